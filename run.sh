@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# ./run.sh          set up (.venv, pinned packages, the embedded voice) and serve on TTS_HOST:TTS_PORT
+# ./run.sh test     the same set-up plus test tools, then the whole test suite
+# Set TTS_CPUS (e.g. "0" or "0-1") to pin the server to those cores with taskset.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+install_python_packages() {
+  local requirements=$1 stamp="$VENV/.installed-$1"
+  local digest
+  digest=$(cat "$requirements" requirements.txt requirements-voice.txt | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
+    return
+  fi
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -r requirements-voice.txt
+  echo "$digest" > "$stamp"
+}
+
+setup() {
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  install_python_packages "$1"
+}
+
+case "${1:-serve}" in
+  serve)
+    setup requirements.txt
+    if [ -n "${TTS_CPUS:-}" ]; then
+      exec taskset -c "$TTS_CPUS" "$VENV/bin/python" app.py
+    fi
+    exec "$VENV/bin/python" app.py
+    ;;
+  test)
+    setup requirements-dev.txt
+    shift
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./run.sh [serve|test [pytest args]]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,136 @@
+"""POST /tts and the job endpoints, through Flask's test client on the real voice."""
+
+import time
+
+import gevent
+import numpy as np
+import pytest
+
+from helpers import decode
+
+HELLO = "今天天气很好，我们去公园散步吧。"
+
+
+def test_tts_returns_a_24khz_mono_wav_of_plausible_length(client):
+    response = client.post("/tts", json={"text": HELLO})
+    assert response.status_code == 200
+    assert response.mimetype == "audio/wav"
+    samples, rate = decode(response.data)
+    assert rate == 24000 and samples.ndim == 1
+    seconds = len(samples) / rate
+    assert 0.2 * 15 <= seconds <= 0.4 * 15          # 15 characters
+    assert float(response.headers["X-Audio-Seconds"]) == pytest.approx(seconds, abs=0.01)
+    assert np.sqrt(np.mean(samples ** 2)) > 0.02     # speech, not silence
+
+
+def test_eco_mode_gives_16khz(client):
+    samples, rate = decode(client.post("/tts", json={"text": HELLO, "eco": True}).data)
+    assert rate == 16000 and len(samples) > 16000
+
+
+def test_longer_text_gives_longer_audio(client):
+    short, _ = decode(client.post("/tts", json={"text": "你好。"}).data)
+    longer, _ = decode(client.post("/tts", json={"text": HELLO}).data)
+    assert len(longer) > 3 * len(short)
+
+
+def test_identical_requests_give_identical_bytes(client):
+    first = client.post("/tts", json={"text": HELLO, "speed": 1.2}).data
+    assert client.post("/tts", json={"text": HELLO, "speed": 1.2}).data == first
+
+
+def test_two_thousand_characters_are_synthesized(client):
+    text = ("今天天气很好，我们一起去公园散步吧。春天来了，花儿都开了，大家都很开心。" * 60)[:2000]
+    response = client.post("/tts", json={"text": text})
+    assert response.status_code == 200
+    samples, rate = decode(response.data)
+    assert 0.15 * 2000 < len(samples) / rate < 0.4 * 2000
+
+
+def test_pcm_format_is_raw_s16le_with_its_rate_in_a_header(client):
+    response = client.post("/tts", json={"text": "你好。", "format": "pcm"})
+    assert response.mimetype == "audio/L16"
+    assert response.headers["X-Sample-Rate"] == "24000"
+    assert len(response.data) % 2 == 0 and len(response.data) > 24000
+
+
+def test_async_job_goes_from_202_to_done_with_audio(client):
+    response = client.post("/tts", json={"text": HELLO, "async": True})
+    assert response.status_code == 202
+    body = response.get_json()
+    assert set(body) >= {"id", "status", "links"} and len(body["id"]) == 32
+    assert response.headers["Location"] == body["links"]["self"]
+    deadline = time.monotonic() + 30
+    while (status := client.get(body["links"]["self"]).get_json())["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        gevent.sleep(0.05)  # the test client runs on the hub: yield so the worker can progress
+    assert status["status"] == "done" and status["audio_seconds"] > 2
+    samples, rate = decode(client.get(body["links"]["audio"]).data)
+    assert rate == 24000 and len(samples) / rate == pytest.approx(status["audio_seconds"], abs=0.01)
+
+
+def test_async_job_ids_are_random_not_a_hash_of_the_text(client):
+    ids = {client.post("/tts", json={"text": "你好。", "async": True}).get_json()["id"] for _ in range(2)}
+    assert len(ids) == 2
+
+
+def test_unknown_job_is_404_naming_the_id(client):
+    response = client.get("/tts/jobs/0123456789abcdef0123456789abcdef")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["field"] == "id"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({}, "text"),
+    ({"text": ""}, "text"),
+    ({"text": "   \n "}, "text"),
+    ({"text": 42}, "text"),
+    ({"text": "你" * 3001}, "text"),
+    ({"text": "！？。"}, "text"),
+    ({"text": "你好", "speed": 5}, "speed"),
+    ({"text": "你好", "speed": 0.1}, "speed"),
+    ({"text": "你好", "speed": "fast"}, "speed"),
+    ({"text": "你好", "speed": True}, "speed"),
+    ({"text": "你好", "eco": "yes"}, "eco"),
+    ({"text": "你好", "async": 1}, "async"),
+    ({"text": "你好", "voice": "alice"}, "voice"),
+    ({"text": "你好", "format": "mp4"}, "format"),
+    ({"text": "你好", "sample_rate": 12345}, "sample_rate"),
+    ({"text": "你好", "seed": -1}, "seed"),
+    (["你好"], "body"),
+])
+def test_bad_input_is_400_naming_the_field(client, body, field):
+    response = client.post("/tts", json=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == field and error["code"] == "invalid_request" and error["message"]
+
+
+def test_non_json_body_is_400_naming_the_body(client):
+    response = client.post("/tts", data="text=你好", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "body"
+
+
+def test_oversized_body_is_413_with_json(client):
+    response = client.post("/tts", data=b"{" + b" " * 70000 + b"}", content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["field"] == "body"
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["voices"] == ["baker"]
+
+
+def test_unknown_route_is_json_404(client):
+    response = client.get("/nope")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_page_has_eco_toggle_and_an_audio_player_that_never_autoplays(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in page and 'id="eco"' in page
+    assert "<audio" in page and "autoplay" not in page
+    assert client.get("/static/app.js").status_code == 200

@@ -1,0 +1,26 @@
+"""Settings come from TTS_* variables, typed and checked at start."""
+
+import pytest
+
+from tts.config import Settings, SettingsError
+
+
+def test_defaults_without_environment():
+    settings = Settings.from_env({})
+    assert (settings.host, settings.port, settings.queue_size) == ("127.0.0.1", 8000, 10)
+
+
+def test_variables_override_with_types():
+    settings = Settings.from_env({"TTS_QUEUE_SIZE": "3", "TTS_HOST": "0.0.0.0", "TTS_THREADS": "1"})
+    assert settings.queue_size == 3 and settings.host == "0.0.0.0" and settings.threads == 1
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"TTS_QUEUE_SIZE": "ten"}, "TTS_QUEUE_SIZE"),
+    ({"TTS_QUEUE_SIZE": "0"}, "TTS_QUEUE_SIZE"),
+    ({"TTS_PORT": "70000"}, "TTS_PORT"),
+    ({"TTS_THREADS": "0"}, "TTS_THREADS"),
+])
+def test_bad_values_fail_naming_the_variable(env, name):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env(env)

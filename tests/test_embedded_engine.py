@@ -1,0 +1,80 @@
+"""The embedded FastSpeech2 + MB-MelGAN voice, run for real on LiteRT."""
+
+import numpy as np
+import pytest
+from ai_edge_litert import schema_py_generated as schema
+
+from tts.engines.base import EngineOptions
+from tts.engines.embedded import EmbeddedEngine
+from tts.engines.embedded_assets import locate
+from tts.engines.tflite_graph import feed_random_uniform_from_inputs
+from tts.frontend.phrase import Phrase
+
+HELLO = Phrase(("jin1", "tian1", "tian1", "qi4", "hen3", "hao3"), (0, 1, 0, 1, 0, 0))
+
+
+@pytest.fixture(scope="module")
+def engine(engines):
+    return engines["embedded"]
+
+
+def audio(engine, phrase, **options):
+    return np.concatenate(list(engine.synthesize(phrase, "baker", EngineOptions(**options))))
+
+
+def test_rewritten_acoustic_model_has_no_flex_ops_and_takes_noise_inputs():
+    rewritten, names = feed_random_uniform_from_inputs(locate().acoustic.read_bytes())
+    model = schema.ModelT.InitFromPackedBuf(rewritten, 0)
+    used = {model.subgraphs[0].operators[i].opcodeIndex for i in range(len(model.subgraphs[0].operators))}
+    assert not any(model.operatorCodes[i].customCode for i in used)
+    assert len(names) == 2 and all("RandomUniform" in n for n in names)
+
+
+def test_speech_is_24khz_float_and_not_silent(engine):
+    samples = audio(engine, HELLO)
+    assert engine.sample_rate == 24000
+    assert samples.dtype == np.float32
+    assert 0.05 < np.sqrt(np.mean(samples ** 2)) and np.abs(samples).max() <= 1.0
+    assert 0.8 < len(samples) / 24000 < 2.5   # six syllables
+
+
+def test_same_seed_gives_identical_audio_and_another_seed_differs(engine):
+    first, again = audio(engine, HELLO, seed=7), audio(engine, HELLO, seed=7)
+    other = audio(engine, HELLO, seed=8)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+    assert len(first) == len(other)   # noise changes the timbre, never the durations
+
+
+def test_chunked_vocoding_is_identical_to_one_pass():
+    assets = locate()
+    chunked = EmbeddedEngine(assets, threads=1, chunk_frames=40)
+    one_pass = EmbeddedEngine(assets, threads=1, chunk_frames=4096)
+    phrase = HELLO
+    pieces = list(chunked.synthesize(phrase, "baker", EngineOptions()))
+    assert len(pieces) > 2
+    assert np.array_equal(np.concatenate(pieces), audio(one_pass, phrase))
+
+
+def test_speed_two_halves_the_duration(engine):
+    normal, fast = len(audio(engine, HELLO)), len(audio(engine, HELLO, speed=2.0))
+    assert 0.4 < fast / normal < 0.6
+
+
+def test_phrase_beyond_the_frame_limit_is_split_not_failed(engine):
+    long = Phrase(("ma1", "ma5") * 200, (0, 1) * 200)   # ~400 syllables ≫ 2048 frames
+    samples = audio(engine, long)
+    assert len(samples) / 24000 > 60
+
+
+def test_slow_speed_long_phrase_still_fits(engine):
+    phrase = Phrase(("da4", "jia1", "hao3") * 30, (0, 0, 1) * 30)
+    assert len(audio(engine, phrase, speed=0.25)) > len(audio(engine, phrase)) * 3
+
+
+def test_unknown_voice_names_the_field(engine):
+    from tts.errors import InvalidInput
+    with pytest.raises(InvalidInput) as error:
+        audio_iter = engine.synthesize(HELLO, "nobody", EngineOptions())
+        next(audio_iter)
+    assert error.value.field == "voice"

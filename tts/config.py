@@ -1,0 +1,61 @@
+"""All settings, read once from TTS_* environment variables into one typed object.
+
+Every bound the server keeps (queue, text, body, job store) is a setting here with a
+sane default, validated at start so a typo fails loudly instead of at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 2                 # inference threads of the worker's models
+    queue_size: int = 10             # requests waiting or running; more get 503
+    max_text_chars: int = 5000       # per request
+    max_body_bytes: int = 256 * 1024
+    job_ttl_seconds: int = 600       # finished async jobs are kept this long
+    job_store_mb: int = 64           # and within this many megabytes of audio
+    vocoder_chunk_frames: int = 256  # 12.5 ms per frame; bounds vocoder memory
+    default_voice: str = "baker"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Settings from TTS_<NAME> variables (e.g. TTS_QUEUE_SIZE=4)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"TTS_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type == "int":
+                try:
+                    values[f.name] = int(raw)
+                except ValueError:
+                    raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}") from None
+            else:
+                values[f.name] = raw
+        return cls(**values).validated()
+
+    def validated(self) -> "Settings":
+        minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
+                    "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32}
+        for name, low in minimums.items():
+            if getattr(self, name) < low:
+                raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
+        if self.port > 65535:
+            raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
+        return self
+
+    def describe(self) -> str:
+        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))

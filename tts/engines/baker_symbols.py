@@ -1,0 +1,61 @@
+"""Pinyin syllables → the Baker voice's symbol ids (the embedded voice's alphabet).
+
+Every syllable becomes two symbols, initial then final+tone, as in the corpus labels;
+break levels become `#0`–`#3` between syllables; a phrase is framed by `sil` and `eos`.
+Erhua syllables ("huar1") follow the training layout: [h, ua1, er5] with no break
+before the er.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from tts.frontend.phrase import Phrase
+
+log = logging.getLogger(__name__)
+
+_SYLLABLE = re.compile(r"^([a-zü:]+?)([1-5])$")
+# Interjection syllables that the corpus never labels; read them with the nearest final.
+_FALLBACK = {"m": ("^", "en"), "hm": ("h", "en"), "hng": ("h", "eng"), "n": ("^", "en"), "ê": ("^", "ei")}
+
+
+class BakerSymbols:
+    """Maps Phrases to ids with the symbol table and pinyin table of `baker_mapper.json`."""
+
+    def __init__(self, mapper: dict) -> None:
+        self._ids: dict[str, int] = mapper["symbol_to_id"]
+        self._pinyin: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in mapper["pinyin_dict"].items()}
+        self._pinyin.update({k: v for k, v in _FALLBACK.items() if k not in self._pinyin})
+
+    def syllable_symbols(self, syllable: str) -> list[str]:
+        """The symbols of one tone-numbered syllable, or [] for one the voice cannot say."""
+        match = _SYLLABLE.match(syllable.lower().replace("ü", "v").replace("u:", "v"))
+        if not match:
+            log.warning("skipping unreadable syllable %r", syllable)
+            return []
+        base, tone = match.groups()
+        erhua = base != "er" and base.endswith("r") and base not in self._pinyin
+        if erhua:
+            base = base[:-1]
+        parts = self._pinyin.get(base)
+        if parts is None:
+            log.warning("skipping syllable %r: not in the voice's pinyin table", syllable)
+            return []
+        initial, final = parts
+        symbols = [initial, final + tone]
+        if erhua:
+            symbols.append("er5")
+        return symbols
+
+    def encode(self, phrase: Phrase) -> list[int]:
+        """sil, syllables with break marks between them, sil, eos."""
+        symbols = ["sil"]
+        for syllable, level in zip(phrase.syllables, phrase.breaks):
+            parts = self.syllable_symbols(syllable)
+            if parts:
+                symbols += parts + [f"#{level}"]
+        if symbols[-1].startswith("#"):
+            symbols.pop()
+        symbols += ["sil", "eos"]
+        return [self._ids[s] for s in symbols]

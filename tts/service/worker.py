@@ -1,0 +1,136 @@
+"""The bounded queue and the one worker that owns the warm synthesis pipeline.
+
+Admission is decided on the hub at once: a full queue raises QueueFull (→ 503 with
+Retry-After), never a hang. The worker is a dispatcher greenlet that hands each step of
+synthesis to a single real OS thread (gevent's threadpool), so inference never blocks
+the hub: health checks, queue-full answers and other streams keep flowing. Because the
+pipeline only ever runs on that one thread, it needs no locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from typing import Callable
+
+import gevent
+from gevent.event import Event
+from gevent.threadpool import ThreadPool
+
+from tts.errors import QueueFull, SynthesisFailed, TTSError
+from tts.request import SynthesisRequest
+from tts.service.jobs import Job, JobStore
+from tts.synthesizer import Synthesizer
+
+log = logging.getLogger(__name__)
+
+class SynthesisService:
+    def __init__(self, factory: Callable[[], Synthesizer], *, queue_size: int, jobs: JobStore,
+                 default_voice: str) -> None:
+        self.jobs = jobs
+        self._factory = factory
+        self._queue_size = queue_size
+        self._default_voice = default_voice
+        self._pending: deque[Job] = deque()
+        self._running: Job | None = None
+        self._arrived = Event()
+        self._pool = ThreadPool(1)
+        self._synthesizer: Synthesizer | None = None
+        self._ready = Event()
+        self.load_error: Exception | None = None
+        self._job_seconds = 2.0   # moving average of a job's run time, for Retry-After
+        self._dispatcher = gevent.spawn(self._dispatch)
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and self.load_error is None and not self._dispatcher.dead
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        self._ready.wait(timeout)
+        return self.ready
+
+    @property
+    def voices(self) -> list:
+        return self._synthesizer.voices if self._synthesizer else []
+
+    @property
+    def depth(self) -> int:
+        """Jobs waiting plus the one running: what the queue bound counts."""
+        return len(self._pending) + (self._running is not None)
+
+    def position(self, job: Job) -> int:
+        """1 = next to run; 0 = running or finished."""
+        try:
+            return self._pending.index(job) + 1
+        except ValueError:
+            return 0
+
+    # -- admission ---------------------------------------------------------------------
+    def submit(self, request: SynthesisRequest, *, keep: bool = False) -> Job:
+        if self.depth >= self._queue_size:
+            wait = math.ceil(self._job_seconds * self.depth)
+            raise QueueFull(f"the queue is full ({self._queue_size} requests); retry in {wait} s",
+                            retry_after=max(1, wait))
+        job = Job(request)
+        if keep:
+            self.jobs.add(job)
+        self._pending.append(job)
+        self._arrived.set()
+        return job
+
+    # -- the worker ----------------------------------------------------------------------
+    def _dispatch(self) -> None:
+        try:
+            self._synthesizer = self._pool.apply(self._load)
+        except Exception as error:  # a missing model must show in /readyz, not kill the process
+            log.exception("loading the synthesis pipeline failed")
+            self.load_error = error
+        self._ready.set()
+        while True:
+            while not self._pending:
+                self._arrived.clear()
+                self._arrived.wait()
+            job = self._pending.popleft()
+            if self.load_error is not None:
+                job.finish(SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error}"))
+                continue
+            self._running = job
+            started = time.perf_counter()
+            try:
+                self._run(job)
+            finally:
+                self._running = None
+                self._job_seconds = 0.8 * self._job_seconds + 0.2 * (time.perf_counter() - started)
+
+    def _load(self) -> Synthesizer:
+        """Build the pipeline on the worker thread and warm it (the first call is slow)."""
+        synthesizer = self._factory()
+        for _ in synthesizer.stream(SynthesisRequest(text="你好。", voice=self._default_voice)):
+            pass
+        return synthesizer
+
+    def _run(self, job: Job) -> None:
+        job.start()
+        chunks = self._synthesizer.stream(job.request)
+        error: TTSError | None = None
+        try:
+            while not job.cancelled:
+                chunk = self._pool.apply(next, (chunks, None))
+                if chunk is None:
+                    break
+                job.add(chunk)
+        except TTSError as failure:
+            error = failure
+        except Exception as failure:  # an engine bug must fail one job, not the worker
+            log.exception("job %s failed", job.id)
+            error = SynthesisFailed(f"synthesis failed: {failure}")
+        finally:
+            self._pool.apply(chunks.close)
+        job.finish(error)
+
+    def close(self) -> None:
+        self._dispatcher.kill()
+        self._pool.kill()

@@ -1,0 +1,45 @@
+"""The web layer: the Flask app factory; everything HTTP lives below tts/web/."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask
+
+from tts.config import Settings
+from tts.engines import load_engines
+from tts.service.jobs import JobStore
+from tts.service.worker import SynthesisService
+from tts.synthesizer import Synthesizer
+from tts.web.api import api
+from tts.web.errors import register_error_handlers
+from tts.web.pages import pages
+
+ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger(__name__)
+
+
+def build_synthesizer(settings: Settings) -> Synthesizer:
+    return Synthesizer(load_engines(settings))
+
+
+def create_app(settings: Settings | None = None, *,
+               synthesizer_factory: Callable[[], Synthesizer] | None = None) -> Flask:
+    """The app with its own service; the worker starts loading the voice at once."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config["TTS_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False
+    jobs = JobStore(settings.job_ttl_seconds, settings.job_store_mb * 1024 * 1024)
+    factory = synthesizer_factory or partial(build_synthesizer, settings)
+    app.extensions["tts.service"] = SynthesisService(
+        factory, queue_size=settings.queue_size, jobs=jobs, default_voice=settings.default_voice)
+    register_error_handlers(app)
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    log.info("settings: %s", settings.describe())
+    return app
