@@ -16,7 +16,8 @@ def main() -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    server = WSGIServer((settings.host, settings.port), app, log=logging.getLogger("access"))
+    # Access lines come from tts.web.observability (JSON, with request ids), not from gevent.
+    server = WSGIServer((settings.host, settings.port), app, log=None, error_log=logging.getLogger("gevent"))
     logging.getLogger("tts").info("serving on http://%s:%d", settings.host, server.server_port)
     server.serve_forever()
 

@@ -59,3 +59,19 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def median_f0(samples: np.ndarray, rate: int) -> float:
+    """Median fundamental over voiced 40 ms frames, by autocorrelation (60–600 Hz)."""
+    frame, found = int(0.04 * rate), []
+    for start in range(0, len(samples) - frame, frame // 2):
+        window = samples[start:start + frame]
+        if np.sqrt(np.mean(window ** 2)) < 0.05:
+            continue
+        window = window - window.mean()
+        corr = np.correlate(window, window, "full")[frame - 1:]
+        low, high = rate // 600, rate // 60
+        lag = low + int(np.argmax(corr[low:high]))
+        if corr[lag] > 0.3 * corr[0]:
+            found.append(rate / lag)
+    return float(np.median(found))

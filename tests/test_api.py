@@ -49,7 +49,7 @@ def test_two_thousand_characters_are_synthesized(client):
 
 def test_pcm_format_is_raw_s16le_with_its_rate_in_a_header(client):
     response = client.post("/tts", json={"text": "你好。", "format": "pcm"})
-    assert response.mimetype == "audio/L16"
+    assert response.mimetype == "audio/pcm"
     assert response.headers["X-Sample-Rate"] == "24000"
     assert len(response.data) % 2 == 0 and len(response.data) > 24000
 

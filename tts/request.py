@@ -10,9 +10,12 @@ from typing import Any, Iterable, Mapping
 
 from tts.errors import InvalidInput
 
+from tts.audio.encode import FORMATS
+
 SPEED_RANGE = (0.25, 4.0)
+PITCH_RANGE = (-12.0, 12.0)      # semitones
+VOLUME_RANGE = (-30.0, 12.0)     # dB of gain; a limiter keeps peaks below full scale
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
-FORMATS = ("wav", "pcm")
 ECO_SAMPLE_RATE = 16000
 
 
@@ -23,10 +26,13 @@ class SynthesisRequest:
     text: str
     voice: str
     speed: float = 1.0
+    pitch: float = 0.0
+    volume: float = 0.0
     eco: bool = False
     sample_rate: int | None = None   # None = the voice's own rate (16 kHz in eco mode)
     format: str = "wav"
     seed: int = 0
+    stream: bool = False
 
     def output_rate(self, engine_rate: int) -> int:
         if self.sample_rate is not None:
@@ -81,16 +87,31 @@ def read_int(payload: Mapping[str, Any], name: str, default: int, low: int, high
     return value
 
 
-def parse_request(payload: Any, *, voices: Iterable[str], default_voice: str, max_chars: int) -> SynthesisRequest:
-    """Validate a decoded JSON body into a SynthesisRequest (raises InvalidInput)."""
+def parse_request(payload: Any, *, voices: Iterable[str], default_voice: str, max_chars: int,
+                  names: Mapping[str, str] | None = None, default_format: str = "wav") -> SynthesisRequest:
+    """Validate a decoded JSON body into a SynthesisRequest (raises InvalidInput).
+
+    `names` renames our fields to a dialect's (OpenAI calls text "input" and format
+    "response_format"), so every endpoint shares this one validation path.
+    """
     if not isinstance(payload, Mapping):
         raise InvalidInput("the body must be a JSON object", field="body")
-    return SynthesisRequest(
-        text=read_text(payload, "text", max_chars),
-        voice=read_choice(payload, "voice", default_voice, voices),
+    names = names or {}
+    field = lambda name: names.get(name, name)  # noqa: E731
+    request = SynthesisRequest(
+        text=read_text(payload, field("text"), max_chars),
+        voice=read_choice(payload, field("voice"), default_voice, voices),
         speed=read_number(payload, "speed", 1.0, *SPEED_RANGE),
+        pitch=read_number(payload, "pitch", 0.0, *PITCH_RANGE),
+        volume=read_number(payload, "volume", 0.0, *VOLUME_RANGE),
         eco=read_flag(payload, "eco"),
         sample_rate=read_choice(payload, "sample_rate", None, (None, *SAMPLE_RATES)),
-        format=read_choice(payload, "format", "wav", FORMATS),
+        format=read_choice(payload, field("format"), default_format, FORMATS),
         seed=read_int(payload, "seed", 0, 0, 2**31 - 1),
+        stream=read_flag(payload, "stream"),
     )
+    allowed = FORMATS[request.format].sample_rates
+    if allowed and request.sample_rate is not None and request.sample_rate not in allowed:
+        rates = ", ".join(str(r) for r in allowed)
+        raise InvalidInput(f"{request.format} supports sample rates {rates}", field="sample_rate")
+    return request

@@ -1,15 +1,16 @@
-"""High-quality sample-rate conversion (polyphase, scipy's resample_poly)."""
+"""High-quality sample-rate conversion (polyphase, scipy's resample_poly), rational rates allowed."""
 
 from __future__ import annotations
 
-from math import gcd
+from fractions import Fraction
 
 import numpy as np
 from scipy.signal import resample_poly
 
 
-def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    if source_rate == target_rate or len(samples) == 0:
+def resample(samples: np.ndarray, source_rate: int | Fraction, target_rate: int) -> np.ndarray:
+    """Convert from `source_rate` (a Fraction when the audio was pitch-scaled) to `target_rate`."""
+    ratio = Fraction(target_rate) / Fraction(source_rate)
+    if ratio == 1 or len(samples) == 0:
         return samples
-    common = gcd(source_rate, target_rate)
-    return resample_poly(samples, target_rate // common, source_rate // common).astype(np.float32)
+    return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)

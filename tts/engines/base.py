@@ -29,7 +29,6 @@ class EngineOptions:
     """Per-call choices. speed is a rate: 2.0 = twice as fast (half the duration)."""
 
     speed: float = 1.0
-    pitch: float = 0.0     # semitones, −12..12
     seed: int = 0          # for engines with a random part; same seed, same audio
 
 

@@ -18,18 +18,21 @@ from typing import Callable
 import gevent
 from gevent.event import Event
 from gevent.threadpool import ThreadPool
+from prometheus_client import CollectorRegistry
 
 from tts.errors import QueueFull, SynthesisFailed, TTSError
 from tts.request import SynthesisRequest
 from tts.service.jobs import Job, JobStore
+from tts.service.metrics import ServiceMetrics
 from tts.synthesizer import Synthesizer
 
 log = logging.getLogger(__name__)
 
 class SynthesisService:
     def __init__(self, factory: Callable[[], Synthesizer], *, queue_size: int, jobs: JobStore,
-                 default_voice: str) -> None:
+                 default_voice: str, registry: CollectorRegistry) -> None:
         self.jobs = jobs
+        self.metrics = ServiceMetrics(registry, lambda: self.depth)
         self._factory = factory
         self._queue_size = queue_size
         self._default_voice = default_voice
@@ -71,6 +74,7 @@ class SynthesisService:
     # -- admission ---------------------------------------------------------------------
     def submit(self, request: SynthesisRequest, *, keep: bool = False) -> Job:
         if self.depth >= self._queue_size:
+            self.metrics.rejected()
             wait = math.ceil(self._job_seconds * self.depth)
             raise QueueFull(f"the queue is full ({self._queue_size} requests); retry in {wait} s",
                             retry_after=max(1, wait))
@@ -96,6 +100,7 @@ class SynthesisService:
             job = self._pending.popleft()
             if self.load_error is not None:
                 job.finish(SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error}"))
+                self.metrics.finished(job)
                 continue
             self._running = job
             started = time.perf_counter()
@@ -103,6 +108,7 @@ class SynthesisService:
                 self._run(job)
             finally:
                 self._running = None
+                self.metrics.finished(job)
                 self._job_seconds = 0.8 * self._job_seconds + 0.2 * (time.perf_counter() - started)
 
     def _load(self) -> Synthesizer:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Flask
+from prometheus_client import CollectorRegistry
 
 from tts.config import Settings
 from tts.engines import load_engines
@@ -15,8 +16,12 @@ from tts.service.jobs import JobStore
 from tts.service.worker import SynthesisService
 from tts.synthesizer import Synthesizer
 from tts.web.api import api
+from tts.web.docs import docs
 from tts.web.errors import register_error_handlers
+from tts.web.observability import register_observability
+from tts.web.openai import openai
 from tts.web.pages import pages
+from tts.web.security import register_security_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
@@ -34,12 +39,16 @@ def create_app(settings: Settings | None = None, *,
     app.config["TTS_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
+    registry = CollectorRegistry()
     jobs = JobStore(settings.job_ttl_seconds, settings.job_store_mb * 1024 * 1024)
     factory = synthesizer_factory or partial(build_synthesizer, settings)
     app.extensions["tts.service"] = SynthesisService(
-        factory, queue_size=settings.queue_size, jobs=jobs, default_voice=settings.default_voice)
+        factory, queue_size=settings.queue_size, jobs=jobs, default_voice=settings.default_voice,
+        registry=registry)
     register_error_handlers(app)
-    app.register_blueprint(api)
-    app.register_blueprint(pages)
+    register_observability(app, registry)
+    register_security_headers(app)
+    for blueprint in (api, openai, docs, pages):
+        app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
     return app

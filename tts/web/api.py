@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
-from tts.audio.encode import MEDIA_TYPES, encode
 from tts.errors import InvalidInput, JobNotReady
 from tts.request import SynthesisRequest, parse_request, read_flag
 from tts.service.jobs import DONE, FAILED, Job
 from tts.service.worker import SynthesisService
+from tts.web.responses import audio_response, whole_audio
 
 api = Blueprint("api", __name__)
 
@@ -31,22 +31,12 @@ def json_body() -> dict:
     return payload
 
 
-def synthesis_request(payload: dict) -> SynthesisRequest:
+def synthesis_request(payload: dict, **dialect) -> SynthesisRequest:
+    """The shared request model; `dialect` renames fields (see parse_request)."""
     settings = current_app.config["TTS_SETTINGS"]
     voices = [v.id for v in service().voices] or [settings.default_voice]
     return parse_request(payload, voices=voices, default_voice=settings.default_voice,
-                         max_chars=settings.max_text_chars)
-
-
-def audio_response(job: Job) -> Response:
-    samples, rate = job.audio()
-    fmt = job.request.format
-    response = Response(encode(samples, rate, fmt), mimetype=MEDIA_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'inline; filename="speech-{job.id[:8]}.{fmt}"'
-    response.headers["X-Audio-Seconds"] = f"{len(samples) / rate:.3f}" if rate else "0"
-    if fmt == "pcm":
-        response.headers["X-Sample-Rate"] = str(rate)
-    return response
+                         max_chars=settings.max_text_chars, **dialect)
 
 
 def job_links(job: Job) -> dict:
@@ -64,11 +54,6 @@ def tts():
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
         return response
-    try:
-        job.wait()
-    except BaseException:
-        job.cancel()   # the client went away (or the greenlet was killed): stop working for it
-        raise
     return audio_response(job)
 
 
@@ -93,7 +78,7 @@ def job_audio(job_id: str):
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:
         raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id")
-    return audio_response(job)
+    return whole_audio(job)
 
 
 @api.get("/healthz")

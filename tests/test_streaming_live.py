@@ -1,0 +1,56 @@
+"""Streaming over HTTP: first bytes early, and a client that leaves cancels the work."""
+
+import re
+import socket
+import time
+
+import requests
+
+from helpers import decode
+
+TEXT_200 = ("今天天气很好，我们一起去公园散步吧。春天来了，花儿都开了，小鸟在树上唱歌。" * 6)[:200]
+LONG = TEXT_200 * 10
+
+
+def metric(server, name: str, labels: str = "") -> float:
+    body = requests.get(f"{server.url}/metrics", timeout=5).text
+    match = re.search(rf"^{re.escape(name)}{re.escape(labels)} (\S+)$", body, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_stream_delivers_first_bytes_well_before_the_last(live_server):
+    started = time.monotonic()
+    with requests.post(f"{live_server.url}/tts", json={"text": TEXT_200, "stream": True}, stream=True,
+                       timeout=120) as response:
+        assert response.status_code == 200
+        assert response.headers.get("Transfer-Encoding") == "chunked"
+        chunks = response.iter_content(chunk_size=None)
+        first = next(chunks)
+        first_at = time.monotonic() - started
+        body = first + b"".join(chunks)
+        last_at = time.monotonic() - started
+    samples, rate = decode(body)
+    assert rate == 24000 and len(samples) / rate > 30
+    assert first_at < last_at / 5
+
+
+def test_streamed_wav_equals_the_whole_file_but_for_its_header(live_server):
+    body = {"text": "春天来了，花儿都开了。", "format": "wav"}
+    whole = requests.post(f"{live_server.url}/tts", json=body, timeout=60).content
+    streamed = requests.post(f"{live_server.url}/tts", json={**body, "stream": True}, timeout=60).content
+    assert streamed[44:] == whole[44:] and streamed[:4] == b"RIFF"
+
+
+def test_client_disconnect_cancels_the_rest_of_the_synthesis(live_server):
+    cancelled_before = metric(live_server, "tts_jobs_total", '{outcome="cancelled"}')
+    request = (f"POST /tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {{}}\r\n\r\n{{}}")
+    payload = ('{"text": "%s", "stream": true, "format": "pcm"}' % LONG).encode()
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=30) as sock:
+        sock.sendall(request.format(len(payload), "").encode() + payload)
+        assert b"200 OK" in sock.recv(4096)   # headers and the first audio are flowing
+    deadline = time.monotonic() + 30
+    while metric(live_server, "tts_jobs_total", '{outcome="cancelled"}') <= cancelled_before:
+        assert time.monotonic() < deadline, "the job was not cancelled"
+        time.sleep(0.1)
+    assert requests.get(f"{live_server.url}/readyz", timeout=5).json()["queue_depth"] == 0

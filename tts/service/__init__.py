@@ -1,0 +1,1 @@
+"""Queue, worker and jobs: between the web layer and the synthesizer."""
