@@ -47,6 +47,12 @@ def test_two_thousand_characters_are_synthesized(client):
     assert 0.15 * 2000 < len(samples) / rate < 0.4 * 2000
 
 
+def test_ssml_is_spoken_with_its_breaks(client):
+    plain, rate = decode(client.post("/tts", json={"text": "你好再见"}).data)
+    paused, _ = decode(client.post("/tts", json={"text": '<speak>你好<break time="1s"/>再见</speak>'}).data)
+    assert (len(paused) - len(plain)) / rate > 0.8
+
+
 def test_pcm_format_is_raw_s16le_with_its_rate_in_a_header(client):
     response = client.post("/tts", json={"text": "你好。", "format": "pcm"})
     assert response.mimetype == "audio/pcm"
@@ -87,6 +93,8 @@ def test_unknown_job_is_404_naming_the_id(client):
     ({"text": 42}, "text"),
     ({"text": "你" * 3001}, "text"),
     ({"text": "！？。"}, "text"),
+    ({"text": "<speak>你好"}, "text"),
+    ({"text": '<speak><break time="forever"/></speak>'}, "text"),
     ({"text": "你好", "speed": 5}, "speed"),
     ({"text": "你好", "speed": 0.1}, "speed"),
     ({"text": "你好", "speed": "fast"}, "speed"),

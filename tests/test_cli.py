@@ -30,3 +30,10 @@ def test_say_reports_bad_input_without_a_traceback():
     result = say("--speed", "9", "你好")
     assert result.returncode == 2
     assert b"speed" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_frontend_cli_shows_normalized_text_pinyin_and_symbols():
+    result = subprocess.run([sys.executable, "-m", "tts.frontend", "--symbols", "我有3个苹果。"], cwd=ROOT,
+                            capture_output=True, timeout=60, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "我有三个苹果" in result.stdout and "ge4" in result.stdout and "sil" in result.stdout

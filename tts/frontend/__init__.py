@@ -1,4 +1,5 @@
-"""Chinese text → phrases of pinyin with breaks: normalize → sentences → g2p → sandhi → prosody.
+"""Chinese text → phrases of pinyin with breaks:
+markup → normalize → sentences → g2p → sandhi → user readings → prosody → phrases.
 
 `normalize` and `to_pinyin` are the stable entry points other tools call; `analyze`
 is what the synthesizer uses.
@@ -6,23 +7,73 @@ is what the synthesizer uses.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Iterator
+
 from tts.frontend.g2p import to_pinyin, words
+from tts.frontend.markup import Segment, parse
 from tts.frontend.normalize import normalize
 from tts.frontend.phrase import Phrase
 from tts.frontend.prosody import build_phrase, fit
 from tts.frontend.sandhi import apply as apply_sandhi
-from tts.frontend.sentences import split_sentences
+from tts.frontend.sentences import sentence_spans
 
 __all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
 
 
 def analyze(text: str, max_syllables: int = 100) -> list[Phrase]:
-    """The phrases to synthesize for `text`, in order; empty when nothing is speakable."""
-    phrases = []
-    for sentence, pause_ms in split_sentences(normalize(text)):
-        segmented = words(sentence)
-        pinyin = apply_sandhi(segmented)
-        phrase = build_phrase([(w.text, p) for w, p in zip(segmented, pinyin)], pause_ms, sentence)
-        if phrase.syllables:
-            phrases.extend(fit(phrase, max_syllables))
+    """The phrases to synthesize for `text` (plain, or SSML), in order; empty when nothing is speakable."""
+    phrases: list[Phrase] = []
+    for block, rate, pause_ms in _blocks(parse(text)):
+        spoken, fixed = _spoken(block)
+        made = []
+        for start, end, pause in sentence_spans(spoken):
+            readings = {i - start: s for i, s in fixed.items() if start <= i < end}
+            phrase = sentence_phrase(spoken[start:end], readings, pause, rate)
+            if phrase.syllables:
+                made.extend(fit(phrase, max_syllables))
+        if pause_ms and (made or phrases):
+            target = made if made else phrases
+            target[-1] = replace(target[-1], pause_ms=pause_ms)
+        phrases.extend(made)
     return phrases
+
+
+def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0) -> Phrase:
+    """One sentence's phrase; `readings` (offset → syllable) override what g2p and sandhi chose."""
+    segmented = words(sentence)
+    pinyin = [list(p) for p in apply_sandhi(segmented)]
+    offset = 0
+    for word, syllables in zip(segmented, pinyin):
+        for i in range(len(word.text)):
+            if offset + i in readings:
+                syllables[i] = readings[offset + i]
+        offset += len(word.text)
+    return build_phrase([(w.text, p) for w, p in zip(segmented, pinyin)], pause_ms, sentence, rate)
+
+
+def _blocks(segments: list[Segment]) -> Iterator[tuple[list[Segment], float, int]]:
+    """Runs of segments read at one rate, each ended by a rate change or a break (its pause)."""
+    block: list[Segment] = []
+    for segment in segments:
+        if block and segment.rate != block[0].rate:
+            yield block, block[0].rate, 0
+            block = []
+        block.append(segment)
+        if segment.pause_ms:
+            yield block, segment.rate, segment.pause_ms
+            block = []
+    if block:
+        yield block, block[0].rate, 0
+
+
+def _spoken(block: list[Segment]) -> tuple[str, dict[int, str]]:
+    """The block's spoken text, and the fixed readings by offset into it."""
+    parts, fixed, offset = [], {}, 0
+    for segment in block:
+        part = segment.text if segment.pinyin or segment.normalized else normalize(segment.text)
+        if segment.pinyin:
+            fixed.update({offset + i: s for i, s in enumerate(segment.pinyin)})
+        parts.append(part)
+        offset += len(part)
+    return "".join(parts), fixed

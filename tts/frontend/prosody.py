@@ -2,8 +2,9 @@
 
 Word boundaries get a prosodic-word break (#1) except before particles that lean on the
 word before them; enumeration commas get #2; commas, colons and dashes get the #3 pause
-the voice makes in-utterance. Text that is neither Chinese nor a pause mark is dropped
-here: normalization has already turned what can be read into Chinese.
+the voice makes in-utterance. Acronyms are spelled (letters.py); any other text that is
+neither Chinese nor a pause mark is dropped here: normalization has already turned what
+can be read into Chinese.
 """
 
 from __future__ import annotations
@@ -11,42 +12,73 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from tts.frontend.letters import is_latin, spell
 from tts.frontend.phrase import Phrase
 
 _SYLLABLE = re.compile(r"^[a-zü]+[1-5]$")
-ERHUA_MARK = "r"   # the g2p's entry for a 儿 that merges into the syllable before it
+ERHUA_MARK = "r"   # sandhi's entry for a 儿 that merges into the syllable before it
 _PUNCT_BREAK = {**dict.fromkeys("，,：:—–-~～", 3), **dict.fromkeys("、/", 2),
                 **dict.fromkeys("“”‘’「」『』《》（）()[]【】\"'", 1)}
 _LEANING = set("的了吗呢吧啊呀哇哦么们着过地得")
 
 
-def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text: str) -> Phrase:
+class _Builder:
+    """Accumulates syllables and the break after each."""
+
+    def __init__(self) -> None:
+        self.syllables: list[str] = []
+        self.breaks: list[int] = []
+        self._latin = ""
+
+    def syllable(self, syllable: str) -> None:
+        self.flush_latin()
+        self.syllables.append(syllable)
+        self.breaks.append(0)
+
+    def erhua(self) -> None:
+        if self.syllables:
+            last = self.syllables[-1]
+            self.syllables[-1] = last[:-1] + "r" + last[-1]
+
+    def latin(self, char: str) -> None:
+        self._latin += char
+
+    def flush_latin(self) -> None:
+        if self._latin:
+            for syllable in spell(self._latin):
+                self.syllables.append(syllable)
+                self.breaks.append(0)
+            self._latin = ""
+
+    def mark(self, level: int) -> None:
+        self.flush_latin()
+        if self.breaks:
+            self.breaks[-1] = max(self.breaks[-1], level)
+
+
+def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text: str, rate: float = 1.0) -> Phrase:
     """One phrase from (word text, pinyin after sandhi) pairs of one sentence."""
-    syllables: list[str] = []
-    breaks: list[int] = []
+    builder = _Builder()
+    starts = []
     for word, pinyin in words:
+        starts.append(len(builder.syllables))
         for char, syllable in zip(word, pinyin):
             if _SYLLABLE.match(syllable):
-                syllables.append(syllable)
-                breaks.append(0)
-            elif syllable == ERHUA_MARK and syllables:
-                syllables[-1] = syllables[-1][:-1] + "r" + syllables[-1][-1]
-            elif char in _PUNCT_BREAK and breaks:
-                breaks[-1] = max(breaks[-1], _PUNCT_BREAK[char])
-        if breaks and word not in _LEANING:
-            breaks[-1] = max(breaks[-1], 1)
-    _unbreak_before_particles(words, breaks)
-    return Phrase(tuple(syllables), tuple(breaks), pause_ms, 1.0, text)
-
-
-def _unbreak_before_particles(words: Sequence[tuple[str, Sequence[str]]], breaks: list[int]) -> None:
-    """A particle after a word joins it: 走了, 我的 (the word boundary #1 becomes #0)."""
-    position = 0
-    for word, pinyin in words:
-        count = sum(1 for s in pinyin if _SYLLABLE.match(s))
-        if word in _LEANING and count and position and breaks[position - 1] == 1:
-            breaks[position - 1] = 0
-        position += count
+                builder.syllable(syllable)
+            elif syllable == ERHUA_MARK:
+                builder.erhua()
+            elif is_latin(char):
+                builder.latin(char)
+            elif char in _PUNCT_BREAK:
+                builder.mark(_PUNCT_BREAK[char])
+        builder.flush_latin()
+        if word not in _LEANING:
+            builder.mark(1)
+    breaks = builder.breaks
+    for (word, _), start in zip(words, starts):
+        if word in _LEANING and 0 < start < len(breaks) and breaks[start - 1] == 1:
+            breaks[start - 1] = 0   # a particle joins the word before it: 走了, 我的
+    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text)
 
 
 def fit(phrase: Phrase, max_syllables: int) -> list[Phrase]:

@@ -1,0 +1,73 @@
+"""The whole frontend: sentences, breaks, acronyms, long text, and any Unicode without a crash."""
+
+from hypothesis import given, settings, strategies as st
+
+from tts.engines.baker_symbols import BakerSymbols
+from tts.engines.embedded_assets import locate
+from tts.errors import TTSError
+from tts.frontend import analyze
+from tts.frontend.phrase import BREAK_LEVELS
+
+SYMBOLS = BakerSymbols(locate().load_mapper())
+
+
+def test_sentences_become_phrases_with_pauses_after_them():
+    phrases = analyze("你好。今天下雨；明天晴！")
+    assert [p.text for p in phrases] == ["你好。", "今天下雨；", "明天晴！"]
+    assert [p.pause_ms for p in phrases] == [400, 250, 400]
+
+
+def test_comma_gives_the_in_utterance_pause_and_enumeration_a_phrase_break():
+    (phrase,) = analyze("苹果、香蕉，还有梨")
+    assert phrase.breaks[1] == 2 and phrase.breaks[3] == 3
+
+
+def test_particles_lean_on_the_word_before():
+    (phrase,) = analyze("他走了吗")
+    assert phrase.syllables[-2:] == ("le5", "ma5")
+    assert phrase.breaks[1] == 0 and phrase.breaks[2] == 0
+
+
+def test_acronyms_are_spelled_and_english_words_left_out():
+    (phrase,) = analyze("CEO用iPhone")
+    assert phrase.syllables == ("xi1", "yi4", "ou1", "yong4")
+
+
+def test_erhua_merges_into_the_syllable_before():
+    (phrase,) = analyze("一点儿")
+    assert phrase.syllables[-1] == "dianr3"
+
+
+def test_long_run_without_punctuation_is_split_to_the_limit():
+    phrases = analyze("我们一起去公园散步" * 40, max_syllables=50)
+    assert len(phrases) >= 8 and all(len(p.syllables) <= 50 for p in phrases)
+    assert sum(len(p.syllables) for p in phrases) == 360
+
+
+def test_nothing_speakable_gives_no_phrases():
+    assert analyze("！？……   ") == [] and analyze("🙂🙂") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60))
+def test_any_unicode_gives_voice_symbols_or_a_typed_error(text):
+    try:
+        phrases = analyze(text)
+    except TTSError:
+        return
+    for phrase in phrases:
+        assert all(b in BREAK_LEVELS for b in phrase.breaks)
+        for syllable in phrase.syllables:
+            assert SYMBOLS.syllable_symbols(syllable), syllable
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("的了一不行长重还好中国人说话2024年3月5日¥%.,，。！？<>{}abcXYZ儿"), max_size=80))
+def test_chinese_like_text_always_maps_into_the_inventory(text):
+    try:
+        phrases = analyze(text)
+    except TTSError:
+        return
+    for phrase in phrases:
+        for syllable in phrase.syllables:
+            assert SYMBOLS.syllable_symbols(syllable), syllable
