@@ -17,6 +17,11 @@ def test_sentences_become_phrases_with_pauses_after_them():
     assert [p.pause_ms for p in phrases] == [400, 250, 400]
 
 
+def test_a_line_break_ends_a_sentence():
+    phrases = analyze("第一章\n今天天气很好")
+    assert [p.text for p in phrases] == ["第一章", "今天天气很好"] and phrases[0].pause_ms == 500
+
+
 def test_comma_gives_the_in_utterance_pause_and_enumeration_a_phrase_break():
     (phrase,) = analyze("苹果、香蕉，还有梨")
     assert phrase.breaks[1] == 2 and phrase.breaks[3] == 3

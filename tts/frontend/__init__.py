@@ -67,11 +67,16 @@ def _blocks(segments: list[Segment]) -> Iterator[tuple[list[Segment], float, int
         yield block, block[0].rate, 0
 
 
+def _normalize_lines(text: str) -> str:
+    """Normalize line by line: normalize() folds line breaks, but a line break ends a sentence."""
+    return "\n".join(normalize(line) for line in text.splitlines())
+
+
 def _spoken(block: list[Segment]) -> tuple[str, dict[int, str]]:
     """The block's spoken text, and the fixed readings by offset into it."""
     parts, fixed, offset = [], {}, 0
     for segment in block:
-        part = segment.text if segment.pinyin or segment.normalized else normalize(segment.text)
+        part = segment.text if segment.pinyin or segment.normalized else _normalize_lines(segment.text)
         if segment.pinyin:
             fixed.update({offset + i: s for i, s in enumerate(segment.pinyin)})
         parts.append(part)

@@ -1,0 +1,193 @@
+"""Measure the Chinese frontend on the shared dev data.
+
+Run ``python -m tts.frontend.eval [--show-errors N] [--data DIR]``. It prints
+text-normalization accuracy of ``normalize`` (lenient, as ``data/README.md``
+defines it, and strict exact match) and polyphone accuracy of our ``to_pinyin``
+next to plain pypinyin, both scored by the same code so the figures compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TONE = re.compile(r"[1-5]$")
+# 50 characters mixing the categories: the speed target is a median under 1 ms for it.
+BENCH_SENTENCE = "2024年3月5日3:30在¥12.50的店买2杯茶，花了预算的30%，电话13812345678。"
+BENCH_CALLS = 500
+
+
+class Case(NamedTuple):
+    """One scored item: what went in, what was expected, what came out."""
+
+    given: str
+    expected: str
+    got: str
+    ok: bool
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    """Rows of a dev file; quoting off because sentences contain quote marks."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def lenient_form(text: str) -> str:
+    """The README's lenient key: NFKC, no whitespace or punctuation, 幺 as 一."""
+    text = unicodedata.normalize("NFKC", text).replace("幺", "一")
+    return "".join(c for c in text if not c.isspace() and not unicodedata.category(c).startswith("P"))
+
+
+def pinyin_key(syllable: str) -> str:
+    """Compare syllables the README's way: lower case, ü = v = u:, no tone = 5."""
+    s = syllable.strip().lower().replace("u:", "v").replace("ü", "v")
+    return s if _TONE.search(s) else s + "5"
+
+
+def _safe(fn: Callable[[str], str], text: str) -> str:
+    """Call the system under test; an exception is scored as a wrong answer."""
+    try:
+        return fn(text)
+    except Exception as exc:  # noqa: BLE001 - the report must survive any bug
+        return f"<{type(exc).__name__}: {exc}>"
+
+
+def score_tn(rows: Iterable[dict[str, str]], fn: Callable[[str], str]) -> tuple[list[Case], list[Case], list[float]]:
+    """Lenient and strict results per row, plus the time of each call in ms."""
+    lenient, strict, times = [], [], []
+    for row in rows:
+        start = time.perf_counter()
+        got = _safe(fn, row["input"])
+        times.append((time.perf_counter() - start) * 1000)
+        lenient.append(Case(row["input"], row["expected"], got, lenient_form(got) == lenient_form(row["expected"])))
+        strict.append(Case(row["input"], row["expected"], got, got == row["expected"]))
+    return lenient, strict, times
+
+
+def bench_ms(fn: Callable[[str], str], text: str) -> float:
+    """Median wall time of one call in ms, after a warm-up call."""
+    fn(text)
+    times = []
+    for _ in range(BENCH_CALLS):
+        start = time.perf_counter()
+        fn(text)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def syllable_at(syllables: object, sentence: str, index: int) -> str:
+    """The syllable for sentence[index] from a per-character or per-Han-character list.
+
+    to_pinyin's output shape is owned by g2p.py; accept a list aligned with every
+    character, or one aligned with the Han characters only (non-Han text dropped).
+    """
+    if isinstance(syllables, str):
+        syllables = syllables.split()
+    items = [s[0] if isinstance(s, (list, tuple)) else s for s in syllables]  # type: ignore[union-attr]
+    if len(items) == len(sentence):
+        return str(items[index])
+    if len(items) == len(_HAN.findall(sentence)):
+        return str(items[len(_HAN.findall(sentence[:index]))])
+    return f"<unaligned: {len(items)} syllables for {len(sentence)} characters>"
+
+
+def score_polyphones(rows: list[dict[str, str]], fn: Callable[[str], object]) -> list[Case]:
+    """Whether fn's reading of the annotated character matches the label."""
+    cases = []
+    for row in rows:
+        sentence, index = row["sentence"], int(row["index"])
+        try:
+            got = syllable_at(fn(sentence), sentence, index)
+        except Exception as exc:  # noqa: BLE001 - one bad sentence must not end the report
+            got = f"<{type(exc).__name__}: {exc}>"
+        label = f"{sentence[index]}@{index} {sentence}"
+        cases.append(Case(label, row["pinyin"], got, pinyin_key(got) == pinyin_key(row["pinyin"])))
+    return cases
+
+
+def pypinyin_baseline() -> Callable[[str], list[str]]:
+    """Plain pypinyin, one item per character so that indices line up."""
+    from pypinyin import Style, lazy_pinyin
+
+    def run(sentence: str) -> list[str]:
+        return lazy_pinyin(sentence, style=Style.TONE3, neutral_tone_with_five=True, errors=list)
+
+    return run
+
+
+def our_to_pinyin() -> Callable[[str], object] | str:
+    """g2p.py is written in parallel: the function, or why it cannot be imported yet."""
+    try:
+        from tts.frontend.g2p import to_pinyin
+    except Exception as exc:  # noqa: BLE001 - a half-written module must not end the report
+        return f"{type(exc).__name__}: {exc}"
+    return to_pinyin
+
+
+def percent(cases: list[Case]) -> str:
+    """'97.66% (125/128)' style summary."""
+    good = sum(c.ok for c in cases)
+    return f"{100 * good / max(len(cases), 1):.2f}% ({good}/{len(cases)})"
+
+
+def print_errors(title: str, cases: list[Case], limit: int) -> None:
+    """The first `limit` failing cases, for --show-errors."""
+    failures = [c for c in cases if not c.ok][:limit]
+    if failures:
+        print(f"  {title}: first {len(failures)} errors")
+    for c in failures:
+        print(f"    in:   {c.given}\n    want: {c.expected}\n    got:  {c.got}")
+
+
+def report_tn(data: Path, show: int) -> None:
+    """Text-normalization section of the report."""
+    from tts.frontend.normalize import normalize
+
+    rows = read_tsv(data / "tn_dev.tsv")
+    lenient, strict, times = score_tn(rows, normalize)
+    print(f"text normalization ({data / 'tn_dev.tsv'}), tts.frontend.normalize.normalize")
+    print(f"  lenient {percent(lenient)}   strict {percent(strict)}")
+    print(f"  time per case: median {statistics.median(times):.3f} ms, max {max(times):.3f} ms")
+    print(f"  {len(BENCH_SENTENCE)}-character sentence: median {bench_ms(normalize, BENCH_SENTENCE):.3f} ms")
+    print_errors("lenient", lenient, show)
+
+
+def report_polyphones(data: Path, show: int) -> None:
+    """Polyphone section: ours (if available) and the pypinyin baseline."""
+    rows = read_tsv(data / "polyphone_dev.tsv")
+    print(f"polyphones ({data / 'polyphone_dev.tsv'}, {len(rows)} rows)")
+    systems = {"pypinyin lazy_pinyin TONE3": pypinyin_baseline(), "tts.frontend.g2p.to_pinyin": our_to_pinyin()}
+    for name, fn in systems.items():
+        if isinstance(fn, str):
+            print(f"  {name}: unavailable ({fn})")
+            continue
+        start = time.perf_counter()
+        cases = score_polyphones(rows, fn)
+        seconds = time.perf_counter() - start
+        print(f"  {name}: {percent(cases)}  in {seconds:.1f} s")
+        print_errors(name, cases, show)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse options and print both reports."""
+    parser = argparse.ArgumentParser(prog="python -m tts.frontend.eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print the first N failing cases")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})")
+    args = parser.parse_args(argv)
+    report_tn(args.data, args.show_errors)
+    report_polyphones(args.data, args.show_errors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Rules behind ``tts.frontend.normalize``: number reading, vocabularies and rewrite passes."""

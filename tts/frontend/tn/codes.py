@@ -1,0 +1,85 @@
+"""Digits that name something rather than count it: read one by one.
+
+Phone numbers, ids, hotlines, IP addresses and versions, URLs and e-mail addresses.
+Phone-like codes read 1 as 幺, as Mandarin speakers do on the phone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import quantity_follows
+from .numbers import read_digits
+from .vocab import ABBREVIATIONS, CODE_CUES, FAMOUS_CODES, alternation
+
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/]")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_DOMAIN = re.compile(
+    r"(?<![A-Za-z0-9.@\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:com|cn|net|org|edu|gov|io|ai)(?![A-Za-z0-9])"
+)
+_URL_SIGNS = {".": "点", "/": "斜杠", "@": "艾特", "-": "杠", "_": "下划线", ":": "冒号", "?": "问号", "=": "等于",
+              "&": "和", "#": "井号", "%": "百分号", "+": "加", "~": "波浪号"}
+_URL_PART = re.compile(r"[0-9]+|[^A-Za-z0-9]")
+_SCHEME = re.compile(r"^https?://")
+
+# 127.0.0.1, v2.10.3: three or more dotted parts.
+_DOTTED = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9]|\.[0-9])")
+# 138-1234-5678, 400-800-8888, 0421-33441122, +86 13501234567, 13501234567.
+_PHONE = re.compile(
+    r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"
+    r"|(?<![0-9])[0-9]{3,4}-[0-9]{7,8}(?![0-9])"
+    r"|(?<![0-9.])[0-9]{3,4}(?:-[0-9]{3,8}){2,}(?![0-9])"
+)
+_CUED = re.compile(rf"({alternation(CODE_CUES)})((?:是|为|:|：|\s)*)([0-9][0-9 \-]*[0-9]|[0-9])(?![0-9.])")
+# B2B, O2O, P2P: the 2 is English "to".
+_TO = re.compile(r"(?<![A-Za-z0-9])([BCOPGMFASE])2([BCOPGMFASE])(?![A-Za-z0-9])")
+_ABBREVIATION = re.compile(rf"(?<![A-Za-z])({alternation(ABBREVIATIONS)})(?![A-Za-z])")
+_LEADING_ZERO = re.compile(r"(?<![0-9.,])0[0-9]+(?![0-9]|[.,][0-9])")
+_BARE = re.compile(r"(?<![0-9.,])[0-9]{3,}(?![0-9]|[.,][0-9])")
+_CODE_LENGTH = 7  # from this many digits, a number that counts nothing is an id
+
+
+def _read_url(match: re.Match[str]) -> str:
+    """Letters kept, digits one by one, signs named (www点baidu点com)."""
+    text = _SCHEME.sub("", match.group())
+    return _URL_PART.sub(lambda m: read_digits(m.group()) if m.group().isdigit() else _URL_SIGNS.get(m.group(), ""),
+                         text)
+
+
+def _read_dotted(match: re.Match[str]) -> str:
+    """IP addresses and versions: each part digit by digit (一二七点零点零点一)."""
+    return "点".join(read_digits(part) for part in match.group().split("."))
+
+
+def _read_cued(match: re.Match[str]) -> str:
+    """A code after a cue word such as 尾号 or 编号."""
+    cue, glue, digits = match.groups()
+    return cue + glue + read_digits(digits, phone=True)
+
+
+def _read_bare(match: re.Match[str]) -> str:
+    """Famous numbers (110, 12306) and long non-round digit strings are codes, unless they count something."""
+    digits = match.group()
+    if quantity_follows(match.string, match.end()):
+        return digits
+    if digits in FAMOUS_CODES or (len(digits) >= _CODE_LENGTH and not digits.endswith("000")):
+        return read_digits(digits, phone=True)
+    return digits
+
+
+PASSES = (
+    (_URL, _read_url),
+    (_EMAIL, _read_url),
+    (_DOMAIN, _read_url),
+    (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
+    (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
+    (_CUED, _read_cued),
+)
+# After dates, so 2008.08.08 is a date and not a version.
+DOTTED_PASSES = ((_DOTTED, _read_dotted),)
+# After units and money, so that only digits that count nothing are left.
+LATE_PASSES = (
+    (_LEADING_ZERO, lambda m: read_digits(m.group(), phone=True)),
+    (_BARE, _read_bare),
+    (_ABBREVIATION, lambda m: ABBREVIATIONS[m.group()]),
+)

@@ -1,0 +1,95 @@
+"""Dates and clock times: years digit by digit, months, days and hours as numbers."""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import read_digits, read_integer
+
+_YEAR = r"(?:1[0-9]|20)[0-9]{2}"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_END = r"(?![0-9]|[.:][0-9])"
+_AFTER_AMOUNT = r"(?![0-9]|\.[0-9]|\s?(?:%|元|万|亿|美元|块))"
+
+# 2024-03-05, 2024/3/5, 2008.08.08
+_YMD = re.compile(rf"(?<![0-9.])({_YEAR})([-/.])({_MONTH})\2({_DAY}){_END}")
+# 08-08-2008, 12/25/2024 (month first when it can be a month), 25.12.2024
+_DMY = re.compile(rf"(?<![0-9.])([0-9]{{1,2}})([-/.])([0-9]{{1,2}})\2({_YEAR}){_END}")
+# 2002/01, 2008-08, 2008.08
+_YM = re.compile(rf"(?<![0-9.])({_YEAR})(?:[-/]({_MONTH})|\.(0[1-9]|1[0-2])){_AFTER_AMOUNT}")
+# 08-2008, 08.2008, 08/2008
+_MY = re.compile(rf"(?<![0-9.])(0[1-9]|1[0-2])[-/.]({_YEAR}){_AFTER_AMOUNT}")
+# 08/08, 03-05: zero-padded month/day (an unpadded 3/5 is a fraction, 3-5 a range)
+_MD = re.compile(rf"(?<![0-9./-])(0[1-9])[-/]([0-2][0-9]|3[01])(?![0-9./-])"
+                 rf"|(?<![0-9./-])({_MONTH})[-/](0[1-9])(?![0-9./-])")
+# 2024年, 1990—1995年, 2022-23赛季: years, read digit by digit
+_YEARS = re.compile(
+    r"(?<![0-9.])([0-9]{4})(?:\s?[-–—~到至]\s?([0-9]{4}|[0-9]{2}))?(?=\s?(?:年|赛季|财年|学年))"
+    r"|(?<![0-9.])([0-9]{2})(?:[-~到至]([0-9]{2}))?(?=赛季|年[0-9]{1,2}月)"  # short years: 22-23赛季, 86年8月
+)
+# a number before 月/日/号 is a plain number (二月, not 两月)
+_DAY_OF = re.compile(r"(?<![0-9.])([0-9]{1,2})(?=\s?(?:月|日|号))")
+
+_CLOCK = r"([01]?[0-9]|2[0-4])[:：]([0-5][0-9])(?:[:：]([0-5][0-9]))?"
+_HALF_DAY = r"(?:\s?([ap])\.?m\.?(?![A-Za-z]))?"
+_TIME = re.compile(rf"(?<![0-9.])(?<![0-9]:){_CLOCK}{_HALF_DAY}(?:\s?[-~到至]\s?{_CLOCK}{_HALF_DAY})?(?![0-9]|[:：][0-9])",
+                   re.IGNORECASE)
+_HALF_DAY_WORDS = {"a": "上午", "p": "下午"}
+
+
+def _date(year: str | None, month: str | None, day: str | None) -> str:
+    """二零二四年三月五日 from whichever parts are known."""
+    return (
+        (read_digits(year) + "年" if year else "")
+        + (read_integer(month, liang=False) + "月" if month else "")
+        + (read_integer(day, liang=False) + "日" if day else "")
+    )
+
+
+def _ymd(m: re.Match[str]) -> str:
+    """Year, month, day in ISO or dotted order."""
+    return _date(m.group(1), m.group(3), m.group(4))
+
+
+def _dmy(m: re.Match[str]) -> str:
+    """Month first when the first part can be a month (US order), else day first."""
+    first, second, year = int(m.group(1)), int(m.group(3)), m.group(4)
+    month, day = (first, second) if first <= 12 else (second, first)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return m.group()
+    return _date(year, str(month), str(day))
+
+
+def _years(m: re.Match[str]) -> str:
+    """Years are read digit by digit, a span of them with 到."""
+    first, last = m.group(1) or m.group(3), m.group(2) or m.group(4)
+    return read_digits(first) + ("到" + read_digits(last) if last else "")
+
+
+def _clock(hour: str, minute: str, second: str | None, half_day: str | None) -> str:
+    """十四点三十分, 两点零二分, 八点 (no 零分 for a full hour)."""
+    spoken = _HALF_DAY_WORDS.get((half_day or "").lower(), "") + ("两" if int(hour) == 2 else read_integer(hour)) + "点"
+    if minute != "00" or second:
+        spoken += ("零" if minute.startswith("0") else "") + read_integer(minute) + "分"
+    if second:
+        spoken += ("零" if second.startswith("0") and second != "00" else "") + read_integer(second) + "秒"
+    return spoken
+
+
+def _time(m: re.Match[str]) -> str:
+    """A clock time or a span of two (scores were taken by an earlier pass)."""
+    spoken = _clock(*m.group(1, 2, 3, 4))
+    return spoken + ("到" + _clock(*m.group(5, 6, 7, 8)) if m.group(5) else "")
+
+
+DATE_PASSES = (
+    (_YMD, _ymd),
+    (_DMY, _dmy),
+    (_YM, lambda m: _date(m.group(1), m.group(2) or m.group(3), None)),
+    (_MY, lambda m: _date(m.group(2), m.group(1), None)),
+    (_MD, lambda m: _date(None, m.group(1) or m.group(3), m.group(2) or m.group(4))),
+    (_YEARS, _years),
+    (_DAY_OF, lambda m: read_integer(m.group(), liang=False)),
+)
+TIME_PASSES = ((_TIME, _time),)

@@ -1,0 +1,148 @@
+"""Amounts: scores, money, percentages, units, maths, fractions, ranges and plain numbers.
+
+Most passes only rewrite the symbols around the digits into words (¥5 → 5元,
+3/4 → 4分之3, 3-5 → 3到5); the last pass reads every number left, looking at the
+word after it, so 两 and money rules live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import after_latin, is_ordinal, looks_like_score, measure_follows, money_follows, quantity_follows
+from .numbers import read_digits, read_number
+from .vocab import (
+    CURRENCY_CODES, CURRENCY_SIGNS, LATIN_UNITS, LIANG_MEASURES, MEASURES, SHORT_LATIN_UNITS, TEMPERATURE_UNITS,
+    alternation,
+)
+
+# Numbers start only where no digit precedes: besides being right, this keeps every
+# pass linear on long digit runs (no retry from each digit of the run).
+_NUM = r"(?<![0-9.,])[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_SIGN = r"(?:(?<![0-9A-Za-z)])(-))?"
+_STOP = r"(?![0-9]|\.[0-9])"
+
+_PAIR = re.compile(r"(?<![0-9.])(?<![0-9][:/-])([0-9]{1,3}) ?([:/\-]) ?([0-9]{1,3})(?![0-9]|[.:/-][0-9])")
+_MONEY_BEFORE = re.compile(
+    rf"{_SIGN}(?:({alternation(CURRENCY_SIGNS)})|(?<![A-Za-z])({alternation(CURRENCY_CODES)}))\s?({_NUM})"
+    r"\s?(万亿|千万|百万|万|亿)?"
+)
+_MONEY_AFTER = re.compile(rf"({_NUM})\s?(万|亿)?\s?({alternation(CURRENCY_CODES)})(?![A-Za-z])")
+_PERCENT_SPAN = re.compile(rf"{_SIGN}({_NUM})\s?%?\s?[-~到至]\s?(-)?({_NUM})\s?%")
+_PERCENT = re.compile(rf"{_SIGN}({_NUM})\s?([%‰])")
+_UNIT = re.compile(
+    rf"{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
+    rf"(?:/({alternation(LATIN_UNITS)}))?(?![A-Za-z])"
+)
+# 元/斤, 次/分: a slash after a Chinese word and before a unit is 每
+_PER = re.compile(
+    rf"(?<=[\u4e00-\u9fff])/(?:({alternation(LATIN_UNITS)})(?![A-Za-z])|(?={alternation(LIANG_MEASURES + ('月',))}))"
+)
+_OPERATORS = {"+": "加", "-": "减", "*": "乘", "×": "乘", "÷": "除以", "/": "除以", "=": "等于", "==": "等于",
+              "<": "小于", ">": "大于", "<=": "小于等于", ">=": "大于等于", "≤": "小于等于", "≥": "大于等于",
+              "!=": "不等于", "≠": "不等于", "≈": "约等于", "^": "的"}
+_OPERAND = r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))"
+_OPERATOR = alternation(_OPERATORS)
+_MATH = re.compile(rf"{_OPERAND}(?: ?(?:{_OPERATOR}) ?{_OPERAND})+{_STOP}")
+_MATH_TOKEN = re.compile(rf"({_OPERATOR})|(.)", re.DOTALL)
+_PLAIN_OPERATORS = frozenset("-/")
+_POWER = re.compile(r"\^(-?[0-9]+)")
+_FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
+_SPAN = re.compile(rf"(?<![0-9.])({_NUM})((?:{alternation(LIANG_MEASURES)})?) ?[-–—~] ?({_NUM}){_STOP}")
+# -20℃~-10℃, once units are words: 零下20度~零下10度
+_TILDE_SPAN = re.compile(rf"(?<=[0-9])((?:{alternation(MEASURES)})?) ?~ ?(?=(?:零下|-)?[0-9])")
+# 1st, No.3: English ordinals become 第, which also keeps 2 from being 两.
+_ENGLISH_ORDINAL = re.compile(r"(?<![0-9.])([0-9]+)(?:st|nd|rd|th)(?![A-Za-z])|(?<![A-Za-z])N[oO]\. ?([0-9]+)")
+_ANY_DIGITS = re.compile(r"[0-9]+")
+_PLUS_MINUS = re.compile(r"±(?=[0-9])")
+_PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9])\+(?=[\u4e00-\u9fff])")
+_PLUS_BETWEEN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\+(?=[\u4e00-\u9fff0-9])")
+_NUMBER = re.compile(rf"{_SIGN}((?<![0-9.])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|(?<![0-9A-Za-z.])\.[0-9]+){_STOP}")
+
+
+def _pair(m: re.Match[str]) -> str:
+    """1-2 after a team is a score; 3:1 that is no clock time is a ratio; both read 比.
+
+    So is a descending pair such as 2-0 that counts nothing: ranges go upwards.
+    """
+    first, sign, second = m.groups()
+    ratio = sign == ":" and (len(second) != 2 or int(first) > 24)
+    descending = sign == "-" and int(second) < int(first) and not quantity_follows(m.string, m.end())
+    if ratio or descending or looks_like_score(m.string, m.start(), m.end()):
+        return f"{first}比{second}"
+    return m.group()
+
+
+def _money_before(m: re.Match[str]) -> str:
+    """¥12.50 → 12.50元, A$13.5 → 13.5澳元, CNY 1.25 → 1.25人民币 (the digits are read later)."""
+    minus, symbol, code, amount, multiplier = m.groups()
+    word = CURRENCY_SIGNS[symbol] if symbol else CURRENCY_CODES[code]
+    return f"{minus or ''}{amount}{multiplier or ''}{word}"
+
+
+def _percent(minus: str | None, amount: str, sign: str = "%") -> str:
+    """百分之三十, 负百分之五; ‰ is 千分之."""
+    return ("负" if minus else "") + ("百分之" if sign == "%" else "千分之") + amount
+
+
+def _unit(m: re.Match[str]) -> str:
+    """Spell a unit after its number: 10km/h → 每小时10公里, -10°C → 零下10度."""
+    minus, amount, space, unit, per = m.groups()
+    short = unit in SHORT_LATIN_UNITS
+    if short and (space or after_latin(m.string, m.start(2))):
+        return m.group()
+    sign = ("零下" if unit in TEMPERATURE_UNITS else "-") if minus else ""
+    quantity = f"{sign}{amount}{LATIN_UNITS[unit]}"
+    return f"每{LATIN_UNITS[per]}{quantity}" if per else quantity
+
+
+def _math(m: re.Match[str]) -> str:
+    """1+2=3 → 1加2等于3; a lone 3-5 or 3/4 is left to the range and fraction rules."""
+    expression = m.group()
+    operators = {op for op, _ in _MATH_TOKEN.findall(expression) if op}
+    if operators <= _PLAIN_OPERATORS:
+        return expression
+    spoken = _POWER.sub(lambda p: f"^{p.group(1)}次方", expression)
+    return _MATH_TOKEN.sub(lambda t: _OPERATORS[t.group(1)] if t.group(1) else t.group(2), spoken).replace(" ", "")
+
+
+def _number(m: re.Match[str]) -> str:
+    """Read one number, choosing by the words around it.
+
+    第2 → 第二; 2个 → 两个; 36.00元 → 三十六元; RTX3090 → 三零九零 (long model numbers
+    glued to Latin letters are read digit by digit); otherwise a cardinal.
+    """
+    minus, number = m.groups()
+    text, start, end = m.string, m.start(2), m.end()
+    sign = "负" if minus else ""
+    glued_to_latin = after_latin(text, start) or text[end:end + 1].isalpha() and text[end:end + 1].isascii()
+    if glued_to_latin and number.isdigit() and len(number) >= 3:
+        return sign + read_digits(number)
+    ordinal = is_ordinal(text, start)
+    if number == "2" and not sign and not ordinal and measure_follows(text, end):
+        return "两"
+    return sign + read_number(number, liang=not ordinal, drop_zero_cents=money_follows(text, end))
+
+
+# Equations first, so the minus in 9-6=3 is not taken for a score or a range.
+MATH_AND_SCORE_PASSES = ((_MATH, _math), (_PAIR, _pair))
+PASSES = (
+    (_MONEY_BEFORE, _money_before),
+    (_MONEY_AFTER, lambda m: f"{m.group(1)}{m.group(2) or ''}{CURRENCY_CODES[m.group(3)]}"),
+    (_PERCENT_SPAN, lambda m: _percent(m.group(1), m.group(2)) + "到" + _percent(m.group(3), m.group(4))),
+    (_PERCENT, lambda m: _percent(*m.groups())),
+    (_UNIT, _unit),
+    (_PER, lambda m: "每" + (LATIN_UNITS[m.group(1)] if m.group(1) else "")),
+    (_FRACTION, lambda m: f"{'负' if m.group(1) else ''}{m.group(3)}分之{m.group(2)}"),
+    (_TILDE_SPAN, lambda m: f"{m.group(1)}到"),
+    (_SPAN, lambda m: f"{m.group(1)}{m.group(2)}到{m.group(3)}"),
+    (_ENGLISH_ORDINAL, lambda m: f"第{m.group(1) or m.group(2)}"),
+    (_PLUS_MINUS, lambda m: "正负"),
+    (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
+    (_PLUS_BETWEEN_WORDS, lambda m: "加"),
+)
+NUMBER_PASSES = (
+    (_POWER, lambda m: f"的{m.group(1)}次方"),
+    (_NUMBER, _number),
+    (_ANY_DIGITS, lambda m: read_digits(m.group())),  # whatever the rules above could not place
+)
