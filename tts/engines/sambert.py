@@ -1,0 +1,150 @@
+"""ModelScope Sambert-HifiGan (the article's model) as an optional engine.
+
+It runs from a local model directory in its own Python 3.8/3.10 environment (ModelScope's
+closed `ttsfrd` frontend ships for no other), in a child process speaking JSON lines
+(sambert_worker.py). `preflight` says exactly what is missing before anything starts:
+the interpreter, its version, the packages (and whether `ttsfrd` is the empty PyPI
+placeholder), and the model files. Sambert reads raw text with its own frontend, so it
+gets each phrase's normalized text; it has no speed or pitch control.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import soundfile
+
+from tts.engines.base import EngineOptions, Voice
+from tts.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from tts.frontend.phrase import Phrase
+
+log = logging.getLogger(__name__)
+
+WORKER = Path(__file__).with_name("sambert_worker.py")
+SUPPORTED_PYTHONS = ("3.8", "3.10")
+REAL_FACTORY = "sambert_worker:modelscope_pipeline"
+_VOICE_INFO = {  # the zh-cn 16k model's speakers
+    "zhitian_emo": ("知甜", "female"), "zhiyan_emo": ("知燕", "female"),
+    "zhizhe_emo": ("知哲", "male"), "zhibei_emo": ("知贝", "female"),
+}
+_PROBE = """
+import importlib, json, sys
+found = {"version": "%d.%d" % sys.version_info[:2], "missing": [], "placeholder": False}
+for name in ("modelscope", "ttsfrd"):
+    try:
+        module = importlib.import_module(name)
+    except Exception as error:
+        found["missing"].append("%s (%s)" % (name, type(error).__name__))
+        continue
+    if name == "ttsfrd" and not hasattr(module, "TtsFrontendEngine"):
+        found["placeholder"] = True
+print(json.dumps(found))
+"""
+
+
+def preflight(python: str, model_dir: str, *, check_packages: bool = True) -> list[str]:
+    """Everything that stops the engine from starting, in words a user can act on; [] = ready."""
+    problems = _model_problems(Path(model_dir))
+    if not os.access(python, os.X_OK):
+        return [f"TTS_SAMBERT_PYTHON={python} is not an executable interpreter"] + problems
+    if not check_packages:
+        return problems
+    try:
+        probe = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=120)
+        found = json.loads(probe.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
+        return [f"{python} could not be run to check its packages"] + problems
+    if found["version"] not in SUPPORTED_PYTHONS:
+        problems.append(f"{python} is Python {found['version']}; ModelScope's ttsfrd ships only for "
+                        f"Python {' and '.join(SUPPORTED_PYTHONS)}")
+    problems += [f"{python} cannot import {name}: install it in that environment" for name in found["missing"]]
+    if found["placeholder"]:
+        problems.append(f"{python} has the empty PyPI placeholder 'ttsfrd'; install ModelScope's real ttsfrd wheel")
+    return problems
+
+
+def _model_problems(model_dir: Path) -> list[str]:
+    if not model_dir.is_dir():
+        return [f"TTS_SAMBERT_MODEL_DIR={model_dir} is not a directory (download the model there beforehand)"]
+    problems = [f"{model_dir / name} is missing" for name in ("configuration.json", "resource.zip")
+                if not (model_dir / name).exists()]
+    voices_file = model_dir / "voices" / "voices.json"
+    try:
+        voices = json.loads(voices_file.read_text(encoding="utf-8"))["voices"]
+    except (OSError, ValueError, KeyError):
+        return problems + [f"{voices_file} is missing or not a voices list"]
+    for voice in voices:
+        problems += [f"{model_dir / 'voices' / voice / part} is missing" for part in ("am", "voc")
+                     if not (model_dir / "voices" / voice / part).is_dir()]
+    return problems
+
+
+class SambertEngine:
+    name = "sambert"
+    sample_rate = 16000
+    max_syllables = 80
+
+    def __init__(self, python: str, model_dir: str, *, factory: str = REAL_FACTORY,
+                 env: dict[str, str] | None = None, check_packages: bool = True) -> None:
+        problems = preflight(python, model_dir, check_packages=check_packages)
+        if problems:
+            raise EngineUnavailable("the sambert engine cannot start: " + "; ".join(problems))
+        # The model version for cache keys: the model's own configuration, hashed.
+        config = (Path(model_dir) / "configuration.json").read_bytes()
+        self.version = "sambert-" + hashlib.sha256(config).hexdigest()[:16]
+        environ = {**os.environ, **(env or {})}
+        environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [python, str(WORKER), "--model-dir", model_dir, "--factory", factory], env=environ,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        self._lock = threading.Lock()
+        hello = self._receive()
+        if not hello.get("ready"):
+            self.close()
+            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
+        self.voices = tuple(
+            Voice(id=v, engine=self.name, name=_VOICE_INFO.get(v, (v, "female"))[0],
+                  gender=_VOICE_INFO.get(v, (v, "female"))[1], language="zh-CN",
+                  description="ModelScope Sambert-HifiGan, 16 kHz (the article's model)")
+            for v in hello["voices"])
+
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
+        if voice not in {v.id for v in self.voices}:
+            raise InvalidInput(f"the sambert engine has no voice {voice!r}", field="voice")
+        if abs(options.speed - 1.0) > 1e-6:
+            raise InvalidInput("the sambert voices have no speed or pitch control", field="speed")
+        with self._lock:
+            self._process.stdin.write(json.dumps({"text": phrase.text, "voice": voice}) + "\n")
+            self._process.stdin.flush()
+            reply = self._receive()
+        if not reply.get("ok"):
+            raise SynthesisFailed(f"sambert failed: {reply.get('error')}")
+        samples, rate = soundfile.read(io.BytesIO(base64.b64decode(reply["wav"])), dtype="float32")
+        if rate != self.sample_rate:
+            raise SynthesisFailed(f"sambert returned {rate} Hz audio, expected {self.sample_rate}")
+        yield samples if samples.ndim == 1 else samples.mean(axis=1)
+
+    def _receive(self) -> dict:
+        line = self._process.stdout.readline()
+        if not line:
+            error = self._process.stderr.read()[-2000:] if self._process.poll() is not None else ""
+            raise EngineUnavailable(f"the sambert worker stopped: {error.strip() or 'no output'}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.stdin.close()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
