@@ -1,0 +1,182 @@
+"""g2p: segmentation + lexical pinyin with polyphone disambiguation."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tts.frontend.g2p import Word, to_pinyin, words
+
+
+def reading(sentence: str, char: str, nth: int = 0) -> str:
+    """The reading to_pinyin gives the nth occurrence of char in sentence."""
+    index = [i for i, c in enumerate(sentence) if c == char][nth]
+    return to_pinyin(sentence)[index]
+
+
+# Our own sentences for the common polyphone traps: (sentence, character, occurrence, reading).
+POLYPHONES = [
+    ("他在银行上班", "行", 0, "hang2"),
+    ("我们步行去公园", "行", 0, "xing2"),
+    ("那位银行行长很忙", "行", 1, "hang2"),
+    ("校长来了", "长", 0, "zhang3"),
+    ("长江很长", "长", 1, "chang2"),
+    ("孩子长得很高", "长", 0, "zhang3"),
+    ("我们重新开始吧", "重", 0, "chong2"),
+    ("健康非常重要", "重", 0, "zhong4"),
+    ("他还没有回来", "还", 0, "hai2"),
+    ("明天去图书馆还书", "还", 0, "huan2"),
+    ("她跑得很快", "得", 0, "de5"),
+    ("他得到了奖励", "得", 0, "de2"),
+    ("你得马上去医院", "得", 0, "dei3"),
+    ("我吃了早饭", "了", 0, "le5"),
+    ("我很了解他", "了", 0, "liao3"),
+    ("他看着窗外", "着", 0, "zhe5"),
+    ("别着急慢慢来", "着", 0, "zhao2"),
+    ("孩子们开心地笑了", "地", 0, "de5"),
+    ("这片土地很肥沃", "地", 0, "di4"),
+    ("这是我的书", "的", 0, "de5"),
+    ("我的目的很简单", "的", 1, "di4"),
+    ("他的确很聪明", "的", 0, "di2"),
+    ("祝你生日快乐", "乐", 0, "le4"),
+    ("她喜欢古典音乐", "乐", 0, "yue4"),
+    ("这里交通很方便", "便", 0, "bian4"),
+    ("这件衣服很便宜", "便", 0, "pian2"),
+    ("这是一个古老的传说", "传", 0, "chuan2"),
+    ("他出版了一本自传", "传", 0, "zhuan4"),
+    ("警察正在调查", "调", 0, "diao4"),
+    ("把空调打开", "调", 0, "tiao2"),
+    ("该睡觉了", "觉", 0, "jiao4"),
+    ("我觉得不错", "觉", 0, "jue2"),
+    ("她的数学很好", "数", 0, "shu4"),
+    ("天上的星星数不清", "数", 0, "shu3"),
+    ("因为下雨所以没去", "为", 0, "wei4"),
+    ("他成为了医生", "为", 0, "wei2"),
+    ("大家都来了", "都", 0, "dou1"),
+    ("北京是中国的首都", "都", 0, "du1"),
+    ("我和你一起去", "和", 0, "he2"),
+    ("她提出了要求", "要", 0, "yao1"),
+    ("我要喝水", "要", 0, "yao4"),
+    ("我只有一个", "只", 0, "zhi3"),
+    ("桌上有一只猫", "只", 0, "zhi1"),
+    ("请给我一杯水", "给", 0, "gei3"),
+    ("保障能源供给", "给", 0, "ji3"),
+    ("他买彩票中奖了", "中", 0, "zhong4"),
+    ("这个问题很难", "难", 0, "nan2"),
+    ("联合国救助难民", "难", 0, "nan4"),
+    ("她的头发很长", "发", 0, "fa4"),
+    ("科学家发现了新物种", "发", 0, "fa1"),
+    ("房间打扫得很干净", "干", 0, "gan1"),
+    ("他在地里干活", "干", 0, "gan4"),
+    ("他转身离开了", "转", 0, "zhuan3"),
+    ("大家好", "大", 0, "da4"),
+    ("我的爱好是画画", "好", 0, "hao4"),
+    ("今天天气很好", "好", 0, "hao3"),
+    ("来的人很少", "少", 0, "shao3"),
+    ("少年强则国强", "少", 0, "shao4"),
+    ("这个箱子很重", "重", 0, "zhong4"),
+    ("请你重写一遍", "重", 0, "chong2"),
+    ("借的钱要按时还。", "还", 0, "huan2"),
+    ("这件事我管不了", "了", 0, "liao3"),
+    ("天色渐渐地暗了", "地", 0, "de5"),
+    ("你数一下人数", "数", 0, "shu3"),
+    ("今天很暖和", "和", 0, "huo5"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES)
+def test_polyphone_reading_depends_on_context(sentence, char, nth, expected):
+    assert reading(sentence, char, nth) == expected
+
+
+def test_words_concatenate_back_to_the_text():
+    text = "他说：“Hello，2024年我们去北京！”  好吗？"
+    assert "".join(w.text for w in words(text)) == text
+
+
+def test_every_word_has_one_reading_per_character():
+    for w in words("我们在展览馆里看到了很多ABC展品。"):
+        assert len(w.pinyin) == len(w.text)
+
+
+def test_word_is_immutable():
+    w = words("你好")[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        w.text = "再见"  # type: ignore[misc]
+
+
+def test_words_carry_jieba_part_of_speech():
+    assert [(w.text, w.pos) for w in words("我们的")] == [("我们", "r"), ("的", "uj")]
+
+
+def test_to_pinyin_is_the_flattened_word_pinyin():
+    text = "银行行长说，长江很长。"
+    assert to_pinyin(text) == [p for w in words(text) for p in w.pinyin]
+
+
+def test_non_chinese_characters_stay_as_themselves():
+    assert to_pinyin("A1，好!") == ["A", "1", "，", "hao3", "!"]
+
+
+def test_u_umlaut_is_written_v():
+    assert to_pinyin("绿色") == ["lv4", "se4"]
+
+
+def test_ue_is_written_ve():
+    assert to_pinyin("虐待")[0] == "nve4"
+
+
+def test_neutral_tone_is_five():
+    assert to_pinyin("桌子") == ["zhuo1", "zi5"]
+
+
+def test_yi_and_bu_keep_their_citation_tones_before_sandhi():
+    assert to_pinyin("一个不是") == ["yi1", "ge4", "bu4", "shi4"]
+
+
+def test_a_chinese_character_without_reading_stays_as_itself():
+    assert to_pinyin("𪛗") == ["𪛗"]
+
+
+def test_empty_text_gives_no_words():
+    assert words("") == [] and to_pinyin("") == []
+
+
+def test_word_dataclass_fields():
+    assert [f.name for f in dataclasses.fields(Word)] == ["text", "pinyin", "pos"]
+
+
+def test_concurrent_calls_agree_with_sequential_ones():
+    texts = ["银行行长", "长得很高", "他还没还书", "音乐让人快乐"] * 8
+    expected = [to_pinyin(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(to_pinyin, texts)) == expected
+
+
+def test_fifty_character_sentence_is_fast():
+    text = "据报道，这家银行的行长昨天在会上表示，今年的重要任务是调整结构，还要为中小企业提供更多便利的服务。"[:50]
+    to_pinyin(text)
+    times = []
+    for _ in range(21):
+        start = time.perf_counter()
+        to_pinyin(text)
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.015  # about 1.5 ms on a 2-core dev box; generous for CI
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_to_pinyin_gives_one_entry_per_character_for_any_text(text):
+    assert len(to_pinyin(text)) == len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("一不儿了的行长还得好，。 ABC12😀\u3000")))
+def test_words_round_trip_on_mixed_text(text):
+    assert "".join(w.text for w in words(text)) == text
