@@ -35,6 +35,7 @@ case "${1:-serve}" in
     ;;
   test)
     setup requirements-dev.txt
+    bash tests/setup-system.sh
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

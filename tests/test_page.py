@@ -1,0 +1,54 @@
+"""The page without a browser: its weight, its headers, and nothing inline that a strict CSP would block."""
+
+from __future__ import annotations
+
+import re
+
+from tts.web.security import CONTENT_SECURITY_POLICY
+
+PAGE_BUDGET = 50 * 1024   # html + css + js + icon
+
+
+def test_page_and_its_files_weigh_less_than_50_kb(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    files = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.get_data(as_text=True))
+    assert {f.rsplit("/", 1)[1] for f in files} >= {"app.js", "style.css"}
+    sizes = {"/": len(page.data)}
+    for path in files:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        sizes[path] = len(response.data)
+        response.close()
+    assert sum(sizes.values()) < PAGE_BUDGET, sizes
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/static/app.js", "/healthz", "/readyz", "/nope", "/tts/jobs/unknown"):
+        response = client.get(path)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        response.close()
+    posted = client.post("/tts", json={"text": ""})
+    assert posted.status_code == 400 and posted.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_nothing_inline_that_the_csp_would_block(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in page
+    assert re.findall(r"<script\b[^>]*>", page) == [f for f in re.findall(r"<script\b[^>]*>", page) if "src=" in f]
+    assert "<style" not in page and " style=" not in page
+    assert not re.search(r"\son[a-z]+=", page)             # no inline event handlers
+    assert "javascript:" not in page
+
+
+def test_the_page_gets_the_servers_limits(client, app):
+    page = client.get("/").get_data(as_text=True)
+    settings = app.config["TTS_SETTINGS"]
+    assert f'data-max-chars="{settings.max_text_chars}"' in page
+    assert re.search(r'id="speed"[^>]*min="0.25" max="4"', page)
+    assert re.search(r'id="pitch"[^>]*min="-12" max="12"', page)
+    assert re.search(r'id="volume"[^>]*min="-30" max="12"', page)
+    assert re.search(r'data-formats="[^"]*\bwav\b[^"]*\bpcm\b', page)
+    assert "<audio" in page and "autoplay" not in page
