@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # System packages the test suite runs for real, installed only when missing (needs root once):
-# Redis for the shared cache and job store; Chromium, a CJK font and axe-core for the browser tests.
+# Redis for the shared cache and job store, nginx to check deploy/nginx.conf; Chromium, a CJK
+# font and axe-core for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v redis-server >/dev/null; then
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 bash browser/setup.sh

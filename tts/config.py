@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from typing import Mapping
+from urllib.parse import urlsplit
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class SettingsError(ValueError):
@@ -26,6 +30,11 @@ class Settings:
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
     job_store_mb: int = 64           # and within this many megabytes of audio
     vocoder_chunk_frames: int = 256  # 12.5 ms per frame; bounds vocoder memory
+    cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
+    cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis
+    singleflight: bool = True        # identical concurrent requests share one synthesis
+    redis_url: str = ""              # e.g. redis://redis:6379/0: cache and async jobs shared by replicas
+    redis_timeout_ms: int = 500      # per Redis call; past it the server carries on without Redis
     default_voice: str = "baker"
     log_level: str = "INFO"
 
@@ -43,19 +52,31 @@ class Settings:
                     values[f.name] = int(raw)
                 except ValueError:
                     raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}") from None
+            elif f.type == "bool":
+                if raw.lower() not in _TRUE + _FALSE:
+                    raise SettingsError(f"TTS_{f.name.upper()} must be 1 or 0 (true or false), got {raw!r}")
+                values[f.name] = raw.lower() in _TRUE
             else:
                 values[f.name] = raw
         return cls(**values).validated()
 
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
-                    "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32}
+                    "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
+                    "cache_ttl_seconds": 1, "redis_timeout_ms": 1}
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
         if self.port > 65535:
             raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
+        if self.redis_url and urlsplit(self.redis_url).scheme not in _REDIS_SCHEMES:
+            raise SettingsError(f"TTS_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}")
         return self
 
     def describe(self) -> str:
-        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+        """One log line; a password in the Redis URL is masked."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        url = urlsplit(self.redis_url)
+        if url.password:
+            shown["redis_url"] = url._replace(netloc=url.netloc.replace(f":{url.password}@", ":***@")).geturl()
+        return " ".join(f"{name}={value}" for name, value in shown.items())

@@ -4,32 +4,107 @@
 sending before the whole text is done; joined, the chunks are the utterance. When the
 request needs work on whole phrases (another sample rate, pitch, volume) the phrase is
 gathered first: a phrase ends in silence, so per-phrase processing leaves no seams.
+
+Every phrase's audio is put on the 16-bit grid every format ends on, so a phrase kept as
+int16 in a cache comes back bit-identical to a fresh synthesis. A cache is keyed by
+`phrase_key`: everything that changes a phrase's samples, nothing else. The two steps,
+`plan` (frontend and keys) and `render` (engine), are public so that a caller can do the
+cache's I/O itself between them, on another thread (the service does it on the gevent hub).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import time
-from typing import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator, Mapping, Protocol
 
 import numpy as np
 
 from tts.audio import AudioChunk
 from tts.audio.effects import apply_gain, pitch_factor
+from tts.audio.encode import to_pcm16
 from tts.audio.resample import resample
 from tts.engines.base import Engine, EngineOptions, Voice
 from tts.errors import InvalidInput
-from tts.frontend import analyze
+from tts.frontend import Phrase, analyze
 from tts.request import SynthesisRequest
 
 log = logging.getLogger(__name__)
+
+PCM16_SCALE = np.float32(32767.0)   # full scale of tts.audio.encode.to_pcm16
+PIPELINE_VERSION = 1                # bump when resample/pitch/volume/quantization change
+
+
+def quantize(samples: np.ndarray) -> np.ndarray:
+    """float audio → int16 steps, rounded exactly as the encoders round it."""
+    return np.frombuffer(to_pcm16(samples), "<i2")
+
+
+def dequantize(steps: np.ndarray) -> np.ndarray:
+    return steps.astype(np.float32) / PCM16_SCALE
+
+
+def phrase_key(phrase: Phrase, *, engine: Engine, voice: str, options: EngineOptions,
+               pitch: float, volume: float, rate: int) -> str:
+    """Content address of one phrase's final samples.
+
+    Every field of the phrase counts (an engine may read any of them, Kokoro reads the
+    text's final mark), as do the engine and its model version, the voice, the engine
+    options (speed after pitch compensation, seed), pitch, volume and output rate.
+    """
+    parts = [PIPELINE_VERSION, engine.name, engine.version, voice, dataclasses.astuple(phrase),
+             dataclasses.astuple(options), pitch, volume, rate]
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class PhraseCache(Protocol):
+    """Phrase audio by key, as int16 little-endian bytes."""
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+
+@dataclass
+class Plan:
+    """What `render` needs for one request, decided once: phrases, their keys, the audio chain."""
+
+    engine: Engine
+    voice: str
+    phrases: list[Phrase]
+    keys: list[str]
+    options: EngineOptions
+    source_rate: Fraction | int
+    rate: int
+    volume: float
+    made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
+
+    def lookup_keys(self) -> list[str]:
+        """Each phrase key once, in a stable order."""
+        return sorted(set(self.keys))
+
+    def cache_status(self, found: Mapping[str, bytes]) -> str:
+        """hit = every phrase from cache, miss = none, partial otherwise."""
+        cached = sum(key in found for key in self.keys)
+        return "hit" if cached == len(self.keys) else "miss" if cached == 0 else "partial"
+
+    def take_made(self) -> dict[str, bytes]:
+        made, self.made = self.made, {}
+        return made
 
 
 class Synthesizer:
     """Owns warm engines, keyed by name; not thread-safe: one worker drives it."""
 
-    def __init__(self, engines: Mapping[str, Engine]) -> None:
+    def __init__(self, engines: Mapping[str, Engine], cache: PhraseCache | None = None) -> None:
         self._engines = dict(engines)
+        self._cache = cache
 
     @property
     def voices(self) -> list[Voice]:
@@ -42,6 +117,21 @@ class Synthesizer:
         raise InvalidInput(f"unknown voice {voice!r}", field="voice")
 
     def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+        """The utterance chunk by chunk, through this synthesizer's cache if it has one."""
+        plan = self.plan(request)
+        found = self._cache.get_many(plan.lookup_keys()) if self._cache is not None else None
+        for chunk in self.render(plan, found):
+            yield chunk
+            self._store(plan)
+        self._store(plan)
+
+    def _store(self, plan: Plan) -> None:
+        if self._cache is not None:
+            for key, data in plan.take_made().items():
+                self._cache.put(key, data)
+
+    def plan(self, request: SynthesisRequest) -> Plan:
+        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable)."""
         engine = self.engine_for(request.voice)
         phrases = analyze(request.text, engine.max_syllables)
         if not phrases:
@@ -49,19 +139,44 @@ class Synthesizer:
         rate = request.output_rate(engine.sample_rate)
         factor = pitch_factor(request.pitch)
         options = EngineOptions(speed=request.speed / float(factor), seed=request.seed)
-        source_rate = engine.sample_rate * factor
-        whole_phrases = source_rate != rate or request.volume != 0.0
+        keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
+                           volume=request.volume, rate=rate) for p in phrases]
+        return Plan(engine, request.voice, phrases, keys, options, engine.sample_rate * factor, rate, request.volume)
+
+    def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
+        """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.
+
+        With caching, each phrase made here lands in `plan.made` once its audio is complete,
+        and a phrase repeated within the text is made only once.
+        """
         started = time.perf_counter()
-        for index, phrase in enumerate(phrases):
-            audio = engine.synthesize(phrase, request.voice, options)
-            if whole_phrases:
-                samples = resample(np.concatenate(list(audio)), source_rate, rate)
-                audio = iter([apply_gain(samples, request.volume) if request.volume else samples])
-            for samples in audio:
-                yield AudioChunk(samples, rate, index)
-            if index < len(phrases) - 1 and phrase.pause_ms:
-                yield AudioChunk(np.zeros(rate * phrase.pause_ms // 1000, np.float32), rate, index)
-        log.debug("synthesized %d phrases in %.3f s", len(phrases), time.perf_counter() - started)
+        known = None if found is None else dict(found)
+        last = len(plan.phrases) - 1
+        for index, (phrase, key) in enumerate(zip(plan.phrases, plan.keys)):
+            if known is not None and key in known:
+                yield AudioChunk(dequantize(np.frombuffer(known[key], "<i2")), plan.rate, index)
+            else:
+                pieces = []
+                for samples in self._phrase_audio(plan, phrase):
+                    steps = quantize(samples)
+                    pieces.append(steps)
+                    yield AudioChunk(dequantize(steps), plan.rate, index)
+                if known is not None:
+                    whole = np.concatenate(pieces) if pieces else np.zeros(0, "<i2")
+                    known[key] = plan.made[key] = whole.tobytes()
+            if index < last and phrase.pause_ms:
+                yield AudioChunk(np.zeros(plan.rate * phrase.pause_ms // 1000, np.float32), plan.rate, index)
+        log.debug("rendered %d phrases in %.3f s", len(plan.phrases), time.perf_counter() - started)
+
+    @staticmethod
+    def _phrase_audio(plan: Plan, phrase: Phrase) -> Iterator[np.ndarray]:
+        """The engine's chunks, gathered into one when the phrase needs resampling or gain."""
+        audio = plan.engine.synthesize(phrase, plan.voice, plan.options)
+        if plan.source_rate == plan.rate and plan.volume == 0.0:
+            yield from audio
+            return
+        samples = resample(np.concatenate(list(audio)), plan.source_rate, plan.rate)
+        yield apply_gain(samples, plan.volume) if plan.volume else samples
 
     def synthesize(self, request: SynthesisRequest) -> tuple[np.ndarray, int]:
         """The whole utterance at once: (samples, sample rate)."""

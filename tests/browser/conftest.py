@@ -25,7 +25,7 @@ def server():
     """The real server, with a small text limit and a queue of two."""
     server = LiveServer(TTS_QUEUE_SIZE=str(QUEUE_SIZE), TTS_MAX_TEXT_CHARS=str(MAX_CHARS),
                         TTS_JOB_TTL_SECONDS="120", TTS_LOG_LEVEL="WARNING",
-                        TTS_CACHE_MB="0")   # every synthesis does its work: queue tests stay honest
+                        TTS_CACHE_MB="0", TTS_SINGLEFLIGHT="0")   # every synthesis does its work: queue tests stay honest
     try:
         server.wait_ready()
         yield server

@@ -34,6 +34,7 @@ class EngineOptions:
 
 class Engine(Protocol):
     name: str
+    version: str           # changes whenever the same phrase would sound different (cache keys use it)
     sample_rate: int
     voices: tuple[Voice, ...]
     max_syllables: int     # longest phrase one call accepts (frontend splits below it)

@@ -1,8 +1,11 @@
 """Jobs and the store that keeps finished ones for a while, within a byte budget.
 
 A job collects its audio chunks as the worker makes them; readers (a waiting request, a
-stream, a later GET) follow along. Everything here runs on the gevent hub's thread, so
-plain lists and gevent events are enough.
+stream, a later GET) follow along. An identical request that arrives while a job is
+queued or running becomes its follower: its own id and cancel flag, the leader's audio
+(singleflight). Everything here runs on the gevent hub's thread, so plain lists and
+gevent events are enough. With a shared store (Redis) kept jobs are also written there,
+so another replica can answer for them.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from typing import Iterator
+from typing import Iterator, Protocol
 
 import numpy as np
 from gevent.event import Event
@@ -33,23 +36,39 @@ class Job:
         self.finished: float | None = None
         self.chunks: list[AudioChunk] = []
         self.error: TTSError | None = None
+        self.cache: str | None = None      # hit | miss | partial: where the phrases came from
         self.cancelled = False
+        self.followers: list[Job] = []
+        self.leader: Job | None = None
         self._changed = Event()
 
     # -- written by the worker -------------------------------------------------------
-    def start(self) -> None:
-        self.status, self.started = RUNNING, time.time()
+    def start(self, cache: str = "miss") -> None:
+        self.status, self.started, self.cache = RUNNING, time.time(), cache
         self._notify()
+        for follower in self.followers:
+            follower.start(cache)
 
     def add(self, chunk: AudioChunk) -> None:
         self.chunks.append(chunk)
         self._notify()
+        for follower in self.followers:
+            follower.add(chunk)
 
     def finish(self, error: TTSError | None = None) -> None:
         self.error = error
         self.status = CANCELLED if self.cancelled else FAILED if error else DONE
         self.finished = time.time()
         self._notify()
+        for follower in self.followers:
+            follower.finish(error)
+
+    def lead(self, follower: "Job") -> None:
+        """Share this job's audio with `follower`, from the first chunk on (singleflight)."""
+        follower.status, follower.started, follower.cache = self.status, self.started, self.cache
+        follower.chunks = list(self.chunks)
+        follower.leader = self
+        self.followers.append(follower)
 
     def _notify(self) -> None:
         changed, self._changed = self._changed, Event()
@@ -59,6 +78,11 @@ class Job:
     def cancel(self) -> None:
         """Ask the worker to stop after the chunk it is making (the client went away)."""
         self.cancelled = True
+
+    @property
+    def abandoned(self) -> bool:
+        """Nobody wants the audio any more: the worker may stop."""
+        return self.cancelled and all(f.cancelled for f in self.followers)
 
     def follow(self) -> Iterator[AudioChunk]:
         """Every chunk, waiting for new ones until the job ends; raises the job's error."""
@@ -88,21 +112,38 @@ class Job:
         return sum(c.samples.nbytes for c in self.chunks)
 
 
+class SharedJobs(Protocol):
+    """Where other replicas look for a job this one does not hold."""
+
+    def save(self, job: Job) -> None: ...
+
+    def load(self, job_id: str) -> Job | None: ...
+
+
 class JobStore:
     """Async jobs by id; finished ones expire after `ttl` s or when audio exceeds `max_bytes`."""
 
-    def __init__(self, ttl: float, max_bytes: int) -> None:
+    def __init__(self, ttl: float, max_bytes: int, shared: SharedJobs | None = None) -> None:
         self._ttl = ttl
         self._max_bytes = max_bytes
         self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._shared = shared
 
     def add(self, job: Job) -> None:
         self._jobs[job.id] = job
         self.prune()
+        self.updated(job)
+
+    def updated(self, job: Job) -> None:
+        """A kept job changed state: publish it to the shared store, if there is one."""
+        if self._shared and job.id in self._jobs:
+            self._shared.save(job)
 
     def get(self, job_id: str) -> Job:
         self.prune()
         job = self._jobs.get(job_id)
+        if job is None and self._shared:
+            job = self._shared.load(job_id)
         if job is None:
             raise JobNotFound(f"no job {job_id!r} (unknown, or expired after {self._ttl:.0f} s)", field="id")
         return job

@@ -1,4 +1,4 @@
-"""What an operator watches: queue, waits, synthesis time, audio made, real-time factor.
+"""What an operator watches: queue, waits, synthesis time, audio made, real-time factor, cache.
 
 Metrics live in a registry the app owns (not prometheus_client's global one), so two
 apps in one process, as in tests, never share or clash.
@@ -6,11 +6,14 @@ apps in one process, as in tests, never share or clash.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from tts.service.cache import MemoryCache
 from tts.service.jobs import Job
+from tts.service.redis_store import RedisGuard
 
 _SECONDS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _RTF = (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1)
@@ -30,6 +33,19 @@ class ServiceMetrics:
         self.rtf = Histogram("tts_real_time_factor", "Synthesis seconds per audio second.",
                              buckets=_RTF, registry=registry)
         self.jobs = Counter("tts_jobs", "Jobs by outcome.", ["outcome"], registry=registry)
+        self.cache_hits = Counter("tts_cache_hits", "Phrases served from the sentence cache.", registry=registry)
+        self.cache_misses = Counter("tts_cache_misses", "Phrases the engine had to make.", registry=registry)
+        self.joins = Counter("tts_singleflight_joins", "Requests that shared an identical running or queued job.",
+                             registry=registry)
+        self._registry = registry
+
+    def watch(self, memory: MemoryCache | None, guard: RedisGuard | None) -> None:
+        """Also report the local cache's size and evictions and the Redis errors."""
+        self._registry.register(_BackendCollector(memory, guard))
+
+    def looked_up(self, hits: int, misses: int) -> None:
+        self.cache_hits.inc(hits)
+        self.cache_misses.inc(misses)
 
     def rejected(self) -> None:
         self.jobs.labels("rejected").inc()
@@ -46,3 +62,22 @@ class ServiceMetrics:
         self.audio.inc(audio)
         if audio > 0:
             self.rtf.observe(busy / audio)
+
+
+class _BackendCollector:
+    """Reads the counters the cache and the Redis guard keep, at scrape time."""
+
+    def __init__(self, memory: MemoryCache | None, guard: RedisGuard | None) -> None:
+        self._memory = memory
+        self._guard = guard
+
+    def collect(self) -> Iterator[Metric]:
+        memory = self._memory
+        yield GaugeMetricFamily("tts_cache_bytes", "Bytes of phrase audio in this process's cache.",
+                                value=memory.bytes if memory is not None else 0)
+        yield CounterMetricFamily("tts_cache_evictions", "Entries pushed out of the local cache for room.",
+                                  value=memory.evictions if memory is not None else 0)
+        yield CounterMetricFamily("tts_cache_rejections", "New entries the admission policy kept out.",
+                                  value=memory.rejections if memory is not None else 0)
+        yield CounterMetricFamily("tts_redis_errors", "Redis calls that failed; the server carried on without.",
+                                  value=self._guard.errors if self._guard else 0)

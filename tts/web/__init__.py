@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from tts.config import Settings
 from tts.engines import load_engines
-from tts.service.jobs import JobStore
+from tts.service.backends import build_backends
 from tts.service.worker import SynthesisService
 from tts.synthesizer import Synthesizer
 from tts.web.api import api
@@ -40,11 +40,13 @@ def create_app(settings: Settings | None = None, *,
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
     registry = CollectorRegistry()
-    jobs = JobStore(settings.job_ttl_seconds, settings.job_store_mb * 1024 * 1024)
+    backends = build_backends(settings)
     factory = synthesizer_factory or partial(build_synthesizer, settings)
-    app.extensions["tts.service"] = SynthesisService(
-        factory, queue_size=settings.queue_size, jobs=jobs, default_voice=settings.default_voice,
-        registry=registry)
+    service = SynthesisService(
+        factory, queue_size=settings.queue_size, jobs=backends.jobs, default_voice=settings.default_voice,
+        registry=registry, cache=backends.cache, singleflight=settings.singleflight)
+    service.metrics.watch(backends.memory, backends.redis)
+    app.extensions["tts.service"] = service
     register_error_handlers(app)
     register_observability(app, registry)
     register_security_headers(app)

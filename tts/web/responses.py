@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
-    headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', "X-Sample-Rate": str(rate)}
+    headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', "X-Sample-Rate": str(rate),
+               "X-Cache": job.cache or "miss"}   # hit = every phrase came from the sentence cache
     if job.request.stream:
         headers["X-Accel-Buffering"] = "no"   # ask reverse proxies not to buffer the stream
     return headers

@@ -1,0 +1,132 @@
+"""Replicas sharing one real Redis: sentences and async jobs travel between them, keys expire,
+an outage degrades to local work, and Redis is only ever used from the gevent hub."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import gevent
+import pytest
+import redis
+import requests
+
+from helpers import LiveServer
+from tts.config import Settings
+from tts.web import create_app
+
+CACHE_TTL = 3
+JOB_TTL = 60
+
+
+def post(server, body):
+    return requests.post(f"{server.url}/tts", json=body, timeout=120)
+
+
+def metric(server, name: str) -> float:
+    body = requests.get(f"{server.url}/metrics", timeout=5).text
+    match = re.search(rf"^{re.escape(name)} (\S+)$", body, re.M)
+    return float(match.group(1))
+
+
+def finished_job(server, link: str) -> dict:
+    deadline = time.monotonic() + 60
+    while (status := requests.get(server.url + link, timeout=5).json())["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return status
+
+
+@pytest.fixture(scope="module")
+def replicas(shared_redis):
+    env = {"TTS_REDIS_URL": shared_redis.url, "TTS_CACHE_MB": "16", "TTS_SINGLEFLIGHT": "1",
+           "TTS_CACHE_TTL_SECONDS": str(CACHE_TTL), "TTS_JOB_TTL_SECONDS": str(JOB_TTL)}
+    servers = [LiveServer(**env), LiveServer(**env)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_a_sentence_made_on_one_replica_is_a_hit_on_the_other(replicas):
+    a, b = replicas
+    body = {"text": "您好，欢迎致电客户服务中心。"}
+    made, reused = post(a, body), post(b, body)
+    assert (made.headers["X-Cache"], reused.headers["X-Cache"]) == ("miss", "hit")
+    assert reused.content == made.content
+
+
+def test_a_job_made_on_one_replica_is_answered_by_the_other(replicas):
+    a, b = replicas
+    job = post(a, {"text": "您的验证码是三八六五，五分钟内有效。", "async": True}).json()
+    status = finished_job(b, job["links"]["self"])
+    assert status["id"] == job["id"] and status["status"] == "done" and status["audio_seconds"] > 1
+    from_b = requests.get(b.url + job["links"]["audio"], timeout=10)
+    assert from_b.status_code == 200
+    assert from_b.content == requests.get(a.url + job["links"]["audio"], timeout=10).content
+
+
+def test_shared_keys_carry_their_ttls_and_expire(replicas, shared_redis):
+    a, b = replicas
+    body = {"text": "本次列车的终点站是北京南站。"}
+    post(a, body)
+    ttls = [shared_redis.client.ttl(key) for key in shared_redis.client.keys("tts:phrase:*")]
+    assert ttls and all(0 < ttl <= CACHE_TTL for ttl in ttls)
+    jobs = shared_redis.client.keys("tts:job:*")
+    assert jobs and all(0 < shared_redis.client.ttl(key) <= JOB_TTL for key in jobs)
+    time.sleep(CACHE_TTL + 0.5)
+    assert post(b, body).headers["X-Cache"] == "miss"
+
+
+def test_identical_concurrent_requests_are_synthesized_once(replicas):
+    a, _ = replicas
+    body = {"text": "各位乘客请注意，前方到站是人民广场站，请从左侧车门下车，换乘一号线和八号线的乘客请做好准备。"
+                    "下车时请注意列车与站台之间的空隙，照顾好身边的老人和孩子，谢谢合作。"}
+    joins, done = metric(a, "tts_singleflight_joins_total"), metric(a, 'tts_jobs_total{outcome="done"}')
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda _: post(a, body), range(4)))
+    assert [r.status_code for r in responses] == [200] * 4 and len({r.content for r in responses}) == 1
+    assert metric(a, "tts_singleflight_joins_total") - joins == 3
+    assert metric(a, 'tts_jobs_total{outcome="done"}') - done == 1
+
+
+def test_a_redis_outage_degrades_to_local_work_not_errors(redis_server):
+    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="16", TTS_REDIS_TIMEOUT_MS="200")
+    try:
+        server.wait_ready()
+        assert post(server, {"text": "停电前的一句话。"}).status_code == 200
+        redis_server.stop()
+        body = {"text": "停电后的一句话。"}
+        first, again = post(server, body), post(server, body)
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert again.headers["X-Cache"] == "hit"    # the in-process cache stands in
+        job = post(server, {"text": "停电后的任务。", "async": True}).json()
+        assert finished_job(server, job["links"]["self"])["status"] == "done"
+        assert metric(server, "tts_redis_errors_total") >= 1
+    finally:
+        server.stop()
+
+
+def test_redis_is_used_only_from_the_hub_never_from_the_worker_thread(synthesizer, redis_server, monkeypatch):
+    callers = set()
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def recording(self, *args, **kwargs):
+        callers.add(threading.get_ident())
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", recording)
+    app = create_app(Settings(redis_url=redis_server.url, cache_mb=8), synthesizer_factory=lambda: synthesizer)
+    assert app.extensions["tts.service"].wait_ready(60)
+    client = app.test_client()
+    for _ in range(2):
+        assert client.post("/tts", json={"text": "线程检查。"}).status_code == 200
+    job = client.post("/tts", json={"text": "线程检查。", "async": True}).get_json()
+    while client.get(job["links"]["self"]).get_json()["status"] != "done":
+        gevent.sleep(0.02)
+    assert callers == {threading.get_ident()}
