@@ -118,3 +118,12 @@ def test_synthesizer_routes_sambert_voices_to_it_at_16khz(model_dir, engines):
         assert rate == 16000 and len(samples) > 0.2 * 16000 * 4
     finally:
         engine.close()
+
+
+def test_a_misconfigured_optional_engine_is_left_out_with_its_reason(tmp_path, caplog):
+    from tts.config import Settings
+    from tts.engines import load_engines
+
+    engines = load_engines(Settings(sambert_python=sys.executable, sambert_model_dir=str(tmp_path / "none")))
+    assert list(engines) == ["embedded"]
+    assert "is not a directory" in caplog.text

@@ -36,6 +36,8 @@ class Settings:
     redis_url: str = ""              # e.g. redis://redis:6379/0: cache and async jobs shared by replicas
     redis_timeout_ms: int = 500      # per Redis call; past it the server carries on without Redis
     default_voice: str = "baker"
+    sambert_python: str = ""         # optional ModelScope Sambert engine: its Python 3.8/3.10 interpreter
+    sambert_model_dir: str = ""      # and its local model directory (both set = engine on)
     log_level: str = "INFO"
 
     @classmethod
