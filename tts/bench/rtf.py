@@ -1,4 +1,4 @@
-"""Real-time factor and peak memory of the synthesizer, one thread setting per process.
+"""Real-time factor, first audio and peak memory of the synthesizer, one setting per process.
 
 Each setting runs in a fresh child process so its peak RSS is its own (ru_maxrss of the
 child), not the maximum of everything measured before it.
@@ -6,25 +6,37 @@ child), not the maximum of everything measured before it.
 
 from __future__ import annotations
 
-import json
-import resource
 import statistics
-import subprocess
-import sys
 import time
 
-SENTENCE_50 = "今天天气很好，我们一起去公园散步吧。春天来了，花儿都开了，小鸟在树上唱歌，大家都很开心。"
+from tts.bench.child import peak_rss_mb, run_in_child
+from tts.bench.texts import MEDIUM, hanzi
+
+SENTENCE_50 = MEDIUM
 
 
-def measure(threads: int, text: str, repeats: int) -> dict:
-    """Run in the child: load, warm up once, then time `repeats` syntheses."""
+def _engines(threads: int, chunk_frames: int, first_chunk_frames: int | None) -> dict:
     from tts.config import Settings
     from tts.engines import load_engines
+
+    if first_chunk_frames is None:
+        return load_engines(Settings(threads=threads, vocoder_chunk_frames=chunk_frames))
+    from tts.bench.chunks import FirstChunkEngine
+    from tts.engines.embedded_assets import locate
+
+    engine = FirstChunkEngine(locate(), threads=threads, chunk_frames=chunk_frames,
+                              first_chunk_frames=first_chunk_frames)
+    return {engine.name: engine}
+
+
+def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
+            first_chunk_frames: int | None = None) -> dict:
+    """Run in the child: load, warm up once, then time `repeats` syntheses."""
     from tts.request import SynthesisRequest
     from tts.synthesizer import Synthesizer
 
     started = time.perf_counter()
-    synthesizer = Synthesizer(load_engines(Settings(threads=threads)))
+    synthesizer = Synthesizer(_engines(threads, chunk_frames, first_chunk_frames))
     load_seconds = time.perf_counter() - started
     request = SynthesisRequest(text=text, voice="baker")
     first_started = time.perf_counter()
@@ -41,25 +53,23 @@ def measure(threads: int, text: str, repeats: int) -> dict:
         timings.append(time.perf_counter() - started)
     audio_seconds = len(samples) / rate
     return {
-        "threads": threads, "characters": len(text), "audio_seconds": round(audio_seconds, 3),
+        "threads": threads, "chunk_frames": chunk_frames, "first_chunk_frames": first_chunk_frames,
+        "characters": hanzi(text),
+        "audio_seconds": round(audio_seconds, 3),
         "load_s": round(load_seconds, 3), "first_call_s": round(first_seconds, 3),
         "median_s": round(statistics.median(timings), 4), "min_s": round(min(timings), 4),
         "rtf_median": round(statistics.median(timings) / audio_seconds, 4),
         "rtf_min": round(min(timings) / audio_seconds, 4),
         "first_audio_median_ms": round(statistics.median(first_audio) * 1000, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "first_audio_min_ms": round(min(first_audio) * 1000, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
-def run(threads_list: list[int], text: str = SENTENCE_50, repeats: int = 8) -> list[dict]:
-    results = []
-    for threads in threads_list:
-        output = subprocess.run(
-            [sys.executable, "-c", f"import json,sys; from tts.bench.rtf import measure; "
-             f"print(json.dumps(measure({threads}, sys.argv[1], {repeats})))", text],
-            capture_output=True, text=True, check=True)
-        results.append(json.loads(output.stdout.strip().splitlines()[-1]))
-    return results
+def run(threads_list: list[int], text: str = SENTENCE_50, repeats: int = 8, chunk_frames: int = 256) -> list[dict]:
+    return [run_in_child("tts.bench.rtf:measure", threads=threads, text=text, repeats=repeats,
+                         chunk_frames=chunk_frames)
+            for threads in threads_list]
 
 
 def table(results: list[dict]) -> str:

@@ -1,0 +1,82 @@
+"""The bench's plumbing on tiny inputs, so `python -m tts.bench` keeps working. No timing thresholds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tts.bench import load, quality, report, soak
+from tts.bench.clients import Outcome, summarize
+from tts.bench.plot import load_plot
+from tts.bench.server import BenchServer
+from tts.bench.texts import SIZES, fresh
+
+
+def test_fresh_texts_do_not_repeat():
+    made = {fresh(i, 50) for i in range(200)}
+    assert len(made) == 200
+    assert SIZES["medium"] != SIZES["long"]
+
+
+def test_summary_counts_every_request():
+    outcomes = [Outcome("ok", 1.0, 3.0), Outcome("ok", 2.0, 3.0, rejections=1), Outcome("rejected", 5.0, rejections=4),
+                Outcome("lost", 0.5, detail="reset")]
+    row = summarize(outcomes, wall_s=6.0)
+    assert (row["ok"], row["rejected"], row["lost"]) == (2, 1, 1)
+    assert row["throughput_audio_s_per_s"] == 1.0
+    assert row["share_503"] == pytest.approx(5 / 8)   # 5 answers of 503 among 8 attempts
+
+
+def test_load_level_against_a_live_server(live_server):
+    row = load.measure_level(live_server.url, live_server.process.pid, clients=2, per_client=2, characters=10)
+    assert row["ok"] + row["rejected"] + row["lost"] + row["client_errors"] == 4
+    assert row["lost"] == 0 and row["ok"] >= 1
+    assert row["audio_s"] > 0 and row["cpu_s"] > 0 and row["peak_rss_mb"] > 0
+    assert row["probe_p50_ms"] is not None
+
+
+def test_soak_samples_memory_and_writes_outputs(live_server, tmp_path):
+    row = soak.measure(live_server.url, live_server.process.pid, requests=20)
+    assert row["ok"] + row["rejected"] == 20 and row["lost"] == 0
+    assert len(row["samples"]) == 11 and row["rss_end_mb"] > 0
+    result = {"requests": 20, "target_growth": soak.TARGET_GROWTH, "rows": [{"server": "ours", **row}]}
+    markdown = report.write("soak", result, soak.table(result), tmp_path)
+    assert "| ours | 20 |" in markdown.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "soak.json").read_text(encoding="utf-8"))["rows"][0]["server"] == "ours"
+
+
+def test_the_baseline_server_answers():
+    with BenchServer("baseline") as server:
+        row = load.measure_level(server.url, server.pid, clients=1, per_client=2, characters=10)
+    assert row["ok"] == 2 and row["lost"] == 0 and row["audio_s"] > 0
+
+
+def test_load_table_ratios_and_plot(tmp_path):
+    rows = [{"server": kind, "clients": n, "ok": 4, "lost": 0, "share_503": 0.0, "throughput_audio_s_per_s": t * n,
+             "p50_s": 1.0, "p95_s": 2.0 * n, "p99_s": 2.0 * n, "probe_max_ms": 5.0, "cpu_s_per_audio_s": 0.1,
+             "peak_rss_mb": 400.0} for kind, t in (("ours", 2.0), ("baseline", 1.0)) for n in (1, 2)]
+    result = {"rows": rows, "ratios": load.ratios(rows), "per_client": 2, "characters": 50, "p95_bound_s": 3.0,
+              "max_concurrency": {k: load.max_concurrency([r for r in rows if r["server"] == k], 3.0)
+                                  for k in ("ours", "baseline")}}
+    assert result["ratios"][0]["throughput_audio_s_per_s"] == 2.0
+    assert result["max_concurrency"] == {"ours": 1, "baseline": 1}
+    assert "Ours ÷ baseline" in load.table(result)
+    assert load_plot(result, tmp_path / "load.png").stat().st_size > 1000
+
+
+def test_error_rates_compare_normalized_text():
+    scored = quality.errors("二零二三年，他去了北京", "2023年他去了北京。")
+    assert scored["cer"] == 0 and scored["pinyin_error_rate"] == 0
+    homophone = quality.errors("她去了北京", "他去了北京")
+    assert homophone["cer"] == pytest.approx(0.2) and homophone["pinyin_error_rate"] == 0
+
+
+def test_recognizer_hears_the_voice(synthesizer):
+    from tts.request import SynthesisRequest
+
+    samples, rate = synthesizer.synthesize(SynthesisRequest(text="今天天气很好。", voice="baker"))
+    scored = quality.transcribe_errors(samples, rate, "今天天气很好。")
+    assert scored["heard"] and scored["cer"] < 0.5
+    assert quality.transcribe(np.asarray(samples), rate) == scored["heard"]
