@@ -78,3 +78,30 @@ def test_unknown_voice_names_the_field(engine):
         audio_iter = engine.synthesize(HELLO, "nobody", EngineOptions())
         next(audio_iter)
     assert error.value.field == "voice"
+
+
+def test_folding_the_dilated_convolutions_changes_no_sample():
+    from tts.engines.embedded import _Model
+    from tts.engines.tflite_graph import fold_dilated_convolutions
+
+    original = locate().vocoder.read_bytes()
+    folded, count = fold_dilated_convolutions(original)
+    assert count == 9
+    before, after = _Model(original, 1), _Model(folded, 1)
+    rng = np.random.default_rng(3)
+    for frames in (10, 11, 13, 27, 81, 100, 296):
+        mel = (rng.standard_normal((1, frames, 80)) * 0.8).astype(np.float32)
+        assert np.array_equal(before.run({"mels": mel}, ("Identity",))[0], after.run({"mels": mel}, ("Identity",))[0])
+
+
+def test_a_single_syllable_at_top_speed_is_vocoded(engine):
+    samples = audio(engine, Phrase(("a1",), (0,)), speed=4.0)
+    assert 0 < len(samples) / 24000 < 0.5 and np.abs(samples).max() > 0.01
+
+
+def test_eco_takes_longer_chunks_but_gives_the_same_audio(engine):
+    phrase = Phrase(HELLO.syllables * 5, HELLO.breaks * 5)   # ~500 frames: two chunks of 256, one of 512
+    eco = list(engine.synthesize(phrase, "baker", EngineOptions(eco=True)))
+    normal = list(engine.synthesize(phrase, "baker", EngineOptions()))
+    assert len(eco) < len(normal)
+    assert np.array_equal(np.concatenate(eco), np.concatenate(normal))

@@ -57,8 +57,9 @@ def phrase_key(phrase: Phrase, *, engine: Engine, voice: str, options: EngineOpt
     text's final mark), as do the engine and its model version, the voice, the engine
     options (speed after pitch compensation, seed), pitch, volume and output rate.
     """
+    same_audio = dataclasses.replace(options, eco=False)   # eco changes the path, not the samples
     parts = [PIPELINE_VERSION, engine.name, engine.version, voice, dataclasses.astuple(phrase),
-             dataclasses.astuple(options), pitch, volume, rate]
+             dataclasses.astuple(same_audio), pitch, volume, rate]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -138,7 +139,7 @@ class Synthesizer:
             raise InvalidInput("'text' has nothing speakable in it", field="text")
         rate = request.output_rate(engine.sample_rate)
         factor = pitch_factor(request.pitch)
-        options = EngineOptions(speed=request.speed / float(factor), seed=request.seed)
+        options = EngineOptions(speed=request.speed / float(factor), seed=request.seed, eco=request.eco)
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
                            volume=request.volume, rate=rate) for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, engine.sample_rate * factor, rate, request.volume)

@@ -30,6 +30,7 @@ class EngineOptions:
 
     speed: float = 1.0
     seed: int = 0          # for engines with a random part; same seed, same audio
+    eco: bool = False      # take the cheapest path; engines keep the audio the same
 
 
 class Engine(Protocol):

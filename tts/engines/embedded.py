@@ -4,7 +4,9 @@ Acoustic model and vocoder are separate interpreters. The acoustic model's dropo
 is fed from a generator seeded by the request seed and the phrase's ids, so the same
 phrase always sounds the same (the sentence cache relies on it) while keeping the
 trained behaviour. The vocoder runs in chunks with enough mel context on each side that
-the joins are bit-identical to one pass: first audio comes early, memory stays flat.
+the joins are bit-identical to one pass: first audio comes early, memory stays flat. Its
+dilated convolutions are folded into single ops at load (same numbers, ~5% less CPU);
+eco mode vocodes in chunks twice as long (less context overhead, the output is the same).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ai_edge_litert.interpreter import Interpreter
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
-from tts.engines.tflite_graph import feed_random_uniform_from_inputs
+from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions
 from tts.errors import InvalidInput, SynthesisFailed
 from tts.frontend.phrase import Phrase
 
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 HOP = 300                 # audio samples per mel frame at 24 kHz
 MAX_FRAMES = 2048         # the position table's size: frames (and ids) per acoustic call
 CONTEXT_FRAMES = 20       # ≥19 makes chunked vocoding identical to one pass (measured)
+MIN_VOCODER_FRAMES = 16   # its dilated convolutions mirror-pad by up to 27 samples: shorter mels fail
 _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
 _OVERFLOW = "gather index out of bounds"
 _REWRITE = 1              # our graph rewrite and noise seeding; bump when either changes the audio
@@ -72,7 +75,8 @@ class EmbeddedEngine:
         self._symbols = BakerSymbols(assets.load_mapper())
         acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
         self._acoustic = _Model(acoustic, threads)
-        self._vocoder = _Model(assets.vocoder.read_bytes(), threads)
+        vocoder, _ = fold_dilated_convolutions(assets.vocoder.read_bytes())
+        self._vocoder = _Model(vocoder, threads)
         self._chunk_frames = chunk_frames
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
@@ -87,7 +91,7 @@ class EmbeddedEngine:
                 for half in piece.split():
                     yield from self.synthesize(half, voice, options)
                 continue
-            yield from self.vocode(mel)
+            yield from self.vocode(mel, self._chunk_frames * (2 if options.eco else 1))
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
@@ -126,11 +130,16 @@ class EmbeddedEngine:
         while True:
             yield rng.random((1, ids.shape[1], 256), dtype=np.float32)
 
-    def vocode(self, mel: np.ndarray) -> Iterator[np.ndarray]:
-        """Audio for a mel, in chunks of `chunk_frames` with context on both sides."""
-        frames = mel.shape[1]
-        for start in range(0, frames, self._chunk_frames):
-            end = min(frames, start + self._chunk_frames)
+    def vocode(self, mel: np.ndarray, chunk_frames: int | None = None) -> Iterator[np.ndarray]:
+        """Audio for a mel, in chunks with context on both sides (bit-identical to one pass)."""
+        frames, chunk = mel.shape[1], chunk_frames or self._chunk_frames
+        if frames < MIN_VOCODER_FRAMES:   # a very short, very fast phrase: pad, then cut back
+            padded = np.pad(mel, ((0, 0), (0, MIN_VOCODER_FRAMES - frames), (0, 0)), mode="edge")
+            (audio,) = self._vocoder.run({"mels": padded}, ("Identity",))
+            yield audio[0, :frames * HOP, 0].copy()
+            return
+        for start in range(0, frames, chunk):
+            end = min(frames, start + chunk)
             left, right = max(0, start - CONTEXT_FRAMES), min(frames, end + CONTEXT_FRAMES)
             (audio,) = self._vocoder.run({"mels": np.ascontiguousarray(mel[:, left:right])}, ("Identity",))
             yield audio[0, (start - left) * HOP:(end - left) * HOP, 0].copy()
