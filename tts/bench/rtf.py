@@ -29,6 +29,33 @@ def _engines(threads: int, chunk_frames: int, first_chunk_frames: int | None) ->
     return {engine.name: engine}
 
 
+REFERENCE_FRAMES = 762   # the voice notes' 50-character sentence: bare vocoder RTF 0.017 (2 threads) there
+
+
+def reference_vocoder_rtf(threads: int, repeats: int = 5) -> float:
+    """This machine's speed, as the notes measured it: the unmodified vocoder, one pass over 762
+    frames. Dividing our RTF by it compares runs across machines of different speed."""
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    from tts.engines.embedded import HOP
+    from tts.engines.embedded_assets import locate
+
+    vocoder = Interpreter(model_path=str(locate().vocoder), num_threads=threads)
+    index = vocoder.get_input_details()[0]["index"]
+    vocoder.resize_tensor_input(index, [1, REFERENCE_FRAMES, 80])
+    vocoder.allocate_tensors()
+    vocoder.set_tensor(index, (np.random.default_rng(0).standard_normal((1, REFERENCE_FRAMES, 80)) * 0.8)
+                       .astype(np.float32))
+    vocoder.invoke()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        vocoder.invoke()
+        timings.append(time.perf_counter() - started)
+    return min(timings) / (REFERENCE_FRAMES * HOP / 24000)
+
+
 def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
             first_chunk_frames: int | None = None) -> dict:
     """Run in the child: load, warm up once, then time `repeats` syntheses."""
@@ -52,6 +79,8 @@ def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
             pass
         timings.append(time.perf_counter() - started)
     audio_seconds = len(samples) / rate
+    peak = peak_rss_mb()   # before the reference run, whose one-pass vocoding peaks far higher
+    reference = reference_vocoder_rtf(threads)
     return {
         "threads": threads, "chunk_frames": chunk_frames, "first_chunk_frames": first_chunk_frames,
         "characters": hanzi(text),
@@ -62,7 +91,9 @@ def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
         "rtf_min": round(min(timings) / audio_seconds, 4),
         "first_audio_median_ms": round(statistics.median(first_audio) * 1000, 1),
         "first_audio_min_ms": round(min(first_audio) * 1000, 1),
-        "peak_rss_mb": peak_rss_mb(),
+        "reference_vocoder_rtf": round(reference, 4),
+        "rtf_min_vs_reference": round(min(timings) / audio_seconds / reference, 3),
+        "peak_rss_mb": peak,
     }
 
 
@@ -73,9 +104,11 @@ def run(threads_list: list[int], text: str = SENTENCE_50, repeats: int = 8, chun
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| threads | chars | audio s | median s | RTF (median) | RTF (min) | first audio ms | first call s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| threads | chars | audio s | median s | RTF (median) | RTF (min) | bare vocoder RTF (machine reference) "
+             "| RTF (min) ÷ reference | first audio ms | first call s | peak RSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['threads']} | {r['characters']} | {r['audio_seconds']} | {r['median_s']} | "
-                     f"{r['rtf_median']} | {r['rtf_min']} | {r['first_audio_median_ms']} | {r['first_call_s']} | {r['peak_rss_mb']} |")
+                     f"{r['rtf_median']} | {r['rtf_min']} | {r['reference_vocoder_rtf']} | {r['rtf_min_vs_reference']} | "
+                     f"{r['first_audio_median_ms']} | {r['first_call_s']} | {r['peak_rss_mb']} |")
     return "\n".join(lines)
