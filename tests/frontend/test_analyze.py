@@ -76,3 +76,13 @@ def test_chinese_like_text_always_maps_into_the_inventory(text):
     for phrase in phrases:
         for syllable in phrase.syllables:
             assert SYMBOLS.syllable_symbols(syllable), syllable
+
+
+def test_a_long_first_sentence_starts_with_its_first_clause():
+    phrases = analyze("今天天气很好，我们一起去公园散步，然后去看电影，晚上再回家吃饭。明天见。")
+    assert phrases[0].syllables == ("jin1", "tian1", "tian1", "qi4", "hen2", "hao3")
+    assert phrases[0].pause_ms == 0 and phrases[-1].text == "明天见。"
+
+
+def test_a_short_first_sentence_stays_whole():
+    assert analyze("今天天气很好，我们去散步。")[0].syllables[-1] == "bu4"

@@ -1,6 +1,6 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write bench/results/<scenario>.{json,md}.
 
-Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, frontend,
+Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, frontend,
 cache, summary (the article's table beside ours), and all. Each scenario module has
 `run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
 accepts them by name.
@@ -25,6 +25,7 @@ SCENARIOS = {
     "cost": "server CPU seconds per audio second, peak RSS, estimated Wh per 1,000 requests; eco vs normal",
     "soak": "RSS growth over many short requests, ours vs baseline",
     "quality": "Whisper CER and toneless-pinyin error rate for every setting benchmarked",
+    "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not",
     "frontend": "intelligibility before vs after our frontend (Whisper), and the frontend's cost",
     "cache": "sentence cache on vs off on a Zipf workload: CPU seconds, latency, hit rate, memory",
     "summary": "the article's table next to ours, from the load, cost and soak results",

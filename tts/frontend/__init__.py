@@ -14,7 +14,7 @@ from tts.frontend.g2p import to_pinyin, words
 from tts.frontend.markup import Segment, parse
 from tts.frontend.normalize import normalize
 from tts.frontend.phrase import Phrase
-from tts.frontend.prosody import build_phrase, fit
+from tts.frontend.prosody import build_phrase, fit, lead_in
 from tts.frontend.sandhi import apply as apply_sandhi
 from tts.frontend.sentences import sentence_spans
 
@@ -22,7 +22,10 @@ __all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
 
 
 def analyze(text: str, max_syllables: int = 100) -> list[Phrase]:
-    """The phrases to synthesize for `text` (plain, or SSML), in order; empty when nothing is speakable."""
+    """The phrases to synthesize for `text` (plain, or SSML), in order; empty when nothing is speakable.
+
+    A long first sentence starts with its first clause as a phrase of its own (early first audio).
+    """
     phrases: list[Phrase] = []
     for block, rate, pause_ms in _blocks(parse(text)):
         spoken, fixed = _spoken(block)
@@ -36,7 +39,7 @@ def analyze(text: str, max_syllables: int = 100) -> list[Phrase]:
             target = made if made else phrases
             target[-1] = replace(target[-1], pause_ms=pause_ms)
         phrases.extend(made)
-    return phrases
+    return lead_in(phrases)
 
 
 def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0) -> Phrase:

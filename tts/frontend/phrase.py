@@ -50,7 +50,10 @@ class Phrase:
         if len(self.syllables) < 2:
             raise ValueError("a one-syllable phrase cannot be split")
         middle = len(self.syllables) / 2
-        cut = max(range(1, len(self.syllables)), key=lambda i: (self.breaks[i - 1], -abs(i - middle)))
+        return self.split_at(max(range(1, len(self.syllables)), key=lambda i: (self.breaks[i - 1], -abs(i - middle))))
+
+    def split_at(self, cut: int) -> tuple["Phrase", "Phrase"]:
+        """The syllables before `cut` (no pause after them) and the rest (this phrase's pause)."""
         head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "")
         tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, "")
         return head, tail

@@ -87,3 +87,21 @@ def fit(phrase: Phrase, max_syllables: int) -> list[Phrase]:
         return [phrase]
     head, tail = phrase.split()
     return fit(head, max_syllables) + fit(tail, max_syllables)
+
+
+LEAD_IN_SYLLABLES = (4, 20)   # where the first phrase may be cut: not tiny, not late
+
+
+def lead_in(phrases: list[Phrase]) -> list[Phrase]:
+    """Cut a long first phrase at its first comma-level break, so the first audio is ready
+    after one clause instead of one long sentence (the voice pauses there anyway)."""
+    if not phrases:
+        return phrases
+    first = phrases[0]
+    low, high = LEAD_IN_SYLLABLES
+    if len(first.syllables) <= high:
+        return phrases
+    cuts = [i for i in range(low, high + 1) if first.breaks[i - 1] >= 2]
+    if not cuts:
+        return phrases
+    return [*first.split_at(cuts[0]), *phrases[1:]]
