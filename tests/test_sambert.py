@@ -127,3 +127,14 @@ def test_a_misconfigured_optional_engine_is_left_out_with_its_reason(tmp_path, c
     engines = load_engines(Settings(sambert_python=sys.executable, sambert_model_dir=str(tmp_path / "none")))
     assert "sambert" not in engines and "embedded" in engines
     assert "is not a directory" in caplog.text
+
+
+def test_sambert_gets_whole_sentences_with_their_text(model_dir, engines):
+    engine = fake_engine(model_dir)
+    try:
+        synthesizer = Synthesizer({**engines, "sambert": engine})
+        text = "今天天气很好，我们一起去公园散步，然后去看电影，晚上再回家吃饭。"
+        plan = synthesizer.plan(SynthesisRequest(text=text, voice="zhitian_emo"))
+        assert [p.text for p in plan.phrases] == [text]
+    finally:
+        engine.close()

@@ -38,7 +38,7 @@ class Engine(Protocol):
     version: str           # changes whenever the same phrase would sound different (cache keys use it)
     sample_rate: int
     voices: tuple[Voice, ...]
-    max_syllables: int     # longest phrase one call accepts (frontend splits below it)
+    max_syllables: int | None   # longest phrase one call accepts (frontend splits below it); None: whole sentences
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
         """Yield float32 mono audio in [-1, 1] at `sample_rate`, in order, for one phrase.

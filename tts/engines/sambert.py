@@ -92,7 +92,7 @@ def _model_problems(model_dir: Path) -> list[str]:
 class SambertEngine:
     name = "sambert"
     sample_rate = 16000
-    max_syllables = 80
+    max_syllables = None   # it reads each sentence's text with its own frontend: never split sentences
 
     def __init__(self, python: str, model_dir: str, *, factory: str = REAL_FACTORY,
                  env: dict[str, str] | None = None, check_packages: bool = True) -> None:

@@ -21,10 +21,11 @@ from tts.frontend.sentences import sentence_spans
 __all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
 
 
-def analyze(text: str, max_syllables: int = 100) -> list[Phrase]:
+def analyze(text: str, max_syllables: int | None = 100) -> list[Phrase]:
     """The phrases to synthesize for `text` (plain, or SSML), in order; empty when nothing is speakable.
 
     A long first sentence starts with its first clause as a phrase of its own (early first audio).
+    `max_syllables=None` keeps every sentence whole (for engines that read the phrase's text).
     """
     phrases: list[Phrase] = []
     for block, rate, pause_ms in _blocks(parse(text)):
@@ -34,12 +35,12 @@ def analyze(text: str, max_syllables: int = 100) -> list[Phrase]:
             readings = {i - start: s for i, s in fixed.items() if start <= i < end}
             phrase = sentence_phrase(spoken[start:end], readings, pause, rate)
             if phrase.syllables:
-                made.extend(fit(phrase, max_syllables))
+                made.extend(fit(phrase, max_syllables) if max_syllables else [phrase])
         if pause_ms and (made or phrases):
             target = made if made else phrases
             target[-1] = replace(target[-1], pause_ms=pause_ms)
         phrases.extend(made)
-    return lead_in(phrases)
+    return lead_in(phrases) if max_syllables else phrases
 
 
 def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0) -> Phrase:
