@@ -9,12 +9,13 @@ import time
 import pytest
 import redis
 
+from tts.bench.server import free_port
 from tts.config import Settings
 from tts.engines import load_engines
 from tts.synthesizer import Synthesizer
 from tts.web import create_app
 
-from helpers import LiveServer, free_port
+from helpers import LiveServer
 
 
 @pytest.fixture(scope="session")

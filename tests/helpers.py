@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
-import requests
 import soundfile
+
+from tts.bench.server import BenchServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,42 +19,12 @@ def decode(data: bytes) -> tuple[np.ndarray, int]:
     return samples, rate
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """`python app.py` as production runs it, on a free loopback port."""
+class LiveServer(BenchServer):
+    """`python app.py` as production runs it, on a free loopback port; its log goes to a file,
+    so a long test run can never fill an unread pipe and stall the server."""
 
     def __init__(self, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        environ = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": str(self.port), **env}
-        self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=environ,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError("server did not become ready")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().__init__("ours", **env)
 
 
 def median_f0(samples: np.ndarray, rate: int) -> float:
