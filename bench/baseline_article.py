@@ -48,7 +48,7 @@ lru: OrderedDict[str, bytes] = OrderedDict()  # text → WAV
 def synthesize(text: str, speed: float) -> bytes:
     """All sentences, one acoustic call and one whole-mel vocoder call each, then one WAV."""
     options = EngineOptions(speed=speed)
-    phrases, pieces = analyze(text, engine.max_syllables), []
+    phrases, pieces = analyze(text, engine.max_syllables, engine.lead_in_syllables), []
     for index, phrase in enumerate(phrases):
         pieces.extend(engine.vocode(engine.mel(phrase, options)))   # chunk_frames = MAX_FRAMES: one call
         if index < len(phrases) - 1:                                # silence between sentences, as ours

@@ -134,7 +134,7 @@ class Synthesizer:
     def plan(self, request: SynthesisRequest) -> Plan:
         """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable)."""
         engine = self.engine_for(request.voice)
-        phrases = analyze(request.text, engine.max_syllables)
+        phrases = analyze(request.text, engine.max_syllables, engine.lead_in_syllables)
         if not phrases:
             raise InvalidInput("'text' has nothing speakable in it", field="text")
         rate = request.output_rate(engine.sample_rate)

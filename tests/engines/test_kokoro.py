@@ -9,12 +9,13 @@ import pytest
 
 from tts.engines.base import EngineOptions
 from tts.engines.kokoro import DEFAULT_VOICES_DIR, SAMPLE_RATE, KokoroEngine, ModelFileError, trim_silence
-from tts.engines.kokoro_bench import sentence_phrases
 from tts.engines.kokoro_model import MODEL_FILENAME, MODEL_SHA256, ModelPartError, assemble, main
+from tts.frontend import analyze
 from tts.frontend.phrase import Phrase
 
-SENTENCE = "今天天气很好，我们去散步吧。"   # 12 syllables, one comma: two model calls
-SHORT = "我们去散步吧。"                  # one call, to keep the per-voice test cheap
+SENTENCE = "我们一起去公园散步吧。"          # 10 syllables, one model call
+FIRST = "今天天气很好，我们去散步吧。"       # a first sentence the lead-in cuts at its comma
+SHORT = "我们去散步吧。"                    # to keep the per-voice test cheap
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +28,14 @@ def engine(kokoro_model):
     return KokoroEngine(kokoro_model, DEFAULT_VOICES_DIR, threads=2)
 
 
+def phrases_of(text: str) -> list[Phrase]:
+    """As the synthesizer makes them for Kokoro, the first sentence cut for early audio."""
+    return analyze(text, KokoroEngine.max_syllables, KokoroEngine.lead_in_syllables)
+
+
 def only_phrase(text: str) -> Phrase:
-    (phrase,) = sentence_phrases(text)
+    """One sentence as one phrase, as any sentence after the first."""
+    (phrase,) = analyze(text, KokoroEngine.max_syllables, None)
     return phrase
 
 
@@ -71,10 +78,16 @@ def test_every_voice_speaks(engine, voice):
     assert np.sqrt(np.mean(audio ** 2)) > 0.02
 
 
-def test_first_clause_streams_before_the_rest(chunks):
-    assert all(c.dtype == np.float32 for c in chunks)
-    assert len(chunks) == 3                                   # clause, comma pause, rest
-    assert not chunks[1].any() and 0.1 < len(chunks[1]) / SAMPLE_RATE < 0.2
+def test_a_sentence_is_one_model_call(chunks):
+    (audio,) = chunks    # every call pays ~1 s of padding silence: never cut further in the engine
+    assert audio.dtype == np.float32 and audio.any()
+
+
+def test_the_cut_head_of_a_first_sentence_ends_with_a_comma_pause(engine):
+    head, tail = phrases_of(FIRST)
+    assert head.syllables[-1] == "hao3" and head.continues and not tail.continues
+    speech_part, pause = engine.synthesize(head, "zm_yunxi", EngineOptions())
+    assert speech_part.any() and not pause.any() and 0.1 < len(pause) / SAMPLE_RATE < 0.2
 
 
 def test_padding_silence_is_trimmed(chunks):

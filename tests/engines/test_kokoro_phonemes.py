@@ -105,6 +105,11 @@ def test_phrase_ends_with_its_punctuation(text, mark):
     assert phrase_phonemes(manual_phrase("hao3 de5", text)).endswith(mark)
 
 
+def test_a_cut_sentence_continues_with_a_comma_and_ends_with_its_own_mark():
+    head, tail = manual_phrase("ni3 shi4 shei2 ya5", "你是谁呀？", {1: 3}).split_at(2)
+    assert phrase_phonemes(head).endswith(",") and phrase_phonemes(tail).endswith("?")
+
+
 def test_break_levels_map_to_space_and_comma():
     phrase = manual_phrase("a1 a1 a1 a1 a1", "啊", {0: 0, 1: 1, 2: 2, 3: 3})
     assert phrase_phonemes(phrase) == "a→a→ a→, a→, a→."

@@ -86,3 +86,20 @@ def test_a_long_first_sentence_starts_with_its_first_clause():
 
 def test_a_short_first_sentence_stays_whole():
     assert analyze("今天天气很好，我们去散步。")[0].syllables[-1] == "bu4"
+
+
+def test_a_long_first_sentence_without_a_comma_is_cut_at_a_word_boundary():
+    phrases = analyze("我们一起去公园散步然后去看电影晚上再回家吃饭。", lead_in_syllables=8)
+    assert len(phrases[0].syllables) <= 8 and phrases[0].breaks[-1] >= 1
+    assert "".join(p.text for p in phrases) == "我们一起去公园散步然后去看电影晚上再回家吃饭。"
+
+
+def test_the_pieces_of_a_cut_first_sentence_grow():
+    phrases = analyze("随着人工智能技术的快速发展，语音合成已经广泛应用于导航、客服和有声读物等领域。", lead_in_syllables=8)
+    sizes = [len(p.syllables) for p in phrases]
+    assert len(sizes) >= 3 and sizes[0] <= 8 and sizes[1] <= 16
+    assert [p.continues for p in phrases] == [True] * (len(sizes) - 1) + [False]
+
+
+def test_a_placeholder_box_is_not_read_as_a_syllable():
+    assert analyze("□") == []     # the g2pM classifier's vocabulary lists □ as biu1/ging1

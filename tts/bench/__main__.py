@@ -1,7 +1,7 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, frontend,
-cache, summary (the article's table beside ours), and all. Each scenario module has
+cache, kokoro, summary (the article's table beside ours), and all. Each scenario module has
 `run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
 accepts them by name.
 """
@@ -28,6 +28,7 @@ SCENARIOS = {
     "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not",
     "frontend": "intelligibility before vs after our frontend (Whisper), and the frontend's cost",
     "cache": "sentence cache on vs off on a Zipf workload: CPU seconds, latency, hit rate, memory",
+    "kokoro": "the Kokoro voices next to the embedded one: RTF, first audio, RSS; session options, batching",
     "summary": "the article's table next to ours, from the load, cost and soak results",
 }
 

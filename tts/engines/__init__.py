@@ -21,7 +21,7 @@ class LazyEngine:
 
     def __init__(self, kind: type, build: Callable[[], Engine]) -> None:
         self.name, self.version, self.sample_rate = kind.name, kind.version, kind.sample_rate
-        self.voices, self.max_syllables = kind.voices, kind.max_syllables
+        self.voices, self.max_syllables, self.lead_in_syllables = kind.voices, kind.max_syllables, kind.lead_in_syllables
         self._build = build
         self._engine: Engine | None = None
 

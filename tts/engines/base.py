@@ -39,6 +39,7 @@ class Engine(Protocol):
     sample_rate: int
     voices: tuple[Voice, ...]
     max_syllables: int | None   # longest phrase one call accepts (frontend splits below it); None: whole sentences
+    lead_in_syllables: int | None   # longest first piece of a long first sentence (early audio); None: no cut
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
         """Yield float32 mono audio in [-1, 1] at `sample_rate`, in order, for one phrase.

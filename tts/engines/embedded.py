@@ -70,6 +70,7 @@ class EmbeddedEngine:
     sample_rate = 24000
     voices = (VOICE,)
     max_syllables = 100
+    lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
 
     def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 256) -> None:
         self._symbols = BakerSymbols(assets.load_mapper())

@@ -17,7 +17,7 @@ import onnxruntime as ort
 
 from tts.engines.base import EngineOptions, Voice
 from tts.engines.kokoro_model import MODEL_SHA256, sha256_of
-from tts.engines.kokoro_phonemes import BREAK_SYMBOLS, phrase_phonemes, syllables_fitting
+from tts.engines.kokoro_phonemes import phrase_phonemes, syllables_fitting
 from tts.frontend.phrase import Phrase
 
 DEFAULT_VOICES_DIR = Path(__file__).resolve().parents[2] / "voices" / "kokoro"
@@ -25,15 +25,14 @@ SAMPLE_RATE = 24000
 MAX_TOKENS = 510          # the model's positional limit, padding tokens excluded
 STYLE_DIM = 256
 VOCAB_FILE = "vocab.json"
-CLAUSE_SEP = BREAK_SYMBOLS[3]
 # Kokoro pads every call with ~0.4 s of silence before and ~0.75 s after the speech;
 # we cut to the speech (10 ms frames within 40 dB of the loudest) plus a short margin.
 FRAME = SAMPLE_RATE // 100
 SILENCE_DB = -40.0
 MARGIN_FRAMES = (2, 4)    # kept before / after the speech
-COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call
+COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call: kept after a cut
 SPIN_KEY = "session.intra_op.allow_spinning"
-REVISION = 1              # bump when phonemes, trimming or pauses change what a phrase sounds like
+REVISION = 2              # bump when phonemes, trimming or pauses change what a phrase sounds like
 
 
 def _voice(voice_id: str, name: str, gender: str, description: str) -> Voice:
@@ -79,11 +78,11 @@ def verify_model(path: Path) -> None:
 
 
 def session_options(threads: int, tuning: Mapping[str, object] = MappingProxyType({})) -> ort.SessionOptions:
-    """CPU settings for a shared 2-core box; `tuning` overrides them (kokoro_bench):
+    """CPU settings for a shared 2-core box; `tuning` overrides them (python -m tts.bench kokoro):
     attribute names, or dotted session config keys such as "session.intra_op.allow_spinning".
 
     Spinning is off: idle pool threads that spin cost ~30 % more CPU per second of audio
-    and, when other work holds a core, made 2 threads slower than 1 (kokoro_bench)."""
+    and, when other work holds a core, made 2 threads slower than 1."""
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -108,13 +107,6 @@ def trim_silence(audio: np.ndarray) -> np.ndarray:
     start = max(loud[0] - MARGIN_FRAMES[0], 0)
     end = min(loud[-1] + 1 + MARGIN_FRAMES[1], len(rms))
     return audio[start * FRAME: end * FRAME]
-
-
-def clauses(phonemes: str) -> list[str]:
-    """Split off the first clause so its audio can stream while the rest is computed;
-    the rest stays one call, since every call pays ~1 s of padding silence."""
-    head, sep, rest = phonemes.partition(CLAUSE_SEP)
-    return [head + sep.strip(), rest] if rest else [phonemes]
 
 
 def load_voice_packs(voices_dir: Path) -> dict[str, np.ndarray]:
@@ -143,6 +135,7 @@ class KokoroEngine:
     sample_rate = SAMPLE_RATE
     voices = VOICES
     max_syllables = syllables_fitting(MAX_TOKENS)
+    lead_in_syllables = 8    # ~10x the embedded voice's cost: a first piece of ~1.5 s speech
 
     def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,
                  tuning: Mapping[str, object] = MappingProxyType({})):
@@ -162,21 +155,23 @@ class KokoroEngine:
         return [self._vocab[p] for p in phonemes]
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        """At most two model calls per phrase (first clause, rest), each trimmed to speech,
-        joined by a comma pause; the frontend keeps phrases under max_syllables."""
+        """One model call per phrase, trimmed to its speech: every call pays ~1 s of padding
+        silence, so phrases are never cut further here (the frontend's lead-in already makes
+        the first one short). The head of a cut sentence keeps a comma's pause after it."""
         if voice not in self._packs:
             raise ValueError(f"unknown Kokoro voice {voice!r}")
         phonemes = phrase_phonemes(phrase)
+        if not phonemes:
+            return
         if len(phonemes) > MAX_TOKENS:
             raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
         speed = options.speed * phrase.rate
-        for i, clause in enumerate(clauses(phonemes) if phonemes else []):
-            if i:
-                yield np.zeros(round(COMMA_PAUSE_S / speed * SAMPLE_RATE), dtype=np.float32)
-            yield trim_silence(self._infer(self.token_ids(clause), voice, speed))
+        yield trim_silence(self.infer(self.token_ids(phonemes), voice, speed))
+        if phrase.continues:
+            yield np.zeros(round(COMMA_PAUSE_S / speed * SAMPLE_RATE), dtype=np.float32)
 
-    def _infer(self, ids: list[int], voice: str, speed: float) -> np.ndarray:
-        """One model call; style row n-1 for n tokens, as Kokoro was trained."""
+    def infer(self, ids: list[int], voice: str, speed: float) -> np.ndarray:
+        """One raw model call, padding silence included; style row n-1 for n tokens, as Kokoro was trained."""
         inputs = {
             "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
             "style": self._packs[voice][len(ids) - 1],

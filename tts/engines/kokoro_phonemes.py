@@ -54,6 +54,7 @@ BREAK_SYMBOLS = {0: "", 1: " ", 2: ", ", 3: ", "}
 FINAL_MARKS = {"。": ".", "．": ".", ".": ".", "！": "!", "!": "!", "？": "?", "?": "?",
                "；": ";", ";": ";", "：": ":", ":": ":", "，": ",", ",": ",", "、": ","}
 DEFAULT_FINAL_MARK = "."
+CONTINUING_MARK = ","   # the head of a cut sentence: its intonation goes on like a clause's
 
 
 def split_tone(syllable: str) -> tuple[str, int]:
@@ -105,10 +106,11 @@ def syllable_phonemes(syllable: str) -> str:
     return INITIALS.get(initial, "") + head + arrow + coda + suffix
 
 
-def final_mark(text: str) -> str:
+def final_mark(phrase: Phrase) -> str:
     """The punctuation that ends the phrase, so Kokoro's intonation can follow it."""
-    stripped = text.rstrip()
-    return FINAL_MARKS.get(stripped[-1:], DEFAULT_FINAL_MARK)
+    if phrase.continues:
+        return CONTINUING_MARK
+    return FINAL_MARKS.get(phrase.text.rstrip()[-1:], DEFAULT_FINAL_MARK)
 
 
 def phrase_phonemes(phrase: Phrase) -> str:
@@ -116,7 +118,7 @@ def phrase_phonemes(phrase: Phrase) -> str:
     if not phrase.syllables:
         return ""
     pieces = [syllable_phonemes(s) + BREAK_SYMBOLS[b] for s, b in zip(phrase.syllables[:-1], phrase.breaks)]
-    return "".join(pieces) + syllable_phonemes(phrase.syllables[-1]) + final_mark(phrase.text)
+    return "".join(pieces) + syllable_phonemes(phrase.syllables[-1]) + final_mark(phrase)
 
 
 def longest_syllable() -> int:

@@ -93,6 +93,7 @@ class SambertEngine:
     name = "sambert"
     sample_rate = 16000
     max_syllables = None   # it reads each sentence's text with its own frontend: never split sentences
+    lead_in_syllables = None
 
     def __init__(self, python: str, model_dir: str, *, factory: str = REAL_FACTORY,
                  env: dict[str, str] | None = None, check_packages: bool = True) -> None:

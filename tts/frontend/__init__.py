@@ -21,11 +21,12 @@ from tts.frontend.sentences import sentence_spans
 __all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
 
 
-def analyze(text: str, max_syllables: int | None = 100) -> list[Phrase]:
+def analyze(text: str, max_syllables: int | None = 100, lead_in_syllables: int | None = 20) -> list[Phrase]:
     """The phrases to synthesize for `text` (plain, or SSML), in order; empty when nothing is speakable.
 
-    A long first sentence starts with its first clause as a phrase of its own (early first audio).
-    `max_syllables=None` keeps every sentence whole (for engines that read the phrase's text).
+    A first sentence longer than `lead_in_syllables` starts with a short piece of its own
+    (early first audio, see prosody.lead_in). `max_syllables=None` keeps every sentence whole
+    (for engines that read the phrase's text).
     """
     phrases: list[Phrase] = []
     for block, rate, pause_ms in _blocks(parse(text)):
@@ -40,7 +41,7 @@ def analyze(text: str, max_syllables: int | None = 100) -> list[Phrase]:
             target = made if made else phrases
             target[-1] = replace(target[-1], pause_ms=pause_ms)
         phrases.extend(made)
-    return lead_in(phrases) if max_syllables else phrases
+    return lead_in(phrases, lead_in_syllables) if max_syllables and lead_in_syllables else phrases
 
 
 def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0) -> Phrase:

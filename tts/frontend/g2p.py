@@ -133,7 +133,7 @@ def _disambiguate(text: str, segments: list[tuple[str, str]]) -> list[str]:
     hints: list[Hint | None] = []
     for word, _ in segments:
         for ch, (reading, trust) in zip(word, _word_readings(word)):
-            options = clf.candidates.get(ch, ())
+            options = clf.candidates.get(ch, ()) if is_hanzi(ch) else ()   # g2pM also lists □ (biu1/ging1)
             if ch in _CITATION:
                 reading = _CITATION[ch]
             elif len(options) > 1 and trust != _FIXED:

@@ -26,7 +26,8 @@ class Phrase:
     pause_ms: silence to put after this phrase's audio (sentence end, SSML break).
     rate: speaking-rate multiplier for this phrase on top of the request's speed
         (SSML <prosody rate>), 1.0 normally.
-    text: the normalized text the phrase was made from (logs, debugging).
+    text: the normalized text of the sentence the phrase was made from; empty for the
+        head of a sentence cut in two, whose speech goes on in the next phrase.
     """
 
     syllables: tuple[str, ...]
@@ -41,6 +42,11 @@ class Phrase:
         if any(b not in BREAK_LEVELS for b in self.breaks):
             raise ValueError(f"break levels must be in {BREAK_LEVELS}")
 
+    @property
+    def continues(self) -> bool:
+        """True for the head of a cut sentence: it should end like a clause, not a sentence."""
+        return not self.text
+
     def split(self) -> tuple["Phrase", "Phrase"]:
         """Two halves cut after the strongest break nearest the middle.
 
@@ -53,7 +59,8 @@ class Phrase:
         return self.split_at(max(range(1, len(self.syllables)), key=lambda i: (self.breaks[i - 1], -abs(i - middle))))
 
     def split_at(self, cut: int) -> tuple["Phrase", "Phrase"]:
-        """The syllables before `cut` (no pause after them) and the rest (this phrase's pause)."""
+        """The syllables before `cut` (no pause, no text: it continues) and the rest, which
+        keeps this phrase's pause and text (its final punctuation still ends the sentence)."""
         head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "")
-        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, "")
+        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text)
         return head, tail

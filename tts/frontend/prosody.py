@@ -89,19 +89,34 @@ def fit(phrase: Phrase, max_syllables: int) -> list[Phrase]:
     return fit(head, max_syllables) + fit(tail, max_syllables)
 
 
-LEAD_IN_SYLLABLES = (4, 20)   # where the first phrase may be cut: not tiny, not late
+LEAD_IN_SHORTEST = 4   # a first piece shorter than this sounds clipped
 
 
-def lead_in(phrases: list[Phrase]) -> list[Phrase]:
-    """Cut a long first phrase at its first comma-level break, so the first audio is ready
-    after one clause instead of one long sentence (the voice pauses there anyway)."""
+def lead_in(phrases: list[Phrase], longest: int) -> list[Phrase]:
+    """Cut a long first phrase into pieces that grow: the first at most `longest` syllables,
+    each next at most twice as many, so the first audio is ready early and each next piece
+    is ready before the one before has played, even for a slow voice."""
     if not phrases:
         return phrases
-    first = phrases[0]
-    low, high = LEAD_IN_SYLLABLES
-    if len(first.syllables) <= high:
-        return phrases
-    cuts = [i for i in range(low, high + 1) if first.breaks[i - 1] >= 2]
-    if not cuts:
-        return phrases
-    return [*first.split_at(cuts[0]), *phrases[1:]]
+    return [*_ramp(phrases[0], longest), *phrases[1:]]
+
+
+def _ramp(phrase: Phrase, longest: int) -> list[Phrase]:
+    if len(phrase.syllables) <= longest:
+        return [phrase]
+    cut = _lead_cut(phrase.breaks, longest)
+    if cut is None:
+        return [phrase]
+    head, tail = phrase.split_at(cut)
+    return [head, *_ramp(tail, 2 * longest)]
+
+
+def _lead_cut(breaks: tuple[int, ...], longest: int) -> int | None:
+    """Where to end a first piece of at most `longest` syllables: at its first comma-level
+    break (the voice pauses there anyway), else at its last word boundary."""
+    window = range(LEAD_IN_SHORTEST, longest + 1)
+    clauses = [i for i in window if breaks[i - 1] >= 2]
+    words = [i for i in window if breaks[i - 1] >= 1]
+    if clauses:
+        return clauses[0]
+    return words[-1] if words else None
