@@ -80,3 +80,11 @@ def test_recognizer_hears_the_voice(synthesizer):
     scored = quality.transcribe_errors(samples, rate, "今天天气很好。")
     assert scored["heard"] and scored["cer"] < 0.5
     assert quality.transcribe(np.asarray(samples), rate) == scored["heard"]
+
+
+def test_playback_stalls_only_when_a_chunk_comes_after_it_is_due():
+    from tts.bench.kokoro import playback_stall
+
+    assert playback_stall([(0.8, 1.5), (1.5, 2.0), (3.0, 4.0)]) == 0.0    # each arrives before the last ends
+    assert playback_stall([(0.8, 1.0), (2.3, 2.0)]) == pytest.approx(0.5)  # due at 1.8, came at 2.3
+    assert playback_stall([(0.8, 1.0), (2.3, 0.5), (2.7, 1.0)]) == pytest.approx(0.5)  # the wait shifts what is due

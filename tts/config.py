@@ -39,6 +39,7 @@ class Settings:
     kokoro: bool = True              # the eight Kokoro-82M voices (loaded on first use)
     kokoro_preload: bool = False     # load Kokoro at start instead (costs ~300 MB more RSS from the start)
     kokoro_threads: int = 2
+    kokoro_idle_seconds: int = 600   # unload Kokoro after this long unused, giving back ~300 MB (0 = never)
     kokoro_dir: str = ".cache/kokoro"   # where the model parts are joined into one verified file
     sambert_python: str = ""         # optional ModelScope Sambert engine: its Python 3.8/3.10 interpreter
     sambert_model_dir: str = ""      # and its local model directory (both set = engine on)
@@ -69,7 +70,8 @@ class Settings:
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
-                    "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1}
+                    "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,
+                    "kokoro_idle_seconds": 0}
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")

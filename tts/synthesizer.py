@@ -29,6 +29,7 @@ from tts.audio import AudioChunk
 from tts.audio.effects import apply_gain, pitch_factor
 from tts.audio.encode import to_pcm16
 from tts.audio.resample import resample
+from tts.engines import LazyEngine
 from tts.engines.base import Engine, EngineOptions, Voice
 from tts.errors import InvalidInput
 from tts.frontend import Phrase, analyze
@@ -110,6 +111,17 @@ class Synthesizer:
     @property
     def voices(self) -> list[Voice]:
         return [v for engine in self._engines.values() for v in engine.voices]
+
+    def release_due(self) -> float | None:
+        """Seconds until an idle engine may be unloaded; None when none is waiting for that."""
+        due = [d for e in self._engines.values() if isinstance(e, LazyEngine) and (d := e.release_due()) is not None]
+        return min(due, default=None)
+
+    def release_idle(self) -> None:
+        """Unload every engine idle for long enough (between jobs, on the worker thread)."""
+        for engine in self._engines.values():
+            if isinstance(engine, LazyEngine):
+                engine.release_if_idle()
 
     def engine_for(self, voice: str) -> Engine:
         for engine in self._engines.values():

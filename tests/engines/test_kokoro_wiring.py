@@ -1,10 +1,15 @@
 """The Kokoro voices inside the server: listed at once, loaded on first use, spoken through the API."""
 
+import time
+
+import gevent
 import pytest
 
 from helpers import decode
 from tts.config import Settings
 from tts.engines import LazyEngine, load_engines
+from tts.synthesizer import Synthesizer
+from tts.web import create_app
 from tts.errors import EngineUnavailable
 from tts.engines.base import EngineOptions
 from tts.frontend.phrase import Phrase
@@ -44,3 +49,43 @@ def test_a_kokoro_voice_speaks_through_tts(client):
     assert response.status_code == 200
     samples, rate = decode(response.data)
     assert rate == 24000 and 1.5 < len(samples) / rate < 6
+
+
+def resident_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+HELLO = Phrase(("ni3", "hao3"), (0, 0), text="你好。")
+
+
+def test_an_idle_kokoro_gives_its_memory_back_and_reloads_on_next_use():
+    kokoro = load_engines(Settings(kokoro_idle_seconds=1))["kokoro"]
+    list(kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
+    assert kokoro.loaded and 0 < kokoro.release_due() <= 1
+    assert not kokoro.release_if_idle()          # used under a second ago
+    time.sleep(1.05)
+    before = resident_mb()
+    assert kokoro.release_if_idle() and not kokoro.loaded and kokoro.release_due() is None
+    assert before - resident_mb() > 150          # the session and its arena, back to the system
+    assert any(c.any() for c in kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
+
+
+def test_kokoro_stays_loaded_when_idle_unloading_is_off():
+    kokoro = load_engines(Settings(kokoro_idle_seconds=0))["kokoro"]
+    list(kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
+    assert kokoro.release_due() is None and not kokoro.release_if_idle() and kokoro.loaded
+
+
+def test_the_worker_unloads_an_idle_kokoro_between_jobs():
+    synthesizer = Synthesizer(load_engines(Settings(kokoro_idle_seconds=1)))
+    app = create_app(Settings(), synthesizer_factory=lambda: synthesizer)
+    assert app.extensions["tts.service"].wait_ready(60)
+    kokoro = synthesizer.engine_for("zf_xiaobei")
+    client = app.test_client()
+    assert client.post("/tts", json={"text": "你好。", "voice": "zf_xiaobei"}).status_code == 200
+    assert kokoro.loaded
+    gevent.sleep(1.5)                            # the worker waits on its queue, then unloads
+    assert not kokoro.loaded
+    assert client.post("/tts", json={"text": "再见。", "voice": "zf_xiaobei"}).status_code == 200
+    assert kokoro.loaded

@@ -22,8 +22,9 @@ from tts.engines.kokoro import SPIN_KEY
 
 VOICES = {"embedded": "baker", "kokoro": "zf_xiaoxiao"}
 VARIANTS = {   # name → SessionOptions attributes or session config keys (kokoro.session_options)
-    "ours: all graph opts, sequential, no spinning": {},
+    "ours: all graph opts, sequential, no spinning, no memory pattern": {},
     "spinning pool threads": {SPIN_KEY: "1"},
+    "memory pattern (onnxruntime's default)": {"enable_mem_pattern": True},
     "basic graph opts only": {"graph_optimization_level": "ORT_ENABLE_BASIC"},
     "parallel executor, 2 inter-op threads": {"execution_mode": "ORT_PARALLEL", "inter_op_num_threads": 2},
     "no CPU memory arena": {"enable_cpu_mem_arena": False},
@@ -63,16 +64,15 @@ def measure(engine: str, threads: int, repeats: int, text: str = PARAGRAPH) -> d
     request = SynthesisRequest(text=text, voice=VOICES[engine])
     samples, rate = synthesizer.synthesize(request)
     audio_s = len(samples) / rate
-    walls, cpus, firsts = [], [], []
+    walls, cpus, firsts, stalls = [], [], [], []
     for _ in range(repeats):
         started, cpu = time.perf_counter(), time.process_time()
-        stream = synthesizer.stream(request)
-        next(stream)
-        firsts.append(time.perf_counter() - started)
-        for _ in stream:
-            pass
+        arrivals = [(time.perf_counter() - started, len(chunk.samples) / chunk.sample_rate)
+                    for chunk in synthesizer.stream(request)]
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu)
+        firsts.append(arrivals[0][0])
+        stalls.append(playback_stall(arrivals))
     result = {
         "engine": engine, "voice": VOICES[engine], "threads": threads, "characters": hanzi(text),
         "phrases": len(synthesizer.plan(request).phrases), "audio_s": round(audio_s, 2),
@@ -80,11 +80,22 @@ def measure(engine: str, threads: int, repeats: int, text: str = PARAGRAPH) -> d
         "rtf_min": round(min(walls) / audio_s, 3), "rtf_median": round(statistics.median(walls) / audio_s, 3),
         "cpu_rtf": round(min(cpus) / audio_s, 3),
         "first_audio_ms": round(statistics.median(firsts) * 1000),
+        "stall_ms": round(statistics.median(stalls) * 1000),
         "peak_rss_mb": peak_rss_mb(),
     }
     if engine == "kokoro":
         result["bare_model_rtf"] = _bare_model_rtf(synthesizer.engine_for(VOICES[engine]).load(), text)
     return result
+
+
+def playback_stall(arrivals: list[tuple[float, float]]) -> float:
+    """Seconds a player that starts with the first chunk would wait for later ones, given
+    (arrival time, audio seconds) per chunk: 0 when every chunk comes before it is due."""
+    due, stalled = arrivals[0][0], 0.0
+    for arrived, seconds in arrivals:
+        stalled += max(0.0, arrived - due)
+        due = max(due, arrived) + seconds
+    return stalled
 
 
 def _whole_text_ids(engine, text: str) -> list[int]:
@@ -147,7 +158,7 @@ def batching(repeats: int, text: str = PARAGRAPH) -> dict:
 
     phrase_cpu = cpu(lambda: [list(engine.synthesize(p, voice, EngineOptions())) for p in phrases])
     whole_cpu = cpu(lambda: engine.infer(ids, voice, 1.0))
-    return {"calls_per_phrase": len(phrases), "phrase_cpu_per_s": round(phrase_cpu / speech_s, 3),
+    return {"phrase_calls": len(phrases), "phrase_cpu_per_s": round(phrase_cpu / speech_s, 3),
             "one_call_cpu_per_s": round(whole_cpu / whole_s, 3),
             "one_call_vs_phrases": round(whole_cpu / whole_s / (phrase_cpu / speech_s), 3),
             "speech_s_phrases": round(speech_s, 2), "speech_s_one_call": round(whole_s, 2)}
@@ -165,11 +176,12 @@ def run(quick: bool = False, repeats: int | None = None, threads: tuple[int, ...
 
 def table(result: dict) -> str:
     engines = markdown_table(result["engines"], ["engine", "voice", "threads", "characters", "phrases", "audio_s",
-                                                 "load_s", "rtf_min", "rtf_median", "cpu_rtf", "first_audio_ms",
+                                                 "load_s", "rtf_min", "rtf_median", "cpu_rtf", "first_audio_ms", "stall_ms",
                                                  "peak_rss_mb", "bare_model_rtf"])
     variants = markdown_table(result["variants"], ["variant", "rtf_min", "cpu_rtf", "peak_rss_mb"])
     batching = markdown_table([result["batching"]], list(result["batching"]))
     return (f"Text: {hanzi(result['text'])} characters, streamed through the synthesizer (no cache).\n\n{engines}\n\n"
+            "stall_ms: how long a player starting at the first chunk would wait for later ones.\n"
             "bare_model_rtf: one raw Kokoro call over the whole text, padding counted as audio "
             "(issue 9 measured 0.15 at 2 threads on its machine).\n\n"
             f"Kokoro session options, 2 threads:\n\n{variants}\n\n"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
+import time
 from typing import Callable, Iterator
 
 import numpy as np
@@ -17,13 +21,16 @@ log = logging.getLogger(__name__)
 
 class LazyEngine:
     """An engine whose model loads on its first phrase: its voices are listed from the start,
-    its memory is spent only when someone asks for one of them (on the worker thread)."""
+    its memory is spent only when someone asks for one of them (on the worker thread), and,
+    with `idle_seconds`, given back once nobody has asked for that long."""
 
-    def __init__(self, kind: type, build: Callable[[], Engine]) -> None:
+    def __init__(self, kind: type, build: Callable[[], Engine], idle_seconds: float = 0) -> None:
         self.name, self.version, self.sample_rate = kind.name, kind.version, kind.sample_rate
         self.voices, self.max_syllables, self.lead_in_syllables = kind.voices, kind.max_syllables, kind.lead_in_syllables
         self._build = build
         self._engine: Engine | None = None
+        self._idle_seconds = idle_seconds
+        self._last_used = 0.0
 
     @property
     def loaded(self) -> bool:
@@ -32,10 +39,38 @@ class LazyEngine:
     def load(self) -> Engine:
         if self._engine is None:
             self._engine = self._build()
+        self._last_used = time.monotonic()
         return self._engine
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
         return self.load().synthesize(phrase, voice, options)
+
+    def release_due(self) -> float | None:
+        """Seconds until this engine may be unloaded; None while it is not loaded or never unloads."""
+        if self._engine is None or not self._idle_seconds:
+            return None
+        return max(0.0, self._last_used + self._idle_seconds - time.monotonic())
+
+    def release_if_idle(self) -> bool:
+        """Unload the model when it has been idle long enough (call only between jobs, on the
+        worker thread) and hand the freed heap back to the system."""
+        if self.release_due() != 0.0:
+            return False
+        self._engine = None
+        gc.collect()
+        _trim_heap()
+        log.info("unloaded the %s engine after %s s unused", self.name, self._idle_seconds)
+        return True
+
+
+def _trim_heap() -> None:
+    """glibc keeps freed memory for reuse; malloc_trim returns it (~300 MB for Kokoro)."""
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):   # not glibc: the memory is reused, not returned
+            pass
 
 
 def _kokoro(settings: Settings) -> Engine:
@@ -63,7 +98,7 @@ def load_engines(settings: Settings) -> dict[str, Engine]:
     if settings.kokoro:
         from tts.engines.kokoro import KokoroEngine
 
-        kokoro = LazyEngine(KokoroEngine, lambda: _kokoro(settings))
+        kokoro = LazyEngine(KokoroEngine, lambda: _kokoro(settings), settings.kokoro_idle_seconds)
         if settings.kokoro_preload:
             kokoro.load()
         engines[kokoro.name] = kokoro

@@ -124,7 +124,9 @@ class SynthesisService:
         while True:
             while not self._pending:
                 self._arrived.clear()
-                self._arrived.wait()
+                due = self._synthesizer.release_due() if self._synthesizer else None
+                if not self._arrived.wait(due) and not self._pending:
+                    self._pool.apply(self._synthesizer.release_idle)
             job = self._pending.popleft()
             if self.load_error is not None:
                 self._finish(job, SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error}"))
