@@ -117,7 +117,7 @@ def _bare_model_rtf(engine, text: str) -> float:
     for _ in range(3):
         started = time.perf_counter()
         audio = engine.infer(ids, VOICES["kokoro"], 1.0)
-        best = min(best, (time.perf_counter() - started) / (len(audio) / 24000))
+        best = min(best, (time.perf_counter() - started) / (len(audio) / engine.sample_rate))
     return round(best, 3)
 
 
