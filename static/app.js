@@ -57,7 +57,7 @@ const store = {
 };
 
 eco.checked = store.get("tts.eco") === "1";
-eco.addEventListener("change", () => store.set("tts.eco", eco.checked ? "1" : "0"));
+eco.addEventListener("change", () => { store.set("tts.eco", eco.checked ? "1" : "0"); applyEco(); });
 
 const offered = [...Object.keys(FORMATS).filter((id) => SERVER_FORMATS.includes(id)),
   ...SERVER_FORMATS.filter((id) => !(id in FORMATS))];
@@ -112,15 +112,26 @@ async function fetchVoices() {
   }
 }
 
+let ecoVoices = [];   // the embedded voice: the others cost about ten times its energy per second of audio
+
 async function loadVoices(attempt = 0) {
   const voices = await fetchVoices();
   if (!voices.length) {   // still loading its voice: the default voice works meanwhile
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
-  const chosen = voice.value || store.get("tts.voice");
+  ecoVoices = voices.filter((v) => v.engine === "embedded").map((v) => v.id);
   voice.replaceChildren(...voices.map((v) => new Option(voiceLabel(v), v.id)));
-  if (voices.some((v) => v.id === chosen)) voice.value = chosen;
+  applyEco();
+}
+
+// Eco mode speaks with the embedded voice; the listener's own choice is kept and comes back with eco off.
+function applyEco() {
+  if (!ecoVoices.length) return;
+  for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
+  const chosen = store.get("tts.voice");
+  if ([...voice.options].some((o) => o.value === chosen && !o.disabled)) voice.value = chosen;
+  else if (eco.checked) voice.value = ecoVoices[0];
 }
 voice.addEventListener("change", () => store.set("tts.voice", voice.value));
 loadVoices();

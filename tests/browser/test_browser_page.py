@@ -240,3 +240,19 @@ def test_every_format_plays_and_the_history_keeps_the_last_five(visit):
     page.wait_for_function("() => !document.getElementById('player').paused")
     page.evaluate("() => document.getElementById('player').pause()")
     visit.assert_clean()
+
+
+def test_eco_mode_speaks_with_the_embedded_voice_and_gives_the_choice_back(visit):
+    page = visit.page
+    visit.open()
+    expect(page.locator("#voice option[value=zm_yunxi]")).to_be_enabled()
+    page.select_option("#voice", "zm_yunxi")
+    page.check("#eco")
+    expect(page.locator("#voice")).to_have_value("baker")
+    expect(page.locator("#voice option[value=zm_yunxi]")).to_be_disabled()
+    page.reload()                                   # both choices are remembered
+    expect(page.locator("#voice option[value=zm_yunxi]")).to_be_disabled()
+    expect(page.locator("#voice")).to_have_value("baker")
+    page.uncheck("#eco")
+    expect(page.locator("#voice")).to_have_value("zm_yunxi")
+    visit.assert_clean()
