@@ -17,6 +17,7 @@ import time
 
 from tts.bench.child import peak_rss_mb, run_in_child
 from tts.bench.report import markdown_table
+from tts.bench.rtf import timed_streams
 from tts.bench.texts import PARAGRAPH, hanzi
 from tts.engines.kokoro import SPIN_KEY
 
@@ -64,15 +65,9 @@ def measure(engine: str, threads: int, repeats: int, text: str = PARAGRAPH) -> d
     request = SynthesisRequest(text=text, voice=VOICES[engine])
     samples, rate = synthesizer.synthesize(request)
     audio_s = len(samples) / rate
-    walls, cpus, firsts, stalls = [], [], [], []
-    for _ in range(repeats):
-        started, cpu = time.perf_counter(), time.process_time()
-        arrivals = [(time.perf_counter() - started, len(chunk.samples) / chunk.sample_rate)
-                    for chunk in synthesizer.stream(request)]
-        walls.append(time.perf_counter() - started)
-        cpus.append(time.process_time() - cpu)
-        firsts.append(arrivals[0][0])
-        stalls.append(playback_stall(arrivals))
+    runs = timed_streams(synthesizer, request, repeats)
+    walls, cpus = [run.wall for run in runs], [run.cpu for run in runs]
+    firsts, stalls = [run.arrivals[0][0] for run in runs], [playback_stall(run.arrivals) for run in runs]
     result = {
         "engine": engine, "voice": VOICES[engine], "threads": threads, "characters": hanzi(text),
         "phrases": len(synthesizer.plan(request).phrases), "audio_s": round(audio_s, 2),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import dataclass
 
 from tts.bench.child import peak_rss_mb, run_in_child
 from tts.bench.texts import MEDIUM, hanzi
@@ -56,6 +57,24 @@ def reference_vocoder_rtf(threads: int, repeats: int = 5) -> float:
     return min(timings) / (REFERENCE_FRAMES * HOP / 24000)
 
 
+@dataclass(frozen=True)
+class StreamRun:
+    wall: float                              # seconds from the call to the last chunk
+    cpu: float                               # process CPU seconds over the same span
+    arrivals: list[tuple[float, float]]      # per chunk: (seconds since the call, seconds of audio)
+
+
+def timed_streams(synthesizer, request, repeats: int) -> list[StreamRun]:
+    """`repeats` streamed syntheses of `request`, each chunk timed as it arrives."""
+    runs = []
+    for _ in range(repeats):
+        started, cpu = time.perf_counter(), time.process_time()
+        arrivals = [(time.perf_counter() - started, len(chunk.samples) / chunk.sample_rate)
+                    for chunk in synthesizer.stream(request)]
+        runs.append(StreamRun(time.perf_counter() - started, time.process_time() - cpu, arrivals))
+    return runs
+
+
 def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
             first_chunk_frames: int | None = None) -> dict:
     """Run in the child: load, warm up once, then time `repeats` syntheses."""
@@ -69,15 +88,8 @@ def measure(threads: int, text: str, repeats: int, chunk_frames: int = 256,
     first_started = time.perf_counter()
     samples, rate = synthesizer.synthesize(request)
     first_seconds = time.perf_counter() - first_started
-    timings, first_audio = [], []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        stream = synthesizer.stream(request)
-        next(stream)
-        first_audio.append(time.perf_counter() - started)
-        for _ in stream:
-            pass
-        timings.append(time.perf_counter() - started)
+    runs = timed_streams(synthesizer, request, repeats)
+    timings, first_audio = [run.wall for run in runs], [run.arrivals[0][0] for run in runs]
     audio_seconds = len(samples) / rate
     peak = peak_rss_mb()   # before the reference run, whose one-pass vocoding peaks far higher
     reference = reference_vocoder_rtf(threads)
