@@ -47,7 +47,7 @@ lru: OrderedDict[str, bytes] = OrderedDict()  # text → WAV
 
 def synthesize(text: str, speed: float) -> bytes:
     """All sentences, one acoustic call and one whole-mel vocoder call each, then one WAV."""
-    options = EngineOptions(speed=speed)
+    options = EngineOptions(speaking_rate=speed)
     phrases, pieces = analyze(text, engine.max_syllables, engine.lead_in_syllables), []
     for index, phrase in enumerate(phrases):
         pieces.extend(engine.vocode(engine.mel(phrase, options)))   # chunk_frames = MAX_FRAMES: one call

@@ -11,7 +11,7 @@ import redis
 
 from tts.bench.server import free_port
 from tts.config import Settings
-from tts.engines import load_engines
+from tts.engines import declare_engines
 from tts.synthesizer import Synthesizer
 from tts.web import create_app
 
@@ -20,7 +20,7 @@ from helpers import LiveServer
 
 @pytest.fixture(scope="session")
 def engines():
-    return load_engines(Settings())
+    return declare_engines(Settings())
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,7 @@ def synthesizer(engines):
 @pytest.fixture(scope="session")
 def app(synthesizer):
     app = create_app(Settings(queue_size=4, max_text_chars=3000, max_body_bytes=64 * 1024),
-                     synthesizer_factory=lambda: synthesizer)
+                     synthesizer=synthesizer)
     app.config["TESTING"] = True
     assert app.extensions["tts.service"].wait_ready(60)
     return app

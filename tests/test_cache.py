@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 
 import gevent
 import pytest
@@ -37,7 +38,7 @@ class CountingEngine:
 
 
 def make_app(synthesizer: Synthesizer, **settings):
-    app = create_app(Settings(**settings), synthesizer_factory=lambda: synthesizer)
+    app = create_app(Settings(**settings), synthesizer=synthesizer)
     assert app.extensions["tts.service"].wait_ready(60)
     return app
 
@@ -77,13 +78,15 @@ def test_delivery_fields_keep_the_key(synthesizer, change):
 
 
 class StubEngine:
+    """Only what a key reads of an engine: its declaration's name and version."""
+
     def __init__(self, name: str = "embedded", version: str = "1") -> None:
-        self.name, self.version = name, version
+        self.info = types.SimpleNamespace(name=name, version=version)
 
 
 PHRASE = Phrase(("ni3", "hao3"), (1, 3), 300, 1.0, "你好")
 KEY_INPUTS = dict(phrase=PHRASE, engine=StubEngine(), voice="baker", options=EngineOptions(), pitch=0.0,
-                  volume=0.0, rate=24000)
+                  volume=0.0, output_rate=24000)
 
 
 @pytest.mark.parametrize("change", [
@@ -93,8 +96,8 @@ KEY_INPUTS = dict(phrase=PHRASE, engine=StubEngine(), voice="baker", options=Eng
     {"phrase": dataclasses.replace(PHRASE, rate=1.2)},
     {"phrase": dataclasses.replace(PHRASE, text="你好？")},
     {"engine": StubEngine(name="kokoro")}, {"engine": StubEngine(version="2")}, {"voice": "zf_xiaobei"},
-    {"options": EngineOptions(speed=1.1)}, {"options": EngineOptions(seed=3)},
-    {"pitch": 1.0}, {"volume": 1.0}, {"rate": 16000},
+    {"options": EngineOptions(speaking_rate=1.1)}, {"options": EngineOptions(seed=3)},
+    {"pitch": 1.0}, {"volume": 1.0}, {"output_rate": 16000},
 ], ids=lambda change: next(iter(change)) + str(list(change.values())[0])[:40])
 def test_every_input_of_the_phrase_key_changes_it(change):
     assert phrase_key(**{**KEY_INPUTS, **change}) != phrase_key(**KEY_INPUTS)
@@ -127,17 +130,17 @@ def test_a_hit_returns_the_bytes_of_a_fresh_synthesis(cached, uncached, fmt):
 
 
 def test_a_hit_does_not_call_the_engine(counting):
-    synthesizer = Synthesizer({"embedded": counting}, cache=MemoryCache(8 << 20))
-    first, _ = synthesizer.synthesize(REQUEST)
+    synthesizer, cache = Synthesizer({"embedded": counting}), MemoryCache(8 << 20)
+    first, _ = synthesizer.synthesize(REQUEST, cache)
     calls = counting.calls
-    again, _ = synthesizer.synthesize(REQUEST)
+    again, _ = synthesizer.synthesize(REQUEST, cache)
     assert calls >= 1 and counting.calls == calls
     assert again.tobytes() == first.tobytes()
 
 
 def test_a_sentence_repeated_within_a_text_is_made_once(counting):
-    synthesizer = Synthesizer({"embedded": counting}, cache=MemoryCache(8 << 20))
-    synthesizer.synthesize(SynthesisRequest(text="谢谢。谢谢。谢谢。", voice="baker"))
+    Synthesizer({"embedded": counting}).synthesize(SynthesisRequest(text="谢谢。谢谢。谢谢。", voice="baker"),
+                                                   MemoryCache(8 << 20))
     assert counting.calls == 1
 
 
@@ -206,4 +209,4 @@ def test_a_follower_keeps_the_job_alive_when_the_first_caller_leaves(synthesizer
     first, second = service.submit(request), service.submit(request)
     first.cancel()
     second.wait()
-    assert second.status == "done" and second.audio()[0].size > 0
+    assert second.status == "done" and second.samples()[0].size > 0

@@ -1,20 +1,22 @@
-"""The job store keeps finished jobs for a while and within a byte budget."""
+"""Jobs and the job store: results kept until fetched or expired, never accepted without room."""
 
 import numpy as np
 import pytest
 
-from tts.audio import AudioChunk
-from tts.errors import JobNotFound
+from tts.audio import AudioChunk, dequantize
+from tts.errors import AudioTooLong, JobNotFound, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
-from tts.service.jobs import JobStore, Job
+from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
+from tts.service.jobs import Job, JobStore
 
 REQUEST = SynthesisRequest(text="你好", voice="baker")
+ONE_SECOND = 24000 * 2   # bytes of one second of 24 kHz int16
 
 
-def finished_job(seconds_of_audio: float = 1.0, finished_at: float | None = None) -> Job:
-    job = Job(REQUEST)
+def finished_job(seconds_of_audio: float = 1.0, finished_at: float | None = None, reserved: int = 0) -> Job:
+    job = Job(REQUEST, reserved)
     job.start()
-    job.add(AudioChunk(np.zeros(int(24000 * seconds_of_audio), np.float32), 24000, 0))
+    job.add(AudioChunk(np.full(int(24000 * seconds_of_audio), 0.25, np.float32), 24000, 0))
     job.finish()
     if finished_at is not None:
         job.finished = finished_at
@@ -31,29 +33,86 @@ def test_finished_jobs_expire_after_the_ttl():
     assert store.get(fresh.id) is fresh
 
 
-def test_oldest_finished_jobs_go_first_when_over_the_byte_budget():
-    one_second = 24000 * 4
-    store = JobStore(ttl=600, max_bytes=2 * one_second)
-    jobs = [finished_job() for _ in range(3)]
-    for job in jobs:
+def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
+    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+    kept = [finished_job(), finished_job()]
+    for job in kept:
         store.add(job)
-    assert len(store) == 2 and store.bytes <= 2 * one_second
+    with pytest.raises(StoreFull) as refused:
+        store.admit(Job(REQUEST, ONE_SECOND))
+    assert refused.value.status == 503 and 1 <= refused.value.retry_after <= 601
+    assert all(store.get(job.id) is job for job in kept)
+
+
+def test_fetched_results_make_room_oldest_first():
+    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+    first, second = finished_job(), finished_job()
+    for job in (first, second):
+        store.add(job)
+        job.fetched = True
+    store.admit(Job(REQUEST, ONE_SECOND))
     with pytest.raises(JobNotFound):
-        store.get(jobs[0].id)
+        store.get(first.id)
+    assert store.get(second.id) is second
+
+
+def test_a_job_whose_result_could_never_fit_is_refused_with_413():
+    store = JobStore(ttl=600, max_bytes=ONE_SECOND)
+    with pytest.raises(AudioTooLong) as refused:
+        store.admit(Job(REQUEST, 2 * ONE_SECOND))
+    assert refused.value.status == 413 and refused.value.field == "text" and len(store) == 0
+
+
+def test_a_running_job_holds_its_reservation_and_a_finished_one_its_audio():
+    job = Job(REQUEST, 10 * ONE_SECOND)
+    assert job.held_bytes == 10 * ONE_SECOND
+    job.start()
+    job.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
+    assert job.held_bytes == 10 * ONE_SECOND
+    job.finish()
+    assert job.held_bytes == ONE_SECOND
 
 
 def test_unfinished_jobs_are_never_evicted():
     store = JobStore(ttl=1, max_bytes=1)
     waiting = Job(REQUEST)
     store.add(waiting)
-    store.add(finished_job())
+    store.add(finished_job(finished_at=0.0))
     assert store.get(waiting.id) is waiting
 
 
 def test_following_a_failed_job_raises_its_error():
-    from tts.errors import SynthesisFailed
     job = Job(REQUEST)
     job.finish(SynthesisFailed("boom"))
     with pytest.raises(SynthesisFailed):
-        job.wait()
+        list(job.follow())
     assert job.status == "failed"
+
+
+def test_a_follower_reads_the_leaders_audio_from_the_first_chunk():
+    leader, follower = Job(REQUEST), Job(REQUEST)
+    leader.start()
+    leader.add(AudioChunk(np.full(100, 0.5, np.float32), 24000, 0))
+    leader.lead(follower)
+    leader.add(AudioChunk(np.full(50, -0.5, np.float32), 24000, 1))
+    leader.finish()
+    assert follower.status == "done"
+    assert [len(chunk.samples) for chunk in follower.follow()] == [100, 50]
+
+
+def test_audio_round_trips_bit_identically_through_the_buffer():
+    steps = np.random.default_rng(1).integers(-32767, 32767, 5000).astype("<i2")
+    buffer = AudioBuffer()
+    buffer.append(AudioChunk(dequantize(steps[:3000]), 24000, 0))
+    buffer.append(AudioChunk(dequantize(steps[3000:]), 24000, 1))
+    assert np.array_equal(np.concatenate(list(buffer.blocks())), steps)
+    assert np.array_equal(buffer.chunk(1).samples, dequantize(steps[3000:]))
+    assert buffer.chunk(1).phrase == 1 and buffer.nbytes == 10_000
+
+
+def test_a_long_result_moves_to_disk_past_the_memory_bound():
+    buffer = AudioBuffer()
+    buffer.append(AudioChunk(np.zeros(MEMORY_BYTES // 4, np.float32), 24000, 0))
+    assert not buffer._file._rolled
+    buffer.append(AudioChunk(np.zeros(MEMORY_BYTES, np.float32), 24000, 0))
+    assert buffer._file._rolled and buffer.nbytes == MEMORY_BYTES // 2 + MEMORY_BYTES * 2

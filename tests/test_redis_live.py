@@ -121,7 +121,7 @@ def test_redis_is_used_only_from_the_hub_never_from_the_worker_thread(synthesize
         return send(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", recording)
-    app = create_app(Settings(redis_url=redis_server.url, cache_mb=8), synthesizer_factory=lambda: synthesizer)
+    app = create_app(Settings(redis_url=redis_server.url, cache_mb=8), synthesizer=synthesizer)
     assert app.extensions["tts.service"].wait_ready(60)
     client = app.test_client()
     for _ in range(2):

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from tts.engines.base import EngineOptions
+from tts.engines.base import EngineInfo, EngineOptions
+from tts.engines.lifecycle import ManagedEngine
 from tts.engines.sambert import SambertEngine, preflight
 from tts.errors import EngineUnavailable, InvalidInput, SynthesisFailed
 from tts.frontend.phrase import Phrase
@@ -28,6 +29,10 @@ def model_dir(tmp_path):
         for part in ("am", "voc"):
             (tmp_path / "voices" / voice / part).mkdir(parents=True)
     return tmp_path
+
+
+def managed(declared):
+    return ManagedEngine(EngineInfo.of(declared), declared.load, shutdown=declared.close)
 
 
 def fake_engine(model_dir, factory="fake_sambert:factory"):
@@ -76,8 +81,12 @@ def test_engine_refuses_to_start_and_lists_every_problem(tmp_path):
 
 
 def test_worker_start_failure_is_reported(model_dir):
-    with pytest.raises(EngineUnavailable, match="am/ckpt"):
-        fake_engine(model_dir, factory="fake_sambert:broken_factory")
+    declared = fake_engine(model_dir, factory="fake_sambert:broken_factory")
+    try:
+        with pytest.raises(EngineUnavailable, match="am/ckpt"):
+            declared.load()
+    finally:
+        declared.close()
 
 
 def test_voices_come_from_the_model_directory(model_dir):
@@ -89,7 +98,8 @@ def test_voices_come_from_the_model_directory(model_dir):
 
 
 def test_synthesis_goes_through_the_worker_and_survives_a_bad_request(model_dir):
-    engine = fake_engine(model_dir)
+    declared = fake_engine(model_dir)
+    engine = declared.load()
     try:
         (audio,) = list(engine.synthesize(PHRASE, "zhitian_emo", EngineOptions()))
         assert audio.dtype == np.float32 and len(audio) == int(0.2 * 16000 * 2)
@@ -97,23 +107,25 @@ def test_synthesis_goes_through_the_worker_and_survives_a_bad_request(model_dir)
             list(engine.synthesize(Phrase(("huai4",), (0,), text="坏"), "zhitian_emo", EngineOptions()))
         assert len(list(engine.synthesize(PHRASE, "zhizhe_emo", EngineOptions()))[0]) > 0
     finally:
-        engine.close()
+        declared.close()
 
 
-def test_speed_is_refused_naming_the_field(model_dir):
-    engine = fake_engine(model_dir)
+@pytest.mark.parametrize("field, value", [("speed", 1.5), ("pitch", 2.0)])
+def test_speed_and_pitch_are_refused_naming_the_field(model_dir, engines, field, value):
+    declared = fake_engine(model_dir)
     try:
+        synthesizer = Synthesizer({**engines, "sambert": managed(declared)})
         with pytest.raises(InvalidInput) as error:
-            list(engine.synthesize(PHRASE, "zhitian_emo", EngineOptions(speed=1.5)))
-        assert error.value.field == "speed"
+            synthesizer.catalogue.bind(SynthesisRequest(text="你好。", voice="zhitian_emo", **{field: value}))
+        assert error.value.field == field
     finally:
-        engine.close()
+        declared.close()
 
 
 def test_synthesizer_routes_sambert_voices_to_it_at_16khz(model_dir, engines):
     engine = fake_engine(model_dir)
     try:
-        synthesizer = Synthesizer({**engines, "sambert": engine})
+        synthesizer = Synthesizer({**engines, "sambert": managed(engine)})
         samples, rate = synthesizer.synthesize(SynthesisRequest(text="今天很好。", voice="zhitian_emo"))
         assert rate == 16000 and len(samples) > 0.2 * 16000 * 4
     finally:
@@ -122,9 +134,9 @@ def test_synthesizer_routes_sambert_voices_to_it_at_16khz(model_dir, engines):
 
 def test_a_misconfigured_optional_engine_is_left_out_with_its_reason(tmp_path, caplog):
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
 
-    engines = load_engines(Settings(sambert_python=sys.executable, sambert_model_dir=str(tmp_path / "none")))
+    engines = declare_engines(Settings(sambert_python=sys.executable, sambert_model_dir=str(tmp_path / "none")))
     assert "sambert" not in engines and "embedded" in engines
     assert "is not a directory" in caplog.text
 
@@ -132,7 +144,7 @@ def test_a_misconfigured_optional_engine_is_left_out_with_its_reason(tmp_path, c
 def test_sambert_gets_whole_sentences_with_their_text(model_dir, engines):
     engine = fake_engine(model_dir)
     try:
-        synthesizer = Synthesizer({**engines, "sambert": engine})
+        synthesizer = Synthesizer({**engines, "sambert": managed(engine)})
         text = "今天天气很好，我们一起去公园散步，然后去看电影，晚上再回家吃饭。"
         plan = synthesizer.plan(SynthesisRequest(text=text, voice="zhitian_emo"))
         assert [p.text for p in plan.phrases] == [text]

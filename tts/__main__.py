@@ -7,7 +7,6 @@ import sys
 
 from tts.audio.encode import encode
 from tts.config import Settings
-from tts.engines import load_engines
 from tts.errors import TTSError
 from tts.request import parse_request
 from tts.synthesizer import Synthesizer
@@ -27,13 +26,11 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings.from_env()
     text = args.text if args.text is not None else sys.stdin.read()
-    synthesizer = Synthesizer(load_engines(settings))
+    synthesizer = Synthesizer.from_settings(settings)
     try:
-        request = parse_request(
-            {"text": text, "speed": args.speed, "eco": args.eco, "format": args.format,
-             "voice": args.voice or settings.default_voice},
-            voices=[v.id for v in synthesizer.voices], default_voice=settings.default_voice,
-            max_chars=settings.max_text_chars)
+        request = synthesizer.catalogue.bind(parse_request(
+            {"text": text, "speed": args.speed, "eco": args.eco, "format": args.format, "voice": args.voice},
+            voices=synthesizer.catalogue.names(), max_chars=settings.max_text_chars))
         samples, rate = synthesizer.synthesize(request)
     except TTSError as error:
         parser.exit(2, f"error: {error.message}\n")

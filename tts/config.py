@@ -26,6 +26,7 @@ class Settings:
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
+    max_audio_seconds: int = 1200    # audio per request, estimated before synthesis and enforced during it
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
     job_store_mb: int = 64           # and within this many megabytes of audio
@@ -33,6 +34,8 @@ class Settings:
     cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
     cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis
     singleflight: bool = True        # identical concurrent requests share one synthesis
+    step_timeout_seconds: int = 120  # one model call (a phrase, or loading a model); past it the worker is stalled
+    drain_seconds: int = 20          # on SIGTERM, finish accepted work for this long, then fail what is left
     redis_url: str = ""              # e.g. redis://redis:6379/0: cache and async jobs shared by replicas
     redis_timeout_ms: int = 500      # per Redis call; past it the server carries on without Redis
     default_voice: str = "baker"
@@ -68,7 +71,8 @@ class Settings:
         return cls(**values).validated()
 
     def validated(self) -> "Settings":
-        minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
+        minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
+                    "step_timeout_seconds": 1, "drain_seconds": 0, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
                     "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,
                     "kokoro_idle_seconds": 0}

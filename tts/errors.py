@@ -29,20 +29,57 @@ class PayloadTooLarge(TTSError):
     code = "payload_too_large"
 
 
+class AudioTooLong(TTSError):
+    """The request would make (or made) more audio than one request may: TTS_MAX_AUDIO_SECONDS."""
+
+    status = 413
+    code = "audio_too_long"
+
+
 class UnsupportedMediaType(TTSError):
     status = 415
     code = "unsupported_media_type"
 
 
-class QueueFull(TTSError):
-    """The bounded queue has no room; the client should retry after `retry_after` s."""
+class Busy(TTSError):
+    """The server cannot take this now; the client should retry after `retry_after` s (503 + Retry-After)."""
 
     status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, int(retry_after))
+
+
+class QueueFull(Busy):
+    """The bounded queue has no room."""
+
     code = "queue_full"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+
+class StoreFull(Busy):
+    """The job store has no room for another async result until one is fetched or expires."""
+
+    code = "job_store_full"
+
+
+class WarmingUp(Busy):
+    """The worker is still loading the voices it starts with."""
+
+    code = "warming_up"
+
+
+class ShuttingDown(Busy):
+    """The server is draining before it stops: it finishes what it accepted, takes nothing new."""
+
+    code = "shutting_down"
+
+
+class WorkerStalled(Busy):
+    """A model call ran past its time limit; the worker takes nothing until it returns."""
+
+    code = "worker_stalled"
 
 
 class JobNotFound(TTSError):

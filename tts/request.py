@@ -16,7 +16,6 @@ SPEED_RANGE = (0.25, 4.0)
 PITCH_RANGE = (-12.0, 12.0)      # semitones
 VOLUME_RANGE = (-30.0, 12.0)     # dB of gain; a limiter keeps peaks below full scale
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
-ECO_SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -24,20 +23,15 @@ class SynthesisRequest:
     """What to say and how; equal requests give identical audio (seeded engines)."""
 
     text: str
-    voice: str
+    voice: str | None = None         # None until the voice catalogue resolves it (default or eco voice)
     speed: float = 1.0
     pitch: float = 0.0
     volume: float = 0.0
     eco: bool = False
-    sample_rate: int | None = None   # None = the voice's own rate (16 kHz in eco mode)
+    sample_rate: int | None = None   # None = the voice's own rate (16 kHz in eco mode, see tts.eco)
     format: str = "wav"
     seed: int = 0
     stream: bool = False
-
-    def output_rate(self, engine_rate: int) -> int:
-        if self.sample_rate is not None:
-            return self.sample_rate
-        return ECO_SAMPLE_RATE if self.eco else engine_rate
 
 
 def read_text(payload: Mapping[str, Any], name: str, max_chars: int) -> str:
@@ -87,7 +81,7 @@ def read_int(payload: Mapping[str, Any], name: str, default: int, low: int, high
     return value
 
 
-def parse_request(payload: Any, *, voices: Iterable[str], default_voice: str, max_chars: int,
+def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int,
                   names: Mapping[str, str] | None = None, default_format: str = "wav") -> SynthesisRequest:
     """Validate a decoded JSON body into a SynthesisRequest (raises InvalidInput).
 
@@ -100,7 +94,7 @@ def parse_request(payload: Any, *, voices: Iterable[str], default_voice: str, ma
     field = lambda name: names.get(name, name)  # noqa: E731
     request = SynthesisRequest(
         text=read_text(payload, field("text"), max_chars),
-        voice=read_choice(payload, field("voice"), default_voice, voices),
+        voice=read_choice(payload, field("voice"), None, (None, *voices)),
         speed=read_number(payload, "speed", 1.0, *SPEED_RANGE),
         pitch=read_number(payload, "pitch", 0.0, *PITCH_RANGE),
         volume=read_number(payload, "volume", 0.0, *VOLUME_RANGE),

@@ -1,15 +1,21 @@
-"""Text → audio chunks, phrase by phrase: the library the CLI, the bench and the server share.
+"""Text → audio chunks, phrase by phrase: the library the server, the CLI, the tests and the bench share.
 
-`Synthesizer.stream` yields audio as soon as the engine makes it, so a caller can start
-sending before the whole text is done; joined, the chunks are the utterance. When the
-request needs work on whole phrases (another sample rate, pitch, volume) the phrase is
-gathered first: a phrase ends in silence, so per-phrase processing leaves no seams.
+One loop turns a request into audio, and every caller runs it (`Rendering`):
 
-Every phrase's audio is put on the 16-bit grid every format ends on, so a phrase kept as
-int16 in a cache comes back bit-identical to a fresh synthesis. A cache is keyed by
-`phrase_key`: everything that changes a phrase's samples, nothing else. The two steps,
-`plan` (frontend and keys) and `render` (engine), are public so that a caller can do the
-cache's I/O itself between them, on another thread (the service does it on the gevent hub).
+    plan (frontend, keys) → look up cached phrases → render the rest (engine, effects) → store new phrases
+
+The CPU steps (plan, render) go through a `work` function the caller chooses: the service
+runs them on its worker thread, the CLI calls them in place. The cache I/O (look up,
+store) runs on the caller's own thread, so a cache shared with other requests (Redis
+included) is only ever touched from the gevent hub in the server.
+
+Audio comes as soon as the engine makes it, so a caller can start sending before the
+whole text is done. When the request needs work on whole phrases (another sample rate,
+pitch, volume) the phrase is gathered first: a phrase ends in silence, so per-phrase
+processing leaves no seams. Every phrase's audio is put on the 16-bit grid every format
+ends on, so a phrase kept as int16 in a cache comes back bit-identical to a fresh
+synthesis. A cache is keyed by `phrase_key`: everything that changes a phrase's samples,
+nothing else.
 """
 
 from __future__ import annotations
@@ -21,48 +27,43 @@ import logging
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterator, Mapping, Protocol
+from typing import Callable, Iterator, Mapping, Protocol, TypeVar
 
 import numpy as np
 
-from tts.audio import AudioChunk
+from tts import eco
+from tts.audio import AudioChunk, dequantize, quantize
 from tts.audio.effects import apply_gain, pitch_factor
-from tts.audio.encode import to_pcm16
 from tts.audio.resample import resample
-from tts.engines import LazyEngine
-from tts.engines.base import Engine, EngineOptions, Voice
-from tts.errors import InvalidInput
+from tts.config import Settings
+from tts.engines import declare_engines
+from tts.engines.base import EngineOptions
+from tts.engines.catalogue import VoiceCatalogue
+from tts.engines.lifecycle import ManagedEngine
+from tts.errors import AudioTooLong, InvalidInput
 from tts.frontend import Phrase, analyze
 from tts.request import SynthesisRequest
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-PCM16_SCALE = np.float32(32767.0)   # full scale of tts.audio.encode.to_pcm16
-PIPELINE_VERSION = 1                # bump when resample/pitch/volume/quantization change
-
-
-def quantize(samples: np.ndarray) -> np.ndarray:
-    """float audio → int16 steps, rounded exactly as the encoders round it."""
-    return np.frombuffer(to_pcm16(samples), "<i2")
+PIPELINE_VERSION = 1   # bump when resample/pitch/volume/quantization change
+OVERRUN = 1.5          # a rendering may exceed the audio budget by this factor before it is stopped
 
 
-def dequantize(steps: np.ndarray) -> np.ndarray:
-    return steps.astype(np.float32) / PCM16_SCALE
-
-
-def phrase_key(phrase: Phrase, *, engine: Engine, voice: str, options: EngineOptions,
-               pitch: float, volume: float, rate: int) -> str:
+def phrase_key(phrase: Phrase, *, engine: ManagedEngine, voice: str, options: EngineOptions,
+               pitch: float, volume: float, output_rate: int) -> str:
     """Content address of one phrase's final samples.
 
     Every field of the phrase counts (an engine may read any of them, Kokoro reads the
     text's final mark), as do the engine and its model version, the voice, the engine
-    options (speed after pitch compensation, seed), pitch, volume and output rate.
+    options that change samples (speaking rate after pitch compensation, seed), pitch,
+    volume and output rate.
     """
-    same_audio = dataclasses.replace(options, eco=False)   # eco changes the path, not the samples
-    parts = [PIPELINE_VERSION, engine.name, engine.version, voice, dataclasses.astuple(phrase),
-             dataclasses.astuple(same_audio), pitch, volume, rate]
+    parts = [PIPELINE_VERSION, engine.info.name, engine.info.version, voice, dataclasses.astuple(phrase),
+             dataclasses.astuple(eco.same_samples(options)), pitch, volume, output_rate]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class PhraseCache(Protocol):
@@ -77,14 +78,15 @@ class PhraseCache(Protocol):
 class Plan:
     """What `render` needs for one request, decided once: phrases, their keys, the audio chain."""
 
-    engine: Engine
+    engine: ManagedEngine
     voice: str
     phrases: list[Phrase]
     keys: list[str]
     options: EngineOptions
-    source_rate: Fraction | int
-    rate: int
+    engine_rate: Fraction | int   # the rate the engine's samples are read at (pitch shift: faster)
+    output_rate: int              # the rate the audio is delivered at
     volume: float
+    max_seconds: float | None = None   # the request's audio budget; None = no limit
     made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
 
     def lookup_keys(self) -> list[str]:
@@ -102,96 +104,158 @@ class Plan:
 
 
 class Synthesizer:
-    """Owns warm engines, keyed by name; not thread-safe: one worker drives it."""
+    """Owns the engines and the voice catalogue; not thread-safe: one worker drives it."""
 
-    def __init__(self, engines: Mapping[str, Engine], cache: PhraseCache | None = None) -> None:
-        self._engines = dict(engines)
-        self._cache = cache
+    def __init__(self, engines: Mapping[str, ManagedEngine], *, default_voice: str = "baker",
+                 max_audio_seconds: float | None = None) -> None:
+        self.catalogue = VoiceCatalogue(engines, default_voice)
+        self.engines = self.catalogue.engines
+        self._max_audio_seconds = max_audio_seconds
 
-    @property
-    def voices(self) -> list[Voice]:
-        return [v for engine in self._engines.values() for v in engine.voices]
-
-    def release_due(self) -> float | None:
-        """Seconds until an idle engine may be unloaded; None when none is waiting for that."""
-        due = [d for e in self._engines.values() if isinstance(e, LazyEngine) and (d := e.release_due()) is not None]
-        return min(due, default=None)
-
-    def release_idle(self) -> None:
-        """Unload every engine idle for long enough (between jobs, on the worker thread)."""
-        for engine in self._engines.values():
-            if isinstance(engine, LazyEngine):
-                engine.release_if_idle()
-
-    def engine_for(self, voice: str) -> Engine:
-        for engine in self._engines.values():
-            if any(v.id == voice for v in engine.voices):
-                return engine
-        raise InvalidInput(f"unknown voice {voice!r}", field="voice")
-
-    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
-        """The utterance chunk by chunk, through this synthesizer's cache if it has one."""
-        plan = self.plan(request)
-        found = self._cache.get_many(plan.lookup_keys()) if self._cache is not None else None
-        for chunk in self.render(plan, found):
-            yield chunk
-            self._store(plan)
-        self._store(plan)
-
-    def _store(self, plan: Plan) -> None:
-        if self._cache is not None:
-            for key, data in plan.take_made().items():
-                self._cache.put(key, data)
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Synthesizer":
+        """The engines the settings ask for (declared, not loaded yet) behind one synthesizer."""
+        return cls(declare_engines(settings), default_voice=settings.default_voice,
+                   max_audio_seconds=settings.max_audio_seconds)
 
     def plan(self, request: SynthesisRequest) -> Plan:
         """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable)."""
-        engine = self.engine_for(request.voice)
-        phrases = analyze(request.text, engine.max_syllables, engine.lead_in_syllables)
+        request = self.catalogue.bind(request) if request.voice is None else request
+        engine = self.catalogue.engine(request.voice)
+        info = engine.info
+        phrases = analyze(request.text, info.max_syllables, info.lead_in_syllables)
         if not phrases:
             raise InvalidInput("'text' has nothing speakable in it", field="text")
-        rate = request.output_rate(engine.sample_rate)
+        output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
-        options = EngineOptions(speed=request.speed / float(factor), seed=request.seed, eco=request.eco)
+        options = eco.engine_options(request.speed / float(factor), request.seed, request.eco)
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
-                           volume=request.volume, rate=rate) for p in phrases]
-        return Plan(engine, request.voice, phrases, keys, options, engine.sample_rate * factor, rate, request.volume)
+                           volume=request.volume, output_rate=output_rate) for p in phrases]
+        return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,
+                    request.volume, self._max_audio_seconds)
 
     def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
         """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.
 
         With caching, each phrase made here lands in `plan.made` once its audio is complete,
-        and a phrase repeated within the text is made only once.
+        and a phrase repeated within the text is made only once. A rendering that runs past
+        its audio budget by half again (the plan's estimate was wrong) is stopped.
         """
         started = time.perf_counter()
         known = None if found is None else dict(found)
+        limit = None if plan.max_seconds is None else plan.max_seconds * OVERRUN * plan.output_rate
+        made = 0
+        for chunk in self._chunks(plan, known):
+            made += len(chunk.samples)
+            if limit is not None and made > limit:
+                raise AudioTooLong(f"the audio ran past {plan.max_seconds * OVERRUN:.0f} s, over the limit of "
+                                   f"{plan.max_seconds:.0f} s per request; send less text", field="text")
+            yield chunk
+        log.debug("rendered %d phrases in %.3f s", len(plan.phrases), time.perf_counter() - started)
+
+    def _chunks(self, plan: Plan, known: dict[str, bytes] | None) -> Iterator[AudioChunk]:
         last = len(plan.phrases) - 1
         for index, (phrase, key) in enumerate(zip(plan.phrases, plan.keys)):
+            pause = plan.output_rate * phrase.pause_ms // 1000 if index < last else 0
             if known is not None and key in known:
-                yield AudioChunk(dequantize(np.frombuffer(known[key], "<i2")), plan.rate, index)
+                yield AudioChunk(dequantize(np.frombuffer(known[key], "<i2")), plan.output_rate, index)
             else:
                 pieces = []
                 for samples in self._phrase_audio(plan, phrase):
                     steps = quantize(samples)
                     pieces.append(steps)
-                    yield AudioChunk(dequantize(steps), plan.rate, index)
+                    yield AudioChunk(dequantize(steps), plan.output_rate, index)
                 if known is not None:
                     whole = np.concatenate(pieces) if pieces else np.zeros(0, "<i2")
                     known[key] = plan.made[key] = whole.tobytes()
-            if index < last and phrase.pause_ms:
-                yield AudioChunk(np.zeros(plan.rate * phrase.pause_ms // 1000, np.float32), plan.rate, index)
-        log.debug("rendered %d phrases in %.3f s", len(plan.phrases), time.perf_counter() - started)
+            if pause:
+                yield AudioChunk(np.zeros(pause, np.float32), plan.output_rate, index)
 
     @staticmethod
     def _phrase_audio(plan: Plan, phrase: Phrase) -> Iterator[np.ndarray]:
         """The engine's chunks, gathered into one when the phrase needs resampling or gain."""
         audio = plan.engine.synthesize(phrase, plan.voice, plan.options)
-        if plan.source_rate == plan.rate and plan.volume == 0.0:
+        if plan.engine_rate == plan.output_rate and plan.volume == 0.0:
             yield from audio
             return
-        samples = resample(np.concatenate(list(audio)), plan.source_rate, plan.rate)
+        samples = resample(np.concatenate(list(audio)), plan.engine_rate, plan.output_rate)
         yield apply_gain(samples, plan.volume) if plan.volume else samples
 
-    def synthesize(self, request: SynthesisRequest) -> tuple[np.ndarray, int]:
+    def stream(self, request: SynthesisRequest, cache: PhraseCache | None = None) -> Iterator[AudioChunk]:
+        """The utterance chunk by chunk, in this thread (the CLI's and the bench's way)."""
+        rendering = Rendering(self, request, cache)
+        try:
+            yield from rendering
+        finally:
+            rendering.close()
+
+    def synthesize(self, request: SynthesisRequest, cache: PhraseCache | None = None) -> tuple[np.ndarray, int]:
         """The whole utterance at once: (samples, sample rate)."""
-        chunks = list(self.stream(request))
+        chunks = list(self.stream(request, cache))
         return np.concatenate([c.samples for c in chunks]), chunks[0].sample_rate
+
+
+def _here(function: Callable[..., T], *args) -> T:
+    return function(*args)
+
+
+class Rendering:
+    """One request's way through plan → look up → render → store, a chunk at a time.
+
+    `work` runs the CPU steps (the service passes its worker thread; the default runs them
+    here); the cache is read and written on the calling thread. `cpu_clock` measures what
+    the work costs (the service counts only its worker's threads; by default the whole
+    process), summed in `cpu_seconds`.
+    """
+
+    def __init__(self, synthesizer: Synthesizer, request: SynthesisRequest, cache: PhraseCache | None = None,
+                 work: Callable[..., T] = _here, cpu_clock: Callable[[], float] = time.process_time) -> None:
+        self._synthesizer = synthesizer
+        self._request = request
+        self._cache = cache
+        self._work = work
+        self._clock = cpu_clock
+        self._chunks: Iterator[AudioChunk] | None = None
+        self.plan: Plan | None = None
+        self.hits = self.misses = 0
+        self.cpu_seconds = 0.0
+
+    def begin(self) -> Plan:
+        """Plan, then look up the cached phrases; returns the plan."""
+        plan = self._timed(self._synthesizer.plan, self._request)
+        found = None
+        if self._cache is not None:
+            found = self._cache.get_many(plan.lookup_keys())
+            self.hits = sum(key in found for key in plan.keys)
+            self.misses = len(plan.keys) - self.hits
+        self.cache_status = plan.cache_status(found or {})
+        self._chunks = self._synthesizer.render(plan, found)
+        self.plan = plan
+        return plan
+
+    def next_chunk(self) -> AudioChunk | None:
+        """The next chunk of audio (None at the end); each phrase made is stored once complete."""
+        if self._chunks is None:
+            self.begin()
+        chunk = self._timed(next, self._chunks, None)
+        if self._cache is not None:
+            for key, data in self.plan.take_made().items():
+                self._cache.put(key, data)
+        return chunk
+
+    def __iter__(self) -> Iterator[AudioChunk]:
+        while (chunk := self.next_chunk()) is not None:
+            yield chunk
+
+    def close(self) -> None:
+        """Stop the engine's generator (it may hold a model call's state)."""
+        chunks, self._chunks = self._chunks, None
+        if chunks is not None:
+            self._work(chunks.close)
+
+    def _timed(self, function: Callable[..., T], *args) -> T:
+        started = self._clock()
+        try:
+            return self._work(function, *args)
+        finally:
+            self.cpu_seconds += self._clock() - started

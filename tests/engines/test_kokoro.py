@@ -50,8 +50,8 @@ def chunks(engine, phrase):
     return list(engine.synthesize(phrase, "zm_yunxi", EngineOptions()))
 
 
-def speech(engine, phrase, voice="zm_yunxi", speed=1.0) -> np.ndarray:
-    chunks = list(engine.synthesize(phrase, voice, EngineOptions(speed=speed)))
+def speech(engine, phrase, voice="zm_yunxi", speaking_rate=1.0) -> np.ndarray:
+    chunks = list(engine.synthesize(phrase, voice, EngineOptions(speaking_rate=speaking_rate)))
     assert chunks and all(c.dtype == np.float32 and c.ndim == 1 for c in chunks)
     return np.concatenate(chunks)
 
@@ -98,17 +98,12 @@ def test_padding_silence_is_trimmed(chunks):
 
 
 def test_speed_is_a_rate(engine, phrase, chunks):
-    normal, fast = sum(map(len, chunks)), len(speech(engine, phrase, speed=2.0))
+    normal, fast = sum(map(len, chunks)), len(speech(engine, phrase, speaking_rate=2.0))
     assert 0.4 < fast / normal < 0.65
 
 
 def test_empty_phrase_yields_nothing(engine):
     assert list(engine.synthesize(Phrase((), ()), "zf_xiaoxiao", EngineOptions())) == []
-
-
-def test_unknown_voice_is_refused(engine, phrase):
-    with pytest.raises(ValueError, match="af_heart"):
-        list(engine.synthesize(phrase, "af_heart", EngineOptions()))
 
 
 def test_missing_model_names_file_and_hash(tmp_path):

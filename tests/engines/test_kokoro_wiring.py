@@ -7,7 +7,8 @@ import pytest
 
 from helpers import decode
 from tts.config import Settings
-from tts.engines import LazyEngine, load_engines
+from tts.engines import declare_engines
+from tts.engines.lifecycle import DECLARED, LOADED
 from tts.synthesizer import Synthesizer
 from tts.web import create_app
 from tts.errors import EngineUnavailable
@@ -18,21 +19,21 @@ KOKORO_VOICES = {"zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunj
 
 
 def test_kokoro_voices_are_listed_without_loading_the_model(tmp_path):
-    engines = load_engines(Settings(kokoro_dir=str(tmp_path)))
+    engines = declare_engines(Settings(kokoro_dir=str(tmp_path)))
     kokoro = engines["kokoro"]
-    assert isinstance(kokoro, LazyEngine) and not kokoro.loaded
-    assert {v.id for v in kokoro.voices} == KOKORO_VOICES
+    assert kokoro.state == DECLARED
+    assert {v.id for v in kokoro.info.voices} == KOKORO_VOICES
     assert not any(tmp_path.iterdir())   # not even joined yet
 
 
 def test_kokoro_can_be_switched_off():
-    assert "kokoro" not in load_engines(Settings(kokoro=False))
+    assert "kokoro" not in declare_engines(Settings(kokoro=False))
 
 
 def test_an_unwritable_model_directory_is_a_clear_engine_error(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
-    engine = load_engines(Settings(kokoro_dir=str(blocked / "kokoro")))["kokoro"]
+    engine = declare_engines(Settings(kokoro_dir=str(blocked / "kokoro")))["kokoro"]
     with pytest.raises(EngineUnavailable, match="Kokoro voices are not available"):
         list(engine.synthesize(Phrase(("ni3", "hao3"), (0, 0), text="你好。"), "zf_xiaobei", EngineOptions()))
 
@@ -60,32 +61,32 @@ HELLO = Phrase(("ni3", "hao3"), (0, 0), text="你好。")
 
 
 def test_an_idle_kokoro_gives_its_memory_back_and_reloads_on_next_use():
-    kokoro = load_engines(Settings(kokoro_idle_seconds=1))["kokoro"]
+    kokoro = declare_engines(Settings(kokoro_idle_seconds=1))["kokoro"]
     list(kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
-    assert kokoro.loaded and 0 < kokoro.release_due() <= 1
-    assert not kokoro.release_if_idle()          # used under a second ago
+    assert kokoro.state == LOADED and 0 < kokoro.release_due() <= 1
+    assert not kokoro.unload_if_idle()          # used under a second ago
     time.sleep(1.05)
     before = resident_mb()
-    assert kokoro.release_if_idle() and not kokoro.loaded and kokoro.release_due() is None
+    assert kokoro.unload_if_idle() and kokoro.state != LOADED and kokoro.release_due() is None
     assert before - resident_mb() > 150          # the session and its arena, back to the system
     assert any(c.any() for c in kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
 
 
 def test_kokoro_stays_loaded_when_idle_unloading_is_off():
-    kokoro = load_engines(Settings(kokoro_idle_seconds=0))["kokoro"]
+    kokoro = declare_engines(Settings(kokoro_idle_seconds=0))["kokoro"]
     list(kokoro.synthesize(HELLO, "zf_xiaobei", EngineOptions()))
-    assert kokoro.release_due() is None and not kokoro.release_if_idle() and kokoro.loaded
+    assert kokoro.release_due() is None and not kokoro.unload_if_idle() and kokoro.state == LOADED
 
 
 def test_the_worker_unloads_an_idle_kokoro_between_jobs():
-    synthesizer = Synthesizer(load_engines(Settings(kokoro_idle_seconds=1)))
-    app = create_app(Settings(), synthesizer_factory=lambda: synthesizer)
+    synthesizer = Synthesizer(declare_engines(Settings(kokoro_idle_seconds=1)))
+    app = create_app(Settings(), synthesizer=synthesizer)
     assert app.extensions["tts.service"].wait_ready(60)
-    kokoro = synthesizer.engine_for("zf_xiaobei")
+    kokoro = synthesizer.catalogue.engine("zf_xiaobei")
     client = app.test_client()
     assert client.post("/tts", json={"text": "你好。", "voice": "zf_xiaobei"}).status_code == 200
-    assert kokoro.loaded
+    assert kokoro.state == LOADED
     gevent.sleep(1.5)                            # the worker waits on its queue, then unloads
-    assert not kokoro.loaded
+    assert kokoro.state != LOADED
     assert client.post("/tts", json={"text": "再见。", "voice": "zf_xiaobei"}).status_code == 200
-    assert kokoro.loaded
+    assert kokoro.state == LOADED

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+PCM16_SCALE = np.float32(32767.0)   # full scale of the 16-bit grid every format ends on
+
 
 @dataclass(frozen=True)
 class AudioChunk:
@@ -18,3 +20,12 @@ class AudioChunk:
     @property
     def seconds(self) -> float:
         return len(self.samples) / self.sample_rate
+
+
+def quantize(samples: np.ndarray) -> np.ndarray:
+    """float audio → int16 steps (little-endian), clipped and rounded exactly as every encoder does."""
+    return (np.clip(samples, -1.0, 1.0) * PCM16_SCALE).round().astype("<i2")
+
+
+def dequantize(steps: np.ndarray) -> np.ndarray:
+    return steps.astype(np.float32) / PCM16_SCALE

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
+from tts.audio import quantize
+
 
 @dataclass(frozen=True)
 class Format:
@@ -37,7 +39,7 @@ _UNKNOWN_LENGTH = 0xFFFFFFFF
 
 def to_pcm16(samples: np.ndarray) -> bytes:
     """s16le with clipping, rounding to the nearest step."""
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    return quantize(samples).tobytes()
 
 
 def wav_header(sample_rate: int, data_bytes: int | None) -> bytes:

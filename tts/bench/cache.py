@@ -52,12 +52,12 @@ class _Counting:
 def measure(cache_mb: int, requests: int, zipf: float, seed: int) -> dict:
     """Run in the child: warm up, then time every request of the workload."""
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
     from tts.request import SynthesisRequest
     from tts.service.cache import MemoryCache
     from tts.synthesizer import Synthesizer
 
-    engines = load_engines(Settings())
+    engines = declare_engines(Settings())
     counting = _Counting(MemoryCache(cache_mb * MB)) if cache_mb else None
     synthesizer = Synthesizer(engines, cache=counting)
     Synthesizer(engines).synthesize(SynthesisRequest(text="预热一下。", voice="baker"))

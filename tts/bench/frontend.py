@@ -60,9 +60,9 @@ def frontend_ms(text: str = _FIFTY, repeats: int = 200) -> dict:
 
 def run() -> dict:
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
 
-    engine = load_engines(Settings())["embedded"]
+    engine = declare_engines(Settings())["embedded"]
     rows = []
     for name, make in (("before (pypinyin only)", before_phrases), ("after (tts.frontend)", analyze)):
         scores = [transcribe_errors(speak(engine, make(text)), engine.sample_rate, text) for text in SENTENCES]

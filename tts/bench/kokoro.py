@@ -54,13 +54,13 @@ def _timed(work) -> tuple[float, float]:
 def measure(engine: str, threads: int, repeats: int, text: str = PARAGRAPH) -> dict:
     """In the child: load, warm up once, then time `repeats` streamed syntheses."""
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
     from tts.request import SynthesisRequest
     from tts.synthesizer import Synthesizer
 
     settings = Settings(threads=threads, kokoro=engine == "kokoro", kokoro_preload=True, kokoro_threads=threads)
     started = time.perf_counter()
-    synthesizer = Synthesizer(load_engines(settings))   # Kokoro's row holds both engines, as a server does
+    synthesizer = Synthesizer(declare_engines(settings))   # Kokoro's row holds both engines, as a server does
     load_s = time.perf_counter() - started
     request = SynthesisRequest(text=text, voice=VOICES[engine])
     samples, rate = synthesizer.synthesize(request)
@@ -79,7 +79,7 @@ def measure(engine: str, threads: int, repeats: int, text: str = PARAGRAPH) -> d
         "peak_rss_mb": peak_rss_mb(),
     }
     if engine == "kokoro":
-        result["bare_model_rtf"] = _bare_model_rtf(synthesizer.engine_for(VOICES[engine]).load(), text)
+        result["bare_model_rtf"] = _bare_model_rtf(synthesizer.catalogue.engine(VOICES[engine]).model(), text)
     return result
 
 

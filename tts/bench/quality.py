@@ -158,11 +158,11 @@ def measure_setting(synthesizer, name: str, fields: dict, sentences: tuple[str, 
 
 def run(quick: bool = False) -> dict:
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
 
     sentences = SENTENCES[::4] if quick else SENTENCES
-    synthesizers = {t: Synthesizer(load_engines(Settings(threads=t))) for t in {t for t, _ in SETTINGS.values()}}
+    synthesizers = {t: Synthesizer(declare_engines(Settings(threads=t))) for t in {t for t, _ in SETTINGS.values()}}
     for synthesizer in synthesizers.values():   # the first call of an interpreter is slow
         synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))
     rows = [measure_setting(synthesizers[threads], name, fields, sentences)

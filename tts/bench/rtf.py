@@ -18,16 +18,17 @@ SENTENCE_50 = MEDIUM
 
 def _engines(threads: int, chunk_frames: int, first_chunk_frames: int | None) -> dict:
     from tts.config import Settings
-    from tts.engines import load_engines
+    from tts.engines import declare_engines
 
     if first_chunk_frames is None:
-        return load_engines(Settings(threads=threads, vocoder_chunk_frames=chunk_frames))
+        return declare_engines(Settings(threads=threads, vocoder_chunk_frames=chunk_frames))
     from tts.bench.chunks import FirstChunkEngine
     from tts.engines.embedded_assets import locate
+    from tts.engines.lifecycle import wrap
 
     engine = FirstChunkEngine(locate(), threads=threads, chunk_frames=chunk_frames,
                               first_chunk_frames=first_chunk_frames)
-    return {engine.name: engine}
+    return {engine.name: wrap(engine)}
 
 
 REFERENCE_FRAMES = 762   # the voice notes' 50-character sentence: bare vocoder RTF 0.017 (2 threads) there

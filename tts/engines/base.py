@@ -1,7 +1,11 @@
-"""What every synthesis engine offers: load once, then phrase → audio chunks.
+"""What every synthesis engine declares and offers: a declaration known without loading
+anything, and a loaded model that turns phrases into audio chunks.
 
-Load-time settings (model files, threads) go to the engine's constructor; per-call
-choices travel in `EngineOptions`, validated before they get here.
+An engine's declaration (`EngineInfo`: name, voices, limits, sample rate, cost) is read at
+start, so the server can list and validate voices before any model is in memory. Load-time
+settings (model files, threads) go to the model's constructor; per-call choices travel in
+`EngineOptions`, validated before they get here. The life cycle (load, idle unload, close)
+is tts.engines.lifecycle's job, the same for every engine.
 """
 
 from __future__ import annotations
@@ -26,25 +30,52 @@ class Voice:
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """Per-call choices. speed is a rate: 2.0 = twice as fast (half the duration)."""
+    """Per-call choices, decided by the synthesizer.
 
-    speed: float = 1.0
-    seed: int = 0          # for engines with a random part; same seed, same audio
-    eco: bool = False      # take the cheapest path; engines keep the audio the same
+    speaking_rate: how fast the engine speaks, 2.0 = half the duration. It is the request's
+        speed divided by the pitch shift's resampling factor (resampling changes the tempo
+        too), so it is not the user's speed unless pitch is 0.
+    seed: for engines with a random part; same seed, same audio.
+    cheapest: take the cheapest way to the same samples (eco mode, see tts.eco).
+    """
+
+    speaking_rate: float = 1.0
+    seed: int = 0
+    cheapest: bool = False
 
 
-class Engine(Protocol):
+@dataclass(frozen=True)
+class EngineInfo:
+    """What an engine offers, known before its model loads."""
+
     name: str
-    version: str           # changes whenever the same phrase would sound different (cache keys use it)
+    version: str                    # changes whenever the same phrase would sound different (cache keys)
     sample_rate: int
     voices: tuple[Voice, ...]
-    max_syllables: int | None   # longest phrase one call accepts (frontend splits below it); None: whole sentences
+    max_syllables: int | None       # longest phrase one call accepts (the frontend splits below it); None: whole sentences
     lead_in_syllables: int | None   # longest first piece of a long first sentence (early audio); None: no cut
+    cpu_per_audio_second: float     # measured cost (python -m tts.bench): eco picks the cheapest engine
+    rate_control: bool              # honours EngineOptions.speaking_rate (without it: no speed, no pitch)
+
+    @classmethod
+    def of(cls, engine: type) -> "EngineInfo":
+        """The declaration an engine class carries as class attributes."""
+        return cls(engine.name, engine.version, engine.sample_rate, tuple(engine.voices), engine.max_syllables,
+                   engine.lead_in_syllables, engine.cpu_per_audio_second, engine.rate_control)
+
+
+class Model(Protocol):
+    """A loaded engine. Not thread-safe: only the worker thread calls it."""
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        """Yield float32 mono audio in [-1, 1] at `sample_rate`, in order, for one phrase.
+        """Yield float32 mono audio in [-1, 1] at the engine's sample rate, in order, for one phrase.
 
-        Chunks come as soon as they are ready (for streaming); joined they are the
-        phrase's audio, without the trailing pause (the synthesizer adds that).
+        `voice` is one of the engine's declared voices (checked before it gets here). Chunks
+        come as soon as they are ready (for streaming); joined they are the phrase's audio,
+        without the trailing pause (the synthesizer adds that).
         """
+        ...
+
+    def close(self) -> None:
+        """Free what the model holds (sessions, child processes); it is not used afterwards."""
         ...

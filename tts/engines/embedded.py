@@ -22,7 +22,7 @@ from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions
-from tts.errors import InvalidInput, SynthesisFailed
+from tts.errors import SynthesisFailed
 from tts.frontend.phrase import Phrase
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ class EmbeddedEngine:
     voices = (VOICE,)
     max_syllables = 100
     lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
+    cpu_per_audio_second = 0.066   # python -m tts.bench cost, 2 clients (bench/results/cost.json)
+    rate_control = True
 
     def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 256) -> None:
         self._symbols = BakerSymbols(assets.load_mapper())
@@ -81,9 +83,7 @@ class EmbeddedEngine:
         self._chunk_frames = chunk_frames
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        if voice != VOICE.id:
-            raise InvalidInput(f"the embedded engine has no voice {voice!r}", field="voice")
-        for piece in self._fitting(phrase, options.speed):
+        for piece in self._fitting(phrase, options.speaking_rate):
             try:
                 mel = self.mel(piece, options)
             except _TooManyFrames:
@@ -92,7 +92,11 @@ class EmbeddedEngine:
                 for half in piece.split():
                     yield from self.synthesize(half, voice, options)
                 continue
-            yield from self.vocode(mel, self._chunk_frames * (2 if options.eco else 1))
+            yield from self.vocode(mel, self._chunk_frames * (2 if options.cheapest else 1))
+
+    def close(self) -> None:
+        """Drop both interpreters (their arenas go with them)."""
+        self._acoustic = self._vocoder = None
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
@@ -110,7 +114,7 @@ class EmbeddedEngine:
         feeds = {
             "input_ids": ids,
             "speaker_ids": np.zeros(1, np.int32),
-            "speed_ratios": np.array([1.0 / (options.speed * phrase.rate)], np.float32),
+            "speed_ratios": np.array([1.0 / (options.speaking_rate * phrase.rate)], np.float32),
             "f0_ratios": np.ones(1, np.float32),
             "energy_ratios": np.ones(1, np.float32),
         }

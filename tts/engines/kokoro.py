@@ -139,6 +139,8 @@ class KokoroEngine:
     voices = VOICES
     max_syllables = syllables_fitting(MAX_TOKENS)
     lead_in_syllables = 8    # ~10x the embedded voice's cost: a first piece of ~1.5 s speech
+    cpu_per_audio_second = 0.70   # python -m tts.bench kokoro, 2 threads (bench/results/kokoro.md)
+    rate_control = True
 
     def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,
                  tuning: Mapping[str, object] = MappingProxyType({})):
@@ -161,17 +163,19 @@ class KokoroEngine:
         """One model call per phrase, trimmed to its speech: every call pays ~1 s of padding
         silence, so phrases are never cut further here (the frontend's lead-in already makes
         the first one short). The head of a cut sentence keeps a comma's pause after it."""
-        if voice not in self._packs:
-            raise ValueError(f"unknown Kokoro voice {voice!r}")
         phonemes = phrase_phonemes(phrase)
         if not phonemes:
             return
         if len(phonemes) > MAX_TOKENS:
             raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
-        speed = options.speed * phrase.rate
+        speed = options.speaking_rate * phrase.rate
         yield trim_silence(self.infer(self.token_ids(phonemes), voice, speed))
         if phrase.continues:
             yield np.zeros(round(COMMA_PAUSE_S / speed * SAMPLE_RATE), dtype=np.float32)
+
+    def close(self) -> None:
+        """Drop the session: onnxruntime frees its arena with it."""
+        self._session = None
 
     def infer(self, ids: list[int], voice: str, speed: float) -> np.ndarray:
         """One raw model call, padding silence included; style row n-1 for n tokens, as Kokoro was trained."""

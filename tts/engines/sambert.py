@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +26,8 @@ import numpy as np
 import soundfile
 
 from tts.engines.base import EngineOptions, Voice
-from tts.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from tts.engines.sambert_worker import model_voices
+from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
 
 log = logging.getLogger(__name__)
@@ -90,10 +92,17 @@ def _model_problems(model_dir: Path) -> list[str]:
 
 
 class SambertEngine:
+    """The declaration: preflight passed, the child process started (on the calling thread,
+    the gevent hub at start-up: a subprocess cannot be started from the worker thread under
+    gevent), loading its model in its own process while the server warms up. `load()` on the
+    worker thread waits for its hello and returns the model that talks to it."""
+
     name = "sambert"
     sample_rate = 16000
     max_syllables = None   # it reads each sentence's text with its own frontend: never split sentences
     lead_in_syllables = None
+    cpu_per_audio_second = 0.35   # HiFi-GAN at 16 kHz on 2 cores, as the article reports it (not measured here)
+    rate_control = False   # no speed control, so no pitch either (our pitch shift resamples)
 
     def __init__(self, python: str, model_dir: str, *, factory: str = REAL_FACTORY,
                  env: dict[str, str] | None = None, check_packages: bool = True) -> None:
@@ -103,49 +112,100 @@ class SambertEngine:
         # The model version for cache keys: the model's own configuration, hashed.
         config = (Path(model_dir) / "configuration.json").read_bytes()
         self.version = "sambert-" + hashlib.sha256(config).hexdigest()[:16]
-        environ = {**os.environ, **(env or {})}
-        environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [python, str(WORKER), "--model-dir", model_dir, "--factory", factory], env=environ,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        self._lock = threading.Lock()
-        hello = self._receive()
-        if not hello.get("ready"):
-            self.close()
-            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
         self.voices = tuple(
             Voice(id=v, engine=self.name, name=_VOICE_INFO.get(v, (v, "female"))[0],
                   gender=_VOICE_INFO.get(v, (v, "female"))[1], language="zh-CN",
                   description="ModelScope Sambert-HifiGan, 16 kHz (the article's model)")
-            for v in hello["voices"])
+            for v in model_voices(model_dir))
+        environ = {**os.environ, **(env or {})}
+        environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
+        self._channel = _Channel([python, str(WORKER), "--model-dir", model_dir, "--factory", factory], environ)
+
+    def load(self) -> "SambertModel":
+        hello = self._channel.receive()
+        if not hello.get("ready"):
+            self._channel.close()
+            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
+        return SambertModel(self._channel)
+
+    def close(self) -> None:
+        """Stop the child for good and reap it (on the thread that started it)."""
+        self._channel.close()
+        self._channel.reap()
+
+
+class SambertModel:
+    """The running worker: one JSON line out, one back, per phrase."""
+
+    def __init__(self, channel: "_Channel") -> None:
+        self._channel = channel
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        if voice not in {v.id for v in self.voices}:
-            raise InvalidInput(f"the sambert engine has no voice {voice!r}", field="voice")
-        if abs(options.speed - 1.0) > 1e-6:
-            raise InvalidInput("the sambert voices have no speed or pitch control", field="speed")
-        with self._lock:
-            self._process.stdin.write(json.dumps({"text": phrase.text, "voice": voice}) + "\n")
-            self._process.stdin.flush()
-            reply = self._receive()
+        reply = self._channel.ask({"text": phrase.text, "voice": voice})
         if not reply.get("ok"):
             raise SynthesisFailed(f"sambert failed: {reply.get('error')}")
         samples, rate = soundfile.read(io.BytesIO(base64.b64decode(reply["wav"])), dtype="float32")
-        if rate != self.sample_rate:
-            raise SynthesisFailed(f"sambert returned {rate} Hz audio, expected {self.sample_rate}")
+        if rate != SambertEngine.sample_rate:
+            raise SynthesisFailed(f"sambert returned {rate} Hz audio, expected {SambertEngine.sample_rate}")
         yield samples if samples.ndim == 1 else samples.mean(axis=1)
 
-    def _receive(self) -> dict:
-        line = self._process.stdout.readline()
+    def close(self) -> None:
+        self._channel.close()
+
+
+class _Channel:
+    """JSON lines to and from a child process over plain blocking pipes.
+
+    The pipes are ours (os.pipe), not gevent's cooperative file objects, so the worker
+    thread can block on them; the child's stderr goes to a temporary file that is read
+    only when it has stopped, to say why.
+    """
+
+    def __init__(self, command: list[str], environ: dict[str, str]) -> None:
+        to_child, self._requests = os.pipe()
+        self._replies, from_child = os.pipe()
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(command, env=environ, stdin=to_child, stdout=from_child,
+                                             stderr=self._stderr)
+        finally:
+            os.close(to_child)
+            os.close(from_child)
+        self._out = open(self._requests, "w", encoding="utf-8", buffering=1)
+        self._in = open(self._replies, encoding="utf-8")
+        self._lock = threading.Lock()
+
+    def ask(self, message: dict) -> dict:
+        with self._lock:
+            try:
+                self._out.write(json.dumps(message) + "\n")
+                self._out.flush()
+            except (BrokenPipeError, ValueError):
+                raise EngineUnavailable(f"the sambert worker stopped: {self._error()}") from None
+            return self.receive()
+
+    def receive(self) -> dict:
+        line = self._in.readline() if not self._in.closed else ""
         if not line:
-            error = self._process.stderr.read()[-2000:] if self._process.poll() is not None else ""
-            raise EngineUnavailable(f"the sambert worker stopped: {error.strip() or 'no output'}")
+            raise EngineUnavailable(f"the sambert worker stopped: {self._error()}")
         return json.loads(line)
 
+    def _error(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read()[-2000:].decode("utf-8", "replace").strip() or "no output"
+
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()
+        """End of input tells the child to exit (its exit is reaped by `reap`, on the thread that started it)."""
+        for stream in (self._out, self._in):
             try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+                stream.close()
+            except OSError:
+                pass
+
+    def reap(self) -> None:
+        try:
+            self._process.wait(5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()

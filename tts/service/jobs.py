@@ -1,11 +1,17 @@
-"""Jobs and the store that keeps finished ones for a while, within a byte budget.
+"""Jobs, and the store that keeps the async ones until they are fetched or expire.
 
-A job collects its audio chunks as the worker makes them; readers (a waiting request, a
-stream, a later GET) follow along. An identical request that arrives while a job is
-queued or running becomes its follower: its own id and cancel flag, the leader's audio
+A job collects its audio as the worker makes it; readers (a waiting request, a stream, a
+later GET) follow along. An identical request that arrives while a job is queued or
+running becomes its follower: its own id and cancel flag, the leader's audio
 (singleflight). Everything here runs on the gevent hub's thread, so plain lists and
-gevent events are enough. With a shared store (Redis) kept jobs are also written there,
-so another replica can answer for them.
+gevent events are enough.
+
+The store keeps a promise: an async job is accepted only when its result will fit, and a
+kept result stays until its TTL has passed or it has been fetched. To keep it, every job
+reserves room for the audio it may make (from a bound on its text, corrected when it
+finishes); a new job that does not fit gets 503 (wait for room) or 413 (it never could).
+With a shared store (Redis) kept jobs are also written there, so another replica, or this
+one after a restart, can answer for them.
 """
 
 from __future__ import annotations
@@ -19,24 +25,28 @@ import numpy as np
 from gevent.event import Event
 
 from tts.audio import AudioChunk
-from tts.errors import JobNotFound, TTSError
+from tts.errors import AudioTooLong, JobNotFound, StoreFull, TTSError
 from tts.request import SynthesisRequest
+from tts.service.audio_buffer import AudioBuffer
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 
 
 class Job:
-    def __init__(self, request: SynthesisRequest) -> None:
+    def __init__(self, request: SynthesisRequest, reserved_bytes: int = 0) -> None:
         self.id = uuid.uuid4().hex
         self.request = request
         self.status = QUEUED
         self.created = time.time()
         self.started: float | None = None
         self.finished: float | None = None
-        self.chunks: list[AudioChunk] = []
+        self.audio = AudioBuffer()
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
+        self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
+        self.reserved_bytes = reserved_bytes
+        self.fetched = False               # its audio was handed out at least once
         self.cancelled = False
         self.followers: list[Job] = []
         self.leader: Job | None = None
@@ -50,23 +60,24 @@ class Job:
             follower.start(cache)
 
     def add(self, chunk: AudioChunk) -> None:
-        self.chunks.append(chunk)
+        self.audio.append(chunk)
         self._notify()
         for follower in self.followers:
-            follower.add(chunk)
+            follower._notify()   # followers read the leader's audio
 
-    def finish(self, error: TTSError | None = None) -> None:
+    def finish(self, error: TTSError | None = None, cpu_seconds: float = 0.0) -> None:
         self.error = error
         self.status = CANCELLED if self.cancelled else FAILED if error else DONE
         self.finished = time.time()
+        self.cpu_seconds = cpu_seconds
         self._notify()
         for follower in self.followers:
-            follower.finish(error)
+            follower.finish(error)   # the work was the leader's: a follower cost nothing
 
     def lead(self, follower: "Job") -> None:
         """Share this job's audio with `follower`, from the first chunk on (singleflight)."""
         follower.status, follower.started, follower.cache = self.status, self.started, self.cache
-        follower.chunks = list(self.chunks)
+        follower.audio = self.audio
         follower.leader = self
         self.followers.append(follower)
 
@@ -80,17 +91,21 @@ class Job:
         self.cancelled = True
 
     @property
+    def followers_waiting(self) -> bool:
+        return any(not f.cancelled for f in self.followers)
+
+    @property
     def abandoned(self) -> bool:
         """Nobody wants the audio any more: the worker may stop."""
-        return self.cancelled and all(f.cancelled for f in self.followers)
+        return self.cancelled and not self.followers_waiting
 
     def follow(self) -> Iterator[AudioChunk]:
         """Every chunk, waiting for new ones until the job ends; raises the job's error."""
         sent = 0
         while True:
             changed = self._changed
-            while sent < len(self.chunks):
-                yield self.chunks[sent]
+            while sent < len(self.audio):
+                yield self.audio.chunk(sent)
                 sent += 1
             if self.status in FINISHED:
                 if self.error:
@@ -98,22 +113,30 @@ class Job:
                 return
             changed.wait()
 
-    def wait(self) -> None:
-        for _ in self.follow():
-            pass
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until the job ends (True) or `timeout` passes (False); does not raise its error."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.status not in FINISHED:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            self._changed.wait(left)
+        return True
 
-    def audio(self) -> tuple[np.ndarray, int]:
-        samples = np.concatenate([c.samples for c in self.chunks]) if self.chunks else np.zeros(0, np.float32)
-        rate = self.chunks[0].sample_rate if self.chunks else 0
-        return samples, rate
+    def samples(self) -> tuple[np.ndarray, int]:
+        """The whole audio as float32 and its rate (for small results: prefer `audio.blocks()`)."""
+        return self.audio.all(), self.audio.sample_rate
 
     @property
-    def audio_bytes(self) -> int:
-        return sum(c.samples.nbytes for c in self.chunks)
+    def held_bytes(self) -> int:
+        """What the store counts for this job: its reservation until it ends, then its audio."""
+        if self.status in FINISHED:
+            return self.audio.nbytes
+        return max(self.reserved_bytes, self.audio.nbytes)
 
 
 class SharedJobs(Protocol):
-    """Where other replicas look for a job this one does not hold."""
+    """Where other replicas (or this one after a restart) look for a job this process does not hold."""
 
     def save(self, job: Job) -> None: ...
 
@@ -121,17 +144,29 @@ class SharedJobs(Protocol):
 
 
 class JobStore:
-    """Async jobs by id; finished ones expire after `ttl` s or when audio exceeds `max_bytes`."""
+    """Async jobs by id. Finished ones are dropped after `ttl` s; over `max_bytes`, only
+    finished jobs already fetched may be dropped early (oldest first)."""
 
     def __init__(self, ttl: float, max_bytes: int, shared: SharedJobs | None = None) -> None:
-        self._ttl = ttl
-        self._max_bytes = max_bytes
+        self.ttl = ttl
+        self.max_bytes = max_bytes
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._shared = shared
 
+    def admit(self, job: Job) -> None:
+        """Keep `job`, or refuse it when its result could not be kept."""
+        if job.reserved_bytes > self.max_bytes:
+            raise AudioTooLong(f"the result could take {job.reserved_bytes / 2**20:.0f} MB, more than the job store "
+                               f"keeps ({self.max_bytes / 2**20:.0f} MB); ask without 'async' or send less text",
+                               field="text")
+        self.prune(room_for=job.reserved_bytes)
+        if self.bytes + job.reserved_bytes > self.max_bytes:
+            raise StoreFull("the job store is full of results nobody has fetched yet; retry later",
+                            retry_after=self._seconds_until_room())
+        self.add(job)
+
     def add(self, job: Job) -> None:
         self._jobs[job.id] = job
-        self.prune()
         self.updated(job)
 
     def updated(self, job: Job) -> None:
@@ -145,26 +180,37 @@ class JobStore:
         if job is None and self._shared:
             job = self._shared.load(job_id)
         if job is None:
-            raise JobNotFound(f"no job {job_id!r} (unknown, or expired after {self._ttl:.0f} s)", field="id")
+            raise JobNotFound(f"no job {job_id!r} (unknown, or expired {self.ttl:.0f} s after it finished)",
+                              field="id")
         return job
 
-    def prune(self) -> None:
-        """Drop expired jobs, then the oldest finished ones while over the byte budget."""
+    def unfinished(self) -> list[Job]:
+        return [job for job in self._jobs.values() if job.status not in FINISHED]
+
+    def prune(self, room_for: int = 0) -> None:
+        """Drop expired jobs; then, to make room, fetched finished ones, oldest first."""
         now = time.time()
         for job_id, job in list(self._jobs.items()):
-            if job.finished is not None and now - job.finished > self._ttl:
+            if job.finished is not None and now - job.finished > self.ttl:
                 del self._jobs[job_id]
         total = self.bytes
         for job_id, job in list(self._jobs.items()):
-            if total <= self._max_bytes:
+            if total + room_for <= self.max_bytes:
                 break
-            if job.finished is not None:
-                total -= job.audio_bytes
+            if job.finished is not None and job.fetched:
+                total -= job.held_bytes
                 del self._jobs[job_id]
+
+    def _seconds_until_room(self) -> int:
+        """When the oldest finished result expires (a fair Retry-After when the store is full)."""
+        finished = [job.finished for job in self._jobs.values() if job.finished is not None]
+        if not finished:
+            return 5
+        return max(1, int(min(finished) + self.ttl - time.time()) + 1)
 
     @property
     def bytes(self) -> int:
-        return sum(job.audio_bytes for job in self._jobs.values())
+        return sum(job.held_bytes for job in self._jobs.values())
 
     def __len__(self) -> int:
         return len(self._jobs)

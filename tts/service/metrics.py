@@ -20,11 +20,13 @@ _RTF = (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1)
 
 
 class ServiceMetrics:
-    def __init__(self, registry: CollectorRegistry, depth: Callable[[], int]) -> None:
+    def __init__(self, registry: CollectorRegistry, depth: Callable[[], int], healthy: Callable[[], bool]) -> None:
         ProcessCollector(registry=registry)    # process CPU seconds, RSS, open fds
         PlatformCollector(registry=registry)
         self.queue_depth = Gauge("tts_queue_depth", "Requests waiting or running.", registry=registry)
         self.queue_depth.set_function(depth)
+        Gauge("tts_worker_healthy", "1 while the worker's loops run and no model call has stalled (liveness).",
+              registry=registry).set_function(lambda: float(healthy()))
         self.queue_wait = Histogram("tts_queue_wait_seconds", "Time from admission to start.",
                                     buckets=_SECONDS, registry=registry)
         self.synthesis = Histogram("tts_synthesis_seconds", "Time a job spent synthesizing.",
@@ -37,6 +39,10 @@ class ServiceMetrics:
         self.cache_misses = Counter("tts_cache_misses", "Phrases the engine had to make.", registry=registry)
         self.joins = Counter("tts_singleflight_joins", "Requests that shared an identical running or queued job.",
                              registry=registry)
+        self.cpu = Counter("tts_synthesis_cpu_seconds", "CPU seconds the worker spent synthesizing, by voice "
+                           "(cached phrases cost none).", ["voice"], registry=registry)
+        self.restarts = Counter("tts_loop_restarts", "Times a service loop crashed and was started again.",
+                                ["loop"], registry=registry)
         self._registry = registry
 
     def watch(self, memory: MemoryCache | None, guard: RedisGuard | None) -> None:
@@ -58,7 +64,8 @@ class ServiceMetrics:
         self.queue_wait.observe(job.started - job.created)
         busy = job.finished - job.started
         self.synthesis.observe(busy)
-        audio = sum(chunk.seconds for chunk in job.chunks)
+        self.cpu.labels(job.request.voice).inc(job.cpu_seconds)
+        audio = job.audio.seconds
         self.audio.inc(audio)
         if audio > 0:
             self.rtf.observe(busy / audio)

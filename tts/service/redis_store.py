@@ -3,7 +3,12 @@
 Every call goes through one guard: when Redis fails (down, slow past the timeout) the
 caller gets its fallback answer at once (the local cache, or nothing), a warning is logged
 once per outage, a metric counts the error, and Redis is tried again after a short pause.
-A Redis outage never fails a request.
+Any other exception on the way (a value that cannot be encoded, a bug) is logged with its
+traceback, counted, and answered with the fallback too. Neither fails a request.
+
+An unfinished job carries a lease that its server renews every few seconds; a job read
+back whose lease ran out belongs to a server that stopped (crashed, or was killed before
+it could drain) and is reported failed, never "queued" for ever.
 
 All Redis I/O happens on the gevent hub (request greenlets and the service's dispatcher),
 never on the worker thread: under monkey-patching a socket belongs to the hub of the
@@ -23,18 +28,19 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tts.audio import AudioChunk
-from tts.errors import TTSError
+from tts.audio import AudioChunk, dequantize
+from tts.errors import SynthesisFailed, TTSError
 from tts.request import SynthesisRequest
+from tts.service.audio_buffer import BLOCK_SAMPLES
 from tts.service.cache import MemoryCache
-from tts.service.jobs import FINISHED, Job
-from tts.synthesizer import dequantize, quantize
+from tts.service.jobs import DONE, FAILED, FINISHED, Job
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PREFIX = "tts:"
 RETRY_SECONDS = 5.0    # after a failure, Redis is left alone this long
+LEASE_SECONDS = 30.0   # an unfinished job's server renews its lease every few seconds (service.KEEPER_SECONDS)
 
 
 def connect(url: str, timeout_ms: int) -> redis.Redis:
@@ -65,6 +71,10 @@ class RedisGuard:
             self.errors += 1
             self._down_until = time.monotonic() + RETRY_SECONDS
             return fallback()
+        except Exception:   # not an outage: a value Redis could not take, or a bug; never the caller's failure
+            log.exception("a Redis call failed")
+            self.errors += 1
+            return fallback()
         if self._failing:
             log.warning("Redis is back")
             self._failing = False
@@ -91,53 +101,73 @@ class RedisCache:
 
 
 class RedisJobs:
-    """Kept jobs as a hash (status, times, request, error) plus their int16 audio, both with a TTL."""
+    """Kept jobs as a hash (status, times, request, error, lease) plus their int16 audio, both with a TTL."""
 
     def __init__(self, guard: RedisGuard, ttl_seconds: int) -> None:
         self._guard = guard
         self._ttl = ttl_seconds
 
     def save(self, job: Job) -> None:
-        record = {"status": job.status, "request": json.dumps(asdict(job.request), ensure_ascii=False),
-                  "times": json.dumps([job.created, job.started, job.finished]), "cache": job.cache or ""}
+        record = {"status": job.status, "request": json.dumps(asdict(job.request)),
+                  "times": json.dumps([job.created, job.started, job.finished]), "cache": job.cache or "",
+                  "cpu": repr(job.cpu_seconds), "lease": repr(time.time() + LEASE_SECONDS)}
         if job.error:
-            record["error"] = json.dumps([job.error.code, job.error.message, job.error.field], ensure_ascii=False)
+            record["error"] = json.dumps([job.error.code, job.error.message, job.error.field, job.error.status])
         key = PREFIX + "job:" + job.id
 
         def write(client: redis.Redis) -> None:
             pipe = client.pipeline()
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)
-            if job.status in FINISHED and job.chunks:
-                samples, rate = job.audio()
-                pipe.set(key + ":audio", str(rate).encode() + b":" + quantize(samples).tobytes(),
-                         ex=self._ttl)
             pipe.execute()
+            if job.status in FINISHED and job.audio.samples:
+                self._write_audio(client, key + ":audio", job)
         self._guard.run(write, lambda: None)
+
+    def _write_audio(self, client: redis.Redis, key: str, job: Job) -> None:
+        """The audio block by block (rate first), so a long result is never one big copy in memory."""
+        client.set(key, str(job.audio.sample_rate).encode() + b":", ex=self._ttl)
+        for block in job.audio.blocks():
+            client.append(key, block.tobytes())
 
     def load(self, job_id: str) -> Job | None:
         key = PREFIX + "job:" + job_id
 
-        def read(client: redis.Redis) -> tuple[dict, bytes | None]:
-            pipe = client.pipeline()
-            pipe.hgetall(key)
-            pipe.get(key + ":audio")
-            return tuple(pipe.execute())
-        record, audio = self._guard.run(read, lambda: ({}, None))
-        return _restore(job_id, record, audio) if record else None
+        def read(client: redis.Redis) -> Job | None:
+            record = client.hgetall(key)
+            if not record:
+                return None
+            job = _restore(job_id, record)
+            if job.status == DONE:
+                _read_audio(client, key + ":audio", job)
+            return job
+        return self._guard.run(read, lambda: None)
 
 
-def _restore(job_id: str, record: dict[bytes, bytes], audio: bytes | None) -> Job:
-    """A read-only copy of another replica's job."""
+def _read_audio(client: redis.Redis, key: str, job: Job) -> None:
+    head = client.getrange(key, 0, 15)
+    rate, colon, _ = head.partition(b":")
+    if not colon:
+        return
+    offset = len(rate) + 1
+    block = BLOCK_SAMPLES * 2
+    while data := client.getrange(key, offset, offset + block - 1):
+        job.audio.append(AudioChunk(dequantize(np.frombuffer(data, "<i2")), int(rate), 0))
+        offset += len(data)
+
+
+def _restore(job_id: str, record: dict[bytes, bytes]) -> Job:
+    """A read-only copy of a job another replica (or this one before a restart) kept."""
     fields = {k.decode(): v.decode() for k, v in record.items()}
     job = Job(SynthesisRequest(**json.loads(fields["request"])))
     job.id, job.status, job.cache = job_id, fields["status"], fields["cache"] or None
     job.created, job.started, job.finished = json.loads(fields["times"])
+    job.cpu_seconds = float(fields.get("cpu", 0))
     if "error" in fields:
-        code, message, field = json.loads(fields["error"])
+        code, message, field, status = json.loads(fields["error"])
         job.error = TTSError(message, field=field)
-        job.error.code = code
-    if audio:
-        rate, _, pcm = audio.partition(b":")
-        job.chunks = [AudioChunk(dequantize(np.frombuffer(pcm, "<i2")), int(rate), 0)]
+        job.error.code, job.error.status = code, status
+    elif job.status not in FINISHED and float(fields.get("lease", 0)) < time.time():
+        job.status, job.finished = FAILED, float(fields.get("lease", 0))
+        job.error = SynthesisFailed("the server that held this job stopped before finishing it; send it again")
     return job

@@ -1,21 +1,19 @@
-"""The web layer: the Flask app factory; everything HTTP lives below tts/web/."""
+"""The web layer: the Flask app factory and its shutdown; everything HTTP lives below tts/web/."""
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from flask import Flask
 from prometheus_client import CollectorRegistry
 
 from tts.config import Settings
-from tts.engines import load_engines
 from tts.service.backends import build_backends
-from tts.service.worker import SynthesisService
+from tts.service.service import SynthesisService
 from tts.synthesizer import Synthesizer
 from tts.web.api import api
+from tts.web.context import SERVICE
 from tts.web.docs import docs
 from tts.web.errors import register_error_handlers
 from tts.web.observability import register_observability
@@ -27,13 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
 
 
-def build_synthesizer(settings: Settings) -> Synthesizer:
-    return Synthesizer(load_engines(settings))
+def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | None = None) -> Flask:
+    """The app with its own service, started: the worker begins loading the voices at once.
 
-
-def create_app(settings: Settings | None = None, *,
-               synthesizer_factory: Callable[[], Synthesizer] | None = None) -> Flask:
-    """The app with its own service; the worker starts loading the voice at once."""
+    A `synthesizer` passed in is shared (tests pass one whose models are already warm) and
+    its engines are left open by `shutdown`; otherwise the app builds its own and owns it.
+    """
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config["TTS_SETTINGS"] = settings
@@ -41,16 +38,30 @@ def create_app(settings: Settings | None = None, *,
     app.json.ensure_ascii = False
     registry = CollectorRegistry()
     backends = build_backends(settings)
-    factory = synthesizer_factory or partial(build_synthesizer, settings)
     service = SynthesisService(
-        factory, queue_size=settings.queue_size, jobs=backends.jobs, default_voice=settings.default_voice,
-        registry=registry, cache=backends.cache, singleflight=settings.singleflight)
+        synthesizer or Synthesizer.from_settings(settings), queue_size=settings.queue_size, jobs=backends.jobs,
+        registry=registry, cache=backends.cache, singleflight=settings.singleflight,
+        step_timeout=settings.step_timeout_seconds, max_audio_seconds=settings.max_audio_seconds,
+        owns_engines=synthesizer is None)
     service.metrics.watch(backends.memory, backends.redis)
-    app.extensions["tts.service"] = service
+    app.extensions[SERVICE] = service
     register_error_handlers(app)
     register_observability(app, registry)
     register_security_headers(app)
     for blueprint in (api, openai, docs, pages):
         app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
+    service.start()
     return app
+
+
+def shutdown(app: Flask, drain_seconds: float = 0.0) -> bool:
+    """Stop taking requests, let accepted work finish for up to `drain_seconds`, then fail what
+    is left and close the engines. True when everything accepted had finished in time."""
+    service: SynthesisService = app.extensions[SERVICE]
+    service.stop_admission()
+    drained = service.drain(drain_seconds)
+    if not drained:
+        log.warning("shutting down with work left after %.0f s; failing it", drain_seconds)
+    service.close()
+    return drained

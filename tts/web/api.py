@@ -1,42 +1,16 @@
-"""The JSON API: POST /tts (wait or async job), job status and audio, health and readiness."""
+"""The JSON API: POST /tts (wait or async job), job status and audio, liveness and readiness."""
 
 from __future__ import annotations
 
-import json
+from flask import Blueprint, jsonify, url_for
 
-from flask import Blueprint, current_app, jsonify, request, url_for
-
-from tts.errors import InvalidInput, JobNotReady
-from tts.request import SynthesisRequest, parse_request, read_flag
+from tts.errors import JobNotReady
+from tts.request import read_flag
 from tts.service.jobs import DONE, FAILED, Job
-from tts.service.worker import SynthesisService
+from tts.web.context import json_body, service, synthesis_request
 from tts.web.responses import audio_response, whole_audio
 
 api = Blueprint("api", __name__)
-
-
-def service() -> SynthesisService:
-    return current_app.extensions["tts.service"]
-
-
-def json_body() -> dict:
-    """The decoded JSON object of the request, whatever its Content-Type says."""
-    raw = request.get_data(cache=True)
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidInput("the body must be a JSON object", field="body") from None
-    if not isinstance(payload, dict):
-        raise InvalidInput("the body must be a JSON object", field="body")
-    return payload
-
-
-def synthesis_request(payload: dict, **dialect) -> SynthesisRequest:
-    """The shared request model; `dialect` renames fields (see parse_request)."""
-    settings = current_app.config["TTS_SETTINGS"]
-    voices = [v.id for v in service().voices] or [settings.default_voice]
-    return parse_request(payload, voices=voices, default_voice=settings.default_voice,
-                         max_chars=settings.max_text_chars, **dialect)
 
 
 def job_links(job: Job) -> dict:
@@ -64,8 +38,8 @@ def job_status(job_id: str):
             "created": job.created, "started": job.started, "finished": job.finished,
             "links": job_links(job)}
     if job.status == DONE:
-        samples, rate = job.audio()
-        body["audio_seconds"] = round(len(samples) / rate, 3) if rate else 0
+        body["audio_seconds"] = round(job.audio.seconds, 3)
+        body["cpu_seconds"] = round(job.cpu_seconds, 4)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
     return jsonify(body)
@@ -78,20 +52,28 @@ def job_audio(job_id: str):
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:
         raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id")
+    job.fetched = True
     return whole_audio(job)
 
 
 @api.get("/healthz")
 def healthz():
-    return jsonify({"status": "ok"})
+    """Liveness, for Docker's HEALTHCHECK and the process manager: false when the worker is dead or stalled."""
+    healthy = service().healthy
+    response = jsonify({"status": "ok" if healthy else "worker_unhealthy"})
+    response.status_code = 200 if healthy else 503
+    return response
 
 
 @api.get("/readyz")
 def readyz():
+    """Readiness, for load balancers: warm, healthy and taking requests."""
     svc = service()
-    body = {"ready": svc.ready, "queue_depth": svc.depth, "voices": [v.id for v in svc.voices]}
+    body = {"ready": svc.ready, "healthy": svc.healthy, "queue_depth": svc.depth,
+            "engines": {name: engine.state for name, engine in svc.catalogue.engines.items()},
+            "voices": svc.catalogue.ids}
     if svc.load_error is not None:
-        body["error"] = str(svc.load_error)
+        body["error"] = svc.load_error.message
     response = jsonify(body)
     response.status_code = 200 if svc.ready else 503
     return response

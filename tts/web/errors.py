@@ -12,7 +12,7 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import QueueFull, TTSError
+from tts.errors import Busy, TTSError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
         response = error_response(error.status, error.code, error.message, error.field)
-        if isinstance(error, QueueFull):
+        if isinstance(error, Busy):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
 

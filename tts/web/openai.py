@@ -12,33 +12,17 @@ from flask import Blueprint, jsonify
 
 from tts.errors import InvalidInput
 from tts.request import read_text
-from tts.web.api import json_body, service, synthesis_request
+from tts.web.context import json_body, service, synthesis_request
 from tts.web.responses import audio_response
 
 openai = Blueprint("openai", __name__, url_prefix="/v1")
 
-OPENAI_VOICES = {
-    "alloy": "female", "coral": "female", "nova": "female", "sage": "female", "shimmer": "female",
-    "marin": "female", "ash": "male", "ballad": "male", "echo": "male", "fable": "male", "onyx": "male",
-    "verse": "male", "cedar": "male",
-}
 MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
 MAX_INPUT = 4096
 
 
-def voice_aliases(voices) -> dict[str, str]:
-    """OpenAI name → our voice id: each gender's names spread over our voices of that gender."""
-    aliases = {}
-    for gender in ("female", "male"):
-        ours = [v.id for v in voices if v.gender == gender] or [v.id for v in voices]
-        names = [name for name, g in OPENAI_VOICES.items() if g == gender]
-        aliases.update({name: ours[i % len(ours)] for i, name in enumerate(names)})
-    return aliases
-
-
 def model_ids() -> list[str]:
-    engines = sorted({v.engine for v in service().voices})
-    return [*MODELS, *engines]
+    return [*MODELS, *service().catalogue.engines]
 
 
 @openai.post("/audio/speech")
@@ -53,11 +37,8 @@ def speech():
     instructions = payload.get("instructions")
     if instructions is not None and not isinstance(instructions, str):
         raise InvalidInput("'instructions' must be a string", field="instructions")
-    voice = payload.get("voice")
-    if voice is None:
+    if payload.get("voice") is None:
         raise InvalidInput("'voice' is required", field="voice")
-    aliases = voice_aliases(service().voices)
-    payload = {**payload, "voice": aliases.get(voice, voice) if isinstance(voice, str) else voice}
     request = synthesis_request(payload, names={"text": "input", "format": "response_format"},
                                 default_format="mp3")
     job = service().submit(request)
@@ -66,11 +47,8 @@ def speech():
 
 @openai.get("/audio/voices")
 def voices():
-    aliases = voice_aliases(service().voices)
-    return jsonify({"voices": [
-        {"id": v.id, "name": v.name, "engine": v.engine, "gender": v.gender, "language": v.language,
-         "description": v.description, "openai_aliases": sorted(k for k, target in aliases.items() if target == v.id)}
-        for v in service().voices]})
+    catalogue = service().catalogue
+    return jsonify({"voices": [catalogue.describe(v) for v in catalogue.voices]})
 
 
 @openai.get("/models")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from tts.request import ECO_SAMPLE_RATE, FORMATS, PITCH_RANGE, SPEED_RANGE, VOLUME_RANGE
+from tts.eco import ECO_SAMPLE_RATE
+from tts.request import FORMATS, PITCH_RANGE, SPEED_RANGE, VOLUME_RANGE
 
 pages = Blueprint("pages", __name__)
 

@@ -1,22 +1,34 @@
 """Audio responses for a job: whole files, or chunked streams that start with the first chunk.
 
-A stream holds its worker slot until the audio is done or the client goes away; when the
-client disconnects, the server closes our generator and the job is cancelled, so the
-worker stops synthesizing for nobody.
+A response holds its worker slot until the audio is done or the client goes away. A
+streaming client that leaves is noticed when a write fails (the server closes our
+generator); a client waiting for a whole file is watched on its socket, since nothing is
+written to it until the end. Either way the job is cancelled, so the worker stops
+synthesizing for nobody. Whole files are sent in blocks straight from the job's audio
+buffer, and encoded (FLAC, MP3, Opus) on a helper thread, so a long result is never one big
+copy in memory and its encoding never blocks the gevent hub.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
+import tempfile
 from typing import Iterator
 
-from flask import Response
+import gevent
+import soundfile
+from flask import Response, request
+from gevent.socket import wait_read
 
 from tts.audio import AudioChunk
-from tts.audio.encode import FORMATS, StreamEncoder, encode
+from tts.audio.encode import FORMATS, StreamEncoder, wav_header
 from tts.service.jobs import Job
 
 log = logging.getLogger(__name__)
+
+CLIENT_SOCKET = "tts.client_socket"   # the WSGI environ key under which the server hands us the connection
+_SEND_BLOCK = 1 << 16
 
 
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
@@ -27,19 +39,70 @@ def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
     return headers
 
 
-def whole_audio(job: Job, disposition: str = "inline") -> Response:
-    """Wait for the job, then send one complete file."""
+def _wait(job: Job) -> None:
+    """Wait for the job to end, cancelling it if the client hangs up meanwhile; raise its error."""
+    connection = request.environ.get(CLIENT_SOCKET)
+    watcher = gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
     try:
         job.wait()
-    except BaseException:
-        job.cancel()   # failed, or the request greenlet was killed: stop working for it
+    except BaseException:   # the request greenlet was killed: stop working for it
+        job.cancel()
         raise
-    samples, rate = job.audio()
-    fmt = job.request.format
-    response = Response(encode(samples, rate, fmt), mimetype=FORMATS[fmt].media_type,
-                        headers=_headers(job, fmt, rate, disposition))
-    response.headers["X-Audio-Seconds"] = f"{len(samples) / rate:.3f}" if rate else "0"
-    return response
+    finally:
+        if watcher is not None:
+            watcher.kill()
+    if job.error:
+        raise job.error
+
+
+def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
+    """The client closed its end (the socket reads as empty): nobody will take the audio."""
+    try:
+        wait_read(connection.fileno())
+        gone = connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        gone = True
+    if gone:
+        log.info("job %s: the client hung up while waiting; cancelling", job.id)
+        job.cancel()
+
+
+def whole_audio(job: Job, disposition: str = "inline") -> Response:
+    """Wait for the job, then send one complete file."""
+    _wait(job)
+    fmt, audio = job.request.format, job.audio
+    headers = _headers(job, fmt, audio.sample_rate, disposition)
+    headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
+    headers["X-Synthesis-CPU-Seconds"] = f"{job.cpu_seconds:.4f}"   # 0 when every phrase came from the cache
+    if fmt in ("wav", "pcm"):
+        head = wav_header(audio.sample_rate, audio.nbytes) if fmt == "wav" else b""
+        body = _raw(head, job)
+        headers["Content-Length"] = str(len(head) + audio.nbytes)
+    else:
+        body = _encoded_whole(job)
+    return Response(body, mimetype=FORMATS[fmt].media_type, headers=headers)
+
+
+def _raw(head: bytes, job: Job) -> Iterator[bytes]:
+    yield head
+    for block in job.audio.blocks():
+        yield block.tobytes()
+
+
+def _encoded_whole(job: Job) -> Iterator[bytes]:
+    """FLAC, MP3 or Opus of the whole audio, encoded block by block on a helper thread into a
+    spooled file (they patch their headers at the end), then sent."""
+    spec, audio = FORMATS[job.request.format], job.audio
+    pool = gevent.get_hub().threadpool
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as out:
+        encoded = soundfile.SoundFile(out, "w", samplerate=audio.sample_rate, channels=1, format=spec.container,
+                                      subtype=spec.subtype)
+        for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
+            pool.apply(encoded.write, (block,))
+        pool.apply(encoded.close)
+        out.seek(0)
+        while data := out.read(_SEND_BLOCK):
+            yield data
 
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
@@ -47,6 +110,8 @@ def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     chunks = job.follow()
     try:
         first = next(chunks)
+    except StopIteration:   # cancelled before any audio: nothing to stream
+        return whole_audio(job, disposition)
     except BaseException:
         job.cancel()
         raise

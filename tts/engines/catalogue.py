@@ -1,0 +1,82 @@
+"""Every voice the server offers, known at start from the engines' declarations.
+
+A request's voice is resolved here once, while it is parsed: a voice id, an OpenAI voice
+name (alloy, nova, onyx, ...: spread over our voices of the same gender, so clients with
+hard-coded names work), or nothing (the default voice, or eco mode's voice). Everything
+after that trusts the voice: no engine checks it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from tts import eco
+from tts.engines.base import Voice
+from tts.engines.lifecycle import ManagedEngine
+from tts.errors import InvalidInput
+from tts.request import SynthesisRequest
+
+OPENAI_VOICES = {
+    "alloy": "female", "coral": "female", "nova": "female", "sage": "female", "shimmer": "female",
+    "marin": "female", "ash": "male", "ballad": "male", "echo": "male", "fable": "male", "onyx": "male",
+    "verse": "male", "cedar": "male",
+}
+
+
+class VoiceCatalogue:
+    def __init__(self, engines: Mapping[str, ManagedEngine], default_voice: str) -> None:
+        self.engines = dict(engines)
+        self._by_voice = {v.id: e for e in self.engines.values() for v in e.info.voices}
+        self.voices = tuple(v for e in self.engines.values() for v in e.info.voices)
+        if default_voice not in self._by_voice:
+            raise ValueError(f"the default voice {default_voice!r} is not offered; voices: {', '.join(self.ids)}")
+        self.default_voice = default_voice
+        self.eco_voice = eco.eco_voice(e.info for e in self.engines.values()).id
+        self.aliases = _openai_aliases(self.voices)
+
+    @property
+    def ids(self) -> list[str]:
+        return [v.id for v in self.voices]
+
+    def names(self) -> list[str]:
+        """Every name a request may use for a voice: our ids, then OpenAI's names."""
+        return [*self.ids, *self.aliases]
+
+    def engine(self, voice: str) -> ManagedEngine:
+        return self._by_voice[voice]
+
+    def resolve(self, name: str | None, *, eco_mode: bool = False) -> str:
+        """The voice id a request means (raises InvalidInput naming the field)."""
+        if name is None:
+            return self.eco_voice if eco_mode else self.default_voice
+        voice = self.aliases.get(name, name)
+        if voice not in self._by_voice:
+            raise InvalidInput(f"unknown voice {name!r}; GET /v1/audio/voices lists them", field="voice")
+        return voice
+
+    def bind(self, request: SynthesisRequest) -> SynthesisRequest:
+        """The request with its voice resolved, refused when the voice cannot honour its controls."""
+        voice = self.resolve(request.voice, eco_mode=request.eco)
+        if not self.engine(voice).info.rate_control:
+            for name, neutral in (("speed", 1.0), ("pitch", 0.0)):
+                if getattr(request, name) != neutral:
+                    raise InvalidInput(f"the {voice} voice has no {name} control; leave '{name}' out", field=name)
+        return replace(request, voice=voice)
+
+    def describe(self, voice: Voice) -> dict:
+        """A voice as the API lists it."""
+        return {"id": voice.id, "name": voice.name, "engine": voice.engine, "gender": voice.gender,
+                "language": voice.language, "description": voice.description,
+                "eco": voice.id == self.eco_voice, "state": self._by_voice[voice.id].state,
+                "openai_aliases": sorted(k for k, target in self.aliases.items() if target == voice.id)}
+
+
+def _openai_aliases(voices: tuple[Voice, ...]) -> dict[str, str]:
+    """OpenAI name → our voice id: each gender's names spread over our voices of that gender."""
+    aliases = {}
+    for gender in ("female", "male"):
+        ours = [v.id for v in voices if v.gender == gender] or [v.id for v in voices]
+        names = [name for name, g in OPENAI_VOICES.items() if g == gender]
+        aliases.update({name: ours[i % len(ours)] for i, name in enumerate(names)})
+    return aliases

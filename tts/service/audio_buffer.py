@@ -1,0 +1,81 @@
+"""A job's audio, kept as 16-bit samples in memory up to a small size and on disk beyond it.
+
+Every chunk the synthesizer hands out is already on the 16-bit grid, so keeping it as int16
+loses nothing and halves the memory of float32. Past `MEMORY_BYTES` the samples move to an
+anonymous temporary file (deleted by the system when it is closed), so a long result, or
+several held for slow clients, cost disk rather than the memory the shipped caps bound.
+Only the gevent hub touches a buffer: no locks.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from tts.audio import AudioChunk, dequantize, quantize
+
+MEMORY_BYTES = 1 << 20      # ~22 s of 24 kHz audio per job in memory, the rest on disk
+BLOCK_SAMPLES = 1 << 16     # what one read hands out when a whole result is sent
+
+
+@dataclass(frozen=True)
+class _Span:
+    phrase: int
+    start: int    # in samples from the beginning
+    length: int
+
+
+class AudioBuffer:
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES)
+        self._spans: list[_Span] = []
+        self.sample_rate = 0
+        self.samples = 0
+
+    def append(self, chunk: AudioChunk) -> None:
+        if self._spans and chunk.sample_rate != self.sample_rate:
+            raise ValueError("one job's audio has one sample rate")
+        self.sample_rate = chunk.sample_rate
+        self._file.seek(self.samples * 2)
+        self._file.write(quantize(chunk.samples).tobytes())
+        self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples)))
+        self.samples += len(chunk.samples)
+
+    def __len__(self) -> int:
+        """Chunks held."""
+        return len(self._spans)
+
+    def chunk(self, index: int) -> AudioChunk:
+        span = self._spans[index]
+        return AudioChunk(dequantize(self.read(span.start, span.length)), self.sample_rate, span.phrase)
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        """`count` int16 samples from `start` (fewer at the end)."""
+        self._file.seek(start * 2)
+        return np.frombuffer(self._file.read(count * 2), "<i2")
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The whole audio as int16 blocks, for sending or storing without one big copy."""
+        for start in range(0, self.samples, BLOCK_SAMPLES):
+            yield self.read(start, BLOCK_SAMPLES)
+
+    def all(self) -> np.ndarray:
+        """All samples as float32 (for small results and tests)."""
+        return dequantize(self.read(0, self.samples))
+
+    @property
+    def nbytes(self) -> int:
+        return self.samples * 2
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __del__(self) -> None:   # the last reference went: give the memory or disk back
+        self._file.close()
