@@ -14,6 +14,7 @@ import signal  # noqa: E402
 
 from gevent.event import Event  # noqa: E402
 import gevent  # noqa: E402
+from gevent.pool import Pool  # noqa: E402
 from gevent.pywsgi import WSGIHandler, WSGIServer  # noqa: E402
 
 from tts.config import Settings  # noqa: E402
@@ -22,6 +23,7 @@ from tts.web.responses import CLIENT_SOCKET  # noqa: E402
 
 log = logging.getLogger("tts")
 RESPONSES_GRACE_SECONDS = 5   # after the drain, for the last responses to reach their clients
+CONNECTIONS = 1000
 
 
 class Handler(WSGIHandler):
@@ -33,13 +35,12 @@ class Handler(WSGIHandler):
         return environ
 
 
-def main() -> None:
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
+def serve(app, settings: Settings) -> None:
+    """Serve `app` until SIGTERM or SIGINT, then drain it and stop."""
     # Access lines come from tts.web.observability (JSON, with request ids), not from gevent.
-    server = WSGIServer((settings.host, settings.port), app, handler_class=Handler, log=None,
-                        error_log=logging.getLogger("gevent"))
+    # A pool of handler greenlets (not bare spawns), so stop() can wait for open responses.
+    server = WSGIServer((settings.host, settings.port), app, handler_class=Handler, spawn=Pool(CONNECTIONS),
+                        log=None, error_log=logging.getLogger("gevent"))
     stopping = Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stopping.set)
@@ -50,6 +51,12 @@ def main() -> None:
     shutdown(app, settings.drain_seconds)
     server.stop(timeout=RESPONSES_GRACE_SECONDS)
     log.info("stopped")
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

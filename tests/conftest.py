@@ -1,4 +1,11 @@
-"""Shared fixtures: the real embedded voice, an app on it, and a live gevent server process."""
+"""Shared fixtures: the real embedded voice, an app on it, a live gevent server process, a real Redis.
+
+Tests are sorted into tiers by what they start, so `pytest -m "not live and not redis and not
+browser and not bench"` (the fast tier) needs no system service: a test that uses a live
+server fixture is marked `live`, one that uses Redis `redis`; tests/browser is `browser` and
+test_bench.py `bench` (each module says so). A module that starts servers of its own marks
+itself.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,20 @@ import time
 import pytest
 import redis
 
-from tts.bench.server import free_port
+from live import LiveServer, free_port
 from tts.config import Settings
 from tts.engines import declare_engines
 from tts.synthesizer import Synthesizer
-from tts.web import create_app
+from tts.web import create_app, shutdown
 
-from helpers import LiveServer
+_TIER_FIXTURES = {"live_server": "live", "redis_server": "redis", "shared_redis": "redis"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, tier in _TIER_FIXTURES.items():
+            if fixture in item.fixturenames:
+                item.add_marker(tier)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +48,8 @@ def app(synthesizer):
                      synthesizer=synthesizer)
     app.config["TESTING"] = True
     assert app.extensions["tts.service"].wait_ready(60)
-    return app
+    yield app
+    shutdown(app)
 
 
 @pytest.fixture()

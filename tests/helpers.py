@@ -1,30 +1,19 @@
-"""Test helpers: decoding audio as a player would, and a live server process."""
+"""Test helpers: decoding audio as a player would, and measuring its pitch."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import soundfile
 
-from tts.bench.server import BenchServer
-
-ROOT = Path(__file__).resolve().parents[1]
+from live import ROOT  # noqa: F401  (test modules take the project root from here)
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:
     """Decode audio bytes as a player would."""
     samples, rate = soundfile.read(io.BytesIO(data), dtype="float32")
     return samples, rate
-
-
-class LiveServer(BenchServer):
-    """`python app.py` as production runs it, on a free loopback port; its log goes to a file,
-    so a long test run can never fill an unread pipe and stall the server."""
-
-    def __init__(self, **env: str) -> None:
-        super().__init__("ours", **env)
 
 
 def median_f0(samples: np.ndarray, rate: int) -> float:

@@ -13,6 +13,8 @@ from tts.bench.plot import load_plot
 from tts.bench.server import BenchServer
 from tts.bench.texts import SIZES, fresh
 
+pytestmark = pytest.mark.bench
+
 
 def test_fresh_texts_do_not_repeat():
     made = {fresh(i, 50) for i in range(200)}

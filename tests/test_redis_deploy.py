@@ -12,6 +12,9 @@ import pytest
 from helpers import ROOT
 
 import yaml
+
+pytestmark = pytest.mark.redis   # the scale-out recipe: Redis behind nginx (needs nginx installed)
+
 DEPLOY = ROOT / "deploy"
 
 

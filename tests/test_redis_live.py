@@ -13,9 +13,11 @@ import pytest
 import redis
 import requests
 
-from helpers import LiveServer
+from live import LiveServer
 from tts.config import Settings
 from tts.web import create_app
+
+pytestmark = [pytest.mark.live, pytest.mark.redis]
 
 CACHE_TTL = 3
 JOB_TTL = 60
@@ -130,3 +132,43 @@ def test_redis_is_used_only_from_the_hub_never_from_the_worker_thread(synthesize
     while client.get(job["links"]["self"]).get_json()["status"] != "done":
         gevent.sleep(0.02)
     assert callers == {threading.get_ident()}
+
+
+def kept_jobs(redis_server):
+    from tts.service.redis_store import RedisGuard, RedisJobs, connect
+
+    return RedisJobs(RedisGuard(connect(redis_server.url, 500)), JOB_TTL)
+
+
+def test_an_unfinished_job_whose_server_stopped_reads_as_failed_not_queued_for_ever(redis_server):
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job
+
+    jobs = kept_jobs(redis_server)
+    job = Job(SynthesisRequest(text="没做完的任务。", voice="baker"))
+    jobs.save(job)
+    assert jobs.load(job.id).status == "queued"          # its server renews the lease while it lives
+    redis_server.client.hset(f"tts:job:{job.id}", "lease", repr(time.time() - 1))   # ... and then stopped
+    gone = jobs.load(job.id)
+    assert gone.status == "failed" and "stopped before finishing" in gone.error.message
+
+
+def test_a_lone_surrogate_in_a_kept_job_round_trips(redis_server):
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job
+
+    jobs = kept_jobs(redis_server)
+    job = Job(SynthesisRequest(text="坏\ud800字", voice="baker"))
+    jobs.save(job)
+    assert jobs.load(job.id).request.text == "坏\ud800字"
+
+
+def test_a_corrupt_job_record_is_not_found_counted_and_survived(synthesizer, redis_server):
+    app = create_app(Settings(redis_url=redis_server.url, cache_mb=0), synthesizer=synthesizer)
+    assert app.extensions["tts.service"].wait_ready(60)
+    client = app.test_client()
+    redis_server.client.hset("tts:job:corrupt", mapping={"status": "done", "request": "not json"})
+    response = client.get("/tts/jobs/corrupt")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "job_not_found"
+    assert "tts_redis_errors_total 1.0" in client.get("/metrics").get_data(as_text=True)
+    assert client.post("/tts", json={"text": "然后照常。"}).status_code == 200

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import requests
 
-from helpers import ROOT, LiveServer
+from helpers import ROOT
+from live import LiveServer
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("TTS_CHROMIUM", "/usr/bin/chromium")

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from browsing import AXE_JS, CHROMIUM, CHROMIUM_ARGS, MAX_CHARS, QUEUE_SIZE, SETUP_HINT, Visit, wait_idle
-from helpers import LiveServer
+from live import LiveServer
 
 try:
     from playwright.sync_api import sync_playwright

@@ -15,6 +15,8 @@ from browsing import ARTIFACTS, MAX_CHARS
 from helpers import decode
 from tts.web.security import CONTENT_SECURITY_POLICY
 
+pytestmark = pytest.mark.browser
+
 SAY = "今天天气很好，我们去公园散步吧。"
 _unique = itertools.count(1)
 

@@ -156,8 +156,8 @@ class JobStore:
     def admit(self, job: Job) -> None:
         """Keep `job`, or refuse it when its result could not be kept."""
         if job.reserved_bytes > self.max_bytes:
-            raise AudioTooLong(f"the result could take {job.reserved_bytes / 2**20:.0f} MB, more than the job store "
-                               f"keeps ({self.max_bytes / 2**20:.0f} MB); ask without 'async' or send less text",
+            raise AudioTooLong(f"the result could take {job.reserved_bytes / 2**20:.1f} MB, more than the job store "
+                               f"keeps ({self.max_bytes / 2**20:.1f} MB); ask without 'async' or send less text",
                                field="text")
         self.prune(room_for=job.reserved_bytes)
         if self.bytes + job.reserved_bytes > self.max_bytes:
@@ -186,6 +186,12 @@ class JobStore:
 
     def unfinished(self) -> list[Job]:
         return [job for job in self._jobs.values() if job.status not in FINISHED]
+
+    def uncollected(self) -> list[Job]:
+        """Results only this process holds that nobody has fetched yet (a shared store keeps its own)."""
+        if self._shared:
+            return []
+        return [job for job in self._jobs.values() if job.status == DONE and not job.fetched]
 
     def prune(self, room_for: int = 0) -> None:
         """Drop expired jobs; then, to make room, fetched finished ones, oldest first."""

@@ -16,6 +16,7 @@ end within the drain time, and whatever is left is failed visibly, never dropped
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SECONDS_PER_CHARACTER = 0.5   # a bound on speech per character at speed 1 (measured 0.18-0.2; digits read longer)
 BEAT_SECONDS = 1.0            # the idle dispatcher wakes this often to show it is alive
+WARM_UP_SECONDS = 300.0       # loading the voices the server starts with, and their first (slow) phrase
 KEEPER_SECONDS = 5.0          # how often kept jobs are pruned and their leases renewed
 RESTART_PAUSE = 1.0           # before a crashed loop is started again
 
@@ -90,8 +92,16 @@ class SynthesisService:
         self._admitting = False
 
     def drain(self, timeout: float) -> bool:
-        """Wait until everything accepted has finished (True), or `timeout` s (False)."""
-        return self._idle.wait(timeout)
+        """Wait until everything accepted has finished and every async result only this process
+        holds has been fetched (True), or `timeout` s (False)."""
+        deadline = time.monotonic() + timeout
+        if not self._idle.wait(timeout):
+            return False
+        while self.jobs.uncollected():
+            if time.monotonic() >= deadline:
+                return False
+            gevent.sleep(min(0.1, deadline - time.monotonic()))
+        return True
 
     def close(self) -> None:
         """Stop the loops, fail what is left (visibly), close the engines. Safe to call twice."""
@@ -217,15 +227,13 @@ class SynthesisService:
                 self._wait_for_work()
                 continue
             job = self._pending.popleft()
-            self._running = job
+            self._running = job   # until it is finished: if this loop crashes, the supervisor fails it
             started = time.perf_counter()
-            try:
-                error, cpu = self._run(job)
-                self._finish(job, error, cpu)
-            finally:
-                self._running = None
-                self._job_seconds = 0.8 * self._job_seconds + 0.2 * (time.perf_counter() - started)
-                self._settle()
+            error, cpu = self._run(job)
+            self._finish(job, error, cpu)
+            self._running = None
+            self._job_seconds = 0.8 * self._job_seconds + 0.2 * (time.perf_counter() - started)
+            self._settle()
 
     def _wait_for_work(self) -> None:
         """Sleep until a job arrives; unload engines that have been idle long enough meanwhile."""
@@ -240,19 +248,19 @@ class SynthesisService:
 
     def _warm_up(self) -> None:
         """Load the engines that start loaded and make one phrase with the default voice (the first call is slow)."""
+        work = functools.partial(self._worker.run, timeout=max(WARM_UP_SECONDS, self._worker.step_timeout))
         try:
             for engine in self.catalogue.engines.values():
                 if engine.preload:
                     try:
-                        self._worker.run(engine.model)
+                        work(engine.model)
                     except TTSError as error:
                         if engine.name != self.catalogue.engine(self.catalogue.default_voice).name:
                             log.error("%s", error.message)   # an optional engine: leave its voices failing with 503
                             continue
                         raise
-            rendering = Rendering(self.synthesizer, SynthesisRequest("你好。", self.catalogue.default_voice),
-                                  work=self._worker.run)
-            list(rendering)
+            first = SynthesisRequest("你好。", self.catalogue.default_voice)
+            list(Rendering(self.synthesizer, first, work=work))
         except TTSError as error:   # a missing model must show in /readyz, not kill the process
             log.error("warming up failed: %s", error.message)
             self.load_error = error

@@ -21,7 +21,7 @@ from typing import Callable, TypeVar
 from gevent import Timeout
 from gevent.threadpool import ThreadPool
 
-from tts.errors import WorkerStalled
+from tts.errors import SynthesisFailed, WorkerStalled
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,21 +32,23 @@ class Worker:
         self.step_timeout = step_timeout
         self._pool = ThreadPool(1)
         self._running = None              # the step in flight (a gevent AsyncResult), if any
-        self._running_since = 0.0
+        self._deadline = 0.0              # when it counts as stalled
         self.stalls = 0                   # steps that overran, for the metrics
 
-    def run(self, function: Callable[..., T], *args) -> T:
-        """`function(*args)` on the worker thread; the hub waits without blocking."""
+    def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
+        """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
+        (default: the step timeout) is for the rare longer step, such as warming up."""
         if self.busy:
             raise WorkerStalled(f"the worker is still in a model call that ran past {self.step_timeout:.0f} s",
                                 retry_after=self.step_timeout)
-        self._running, self._running_since = self._pool.spawn(function, *args), time.monotonic()
+        timeout = timeout or self.step_timeout
+        self._running, self._deadline = self._pool.spawn(_contained, function, *args), time.monotonic() + timeout
         try:
-            return self._running.get(timeout=self.step_timeout)
+            return self._running.get(timeout=timeout)
         except Timeout:
             self.stalls += 1
-            log.error("a model call ran past %.0f s; the worker is stalled until it returns", self.step_timeout)
-            raise WorkerStalled(f"the synthesis step did not finish within {self.step_timeout:.0f} s",
+            log.error("a model call ran past %.0f s; the worker is stalled until it returns", timeout)
+            raise WorkerStalled(f"the synthesis step did not finish within {timeout:.0f} s",
                                 retry_after=self.step_timeout) from None
         finally:
             if self._running is not None and self._running.ready():
@@ -54,7 +56,7 @@ class Worker:
 
     def later(self, function: Callable[[], object]) -> None:
         """Queue `function` on the worker thread after whatever runs there now; nobody waits for it."""
-        self._pool.spawn(function)
+        self._pool.spawn(_contained, function)
 
     @property
     def busy(self) -> bool:
@@ -65,8 +67,8 @@ class Worker:
 
     @property
     def stalled(self) -> bool:
-        """A step has been running for longer than the step timeout."""
-        return self.busy and time.monotonic() - self._running_since > self.step_timeout
+        """A step has been running past its timeout."""
+        return self.busy and time.monotonic() > self._deadline
 
     @staticmethod
     def cpu_clock() -> float:
@@ -74,4 +76,17 @@ class Worker:
         return time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
 
     def close(self) -> None:
-        self._pool.kill()
+        """Let the thread go; a thread still in a model call is left to finish it (killing the pool
+        would wait for that)."""
+        if not self.busy:
+            self._pool.kill()
+
+
+def _contained(function: Callable[..., T], *args) -> T:
+    """Run on the thread: an exit a library raises there (SystemExit, KeyboardInterrupt) would
+    reach the hub and end the process; it becomes one failed step instead."""
+    try:
+        return function(*args)
+    except (SystemExit, KeyboardInterrupt) as error:
+        log.error("a model call raised %s: %s", type(error).__name__, error)
+        raise SynthesisFailed(f"synthesis failed: {type(error).__name__}") from None

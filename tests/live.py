@@ -1,0 +1,72 @@
+"""A real server process for tests: `python app.py` as production runs it, on a free loopback port.
+
+Its log goes to a file, so a long test run can never fill an unread pipe and stall the
+server, and a test that fails can show the log's tail. Tests that start one are marked
+`live` (tests/conftest.py does it for the fixtures; modules that start their own say so).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`server = LiveServer(TTS_QUEUE_SIZE="2").wait_ready()` … `server.stop()`; settings as TTS_* keywords."""
+
+    def __init__(self, script: str = "app.py", preexec_fn=None, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False)
+        environ = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": str(self.port), **env}
+        self.process = subprocess.Popen([sys.executable, script], cwd=ROOT, env=environ, stdout=subprocess.DEVNULL,
+                                        stderr=self._log, preexec_fn=preexec_fn)
+
+    def wait_ready(self, timeout: float = 120) -> "LiveServer":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"the server did not become ready:\n{self.log_tail()}")
+
+    def log_tail(self, characters: int = 3000) -> str:
+        with open(self._log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()[-characters:]
+
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM, as a process manager stops it; its exit code once it has exited."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        """Ask it to stop (SIGTERM), insist (SIGKILL) after 30 s; then drop its log."""
+        if self.process.poll() is None:
+            try:
+                self.terminate(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log.close()
+        os.unlink(self._log.name)

@@ -1,0 +1,77 @@
+"""Fault injection against the real server process: after each fault the next request is served,
+and liveness tells the truth. The faults come from the tone engine (tests/fakes.py) served beside
+the real voices by tests/servers/faulty.py, and from the Kokoro idle unload with a short idle time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from live import LiveServer
+
+pytestmark = pytest.mark.live
+STEP_TIMEOUT = 1   # seconds; the tone engine's 挂 holds the worker for 4
+
+
+def post(server, body, timeout=60):
+    return requests.post(f"{server.url}/tts", json=body, timeout=timeout)
+
+
+def healthz(server) -> int:
+    return requests.get(f"{server.url}/healthz", timeout=5).status_code
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    server = LiveServer("tests/servers/faulty.py", TTS_STEP_TIMEOUT_SECONDS=str(STEP_TIMEOUT), TTS_CACHE_MB="0",
+                        TTS_KOKORO="0")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
+
+
+def served(server) -> bool:
+    return post(server, {"text": "你好。"}).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["坏了。", "怪了。"], ids=["engine raises", "engine raises SystemExit"])
+def test_an_engine_that_raises_fails_its_request_only(faulty, text):
+    response = post(faulty, {"text": text, "voice": "tone"})
+    assert response.status_code == 500 and response.json()["error"]["code"] == "synthesis_failed"
+    assert healthz(faulty) == 200 and served(faulty)
+
+
+def test_a_hanging_engine_is_timed_out_and_liveness_fails_until_it_returns(faulty):
+    started = time.monotonic()
+    response = post(faulty, {"text": "挂住了。", "voice": "tone"})
+    assert response.status_code == 503 and response.json()["error"]["code"] == "worker_stalled"
+    assert int(response.headers["Retry-After"]) >= 1
+    assert time.monotonic() - started < 4               # answered at the step timeout, not when the call returned
+    assert healthz(faulty) == 503                        # stalled: the process manager may restart it
+    refused = post(faulty, {"text": "你好。"})
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "worker_stalled"
+    deadline = time.monotonic() + 30
+    while healthz(faulty) != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert served(faulty)
+
+
+def test_a_kokoro_voice_speaks_again_after_its_idle_unload():
+    server = LiveServer(TTS_KOKORO_IDLE_SECONDS="1", TTS_CACHE_MB="0")
+    try:
+        server.wait_ready()
+        assert post(server, {"text": "今天天气很好。", "voice": "zf_xiaobei"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while "unloaded the kokoro engine" not in server.log_tail(20000):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.2)
+        assert healthz(server) == 200
+        again = post(server, {"text": "我们去公园散步吧。", "voice": "zf_xiaobei"})
+        assert again.status_code == 200 and len(again.content) > 24000
+        assert served(server) and healthz(server) == 200
+    finally:
+        server.stop()
