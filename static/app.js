@@ -112,7 +112,7 @@ async function fetchVoices() {
   }
 }
 
-let ecoVoices = [];   // the embedded voice: the others cost about ten times its energy per second of audio
+let ecoVoices = [];   // the server marks the voice eco mode speaks with (its cheapest engine's)
 
 async function loadVoices(attempt = 0) {
   const voices = await fetchVoices();
@@ -120,12 +120,12 @@ async function loadVoices(attempt = 0) {
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
-  ecoVoices = voices.filter((v) => v.engine === "embedded").map((v) => v.id);
+  ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
   voice.replaceChildren(...voices.map((v) => new Option(voiceLabel(v), v.id)));
   applyEco();
 }
 
-// Eco mode speaks with the embedded voice; the listener's own choice is kept and comes back with eco off.
+// Eco mode speaks with the server's eco voice; the listener's own choice is kept and comes back with eco off.
 function applyEco() {
   if (!ecoVoices.length) return;
   for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
@@ -255,7 +255,7 @@ async function synthesize() {
     text: text.value, speed: Number(speed.value), pitch: Number(pitch.value), volume: Number(volume.value),
     eco: eco.checked, format: format.value, async: true,
   };
-  if (voice.value) request.voice = voice.value;
+  if (voice.value && !eco.checked) request.voice = voice.value;   // in eco mode the server picks the voice
   const voiceName = voice.selectedOptions[0] ? voice.selectedOptions[0].text : "";
 
   busy = true;

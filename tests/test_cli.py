@@ -32,8 +32,17 @@ def test_say_reports_bad_input_without_a_traceback():
     assert b"speed" in result.stderr and b"Traceback" not in result.stderr
 
 
-def test_frontend_cli_shows_normalized_text_pinyin_and_symbols():
-    result = subprocess.run([sys.executable, "-m", "tts.frontend", "--symbols", "我有3个苹果。"], cwd=ROOT,
+def test_frontend_cli_shows_normalized_text_and_pinyin():
+    result = subprocess.run([sys.executable, "-m", "tts.frontend", "我有3个苹果。"], cwd=ROOT,
                             capture_output=True, timeout=60, text=True)
     assert result.returncode == 0, result.stderr
-    assert "我有三个苹果" in result.stdout and "ge4" in result.stdout and "sil" in result.stdout
+    assert "我有三个苹果" in result.stdout and "ge4" in result.stdout
+
+
+def test_symbols_shows_what_each_engine_reads():
+    result = subprocess.run([sys.executable, "-m", "tts", "symbols", "我有3个苹果。"], cwd=ROOT,
+                            capture_output=True, timeout=60, text=True)
+    assert result.returncode == 0, result.stderr
+    embedded, kokoro = (line for line in result.stdout.splitlines() if line.startswith("  "))
+    assert "sil" in embedded and "g e4" in embedded.replace("^", "")
+    assert kokoro.split(":", 1)[1].strip()

@@ -41,16 +41,32 @@ def test_streamed_wav_equals_the_whole_file_but_for_its_header(live_server):
     assert streamed[44:] == whole[44:] and streamed[:4] == b"RIFF"
 
 
-def test_client_disconnect_cancels_the_rest_of_the_synthesis(live_server):
-    cancelled_before = metric(live_server, "tts_jobs_total", '{outcome="cancelled"}')
+def send_then_hang_up(server, payload: bytes, wait_for_headers: bool) -> None:
     request = (f"POST /tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-               f"Content-Length: {{}}\r\n\r\n{{}}")
-    payload = ('{"text": "%s", "stream": true, "format": "pcm"}' % LONG).encode()
-    with socket.create_connection(("127.0.0.1", live_server.port), timeout=30) as sock:
-        sock.sendall(request.format(len(payload), "").encode() + payload)
-        assert b"200 OK" in sock.recv(4096)   # headers and the first audio are flowing
+               f"Content-Length: {len(payload)}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(request + payload)
+        if wait_for_headers:
+            assert b"200 OK" in sock.recv(4096)   # headers and the first audio are flowing
+        else:
+            time.sleep(0.5)                        # the synthesis has begun; nothing is sent before its end
+
+
+def assert_cancelled_and_freed(server, cancelled_before: float) -> None:
     deadline = time.monotonic() + 30
-    while metric(live_server, "tts_jobs_total", '{outcome="cancelled"}') <= cancelled_before:
+    while metric(server, "tts_jobs_total", '{outcome="cancelled"}') <= cancelled_before:
         assert time.monotonic() < deadline, "the job was not cancelled"
         time.sleep(0.1)
-    assert requests.get(f"{live_server.url}/readyz", timeout=5).json()["queue_depth"] == 0
+    assert requests.get(f"{server.url}/readyz", timeout=5).json()["queue_depth"] == 0
+
+
+def test_client_disconnect_cancels_the_rest_of_the_synthesis(live_server):
+    cancelled_before = metric(live_server, "tts_jobs_total", '{outcome="cancelled"}')
+    send_then_hang_up(live_server, ('{"text": "%s", "stream": true, "format": "pcm"}' % LONG).encode(), True)
+    assert_cancelled_and_freed(live_server, cancelled_before)
+
+
+def test_a_client_waiting_for_a_whole_file_that_hangs_up_cancels_it_too(live_server):
+    cancelled_before = metric(live_server, "tts_jobs_total", '{outcome="cancelled"}')
+    send_then_hang_up(live_server, ('{"text": "%s"}' % LONG).encode(), False)
+    assert_cancelled_and_freed(live_server, cancelled_before)

@@ -1,4 +1,7 @@
-"""Command line: `python -m tts say "文本" -o out.wav [--eco] [--speed 1.2]` (no server needed)."""
+"""Command line, no server needed:
+`python -m tts say "文本" -o out.wav [--eco] [--speed 1.2]`: synthesize;
+`python -m tts symbols "文本"`: what the engines read for a text (the embedded voice's symbols,
+Kokoro's phonemes), phrase by phrase."""
 
 from __future__ import annotations
 
@@ -22,10 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     say.add_argument("--speed", type=float, default=1.0, help="speaking rate, 0.25–4.0 (2 = twice as fast)")
     say.add_argument("--voice", help="voice id")
     say.add_argument("--format", default="wav", choices=("wav", "pcm"))
+    symbols = commands.add_parser("symbols", help="print the symbols each engine reads for a text")
+    symbols.add_argument("text", nargs="?", help="the text; read from standard input when omitted")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
     text = args.text if args.text is not None else sys.stdin.read()
+    if args.command == "symbols":
+        try:
+            return print_symbols(text)
+        except TTSError as error:
+            parser.exit(2, f"error: {error.message}\n")
     synthesizer = Synthesizer.from_settings(settings)
     try:
         request = synthesizer.catalogue.bind(parse_request(
@@ -41,6 +51,21 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.output, "wb") as out:
             out.write(data)
         print(f"{args.output}: {len(samples) / rate:.2f} s at {rate} Hz", file=sys.stderr)
+    return 0
+
+
+def print_symbols(text: str) -> int:
+    from tts.engines.baker_symbols import BakerSymbols
+    from tts.engines.embedded_assets import locate
+    from tts.engines.kokoro_phonemes import phrase_phonemes
+    from tts.frontend import analyze
+
+    mapper = locate().load_mapper()
+    table, baker = {v: k for k, v in mapper["symbol_to_id"].items()}, BakerSymbols(mapper)
+    for index, phrase in enumerate(analyze(text)):
+        print(f"phrase {index}: {' '.join(phrase.syllables)}")
+        print("  embedded: " + " ".join(table[i] for i in baker.encode(phrase)))
+        print("  kokoro:   " + phrase_phonemes(phrase))
     return 0
 
 

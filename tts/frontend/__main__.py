@@ -1,4 +1,6 @@
-"""`python -m tts.frontend "文本"`: what the frontend makes of a text, stage by stage."""
+"""`python -m tts.frontend "文本"`: what the frontend makes of a text, stage by stage.
+
+(What each engine makes of the phrases, its symbols or phonemes: `python -m tts symbols "文本"`.)"""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from tts.frontend.markup import is_ssml
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts.frontend", description=__doc__)
     parser.add_argument("text", nargs="?", help="text or SSML; standard input when omitted")
-    parser.add_argument("--symbols", action="store_true", help="also print the embedded voice's symbols")
     args = parser.parse_args(argv)
     text = args.text if args.text is not None else sys.stdin.read()
     try:
@@ -24,22 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         spoken = normalize(text)
         print(f"normalized: {spoken}")
         print(f"pinyin:     {' '.join(p for p in to_pinyin(spoken) if p.strip())}")
-    symbols = _symbols() if args.symbols else None
     for index, phrase in enumerate(phrases):
         marked = " ".join(f"{s}" + (f" #{b}" if b else "") for s, b in zip(phrase.syllables, phrase.breaks))
         print(f"phrase {index} (pause {phrase.pause_ms} ms, rate {phrase.rate:g}): {marked}")
-        if symbols:
-            table, encoder = symbols
-            print("  symbols: " + " ".join(table[i] for i in encoder.encode(phrase)))
     return 0
-
-
-def _symbols():
-    from tts.engines.baker_symbols import BakerSymbols
-    from tts.engines.embedded_assets import locate
-
-    mapper = locate().load_mapper()
-    return {v: k for k, v in mapper["symbol_to_id"].items()}, BakerSymbols(mapper)
 
 
 if __name__ == "__main__":
