@@ -13,10 +13,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import requests
+from tts.probe import wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,17 +38,11 @@ class LiveServer:
                                         stderr=self._log, preexec_fn=preexec_fn)
 
     def wait_ready(self, timeout: float = 120) -> "LiveServer":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"the server did not become ready:\n{self.log_tail()}")
+        try:
+            wait_ready(f"{self.url}/readyz", timeout, lambda: self.process.poll() is None)
+        except (RuntimeError, TimeoutError) as error:
+            raise type(error)(f"{error}; its log:\n{self.log_tail()}") from None
+        return self
 
     def log_tail(self, characters: int = 3000) -> str:
         with open(self._log.name, encoding="utf-8", errors="replace") as f:

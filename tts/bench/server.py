@@ -12,11 +12,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-
-import requests
 
 from tts.bench.report import ROOT
+from tts.probe import wait_ready
 
 SCRIPTS = {"ours": "app.py", "baseline": "bench/baseline_article.py"}
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -63,17 +61,11 @@ class BenchServer:
         return self.process.pid
 
     def wait_ready(self, timeout: float = 120) -> "BenchServer":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.kind} server exited:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.kind} server did not become ready:\n{self.log_tail()}")
+        try:
+            wait_ready(f"{self.url}/readyz", timeout, lambda: self.process.poll() is None)
+        except (RuntimeError, TimeoutError) as error:
+            raise type(error)(f"{self.kind}: {error}:\n{self.log_tail()}") from None
+        return self
 
     def log_tail(self) -> str:
         with open(self._log.name, encoding="utf-8", errors="replace") as f:
