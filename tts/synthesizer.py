@@ -38,7 +38,7 @@ from tts.audio.resample import resample
 from tts.config import Settings
 from tts.engines import declare_engines
 from tts.engines.base import EngineOptions
-from tts.engines.catalogue import VoiceCatalogue
+from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, InvalidInput
 from tts.frontend import Phrase, analyze
