@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from tts.errors import InvalidInput, JobNotReady
-from tts.request import SynthesisRequest, parse_request, read_flag
+from tts.errors import JobNotReady, UnsupportedMediaType
+from tts.request import SynthesisRequest, load_json_object, parse_request, read_flag
 from tts.service.jobs import DONE, FAILED, Job
 from tts.service.worker import SynthesisService
 from tts.web.responses import audio_response, whole_audio
@@ -20,19 +18,21 @@ def service() -> SynthesisService:
 
 
 def json_body() -> dict:
-    """The decoded JSON object of the request, whatever its Content-Type says."""
-    raw = request.get_data(cache=True)
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidInput("the body must be a JSON object", field="body") from None
-    if not isinstance(payload, dict):
-        raise InvalidInput("the body must be a JSON object", field="body")
-    return payload
+    """The request's JSON object, read only under a JSON media type (application/json or
+    application/*+json; 415 otherwise, a missing Content-Type included): any web page can make
+    a browser POST text/plain, a form or a typeless Blob here without a CORS preflight,
+    but not application/json."""
+    media_type = request.mimetype
+    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+        sent = f"got {media_type!r}" if media_type else "none was sent"
+        raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
+                                   field="Content-Type")
+    return load_json_object(request.get_data(cache=True))
 
 
 def synthesis_request(payload: dict, **dialect) -> SynthesisRequest:
-    """The shared request model; `dialect` renames fields (see parse_request)."""
+    """The shared request model; `dialect` is the endpoint's declaration and its run-time choices
+    (see parse_request)."""
     settings = current_app.config["TTS_SETTINGS"]
     voices = [v.id for v in service().voices] or [settings.default_voice]
     return parse_request(payload, voices=voices, default_voice=settings.default_voice,
@@ -46,8 +46,9 @@ def job_links(job: Job) -> dict:
 @api.post("/tts")
 def tts():
     payload = json_body()
+    synthesis = synthesis_request(payload)
     wants_async = read_flag(payload, "async")
-    job = service().submit(synthesis_request(payload), keep=wants_async)
+    job = service().submit(synthesis, keep=wants_async)
     if wants_async:
         response = jsonify({"id": job.id, "status": job.status, "position": service().position(job),
                             "links": job_links(job)})
