@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings.from_env()
     text = args.text if args.text is not None else sys.stdin.read()
-    synthesizer = Synthesizer(load_engines(settings))
+    synthesizer = Synthesizer(load_engines(settings), max_audio_seconds=settings.max_audio_seconds)
     try:
         request = parse_request(
             {"text": text, "speed": args.speed, "eco": args.eco, "format": args.format,

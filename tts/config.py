@@ -26,6 +26,7 @@ class Settings:
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
+    max_audio_seconds: int = 1800    # per request, estimated before synthesis (5000 characters ≈ 20 min at speed 1)
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
     job_store_mb: int = 64           # and within this many megabytes of audio
@@ -68,7 +69,8 @@ class Settings:
         return cls(**values).validated()
 
     def validated(self) -> "Settings":
-        minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_body_bytes": 1024,
+        minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
+                    "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
                     "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,
                     "kokoro_idle_seconds": 0}

@@ -33,6 +33,7 @@ from tts.engines import LazyEngine
 from tts.engines.base import Engine, EngineOptions, Voice
 from tts.errors import InvalidInput
 from tts.frontend import Phrase, analyze
+from tts.frontend.estimate import check_budget
 from tts.request import SynthesisRequest
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,11 @@ class Plan:
 class Synthesizer:
     """Owns warm engines, keyed by name; not thread-safe: one worker drives it."""
 
-    def __init__(self, engines: Mapping[str, Engine], cache: PhraseCache | None = None) -> None:
+    def __init__(self, engines: Mapping[str, Engine], cache: PhraseCache | None = None, *,
+                 max_audio_seconds: float | None = None) -> None:
         self._engines = dict(engines)
         self._cache = cache
+        self._max_audio_seconds = max_audio_seconds   # per request (None = no limit)
 
     @property
     def voices(self) -> list[Voice]:
@@ -144,11 +147,13 @@ class Synthesizer:
                 self._cache.put(key, data)
 
     def plan(self, request: SynthesisRequest) -> Plan:
-        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable)."""
+        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable,
+        AudioTooLong when it would make more audio than one request may)."""
         engine = self.engine_for(request.voice)
         phrases = analyze(request.text, engine.max_syllables, engine.lead_in_syllables)
         if not phrases:
             raise InvalidInput("'text' has nothing speakable in it", field="text")
+        check_budget(phrases, request.speed, self._max_audio_seconds)
         rate = request.output_rate(engine.sample_rate)
         factor = pitch_factor(request.pitch)
         options = EngineOptions(speed=request.speed / float(factor), seed=request.seed, eco=request.eco)

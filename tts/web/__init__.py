@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def build_synthesizer(settings: Settings) -> Synthesizer:
-    return Synthesizer(load_engines(settings))
+    return Synthesizer(load_engines(settings), max_audio_seconds=settings.max_audio_seconds)
 
 
 def create_app(settings: Settings | None = None, *,
