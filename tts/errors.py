@@ -30,6 +30,12 @@ class InvalidInput(TTSError):
     code = "invalid_request"
 
 
+class UnknownField(InvalidInput):
+    """A field the endpoint does not take (often a misspelling): named, never silently ignored."""
+
+    code = "unknown_field"
+
+
 class PayloadTooLarge(TTSError):
     status = 413
     code = "payload_too_large"

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 from tts.audio.encode import FORMATS
-from tts.errors import InvalidInput, shown
+from tts.errors import InvalidInput, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
 PITCH_RANGE = (-12.0, 12.0)      # semitones
@@ -95,6 +95,10 @@ class Dialect:
 
     def __getitem__(self, name: str) -> Field:
         return self.by_name[name]
+
+    def wire_name(self, attribute: str | None) -> str | None:
+        """The name this dialect gives a SynthesisRequest attribute (OpenAI's `input` for `text`)."""
+        return next((f.name for f in self.fields if f.target == attribute), attribute)
 
     def hint(self, key: str) -> str:
         if key in self.elsewhere:
@@ -226,7 +230,7 @@ def read_fields(payload: Any, dialect: Dialect, *, max_chars: int, voices: Itera
     for key in payload:
         if key not in dialect.by_name:
             listed = ", ".join(dialect.by_name)
-            raise InvalidInput(f"unknown field {shown(key)}{dialect.hint(key)}; {dialect.route} takes {listed}",
+            raise UnknownField(f"unknown field {shown(key)}{dialect.hint(key)}; {dialect.route} takes {listed}",
                                field=_key(key))
     runtime = {"voices": tuple(voices), "models": tuple(models)}
     defaults = {"default_voice": default_voice}

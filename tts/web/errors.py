@@ -14,7 +14,8 @@ import logging
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import QueueFull, TTSError
+from tts.errors import QueueFull, TTSError, UnknownField
+from tts.request import OPENAI
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,10 @@ def _log(status: int, code: str, message: str, field: str | None) -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
-        response = error_response(error.status, error.code, error.message, error.field)
+        field = error.field
+        if request.blueprint == "openai" and not isinstance(error, UnknownField):
+            field = OPENAI.wire_name(field)   # synthesis names the request's attributes: text → input
+        response = error_response(error.status, error.code, error.message, field)
         if isinstance(error, QueueFull):
             response.headers["Retry-After"] = str(error.retry_after)
         return response

@@ -120,7 +120,8 @@ def _audio(description: str) -> dict:
 def _synthesis_errors(error: str) -> dict:
     """What a synthesis route answers when it does not answer audio."""
     return {
-        "400": _json("A field is wrong; `field` names it (unknown fields included).", error),
+        "400": _json("A field is wrong; `field` names it (code invalid_request, or unknown_field for a field "
+                     "the endpoint does not take).", error),
         "413": _json("The body is larger than TTS_MAX_BODY_BYTES.", error),
         "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json).", error),
         "422": _json("The text would make more audio than TTS_MAX_AUDIO_SECONDS (code audio_too_long).", error),
