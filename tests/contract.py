@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import io
+import time
+from contextlib import contextmanager
+from typing import Iterator
 
+import gevent
 import numpy as np
 import soundfile
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tts.config import Settings
+from tts.synthesizer import Synthesizer
+from tts.web import create_app
+
 _BASE = "urn:zh-tts:openapi"
 
 
 class Contract:
     """The document an app serves, and checks of requests and responses against it."""
+
+    @classmethod
+    def of(cls, app) -> "Contract":
+        """The document `app` serves at /docs."""
+        return cls(app.test_client().get("/docs").get_json())
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
@@ -62,3 +75,24 @@ def audio_of(response) -> tuple:
     if response.mimetype == "audio/pcm":
         return np.frombuffer(data, "<i2").astype(np.float32) / 32767.0, int(response.headers["X-Sample-Rate"])
     return soundfile.read(io.BytesIO(data), dtype="float32")
+
+
+@contextmanager
+def serving(engines, settings: Settings) -> Iterator:
+    """A ready app on the session's engines, with `settings` (its audio budget included); closed after."""
+    app = create_app(settings, synthesizer_factory=lambda: Synthesizer(
+        engines, max_audio_seconds=settings.max_audio_seconds))
+    app.config["TESTING"] = True
+    assert app.extensions["tts.service"].wait_ready(60)
+    try:
+        yield app
+    finally:
+        app.extensions["tts.service"].close()
+
+
+def drain(app, timeout: float = 60) -> None:
+    """Wait until the app's queue is empty (its jobs finished or cancelled)."""
+    deadline = time.monotonic() + timeout
+    while app.extensions["tts.service"].depth:
+        assert time.monotonic() < deadline, "the queue did not drain"
+        gevent.sleep(0.01)

@@ -16,13 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from contract import Contract, audio_of
+from contract import audio_of
 from tts.config import Settings
 from tts.errors import AudioTooLong
-from tts.synthesizer import Synthesizer
-from tts.web import create_app
 
-SETTINGS = Settings(queue_size=4)          # the shipped limits: 5000 characters, 256 kB, 1800 s of audio
+SETTINGS = Settings()          # the shipped limits, as the app of conftest.py has them
 TTS, V1 = "/tts", "/v1/audio/speech"
 JSON = "application/json"
 
@@ -209,21 +207,6 @@ CASES = [
     Case("inline pinyin", TTS, tts(text="好{hao3 hao3}"), 400, "text"),
 ]
 WAS_5XX = sorted({c.kind for c in CASES if "was 5xx" in c.kind})
-
-
-@pytest.fixture(scope="module")
-def app(engines):
-    app = create_app(SETTINGS, synthesizer_factory=lambda: Synthesizer(
-        engines, max_audio_seconds=SETTINGS.max_audio_seconds))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(60)
-    yield app
-    app.extensions["tts.service"].close()
-
-
-@pytest.fixture(scope="module")
-def contract(app):
-    return Contract(app.test_client().get("/docs").get_json())
 
 
 def named(response) -> str | None:

@@ -9,13 +9,11 @@ field is tried with values the document accepts (the server must too) and values
 from __future__ import annotations
 
 import threading
-import time
 
-import gevent
 import pytest
 from jsonschema import Draft202012Validator
 
-from contract import Contract
+from contract import drain, serving
 from tts.config import Settings
 from tts.request import OPENAI, TTS
 from tts.synthesizer import Synthesizer
@@ -31,29 +29,13 @@ BASES = {"/tts": {"text": "你好。"}, "/v1/audio/speech": {"model": "tts-1", "
 @pytest.fixture(scope="module")
 def app(engines):
     """A server whose queue holds one request, so a second one meets a full queue."""
-    app = create_app(SETTINGS, synthesizer_factory=lambda: Synthesizer(engines, max_audio_seconds=1800))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(60)
-    yield app
-    app.extensions["tts.service"].close()
+    with serving(engines, SETTINGS) as app:
+        yield app
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def contract(app):
-    return Contract(app.test_client().get("/docs").get_json())
-
-
-def drain(app, timeout: float = 60) -> None:
-    """Wait until the queue is empty (cancelled or finished)."""
-    deadline = time.monotonic() + timeout
-    while app.extensions["tts.service"].depth:
-        assert time.monotonic() < deadline, "the queue did not drain"
-        gevent.sleep(0.05)
 
 
 def long_job(app, client) -> str:

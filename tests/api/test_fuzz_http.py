@@ -13,18 +13,15 @@ from __future__ import annotations
 import json
 import os
 
-import gevent
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
-from contract import Contract, audio_of
+from contract import audio_of, drain
 from tts.config import Settings
 from tts.request import OPENAI, TTS, Dialect, Field
-from tts.synthesizer import Synthesizer
-from tts.web import create_app
 
-SETTINGS = Settings(queue_size=4)
+SETTINGS = Settings()          # the shipped limits, as the app of conftest.py has them
 EXPLORE = bool(os.environ.get("HYPOTHESIS_EXPLORE"))
 
 
@@ -85,21 +82,6 @@ def bodies(dialect: Dialect) -> st.SearchStrategy:
     return st.builds(lambda r, f, u: {**r, **f, **u}, required, fields, st.sampled_from([{}, {}, {}]) | unknown)
 
 
-@pytest.fixture(scope="module")
-def app(engines):
-    app = create_app(SETTINGS, synthesizer_factory=lambda: Synthesizer(
-        engines, max_audio_seconds=SETTINGS.max_audio_seconds))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(60)
-    yield app
-    app.extensions["tts.service"].close()
-
-
-@pytest.fixture(scope="module")
-def contract(app):
-    return Contract(app.test_client().get("/docs").get_json())
-
-
 def holds_to_the_contract(app, contract, path: str, response, body: dict | None = None) -> None:
     contract.check(path, "post", response)
     status = response.status_code
@@ -110,10 +92,8 @@ def holds_to_the_contract(app, contract, path: str, response, body: dict | None 
         assert field, f"{status} names no field: {error}"
         event(f"{status} names {field}")
     elif status == 202:   # an async job: cancel it and let the queue empty, as a client that leaves would
-        service = app.extensions["tts.service"]
-        service.jobs.get(response.get_json()["id"]).cancel()
-        while service.depth:
-            gevent.sleep(0.01)
+        app.extensions["tts.service"].jobs.get(response.get_json()["id"]).cancel()
+        drain(app)
     else:
         samples, rate = audio_of(response)
         seconds = len(samples) / rate
