@@ -97,3 +97,9 @@ def test_an_integer_of_thousands_of_digits_is_read_not_raised():
 def test_utf8_encoded_surrogates_reach_validation_and_are_refused_there():
     payload = load_json_object(b'{"text": "\xed\xa0\x80"}')
     assert rejected(payload).field == "text"
+
+
+def test_errors_found_during_synthesis_take_the_dialects_names():
+    assert [OPENAI.wire_name(a) for a in ("text", "format", "speed", None)] == ["input", "response_format", "speed",
+                                                                                None]
+    assert TTS.wire_name("text") == "text"

@@ -98,7 +98,7 @@ class Dialect:
 
     def wire_name(self, attribute: str | None) -> str | None:
         """The name this dialect gives a SynthesisRequest attribute (OpenAI's `input` for `text`)."""
-        return next((f.name for f in self.fields if f.target == attribute), attribute)
+        return next((f.name for f in self.fields if attribute and f.target == attribute), attribute)
 
     def hint(self, key: str) -> str:
         if key in self.elsewhere:
