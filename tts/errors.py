@@ -104,5 +104,6 @@ def shown(value: Any) -> str:
         return "a very large number"
     if isinstance(value, float) and not math.isfinite(value):   # JSON has no NaN: a literal beyond float range
         return "a number too large to hold"
-    text = json.dumps(value, ensure_ascii=False, default=lambda v: type(v).__name__).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, default=lambda v: type(v).__name__)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 4] + "…" + text[-1]

@@ -270,7 +270,8 @@ def test_a_4xx_found_on_the_worker_thread_is_one_log_line_without_a_traceback(ap
 
 
 @pytest.mark.xfail(strict=True, reason="the embedded voice's acoustic model collapses its durations at speed ≥ 3 "
-                                       "(peak 0.035 at speed 4): an engine fix (cap the model's ratio, stretch the rest)")
+                                       "(peak 0.035 at speed 4): an engine fix (cap the model's ratio, stretch "
+                                       "the rest)")
 def test_the_fastest_speed_is_audible_on_the_embedded_voice(app):
     response = app.test_client().post(TTS, json=tts(text="今天天气很好，我们去公园散步吧。", speed=4.0))
     samples, _ = audio_of(response)

@@ -209,8 +209,8 @@ def _rate(value: str) -> float:
     else:
         match = re.fullmatch(r"(\d+(?:\.\d+)?)(%?)", value)
         if not match:
-            raise InvalidInput(f"<prosody rate={shown(value)}> must be a word (slow, fast, ...), a percentage or a number",
-                               field="text")
+            raise InvalidInput(f"<prosody rate={shown(value)}> must be a word (slow, fast, ...), a percentage "
+                               "or a number", field="text")
         rate = float(match.group(1)) / (100 if match.group(2) else 1)
     if not _RATE_RANGE[0] <= rate <= _RATE_RANGE[1]:
         raise InvalidInput(f"<prosody rate={shown(value)}> must be between 25% and 400%", field="text")

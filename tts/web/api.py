@@ -22,8 +22,9 @@ def json_body() -> dict:
     application/*+json; 415 otherwise, a missing Content-Type included): any web page can make
     a browser POST text/plain, a form or a typeless Blob here without a CORS preflight,
     but not application/json."""
-    media_type = request.mimetype
-    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+    media_type = request.mimetype   # lower case, without parameters; "" when none was sent
+    if media_type != "application/json" and not (media_type.startswith("application/")
+                                                 and media_type.endswith("+json")):
         sent = f"got {media_type!r}" if media_type else "none was sent"
         raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
                                    field="Content-Type")
