@@ -114,10 +114,10 @@ def test_bad_input_is_400_naming_the_field(client, body, field):
     assert error["field"] == field and error["code"] == "invalid_request" and error["message"]
 
 
-def test_non_json_body_is_400_naming_the_body(client):
+def test_a_form_body_is_415_naming_the_content_type(client):
     response = client.post("/tts", data="text=你好", content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 400
-    assert response.get_json()["error"]["field"] == "body"
+    assert response.status_code == 415
+    assert response.get_json()["error"]["field"] == "Content-Type"
 
 
 def test_oversized_body_is_413_with_json(client):

@@ -56,11 +56,11 @@ def test_fetched_results_make_room_oldest_first():
     assert store.get(second.id) is second
 
 
-def test_a_job_whose_result_could_never_fit_is_refused_with_413():
+def test_a_job_whose_result_could_never_fit_is_refused_with_422():
     store = JobStore(ttl=600, max_bytes=ONE_SECOND)
     with pytest.raises(AudioTooLong) as refused:
         store.admit(Job(REQUEST, 2 * ONE_SECOND))
-    assert refused.value.status == 413 and refused.value.field == "text" and len(store) == 0
+    assert refused.value.status == 422 and refused.value.field == "text" and len(store) == 0
 
 
 def test_a_running_job_holds_its_reservation_and_a_finished_one_its_audio():

@@ -26,10 +26,10 @@ class Settings:
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
-    max_audio_seconds: int = 1200    # audio per request, estimated before synthesis and enforced during it
+    max_audio_seconds: int = 1800    # per request, estimated before synthesis and enforced during it (5000 characters ≈ 20 min at speed 1)
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
-    job_store_mb: int = 64           # and within this many megabytes of audio
+    job_store_mb: int = 512          # and within this many megabytes of audio (on disk beyond 1 MB per job)
     vocoder_chunk_frames: int = 256  # 12.5 ms per frame; bounds vocoder memory
     cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
     cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis

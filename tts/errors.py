@@ -6,6 +6,12 @@ never guesses and clients can branch on `code` rather than on message text.
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any, Mapping
+
+SHOWN_CHARS = 40   # of a client's value quoted in an error message
+
 
 class TTSError(Exception):
     status = 500
@@ -24,21 +30,33 @@ class InvalidInput(TTSError):
     code = "invalid_request"
 
 
+class UnknownField(InvalidInput):
+    """A field the endpoint does not take (often a misspelling): named, never silently ignored."""
+
+    code = "unknown_field"
+
+
 class PayloadTooLarge(TTSError):
     status = 413
     code = "payload_too_large"
 
 
-class AudioTooLong(TTSError):
-    """The request would make (or made) more audio than one request may: TTS_MAX_AUDIO_SECONDS."""
-
-    status = 413
-    code = "audio_too_long"
-
-
 class UnsupportedMediaType(TTSError):
+    """A body sent under another media type than JSON's (a form, text/plain, none)."""
+
     status = 415
     code = "unsupported_media_type"
+
+
+class AudioTooLong(TTSError):
+    """The request would make more audio than one request may (TTS_MAX_AUDIO_SECONDS).
+
+    Well-formed but more than the server will do for one request, hence 422 rather than 400;
+    not 413, which is about the body's size (and closes the connection).
+    """
+
+    status = 422
+    code = "audio_too_long"
 
 
 class Busy(TTSError):
@@ -104,3 +122,18 @@ class EngineUnavailable(TTSError):
 class SynthesisFailed(TTSError):
     status = 500
     code = "synthesis_failed"
+
+
+def shown(value: Any) -> str:
+    """A value as JSON, short, and safe to log or send back (lone surrogates escaped)."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a very large number"
+    if isinstance(value, float) and not math.isfinite(value):   # JSON has no NaN: a literal beyond float range
+        return "a number too large to hold"
+    text = json.dumps(value, ensure_ascii=False, default=lambda v: type(v).__name__)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 4] + "…" + text[-1]

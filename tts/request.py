@@ -1,21 +1,37 @@
-"""The one request model every endpoint shares, validated once, field by field.
+"""The request's fields, declared once, and the one validation every endpoint shares.
 
-Each reader names the field it rejects, so a client always learns which field was wrong.
+`TTS` (POST /tts) and `OPENAI` (POST /v1/audio/speech) list every field a client may
+send: JSON type, range or choices, default and meaning. Validation reads them here; the
+OpenAPI document and the README's tables are made from them (tts/web/openapi.py), and a
+test holds the README to them. Rules every field follows:
+- null means the field's default (clients that serialize unset options as null work);
+- a number without a fraction is a whole number (16000.0 is 16000: JSON has one number type,
+  and JSON Schema counts 16000.0 as an integer too);
+- a field the dialect does not declare is a 400 naming it: a misspelled field is never
+  silently ignored (OpenAI's own API rejects unrecognized arguments the same way);
+- every error names the field, and quotes the value short and escaped (a lone surrogate or a
+  200 kB string never reaches a log line or a response body raw).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import json
+import math
+from dataclasses import dataclass, field as dataclass_field
+from functools import cached_property
 from typing import Any, Iterable, Mapping
 
-from tts.errors import InvalidInput
-
 from tts.audio.encode import FORMATS
+from tts.errors import InvalidInput, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
 PITCH_RANGE = (-12.0, 12.0)      # semitones
 VOLUME_RANGE = (-30.0, 12.0)     # dB of gain; a limiter keeps peaks below full scale
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
+SEED_RANGE = (0, 2**31 - 1)
+OPENAI_MAX_INPUT = 4096          # OpenAI's limit on `input` (and on `instructions`)
+MAX_INT_DIGITS = 4000            # longer integers are read as floats (inf): int() refuses > 4300 digits
 
 
 @dataclass(frozen=True)
@@ -34,78 +50,236 @@ class SynthesisRequest:
     stream: bool = False
 
 
-def read_text(payload: Mapping[str, Any], name: str, max_chars: int) -> str:
-    value = payload.get(name)
+@dataclass(frozen=True)
+class Field:
+    """One field of a request body, as a client sees it."""
+
+    name: str                  # the JSON key
+    kind: str                  # JSON type: "string", "number", "integer" or "boolean"
+    meaning: str               # one line for the README and the OpenAPI description
+    default: Any = None        # what an absent field (or null) means; None = unset
+    required: bool = False
+    low: float | None = None   # numbers: inclusive range
+    high: float | None = None
+    choices: tuple = ()        # the allowed values, when they are fixed
+    choices_from: str | None = None     # "voices" or "models": the server's, known at run time
+    default_setting: str | None = None  # a Settings attribute holding the default (default_voice)
+    max_length: int | None = None       # strings: characters
+    text_limit: bool = False   # also held to TTS_MAX_TEXT_CHARS
+    spoken: bool = False       # must hold something besides white space
+    target: str | None = None  # the SynthesisRequest attribute it sets; None = read by the route, or ignored
+
+    def limit(self, max_chars: int) -> int | None:
+        """The longest string accepted, given the server's TTS_MAX_TEXT_CHARS."""
+        limits = [n for n in (self.max_length, max_chars if self.text_limit else None) if n is not None]
+        return min(limits, default=None)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The fields one endpoint takes, and the names a client may have meant instead."""
+
+    route: str
+    fields: tuple[Field, ...]
+    elsewhere: Mapping[str, str] = dataclass_field(default_factory=dict)   # a name it does not take → a hint
+
+    @cached_property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    def __getitem__(self, name: str) -> Field:
+        return self.by_name[name]
+
+    def wire_name(self, attribute: str | None) -> str | None:
+        """The name this dialect gives a SynthesisRequest attribute (OpenAI's `input` for `text`)."""
+        return next((f.name for f in self.fields if attribute and f.target == attribute), attribute)
+
+    def hint(self, key: str) -> str:
+        if key in self.elsewhere:
+            return f" ({self.elsewhere[key]})"
+        close = difflib.get_close_matches(key, list(self.by_name), n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_NARROWER = "; ".join(f"{name} takes only " + ", ".join(str(r) for r in SAMPLE_RATES if r in spec.sample_rates)
+                      for name, spec in FORMATS.items() if spec.sample_rates)
+
+
+def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
+    """The fields both dialects share, in the order the tables list them."""
+    return (
+        voice,
+        Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
+              target="speed"),
+        Field("pitch", "number", "semitones", 0.0, low=PITCH_RANGE[0], high=PITCH_RANGE[1], target="pitch"),
+        Field("volume", "number", "gain in dB, with a peak limiter (never clips)", 0.0, low=VOLUME_RANGE[0],
+              high=VOLUME_RANGE[1], target="volume"),
+        Field("sample_rate", "integer", "output rate in Hz; unset: the voice's own (24000), 16000 in eco mode; "
+              f"{_NARROWER}", choices=SAMPLE_RATES, target="sample_rate"),
+        Field("eco", "boolean", "16 kHz output and the cheapest compute path (a Kokoro voice you name stays "
+              "that voice, at 16 kHz; the page switches to the embedded voice while eco mode is on)", False,
+              target="eco"),
+        format_,
+        Field("stream", "boolean", "send audio as it is made (wav, pcm, opus; mp3/flac are sent whole)", False,
+              target="stream"),
+        Field("seed", "integer", "seed of the voice's random part (equal requests, equal audio)", 0,
+              low=SEED_RANGE[0], high=SEED_RANGE[1], target="seed"),
+    )
+
+
+_FORMAT_MEANING = "audio format; pcm is s16le, opus is in Ogg"
+
+TTS = Dialect("POST /tts", (
+    Field("text", "string", "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline",
+          required=True, text_limit=True, spoken=True, target="text"),
+    *_common(
+        voice=Field("voice", "string", "a voice id from `GET /v1/audio/voices`", choices_from="voices",
+                    default_setting="default_voice", target="voice"),
+        format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format")),
+    Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"links\"}` at once; "
+          "poll `GET /tts/jobs/<id>`", False),
+), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
+              "model": "POST /tts has no model: choose a voice"})
+
+OPENAI = Dialect("POST /v1/audio/speech", (
+    Field("model", "string", "`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts` or an engine name from `GET /v1/models`",
+          required=True, choices_from="models"),
+    Field("input", "string", "the text, as for `text` on `POST /tts`", required=True, max_length=OPENAI_MAX_INPUT,
+          text_limit=True, spoken=True, target="text"),
+    *_common(
+        voice=Field("voice", "string", "an OpenAI voice name (alloy, nova, onyx, …) or one of our voice ids",
+                    required=True, choices_from="voices", target="voice"),
+        format_=Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format")),
+    Field("instructions", "string", "accepted and ignored (our voices have no style control)",
+          max_length=OPENAI_MAX_INPUT),
+    Field("stream_format", "string", "`audio` (raw audio bytes); OpenAI's `sse` events are not offered", "audio",
+          choices=("audio",)),
+), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
+              "async": "async jobs are offered on POST /tts"})
+
+
+def _key(name: str) -> str:
+    """A client's key fit to go back as an error's `field` (escaped, bounded)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")[:64]
+
+
+def read_value(spec: Field, value: Any, *, max_chars: int, choices: Iterable[Any] = (), default: Any = None) -> Any:
+    """One field's value, checked against its declaration (raises InvalidInput naming it)."""
+    name = spec.name
     if value is None:
-        raise InvalidInput(f"'{name}' is required", field=name)
-    if not isinstance(value, str):
-        raise InvalidInput(f"'{name}' must be a string", field=name)
-    if not value.strip():
-        raise InvalidInput(f"'{name}' must contain something to say", field=name)
-    if len(value) > max_chars:
-        raise InvalidInput(f"'{name}' has {len(value)} characters; the limit is {max_chars}", field=name)
+        if spec.required:
+            raise InvalidInput(f"'{name}' is required", field=name)
+        return spec.default if default is None else default
+    if spec.kind == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidInput(f"'{name}' must be true or false; got {shown(value)}", field=name)
+    elif spec.kind in ("number", "integer"):
+        value = _number(spec, value)
+    elif spec.kind == "string":
+        _string(spec, value, max_chars)
+    allowed = tuple(spec.choices or choices)
+    if allowed and value not in allowed:
+        listed = ", ".join(str(c) for c in allowed)
+        raise InvalidInput(f"'{name}' must be one of {listed}; got {shown(value)}", field=name)
     return value
 
 
-def read_number(payload: Mapping[str, Any], name: str, default: float, low: float, high: float) -> float:
-    value = payload.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInput(f"'{name}' must be a number", field=name)
-    if not low <= value <= high:
-        raise InvalidInput(f"'{name}' must be between {low} and {high}, got {value}", field=name)
-    return float(value)
+def _number(spec: Field, value: Any) -> float | int:
+    name, whole = spec.name, spec.kind == "integer"
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(value, float) and (not math.isfinite(value) or (whole and not value.is_integer())):
+        numeric = False
+    if not numeric:
+        kind = "a whole number" if whole else "a number"
+        raise InvalidInput(f"'{name}' must be {kind}; got {shown(value)}", field=name)
+    value = int(value) if whole else float(value)
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        low, high = (int(spec.low), int(spec.high)) if whole else (spec.low, spec.high)
+        raise InvalidInput(f"'{name}' must be between {low} and {high}; got {shown(value)}", field=name)
+    return value
+
+
+def _string(spec: Field, value: Any, max_chars: int) -> None:
+    name = spec.name
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{name}' must be a string; got {shown(value)}", field=name)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(value[error.start])
+        raise InvalidInput(f"'{name}' has a lone surrogate (\\u{code:04x}) at character {error.start}: "
+                           "it is not text (send valid UTF-8 or \\u surrogate pairs)", field=name) from None
+    limit = spec.limit(max_chars)
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"'{name}' has {len(value)} characters; the limit is {limit}", field=name)
+    if spec.spoken and not value.strip():
+        raise InvalidInput(f"'{name}' must contain something to say", field=name)
+
+
+def read_fields(payload: Any, dialect: Dialect, *, max_chars: int, voices: Iterable[str] = (),
+                models: Iterable[str] = (), default_voice: str | None = None) -> dict[str, Any]:
+    """Every field of `dialect` from a decoded JSON body, defaults filled in (raises InvalidInput)."""
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(f"the body must be a JSON object; got {shown(payload)}", field="body")
+    for key in payload:
+        if key not in dialect.by_name:
+            listed = ", ".join(dialect.by_name)
+            raise UnknownField(f"unknown field {shown(key)}{dialect.hint(key)}; {dialect.route} takes {listed}",
+                               field=_key(key))
+    runtime = {"voices": tuple(voices), "models": tuple(models)}
+    defaults = {"default_voice": default_voice}
+    return {spec.name: read_value(spec, payload.get(spec.name), max_chars=max_chars,
+                                  choices=runtime.get(spec.choices_from, ()),
+                                  default=defaults.get(spec.default_setting))
+            for spec in dialect.fields}
 
 
 def read_flag(payload: Mapping[str, Any], name: str) -> bool:
-    value = payload.get(name, False)
-    if not isinstance(value, bool):
-        raise InvalidInput(f"'{name}' must be true or false", field=name)
-    return value
+    """A boolean of the /tts dialect (false when absent or null)."""
+    return read_value(TTS[name], payload.get(name), max_chars=0)
 
 
-def read_choice(payload: Mapping[str, Any], name: str, default: Any, choices: Iterable[Any]) -> Any:
-    value = payload.get(name, default)
-    choices = tuple(choices)
-    if isinstance(value, bool) or value not in choices:
-        listed = ", ".join(str(c) for c in choices)
-        raise InvalidInput(f"'{name}' must be one of {listed}; got {value!r}", field=name)
-    return value
+def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int, default_voice: str | None = None,
+                  dialect: Dialect = TTS, models: Iterable[str] = ()) -> SynthesisRequest:
+    """Validate a decoded JSON body of `dialect` into a SynthesisRequest (raises InvalidInput).
 
-
-def read_int(payload: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = payload.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"'{name}' must be a whole number", field=name)
-    if not low <= value <= high:
-        raise InvalidInput(f"'{name}' must be between {low} and {high}, got {value}", field=name)
-    return value
-
-
-def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int,
-                  names: Mapping[str, str] | None = None, default_format: str = "wav") -> SynthesisRequest:
-    """Validate a decoded JSON body into a SynthesisRequest (raises InvalidInput).
-
-    `names` renames our fields to a dialect's (OpenAI calls text "input" and format
-    "response_format"), so every endpoint shares this one validation path.
+    Fields without a target (async, model, instructions) are validated here too; the route
+    reads the ones it acts on.
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidInput("the body must be a JSON object", field="body")
-    names = names or {}
-    field = lambda name: names.get(name, name)  # noqa: E731
-    request = SynthesisRequest(
-        text=read_text(payload, field("text"), max_chars),
-        voice=read_choice(payload, field("voice"), None, (None, *voices)),
-        speed=read_number(payload, "speed", 1.0, *SPEED_RANGE),
-        pitch=read_number(payload, "pitch", 0.0, *PITCH_RANGE),
-        volume=read_number(payload, "volume", 0.0, *VOLUME_RANGE),
-        eco=read_flag(payload, "eco"),
-        sample_rate=read_choice(payload, "sample_rate", None, (None, *SAMPLE_RATES)),
-        format=read_choice(payload, field("format"), default_format, FORMATS),
-        seed=read_int(payload, "seed", 0, 0, 2**31 - 1),
-        stream=read_flag(payload, "stream"),
-    )
+    values = read_fields(payload, dialect, max_chars=max_chars, voices=voices, models=models,
+                         default_voice=default_voice)
+    request = SynthesisRequest(**{spec.target: values[spec.name] for spec in dialect.fields if spec.target})
     allowed = FORMATS[request.format].sample_rates
     if allowed and request.sample_rate is not None and request.sample_rate not in allowed:
         rates = ", ".join(str(r) for r in allowed)
         raise InvalidInput(f"{request.format} supports sample rates {rates}", field="sample_rate")
     return request
+
+
+def load_json_object(raw: bytes) -> dict:
+    """A request body → the JSON object in it; anything else is a 400 naming the body.
+
+    Bounded however hostile the bytes: nesting past Python's recursion limit, integers of
+    thousands of digits (int() refuses > 4300) and NaN/Infinity (not JSON) are answered,
+    not raised.
+    """
+    try:
+        payload = json.loads(raw, parse_int=_int, parse_constant=_no_constant)
+    except RecursionError:
+        raise InvalidInput("the body is nested too deeply", field="body") from None
+    except UnicodeDecodeError:
+        raise InvalidInput("the body is not UTF-8 text", field="body") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"the body is not JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+                           field="body") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput(f"the body must be a JSON object; got {shown(payload)}", field="body")
+    return payload
+
+
+def _int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
+
+
+def _no_constant(name: str) -> None:
+    raise InvalidInput(f"the body has {name}, which is not a JSON number", field="body")

@@ -42,6 +42,7 @@ from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, InvalidInput
 from tts.frontend import Phrase, analyze
+from tts.frontend.estimate import check_budget
 from tts.request import SynthesisRequest
 
 log = logging.getLogger(__name__)
@@ -119,13 +120,15 @@ class Synthesizer:
                    max_audio_seconds=settings.max_audio_seconds)
 
     def plan(self, request: SynthesisRequest) -> Plan:
-        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable)."""
+        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable,
+        AudioTooLong when it would make more audio than one request may)."""
         request = self.catalogue.bind(request) if request.voice is None else request
         engine = self.catalogue.engine(request.voice)
         info = engine.info
         phrases = analyze(request.text, info.max_syllables, info.lead_in_syllables)
         if not phrases:
             raise InvalidInput("'text' has nothing speakable in it", field="text")
+        check_budget(phrases, request.speed, self._max_audio_seconds)
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
         options = eco.engine_options(request.speed / float(factor), request.seed, request.eco)

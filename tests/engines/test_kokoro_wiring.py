@@ -86,7 +86,9 @@ def test_the_worker_unloads_an_idle_kokoro_between_jobs():
     client = app.test_client()
     assert client.post("/tts", json={"text": "你好。", "voice": "zf_xiaobei"}).status_code == 200
     assert kokoro.state == LOADED
-    gevent.sleep(1.5)                            # the worker waits on its queue, then unloads
-    assert kokoro.state != LOADED
+    deadline = time.monotonic() + 30             # the worker waits on its queue, then unloads
+    while kokoro.state == LOADED:
+        assert time.monotonic() < deadline
+        gevent.sleep(0.1)
     assert client.post("/tts", json={"text": "再见。", "voice": "zf_xiaobei"}).status_code == 200
     assert kokoro.state == LOADED

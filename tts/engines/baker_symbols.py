@@ -17,7 +17,10 @@ log = logging.getLogger(__name__)
 
 _SYLLABLE = re.compile(r"^([a-zü:]+?)([1-5])$")
 # Interjection syllables that the corpus never labels; read them with the nearest final.
-_FALLBACK = {"m": ("^", "en"), "hm": ("h", "en"), "hng": ("h", "eng"), "n": ("^", "en"), "ê": ("^", "ei")}
+_FALLBACK = {"m": ("^", "en"), "hm": ("h", "en"), "hng": ("h", "eng"), "n": ("^", "en"), "ê": ("^", "ei"),
+             # rare syllables missing from the table, spelled with the voice's own initials and finals
+             "biang": ("b", "iang"), "bong": ("b", "ong"), "cei": ("c", "ei"), "din": ("d", "in"),
+             "fiao": ("f", "iao"), "len": ("l", "en"), "nun": ("n", "uen"), "wong": ("^", "ueng")}
 
 
 class BakerSymbols:

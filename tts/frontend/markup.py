@@ -20,7 +20,8 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from tts.errors import InvalidInput
+from tts.errors import InvalidInput, shown
+from tts.frontend.syllables import is_syllable
 from tts.frontend.tn.numbers import read_digits, read_number
 
 MAX_DEPTH = 16
@@ -32,7 +33,7 @@ _HANZI = re.compile(r"[\u3400-\u9fff]")
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _STRENGTH_MS = {"none": 0, "x-weak": 100, "weak": 200, "medium": 400, "strong": 700, "x-strong": 1200}
 _RATE_WORDS = {"x-slow": 0.5, "slow": 0.75, "medium": 1.0, "default": 1.0, "fast": 1.3, "x-fast": 1.7}
-_RATE_RANGE = (0.25, 4.0)
+_RATE_RANGE = (0.25, 4.0)      # of one <prosody rate>, and of the rate nested ones make together
 _PARAGRAPH_MS = 600
 
 
@@ -70,6 +71,7 @@ def parse_plain(text: str) -> list[Segment]:
         syllables = tuple(match.group(1).split())
         if not _SYLLABLES.match(" ".join(syllables)):
             continue
+        syllables = _readings(syllables, f"{{{match.group(1)}}}")
         before = text[position:match.start()]
         chars = [m.start() for m in _HANZI.finditer(before)]
         if len(chars) < len(syllables):
@@ -78,12 +80,22 @@ def parse_plain(text: str) -> list[Segment]:
         cut = chars[-len(syllables)]
         fixed = before[cut:]
         if len(_HANZI.findall(fixed)) != len(fixed):
-            raise InvalidInput(f"'{fixed}{{{match.group(1)}}}': inline pinyin must follow the characters directly",
+            raise InvalidInput(f"{shown(fixed + match.group(0))}: inline pinyin must follow the characters directly",
                                field="text")
         segments += [Segment(before[:cut]), Segment(fixed, syllables)]
         position = match.end()
     segments.append(Segment(text[position:]))
     return [s for s in segments if s.text]
+
+
+def _readings(syllables: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """User readings, ü written v, each a syllable every engine can say (else InvalidInput)."""
+    readings = tuple(s.replace("ü", "v") for s in syllables)
+    for syllable in readings:
+        if not is_syllable(syllable):
+            raise InvalidInput(f"{where}: {shown(syllable)} is not a Mandarin pinyin syllable "
+                               "(tone-numbered, ü written v: lv4)", field="text")
+    return readings
 
 
 def parse_ssml(markup: str) -> list[Segment]:
@@ -131,8 +143,9 @@ def _element(element: Element, rate: float, depth: int, out: list[Segment]) -> N
         if alias is None:
             raise InvalidInput("<sub> needs an alias attribute", field="text")
         out.append(Segment(alias, rate=rate))
-    elif tag == "prosody":
-        _walk(element, rate * _rate(element.get("rate", "medium")), depth, out)
+    elif tag == "prosody":   # nested rates multiply, within the same range as one
+        low, high = _RATE_RANGE
+        _walk(element, min(high, max(low, rate * _rate(element.get("rate", "medium")))), depth, out)
     elif tag in ("p", "s", "speak"):
         _walk(element, rate, depth, out)
         out.append(Segment("", rate=rate, pause_ms=_PARAGRAPH_MS if tag == "p" else 0))
@@ -145,11 +158,12 @@ def _break_ms(element: Element) -> int:
     if time is None:
         strength = element.get("strength", "medium")
         if strength not in _STRENGTH_MS:
-            raise InvalidInput(f"<break strength=\"{strength}\"> is not one of {', '.join(_STRENGTH_MS)}", field="text")
+            raise InvalidInput(f"<break strength={shown(strength)}> is not one of {', '.join(_STRENGTH_MS)}",
+                               field="text")
         return _STRENGTH_MS[strength]
     match = _TIME.match(time.strip())
     if not match:
-        raise InvalidInput(f"<break time=\"{time}\"> must look like 500ms or 1.5s", field="text")
+        raise InvalidInput(f"<break time={shown(time)}> must look like 500ms or 1.5s", field="text")
     value = float(match.group(1)) * (1 if match.group(2) == "ms" else 1000)
     if value > MAX_BREAK_MS:
         raise InvalidInput(f"<break> is limited to {MAX_BREAK_MS} ms", field="text")
@@ -159,12 +173,13 @@ def _break_ms(element: Element) -> int:
 def _phoneme(element: Element, rate: float) -> Segment:
     alphabet, ph, text = element.get("alphabet", "pinyin"), element.get("ph", ""), element.text or ""
     if alphabet != "pinyin":
-        raise InvalidInput(f"<phoneme alphabet=\"{alphabet}\">: only pinyin is supported", field="text")
+        raise InvalidInput(f"<phoneme alphabet={shown(alphabet)}>: only pinyin is supported", field="text")
     syllables = tuple(ph.lower().replace("u:", "v").split())
     if not syllables or not _SYLLABLES.match(" ".join(syllables)):
-        raise InvalidInput(f"<phoneme ph=\"{ph}\"> must be tone-numbered pinyin such as hang2", field="text")
+        raise InvalidInput(f"<phoneme ph={shown(ph)}> must be tone-numbered pinyin such as hang2", field="text")
+    syllables = _readings(syllables, f"<phoneme ph={shown(ph)}>")
     if len(syllables) != len(text) or not all(_HANZI.match(c) for c in text):
-        raise InvalidInput(f"<phoneme ph=\"{ph}\">{text}</phoneme> needs one syllable per Chinese character",
+        raise InvalidInput(f"<phoneme ph={shown(ph)}> needs one syllable per Chinese character of {shown(text)}",
                            field="text")
     return Segment(text, syllables, rate=rate)
 
@@ -174,16 +189,16 @@ def _say_as(element: Element) -> str:
     digits = re.sub(r"[\s\-]", "", text)
     if kind in ("digits", "characters", "telephone"):
         if not digits.isdigit():
-            raise InvalidInput(f"<say-as interpret-as=\"{kind}\"> takes digits, got {text!r}", field="text")
+            raise InvalidInput(f"<say-as interpret-as={shown(kind)}> takes digits; got {shown(text)}", field="text")
         return read_digits(digits, phone=kind == "telephone")
     if kind in ("cardinal", "number"):
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
-            raise InvalidInput(f"<say-as interpret-as=\"{kind}\"> takes a number, got {text!r}", field="text")
+            raise InvalidInput(f"<say-as interpret-as={shown(kind)}> takes a number; got {shown(text)}", field="text")
         return ("负" if digits.startswith("-") else "") + read_number(digits.lstrip("-"))
     if kind == "date":
         from tts.frontend.normalize import normalize
         return normalize(text)
-    raise InvalidInput(f"<say-as interpret-as=\"{kind}\"> is not supported (digits, telephone, cardinal, date)",
+    raise InvalidInput(f"<say-as interpret-as={shown(kind)}> is not supported (digits, telephone, cardinal, date)",
                        field="text")
 
 
@@ -194,9 +209,9 @@ def _rate(value: str) -> float:
     else:
         match = re.fullmatch(r"(\d+(?:\.\d+)?)(%?)", value)
         if not match:
-            raise InvalidInput(f"<prosody rate=\"{value}\"> must be a word (slow, fast, ...), a percentage or a number",
-                               field="text")
+            raise InvalidInput(f"<prosody rate={shown(value)}> must be a word (slow, fast, ...), a percentage "
+                               "or a number", field="text")
         rate = float(match.group(1)) / (100 if match.group(2) else 1)
     if not _RATE_RANGE[0] <= rate <= _RATE_RANGE[1]:
-        raise InvalidInput(f"<prosody rate=\"{value}\"> must be between 25% and 400%", field="text")
+        raise InvalidInput(f"<prosody rate={shown(value)}> must be between 25% and 400%", field="text")
     return rate

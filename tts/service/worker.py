@@ -44,7 +44,7 @@ class Worker:
         timeout = timeout or self.step_timeout
         self._running, self._deadline = self._pool.spawn(_contained, function, *args), time.monotonic() + timeout
         try:
-            return self._running.get(timeout=timeout)
+            outcome = self._running.get(timeout=timeout)
         except Timeout:
             self.stalls += 1
             log.error("a model call ran past %.0f s; the worker is stalled until it returns", timeout)
@@ -53,10 +53,13 @@ class Worker:
         finally:
             if self._running is not None and self._running.ready():
                 self._running = None
+        if isinstance(outcome, _Raised):
+            raise outcome.error
+        return outcome
 
     def later(self, function: Callable[[], object]) -> None:
         """Queue `function` on the worker thread after whatever runs there now; nobody waits for it."""
-        self._pool.spawn(_contained, function)
+        self._pool.spawn(_logged, function)
 
     @property
     def busy(self) -> bool:
@@ -82,11 +85,29 @@ class Worker:
             self._pool.kill()
 
 
-def _contained(function: Callable[..., T], *args) -> T:
-    """Run on the thread: an exit a library raises there (SystemExit, KeyboardInterrupt) would
-    reach the hub and end the process; it becomes one failed step instead."""
+class _Raised:
+    """What a step raised, carried back to the hub as a value."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _contained(function: Callable[..., T], *args) -> T | _Raised:
+    """Run on the thread. An exception comes back as a value and is raised again on the hub:
+    raised out of the pool, gevent would print its traceback (a 400 is not worth one). An exit
+    a library raises there (SystemExit, KeyboardInterrupt) would reach the hub and end the
+    process; it becomes one failed step instead."""
     try:
         return function(*args)
+    except Exception as error:
+        return _Raised(error)
     except (SystemExit, KeyboardInterrupt) as error:
         log.error("a model call raised %s: %s", type(error).__name__, error)
-        raise SynthesisFailed(f"synthesis failed: {type(error).__name__}") from None
+        return _Raised(SynthesisFailed(f"synthesis failed: {type(error).__name__}"))
+
+
+def _logged(function: Callable[[], object]) -> None:
+    """Run on the thread for nobody: what it raises is only logged."""
+    outcome = _contained(function)
+    if isinstance(outcome, _Raised):
+        log.error("a deferred step failed: %r", outcome.error)

@@ -20,8 +20,9 @@ def job_links(job: Job) -> dict:
 @api.post("/tts")
 def tts():
     payload = json_body()
+    synthesis = synthesis_request(payload)
     wants_async = read_flag(payload, "async")
-    job = service().submit(synthesis_request(payload), keep=wants_async)
+    job = service().submit(synthesis, keep=wants_async)
     if wants_async:
         response = jsonify({"id": job.id, "status": job.status, "position": service().position(job),
                             "links": job_links(job)})

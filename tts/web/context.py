@@ -6,12 +6,10 @@ validated and its voice resolved the same way whichever route it came in on.
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, request
 
-from tts.errors import InvalidInput
-from tts.request import SynthesisRequest, parse_request
+from tts.errors import UnsupportedMediaType
+from tts.request import SynthesisRequest, load_json_object, parse_request
 from tts.service.service import SynthesisService
 
 SERVICE = "tts.service"
@@ -22,19 +20,22 @@ def service() -> SynthesisService:
 
 
 def json_body() -> dict:
-    """The decoded JSON object of the request, whatever its Content-Type says."""
-    raw = request.get_data(cache=True)
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidInput("the body must be a JSON object", field="body") from None
-    if not isinstance(payload, dict):
-        raise InvalidInput("the body must be a JSON object", field="body")
-    return payload
+    """The request's JSON object, read only under a JSON media type (application/json or
+    application/*+json; 415 otherwise, a missing Content-Type included): any web page can make
+    a browser POST text/plain, a form or a typeless Blob here without a CORS preflight,
+    but not application/json."""
+    media_type = request.mimetype   # lower case, without parameters; "" when none was sent
+    if media_type != "application/json" and not (media_type.startswith("application/")
+                                                 and media_type.endswith("+json")):
+        sent = f"got {media_type!r}" if media_type else "none was sent"
+        raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
+                                   field="Content-Type")
+    return load_json_object(request.get_data(cache=True))
 
 
 def synthesis_request(payload: dict, **dialect) -> SynthesisRequest:
-    """The shared request model with its voice resolved; `dialect` renames fields (see parse_request)."""
+    """The shared request model with its voice resolved; `dialect` is the endpoint's declaration
+    and its run-time choices (see parse_request). No voice: the default one, or eco mode's."""
     catalogue = service().catalogue
     settings = current_app.config["TTS_SETTINGS"]
     parsed = parse_request(payload, voices=catalogue.names(), max_chars=settings.max_text_chars, **dialect)

@@ -1,23 +1,24 @@
-"""GET /docs and /openapi.json: the OpenAPI 3 description, a static file kept true by a test."""
+"""GET /docs and /openapi.json: the OpenAPI 3.1 description, made at start from the request
+declaration and this server's settings (tts.web.openapi), so it states the limits enforced here."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
+
+from tts.config import Settings
+from tts.web.openapi import openapi_document
 
 docs = Blueprint("docs", __name__)
-SPEC = Path(__file__).with_name("openapi.json")
 
 
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    return json.loads(SPEC.read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def spec(settings: Settings) -> dict:
+    return openapi_document(settings)
 
 
 @docs.get("/docs")
 @docs.get("/openapi.json")
 def openapi():
-    return jsonify(spec())
+    return jsonify(spec(current_app.config["TTS_SETTINGS"]))

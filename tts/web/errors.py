@@ -1,26 +1,31 @@
-"""Every error → HTTP status and one JSON shape, in one place.
+"""Every error → HTTP status and one JSON shape, in one place; each logged as one line.
 
 Our routes answer {"error": {"code", "message", "field"}}; the OpenAI-dialect routes
 (/v1/...) answer OpenAI's {"error": {"message", "type", "param", "code"}} so its clients
-show the message.
+show the message. A 4xx is the client's mistake: one log line (JSON, with the request id),
+never a traceback. Only an error nobody expected (a bug) logs its traceback.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import Busy, TTSError
+from tts.errors import Busy, TTSError, UnknownField
+from tts.request import OPENAI
 
 log = logging.getLogger(__name__)
 
-_OPENAI_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error",
+_OPENAI_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 409: "invalid_request_error",
+                 413: "invalid_request_error", 415: "invalid_request_error", 422: "invalid_request_error",
                  429: "rate_limit_error", 503: "server_error"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):
+    _log(status, code, message, field)
     if request.blueprint == "openai":
         body = {"message": message, "type": _OPENAI_TYPES.get(status, "server_error"), "param": field, "code": code}
     else:
@@ -30,10 +35,20 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def _log(status: int, code: str, message: str, field: str | None) -> None:
+    """One line per error answered: what the client was told, under its request id."""
+    line = json.dumps({"request_id": g.get("request_id"), "method": request.method, "path": request.path,
+                       "status": status, "code": code, "field": field, "message": message}, ensure_ascii=False)
+    log.log(logging.WARNING if status >= 500 else logging.INFO, "%s", line)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
-        response = error_response(error.status, error.code, error.message, error.field)
+        field = error.field
+        if request.blueprint == "openai" and not isinstance(error, UnknownField):
+            field = OPENAI.wire_name(field)   # synthesis names the request's attributes: text → input
+        response = error_response(error.status, error.code, error.message, field)
         if isinstance(error, Busy):
             response.headers["Retry-After"] = str(error.retry_after)
         return response

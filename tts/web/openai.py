@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from tts.errors import InvalidInput
-from tts.request import read_text
+from tts.request import OPENAI
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.responses import audio_response
 
 openai = Blueprint("openai", __name__, url_prefix="/v1")
 
 MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
-MAX_INPUT = 4096
 
 
 def model_ids() -> list[str]:
@@ -28,19 +26,7 @@ def model_ids() -> list[str]:
 @openai.post("/audio/speech")
 def speech():
     payload = json_body()
-    model = payload.get("model")
-    if not isinstance(model, str) or not model:
-        raise InvalidInput("'model' is required, e.g. \"tts-1\"", field="model")
-    if model not in model_ids():
-        raise InvalidInput(f"unknown model {model!r}; GET /v1/models lists them", field="model")
-    read_text(payload, "input", MAX_INPUT)
-    instructions = payload.get("instructions")
-    if instructions is not None and not isinstance(instructions, str):
-        raise InvalidInput("'instructions' must be a string", field="instructions")
-    if payload.get("voice") is None:
-        raise InvalidInput("'voice' is required", field="voice")
-    request = synthesis_request(payload, names={"text": "input", "format": "response_format"},
-                                default_format="mp3")
+    request = synthesis_request(payload, dialect=OPENAI, models=model_ids())
     job = service().submit(request)
     return audio_response(job, disposition="attachment")
 

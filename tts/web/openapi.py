@@ -1,0 +1,230 @@
+"""The OpenAPI 3.1 document and the README's field tables, made from the request declaration.
+
+Request bodies come from tts.request (TTS, OPENAI) and the server's settings, so the served
+document states the limits this server enforces; responses are declared here, next to the
+routes' shapes, and tests send real requests and validate the real answers against them.
+OpenAPI 3.1 schemas are JSON Schema 2020-12, where 16000.0 is an integer, as our validation has it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tts.audio.encode import FORMATS
+from tts.config import Settings
+from tts.request import OPENAI, TTS, Dialect, Field
+from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
+
+_JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
+
+
+def field_schema(spec: Field, settings: Settings) -> dict:
+    """One field as JSON Schema: what the validation in tts.request accepts."""
+    schema: dict[str, Any] = {"type": spec.kind if spec.required else [spec.kind, "null"],
+                              "description": spec.meaning}
+    default = getattr(settings, spec.default_setting) if spec.default_setting else spec.default
+    if default is not None:
+        schema["default"] = default
+    if spec.low is not None:
+        schema["minimum"], schema["maximum"] = spec.low, spec.high
+    if spec.choices:
+        schema["enum"] = [*spec.choices, *([] if spec.required else [None])]
+    if spec.kind == "string":
+        if spec.spoken:
+            schema["pattern"] = r"\S"
+        limit = spec.limit(settings.max_text_chars)
+        if limit is not None:
+            schema["maxLength"] = limit
+    return schema
+
+
+def request_schema(dialect: Dialect, settings: Settings) -> dict:
+    """The body of `dialect`'s route; unknown fields are refused, and opus takes fewer rates."""
+    fmt = next(f.name for f in dialect.fields if f.target == "format")
+    narrower = [{"if": {"properties": {fmt: {"const": name}}, "required": [fmt]},
+                 "then": {"properties": {"sample_rate": {"enum": [*spec.sample_rates, None]}}}}
+                for name, spec in FORMATS.items() if spec.sample_rates]
+    return {"type": "object", "additionalProperties": False,
+            "required": [f.name for f in dialect.fields if f.required],
+            "properties": {f.name: field_schema(f, settings) for f in dialect.fields},
+            "allOf": narrower}
+
+
+def _obj(properties: dict, required: tuple | list | None = None, **extra) -> dict:
+    return {"type": "object", "properties": properties,
+            "required": list(properties if required is None else required), **extra}
+
+
+_STR, _INT, _NUM, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+_NULLABLE_STR, _NULLABLE_NUM = {"type": ["string", "null"]}, {"type": ["number", "null"]}
+_REF = "#/components/schemas/"
+
+
+def _schemas(settings: Settings) -> dict:
+    error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
+    links = _obj({"self": _STR, "audio": _STR}, additionalProperties=False)
+    position = {"type": "integer", "minimum": 0, "description": "1 = next to run; 0 = running or finished"}
+    status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
+    voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
+                  "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
+                  "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
+                  "state": {"type": "string", "enum": ["declared", "loaded", "failed", "closed"],
+                            "description": "declared = listed, loads on first use"}})
+    model = _obj({"id": _STR, "object": {"const": "model"}, "created": _INT, "owned_by": _STR})
+    return {
+        "TTSRequest": request_schema(TTS, settings),
+        "OpenAISpeechRequest": request_schema(OPENAI, settings),
+        "Error": _obj({"error": error}, additionalProperties=False),
+        "OpenAIError": _obj({"error": _obj({"message": _STR, "type": _STR, "param": _NULLABLE_STR, "code": _STR},
+                                           additionalProperties=False)}, additionalProperties=False),
+        "JobAccepted": _obj({"id": _STR, "status": status, "position": position, "links": links},
+                            additionalProperties=False),
+        "Job": _obj({"id": _STR, "status": status, "position": position, "created": _NUM,
+                     "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM, "links": links,
+                     "audio_seconds": {"type": "number", "description": "when done"},
+                     "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
+                                     "on it (0 for phrases from the cache)"},
+                     "error": {**error, "description": "when failed or cancelled"}},
+                    required=("id", "status", "position", "created", "started", "finished", "links"),
+                    additionalProperties=False),
+        "Voices": _obj({"voices": {"type": "array", "items": voice}}),
+        "Models": _obj({"object": {"const": "list"}, "data": {"type": "array", "items": model}}),
+        "Health": _obj({"status": {"type": "string", "enum": ["ok", "worker_unhealthy"]}}),
+        "Ready": _obj({"ready": _BOOL, "healthy": _BOOL, "queue_depth": _INT,
+                       "engines": {"type": "object", "additionalProperties": _STR},
+                       "voices": {"type": "array", "items": _STR}, "error": _STR},
+                      required=("ready", "queue_depth", "voices")),
+    }
+
+
+def _json(description: str, schema: str, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": {"$ref": _REF + schema}}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _header(schema: dict, description: str) -> dict:
+    return {"schema": schema, "description": description}
+
+
+_AUDIO_HEADERS = {
+    "X-Sample-Rate": _header(_INT, "the audio's sample rate"),
+    "X-Cache": _header({"type": "string", "enum": ["hit", "miss", "partial"]},
+                       "whether the phrases came from the sentence cache"),
+    "X-Audio-Seconds": _header({"type": "string"}, "the audio's duration, when it is sent whole"),
+    "X-Synthesis-CPU-Seconds": _header({"type": "string"}, "the worker's CPU seconds spent on this request, when "
+                                       "it is sent whole (0 when every phrase came from the cache)"),
+}
+_RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
+
+
+def _audio(description: str) -> dict:
+    media = sorted({f.media_type for f in FORMATS.values()})
+    return {"description": description, "headers": _AUDIO_HEADERS,
+            "content": {m: {"schema": {"type": "string", "contentMediaType": m}} for m in media}}
+
+
+def _synthesis_errors(error: str) -> dict:
+    """What a synthesis route answers when it does not answer audio."""
+    return {
+        "400": _json("A field is wrong; `field` names it (code invalid_request, or unknown_field for a field "
+                     "the endpoint does not take).", error),
+        "413": _json("The body is larger than TTS_MAX_BODY_BYTES.", error),
+        "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json).", error),
+        "422": _json("The text would make more audio than TTS_MAX_AUDIO_SECONDS, or an async result more than "
+                     "the job store keeps (code audio_too_long).", error),
+        "503": _json("Retry after Retry-After: the queue is full (queue_full), the job store is full of results "
+                     "nobody fetched (job_store_full), the voices are still loading (warming_up), the server is "
+                     "draining to stop (shutting_down), a model call overran (worker_stalled), or an engine "
+                     "is not available (engine_unavailable).", error, _RETRY),
+    }
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": _REF + schema}}}}
+
+
+def _get(summary: str, responses: dict, **extra) -> dict:
+    return {"get": {"summary": summary, "responses": responses, **extra}}
+
+
+def openapi_document(settings: Settings) -> dict:
+    """The whole description of the API for a server running with `settings`."""
+    job_id = [{"name": "job_id", "in": "path", "required": True, "schema": _STR}]
+    page = {"description": "HTML", "content": {"text/html": {"schema": _STR}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "zh-tts: Chinese text-to-speech", "version": "0.1.0",
+                 "description": "A self-hosted Chinese TTS server: one process, a bounded queue, a warm worker. "
+                                "Errors are JSON naming the field: {\"error\": {\"code\", \"message\", \"field\"}} "
+                                "(OpenAI's shape on /v1 routes). In a request body, null means the default and "
+                                "an unknown field is a 400."},
+        "paths": {
+            "/tts": {"post": {
+                "summary": "Synthesize text: wait for the audio, stream it, or start an async job",
+                "requestBody": _body("TTSRequest"),
+                "responses": {"200": _audio("The audio in the requested format (chunked when streaming)."),
+                              "202": _json("Async job accepted.", "JobAccepted",
+                                           {"Location": _header(_STR, "the job's status URL")}),
+                              **_synthesis_errors("Error")}}},
+            "/tts/jobs/{job_id}": _get("Status of an async job", {
+                "200": _json("The job.", "Job"),
+                "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+            "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
+                "200": _audio("The audio, whole."),
+                "404": _json("No such job (or it expired).", "Error"),
+                "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
+            "/v1/audio/speech": {"post": {
+                "summary": "OpenAI-compatible speech (default format mp3)",
+                "requestBody": _body("OpenAISpeechRequest"),
+                "responses": {"200": _audio("The audio in response_format."), **_synthesis_errors("OpenAIError")}}},
+            "/v1/audio/voices": _get("The voices this server has", {"200": _json("Voices.", "Voices")}),
+            "/v1/models": _get("Models, OpenAI-style", {"200": _json("Models.", "Models")}),
+            "/healthz": _get("Liveness: the worker's loops run and no model call has stalled", {
+                "200": _json("Alive.", "Health"), "503": _json("The worker is dead or stalled: restart me.", "Health")}),
+            "/readyz": _get("Readiness: voice loaded, worker alive", {
+                "200": _json("Ready.", "Ready"), "503": _json("Not ready (yet).", "Ready")}),
+            "/metrics": _get("Prometheus metrics", {"200": {"description": "Prometheus text format",
+                                                            "content": {"text/plain": {"schema": _STR}}}}),
+            "/docs": _get("This document", {"200": {"description": "OpenAPI 3.1",
+                                                    "content": {"application/json": {"schema": {"type": "object"}}}}}),
+            "/openapi.json": _get("This document", {"200": {"description": "OpenAPI 3.1", "content": {
+                "application/json": {"schema": {"type": "object"}}}}}),
+            "/": _get("The page", {"200": page}),
+        },
+        "components": {"schemas": _schemas(settings)},
+    }
+
+
+def readme_table(dialect: Dialect, settings: Settings) -> str:
+    """`dialect`'s fields as the README's Markdown table (a test keeps the README equal to it)."""
+    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for spec in dialect.fields:
+        rows.append(f"| `{spec.name}` | {spec.kind} | {_default(spec, settings)} | {_meaning(spec, settings)} |")
+    return "\n".join(rows)
+
+
+def _default(spec: Field, settings: Settings) -> str:
+    if spec.required:
+        return "required"
+    value = getattr(settings, spec.default_setting) if spec.default_setting else spec.default
+    if value is None:
+        return "unset"
+    return f"`{value if isinstance(value, str) else json.dumps(value)}`"
+
+
+def _meaning(spec: Field, settings: Settings) -> str:
+    parts = [spec.meaning]
+    if spec.low is not None:
+        number = (lambda x: str(int(x))) if spec.kind == "integer" else (lambda x: f"{x:g}")
+        parts.append(f"{number(spec.low)}…{number(spec.high)}")
+    if spec.choices:
+        parts.append("one of " + ", ".join(f"`{c}`" for c in spec.choices))
+    limit = spec.limit(settings.max_text_chars)
+    if limit is not None:
+        setting = " (`TTS_MAX_TEXT_CHARS`)" if spec.text_limit and limit == settings.max_text_chars else ""
+        parts.append(f"up to {limit} characters{setting}")
+    return "; ".join(parts)
+
