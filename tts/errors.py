@@ -67,3 +67,35 @@ class EngineUnavailable(TTSError):
 class SynthesisFailed(TTSError):
     status = 500
     code = "synthesis_failed"
+
+
+class Unauthorized(TTSError):
+    """No API key, or not one of ours: the message never says which."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class RequestTimeout(TTSError):
+    """The client did not send its request body in time."""
+
+    status = 408
+    code = "request_timeout"
+
+
+class MisdirectedRequest(TTSError):
+    """The Host header names a host this server does not serve (DNS rebinding, or a misconfiguration)."""
+
+    status = 421
+    code = "misdirected_request"
+
+
+class RateLimited(TTSError):
+    """The client sent more syntheses than its rate allows; it may send again after `retry_after` s."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
