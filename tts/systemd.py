@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Mapping
+import threading
+from typing import Callable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,15 @@ class Notifier:
         except OSError as error:   # systemd gone or the socket unwritable: never a reason to fail
             log.warning("could not notify systemd (%s): %s", self.address.replace("\0", "@"), error)
             return False
+
+
+def feed_watchdog(notifier: Notifier, healthy: Callable[[], bool], stop: threading.Event) -> None:
+    """WATCHDOG=1 every watchdog interval while `healthy()`, until `stop` is set.
+
+    A worker that is not healthy starves the watchdog, and systemd restarts the service after
+    WatchdogSec=; so does a process whose loop (the gevent hub, under the server) is stuck.
+    """
+    while not stop.is_set():
+        if healthy():
+            notifier.send("WATCHDOG=1")
+        stop.wait(notifier.watchdog_interval)

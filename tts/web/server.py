@@ -28,6 +28,7 @@ import signal
 import socket
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import gevent
 from flask import Flask
@@ -37,7 +38,7 @@ from gevent.pywsgi import Input, WSGIHandler, WSGIServer
 
 from tts.config import Settings
 from tts.errors import RequestTimeout
-from tts.systemd import Notifier
+from tts.systemd import Notifier, feed_watchdog
 
 log = logging.getLogger(__name__)
 
@@ -355,13 +356,6 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str) -> None:
         notifier.send(f"STATUS=not ready: {service.load_error}")
 
 
-def _feed_watchdog(app: Flask, notifier: Notifier, interval: float) -> None:
-    while True:
-        if worker_healthy(app):
-            notifier.send("WATCHDOG=1")
-        gevent.sleep(interval)
-
-
 def serve(app: Flask, settings: Settings) -> None:
     """Serve `app` until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
     server = Server((settings.host, settings.port), app, ConnectionLimits.from_settings(settings))
@@ -374,7 +368,7 @@ def serve(app: Flask, settings: Settings) -> None:
     notifier = Notifier.from_environ()
     helpers = [gevent.spawn(_announce_ready, app, notifier, url)]
     if notifier.watchdog_interval:
-        helpers.append(gevent.spawn(_feed_watchdog, app, notifier, notifier.watchdog_interval))
+        helpers.append(gevent.spawn(feed_watchdog, notifier, partial(worker_healthy, app), stop))
     stop.wait()
     shutdown(server, notifier)
     gevent.killall(helpers)
