@@ -15,6 +15,7 @@ from tts.engines import load_engines
 from tts.service.backends import build_backends
 from tts.service.worker import SynthesisService
 from tts.synthesizer import Synthesizer
+from tts.web.access import register_access_control
 from tts.web.api import api
 from tts.web.docs import docs
 from tts.web.errors import register_error_handlers
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *,
     app.extensions["tts.service"] = service
     register_error_handlers(app)
     register_observability(app, registry)
+    register_access_control(app, settings)
     register_security_headers(app)
     for blueprint in (api, openai, docs, pages):
         app.register_blueprint(blueprint)

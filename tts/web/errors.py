@@ -12,11 +12,12 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import QueueFull, TTSError
+from tts.errors import QueueFull, RateLimited, TTSError, Unauthorized
 
 log = logging.getLogger(__name__)
 
-_OPENAI_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error",
+_OPENAI_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+                 408: "invalid_request_error", 413: "invalid_request_error", 421: "invalid_request_error",
                  429: "rate_limit_error", 503: "server_error"}
 
 
@@ -34,8 +35,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
         response = error_response(error.status, error.code, error.message, error.field)
-        if isinstance(error, QueueFull):
+        if isinstance(error, (QueueFull, RateLimited)):
             response.headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.errorhandler(RequestEntityTooLarge)
