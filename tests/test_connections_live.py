@@ -9,12 +9,12 @@ import resource
 import selectors
 import socket
 import time
-from contextlib import contextmanager
 
 import pytest
 import requests
 
 from helpers import LiveServer
+from sandbox import children_run
 from tts.web.server import DESCRIPTOR_RESERVE
 
 pytestmark = pytest.mark.live
@@ -182,15 +182,9 @@ def test_a_client_that_stops_reading_its_response_is_dropped(server):
     assert "it read nothing for" in server.log_tail()
 
 
-@contextmanager
-def soft_descriptor_limit(limit: int):
-    """Children started inside inherit this soft limit (as systemd's default 1,024 is a soft limit)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+def systemds_default_limit() -> None:
+    """Run in the child: a soft limit of 1,024 descriptors, as systemd gives a service by default."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
 
 def enough_descriptors_here(count: int) -> None:
@@ -203,10 +197,10 @@ def open_descriptors(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def test_health_answers_while_more_idle_connections_are_attempted_than_the_server_has_descriptors():
+def test_health_answers_while_more_idle_connections_are_attempted_than_the_server_has_descriptors(monkeypatch):
     """Under a 1,024-descriptor limit, 1,100 connections that send nothing: the oldest idle ones make room."""
     enough_descriptors_here(4096)
-    with soft_descriptor_limit(1024):
+    with children_run(monkeypatch, systemds_default_limit):
         server = LiveServer(TTS_HEADER_TIMEOUT_SECONDS="120", TTS_CACHE_MB="0")   # eviction, not timeouts, at work
     socks, probes = [], []
     try:

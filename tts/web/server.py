@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 # the worker's pipes and libraries' own (the server holds ~30 with both voices loaded).
 DESCRIPTOR_RESERVE = 64
 MIN_CONNECTIONS = 16
+DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
 SHUTDOWN_GRACE_SECONDS = 5    # requests in flight get this long after SIGTERM (the drain's timeout replaces it)
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
@@ -81,18 +82,19 @@ class ConnectionLimits:
 
 
 def connection_cap(wanted: int = 0) -> int:
-    """Connections allowed at once: the descriptor limit less DESCRIPTOR_RESERVE, or fewer if `wanted`."""
+    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most the descriptor
+    limit less DESCRIPTOR_RESERVE."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 1 << 20
-    cap = soft - DESCRIPTOR_RESERVE
-    if cap < MIN_CONNECTIONS:
+    room = soft - DESCRIPTOR_RESERVE
+    if room < MIN_CONNECTIONS:
         raise RuntimeError(f"the descriptor limit ({soft}) leaves no room for connections: raise it "
                            f"(LimitNOFILE= in the unit, ulimit -n) to at least {DESCRIPTOR_RESERVE + MIN_CONNECTIONS}")
-    if wanted > cap:
+    if wanted > room:
         log.warning("TTS_MAX_CONNECTIONS=%d is above what the descriptor limit (%d) allows; using %d",
-                    wanted, soft, cap)
-    return min(wanted, cap) if wanted else cap
+                    wanted, soft, room)
+    return min(wanted or DEFAULT_MAX_CONNECTIONS, room)
 
 
 class ConnectionDeadline(OSError):
