@@ -87,10 +87,11 @@ def test_slowloris_connections_are_closed_within_the_header_timeout(server):
     started = time.monotonic()
     socks = []
     for _ in range(300):
+        opened = time.monotonic()   # before connecting: the server's deadline cannot start earlier
         sock = connect(server)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         sock.setblocking(False)
-        selector.register(sock, selectors.EVENT_READ, {"data": b"", "opened": time.monotonic()})
+        selector.register(sock, selectors.EVENT_READ, {"data": b"", "opened": opened})
         socks.append(sock)
     closed, probes = {}, []
     deadline = started + HEADER_TIMEOUT + SLACK
@@ -154,9 +155,9 @@ def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(
 def test_a_kept_alive_connection_serves_requests_then_closes_when_idle(server):
     sock = connect(server)
     for _ in range(2):
+        idle_since = time.monotonic()   # the server's idle time cannot start before its last request was sent
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert read_response(sock).startswith(b"HTTP/1.1 200 ")
-    idle_since = time.monotonic()
     response, closed = read_until_closed(sock, idle_since + KEEPALIVE_TIMEOUT + SLACK)
     sock.close()
     assert closed and response == b""   # closed quietly: there was no request to answer
