@@ -165,22 +165,20 @@ def test_a_kept_alive_connection_serves_requests_then_closes_when_idle(server):
 
 
 def test_a_client_that_stops_reading_its_response_is_dropped(server):
-    """A long 48 kHz wav (megabytes) to a client that reads nothing: the server gives up after the send timeout."""
+    """~100 s of 48 kHz wav (~9 MB, more than the socket buffers hold) to a client that reads nothing."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", server.port))
-    body = json.dumps({"text": "今天天气很好，我们去公园散步吧。" * 6, "sample_rate": 48000, "speed": 0.5}).encode()
+    body = json.dumps({"text": "今天天气很好，我们去公园散步吧。" * 6, "sample_rate": 48000, "speed": 0.25}).encode()
     sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and '"path": "/tts"' not in server.log_tail():   # its response is under way
+    while time.monotonic() < deadline and "it read nothing for" not in server.log_tail():
         time.sleep(0.2)
-    time.sleep(SEND_TIMEOUT + SLACK)
-    response, closed = read_until_closed(sock, time.monotonic() + 10)
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
     sock.close()
     _, headers, audio = head_and_body(response)
     assert closed and len(audio) < int(headers["content-length"])   # cut off, not delivered
-    assert "it read nothing for" in server.log_tail()
 
 
 def systemds_default_limit() -> None:
