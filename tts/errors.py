@@ -34,15 +34,19 @@ class UnsupportedMediaType(TTSError):
     code = "unsupported_media_type"
 
 
-class QueueFull(TTSError):
-    """The bounded queue has no room; the client should retry after `retry_after` s."""
-
-    status = 503
-    code = "queue_full"
+class RetryLater(TTSError):
+    """Refused for now; the client may send again after `retry_after` s (the Retry-After header)."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QueueFull(RetryLater):
+    """The bounded queue has no room."""
+
+    status = 503
+    code = "queue_full"
 
 
 class JobNotFound(TTSError):
@@ -90,12 +94,8 @@ class MisdirectedRequest(TTSError):
     code = "misdirected_request"
 
 
-class RateLimited(TTSError):
-    """The client sent more syntheses than its rate allows; it may send again after `retry_after` s."""
+class RateLimited(RetryLater):
+    """The client sent more syntheses than its rate allows."""
 
     status = 429
     code = "rate_limited"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after

@@ -12,7 +12,7 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import QueueFull, RateLimited, TTSError, Unauthorized
+from tts.errors import RetryLater, TTSError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
         response = error_response(error.status, error.code, error.message, error.field)
-        if isinstance(error, (QueueFull, RateLimited)):
+        if isinstance(error, RetryLater):
             response.headers["Retry-After"] = str(error.retry_after)
         if isinstance(error, Unauthorized):
             response.headers["WWW-Authenticate"] = "Bearer"
