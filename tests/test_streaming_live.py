@@ -43,7 +43,7 @@ def test_streamed_wav_equals_the_whole_file_but_for_its_header(live_server):
 
 def test_client_disconnect_cancels_the_rest_of_the_synthesis(live_server):
     cancelled_before = metric(live_server, "tts_jobs_total", '{outcome="cancelled"}')
-    request = (f"POST /tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    request = (f"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                f"Content-Length: {{}}\r\n\r\n{{}}")
     payload = ('{"text": "%s", "stream": true, "format": "pcm"}' % LONG).encode()
     with socket.create_connection(("127.0.0.1", live_server.port), timeout=30) as sock:
