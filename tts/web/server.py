@@ -169,7 +169,7 @@ class Handler(WSGIHandler):
 
     def _throw_if_waiting(self) -> None:
         # Run by the hub while this greenlet is parked: if it still waits, it waits on its socket.
-        if self.waiting:
+        if self.waiting and not self.greenlet.dead:
             self.greenlet.throw(Evicted(errno.ECONNABORTED, "evicted at the connection cap"))
 
     def read_requestline(self) -> str:
@@ -271,7 +271,8 @@ class Connections:
         if not self._waiting:
             return False
         oldest = next(iter(self._waiting))
-        self.release(oldest)
+        del self._waiting[oldest]
+        self._open.discard(oldest)   # no longer counted: its socket closes as soon as the hub gets to it
         oldest.evict()
         return True
 
@@ -291,6 +292,7 @@ class Connections:
         self._waiting.pop(handler, None)
 
     def release(self, handler: Handler) -> None:
+        handler.waiting = False
         self._waiting.pop(handler, None)
         self._open.discard(handler)
         if not self._open:
