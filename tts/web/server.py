@@ -43,7 +43,7 @@ from tts.systemd import Notifier, feed_watchdog
 log = logging.getLogger(__name__)
 
 # Descriptors kept free of connections: model and data files, Redis, the notify socket,
-# the worker's pipes and libraries' own (the server holds ~30 with both voices loaded).
+# the worker's pipes and libraries' own (measured: ~10 with both voices loaded).
 DESCRIPTOR_RESERVE = 64
 MIN_CONNECTIONS = 16
 DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
@@ -98,7 +98,8 @@ def connection_cap(wanted: int = 0) -> int:
 
 
 class ConnectionDeadline(OSError):
-    """Thrown into a connection that waited too long for a request; an OSError, so gevent closes it quietly."""
+    """Thrown into a connection whose request (or reading of its response) is too slow; an OSError,
+    so gevent closes the connection quietly."""
 
 
 class Evicted(OSError):
