@@ -1,5 +1,6 @@
-# One process, pinned and capped at run time:
+# One process, pinned and capped at run time (--memory: the same cap as deploy/tts.service's MemoryMax):
 #   docker build -t zh-tts . && docker run --cpus 2 --memory 1g -p 8000:8000 zh-tts
+# Reachable beyond this machine? Set TTS_API_KEYS and TTS_ALLOWED_HOSTS (README: Exposing it safely).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -20,5 +21,7 @@ RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
 RUN useradd --system --no-create-home tts
 USER tts
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+# Liveness: /healthz fails when the worker is dead or stalled (the voice loads within the start period).
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 --start-period=60s \
+    CMD python -m tts.probe http://127.0.0.1:8000/healthz
 CMD ["python", "app.py"]

@@ -19,7 +19,7 @@ const formatSpec = (id) => FORMATS[id] || { label: id.toUpperCase(), hint: "" };
 // What the server calls a field → what this page calls it (for "400: which field was wrong").
 const FIELD_NAMES = {
   text: "要朗读的文字", voice: "声音", speed: "语速", pitch: "音高", volume: "音量", eco: "节能模式", format: "下载格式",
-  sample_rate: "采样率", body: "请求内容",
+  sample_rate: "采样率", body: "请求内容", key: "API 密钥",
 };
 
 const POLL_MS = 300;
@@ -48,13 +48,22 @@ const resultEmpty = $("result-empty");
 
 const MAX_CHARS = Number(app.dataset.maxChars);
 const SERVER_FORMATS = (app.dataset.formats || "wav").split(/\s+/).filter(Boolean);
-const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format };
+const keyInput = $("key");   // only when the server has API keys
+const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format, ...(keyInput ? { key: keyInput } : {}) };
 
 // -- remembered choices (storage may be off: then a choice lasts this visit) -------------------------
 const store = {
   get(key) { try { return localStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { localStorage.setItem(key, value); } catch { /* not remembered */ } },
 };
+
+// The API key is kept for this tab only (sessionStorage), never in localStorage.
+const tabStore = {
+  get(key) { try { return sessionStorage.getItem(key); } catch { return null; } },
+  set(key, value) { try { sessionStorage.setItem(key, value); } catch { /* not remembered */ } },
+};
+const withKey = (headers) => (keyInput && keyInput.value.trim()
+  ? { ...headers, Authorization: `Bearer ${keyInput.value.trim()}` } : headers);
 
 eco.checked = store.get("tts.eco") === "1";
 eco.addEventListener("change", () => { store.set("tts.eco", eco.checked ? "1" : "0"); applyEco(); });
@@ -105,7 +114,7 @@ const voiceLabel = (v) => (!v.name ? v.id
 
 async function fetchVoices() {
   try {
-    const response = await fetch("/v1/audio/voices", { headers: { Accept: "application/json" }, cache: "no-store" });
+    const response = await fetch("/v1/audio/voices", { headers: withKey({ Accept: "application/json" }), cache: "no-store" });
     return response.ok ? (await response.json()).voices : [];
   } catch {
     return [];
@@ -134,6 +143,10 @@ function applyEco() {
   else if (eco.checked) voice.value = ecoVoices[0];
 }
 voice.addEventListener("change", () => store.set("tts.voice", voice.value));
+if (keyInput) {
+  keyInput.value = tabStore.get("tts.key") || "";
+  keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
+}
 loadVoices();
 
 // -- status line and field errors ---------------------------------------------------------------------
@@ -158,6 +171,8 @@ async function errorMessage(response) {
     return { message: `服务器正忙，${retryIn}。（${detail}）` };
   }
   if (response.status === 503) return { message: `服务暂不可用，${retryIn}。（${detail}）` };
+  if (response.status === 401) return { message: "需要有效的 API 密钥：请在“API 密钥”中填写。", field: "key" };
+  if (response.status === 429) return { message: `请求太频繁，${retryIn}。（${detail}）` };
   if (response.status >= 400 && response.status < 500 && error.field) {
     const name = FIELD_NAMES[error.field] || error.field;
     return { message: `“${name}”有误（字段 ${error.field}）：${detail}`, field: error.field };
@@ -173,7 +188,7 @@ async function showError(response) {
 
 // -- synthesis ----------------------------------------------------------------------------------------
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-const getJSON = (url) => fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+const getJSON = (url) => fetch(url, { headers: withKey({ Accept: "application/json" }), cache: "no-store" });
 
 function showProgress(job) {
   if (job.status === "queued") {
@@ -223,7 +238,7 @@ function fileName(said, ext) {
 const excerpt = (s, n) => { const chars = Array.from(s.trim()); return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join(""); };
 
 async function fetchResult(job, request, voiceName) {
-  const response = await fetch(job.links.audio, { cache: "no-store" });
+  const response = await fetch(job.links.audio, { headers: withKey({}), cache: "no-store" });
   if (!response.ok) { await showError(response); return null; }
   const blob = await response.blob();
   const spec = formatSpec(request.format);
@@ -265,7 +280,7 @@ async function synthesize() {
   try {
     const response = await fetch("/tts", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: withKey({ "Content-Type": "application/json", Accept: "application/json" }),
       body: JSON.stringify(request),
     });
     if (response.status !== 202) { await showError(response); return; }

@@ -2,8 +2,8 @@
 
 Tests are sorted into tiers by what they start, so `pytest -m "not live and not redis and not
 browser and not bench"` (the fast tier) needs no system service: a test that uses a live
-server fixture is marked `live`, one that uses Redis `redis`; tests/browser is `browser` and
-test_bench.py `bench` (each module says so). A module that starts servers of its own marks
+server fixture is marked `live`, one that uses Redis `redis`, everything in tests/browser
+`browser`; test_bench.py is `bench`, and a module or test that starts servers of its own marks
 itself.
 """
 
@@ -27,6 +27,8 @@ _TIER_FIXTURES = {"live_server": "live", "redis_server": "redis", "shared_redis"
 
 def pytest_collection_modifyitems(items):
     for item in items:
+        if item.path.parent.name == "browser":
+            item.add_marker("browser")
         for fixture, tier in _TIER_FIXTURES.items():
             if fixture in item.fixturenames:
                 item.add_marker(tier)

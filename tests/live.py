@@ -37,6 +37,10 @@ class LiveServer:
         self.process = subprocess.Popen([sys.executable, script], cwd=ROOT, env=environ, stdout=subprocess.DEVNULL,
                                         stderr=self._log, preexec_fn=preexec_fn)
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def wait_ready(self, timeout: float = 120) -> "LiveServer":
         try:
             wait_ready(f"{self.url}/readyz", timeout, lambda: self.process.poll() is None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tts.config import Settings
+from tts.web import create_app
 from tts.web.security import CONTENT_SECURITY_POLICY
 
 PAGE_BUDGET = 50 * 1024   # html + css + js + icon
@@ -52,3 +54,13 @@ def test_the_page_gets_the_servers_limits(client, app):
     assert re.search(r'id="volume"[^>]*min="-30" max="12"', page)
     assert re.search(r'data-formats="[^"]*\bwav\b[^"]*\bpcm\b', page)
     assert "<audio" in page and "autoplay" not in page
+
+
+def test_the_page_asks_for_a_key_only_when_the_server_has_keys(client, synthesizer):
+    assert b'id="key"' not in client.get("/").data
+    keyed = create_app(Settings(api_keys="k" * 20), synthesizer=synthesizer)
+    try:
+        page = keyed.test_client().get("/")
+        assert page.status_code == 200 and b'id="key"' in page.data and b'type="password"' in page.data
+    finally:
+        keyed.extensions["tts.service"].close()

@@ -42,7 +42,7 @@ def test_streamed_wav_equals_the_whole_file_but_for_its_header(live_server):
 
 
 def send_then_hang_up(server, payload: bytes, wait_for_headers: bool) -> None:
-    request = (f"POST /tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    request = (f"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(payload)}\r\n\r\n").encode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(request + payload)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
+MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
 
 
 class SettingsError(ValueError):
@@ -23,6 +24,19 @@ class SettingsError(ValueError):
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
+    # Connections (tts/web/server.py): every phase has a deadline, and their number a cap.
+    header_timeout_seconds: int = 10     # a new connection must send its request's headers within this
+    body_timeout_seconds: int = 30       # and its whole body within this after the headers
+    keepalive_timeout_seconds: int = 15  # an idle kept-alive connection is closed after this
+    send_timeout_seconds: int = 60       # a client that reads nothing of its response this long is dropped
+    max_connections: int = 0             # 0 = 4096; never more than the descriptor limit less a reserve of 64
+    # Access control (tts/web/access.py); all off by default, which suits a loopback bind.
+    api_keys: str = ""                   # comma-separated; set = "Authorization: Bearer <key>" required
+    rate_limit_per_minute: int = 0       # syntheses per key (or client address) per minute; 0 = no limit
+    rate_limit_burst: int = 10           # syntheses a client may send at once before the rate applies
+    allowed_hosts: str = ""              # Host names served (comma-separated; ".example.com" = its subdomains;
+                                         # "*" = any); localhost and IP addresses are always served
+    trusted_proxies: int = 0             # reverse proxies in front that append to X-Forwarded-For
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
@@ -75,7 +89,9 @@ class Settings:
                     "step_timeout_seconds": 1, "drain_seconds": 0, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
                     "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,
-                    "kokoro_idle_seconds": 0}
+                    "kokoro_idle_seconds": 0, "header_timeout_seconds": 1, "body_timeout_seconds": 1,
+                    "keepalive_timeout_seconds": 1, "send_timeout_seconds": 1, "max_connections": 0,
+                    "rate_limit_per_minute": 0, "rate_limit_burst": 1, "trusted_proxies": 0}
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
@@ -83,12 +99,28 @@ class Settings:
             raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
         if self.redis_url and urlsplit(self.redis_url).scheme not in _REDIS_SCHEMES:
             raise SettingsError(f"TTS_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}")
+        for key in self.keys:
+            if len(key) < MIN_KEY_CHARS or not key.isascii() or not key.isprintable() or " " in key:
+                raise SettingsError(f"TTS_API_KEYS: each key must be at least {MIN_KEY_CHARS} printable ASCII "
+                                    "characters without spaces; make one with: python -c "
+                                    "'import secrets; print(secrets.token_urlsafe(32))'")
         return self
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The API keys (TTS_API_KEYS split at commas); empty = no key needed."""
+        return tuple(key.strip() for key in self.api_keys.split(",") if key.strip())
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The Host names served besides localhost and IP addresses (TTS_ALLOWED_HOSTS)."""
+        return tuple(host.strip().lower() for host in self.allowed_hosts.split(",") if host.strip())
+
     def describe(self) -> str:
-        """One log line; a password in the Redis URL is masked."""
+        """One log line; a password in the Redis URL and the API keys are masked."""
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
         url = urlsplit(self.redis_url)
         if url.password:
             shown["redis_url"] = url._replace(netloc=url.netloc.replace(f":{url.password}@", ":***@")).geturl()
+        shown["api_keys"] = f"<{len(self.keys)} keys>"
         return " ".join(f"{name}={value}" for name, value in shown.items())

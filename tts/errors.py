@@ -59,15 +59,19 @@ class AudioTooLong(TTSError):
     code = "audio_too_long"
 
 
-class Busy(TTSError):
-    """The server cannot take this now; the client should retry after `retry_after` s (503 + Retry-After)."""
-
-    status = 503
-    code = "unavailable"
+class RetryLater(TTSError):
+    """Refused for now; the client may send again after `retry_after` s (the Retry-After header)."""
 
     def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.retry_after = max(1, int(retry_after))
+
+
+class Busy(RetryLater):
+    """The server cannot take this now (503 + Retry-After)."""
+
+    status = 503
+    code = "unavailable"
 
 
 class QueueFull(Busy):
@@ -122,6 +126,34 @@ class EngineUnavailable(TTSError):
 class SynthesisFailed(TTSError):
     status = 500
     code = "synthesis_failed"
+
+
+class Unauthorized(TTSError):
+    """No API key, or not one of ours: the message never says which."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class RequestTimeout(TTSError):
+    """The client did not send its request body in time."""
+
+    status = 408
+    code = "request_timeout"
+
+
+class MisdirectedRequest(TTSError):
+    """The Host header names a host this server does not serve (DNS rebinding, or a misconfiguration)."""
+
+    status = 421
+    code = "misdirected_request"
+
+
+class RateLimited(RetryLater):
+    """The client sent more syntheses than its rate allows."""
+
+    status = 429
+    code = "rate_limited"
 
 
 def shown(value: Any) -> str:

@@ -12,6 +12,7 @@ from tts.config import Settings
 from tts.service.backends import build_backends
 from tts.service.service import SynthesisService
 from tts.synthesizer import Synthesizer
+from tts.web.access import register_access_control
 from tts.web.api import api
 from tts.web.context import SERVICE
 from tts.web.docs import docs
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     app.extensions[SERVICE] = service
     register_error_handlers(app)
     register_observability(app, registry)
+    register_access_control(app, settings)
     register_security_headers(app)
     for blueprint in (api, openai, docs, pages):
         app.register_blueprint(blueprint)

@@ -14,13 +14,14 @@ import logging
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import Busy, TTSError, UnknownField
+from tts.errors import RetryLater, TTSError, Unauthorized, UnknownField
 from tts.request import OPENAI
 
 log = logging.getLogger(__name__)
 
-_OPENAI_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 409: "invalid_request_error",
-                 413: "invalid_request_error", 415: "invalid_request_error", 422: "invalid_request_error",
+_OPENAI_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+                 408: "invalid_request_error", 409: "invalid_request_error", 413: "invalid_request_error",
+                 415: "invalid_request_error", 421: "invalid_request_error", 422: "invalid_request_error",
                  429: "rate_limit_error", 503: "server_error"}
 
 
@@ -49,8 +50,10 @@ def register_error_handlers(app: Flask) -> None:
         if request.blueprint == "openai" and not isinstance(error, UnknownField):
             field = OPENAI.wire_name(field)   # synthesis names the request's attributes: text → input
         response = error_response(error.status, error.code, error.message, field)
-        if isinstance(error, Busy):
+        if isinstance(error, RetryLater):
             response.headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.errorhandler(RequestEntityTooLarge)

@@ -27,4 +27,5 @@ def index():
         volume_max=f"{VOLUME_RANGE[1]:g}",
         formats=" ".join(FORMATS),
         eco_rate_khz=f"{ECO_SAMPLE_RATE / 1000:g}",
+        key_required=bool(settings.keys),
     )

@@ -1,0 +1,289 @@
+"""Connection hygiene against `python app.py`: every phase of a connection has a deadline and
+their number a cap, so slow or idle clients cannot take the server (tts/web/server.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import selectors
+import socket
+import time
+
+import pytest
+import requests
+
+from live import LiveServer
+from sandbox import children_run
+from tts.web.server import DESCRIPTOR_RESERVE
+
+pytestmark = pytest.mark.live
+
+HEADER_TIMEOUT = 2
+BODY_TIMEOUT = 2
+KEEPALIVE_TIMEOUT = 2
+SEND_TIMEOUT = 3
+SLACK = 8   # generous, for a loaded 2-core machine: what is asserted is "closed", not a latency
+
+
+@pytest.fixture(scope="module")
+def server():
+    """Short deadlines, so the tests wait seconds, not minutes."""
+    server = LiveServer(TTS_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT), TTS_BODY_TIMEOUT_SECONDS=str(BODY_TIMEOUT),
+                        TTS_KEEPALIVE_TIMEOUT_SECONDS=str(KEEPALIVE_TIMEOUT),
+                        TTS_SEND_TIMEOUT_SECONDS=str(SEND_TIMEOUT), TTS_CACHE_MB="0")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
+
+
+def connect(server, timeout: float = 10) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+
+
+def read_until_closed(sock: socket.socket, deadline: float) -> tuple[bytes, bool]:
+    """Everything the server sends until it closes (True) or the deadline passes (False)."""
+    data = b""
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+    return data, False
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """One whole response (with a Content-Length) from a connection that stays open."""
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += sock.recv(65536)
+    _, headers, body = head_and_body(response)
+    while len(body) < int(headers["content-length"]):
+        body += sock.recv(65536)
+    return response.partition(b"\r\n\r\n")[0] + b"\r\n\r\n" + body
+
+
+def head_and_body(response: bytes) -> tuple[str, dict, bytes]:
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    return lines[0], headers, body
+
+
+def healthy(server) -> bool:
+    return requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
+def test_slowloris_connections_are_closed_within_the_header_timeout(server):
+    """300 clients that send a header line every half second and never finish: each gets a 408 and is closed."""
+    selector = selectors.DefaultSelector()
+    started = time.monotonic()
+    socks = []
+    for _ in range(300):
+        opened = time.monotonic()   # before connecting: the server's deadline cannot start earlier
+        sock = connect(server)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, {"data": b"", "opened": opened})
+        socks.append(sock)
+    closed, probes = {}, []
+    deadline = started + HEADER_TIMEOUT + SLACK
+    next_trickle = time.monotonic()
+    while len(closed) < len(socks) and time.monotonic() < deadline:
+        if time.monotonic() >= next_trickle:
+            for sock in socks:
+                if sock not in closed:
+                    try:
+                        sock.send(b"X-Slow: 1\r\n")
+                    except OSError:
+                        pass
+            probes.append(healthy(server))
+            next_trickle = time.monotonic() + 0.5
+        for key, _ in selector.select(timeout=0.1):
+            state = key.data
+            try:
+                chunk = key.fileobj.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            state["data"] += chunk
+            if not chunk:
+                closed[key.fileobj] = (time.monotonic() - state["opened"], state["data"])
+                selector.unregister(key.fileobj)
+    for sock in socks:
+        sock.close()
+    selector.close()
+    assert len(closed) == 300, f"{300 - len(closed)} slow connections still open after {HEADER_TIMEOUT + SLACK} s"
+    lifetimes = [lifetime for lifetime, _ in closed.values()]
+    assert min(lifetimes) >= HEADER_TIMEOUT * 0.9   # the deadline, not something sooner, closed them
+    assert all(data.startswith(b"HTTP/1.1 408 ") for _, data in closed.values())
+    assert probes and all(probes)   # /healthz answered throughout
+
+
+def test_a_413_closes_the_connection_without_reading_the_body(server):
+    sock = connect(server)
+    sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 100000000\r\n\r\n" + b"{" * 4096)
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 413 ")
+    assert headers["connection"] == "close" and json.loads(body)["error"]["code"] == "payload_too_large"
+    assert closed   # without waiting for the 100 MB the client announced
+
+
+def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):
+    sock = connect(server)
+    started = time.monotonic()
+    sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 100\r\n\r\n{\"text\":")
+    response, closed = read_until_closed(sock, started + BODY_TIMEOUT + SLACK)
+    sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 408 ") and headers["connection"] == "close"
+    assert json.loads(body)["error"] == {"code": "request_timeout", "message": "the request body did not arrive in time",
+                                        "field": "body"}
+    assert closed and time.monotonic() - started >= BODY_TIMEOUT * 0.9
+
+
+def test_a_kept_alive_connection_serves_requests_then_closes_when_idle(server):
+    sock = connect(server)
+    for _ in range(2):
+        idle_since = time.monotonic()   # the server's idle time cannot start before its last request was sent
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert read_response(sock).startswith(b"HTTP/1.1 200 ")
+    response, closed = read_until_closed(sock, idle_since + KEEPALIVE_TIMEOUT + SLACK)
+    sock.close()
+    assert closed and response == b""   # closed quietly: there was no request to answer
+    assert time.monotonic() - idle_since >= KEEPALIVE_TIMEOUT * 0.9
+
+
+def test_a_client_that_stops_reading_its_response_is_dropped(server):
+    """~100 s of 48 kHz wav (~9 MB, more than the socket buffers hold) to a client that reads nothing."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    body = json.dumps({"text": "今天天气很好，我们去公园散步吧。" * 6, "sample_rate": 48000, "speed": 0.25}).encode()
+    sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and "it read nothing for" not in server.log_tail():
+        time.sleep(0.2)
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    _, headers, audio = head_and_body(response)
+    assert closed and len(audio) < int(headers["content-length"])   # cut off, not delivered
+
+
+def systemds_default_limit() -> None:
+    """Run in the child: a soft limit of 1,024 descriptors, as systemd gives a service by default."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+
+def enough_descriptors_here(count: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, max(hard, count)))   # root may raise the hard limit
+
+
+def open_descriptors(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def test_health_answers_while_more_idle_connections_are_attempted_than_the_server_has_descriptors(monkeypatch):
+    """Under a 1,024-descriptor limit, 1,100 connections that send nothing: the oldest idle ones make room."""
+    enough_descriptors_here(4096)
+    with children_run(monkeypatch, systemds_default_limit):
+        server = LiveServer(TTS_HEADER_TIMEOUT_SECONDS="120", TTS_CACHE_MB="0")   # eviction, not timeouts, at work
+    socks, probes = [], []
+    try:
+        server.wait_ready()
+        for i in range(1100):
+            socks.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+            if i % 100 == 99:
+                probes.append(healthy(server))
+        descriptors = open_descriptors(server.pid)
+        probes += [healthy(server) for _ in range(5)]
+        speech = requests.post(f"{server.url}/tts", json={"text": "你好。"}, timeout=60)
+        evicted = len(closed_by_server(socks))
+    finally:
+        for sock in socks:
+            sock.close()
+        server.stop()
+    assert all(probes) and len(probes) == 16
+    assert speech.status_code == 200 and speech.content[:4] == b"RIFF"
+    assert descriptors < 1024
+    assert evicted >= 1100 - (1024 - DESCRIPTOR_RESERVE)   # the ones that waited longest made room
+
+
+def closed_by_server(socks: list[socket.socket], wait: float = 1.0) -> list[socket.socket]:
+    """The sockets the server has closed (readable, and what there is to read is the end)."""
+    selector = selectors.DefaultSelector()
+    for sock in socks:
+        selector.register(sock, selectors.EVENT_READ)
+    readable = [key.fileobj for key, _ in selector.select(timeout=wait)]
+    selector.close()
+    closed = []
+    for sock in readable:
+        sock.setblocking(False)
+        try:
+            if sock.recv(1) == b"":
+                closed.append(sock)
+        except ConnectionResetError:
+            closed.append(sock)
+        except BlockingIOError:
+            pass
+    return closed
+
+
+@pytest.fixture(scope="module")
+def tiny_server():
+    server = LiveServer(TTS_MAX_CONNECTIONS="3", TTS_BODY_TIMEOUT_SECONDS="60", TTS_CACHE_MB="0")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
+
+
+def test_at_the_cap_the_connection_waiting_longest_makes_room(tiny_server):
+    idle = [connect(tiny_server) for _ in range(3)]
+    time.sleep(0.2)   # let the server accept them in order
+    assert healthy(tiny_server)
+    closed = closed_by_server(idle)
+    for sock in idle:
+        sock.close()
+    assert closed == [idle[0]]
+
+
+def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503_at_once(tiny_server):
+    busy = []
+    for _ in range(3):   # each is inside a request: its headers are in, its body is awaited
+        sock = connect(tiny_server)
+        sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n")
+        busy.append(sock)
+    time.sleep(0.5)
+    extra = connect(tiny_server)
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    response, closed = read_until_closed(extra, time.monotonic() + SLACK)
+    extra.close()
+    for sock in busy:
+        sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 503 ") and headers["retry-after"] == "1" and closed
+    assert json.loads(body)["error"]["code"] == "too_many_connections"
+    deadline = time.monotonic() + SLACK
+    while time.monotonic() < deadline:   # the busy ones gone, it serves again
+        try:
+            if healthy(tiny_server):
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    assert healthy(tiny_server)

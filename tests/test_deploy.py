@@ -1,0 +1,118 @@
+"""The shipped deployment: the systemd unit's sandbox, caps that agree everywhere, health checks
+on liveness, and a live server confined as the unit confines it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import requests
+import yaml
+
+from helpers import ROOT, decode
+from live import LiveServer
+from sandbox import children_run, confinement
+from tts.web.server import DESCRIPTOR_RESERVE
+
+DEPLOY = ROOT / "deploy"
+UNIT = DEPLOY / "tts.service"
+
+
+def unit_values(name: str) -> list[str]:
+    return re.findall(rf"^{name}=(.*)$", UNIT.read_text(encoding="utf-8"), re.M)
+
+
+def unit_value(name: str) -> str:
+    values = unit_values(name)
+    assert len(values) == 1, f"{name}= appears {len(values)} times in {UNIT.name}"
+    return values[0]
+
+
+def systemd_analyze() -> str:
+    found = shutil.which("systemd-analyze")
+    if found is None:
+        pytest.fail("systemd-analyze is not installed: run tests/setup-system.sh", pytrace=False)
+    return found
+
+
+def test_the_unit_is_sandboxed_to_an_exposure_of_at_most_3_5():
+    result = subprocess.run([systemd_analyze(), "security", "--offline=true", "--no-pager", str(UNIT)],
+                            capture_output=True, text=True, timeout=120)
+    found = re.search(r"Overall exposure level for tts\.service: (\d+\.\d+)", result.stdout)
+    assert found, result.stdout[-2000:] + result.stderr[-2000:]
+    assert float(found.group(1)) <= 3.5
+
+
+def test_the_unit_can_write_only_its_cache_directory():
+    assert unit_value("ProtectSystem") == "strict" and unit_value("ProtectHome") == "yes"
+    assert unit_values("ReadWritePaths") == [] and unit_value("CacheDirectory") == "zh-tts"
+    assert "TTS_KOKORO_DIR=%C/zh-tts/kokoro" in unit_values("Environment")   # derived files go to the cache
+
+
+def test_the_unit_waits_for_ready_and_restarts_a_starved_watchdog():
+    assert unit_value("Type") == "notify" and unit_value("Restart") == "on-failure"
+    assert int(unit_value("WatchdogSec")) > 0
+
+
+def test_the_descriptor_limit_leaves_room_for_connections():
+    assert int(unit_value("LimitNOFILE")) >= 1024 + DESCRIPTOR_RESERVE
+
+
+def megabytes(size: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)\s*([kmgKMG])?[bB]?", size.strip()).groups()
+    return int(number) * {"k": 1 / 1024, "m": 1, "g": 1024, None: 1 / 2 ** 20}[unit and unit.lower()]
+
+
+def test_memory_caps_agree_between_the_unit_compose_the_dockerfile_and_the_readme():
+    cap = megabytes(unit_value("MemoryMax"))
+    assert megabytes(unit_value("MemoryHigh")) < cap
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    assert {megabytes(s["mem_limit"]) for name, s in compose.items() if name.startswith("tts-")} == {cap}
+    for text in ((ROOT / "Dockerfile").read_text(encoding="utf-8"), (ROOT / "README.md").read_text(encoding="utf-8")):
+        assert {megabytes(m) for m in re.findall(r"docker run [^\n]*--memory (\w+)", text)} == {cap}
+
+
+def test_health_checks_probe_liveness():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    for name, service in compose.items():
+        if name.startswith("tts-"):
+            assert "/healthz" in " ".join(service["healthcheck"]["test"])
+            assert compose["nginx"]["depends_on"][name] == {"condition": "service_healthy"}
+    healthcheck = re.search(r"^HEALTHCHECK .*?(?<!\\)$", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.M | re.S)
+    assert healthcheck and "/healthz" in healthcheck.group(0)
+
+
+def test_the_confinement_is_real_a_call_outside_the_filter_fails_with_eperm(monkeypatch):
+    probe = "import os; os.sched_setaffinity(0, os.sched_getaffinity(0))"   # @resources: taken away
+    with children_run(monkeypatch, confinement(UNIT)):
+        confined = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert subprocess.run([sys.executable, "-c", probe], timeout=60).returncode == 0
+    assert confined.returncode != 0 and "Operation not permitted" in confined.stderr
+
+
+@pytest.mark.live
+def test_the_server_runs_confined_by_the_units_system_call_filter_and_write_xor_execute(monkeypatch):
+    """Both engines, every format, streaming and metrics, under seccomp and W^X from the unit."""
+    systemd_analyze()
+    with children_run(monkeypatch, confinement(UNIT)):
+        server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO_THREADS="2")
+    try:
+        server.wait_ready()
+        for voice in ("baker", "zf_xiaobei"):
+            for fmt in ("wav", "flac", "mp3", "opus"):
+                response = requests.post(f"{server.url}/tts", json={"text": "你好，世界。", "voice": voice,
+                                                                     "format": fmt}, timeout=120)
+                assert response.status_code == 200, (voice, fmt, response.text)
+                samples, _ = decode(response.content)
+                assert len(samples) > 0
+        streamed = requests.post(f"{server.url}/tts", json={"text": "你好。", "stream": True}, timeout=60)
+        metrics = requests.get(f"{server.url}/metrics", timeout=10)
+        log = server.log_tail()
+    finally:
+        server.stop()
+    assert streamed.status_code == 200 and streamed.content[:4] == b"RIFF"
+    assert metrics.status_code == 200 and "process_resident_memory_bytes" in metrics.text
+    assert "Operation not permitted" not in log and "Traceback" not in log

@@ -1,0 +1,50 @@
+"""How many connections the server allows: below the descriptor limit, whatever is asked."""
+
+from __future__ import annotations
+
+import resource
+from contextlib import contextmanager
+
+import pytest
+
+from tts.config import Settings
+from tts.web.server import DEFAULT_MAX_CONNECTIONS, DESCRIPTOR_RESERVE, ConnectionLimits, connection_cap
+
+
+@contextmanager
+def soft_limit(limit: int):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_under_systemds_default_limit_the_cap_keeps_a_reserve():
+    with soft_limit(1024):
+        assert connection_cap() == 1024 - DESCRIPTOR_RESERVE
+
+
+def test_a_high_limit_is_capped_by_memory_not_descriptors():
+    with soft_limit(DEFAULT_MAX_CONNECTIONS * 4):
+        assert connection_cap() == DEFAULT_MAX_CONNECTIONS
+
+
+def test_asking_for_fewer_is_obeyed_and_for_more_than_fits_is_not(caplog):
+    with soft_limit(1024):
+        assert connection_cap(100) == 100
+        assert connection_cap(5000) == 1024 - DESCRIPTOR_RESERVE
+    assert "TTS_MAX_CONNECTIONS=5000 is above what the descriptor limit (1024) allows" in caplog.text
+
+
+def test_a_limit_that_leaves_no_room_fails_at_start_naming_the_fix():
+    with soft_limit(DESCRIPTOR_RESERVE + 8), pytest.raises(RuntimeError, match="LimitNOFILE"):
+        connection_cap()
+
+
+def test_the_deadlines_come_from_the_settings():
+    limits = ConnectionLimits.from_settings(Settings(header_timeout_seconds=3, body_timeout_seconds=4,
+                                                     keepalive_timeout_seconds=5, send_timeout_seconds=6,
+                                                     max_connections=7))
+    assert limits == ConnectionLimits(3, 4, 5, 6, 7)

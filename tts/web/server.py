@@ -1,0 +1,395 @@
+"""The HTTP server: gevent's WSGI server with the bounds a server left running needs.
+
+gevent's pywsgi has no deadlines of its own: a client that connects and sends nothing, or
+sends its headers a byte at a time (slowloris), or stops reading its response, holds a
+greenlet and a file descriptor for ever, and enough of them exhaust the descriptor limit so
+that accept() fails for everyone, health probes included. Here every phase of a connection
+has a deadline (settings in tts.config), and the number of connections a cap below the
+descriptor limit. At the cap, the connection that has waited longest for a request is
+closed to make room (as nginx reuses idle keep-alive connections), so a flood of idle
+connections cannot lock out a probe; only when every connection is busy with a request is a
+new one answered 503 at once.
+
+A request whose body was not read to its end (a 413, any error answered before reading, a
+body that came too slowly) closes its connection: the rest of the body is never read and
+thrown away, which a client could stretch out for ever.
+
+`serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
+is ready, that it is alive (the watchdog) and when it stops.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import resource
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from functools import partial
+
+import gevent
+from flask import Flask
+from gevent import Timeout, getcurrent
+from gevent.event import Event
+from gevent.pywsgi import Input, WSGIHandler, WSGIServer
+
+from tts.config import Settings
+from tts.errors import RequestTimeout
+from tts.systemd import Notifier, feed_watchdog
+from tts.web import shutdown
+from tts.web.context import SERVICE
+from tts.web.responses import CLIENT_SOCKET
+
+log = logging.getLogger(__name__)
+
+# Descriptors kept free of connections: model and data files, Redis, the notify socket,
+# the worker's pipes and libraries' own (measured: ~10 with both voices loaded).
+DESCRIPTOR_RESERVE = 64
+MIN_CONNECTIONS = 16
+DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
+SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
+REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
+MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
+
+
+def _plain_response(status: str, code: str, message: str, *headers: str) -> bytes:
+    """A whole HTTP response for answers given before the app sees the request (same JSON shape)."""
+    body = json.dumps({"error": {"code": code, "message": message, "field": None}}).encode()
+    head = [f"HTTP/1.1 {status}", "Connection: close", "Content-Type: application/json",
+            f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+REQUEST_TIMEOUT = _plain_response("408 Request Timeout", "request_timeout",
+                                  "the request's headers did not arrive in time")
+TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
+                                       "the server has no room for another connection", "Retry-After: 1")
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    header_timeout: float
+    body_timeout: float
+    keepalive_timeout: float
+    send_timeout: float
+    max_connections: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ConnectionLimits":
+        return cls(settings.header_timeout_seconds, settings.body_timeout_seconds,
+                   settings.keepalive_timeout_seconds, settings.send_timeout_seconds,
+                   connection_cap(settings.max_connections))
+
+
+def connection_cap(wanted: int = 0) -> int:
+    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most the descriptor
+    limit less DESCRIPTOR_RESERVE."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 20
+    room = soft - DESCRIPTOR_RESERVE
+    if room < MIN_CONNECTIONS:
+        raise RuntimeError(f"the descriptor limit ({soft}) leaves no room for connections: raise it "
+                           f"(LimitNOFILE= in the unit, ulimit -n) to at least {DESCRIPTOR_RESERVE + MIN_CONNECTIONS}")
+    if wanted > room:
+        log.warning("TTS_MAX_CONNECTIONS=%d is above what the descriptor limit (%d) allows; using %d",
+                    wanted, soft, room)
+    return min(wanted or DEFAULT_MAX_CONNECTIONS, room)
+
+
+class ConnectionDeadline(OSError):
+    """Thrown into a connection whose request (or reading of its response) is too slow; an OSError,
+    so gevent closes the connection quietly."""
+
+
+class Evicted(OSError):
+    """Thrown into a connection waiting for a request, to make room for a new one at the cap."""
+
+
+class BoundedInput(Input):
+    """The request body, read within a deadline; never read to its end just to be thrown away."""
+
+    __slots__ = ("deadline",)
+
+    @property
+    def consumed(self) -> bool:
+        if self.chunked_input:
+            return self.chunk_length == 0
+        return self.position >= (self.content_length or 0)
+
+    def _within_deadline(self, read, size):
+        left = self.deadline - time.monotonic()
+        error = RequestTimeout("the request body did not arrive in time", field="body")
+        if left <= 0:
+            raise error
+        with Timeout(left, error):
+            return read(size)
+
+    def read(self, length=None):
+        return self._within_deadline(super().read, length)
+
+    def readline(self, size=None):
+        return self._within_deadline(super().readline, size)
+
+    def _discard(self):
+        """Instead of reading what the app left unread, the handler closes the connection."""
+
+
+class Handler(WSGIHandler):
+    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT,)
+
+    def __init__(self, sock, address, server) -> None:
+        super().__init__(sock, address, server)
+        self.limits: ConnectionLimits = server.limits
+        self.connections: Connections = server.connections
+        self.greenlet = getcurrent()
+        self.requests = 0
+        self.waiting = False   # for a request (kept by Connections)
+        self.deadline: Timeout | None = None
+
+    # -- the connection's life: waiting for a request (evictable), then working on it ------
+    def handle(self) -> None:
+        self._arm(self.limits.header_timeout)   # from accept: the first byte and the headers
+        try:
+            super().handle()
+        finally:
+            self._disarm()
+            self.connections.release(self)
+
+    def _arm(self, seconds: float) -> None:
+        self.deadline = Timeout.start_new(seconds, ConnectionDeadline(errno.ETIMEDOUT, "request too slow"))
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.close()
+            self.deadline = None
+
+    def evict(self) -> None:
+        """Close this connection if it is still waiting for a request once the hub gets to it."""
+        gevent.get_hub().loop.run_callback(self._throw_if_waiting)
+
+    def _throw_if_waiting(self) -> None:
+        # Run by the hub while this greenlet is parked: if it still waits, it waits on its socket.
+        if self.waiting and not self.greenlet.dead:
+            self.greenlet.throw(Evicted(errno.ECONNABORTED, "evicted at the connection cap"))
+
+    def read_requestline(self) -> str:
+        self.connections.waiting(self)
+        if self.requests:   # kept alive: idle until the next request begins, then its headers are timed
+            with Timeout(self.limits.keepalive_timeout, ConnectionDeadline(errno.ETIMEDOUT, "idle")):
+                self.rfile.peek(1)
+            self._arm(self.limits.header_timeout)
+        else:
+            self.rfile.peek(1)   # a new connection that never sends a byte is closed without an answer
+        try:
+            return super().read_requestline()
+        except ConnectionDeadline:
+            self._answer(REQUEST_TIMEOUT)
+            raise
+
+    def read_request(self, raw_requestline: str) -> bool:
+        try:
+            return super().read_request(raw_requestline)
+        finally:
+            self._disarm()
+            self.connections.working(self)
+
+    def _answer(self, response: bytes) -> None:
+        with Timeout(1, False):
+            self.socket.sendall(response)
+
+    def _handle_client_error(self, ex):
+        if isinstance(ex, ConnectionDeadline):
+            log.info("closing a connection from %s: its request's headers took over %g s",
+                     self.client_address[0], self.limits.header_timeout)
+            return "408", REQUEST_TIMEOUT
+        if isinstance(ex, Evicted):
+            return "503", TOO_MANY_CONNECTIONS
+        return super()._handle_client_error(ex)
+
+    # -- the request ------------------------------------------------------------------------
+    def get_environ(self) -> dict:
+        environ = super().get_environ()
+        environ[CLIENT_SOCKET] = self.socket   # to notice a client that hangs up while it waits
+        plain = self.wsgi_input
+        bounded = BoundedInput(plain.rfile, plain.content_length, socket=plain.socket,
+                               chunked_input=plain.chunked_input)
+        bounded.deadline = time.monotonic() + self.limits.body_timeout
+        self.wsgi_input = bounded
+        if environ["wsgi.input"] is plain:
+            environ["wsgi.input"] = bounded
+        return environ
+
+    def _keeps_alive(self) -> bool:
+        return self.wsgi_input.consumed and not self.connections.closing
+
+    def start_response(self, status, headers, exc_info=None):
+        if not self._keeps_alive() and not any(name.lower() == "connection" for name, _ in headers):
+            headers = [*headers, ("Connection", "close")]
+        return super().start_response(status, headers, exc_info)
+
+    def handle_one_response(self) -> None:
+        super().handle_one_response()
+        self.requests += 1
+        if not self._keeps_alive():
+            self.close_connection = True
+
+    def _sendall(self, data) -> None:
+        """Send all of `data`, dropping a client that takes none of it for send_timeout seconds."""
+        view = memoryview(data).cast("B")
+        while view:
+            try:
+                with Timeout(self.limits.send_timeout, ConnectionDeadline(errno.ETIMEDOUT, "not reading")):
+                    sent = self.socket.send(view)
+            except ConnectionDeadline as stalled:
+                log.info("closing a connection from %s: it read nothing for %g s",
+                         self.client_address[0], self.limits.send_timeout)
+                raise OSError(errno.ETIMEDOUT, "the client stopped reading") from stalled
+            self.response_length += sent
+            view = view[sent:]
+
+
+class Connections:
+    """The open connections, and which of them wait for a request (those may be evicted).
+
+    Only ever touched on the hub, so it needs no lock.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.closing = False
+        self._open: set[Handler] = set()
+        self._waiting: dict[Handler, None] = {}   # in the order they began to wait
+        self._empty = Event()
+        self._empty.set()
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def room(self) -> bool:
+        """Whether one more connection fits, evicting the one that has waited longest if need be."""
+        if len(self._open) < self.cap:
+            return True
+        if not self._waiting:
+            return False
+        oldest = next(iter(self._waiting))
+        del self._waiting[oldest]
+        self._open.discard(oldest)   # no longer counted: its socket closes as soon as the hub gets to it
+        oldest.evict()
+        return True
+
+    def opened(self, handler: Handler) -> None:
+        self._open.add(handler)
+        self._empty.clear()
+
+    def waiting(self, handler: Handler) -> None:
+        handler.waiting = True
+        self._waiting.pop(handler, None)
+        self._waiting[handler] = None
+        if self.closing:
+            handler.evict()
+
+    def working(self, handler: Handler) -> None:
+        handler.waiting = False
+        self._waiting.pop(handler, None)
+
+    def release(self, handler: Handler) -> None:
+        handler.waiting = False
+        self._waiting.pop(handler, None)
+        self._open.discard(handler)
+        if not self._open:
+            self._empty.set()
+
+    def close(self, grace: float) -> bool:
+        """Close the connections waiting for a request, let the others finish; False if some ran past `grace`."""
+        self.closing = True
+        for handler in list(self._waiting):
+            handler.evict()
+        return self._empty.wait(grace)
+
+
+class Server(WSGIServer):
+    """gevent's WSGIServer with ConnectionLimits; the access log comes from tts.web.observability."""
+
+    handler_class = Handler
+
+    def __init__(self, address: tuple[str, int], app, limits: ConnectionLimits) -> None:
+        super().__init__(address, app, log=None, error_log=logging.getLogger("gevent"))
+        self.limits = limits
+        self.connections = Connections(limits.max_connections)
+        self._refusing = 0
+
+    def handle(self, sock, address) -> None:
+        if not self.connections.room():
+            self._refuse(sock, address)
+            return
+        handler = self.handler_class(sock, address, self)
+        self.connections.opened(handler)
+        handler.handle()
+
+    def _refuse(self, sock, address) -> None:
+        """503 and close, without reading the request; a short linger so the client reads the answer."""
+        if self._refusing >= MAX_REFUSING:
+            return
+        self._refusing += 1
+        log.warning("refusing a connection from %s: all %d connections are busy", address[0], self.connections.cap)
+        try:
+            with Timeout(REFUSE_LINGER_SECONDS, False):
+                sock.sendall(TOO_MANY_CONNECTIONS)
+                sock.shutdown(socket.SHUT_WR)
+                while sock.recv(65536):   # until the client closes: closing first would reset the answer away
+                    pass
+        except OSError:
+            pass
+        finally:
+            self._refusing -= 1
+
+
+def worker_healthy(app: Flask) -> bool:
+    """Whether the worker's loops run and no model call has stalled: the systemd watchdog is fed
+    only while it is (liveness, as /healthz answers it)."""
+    return app.extensions[SERVICE].healthy
+
+
+def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> None:
+    """READY=1 once the service is ready; then, with a watchdog, WATCHDOG=1 while the worker is
+    healthy (systemd watches only after READY=1, so model loading cannot trip it)."""
+    service = app.extensions[SERVICE]
+    if not service.wait_ready():
+        notifier.send(f"STATUS=not ready: {service.load_error}")
+        return
+    notifier.send("READY=1", f"STATUS=serving on {url}")
+    if notifier.watchdog_interval:
+        feed_watchdog(notifier, partial(worker_healthy, app), stop)
+
+
+def serve(app: Flask, settings: Settings) -> None:
+    """Serve `app` until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
+    server = Server((settings.host, settings.port), app, ConnectionLimits.from_settings(settings))
+    stop = Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stop.set)
+    server.start()
+    url = f"http://{settings.host}:{server.server_port}"
+    log.info("serving on %s (at most %d connections)", url, server.connections.cap)
+    notifier = Notifier.from_environ()
+    announcer = gevent.spawn(_announce_ready, app, notifier, url, stop)
+    stop.wait()
+    _stop(app, server, notifier, settings.drain_seconds)
+    announcer.kill()
+
+
+def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float) -> None:
+    """Drain the service while still answering (new work gets 503, readiness is false, accepted
+    work finishes or fails visibly, results are fetched), then stop accepting, close idle
+    connections and give the responses in flight a grace period."""
+    notifier.send("STOPPING=1")
+    log.info("stopping: draining for up to %g s", drain_seconds)
+    shutdown(app, drain_seconds)
+    log.info("stopping: %d connections open", len(server.connections))
+    server.close()
+    if not server.connections.close(SHUTDOWN_GRACE_SECONDS):
+        log.warning("stopping with %d requests still in flight", len(server.connections))
