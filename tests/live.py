@@ -29,13 +29,13 @@ def free_port() -> int:
 class LiveServer:
     """`server = LiveServer(TTS_QUEUE_SIZE="2").wait_ready()` … `server.stop()`; settings as TTS_* keywords."""
 
-    def __init__(self, script: str = "app.py", preexec_fn=None, **env: str) -> None:
+    def __init__(self, script: str = "app.py", **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False)
         environ = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": str(self.port), **env}
         self.process = subprocess.Popen([sys.executable, script], cwd=ROOT, env=environ, stdout=subprocess.DEVNULL,
-                                        stderr=self._log, preexec_fn=preexec_fn)
+                                        stderr=self._log)
 
     @property
     def pid(self) -> int:
