@@ -81,13 +81,13 @@ def test_unknown_voice_names_the_field(engine):
 
 
 def test_folding_the_dilated_convolutions_changes_no_sample():
-    from tts.engines.embedded import _Model
+    from tts.engines.embedded import _LiteRTModel
     from tts.engines.tflite_graph import fold_dilated_convolutions
 
     original = locate().vocoder.read_bytes()
     folded, count = fold_dilated_convolutions(original)
     assert count == 9
-    before, after = _Model(original, 1), _Model(folded, 1)
+    before, after = _LiteRTModel(original, 1), _LiteRTModel(folded, 1)
     rng = np.random.default_rng(3)
     for frames in (10, 11, 13, 27, 81, 100, 296):
         mel = (rng.standard_normal((1, frames, 80)) * 0.8).astype(np.float32)

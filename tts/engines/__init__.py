@@ -93,7 +93,9 @@ def load_engines(settings: Settings) -> dict[str, Engine]:
     from tts.engines.embedded import EmbeddedEngine
     from tts.engines.embedded_assets import locate
 
-    embedded = EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames)
+    embedded = EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames,
+                              runtime=settings.vocoder_runtime, vocoder_dir=settings.vocoder_dir,
+                              spinning=settings.vocoder_spinning)
     engines: dict[str, Engine] = {embedded.name: embedded}
     if settings.kokoro:
         from tts.engines.kokoro import KokoroEngine
