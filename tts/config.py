@@ -29,7 +29,7 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
     job_store_mb: int = 64           # and within this many megabytes of audio
-    vocoder_chunk_frames: int = 256  # 12.5 ms per frame; bounds vocoder memory
+    vocoder_chunk_frames: int = 128  # 12.5 ms per frame; first audio after one chunk (128: least CPU, bench chunks)
     vocoder_runtime: str = "onnxruntime"   # embedded vocoder: onnxruntime (rebuilt float graph) or litert (as shipped)
     vocoder_spinning: bool = False   # let onnxruntime's idle pool threads spin (less latency, more CPU)
     vocoder_dir: str = ".cache/embedded"   # where ./run.sh builds the ONNX vocoder (verified at start)

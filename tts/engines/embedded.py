@@ -134,7 +134,7 @@ class EmbeddedEngine:
     max_syllables = 100
     lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
 
-    def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 256,
+    def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 128,
                  runtime: str = "onnxruntime", vocoder_dir: str | Path = DEFAULT_VOCODER_DIR,
                  spinning: bool = False) -> None:
         """runtime: the vocoder's, "onnxruntime" (the rebuilt graph in vocoder_dir, verified here)
@@ -167,7 +167,7 @@ class EmbeddedEngine:
                 for half in piece.split():
                     yield from self.synthesize(half, voice, options)
                 continue
-            yield from self.vocode(mel, self._chunk_frames * (2 if options.eco else 1))
+            yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
