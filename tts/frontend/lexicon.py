@@ -1,4 +1,5 @@
-"""jieba's dictionary in compact form, and jieba's part-of-speech cut over it.
+"""jieba's dictionary in compact form, and jieba's part-of-speech cut over it; the set-up of
+the frontend's compact tables (this one and pypinyin's phrases, phrase_table.py).
 
 `cut(text)` returns exactly what `jieba.posseg.cut(text, HMM=False)` returns (word, tag
 pairs; a test compares them) and `frequency(word)` what `jieba.get_FREQ(word)` does for a
@@ -6,9 +7,7 @@ word. jieba keeps its 349,046-word dictionary as Python dicts (the words, every 
 every word, their frequencies and tags, and two HMM tables we do not use): ~105 MB of a
 serving process. Here it is a MARISA trie memory-mapped from a file (~3 MB) plus two
 arrays indexed by the trie's key ids (frequency, tag), built from jieba's own dict.txt by
-`./run.sh` (or on first use when missing):
-
-    python -m tts.frontend.lexicon [--dest DIR]
+`./run.sh` (importing tts.frontend builds them when missing or stale).
 
 The trie lists each word's dictionary prefixes in one call, which is the DAG jieba builds
 character by character; the route through it is jieba's (same log-frequency sums, same
@@ -17,7 +16,6 @@ tie-breaking). The jieba package is read only when the files are built.
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import json
 import logging
@@ -127,32 +125,50 @@ def lexicon() -> Lexicon:
     if _lexicon is None:
         with _lock:
             if _lexicon is None:
-                if not is_current(DEFAULT_DIR):
-                    log_.warning("building the frontend's word tables in %s (./run.sh does this at set-up)",
-                                 DEFAULT_DIR)
-                    build(DEFAULT_DIR)
+                _ensure_built(DEFAULT_DIR)
                 _lexicon = Lexicon(DEFAULT_DIR)
     return _lexicon
 
 
+def install_pypinyin_tables() -> None:
+    """Give pypinyin its phrase dictionary in compact form (phrase_table.py); call before pypinyin
+    is first imported."""
+    from tts.frontend import phrase_table
+
+    with _lock:
+        _ensure_built(DEFAULT_DIR)
+    phrase_table.install(DEFAULT_DIR)
+
+
+def _ensure_built(directory: Path) -> None:
+    if not is_current(directory):
+        log_.info("building the frontend's tables in %s (./run.sh does this at set-up)", directory)
+        build(directory)
+
+
 def _stamp() -> dict:
-    return {"format": FORMAT, "jieba": importlib.metadata.version("jieba"),
-            "marisa_trie": importlib.metadata.version("marisa-trie")}
+    return {"format": FORMAT, **{name: importlib.metadata.version(name) for name in ("jieba", "pypinyin", "marisa-trie")}}
 
 
 def is_current(directory: Path) -> bool:
-    """Whether directory holds tables built by this code from the installed jieba."""
+    """Whether directory holds tables built by this code from the installed jieba and pypinyin."""
+    from tts.frontend import phrase_table
+
     try:
         table = json.loads((directory / _TABLE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return table.get("stamp") == _stamp() and (directory / _TRIE).is_file() and (directory / _ARRAYS).is_file()
+    return (table.get("stamp") == _stamp() and (directory / _TRIE).is_file() and (directory / _ARRAYS).is_file()
+            and phrase_table.is_built(directory))
 
 
 def build(directory: Path) -> Path:
     """Read jieba's dict.txt as jieba does (the last line of a word wins; the total counts every
-    line) and write the trie and tables, each under a temporary name then renamed."""
+    line) and write the trie and tables, each under a temporary name then renamed; then
+    pypinyin's phrase table. The stamp that marks them current is written last."""
     from importlib.resources import files
+
+    from tts.frontend import phrase_table
 
     frequencies: dict[str, int] = {}
     tags: dict[str, str] = {}
@@ -171,27 +187,18 @@ def build(directory: Path) -> Path:
         key = trie[word]
         frequency_array[key], tag_array[key] = frequency, tag_index[tags[word]]
     directory.mkdir(parents=True, exist_ok=True)
-    _replace(directory / _TRIE, trie.tobytes())
-    _replace(directory / _ARRAYS, frequency_array.tobytes() + tag_array.tobytes())
-    _replace(directory / _TABLE, json.dumps({"stamp": _stamp(), "total": total, "tags": tag_names}).encode())
+    replace_file(directory / _TRIE, trie.tobytes())
+    replace_file(directory / _ARRAYS, frequency_array.tobytes() + tag_array.tobytes())
+    phrase_table.build(directory)
+    replace_file(directory / _TABLE, json.dumps({"stamp": _stamp(), "total": total, "tags": tag_names}).encode())
     return directory
 
 
-def _replace(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes) -> None:
+    """Write data to target under a temporary name, then rename: never a half file under the name."""
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Build the frontend's compact jieba word tables.")
-    parser.add_argument("--dest", type=Path, default=DEFAULT_DIR, help=f"directory (default {DEFAULT_DIR})")
-    dest = parser.parse_args(argv).dest
-    print(dest if is_current(dest) else build(dest))
-
-
-if __name__ == "__main__":
-    main()
