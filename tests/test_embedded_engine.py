@@ -104,3 +104,13 @@ def test_eco_gives_the_same_audio(engine):
     eco = list(engine.synthesize(phrase, "baker", EngineOptions(eco=True)))
     assert len(eco) > 2
     assert np.array_equal(np.concatenate(eco), audio(engine, phrase))
+
+
+def test_a_closed_engine_refuses_work_with_a_clear_error():
+    from tts.errors import EngineUnavailable
+
+    closed = EmbeddedEngine(locate(), threads=1)
+    closed.close()
+    closed.close()   # twice is fine
+    with pytest.raises(EngineUnavailable, match="closed"):
+        audio(closed, HELLO)

