@@ -11,7 +11,8 @@ import onnxruntime as ort
 import pytest
 from onnx import numpy_helper
 
-from tts.engines import embedded_vocoder
+from tts.config import Settings
+from tts.engines import embedded_vocoder, load_engines
 from tts.engines.base import EngineOptions
 from tts.engines.embedded import (TAIL_CONTEXT_FRAMES, TAIL_WINDOW_FRAMES, EmbeddedEngine, _LiteRTModel,
                                   _spans)
@@ -108,9 +109,9 @@ def test_tail_windows_cover_every_frame_once_with_context_and_a_minimum_length()
                 assert right - left >= min(TAIL_WINDOW_FRAMES, frames)
 
 
-def test_a_missing_vocoder_file_stops_the_engine_with_its_name(tmp_path):
+def test_a_missing_vocoder_file_stops_the_server_start_with_its_name(tmp_path):
     with pytest.raises(EngineUnavailable) as error:
-        EmbeddedEngine(locate(), vocoder_dir=tmp_path)
+        load_engines(Settings(vocoder_dir=str(tmp_path), kokoro=False))
     assert str(tmp_path / "mb_melgan_head.onnx") in error.value.message
     assert "run.sh" in error.value.message
 
