@@ -7,7 +7,8 @@ Kept faithful on purpose, flaws included, so the benchmark compares designs, not
 - an LRU of finished audio keyed by the text alone (speed is ignored in the key);
 - whole-utterance synthesis: per sentence one acoustic call and one vocoder call over
   the whole mel, every sentence before the reply; an unbounded queue, so no 503 ever.
-Same voice (EmbeddedEngine) and frontend (tts.frontend.analyze) as ours; TTS_HOST,
+Same voice (EmbeddedEngine, with the vocoder exactly as shipped: LiteRT on the tflite) and
+frontend (tts.frontend.analyze) as ours; TTS_HOST,
 TTS_PORT and TTS_THREADS are read like ours so the bench starts both the same way.
 """
 
@@ -39,7 +40,8 @@ from tts.frontend import analyze  # noqa: E402
 LRU_SIZE = 100
 
 app = Flask(__name__)
-engine = EmbeddedEngine(locate(), threads=int(os.environ.get("TTS_THREADS", "2")), chunk_frames=MAX_FRAMES)
+engine = EmbeddedEngine(locate(), threads=int(os.environ.get("TTS_THREADS", "2")), chunk_frames=MAX_FRAMES,
+                        runtime="litert")   # the voice exactly as shipped
 tasks: Queue = Queue()                      # unbounded
 results: dict[str, bytes] = {}              # task id → WAV, never removed
 lru: OrderedDict[str, bytes] = OrderedDict()  # text → WAV

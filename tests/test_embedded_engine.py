@@ -1,4 +1,4 @@
-"""The embedded FastSpeech2 + MB-MelGAN voice, run for real on LiteRT."""
+"""The embedded FastSpeech2 + MB-MelGAN voice, run for real (acoustic model on LiteRT, vocoder on onnxruntime)."""
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ HELLO = Phrase(("jin1", "tian1", "tian1", "qi4", "hen3", "hao3"), (0, 1, 0, 1, 0
 
 @pytest.fixture(scope="module")
 def engine(engines):
-    return engines["embedded"]
+    return engines["embedded"].model()
 
 
 def audio(engine, phrase, **options):
@@ -32,7 +32,7 @@ def test_rewritten_acoustic_model_has_no_flex_ops_and_takes_noise_inputs():
 
 def test_speech_is_24khz_float_and_not_silent(engine):
     samples = audio(engine, HELLO)
-    assert engine.info.sample_rate == 24000
+    assert engine.sample_rate == 24000
     assert samples.dtype == np.float32
     assert 0.05 < np.sqrt(np.mean(samples ** 2)) and np.abs(samples).max() <= 1.0
     assert 0.8 < len(samples) / 24000 < 2.5   # six syllables
@@ -46,10 +46,10 @@ def test_same_seed_gives_identical_audio_and_another_seed_differs(engine):
     assert len(first) == len(other)   # noise changes the timbre, never the durations
 
 
-def test_chunked_vocoding_is_identical_to_one_pass():
+def test_the_old_litert_vocoder_path_chunks_identically_to_one_pass():
     assets = locate()
-    chunked = EmbeddedEngine(assets, threads=1, chunk_frames=40)
-    one_pass = EmbeddedEngine(assets, threads=1, chunk_frames=4096)
+    chunked = EmbeddedEngine(assets, threads=1, chunk_frames=40, runtime="litert")
+    one_pass = EmbeddedEngine(assets, threads=1, chunk_frames=4096, runtime="litert")
     phrase = HELLO
     pieces = list(chunked.synthesize(phrase, "baker", EngineOptions()))
     assert len(pieces) > 2
@@ -73,13 +73,13 @@ def test_slow_speed_long_phrase_still_fits(engine):
 
 
 def test_folding_the_dilated_convolutions_changes_no_sample():
-    from tts.engines.embedded import _Model
+    from tts.engines.embedded import _LiteRTModel
     from tts.engines.tflite_graph import fold_dilated_convolutions
 
     original = locate().vocoder.read_bytes()
     folded, count = fold_dilated_convolutions(original)
     assert count == 9
-    before, after = _Model(original, 1), _Model(folded, 1)
+    before, after = _LiteRTModel(original, 1), _LiteRTModel(folded, 1)
     rng = np.random.default_rng(3)
     for frames in (10, 11, 13, 27, 81, 100, 296):
         mel = (rng.standard_normal((1, frames, 80)) * 0.8).astype(np.float32)
@@ -91,9 +91,11 @@ def test_a_single_syllable_at_top_speed_is_vocoded(engine):
     assert 0 < len(samples) / 24000 < 0.5 and np.abs(samples).max() > 0.01
 
 
-def test_eco_takes_longer_chunks_but_gives_the_same_audio(engine):
-    phrase = Phrase(HELLO.syllables * 5, HELLO.breaks * 5)   # ~500 frames: two chunks of 256, one of 512
-    eco = list(engine.synthesize(phrase, "baker", EngineOptions(cheapest=True)))
-    normal = list(engine.synthesize(phrase, "baker", EngineOptions()))
-    assert len(eco) < len(normal)
-    assert np.array_equal(np.concatenate(eco), np.concatenate(normal))
+def test_a_closed_engine_refuses_work_with_a_clear_error():
+    from tts.errors import EngineUnavailable
+
+    closed = EmbeddedEngine(locate(), threads=1)
+    closed.close()
+    closed.close()   # twice is fine
+    with pytest.raises(EngineUnavailable, match="closed"):
+        audio(closed, HELLO)

@@ -63,8 +63,8 @@ def test_work_left_when_the_drain_time_runs_out_fails_visibly():
     server = LiveServer(TTS_DRAIN_SECONDS="1", TTS_CACHE_MB="0", TTS_SINGLEFLIGHT="0").wait_ready()
     try:
         with ThreadPoolExecutor(2) as pool:
-            running = pool.submit(post, server, {"text": SENTENCE * 8})
-            waiting = pool.submit(post, server, {"text": SENTENCE * 6})
+            running = pool.submit(post, server, {"text": SENTENCE * 40})
+            waiting = pool.submit(post, server, {"text": SENTENCE * 30})
             wait_for(lambda: requests.get(f"{server.url}/readyz", timeout=5).json()["queue_depth"] == 2)
             assert server.terminate(60) == 0
             for response in (running.result(), waiting.result()):

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     say = commands.add_parser("say", help="synthesize text to a WAV file")
     say.add_argument("text", nargs="?", help="the text; read from standard input when omitted")
     say.add_argument("-o", "--output", default="-", help="output file, '-' for standard output (default)")
-    say.add_argument("--eco", action="store_true", help="16 kHz output, the cheapest path")
+    say.add_argument("--eco", action="store_true", help="eco mode: 16 kHz output, and the cheapest voice unless --voice names one")
     say.add_argument("--speed", type=float, default=1.0, help="speaking rate, 0.25–4.0 (2 = twice as fast)")
     say.add_argument("--voice", help="voice id")
     say.add_argument("--format", default="wav", choices=("wav", "pcm"))

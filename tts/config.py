@@ -44,7 +44,10 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
     job_store_mb: int = 512          # and within this many megabytes of audio (on disk beyond 1 MB per job)
-    vocoder_chunk_frames: int = 256  # 12.5 ms per frame; bounds vocoder memory
+    vocoder_chunk_frames: int = 128  # 12.5 ms per frame; first audio after one chunk (128: least CPU, bench chunks)
+    vocoder_runtime: str = "onnxruntime"   # embedded vocoder: onnxruntime (rebuilt float graph) or litert (as shipped)
+    vocoder_spinning: bool = False   # let onnxruntime's idle pool threads spin (less latency, more CPU)
+    vocoder_dir: str = ".cache/embedded"   # where ./run.sh builds the ONNX vocoder (verified at start)
     cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
     cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis
     singleflight: bool = True        # identical concurrent requests share one synthesis
@@ -95,6 +98,8 @@ class Settings:
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
+        if self.vocoder_runtime not in ("onnxruntime", "litert"):
+            raise SettingsError(f"TTS_VOCODER_RUNTIME must be onnxruntime or litert, got {self.vocoder_runtime!r}")
         if self.port > 65535:
             raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
         if self.redis_url and urlsplit(self.redis_url).scheme not in _REDIS_SCHEMES:

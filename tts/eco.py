@@ -1,22 +1,22 @@
 """What eco mode means, decided here and nowhere else.
 
 Eco mode is the listener asking for speech at the least energy. The server honours it in
-three ways, all derived from this module:
+two ways, both derived from this module:
 - the voice: a request that names no voice gets the cheapest engine's voice (the engines
-  declare their measured CPU per second of audio); a voice the client names is kept;
-- the output: 16 kHz unless the request names a sample rate (fewer bytes to resample,
-  encode and send);
-- the path: engines take their cheapest way to the same samples (the embedded voice
-  vocodes in longer chunks). Since the samples are the same, eco is not part of a phrase's
-  cache key: eco and normal requests share cached phrases at the same output rate.
+  declare their measured CPU per second of audio: Kokoro's is ~20× the embedded voice's);
+  a voice the client names is kept;
+- the output: 16 kHz unless the request names a sample rate (a third fewer bytes to encode,
+  send and store).
+No engine has a cheaper way to the same samples (measured: the embedded vocoder's longer
+chunks cost more, python -m tts.bench chunks), so eco is not an engine option; an eco
+request shares cached phrases with any other request at the same voice and output rate.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterable
 
-from tts.engines.base import EngineInfo, EngineOptions, Voice
+from tts.engines.base import EngineInfo, Voice
 
 ECO_SAMPLE_RATE = 16000
 
@@ -32,12 +32,3 @@ def output_rate(requested: int | None, eco: bool, engine_rate: int) -> int:
     if requested is not None:
         return requested
     return ECO_SAMPLE_RATE if eco else engine_rate
-
-
-def engine_options(speaking_rate: float, seed: int, eco: bool) -> EngineOptions:
-    return EngineOptions(speaking_rate=speaking_rate, seed=seed, cheapest=eco)
-
-
-def same_samples(options: EngineOptions) -> EngineOptions:
-    """The options as far as they change the samples (for cache keys): the path does not."""
-    return replace(options, cheapest=False)

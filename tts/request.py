@@ -116,9 +116,8 @@ def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
               high=VOLUME_RANGE[1], target="volume"),
         Field("sample_rate", "integer", "output rate in Hz; unset: the voice's own (24000), 16000 in eco mode; "
               f"{_NARROWER}", choices=SAMPLE_RATES, target="sample_rate"),
-        Field("eco", "boolean", "16 kHz output and the cheapest compute path (a Kokoro voice you name stays "
-              "that voice, at 16 kHz; the page switches to the embedded voice while eco mode is on)", False,
-              target="eco"),
+        Field("eco", "boolean", "eco mode: 16 kHz output and, when no voice is named, the cheapest voice "
+              "(a voice you name stays that voice, at 16 kHz)", False, target="eco"),
         format_,
         Field("stream", "boolean", "send audio as it is made (wav, pcm, opus; mp3/flac are sent whole)", False,
               target="stream"),
@@ -133,7 +132,8 @@ TTS = Dialect("POST /tts", (
     Field("text", "string", "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline",
           required=True, text_limit=True, spoken=True, target="text"),
     *_common(
-        voice=Field("voice", "string", "a voice id from `GET /v1/audio/voices`", choices_from="voices",
+        voice=Field("voice", "string", "a voice id from `GET /v1/audio/voices` (OpenAI's voice names work too); "
+                    "unset: the default voice, or in eco mode the cheapest one", choices_from="voices",
                     default_setting="default_voice", target="voice"),
         format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format")),
     Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"links\"}` at once; "

@@ -62,7 +62,7 @@ def phrase_key(phrase: Phrase, *, engine: ManagedEngine, voice: str, options: En
     volume and output rate.
     """
     parts = [PIPELINE_VERSION, engine.info.name, engine.info.version, voice, dataclasses.astuple(phrase),
-             dataclasses.astuple(eco.same_samples(options)), pitch, volume, output_rate]
+             dataclasses.astuple(options), pitch, volume, output_rate]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -131,7 +131,7 @@ class Synthesizer:
         check_budget(phrases, request.speed, self._max_audio_seconds)
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
-        options = eco.engine_options(request.speed / float(factor), request.seed, request.eco)
+        options = EngineOptions(speaking_rate=request.speed / float(factor), seed=request.seed)
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
                            volume=request.volume, output_rate=output_rate) for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,

@@ -1,7 +1,7 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, frontend,
-cache, kokoro, summary (the article's table beside ours), and all. Each scenario module has
+cache, kokoro, vocoder, summary (the article's table beside ours), and all. Each scenario module has
 `run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
 accepts them by name.
 """
@@ -20,7 +20,7 @@ from tts.bench.report import RESULTS, write
 
 SCENARIOS = {
     "single": "first audio, latency and RTF of short/medium/long texts at 1 and 2 threads",
-    "chunks": "vocoder chunk size, a smaller first chunk and LiteRT threads vs RTF, first audio, RSS",
+    "chunks": "vocoder chunk size and threads (onnxruntime and the old LiteRT path) vs RTF, CPU, first audio, RSS",
     "load": "live servers, ours vs the article's baseline, under 1–16 concurrent clients",
     "cost": "server CPU seconds per audio second, peak RSS, estimated Wh per 1,000 requests; eco vs normal",
     "soak": "RSS growth over many short requests, ours vs baseline",
@@ -29,6 +29,7 @@ SCENARIOS = {
     "frontend": "intelligibility before vs after our frontend (Whisper), and the frontend's cost",
     "cache": "sentence cache on vs off on a Zipf workload: CPU seconds, latency, hit rate, memory",
     "kokoro": "the Kokoro voices next to the embedded one: RTF, first audio, RSS; session options, batching",
+    "vocoder": "embedded vocoder, onnxruntime vs LiteRT as shipped: bare CPU, int8 rounding noise, Whisper guard",
     "summary": "the article's table next to ours, from the load, cost and soak results",
 }
 

@@ -86,7 +86,7 @@ def measure(cache_mb: int, requests: int, zipf: float, seed: int) -> dict:
 
 def _storage(entries: dict[str, bytes]) -> dict:
     """int16 vs float16 for the phrase audio: same size; how many output samples float16 would change."""
-    from tts.synthesizer import dequantize, quantize
+    from tts.audio import dequantize, quantize
 
     steps = np.concatenate([np.frombuffer(data, "<i2") for data in entries.values()])
     via_half = quantize(dequantize(steps).astype(np.float16).astype(np.float32))

@@ -1,57 +1,25 @@
-"""Vocoder chunk size and LiteRT threads against RTF, first audio and peak RSS.
-
-Also measures a proposed change to the embedded engine: a smaller *first* vocoder chunk
-per phrase (`FirstChunkEngine`), which should bring first audio forward at almost no
-cost, since the context overhead is paid once. Every setting runs in its own process.
+"""Vocoder chunk size and inference threads against RTF, CPU per audio second, first audio and RSS,
+for the onnxruntime vocoder (tail chunks, 4 frames of context) and the old LiteRT path (whole-network
+chunks, 20 frames of context). Every setting runs in its own process.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
-
-import numpy as np
-
 from tts.bench.child import run_in_child
 from tts.bench.report import markdown_table
 from tts.bench.texts import MEDIUM, hanzi
-from tts.engines.embedded import CONTEXT_FRAMES, HOP, EmbeddedEngine
 
-CHUNKS = (64, 128, 256, 512, 2048)                 # 2048 = one vocoder call per phrase
-FIRST_CHUNKS = ((32, 256), (64, 256), (32, 512))   # (first, rest)
+CHUNKS = (32, 64, 128, 192, 256, 512, 2048)       # 2048 = one vocoder call per phrase
 THREADS = (1, 2, 3, 4)
-COLUMNS = ["threads", "first_chunk_frames", "chunk_frames", "rtf_median", "rtf_min", "first_audio_median_ms",
-           "first_audio_min_ms", "peak_rss_mb"]
-
-
-def spans(frames: int, first: int, rest: int) -> Iterator[tuple[int, int]]:
-    """(start, end) frame spans: one of `first` frames, then `rest` each."""
-    start, size = 0, first
-    while start < frames:
-        yield start, min(frames, start + size)
-        start, size = start + size, rest
-
-
-class FirstChunkEngine(EmbeddedEngine):
-    """The embedded engine with a smaller first vocoder chunk per phrase (the proposed change)."""
-
-    def __init__(self, assets, *, threads: int, chunk_frames: int, first_chunk_frames: int) -> None:
-        super().__init__(assets, threads=threads, chunk_frames=chunk_frames)
-        self._first_chunk_frames = first_chunk_frames
-
-    def vocode(self, mel: np.ndarray) -> Iterator[np.ndarray]:
-        frames = mel.shape[1]
-        for start, end in spans(frames, self._first_chunk_frames, self._chunk_frames):
-            left, right = max(0, start - CONTEXT_FRAMES), min(frames, end + CONTEXT_FRAMES)
-            (audio,) = self._vocoder.run({"mels": np.ascontiguousarray(mel[:, left:right])}, ("Identity",))
-            yield audio[0, (start - left) * HOP:(end - left) * HOP, 0].copy()
+COLUMNS = ["runtime", "threads", "chunk_frames", "rtf_median", "rtf_min", "cpu_s_per_audio_s", "cpu_vs_reference",
+           "first_audio_median_ms", "first_audio_min_ms", "peak_rss_mb"]
 
 
 def run(quick: bool = False, repeats: int | None = None) -> dict:
     repeats = repeats or (2 if quick else 8)
-    settings = [dict(threads=2, chunk_frames=c) for c in ((128, 256, 2048) if quick else CHUNKS)]
-    settings += [dict(threads=2, chunk_frames=rest, first_chunk_frames=first)
-                 for first, rest in (FIRST_CHUNKS[:1] if quick else FIRST_CHUNKS)]
-    settings += [dict(threads=t, chunk_frames=256) for t in ((1, 4) if quick else THREADS) if t != 2]
+    chunks = (64, 128, 256) if quick else CHUNKS
+    settings = [dict(threads=2, chunk_frames=c, runtime=r) for r in ("onnxruntime", "litert") for c in chunks]
+    settings += [dict(threads=t, chunk_frames=128) for t in ((1, 4) if quick else THREADS) if t != 2]
     rows = [run_in_child("tts.bench.rtf:measure", text=MEDIUM, repeats=repeats, **s) for s in settings]
     return {"text": MEDIUM, "repeats": repeats, "rows": rows}
 
@@ -59,6 +27,6 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
 def table(result: dict) -> str:
     return "\n\n".join([
         f"The {hanzi(result['text'])}-character text, {result['repeats']} timed runs after a warm-up, "
-        "one process per row. first_chunk_frames = the proposed smaller first chunk.",
+        "one process per row; cpu_vs_reference = CPU s per audio s ÷ the bare LiteRT vocoder's, same process.",
         markdown_table(result["rows"], COLUMNS),
     ])

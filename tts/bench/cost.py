@@ -17,6 +17,7 @@ REQUESTS_PER_HOUR = 1000     # the article's load for its kWh/day figure
 VARIANTS = (                 # (name, server, extra server env, extra request fields)
     ("ours normal", "ours", OURS_ENV, {}),
     ("ours eco", "ours", OURS_ENV, {"eco": True}),
+    ("ours, old LiteRT vocoder", "ours-litert", OURS_ENV, {}),
     ("baseline", "baseline", {}, {}),
 )
 COLUMNS = ["variant", "requests", "ok", "lost", "audio_s", "cpu_s", "cpu_s_per_audio_s", "cpu_s_per_request",

@@ -19,7 +19,7 @@ from tts.bench.child import peak_rss_mb, run_in_child
 from tts.bench.report import markdown_table
 from tts.bench.rtf import timed_streams
 from tts.bench.texts import PARAGRAPH, hanzi
-from tts.engines.kokoro import SPIN_KEY
+from tts.engines.onnx_session import SPIN_KEY
 
 VOICES = {"embedded": "baker", "kokoro": "zf_xiaoxiao"}
 VARIANTS = {   # name → SessionOptions attributes or session config keys (kokoro.session_options)

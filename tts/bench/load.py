@@ -15,7 +15,7 @@ from tts.bench.clients import Probe, run_clients, summarize
 from tts.bench.report import markdown_table
 from tts.bench.server import BenchServer, cpu_seconds, memory_mb
 
-KINDS = ("ours", "baseline")
+KINDS = ("ours", "ours-litert", "baseline")   # ours-litert: our server with the old LiteRT vocoder
 OURS_ENV = {"TTS_CACHE_MB": "0"}   # cache effects are the cache scenario's business
 LEVELS = (1, 2, 4, 8, 10, 16)
 P95_BOUND_S = 3.0
@@ -39,7 +39,7 @@ def measure_level(url: str, pid: int, clients: int, per_client: int, characters:
 
 
 def start(kind: str) -> BenchServer:
-    return BenchServer(kind, **(OURS_ENV if kind == "ours" else {})).wait_ready()
+    return BenchServer(kind, **(OURS_ENV if kind.startswith("ours") else {})).wait_ready()
 
 
 def sweep(kinds: tuple[str, ...], levels: tuple[int, ...], per_client: int, characters: int) -> list[dict]:
@@ -63,14 +63,14 @@ def max_concurrency(rows: list[dict], bound_s: float) -> int | None:
 
 
 def ratios(rows: list[dict]) -> list[dict]:
-    """Ours ÷ baseline at every level both measured (>1 = ours higher)."""
+    """Each of our servers ÷ baseline at every level both measured (>1 = ours higher)."""
     by = {(r["server"], r["clients"]): r for r in rows}
     out = []
     for (kind, clients), ours in sorted(by.items()):
         base = by.get(("baseline", clients))
-        if kind != "ours" or base is None:
+        if kind == "baseline" or base is None:
             continue
-        out.append({"clients": clients, **{key: _ratio(ours[key], base[key]) for key in
+        out.append({"server": kind, "clients": clients, **{key: _ratio(ours[key], base[key]) for key in
                     ("throughput_audio_s_per_s", "p95_s", "probe_max_ms", "cpu_s_per_audio_s", "peak_rss_mb")},
                     "lost_ours": ours["lost"], "lost_baseline": base["lost"],
                     "share_503_ours": ours["share_503"], "share_503_baseline": base["share_503"]})
@@ -99,7 +99,7 @@ def table(result: dict) -> str:
         f"(WAV, sync); 503s retried after Retry-After (≤ 3 retries).",
         markdown_table(result["rows"], COLUMNS),
         "Ours ÷ baseline:",
-        markdown_table(result["ratios"], ["clients", "throughput_audio_s_per_s", "p95_s", "probe_max_ms",
+        markdown_table(result["ratios"], ["server", "clients", "throughput_audio_s_per_s", "p95_s", "probe_max_ms",
                                           "cpu_s_per_audio_s", "peak_rss_mb", "lost_ours", "lost_baseline",
                                           "share_503_ours", "share_503_baseline"]),
         f"Highest concurrency with p95 < {result['p95_bound_s']} s and nothing lost — {limits}.",

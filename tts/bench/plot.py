@@ -13,7 +13,7 @@ def load_plot(result: dict, path: Path) -> Path:
     from matplotlib import pyplot
 
     figure, (latency, throughput, probe) = pyplot.subplots(1, 3, figsize=(15, 4.2))
-    for kind, style in (("ours", "o-"), ("baseline", "s--")):
+    for kind, style in (("ours", "o-"), ("ours-litert", "^:"), ("baseline", "s--")):
         rows = [r for r in result["rows"] if r["server"] == kind and r["p95_s"] is not None]
         if not rows:
             continue

@@ -16,7 +16,8 @@ import tempfile
 from tts.bench.report import ROOT
 from tts.probe import wait_ready
 
-SCRIPTS = {"ours": "app.py", "baseline": "bench/baseline_article.py"}
+SCRIPTS = {"ours": "app.py", "ours-litert": "app.py", "baseline": "bench/baseline_article.py"}
+KIND_ENV = {"ours-litert": {"TTS_VOCODER_RUNTIME": "litert"}}   # our server with the old vocoder path
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -52,7 +53,7 @@ class BenchServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.NamedTemporaryFile(prefix=f"bench-{kind}-", suffix=".log", delete=False)
-        environ = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": str(self.port), **env}
+        environ = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": str(self.port), **KIND_ENV.get(kind, {}), **env}
         self.process = subprocess.Popen([sys.executable, SCRIPTS[kind]], cwd=ROOT, env=environ,
                                         stdout=subprocess.DEVNULL, stderr=self._log)
 

@@ -9,8 +9,8 @@ from tts.bench import rtf
 from tts.bench.report import markdown_table
 from tts.bench.texts import SIZES
 
-COLUMNS = ["text", "threads", "characters", "audio_seconds", "first_audio_median_ms", "median_s", "rtf_median",
-           "rtf_min", "first_call_s", "peak_rss_mb"]
+COLUMNS = ["text", "runtime", "threads", "characters", "audio_seconds", "first_audio_median_ms", "median_s",
+           "rtf_median", "rtf_min", "cpu_s_per_audio_s", "cpu_vs_reference", "first_call_s", "peak_rss_mb"]
 
 
 def run(quick: bool = False, threads: tuple[int, ...] = (1, 2), repeats: int | None = None) -> dict:

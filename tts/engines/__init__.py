@@ -8,6 +8,7 @@ validated at once; models load on the worker thread (lifecycle.ManagedEngine).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from tts.config import Settings
 from tts.engines.base import EngineInfo
@@ -18,12 +19,18 @@ log = logging.getLogger(__name__)
 
 
 def _embedded(settings: Settings) -> ManagedEngine:
-    from tts.engines.embedded import EmbeddedEngine
+    from tts.engines import embedded_vocoder
+    from tts.engines.embedded import EmbeddedEngine, embedded_version
     from tts.engines.embedded_assets import locate
 
     def load() -> EmbeddedEngine:
-        return EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames)
-    return ManagedEngine(EngineInfo.of(EmbeddedEngine), load, preload=True)
+        return EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames,
+                              runtime=settings.vocoder_runtime, vocoder_dir=settings.vocoder_dir,
+                              spinning=settings.vocoder_spinning)
+    if settings.vocoder_runtime == "onnxruntime":
+        embedded_vocoder.verified(settings.vocoder_dir)   # a missing or altered build stops the start, naming it
+    info = replace(EngineInfo.of(EmbeddedEngine), version=embedded_version(settings.vocoder_runtime))
+    return ManagedEngine(info, load, preload=True)
 
 
 def _kokoro(settings: Settings) -> ManagedEngine:

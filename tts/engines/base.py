@@ -36,12 +36,10 @@ class EngineOptions:
         speed divided by the pitch shift's resampling factor (resampling changes the tempo
         too), so it is not the user's speed unless pitch is 0.
     seed: for engines with a random part; same seed, same audio.
-    cheapest: take the cheapest way to the same samples (eco mode, see tts.eco).
     """
 
     speaking_rate: float = 1.0
     seed: int = 0
-    cheapest: bool = False
 
 
 @dataclass(frozen=True)

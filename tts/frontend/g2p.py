@@ -23,19 +23,16 @@ neutral, ü written v ("lv4"). Characters that are not Chinese stay as they are.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
-import threading
 from dataclasses import dataclass
 
-import jieba
-import jieba.posseg
 from pypinyin import Style, pinyin
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg.mmseg import seg as pypinyin_segmenter
 
 from tts.frontend.common_words import READINGS as COMMON_READINGS
+from tts.frontend.lexicon import lexicon
 from tts.frontend.polyphone_model import Hint, model
 from tts.frontend.polyphone_rules import correct
 
@@ -53,10 +50,6 @@ _CITATION = {"一": "yi1", "不": "bu4"}
 _DICTIONARY_TRUST = 10.0
 _FIXED = math.inf
 
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
-
 @dataclass(frozen=True)
 class Word:
     """One word from segmentation.
@@ -73,7 +66,7 @@ class Word:
 
 def load() -> None:
     """Load the segmenter's dictionary and the classifier now rather than on the first request."""
-    _load_jieba()
+    lexicon()
     model()
 
 
@@ -100,29 +93,16 @@ def is_hanzi(ch: str) -> bool:
 
 def is_dictionary_word(text: str) -> bool:
     """Whether jieba's dictionary lists text (sandhi uses it to find a long word's parts)."""
-    _load_jieba()
-    return bool(jieba.get_FREQ(text))
-
-
-def _load_jieba() -> None:
-    """Load jieba's dictionary once, under a lock, without its chatter on stderr."""
-    global _jieba_ready
-    if not _jieba_ready:
-        with _jieba_lock:
-            if not _jieba_ready:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.posseg.dt.tokenizer.initialize()
-                _jieba_ready = True
+    return lexicon().frequency(text) > 0
 
 
 def _segment(text: str) -> list[tuple[str, str]]:
-    """jieba's words and POS tags.
+    """jieba's words and POS tags (its dictionary and cut, in compact form: lexicon.py).
 
     Without jieba's HMM for unknown words: five times faster, and the classifier covers
     what the HMM would add (same dev accuracy).
     """
-    _load_jieba()
-    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text, HMM=False)]
+    return lexicon().cut(text)
 
 
 def _disambiguate(text: str, segments: list[tuple[str, str]]) -> list[str]:
