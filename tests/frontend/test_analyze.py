@@ -1,6 +1,6 @@
 """The whole frontend: sentences, breaks, acronyms, long text, and any Unicode without a crash."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.embedded_assets import locate
@@ -43,6 +43,13 @@ def test_erhua_merges_into_the_syllable_before():
     assert phrase.syllables[-1] == "dianr3"
 
 
+def test_er_after_a_letter_or_a_sign_is_a_syllable_of_its_own():
+    """The classifier reads some 儿 as the bare suffix r5; with nothing Chinese before it to
+    merge into, it is read er2, never left as a lone "r5" no voice can say."""
+    assert analyze("好X儿")[0].syllables == ("hao3", "ai2", "ke4", "si5", "er2")
+    assert analyze("好¥儿")[0].syllables == ("hao3", "er2")
+
+
 def test_long_run_without_punctuation_is_split_to_the_limit():
     phrases = analyze("我们一起去公园散步" * 40, max_syllables=50)
     assert len(phrases) >= 8 and all(len(p.syllables) <= 50 for p in phrases)
@@ -68,6 +75,8 @@ def test_any_unicode_gives_voice_symbols_or_a_typed_error(text):
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from("的了一不行长重还好中国人说话2024年3月5日¥%.,，。！？<>{}abcXYZ儿"), max_size=80))
+@example("好X儿")   # found by this test: a lone erhua "r5" after a letter, dropped by the voice
+@example("好¥儿")
 def test_chinese_like_text_always_maps_into_the_inventory(text):
     try:
         phrases = analyze(text)

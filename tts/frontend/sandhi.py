@@ -203,8 +203,16 @@ def _sub_words(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _erhua(words: list[Word], spans: list[tuple[int, int]], flat: list[str]) -> None:
-    """A word-final 儿 suffix becomes "r", to be merged into the syllable before it."""
+    """A word-final 儿 suffix becomes "r", to be merged into the syllable before it.
+
+    The polyphone classifier may also read a 儿 as the bare suffix "r5" (its class for
+    erhua); that merges the same way after a syllable, and is a full er2 anywhere else
+    (after a letter or a sign, 好X儿): a lone "r" is no syllable any voice can say.
+    """
     for w, (a, b) in zip(words, spans):
+        for i in range(a, b):
+            if _base(flat[i]) == "r":
+                flat[i] = "r" if i > 0 and _tone(flat[i - 1]) is not None else "er2"
         if len(w.text) > 1 and w.text[-1] == "儿" and w.text[-2:] not in _CHILD and _base(flat[b - 1]) == "er":
             if _tone(flat[b - 2]) is not None:
                 flat[b - 1] = "r"
