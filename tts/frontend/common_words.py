@@ -48,6 +48,14 @@ _TABLE = """
 假如 jia3 ru2 | 教室 jiao4 shi4 | 教育 jiao4 yu4 | 处理 chu3 li3 | 到处 dao4 chu4 | 好处 hao3 chu4
 种子 zhong3 zi5 | 种植 zhong4 zhi2 | 相信 xiang1 xin4 | 照相 zhao4 xiang4 | 差不多 cha4 bu4 duo1
 出差 chu1 chai1 | 应该 ying1 gai1 | 答应 da1 ying5 | 当时 dang1 shi2 | 上当 shang4 dang4
+还款 huan2 kuan3 | 还清 huan2 qing1 | 还债 huan2 zhai4 | 还贷 huan2 dai4 | 还给 huan2 gei3
+还原 huan2 yuan2 | 还击 huan2 ji1 | 还手 huan2 shou3 | 还嘴 huan2 zui3 | 还价 huan2 jia4
+退还 tui4 huan2 | 送还 song4 huan2 | 交还 jiao1 huan2 | 返还 fan3 huan2 | 生还 sheng1 huan2
+数数 shu3 shu3 | 数数看 shu3 shu3 kan4 | 数落 shu3 luo5 | 数得清 shu3 de5 qing1 | 数不过来 shu3 bu4 guo4 lai2
+数不胜数 shu3 bu4 sheng4 shu3 | 数一数二 shu3 yi1 shu3 er4 | 屈指可数 qu1 zhi3 ke3 shu3
+数以万计 shu4 yi3 wan4 ji4 | 不计其数 bu4 ji4 qi2 shu4 | 没完没了 mei2 wan2 mei2 liao3
+有空 you3 kong4 | 没空 mei2 kong4
+空闲 kong4 xian2 | 改行 gai3 hang2 | 行当 hang2 dang4 | 商量 shang1 liang5
 """
 
 READINGS: dict[str, tuple[str, ...]] = {
