@@ -174,6 +174,7 @@ def test_money(written, spoken):
     "screen resolution": ("分辨率1920x1080", "分辨率一九二零乘一零八零"),
     "size with a unit is counted": ("200x300mm", "两百乘三百毫米"),
     "decade word": ("他是80后", "他是八零后"),
+    "plus after a number at the end": ("粉丝20+", "粉丝二十多"),
     "decade word with zeros": ("00后的孩子", "零零后的孩子"),
     "number before houmian is a number": ("排在30后面", "排在三十后面"),
 })
@@ -216,6 +217,8 @@ def test_units(written, spoken):
     "No. abbreviation": ("No.7", "第七"),
     "english ordinal suffix": ("3rd", "第三"),
     "list after di keeps er": ("第1、2名", "第一、二名"),
+    "weekday": ("周2开会", "周二开会"),
+    "every week counts, names no weekday": ("每周2-3次", "每周两到三次"),
 })
 def test_ordinals(written, spoken):
     assert normalize(written) == spoken

@@ -58,7 +58,7 @@ _TILDE_SPAN = re.compile(rf"(?<=[0-9])((?:{alternation(MEASURES)})?) ?~ ?(?=(?:�
 _ENGLISH_ORDINAL = re.compile(r"(?<![0-9.])([0-9]+)(?:st|nd|rd|th)(?![A-Za-z])|(?<![A-Za-z])N[oO]\. ?([0-9]+)")
 _ANY_DIGITS = re.compile(r"[0-9]+")
 _PLUS_MINUS = re.compile(r"±(?=[0-9])")
-_PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9])\+(?=[\u4e00-\u9fff])")
+_PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9万千百亿])\+(?=[\u4e00-\u9fff]|$|[^0-9A-Za-z(])")
 _PLUS_BETWEEN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\+(?=[\u4e00-\u9fff0-9])")
 _NUMBER = re.compile(rf"{_SIGN}((?<![0-9.])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|(?<![0-9A-Za-z.])\.[0-9]+){_STOP}")
 
