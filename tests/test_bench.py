@@ -88,3 +88,11 @@ def test_playback_stalls_only_when_a_chunk_comes_after_it_is_due():
     assert playback_stall([(0.8, 1.5), (1.5, 2.0), (3.0, 4.0)]) == 0.0    # each arrives before the last ends
     assert playback_stall([(0.8, 1.0), (2.3, 2.0)]) == pytest.approx(0.5)  # due at 1.8, came at 2.3
     assert playback_stall([(0.8, 1.0), (2.3, 0.5), (2.7, 1.0)]) == pytest.approx(0.5)  # the wait shifts what is due
+
+
+def test_paired_ratio_compares_the_same_sentences_and_repeats_its_interval():
+    ours, theirs = [0.1, 0.0, 0.2, 0.1], [0.2, 0.1, 0.2, 0.1]
+    first = quality.paired_ratio(ours, theirs)
+    assert first["ratio"] == pytest.approx(0.4 / 0.6, abs=1e-3)
+    assert first["low_5"] <= first["ratio"] <= first["high_95"]
+    assert quality.paired_ratio(ours, theirs) == first            # fixed seed: same interval every run
