@@ -1,8 +1,10 @@
 """Everyday words whose reading g2p takes as fixed, whatever the classifier says.
 
 The polyphone classifier learnt from Wikipedia prose and is sometimes confidently wrong
-about everyday vocabulary (了解, 头发, 着急, 中奖); these words have one reading in
-ordinary use, so no context can change it. Readings are lexical (before sandhi), tone 5
+about everyday vocabulary (了解, 头发, 着急, 中奖), and pypinyin's phrase dictionary has
+some words wrong (质朴 piao2, 率部 lv4, 落差 cha4, 夹克 jia2: the readings here are the
+standard dictionary's); these words have one reading in ordinary use, so no context can
+change it. Readings are lexical (before sandhi), tone 5
 for a lexically neutral syllable. Keep entries unambiguous: a word with two readings in
 use (穿着, 大夫, 同行) does not belong here.
 """
@@ -56,6 +58,10 @@ _TABLE = """
 数以万计 shu4 yi3 wan4 ji4 | 不计其数 bu4 ji4 qi2 shu4 | 没完没了 mei2 wan2 mei2 liao3
 有空 you3 kong4 | 没空 mei2 kong4
 空闲 kong4 xian2 | 改行 gai3 hang2 | 行当 hang2 dang4 | 商量 shang1 liang5
+划船 hua2 chuan2 | 笼罩 long3 zhao4 | 眩晕 xuan4 yun4 | 煞车 sha1 che1 | 甚么 shen2 me5
+质朴 zhi4 pu3 | 简朴 jian3 pu3 | 古朴 gu3 pu3 | 淳朴 chun2 pu3 | 薄膜 bo2 mo2 | 夹克 jia1 ke4
+率部 shuai4 bu4 | 落差 luo4 cha1 | 反差 fan3 cha1 | 高差 gao1 cha1 | 卷柏 juan3 bai3 | 玄参 xuan2 shen1
+催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -113,6 +113,19 @@ def _jiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
     return "jiao1" if word == "教" and nxt in _PERSONS else None
 
 
+def _ying_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """应 alone before a verb or an adverb is the modal "should" (应追溯, 应早点说), not "respond"."""
+    return "ying1" if word == "应" and nxt_pos.startswith(("v", "d")) else None
+
+
+def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """撒 and 铺 before where they spread things are the verbs "sprinkle" (撒上, sa3) and
+    "lay out" (铺在, pu1), not 撒谎's sa1 or 店铺's pu4."""
+    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成"):
+        return {"撒": "sa3", "铺": "pu1"}[word]
+    return None
+
+
 def _tiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """调 with a result after it is "adjust" (调大, 调高一点), and "transfer" after 被 (被调走)."""
     if word != "调":
@@ -146,6 +159,9 @@ _RULES: dict[str, Rule] = {
     "着": _zhao_reading,
     "调": _tiao_reading,
     "教": _jiao_reading,
+    "应": _ying_reading,
+    "撒": _spread_reading,
+    "铺": _spread_reading,
     "重": _zhong_reading,
     "率": _lv_reading,
 }
