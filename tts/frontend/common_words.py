@@ -61,7 +61,7 @@ _TABLE = """
 划船 hua2 chuan2 | 笼罩 long3 zhao4 | 眩晕 xuan4 yun4 | 煞车 sha1 che1 | 甚么 shen2 me5
 质朴 zhi4 pu3 | 简朴 jian3 pu3 | 古朴 gu3 pu3 | 淳朴 chun2 pu3 | 薄膜 bo2 mo2 | 夹克 jia1 ke4
 率部 shuai4 bu4 | 落差 luo4 cha1 | 反差 fan3 cha1 | 高差 gao1 cha1 | 卷柏 juan3 bai3 | 玄参 xuan2 shen1
-催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4
+催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4 | 一下子 yi1 xia4 zi5 | 这下子 zhe4 xia4 zi5
 """
 
 READINGS: dict[str, tuple[str, ...]] = {
