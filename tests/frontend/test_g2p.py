@@ -118,6 +118,8 @@ EVERYDAY = [
     ("在面上撒上一点盐。", "撒", 0, "sa3"),
     ("他的衣着很质朴。", "朴", 0, "pu3"),           # pypinyin's phrase dictionary has piao2
     ("两地的落差很大。", "差", 0, "cha1"),
+    ("学校在马路左边。", "边", 0, "bian5"),         # locative suffix after a direction
+    ("旁边有人。", "边", 0, "bian1"),
 ]
 
 

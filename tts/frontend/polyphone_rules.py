@@ -126,6 +126,11 @@ def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt
     return None
 
 
+def _bian_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """边 after a direction (左边, 西南边, 里边) is the neutral locative suffix, unlike 旁边 or 周边."""
+    return "bian5" if len(word) >= 2 and word[-2] in "左右东南西北上下前后里外" and pos in ("f", "s") else None
+
+
 def _tiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """调 with a result after it is "adjust" (调大, 调高一点), and "transfer" after 被 (被调走)."""
     if word != "调":
@@ -160,6 +165,7 @@ _RULES: dict[str, Rule] = {
     "调": _tiao_reading,
     "教": _jiao_reading,
     "应": _ying_reading,
+    "边": _bian_reading,
     "撒": _spread_reading,
     "铺": _spread_reading,
     "重": _zhong_reading,
