@@ -120,6 +120,8 @@ EVERYDAY = [
     ("两地的落差很大。", "差", 0, "cha1"),
     ("学校在马路左边。", "边", 0, "bian5"),         # locative suffix after a direction
     ("旁边有人。", "边", 0, "bian1"),
+    ("他是一员猛将。", "将", 0, "jiang4"),          # 将 ending a clause: "general"
+    ("我们将在明天出发。", "将", 0, "jiang1"),
 ]
 
 

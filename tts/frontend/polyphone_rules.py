@@ -131,6 +131,14 @@ def _bian_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
     return "bian5" if len(word) >= 2 and word[-2] in "左右东南西北上下前后里外" and pos in ("f", "s") else None
 
 
+def _jiang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """将 ending a clause or before 后/的 is the noun "general" (参将。, 魏将后), not the
+    adverb "will" or the object marker, which always lead into a verb phrase."""
+    if word == "将" and (not nxt or nxt[0] in _PAUSES or nxt in ("后", "的")):
+        return "jiang4"
+    return None
+
+
 def _tiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """调 with a result after it is "adjust" (调大, 调高一点), and "transfer" after 被 (被调走)."""
     if word != "调":
@@ -166,6 +174,7 @@ _RULES: dict[str, Rule] = {
     "教": _jiao_reading,
     "应": _ying_reading,
     "边": _bian_reading,
+    "将": _jiang_reading,
     "撒": _spread_reading,
     "铺": _spread_reading,
     "重": _zhong_reading,
