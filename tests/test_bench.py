@@ -90,3 +90,41 @@ def test_playback_stalls_only_when_a_chunk_comes_after_it_is_due():
     assert playback_stall([(0.8, 1.5), (1.5, 2.0), (3.0, 4.0)]) == 0.0    # each arrives before the last ends
     assert playback_stall([(0.8, 1.0), (2.3, 2.0)]) == pytest.approx(0.5)  # due at 1.8, came at 2.3
     assert playback_stall([(0.8, 1.0), (2.3, 0.5), (2.7, 1.0)]) == pytest.approx(0.5)  # the wait shifts what is due
+
+
+def test_paired_ratio_compares_the_same_sentences_and_repeats_its_interval():
+    ours, theirs = [0.1, 0.0, 0.2, 0.1], [0.2, 0.1, 0.2, 0.1]
+    first = quality.paired_ratio(ours, theirs)
+    assert first["ratio"] == pytest.approx(0.4 / 0.6, abs=1e-3)
+    assert first["low_5"] <= first["ratio"] <= first["high_95"]
+    assert quality.paired_ratio(ours, theirs) == first            # fixed seed: same interval every run
+
+
+def test_feed_classes_against_misaki_name_what_differs():
+    from tts.bench import kokoro_feed
+
+    found = kokoro_feed.classify(["我们一起去展览馆看看吧。", "花儿开了。"])
+    classes = {row["class"]: row["syllables"] for row in found["classes"]}
+    assert classes["third-tone sandhi (ours 2, misaki 3)"] == 2     # 展览馆: zhan2 lan2 guan3
+    assert classes["erhua merged into the syllable before"] == 1
+    assert sum(found["word_gaps"].values()) > 0
+
+
+def test_each_feed_changes_only_its_own_class():
+    from tts.bench.kokoro_feed import feed
+    from tts.engines.kokoro_phonemes import phrase_phonemes
+
+    def phonemes(name):
+        return [phrase_phonemes(p) for p in feed("我们一起去展览馆看看吧。", name)]
+
+    ours = phonemes("ours")
+    assert ours == [phrase_phonemes(p) for p in analyze_whole("我们一起去展览馆看看吧。")]
+    assert phonemes("lexical third tones, as misaki")[0].count("↓") > ours[0].count("↓")
+    assert "i→ʨʰi" in phonemes("lexical 一 and 不, as misaki")[0] and "i↘ʨʰi" in ours[0]
+    assert phonemes("misaki's word spaces")[0].replace(" ", "") == ours[0].replace(" ", "")
+
+
+def analyze_whole(text):
+    from tts.frontend import analyze
+
+    return analyze(text, None)

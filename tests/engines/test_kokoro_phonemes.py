@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import jieba
 import pytest
+from hypothesis import example, given, settings, strategies as st
 from misaki import zh
 from pypinyin import Style, lazy_pinyin
 from pypinyin.contrib.tone_convert import to_tone3
@@ -14,6 +15,7 @@ from tts.engines.kokoro import DEFAULT_VOICES_DIR, load_vocab
 from tts.engines.kokoro_phonemes import (
     BREAK_SYMBOLS, FINAL_MARKS, longest_syllable, phrase_phonemes, syllable_phonemes, syllables_fitting,
 )
+from tts.frontend import analyze
 from tts.frontend.phrase import Phrase
 
 VOCAB = load_vocab(DEFAULT_VOICES_DIR)
@@ -134,3 +136,11 @@ def test_max_syllables_fits_the_token_limit():
 def test_unknown_syllables_are_refused(bad):
     with pytest.raises(ValueError, match=bad):
         syllable_phonemes(bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from("的了一不行长重还好中国人说话儿哪玩2024年¥%，。！？abcXYZ "), max_size=60))
+@example("好X儿")   # a lone erhua "r5" used to reach the mapping and raise
+def test_whatever_the_frontend_makes_maps_into_kokoros_vocabulary(text):
+    for phrase in analyze(text):
+        assert set(phrase_phonemes(phrase)) <= set(VOCAB)

@@ -168,6 +168,11 @@ def test_erhua_keeps_third_tone_sandhi_of_the_word():
 
 def test_er_meaning_child_is_a_full_syllable():
     assert spoken(w("女儿", "nv3 er2")) == ["nv3", "er2"]
+    assert spoken(w("妻儿", "qi1 er2")) == ["qi1", "er2"]
+
+
+def test_xiaohair_is_erhua_though_hair_alone_means_child():
+    assert spoken(w("小孩儿", "xiao3 hai2 er2")) == ["xiao3", "hai2", "r"]
 
 
 # Shape.

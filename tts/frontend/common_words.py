@@ -1,8 +1,10 @@
 """Everyday words whose reading g2p takes as fixed, whatever the classifier says.
 
 The polyphone classifier learnt from Wikipedia prose and is sometimes confidently wrong
-about everyday vocabulary (了解, 头发, 着急, 中奖); these words have one reading in
-ordinary use, so no context can change it. Readings are lexical (before sandhi), tone 5
+about everyday vocabulary (了解, 头发, 着急, 中奖), and pypinyin's phrase dictionary has
+some words wrong (质朴 piao2, 率部 lv4, 落差 cha4, 夹克 jia2: the readings here are the
+standard dictionary's); these words have one reading in ordinary use, so no context can
+change it. Readings are lexical (before sandhi), tone 5
 for a lexically neutral syllable. Keep entries unambiguous: a word with two readings in
 use (穿着, 大夫, 同行) does not belong here.
 """
@@ -48,6 +50,18 @@ _TABLE = """
 假如 jia3 ru2 | 教室 jiao4 shi4 | 教育 jiao4 yu4 | 处理 chu3 li3 | 到处 dao4 chu4 | 好处 hao3 chu4
 种子 zhong3 zi5 | 种植 zhong4 zhi2 | 相信 xiang1 xin4 | 照相 zhao4 xiang4 | 差不多 cha4 bu4 duo1
 出差 chu1 chai1 | 应该 ying1 gai1 | 答应 da1 ying5 | 当时 dang1 shi2 | 上当 shang4 dang4
+还款 huan2 kuan3 | 还清 huan2 qing1 | 还债 huan2 zhai4 | 还贷 huan2 dai4 | 还给 huan2 gei3
+还原 huan2 yuan2 | 还击 huan2 ji1 | 还手 huan2 shou3 | 还嘴 huan2 zui3 | 还价 huan2 jia4
+退还 tui4 huan2 | 送还 song4 huan2 | 交还 jiao1 huan2 | 返还 fan3 huan2 | 生还 sheng1 huan2
+数数 shu3 shu3 | 数数看 shu3 shu3 kan4 | 数落 shu3 luo5 | 数得清 shu3 de5 qing1 | 数不过来 shu3 bu4 guo4 lai2
+数不胜数 shu3 bu4 sheng4 shu3 | 数一数二 shu3 yi1 shu3 er4 | 屈指可数 qu1 zhi3 ke3 shu3
+数以万计 shu4 yi3 wan4 ji4 | 不计其数 bu4 ji4 qi2 shu4 | 没完没了 mei2 wan2 mei2 liao3
+有空 you3 kong4 | 没空 mei2 kong4
+空闲 kong4 xian2 | 改行 gai3 hang2 | 行当 hang2 dang4 | 商量 shang1 liang5
+划船 hua2 chuan2 | 笼罩 long3 zhao4 | 眩晕 xuan4 yun4 | 煞车 sha1 che1 | 甚么 shen2 me5
+质朴 zhi4 pu3 | 简朴 jian3 pu3 | 古朴 gu3 pu3 | 淳朴 chun2 pu3 | 薄膜 bo2 mo2 | 夹克 jia1 ke4
+率部 shuai4 bu4 | 落差 luo4 cha1 | 反差 fan3 cha1 | 高差 gao1 cha1 | 卷柏 juan3 bai3 | 玄参 xuan2 shen1
+催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4 | 一下子 yi1 xia4 zi5 | 这下子 zhe4 xia4 zi5
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -18,14 +18,27 @@ _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
+_PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
+# Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱).
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就"}
+# Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着).
+_ZHAO_VERBS = set("找睡猜够碰逮见摸")
+# Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
+_TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
+_NUMERALS = set("一二三四五六七八九十百千万两几半")
+_RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, 还我一个公道: what 还 "gives back"
 
-Rule = Callable[[str, str, str, str, str, str], "str | None"]
+# (word, its POS, previous word, its POS, next word, its POS, the word after the next) → reading or None
+Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
 
-def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
-    """得 after a verb or adjective is the complement particle; after a subject, "must"."""
+def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """得 after a verb or adjective is the complement particle; after a subject or an adverb
+    such as 还/就 and before what must be done, "must" (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
+    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+        return "dei3"
     if prev_pos.startswith(_VERBAL):
         return "de5"
     if prev_pos in _SUBJECT and nxt_pos.startswith(("v", "d")):
@@ -33,7 +46,7 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     return None
 
 
-def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
+def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """地 after a descriptive word (慢慢, 高兴, 认真) and before a verb is the adverbial particle.
 
     A two-character-or-longer word before it excludes measure words and single verbs
@@ -41,18 +54,25 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     """
     if word != "地":
         return "de5" if pos == "z" else None
-    if len(prev) >= 2 and prev_pos.startswith(_DESCRIPTIVE) and nxt_pos.startswith(("v", "a", "d")):
+    descriptive = prev_pos.startswith(_DESCRIPTIVE) or (prev_pos == "m" and not _NUMERALS & set(prev))   # 大声 is "m"
+    if len(prev) >= 2 and descriptive and nxt_pos.startswith(("v", "a", "d")):
         return "de5"
     return None
 
 
-def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
-    """长 before the particle 得 is "grow" (长得很高), not "long"."""
-    return "zhang3" if word == "长" and nxt == "得" else None
+def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """长 before the particle 得 is "grow" (长得很高); after a degree adverb, "long" (很长)."""
+    if word != "长":
+        return None
+    if nxt == "得":
+        return "zhang3"
+    return "chang2" if prev in _DEGREE or prev == "多" else None
 
 
-def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
-    """还 with a one-character noun object, or ending a clause, is "give back" (还钱, 按时还).
+def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """还 is "give back" (huan2) with a one-character noun object (还钱), ending a clause
+    (按时还), with the aspect particle 了 (把书还了), or with a person it goes back to and
+    no verb after (还你钱, 什么时候还我); elsewhere it is the adverb "still" (还你去吧 hai2).
 
     Longer nouns are left alone: jieba tags verb-noun words such as 主演 as nouns, and
     the adverb 还 precedes those.
@@ -60,10 +80,75 @@ def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
     if word != "还":
         return None
     clause_end = not nxt or nxt[0] in _PAUSES
-    return "huan2" if clause_end or (nxt_pos == "n" and len(nxt) == 1) else None
+    to_person = nxt in _PERSONS and (not after or after[0] in _PAUSES or after[0] in _NUMERALS or after in _RETURNED)
+    if clause_end or nxt.startswith("了") or to_person or (nxt_pos == "n" and len(nxt) == 1):
+        return "huan2"
+    return None
 
 
-def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
+def _shu_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """数 on its own is the verb "count" (数钱, 数到三, 数他最高); it is the noun "number" after
+    a determiner, 有 or what is counted (这个数, 心里有数, 石数) and "several" before a round
+    number (数百人)."""
+    if word != "数":
+        return None
+    counted = prev_pos.startswith(("n", "q", "m")) and prev_pos != "nr"
+    if nxt[:1] in set("十百千万亿以") or prev[-1:] in set("个这那有的其约") or counted:
+        return "shu4"
+    return "shu3"
+
+
+def _zhao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """着 after 找, 睡, 猜 … is the result "reached" (找着了, 没找着) when the clause ends or
+    turns to 了 right after it or its object; otherwise the durative particle (找着东西走)."""
+    verb = word[-2:-1] or prev[-1:]
+    if word[-1:] != "着" or verb not in _ZHAO_VERBS:
+        return None
+    ends = not nxt or nxt[0] in _PAUSES or nxt[0] in "了吗没"
+    return "zhao2" if ends or after.startswith("了") else None
+
+
+def _jiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """教 on its own before a person is the verb "teach" (教我们唱歌), not "teaching, religion"."""
+    return "jiao1" if word == "教" and nxt in _PERSONS else None
+
+
+def _ying_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """应 alone before a verb or an adverb is the modal "should" (应追溯, 应早点说), not "respond"."""
+    return "ying1" if word == "应" and nxt_pos.startswith(("v", "d")) else None
+
+
+def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """撒 and 铺 before where they spread things are the verbs "sprinkle" (撒上, sa3) and
+    "lay out" (铺在, pu1), not 撒谎's sa1 or 店铺's pu4."""
+    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成"):
+        return {"撒": "sa3", "铺": "pu1"}[word]
+    return None
+
+
+def _bian_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """边 after a direction (左边, 西南边, 里边) is the neutral locative suffix, unlike 旁边 or 周边."""
+    return "bian5" if len(word) >= 2 and word[-2] in "左右东南西北上下前后里外" and pos in ("f", "s") else None
+
+
+def _jiang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """将 ending a clause or before 后/的 is the noun "general" (参将。, 魏将后), not the
+    adverb "will" or the object marker, which always lead into a verb phrase."""
+    if word == "将" and (not nxt or nxt[0] in _PAUSES or nxt in ("后", "的")):
+        return "jiang4"
+    return None
+
+
+def _tiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """调 with a result after it is "adjust" (调大, 调高一点), and "transfer" after 被 (被调走)."""
+    if word != "调":
+        return None
+    if prev == "被":
+        return "diao4"
+    return "tiao2" if nxt[:1] in _TIAO_RESULTS or nxt.startswith("一下") else None
+
+
+def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """重 after a degree adverb is "heavy" (很重); before a verb it is "again" (重说, 重写)."""
     if word != "重":
         return None
@@ -72,7 +157,7 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
     return "chong2" if nxt_pos.startswith("v") else None
 
 
-def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str) -> str | None:
+def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """率 closing a compound is the suffix "rate" (利润率, 失业率), not "lead" (shuai4)."""
     return "lv4" if len(word) >= 3 else None
 
@@ -83,6 +168,15 @@ _RULES: dict[str, Rule] = {
     "地": _di_reading,
     "长": _zhang_reading,
     "还": _huan_reading,
+    "数": _shu_reading,
+    "着": _zhao_reading,
+    "调": _tiao_reading,
+    "教": _jiao_reading,
+    "应": _ying_reading,
+    "边": _bian_reading,
+    "将": _jiang_reading,
+    "撒": _spread_reading,
+    "铺": _spread_reading,
     "重": _zhong_reading,
     "率": _lv_reading,
 }
@@ -97,5 +191,6 @@ def correct(segments: list[tuple[str, str]], readings: list[str], open_positions
         if rule is not None and end - 1 in open_positions:
             prev, prev_pos = segments[k - 1] if k > 0 else ("", "")
             nxt, nxt_pos = segments[k + 1] if k + 1 < len(segments) else ("", "")
-            readings[end - 1] = rule(word, pos, prev, prev_pos, nxt, nxt_pos) or readings[end - 1]
+            after = segments[k + 2][0] if k + 2 < len(segments) else ""
+            readings[end - 1] = rule(word, pos, prev, prev_pos, nxt, nxt_pos, after) or readings[end - 1]
     return readings

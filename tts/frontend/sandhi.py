@@ -33,7 +33,9 @@ _DAY = set("日号份")
 _CHILD = {
     "女儿", "婴儿", "幼儿", "孤儿", "健儿", "男儿", "胎儿", "患儿", "少儿",
     "宠儿", "孩儿", "育儿", "弃儿", "乳儿", "生儿", "血儿", "运儿",
+    "妻儿", "侄儿", "孙儿", "形儿", "产儿", "潮儿", "馨儿", "娇儿", "犬儿", "浪儿",
 }  # fmt: skip
+_ERHUA_WORDS = {"小孩儿"}   # ends like a child word, but is the erhua form of 小孩
 _MAX_PROSODIC_WORD = 3
 
 
@@ -203,8 +205,17 @@ def _sub_words(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _erhua(words: list[Word], spans: list[tuple[int, int]], flat: list[str]) -> None:
-    """A word-final 儿 suffix becomes "r", to be merged into the syllable before it."""
+    """A word-final 儿 suffix becomes "r", to be merged into the syllable before it.
+
+    The polyphone classifier may also read a 儿 as the bare suffix "r5" (its class for
+    erhua); that merges the same way after a syllable, and is a full er2 anywhere else
+    (after a letter or a sign, 好X儿): a lone "r" is no syllable any voice can say.
+    """
     for w, (a, b) in zip(words, spans):
-        if len(w.text) > 1 and w.text[-1] == "儿" and w.text[-2:] not in _CHILD and _base(flat[b - 1]) == "er":
+        for i in range(a, b):
+            if _base(flat[i]) == "r":
+                flat[i] = "r" if i > 0 and _tone(flat[i - 1]) is not None else "er2"
+        child = w.text[-2:] in _CHILD and w.text not in _ERHUA_WORDS
+        if len(w.text) > 1 and w.text[-1] == "儿" and not child and _base(flat[b - 1]) == "er":
             if _tone(flat[b - 2]) is not None:
                 flat[b - 1] = "r"

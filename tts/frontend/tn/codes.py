@@ -10,7 +10,7 @@ import re
 
 from .context import quantity_follows
 from .numbers import read_digits
-from .vocab import ABBREVIATIONS, CODE_CUES, FAMOUS_CODES, alternation
+from .vocab import ABBREVIATIONS, CODE_CUES, FAMOUS_CODES, NAMED_BEFORE, alternation
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/]")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -37,6 +37,13 @@ _ABBREVIATION = re.compile(rf"(?<![A-Za-z])({alternation(ABBREVIATIONS)})(?![A-Z
 _LEADING_ZERO = re.compile(r"(?<![0-9.,])0[0-9]+(?![0-9]|[.,][0-9])")
 _BARE = re.compile(r"(?<![0-9.,])[0-9]{3,}(?![0-9]|[.,][0-9])")
 _CODE_LENGTH = 7  # from this many digits, a number that counts nothing is an id
+# Numbers that name rather than count, by the word after them: 1208号 (not 第1208号), 302房间;
+# three digits or more, since 3号 is a day or a small number read as one.
+_NAMED_BY_NEXT = re.compile(rf"(?<![0-9.,第])([0-9]{{3,}})(?= ?(?:{alternation(NAMED_BEFORE)}))")
+# 1920x1080: the sizes of a picture are read digit by digit (一九二零乘一零八零).
+_RESOLUTION = re.compile(r"(?<![0-9.])([0-9]{3,5}) ?[xX×*] ?([0-9]{3,5})(?![0-9]| ?=)")
+# 80后, 95后, 00后: people born in a decade, read as its two digits (八零后).
+_DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=后(?![面来边头]))")
 
 
 def _read_url(match: re.Match[str]) -> str:
@@ -57,6 +64,13 @@ def _read_cued(match: re.Match[str]) -> str:
     return cue + glue + read_digits(digits, phone=True)
 
 
+def _read_resolution(match: re.Match[str]) -> str:
+    """1920x1080 read digit by digit, unless a unit follows (100x100毫米 is a size, counted later)."""
+    if quantity_follows(match.string, match.end()):
+        return f"{match.group(1)}乘{match.group(2)}"
+    return f"{read_digits(match.group(1))}乘{read_digits(match.group(2))}"
+
+
 def _read_bare(match: re.Match[str]) -> str:
     """Famous numbers (110, 12306) and long non-round digit strings are codes, unless they count something."""
     digits = match.group()
@@ -74,6 +88,9 @@ PASSES = (
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
     (_CUED, _read_cued),
+    (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),
+    (_RESOLUTION, _read_resolution),
+    (_DECADE_WORD, lambda m: read_digits(m.group())),
 )
 # After dates, so 2008.08.08 is a date and not a version.
 DOTTED_PASSES = ((_DOTTED, _read_dotted),)

@@ -22,8 +22,9 @@ _MONEY_NEXT = re.compile(rf"\s?(?:万|亿)?(?:{alternation(MONEY_WORDS)})")
 _TEAM_BEFORE = re.compile(rf"(?:{alternation(TEAMS)}|[\u4e00-\u9fff]队) ?$")
 _SCORE_CUE_BEFORE = re.compile(alternation(SCORE_CUES_BEFORE))
 _SCORE_CUE_AFTER = re.compile(rf"\s?(?:{alternation(SCORE_CUES_AFTER)})")
-# 第/周… possibly followed by earlier items of a list: 第一、2名 is 第一、二名.
-_ORDINAL_BEFORE = re.compile(r"(?:第|初|周|星期|礼拜)(?:[0-9零一二三四五六七八九十百千]+[、，,])*$")
+# 第/周… possibly followed by earlier items of a list: 第一、2名 is 第一、二名; but 每周2次
+# counts (每周两次), it names no weekday.
+_ORDINAL_BEFORE = re.compile(r"(?:第|初|(?<!每)(?:周|星期|礼拜))(?:[0-9零一二三四五六七八九十百千]+[、，,])*$")
 _ORDINAL_WINDOW = 12
 _LATIN_BEFORE = re.compile(r"[A-Za-z]\s?$")
 _SCORE_WINDOW = 8

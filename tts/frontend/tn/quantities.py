@@ -41,10 +41,13 @@ _PER = re.compile(
 _OPERATORS = {"+": "加", "-": "减", "*": "乘", "×": "乘", "÷": "除以", "/": "除以", "=": "等于", "==": "等于",
               "<": "小于", ">": "大于", "<=": "小于等于", ">=": "大于等于", "≤": "小于等于", "≥": "大于等于",
               "!=": "不等于", "≠": "不等于", "≈": "约等于", "^": "的"}
-_OPERAND = r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))"
+_OPERAND = (r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|\( ?-[0-9]+(?:\.[0-9]+)? ?\)"
+            r"|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))")
 _OPERATOR = alternation(_OPERATORS)
 _MATH = re.compile(rf"{_OPERAND}(?: ?(?:{_OPERATOR}) ?{_OPERAND})+{_STOP}")
 _MATH_TOKEN = re.compile(rf"({_OPERATOR})|(.)", re.DOTALL)
+# A comparison sign before a number with no operand on its left (温度≤30度, 年龄>=18岁).
+_COMPARISON = re.compile(r"(>=|<=|!=|[≥≤≠≈<>=]) ?(?=-?[0-9])")
 _PLAIN_OPERATORS = frozenset("-/")
 _POWER = re.compile(r"\^(-?[0-9]+)")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
@@ -55,7 +58,7 @@ _TILDE_SPAN = re.compile(rf"(?<=[0-9])((?:{alternation(MEASURES)})?) ?~ ?(?=(?:�
 _ENGLISH_ORDINAL = re.compile(r"(?<![0-9.])([0-9]+)(?:st|nd|rd|th)(?![A-Za-z])|(?<![A-Za-z])N[oO]\. ?([0-9]+)")
 _ANY_DIGITS = re.compile(r"[0-9]+")
 _PLUS_MINUS = re.compile(r"±(?=[0-9])")
-_PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9])\+(?=[\u4e00-\u9fff])")
+_PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9万千百亿])\+(?=[\u4e00-\u9fff]|$|[^0-9A-Za-z(])")
 _PLUS_BETWEEN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\+(?=[\u4e00-\u9fff0-9])")
 _NUMBER = re.compile(rf"{_SIGN}((?<![0-9.])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|(?<![0-9A-Za-z.])\.[0-9]+){_STOP}")
 
@@ -97,13 +100,25 @@ def _unit(m: re.Match[str]) -> str:
 
 
 def _math(m: re.Match[str]) -> str:
-    """1+2=3 → 1加2等于3; a lone 3-5 or 3/4 is left to the range and fraction rules."""
+    """1+2=3 → 1加2等于3; a lone 3-5 or 3/4 is left to the range and fraction rules.
+
+    A minus where an operand is due (at the start, after an operator or an opening
+    bracket) is the sign of a number: 3-5=-2 → 3减5等于负2, 5-(-3)=8 → 5减负3等于8; the
+    brackets around a signed number are not read.
+    """
     expression = m.group()
     operators = {op for op, _ in _MATH_TOKEN.findall(expression) if op}
     if operators <= _PLAIN_OPERATORS:
         return expression
-    spoken = _POWER.sub(lambda p: f"^{p.group(1)}次方", expression)
-    return _MATH_TOKEN.sub(lambda t: _OPERATORS[t.group(1)] if t.group(1) else t.group(2), spoken).replace(" ", "")
+    spoken, operand_due = [], True
+    for operator, other in _MATH_TOKEN.findall(_POWER.sub(lambda p: f"^{p.group(1)}次方", expression)):
+        if operator:
+            spoken.append("负" if operator == "-" and operand_due else _OPERATORS[operator])
+            operand_due = True
+        elif other not in " ()":
+            spoken.append(other)
+            operand_due = False
+    return "".join(spoken)
 
 
 def _number(m: re.Match[str]) -> str:
@@ -125,7 +140,7 @@ def _number(m: re.Match[str]) -> str:
 
 
 # Equations first, so the minus in 9-6=3 is not taken for a score or a range.
-MATH_AND_SCORE_PASSES = ((_MATH, _math), (_PAIR, _pair))
+MATH_AND_SCORE_PASSES = ((_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
 PASSES = (
     (_MONEY_BEFORE, _money_before),
     (_MONEY_AFTER, lambda m: f"{m.group(1)}{m.group(2) or ''}{CURRENCY_CODES[m.group(3)]}"),

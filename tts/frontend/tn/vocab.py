@@ -69,6 +69,9 @@ CODE_CUES = (
     "呼叫 房间 房号 航班 车次 车牌 门牌 身份证 QQ 微信 分机 传真 代码 代号 序列号 型号 称为 叫做 名为"
 ).split()
 
+# Words before which a number of three digits or more names something (a room, a house, a seat).
+NAMED_BEFORE = "号 室 房 房间 宿舍 寝室 病房 包厢 包间 教室 办公室 会议室".split()
+
 # Well-known numbers that name a service or a programme rather than a quantity.
 FAMOUS_CODES = frozenset("110 112 114 119 120 122 12306 12315 10086 10010 985 211 996 007".split())
 
