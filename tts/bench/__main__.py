@@ -1,4 +1,4 @@
-"""`python -m tts.bench <scenario> [--quick]`: measure, then write bench/results/<scenario>.{json,md}.
+"""`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, frontend,
 cache, kokoro, vocoder, summary (the article's table beside ours), and all. Each scenario module has
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", default="rtf", choices=("rtf", *SCENARIOS, "all"),
                         help="; ".join(f"{name}: {what}" for name, what in SCENARIOS.items()))
     parser.add_argument("--quick", action="store_true", help="small runs (all: under 10 minutes)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where results go (default bench/results)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where results go (default tts/bench/results)")
     parser.add_argument("--threads", type=int, nargs="+", default=None, help="rtf/single: thread counts")
     parser.add_argument("--repeats", type=int, default=None, help="rtf/single/chunks: timed runs per setting")
     parser.add_argument("--text", default=rtf.SENTENCE_50, help="rtf: the text")

@@ -1,4 +1,4 @@
-"""Results on disk: one JSON and one Markdown file per scenario under bench/results/.
+"""Results on disk: one JSON and one Markdown file per scenario under tts/bench/results/.
 
 JSON keeps every figure for later comparison; Markdown is what a person reads.
 """
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "bench" / "results"
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:

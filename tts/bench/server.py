@@ -16,7 +16,7 @@ import tempfile
 from tts.bench.report import ROOT
 from tts.probe import wait_ready
 
-SCRIPTS = {"ours": "app.py", "ours-litert": "app.py", "baseline": "bench/baseline_article.py"}
+SCRIPTS = {"ours": "app.py", "ours-litert": "app.py", "baseline": "tts/bench/baseline_article.py"}
 KIND_ENV = {"ours-litert": {"TTS_VOCODER_RUNTIME": "litert"}}   # our server with the old vocoder path
 _TICK = os.sysconf("SC_CLK_TCK")
 

@@ -15,7 +15,7 @@ stays flat, and the context recomputed per chunk costs ~6 % instead of the 16 % 
 chunking the whole network with 20 frames of context costs.
 
 `runtime="litert"` keeps the old path (the shipped tflite, whole network per chunk) for the
-benchmark's side-by-side and for the article's design rebuilt (bench/baseline_article.py).
+benchmark's side-by-side and for the article's design rebuilt (tts/bench/baseline_article.py).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ class EmbeddedEngine:
     voices = (VOICE,)
     max_syllables = 100
     lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
-    cpu_per_audio_second = 0.037   # python -m tts.bench cost, 2 clients (bench/results/cost.json)
+    cpu_per_audio_second = 0.037   # python -m tts.bench cost, 2 clients (tts/bench/results/cost.json)
     rate_control = True
 
     def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 128,

@@ -116,7 +116,7 @@ class KokoroEngine:
     voices = VOICES
     max_syllables = syllables_fitting(MAX_TOKENS)
     lead_in_syllables = 8    # ~10x the embedded voice's cost: a first piece of ~1.5 s speech
-    cpu_per_audio_second = 0.70   # python -m tts.bench kokoro, 2 threads (bench/results/kokoro.md)
+    cpu_per_audio_second = 0.70   # python -m tts.bench kokoro, 2 threads (tts/bench/results/kokoro.md)
     rate_control = True
 
     def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,

@@ -1,4 +1,4 @@
-"""The article's server design, rebuilt as a reference on our voice: `python bench/baseline_article.py`.
+"""The article's server design, rebuilt as a reference on our voice: `python tts/bench/baseline_article.py`.
 
 Kept faithful on purpose, flaws included, so the benchmark compares designs, not voices:
 - gevent monkey-patching and Flask, and one worker *greenlet* that runs inference on the
@@ -30,7 +30,7 @@ from flask import Flask, Response, jsonify, request  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 from gevent.queue import Queue  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tts.engines.base import EngineOptions  # noqa: E402
 from tts.engines.embedded import MAX_FRAMES, EmbeddedEngine  # noqa: E402
