@@ -40,7 +40,7 @@ def test_load_level_against_a_live_server(live_server):
 
 
 def test_soak_samples_memory_and_writes_outputs(live_server, tmp_path):
-    row = soak.measure(live_server.url, live_server.process.pid, requests=20)
+    row = soak.measure(live_server.url, live_server.process.pid, requests=20, payload_for=soak.varied)
     assert row["ok"] + row["rejected"] == 20 and row["lost"] == 0
     assert len(row["samples"]) == 11 and row["rss_end_mb"] > 0
     result = {"requests": 20, "target_growth": soak.TARGET_GROWTH, "rows": [{"server": "ours", **row}]}
