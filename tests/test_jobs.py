@@ -116,3 +116,15 @@ def test_a_long_result_moves_to_disk_past_the_memory_bound():
     assert not buffer._file._rolled
     buffer.append(AudioChunk(np.zeros(MEMORY_BYTES, np.float32), 24000, 0))
     assert buffer._file._rolled and buffer.nbytes == MEMORY_BYTES // 2 + MEMORY_BYTES * 2
+
+
+def test_a_kept_result_waits_on_disk_not_in_memory():
+    store = JobStore(ttl=600, max_bytes=10**9)
+    job = Job(REQUEST)
+    store.add(job)
+    job.start()
+    job.add(AudioChunk(np.full(2400, 0.25, np.float32), 24000, 0))
+    assert not job.audio._file._rolled          # a small running result stays in memory
+    job.finish()
+    store.updated(job)
+    assert job.audio._file._rolled and np.allclose(job.samples()[0], 0.25, atol=1e-4)

@@ -3,7 +3,8 @@
 Every chunk the synthesizer hands out is already on the 16-bit grid, so keeping it as int16
 loses nothing and halves the memory of float32. Past `MEMORY_BYTES` the samples move to an
 anonymous temporary file (deleted by the system when it is closed), so a long result, or
-several held for slow clients, cost disk rather than the memory the shipped caps bound.
+several held for slow clients, cost disk rather than the memory the shipped caps bound; a
+result kept for later (an async job) moves there when it is finished, whatever its size.
 Only the gevent hub touches a buffer: no locks.
 """
 
@@ -73,6 +74,10 @@ class AudioBuffer:
     @property
     def seconds(self) -> float:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+    def to_disk(self) -> None:
+        """Move the samples out of memory (a kept result may wait minutes to be fetched)."""
+        self._file.rollover()
 
     def close(self) -> None:
         self._file.close()

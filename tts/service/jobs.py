@@ -170,8 +170,13 @@ class JobStore:
         self.updated(job)
 
     def updated(self, job: Job) -> None:
-        """A kept job changed state: publish it to the shared store, if there is one."""
-        if self._shared and job.id in self._jobs:
+        """A kept job changed state: a finished result goes to disk (the store's bytes are disk, not
+        memory); publish it to the shared store, if there is one."""
+        if job.id not in self._jobs:
+            return
+        if job.status in FINISHED:
+            job.audio.to_disk()
+        if self._shared:
             self._shared.save(job)
 
     def get(self, job_id: str) -> Job:
