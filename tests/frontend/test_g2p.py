@@ -111,6 +111,8 @@ EVERYDAY = [
     ("他教我们唱歌。", "教", 0, "jiao1"),
     ("这条河很长。", "长", 0, "chang2"),            # degree adverb + 长
     ("他大声地喊。", "地", 0, "de5"),
+    ("孩子们高高兴兴地跑进了教室。", "地", 0, "de5"),   # after a reduplicated word
+    ("像铺了一层薄纱。", "铺", 0, "pu1"),
     ("这事没完没了。", "了", 0, "liao3"),
     ("我今天有空。", "空", 0, "kong4"),
     ("你应早点告诉我。", "应", 0, "ying1"),        # 应 alone before a verb or adverb

@@ -235,13 +235,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"dev data directory (default {DEFAULT_DATA})")
     parser.add_argument("--listen", nargs="*", metavar="FEED", choices=list(FEEDS)[1:],
                         help="also render these feeds (default: all) and compare each with ours by Whisper")
+    parser.add_argument("--voices", nargs="+", default=list(VOICES), help=f"Kokoro voices to listen to (default {VOICES})")
     args = parser.parse_args()
     found = classify(dev_texts(args.texts, args.data / "polyphone_dev.tsv") + list(SENTENCES))
     print(f"{found['syllables']} Chinese syllables compared with misaki's legacy G2P\n")
     print(markdown_table(found["classes"], ["class", "syllables", "share", "examples"]))
     print(f"\nWord spaces between two Chinese characters: {found['word_gaps']}")
     if args.listen is not None:
-        rows = listen(list(SENTENCES + EXTRA), args.listen or list(FEEDS)[1:])
+        rows = listen(list(SENTENCES + EXTRA), args.listen or list(FEEDS)[1:], tuple(args.voices))
         print("\nOn the bench sentences and EXTRA where the feed differs, whole sentences, one call each:\n")
         print(markdown_table(rows, list(rows[0])))
 

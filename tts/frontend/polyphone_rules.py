@@ -55,7 +55,8 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     if word != "地":
         return "de5" if pos == "z" else None
     descriptive = prev_pos.startswith(_DESCRIPTIVE) or (prev_pos == "m" and not _NUMERALS & set(prev))   # 大声 is "m"
-    if len(prev) >= 2 and descriptive and nxt_pos.startswith(("v", "a", "d")):
+    reduplicated = len(prev) >= 2 and prev[-1] == prev[-2]   # 高高兴兴 (tagged a place name), 静悄悄
+    if len(prev) >= 2 and (descriptive or reduplicated) and nxt_pos.startswith(("v", "a", "d")):
         return "de5"
     return None
 
@@ -119,9 +120,9 @@ def _ying_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
 
 
 def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """撒 and 铺 before where they spread things are the verbs "sprinkle" (撒上, sa3) and
-    "lay out" (铺在, pu1), not 撒谎's sa1 or 店铺's pu4."""
-    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成"):
+    """撒 and 铺 before where they spread things, or an aspect particle, are the verbs
+    "sprinkle" (撒上, sa3) and "lay out" (铺在, 铺了, pu1), not 撒谎's sa1 or 店铺's pu4."""
+    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成了着过"):
         return {"撒": "sa3", "铺": "pu1"}[word]
     return None
 
