@@ -45,6 +45,7 @@ BEAT_SECONDS = 1.0            # the idle dispatcher wakes this often to show it 
 WARM_UP_SECONDS = 300.0       # loading the voices the server starts with, and their first (slow) phrase
 KEEPER_SECONDS = 5.0          # how often kept jobs are pruned and their leases renewed
 RESTART_PAUSE = 1.0           # before a crashed loop is started again
+CLOSE_WAIT_SECONDS = 10.0     # at close, for the model call in flight to return before the engines close
 
 
 def flight_key(request: SynthesisRequest) -> SynthesisRequest:
@@ -115,6 +116,7 @@ class SynthesisService:
         self._pending.clear()
         self._running = None
         self._settle()
+        self._worker.settle(CLOSE_WAIT_SECONDS)   # the model call in flight returns (a chunk, usually ms)
         if self._owns_engines and not self._worker.busy:   # a stalled call still holds its engine: leave it
             for engine in self.catalogue.engines.values():
                 try:
@@ -124,6 +126,11 @@ class SynthesisService:
         self._worker.close()
 
     # -- state ------------------------------------------------------------------------
+    @property
+    def worker_busy(self) -> bool:
+        """A model call is still running (after close: one that never returned)."""
+        return self._worker.busy
+
     @property
     def healthy(self) -> bool:
         """Liveness: the loops run, the dispatcher is not stuck, no model call has stalled."""

@@ -78,6 +78,12 @@ class Worker:
         """CPU seconds of every thread of the process but the calling one (call it on the hub)."""
         return time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
 
+    def settle(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for the step in flight to return (nobody takes its result); True when idle."""
+        if self._running is not None:
+            self._running.wait(timeout)
+        return not self.busy
+
     def close(self) -> None:
         """Let the thread go; a thread still in a model call is left to finish it (killing the pool
         would wait for that)."""

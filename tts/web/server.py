@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import resource
 import signal
 import socket
@@ -380,6 +381,12 @@ def serve(app: Flask, settings: Settings) -> None:
     stop.wait()
     _stop(app, server, notifier, settings.drain_seconds)
     announcer.kill()
+    if app.extensions[SERVICE].worker_busy:
+        # A model call that never returned: its thread is inside native code, and finalizing the
+        # interpreter around it could abort the process. What was accepted has been answered.
+        log.warning("exiting with a model call still running")
+        logging.shutdown()
+        os._exit(0)
 
 
 def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float) -> None:
