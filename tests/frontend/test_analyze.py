@@ -33,6 +33,12 @@ def test_particles_lean_on_the_word_before():
     assert phrase.breaks[1] == 0 and phrase.breaks[2] == 0
 
 
+def test_a_word_boundary_follows_a_particle():
+    """新的|垃圾: the particle ends its prosodic word; it used to be glued to the next word too."""
+    (phrase,) = analyze("新的垃圾")
+    assert phrase.breaks[:2] == (0, 1)
+
+
 def test_acronyms_are_spelled_and_english_words_left_out():
     (phrase,) = analyze("CEO用iPhone")
     assert phrase.syllables == ("xi1", "yi4", "ou1", "yong4")

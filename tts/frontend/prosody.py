@@ -72,12 +72,11 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
             elif char in _PUNCT_BREAK:
                 builder.mark(_PUNCT_BREAK[char])
         builder.flush_latin()
-        if word not in _LEANING:
-            builder.mark(1)
+        builder.mark(1)
     breaks = builder.breaks
     for (word, _), start in zip(words, starts):
         if word in _LEANING and 0 < start < len(breaks) and breaks[start - 1] == 1:
-            breaks[start - 1] = 0   # a particle joins the word before it: 走了, 我的
+            breaks[start - 1] = 0   # a particle joins the word before it (走了, 我的), and a word boundary follows it
     return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text)
 
 
