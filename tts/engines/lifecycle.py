@@ -114,11 +114,6 @@ class ManagedEngine:
             self._shutdown()
 
 
-def wrap(model: Model, info: EngineInfo | None = None) -> ManagedEngine:
-    """An engine around a model already built (benchmarks and tests that tune or wrap one)."""
-    return ManagedEngine(info or EngineInfo.of(model), lambda: model, preload=True)
-
-
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's malloc_trim, looked up once at import (on the main thread). Found through the
     symbols already loaded into the process: ctypes.util.find_library would run ldconfig in a

@@ -79,8 +79,5 @@ class AudioBuffer:
         """Move the samples out of memory (a kept result may wait minutes to be fetched)."""
         self._file.rollover()
 
-    def close(self) -> None:
-        self._file.close()
-
     def __del__(self) -> None:   # the last reference went: give the memory or disk back
         self._file.close()

@@ -149,10 +149,6 @@ class SynthesisService:
         return self.ready
 
     @property
-    def voices(self) -> list:
-        return list(self.catalogue.voices)
-
-    @property
     def depth(self) -> int:
         """Jobs waiting plus the one running: what the queue bound counts."""
         return len(self._pending) + (self._running is not None)

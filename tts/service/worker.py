@@ -33,7 +33,6 @@ class Worker:
         self._pool = ThreadPool(1)
         self._running = None              # the step in flight (a gevent AsyncResult), if any
         self._deadline = 0.0              # when it counts as stalled
-        self.stalls = 0                   # steps that overran, for the metrics
 
     def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
@@ -46,7 +45,6 @@ class Worker:
         try:
             outcome = self._running.get(timeout=timeout)
         except Timeout:
-            self.stalls += 1
             log.error("a model call ran past %.0f s; the worker is stalled until it returns", timeout)
             raise WorkerStalled(f"the synthesis step did not finish within {timeout:.0f} s",
                                 retry_after=self.step_timeout) from None
