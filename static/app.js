@@ -237,6 +237,12 @@ function fileName(said, ext) {
 
 const excerpt = (s, n) => { const chars = Array.from(s.trim()); return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join(""); };
 
+// Words no voice can read (other scripts) are left out of the audio: the server counts them (issue 18).
+function omittedNote(response) {
+  const omitted = Number(response.headers.get("X-Omitted-Tokens")) || 0;
+  return omitted ? `${omitted} 处文字无法朗读，已略过` : "";
+}
+
 async function fetchResult(job, request, voiceName) {
   const response = await fetch(job.links.audio, { headers: withKey({}), cache: "no-store" });
   if (!response.ok) { await showError(response); return null; }
@@ -248,7 +254,8 @@ async function fetchResult(job, request, voiceName) {
   return {
     text: request.text,
     seconds: Number(job.audio_seconds ?? response.headers.get("X-Audio-Seconds")) || 0,
-    details: [voiceName, `${request.speed.toFixed(2)} 倍`, request.eco ? "节能" : "", spec.label].filter(Boolean),
+    details: [voiceName, `${request.speed.toFixed(2)} 倍`, request.eco ? "节能" : "", spec.label,
+      omittedNote(response)].filter(Boolean),
     format: spec.label,
     fileName: fileName(request.text, request.format),
     downloadUrl,

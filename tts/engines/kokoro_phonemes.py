@@ -9,6 +9,13 @@ ours and the same for every engine. Knowing misaki, two deliberate choices:
 - an erhua syllable ("huar1") becomes its base plus "ɚ↗", as misaki spells 花儿
   (pypinyin reads that 儿 as er2), since that is the form Kokoro was trained on;
 - "yo" is read jɔ, where misaki's pinyin splitter gives wo.
+
+English words (the phrase's `english` spans, ARPAbet from tts.frontend.english) are spelled in
+misaki's US English alphabet, the one Kokoro's English voices were trained on and which its
+Mandarin voices share the vocabulary of: diphthongs as one letter (A I O W Y), ʤ ʧ, the stress
+mark before the stressed vowel, a flapped t (ɾ) before an unstressed vowel, and ᵊl for a
+syllabic l (see english_phonemes). Within one phrase the two alphabets mix freely, as misaki's
+Chinese G2P mixes them when its English callback reads a word.
 """
 
 from __future__ import annotations
@@ -106,6 +113,47 @@ def syllable_phonemes(syllable: str) -> str:
     return INITIALS.get(initial, "") + head + arrow + coda + suffix
 
 
+# ARPAbet → misaki's US English symbols (misaki.en's US_VOCAB).
+ENGLISH_VOWELS = {
+    "AA": "ɑ", "AE": "æ", "AH": "ʌ", "AO": "ɔ", "AW": "W", "AY": "I", "EH": "ɛ", "ER": "ɜɹ", "EY": "A",
+    "IH": "ɪ", "IY": "i", "OW": "O", "OY": "Y", "UH": "ʊ", "UW": "u",
+}
+UNSTRESSED_VOWELS = {"AH": "ə", "ER": "əɹ"}
+ENGLISH_CONSONANTS = {
+    "B": "b", "CH": "ʧ", "D": "d", "DH": "ð", "F": "f", "G": "ɡ", "HH": "h", "JH": "ʤ", "K": "k", "L": "l",
+    "M": "m", "N": "n", "NG": "ŋ", "P": "p", "R": "ɹ", "S": "s", "SH": "ʃ", "T": "t", "TH": "θ", "V": "v",
+    "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
+}
+STRESS_MARKS = {"1": "ˈ", "2": "ˌ", "0": ""}
+FLAP_BEFORE = frozenset(ENGLISH_VOWELS)   # t between a vowel (or r) and an unstressed vowel: ɾ
+
+
+def english_phonemes(arpabet: str) -> str:
+    """One English word in ARPAbet ('G UW1 G AH0 L') → Kokoro symbols ('ɡˈuɡᵊl')."""
+    phones = arpabet.split()
+    out = []
+    for i, phone in enumerate(phones):
+        base, stress = phone.rstrip("012"), phone[len(phone.rstrip("012")):]
+        before = phones[i - 1].rstrip("012") if i else ""
+        after = phones[i + 1] if i + 1 < len(phones) else ""
+        if base in ENGLISH_VOWELS:
+            if base == "AH" and stress == "0" and after == "L" and not _next_is_vowel(phones, i + 1):
+                out.append("ᵊ")
+                continue
+            vowel = UNSTRESSED_VOWELS.get(base, ENGLISH_VOWELS[base]) if stress == "0" else ENGLISH_VOWELS[base]
+            out.append(STRESS_MARKS.get(stress, "") + vowel)
+        elif base == "T" and (before in ENGLISH_VOWELS or before == "R") and after.endswith("0") \
+                and after.rstrip("012") in FLAP_BEFORE:
+            out.append("ɾ")
+        else:
+            out.append(ENGLISH_CONSONANTS[base])
+    return "".join(out)
+
+
+def _next_is_vowel(phones: list[str], index: int) -> bool:
+    return index + 1 < len(phones) and phones[index + 1].rstrip("012") in ENGLISH_VOWELS
+
+
 def final_mark(phrase: Phrase) -> str:
     """The punctuation that ends the phrase, so Kokoro's intonation can follow it."""
     if phrase.continues:
@@ -114,11 +162,29 @@ def final_mark(phrase: Phrase) -> str:
 
 
 def phrase_phonemes(phrase: Phrase) -> str:
-    """A whole phrase → one phoneme string for one Kokoro call."""
+    """A whole phrase → one phoneme string for one Kokoro call; English spans in English."""
     if not phrase.syllables:
         return ""
-    pieces = [syllable_phonemes(s) + BREAK_SYMBOLS[b] for s, b in zip(phrase.syllables[:-1], phrase.breaks)]
-    return "".join(pieces) + syllable_phonemes(phrase.syllables[-1]) + final_mark(phrase)
+    spans = {start: (end, arpabet) for start, end, arpabet in phrase.english}
+    pieces, i, last = [], 0, len(phrase.syllables) - 1
+    while i <= last:
+        end, sounds, level = i + 1, syllable_phonemes(phrase.syllables[i]), phrase.breaks[i]
+        if i in spans:   # an English word is a word of its own, even before or after a particle
+            end, arpabet = spans[i]
+            sounds, level = _english_or_mandarin(arpabet, phrase.syllables[i:end]), max(phrase.breaks[end - 1], 1)
+            if pieces and not pieces[-1].endswith(" "):
+                pieces[-1] += " "
+        pieces.append(sounds + (BREAK_SYMBOLS[level] if end - 1 < last else ""))
+        i = end
+    return "".join(pieces) + final_mark(phrase)
+
+
+def _english_or_mandarin(arpabet: str, syllables: tuple[str, ...]) -> str:
+    """The English symbols, unless longer than the span's Mandarin ones with their breaks: the
+    token bound (syllables_fitting) counts Mandarin syllables, and must keep holding."""
+    mandarin = "".join(syllable_phonemes(s) for s in syllables)
+    english = english_phonemes(arpabet)
+    return english if len(english) <= len(mandarin) + len(syllables) * len(BREAK_SYMBOLS[3]) else mandarin
 
 
 def longest_syllable() -> int:

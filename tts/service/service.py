@@ -278,7 +278,10 @@ class SynthesisService:
         try:
             rendering.begin()
             self.metrics.looked_up(rendering.hits, rendering.misses)
-            job.start(rendering.cache_status)
+            omitted = rendering.plan.omitted
+            if omitted:
+                log.info("job %s: %d token(s) no voice reads, left out: %s", job.id, len(omitted), " ".join(omitted)[:200])
+            job.start(rendering.cache_status, omitted)
             self._publish(job)
             while not job.abandoned:
                 self._beat = time.monotonic()
