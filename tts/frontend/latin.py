@@ -65,18 +65,25 @@ class TokenReading:
     """What one Latin token became.
 
     syllables: tone-numbered Mandarin syllables (every voice can say them); empty = omitted.
-    arpabet: its English pronunciation ("" when the Mandarin syllables are the reading itself).
-    how: dictionary | letters | pinyin | compound | rules | omitted (for tests and --symbols).
+    words: the syllables in order, as (count, ARPAbet) per English word said: one per word,
+        one per letter of a spelled acronym (so a voice says C-E-O, not one blended word);
+        ARPAbet "" where the Mandarin syllables are the reading itself (pinyin).
+    how: dictionary | letters | pinyin | compound | rules | parts | omitted (for tests and --symbols).
     """
 
     text: str
     syllables: tuple[str, ...]
-    arpabet: str
+    words: tuple[tuple[int, str], ...]
     how: str
 
     @property
     def omitted(self) -> bool:
         return not self.syllables
+
+    @property
+    def arpabet(self) -> str:
+        """Its whole English pronunciation ("" for pinyin)."""
+        return " ".join(arpabet for _, arpabet in self.words if arpabet)
 
 
 def fold(text: str) -> str:
@@ -111,15 +118,20 @@ def read(token: str) -> TokenReading:
     """How `token` (letters, maybe inner apostrophes: TOKEN) is read aloud."""
     letters = re.sub(r"['’]", "", token)
     if len(letters) > MAX_TOKEN_LETTERS:
-        return TokenReading(token, (), "", "omitted")
+        return omitted(token)
     parts = _parts(token)
     if len(parts) == 1:
-        syllables, arpabet, how = _read_part(parts[0], whole=token)
-        return TokenReading(token, tuple(syllables), arpabet, how)
+        syllables, words, how = _read_part(parts[0], whole=token)
+        return TokenReading(token, tuple(syllables), tuple(words), how)
     read_parts = [_read_part(p) for p in parts]
     hows = {how for _, _, how in read_parts}
     return TokenReading(token, tuple(s for syllables, _, _ in read_parts for s in syllables),
-                        " ".join(a for _, a, _ in read_parts if a), hows.pop() if len(hows) == 1 else "parts")
+                        tuple(w for _, words, _ in read_parts for w in words), hows.pop() if len(hows) == 1 else "parts")
+
+
+def omitted(text: str) -> TokenReading:
+    """A token no voice reads."""
+    return TokenReading(text, (), (), "omitted")
 
 
 def _parts(token: str) -> list[str]:
@@ -132,8 +144,11 @@ def _parts(token: str) -> list[str]:
     return _CASE_PARTS.findall(plain)
 
 
-def _read_part(part: str, whole: str | None = None) -> tuple[list[str], str, str]:
-    """(Mandarin syllables, ARPAbet, how) for one part of a token."""
+Words = list[tuple[int, str]]
+
+
+def _read_part(part: str, whole: str | None = None) -> tuple[list[str], Words, str]:
+    """(Mandarin syllables, the English words they say, how) for one part of a token."""
     word = whole or part
     lower = re.sub(r"['’]", "", word).lower()
     if (len(lower) == 1 and lower not in _ENGLISH) or (part.isupper() and (len(part) <= _SHORT_ACRONYM or not _acronym_word(lower))) \
@@ -141,9 +156,11 @@ def _read_part(part: str, whole: str | None = None) -> tuple[list[str], str, str
         return _spelled(lower)
     if lower in _PINYIN_TONES or ((lower not in english.dictionary() or _PINYIN_ONLY.search(lower))
                                   and _pinyin(lower, shortest=1 if _PINYIN_ONLY.search(lower) else 2)):
-        return _pinyin_reading(lower), "", "pinyin"
+        syllables = _pinyin_reading(lower)
+        return syllables, [(len(syllables), "")], "pinyin"
     arpabet, how = _english(word)
-    return transliterate.to_pinyin(arpabet), arpabet, how
+    syllables = transliterate.to_pinyin(arpabet)
+    return syllables, [(len(syllables), arpabet)], how
 
 
 def _acronym_word(lower: str) -> bool:
@@ -169,8 +186,10 @@ def _english(word: str) -> tuple[str, str]:
     return english.by_rules(plain), "rules"
 
 
-def _spelled(letters: str) -> tuple[list[str], str, str]:
-    return [s for letter in letters.upper() for s in LETTERS[letter]], english.spell(letters), "letters"
+def _spelled(letters: str) -> tuple[list[str], Words, str]:
+    upper = letters.upper()
+    return ([s for letter in upper for s in LETTERS[letter]],
+            [(len(LETTERS[letter]), english.spell(letter)) for letter in upper], "letters")
 
 
 def _pinyin(lower: str, shortest: int = 2) -> list[str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from tts.frontend.latin import TOKEN, TokenReading, read as read_latin
+from tts.frontend.latin import TOKEN, TokenReading, omitted, read as read_latin
 from tts.frontend.letters import is_latin
 from tts.frontend.phrase import Phrase
 
@@ -47,8 +47,10 @@ class _Builder:
         start = len(self.syllables)
         self.syllables.extend(reading.syllables)
         self.breaks.extend(0 for _ in reading.syllables)
-        if reading.arpabet and reading.syllables:
-            self.english.append((start, len(self.syllables), reading.arpabet))
+        for count, arpabet in reading.words:
+            if arpabet:
+                self.english.append((start, start + count, arpabet))
+            start += count
         if self.report is not None:
             self.report.append(reading)
 
@@ -69,7 +71,7 @@ class _Builder:
             self.token(run)
         if self._unread:
             if self.report is not None:
-                self.report.append(TokenReading(self._unread, (), "", "omitted"))
+                self.report.append(omitted(self._unread))
             self._unread = ""
 
     def mark(self, level: int) -> None:

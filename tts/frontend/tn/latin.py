@@ -18,6 +18,7 @@ _SHARP = re.compile(r"(?<![A-Za-z])([CF])#(?![A-Za-z0-9])")
 # Weibo-style #话题#: the marks frame a topic; a lone # before a word marks a tag (#MeToo).
 _TOPIC = re.compile(r"#([^#\s][^#\n]{0,30}?)#")
 _TAG = re.compile(r"#(?=[A-Za-z\u4e00-\u9fff])")
+_HANDLE = re.compile(r"(?<![A-Za-z0-9._%+\-])@(?=[A-Za-z0-9_])")   # @TechDaily (an e-mail address was read before)
 _HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 _HYPHEN_BEFORE_NUMBER = re.compile(r"(?<=[A-Za-z]{2})-(?=[0-9])")
 _UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])")
@@ -42,6 +43,7 @@ EARLY_PASSES = (
 PASSES = (
     (_TOPIC, lambda m: f"“{m.group(1)}”"),
     (_TAG, lambda m: ""),
+    (_HANDLE, lambda m: "艾特"),
     (_HYPHENATED, lambda m: _hyphenated(m.group())),
     (_HYPHEN_BEFORE_NUMBER, lambda m: ""),
     (_UNDERSCORE, lambda m: "下划线"),
