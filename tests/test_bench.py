@@ -128,3 +128,13 @@ def analyze_whole(text):
     from tts.frontend import analyze
 
     return analyze(text, None)
+
+
+def test_latin_scores_english_words_found_and_only_the_chinese_around_them():
+    from tts.bench import latin
+
+    assert latin.english_words("用iPhone访问www.example.com") == ["iPhone", "www", "example", "com"]
+    assert latin.recovered(["GPU", "iPhone"], "这块G P U很强") == 1   # letters count with spaces between
+    text = "他是Microsoft的工程师"
+    assert latin.chinese_cer("他是麦克索夫特的工程师", text) == 0.0   # whatever Whisper wrote for the word is free
+    assert latin.chinese_cer("他是Microsoft的工程", text) == 1 / 6   # a Chinese character lost still counts
