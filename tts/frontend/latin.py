@@ -3,7 +3,8 @@
 A token (iPhone, GPU, hello, don't, WiFi, Beijing) gets two readings made together:
 - Mandarin syllables, for voices that only have Mandarin sounds (the embedded voice): acronyms
   letter by letter with the Chinese letter names (letters.py), words by the nearest Mandarin
-  syllables of their English pronunciation (transliterate.py), pinyin as itself;
+  syllables of their English pronunciation (transliterate.py) or, for a few words said in a
+  settled way (hello → 哈喽), from _MANDARIN_READINGS, pinyin as itself;
 - its English pronunciation in ARPAbet, for voices that have English sounds (Kokoro), or none
   when the token is pinyin (Beijing, Huawei) and the Mandarin syllables are its true reading.
 
@@ -47,6 +48,13 @@ _ENGLISH = {
     "selfie": "S EH1 L F IY0", "app": "AE1 P", "ios": "AY1 OW1 EH1 S", "linkedin": "L IH1 NG K T IH2 N",
     "nvidia": "EH0 N V IH1 D IY0 AH0", "chrome": "K R OW1 M", "android": "AE1 N D R OY2 D",
     "kubernetes": "K UW2 B ER0 N EH1 T IY0 Z", "a": "AH0",
+}
+# Words Chinese speakers say in a settled Mandarin way that the syllabifier does not reach from the
+# English sounds (哈喽, not hē lōu); the English side still comes from the dictionary.
+_MANDARIN_READINGS = {
+    "hello": "ha1 lou1", "bye": "bai1", "iphone": "ai1 feng4", "ipad": "ai1 pai4 de5", "youtube": "you1 tu1 bu4",
+    "windows": "wen1 dou1 si1", "zoom": "zu1 mu5", "nice": "nai1 si1", "wifi": "wai1 fei1", "party": "pa1 di1",
+    "office": "ao1 fei1 si1", "taxi": "tai1 ke4 si1",
 }
 # Pinyin written in Latin letters, with the tones the names are said with.
 _PINYIN_TONES = {
@@ -159,7 +167,7 @@ def _read_part(part: str, whole: str | None = None) -> tuple[list[str], Words, s
         syllables = _pinyin_reading(lower)
         return syllables, [(len(syllables), "")], "pinyin"
     arpabet, how = _english(word)
-    syllables = transliterate.to_pinyin(arpabet)
+    syllables = _MANDARIN_READINGS[lower].split() if lower in _MANDARIN_READINGS else transliterate.to_pinyin(arpabet)
     return syllables, [(len(syllables), arpabet)], how
 
 

@@ -3,7 +3,7 @@
 The way Chinese speakers say English words they know (hello → hā lōu, Google → gǔ gē, test →
 tài sī tè): every vowel of the word keeps a syllable of its own, a consonant cluster gets an
 epenthetic vowel per extra consonant (s-t-r → sī tè r…), a coda n/ng stays a nasal final,
-other codas become a syllable of their own (t → tè, s → sī, l → ér). Each syllable is checked
+other codas become a syllable of their own (t → tè, s and z → sī, l → ér). Each syllable is checked
 against Mandarin's syllable inventory; when an initial and a final do not combine (fi, rai),
 the next-closest final or initial is taken.
 
@@ -45,11 +45,12 @@ _INITIALS = {
 _BEFORE_I = {"S": ("x", "s"), "SH": ("x",), "CH": ("q",), "JH": ("j",), "Z": ("j", "z"), "TH": ("x",)}
 # A consonant without a vowel of its own: a whole syllable.
 _ALONE = {
-    "B": "bu", "P": "pu", "D": "de", "T": "te", "G": "ge", "K": "ke", "F": "fu", "V": "fu", "S": "si", "Z": "zi",
+    "B": "bu", "P": "pu", "D": "de", "T": "te", "G": "ge", "K": "ke", "F": "fu", "V": "fu", "S": "si", "Z": "si",
     "SH": "shi", "ZH": "ri", "CH": "qi", "JH": "ji", "TH": "si", "DH": "de", "M": "mu", "N": "en", "NG": "en",
     "L": "er", "R": "er", "HH": "he", "W": "wu", "Y": "yi",
 }
-_GLIDE_FINALS = {"W": "u", "Y": "i"}   # kw, py: the glide folds into the final when the syllable exists
+_GLIDE_FINALS = {"W": "u", "Y": "i"}
+_Y_FINALS = {"UW": ("ou", "u"), "UH": ("ou", "u")}   # you, YouTube: yōu, not yū   # kw, py: the glide folds into the final when the syllable exists
 
 
 def _candidates(initial: str, finals: tuple[str, ...]) -> list[str]:
@@ -84,6 +85,8 @@ def _syllable(onset: list[str], vowel: str, coda: str | None) -> list[str]:
                                                                       else _FINALS[base])
     out = [_ALONE[c] for c in onset[:-1]]
     initial = onset[-1] if onset else ""
+    if initial == "Y" and not coda:
+        finals = _Y_FINALS.get(base, finals)
     if initial in _GLIDE_FINALS and len(onset) > 1:   # kw-, py-: try the glide inside the final
         glided = [_GLIDE_FINALS[initial] + f for f in finals]
         found = [s for s in _candidates(onset[-2], tuple(glided)) if s in SYLLABLES]
