@@ -95,15 +95,15 @@ def test_every_symbol_is_in_kokoros_vocabulary():
         assert set(english_phonemes(arpabet)) <= set(vocab), word
 
 
-def test_kokoro_says_an_english_span_in_english_and_the_rest_in_mandarin():
+def test_kokoro_says_an_english_span_in_english_set_off_by_short_pauses():
     phrase = analyze("我用iPhone拍照。")[0]
     assert phrase.english == ((2, 4, "AY1 F OW2 N"),)
-    assert phrase_phonemes(phrase) == "wo↓ jʊ↘ŋ ˈIfˌOn pʰai→ꭧau↘."
+    assert phrase_phonemes(phrase) == "wo↓ jʊ↘ŋ, ˈIfˌOn, pʰai→ꭧau↘."
 
 
-def test_an_english_word_after_a_particle_is_still_a_word_of_its_own():
-    phonemes = phrase_phonemes(analyze("OK吗？")[0])
-    assert phonemes.startswith("ˈO kˈA ma")   # O, K: a spelled word says its letters apart
+def test_the_words_of_one_english_run_are_spaced_as_words():
+    assert phrase_phonemes(analyze("我在听Taylor Swift的歌。")[0]) == "wo↓ ʦai↘ tʰi→ŋ, tˈAləɹ swˈɪft, tɤ kɤ→."
+    assert phrase_phonemes(analyze("OK吗？")[0]) == "ˈO kˈA, ma?"   # a spelled word says its letters apart
 
 
 def test_a_span_too_long_for_the_token_bound_falls_back_to_its_mandarin_syllables():
