@@ -138,6 +138,13 @@ def test_acronyms_use_the_chinese_letter_names_on_the_mandarin_side():
     assert read("CEO").syllables == ("xi1", "yi4", "ou1")
 
 
+def test_on_the_mandarin_side_words_are_settled_spelled_or_approximated():
+    assert read("Hello").syllables == ("ha1", "lou1")                              # settled: 哈喽
+    assert read("Zoom").syllables == ("zei4", "ou1", "ou1", "ai2", "mu5")          # short: spelled
+    assert read("Instagram").syllables == tuple(to_pinyin(read("Instagram").arpabet))   # long: approximated
+    assert read("Zoom").arpabet == "Z UW1 M"                                       # Kokoro still says the word
+
+
 def test_pinyin_has_no_english_span():
     assert read("Beijing").arpabet == "" and read("Beijing").syllables == ("bei3", "jing1")
 
