@@ -14,7 +14,8 @@ English words (the phrase's `english` spans, ARPAbet from tts.frontend.english) 
 misaki's US English alphabet, the one Kokoro's English voices were trained on and which its
 Mandarin voices share the vocabulary of: diphthongs as one letter (A I O W Y), ʤ ʧ, the stress
 mark before the stressed vowel, a flapped t (ɾ) before an unstressed vowel, and ᵊl for a
-syllabic l (see english_phonemes). Within one phrase the two alphabets mix freely, as misaki's
+syllabic l (see english_phonemes); 63 % of 3,000 dictionary words come out exactly as in misaki's
+gold lexicon. One deliberate difference: onset p t k are written aspirated (pʰ tʰ kʰ, ASPIRATED). Within one phrase the two alphabets mix freely, as misaki's
 Chinese G2P mixes them when its English callback reads a word.
 """
 
@@ -125,6 +126,10 @@ ENGLISH_CONSONANTS = {
     "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
 }
 STRESS_MARKS = {"1": "ˈ", "2": "ˌ", "0": ""}
+# Kokoro's Mandarin voices learned p t k as Mandarin's unaspirated b d g (misaki writes pinyin b as
+# p): an English p t k in an onset is aspirated, so for them it is pʰ tʰ kʰ (App was heard ABB).
+ASPIRATED = {"P": "pʰ", "T": "tʰ", "K": "kʰ"}
+_ONSET_GLIDES = frozenset({"R", "L", "W", "Y"})
 FLAP_BEFORE = frozenset(ENGLISH_VOWELS)   # t between a vowel (or r) and an unstressed vowel: ɾ
 
 
@@ -145,9 +150,18 @@ def english_phonemes(arpabet: str) -> str:
         elif base == "T" and (before in ENGLISH_VOWELS or before == "R") and after.endswith("0") \
                 and after.rstrip("012") in FLAP_BEFORE:
             out.append("ɾ")
+        elif base in ASPIRATED and before != "S" and _onset(phones, i + 1):
+            out.append(ASPIRATED[base])
         else:
             out.append(ENGLISH_CONSONANTS[base])
     return "".join(out)
+
+
+def _onset(phones: list[str], index: int) -> bool:
+    """A vowel follows at `index`, maybe after one glide (pl-, tr-, kw-)."""
+    if index < len(phones) and phones[index] in _ONSET_GLIDES:
+        index += 1
+    return index < len(phones) and phones[index].rstrip("012") in ENGLISH_VOWELS
 
 
 def _next_is_vowel(phones: list[str], index: int) -> bool:
