@@ -133,15 +133,15 @@ def test_an_engine_failure_fails_only_its_job(service, text, error):
 
 
 def test_a_crashed_dispatcher_is_restarted_and_its_job_failed_visibly(service, monkeypatch):
-    real_run = service._run
+    real_take = service._take
     crashes = iter([True])
 
-    def run_that_crashes_once(job):
+    def take_that_crashes_once(turn):
         if next(crashes, False):
             raise KeyError("a bug in the service itself")
-        return real_run(job)
+        return real_take(turn)
 
-    monkeypatch.setattr(service, "_run", run_that_crashes_once)
+    monkeypatch.setattr(service, "_take", take_that_crashes_once)
     victim = finished(service.submit(request("第一句。")))
     assert victim.status == "failed" and victim.error.code == "synthesis_failed"
     assert finished(service.submit(request("第二句。"))).status == "done"

@@ -1,0 +1,237 @@
+"""Whose audio the worker makes next: fair turns between the requests admitted.
+
+The worker makes one chunk at a time (a phrase, or a part of one for the embedded voice's
+vocoder), and between any two chunks it may switch to another request. A `Turn` is one
+admitted request's place in that schedule: its rendering, what is left of it, and, for a
+streaming request, how far its audio runs ahead of what its client has played. A policy
+picks the next turn:
+
+- `fifo`: one request at a time, in the order they came (how the server worked before);
+- `round_robin`: every request a chunk in turn;
+- `shortest` (the default): the request with the least work left, so a short request is
+  never stuck behind a long one, and the long one is delayed only by work that really is
+  shorter. A request that has waited `STARVE_SECONDS` for a turn gets the next one, so a
+  steady stream of short requests cannot stall a long one for ever.
+
+Streaming requests (round_robin and shortest) are served by their deadline: a stream's
+client plays audio in real time from its first chunk, so a stream whose ready audio runs
+less than `STREAM_MARGIN_SECONDS` (plus the time its next phrase takes) ahead of playback
+goes first, the one closest to running dry first; a stream already `STREAM_AHEAD_SECONDS`
+ahead waits while others have work (when nobody else does, it runs on: idle work is free).
+A stream that has sent nothing yet counts, for `shortest`, as big as its first phrase: that
+is what its client waits for.
+
+Work is estimated as worker seconds: each phrase's estimated audio seconds (from its
+syllables, tts.frontend.estimate) times its voice's measured worker seconds per estimated
+audio second (`CostModel`, seeded from the engine's declared cost). Cached phrases cost
+nothing. The same estimates give a queued request's position, its expected wait, and the
+Retry-After of a full queue: when the first slot will free.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tts.frontend.estimate import audio_seconds
+from tts.service.jobs import QUEUED, Job
+from tts.synthesizer import Rendering
+
+POLICIES = ("shortest", "round_robin", "fifo")
+STREAM_MARGIN_SECONDS = 2.0    # audio a stream keeps ready beyond its next phrase's making before it goes first
+STREAM_AHEAD_SECONDS = 10.0    # a stream this far ahead of its client yields to every other request
+STARVE_SECONDS = 15.0          # shortest: a request kept waiting this long for a turn gets the next one
+SECONDS_PER_CHARACTER = 0.2    # audio per character of a text not yet planned (tts.frontend.estimate: ~0.19-0.24)
+PRIOR_AUDIO_SECONDS = 10.0     # how much measured audio the engine's declared cost weighs as
+HALF_LIFE_AUDIO_SECONDS = 120.0   # measurements this much audio old count half
+
+
+class CostModel:
+    """Worker seconds per estimated audio second, by voice: the engine's declared figure at
+    first, then a running average of what phrases really took (older audio counts less)."""
+
+    def __init__(self, declared: Callable[[str], float]) -> None:
+        self._declared = declared
+        self._sums: dict[str, list[float]] = {}   # voice → [seconds, audio seconds], decayed
+
+    def rate(self, voice: str) -> float:
+        seconds, audio = self._sums.get(voice) or self._prior(voice)
+        return seconds / audio
+
+    def observe(self, voice: str, seconds: float, audio: float) -> None:
+        """The worker spent `seconds` on phrases estimated at `audio` seconds of speech."""
+        if audio <= 0:
+            return
+        sums = self._sums.setdefault(voice, self._prior(voice))
+        keep = 0.5 ** (audio / HALF_LIFE_AUDIO_SECONDS)
+        sums[0] = sums[0] * keep + seconds
+        sums[1] = sums[1] * keep + audio
+
+    def _prior(self, voice: str) -> list[float]:
+        return [self._declared(voice) * PRIOR_AUDIO_SECONDS, PRIOR_AUDIO_SECONDS]
+
+
+_order = itertools.count()
+
+
+@dataclass(eq=False)
+class Turn:
+    """One admitted request in the schedule (its followers ride along on its audio)."""
+
+    job: Job
+    order: int = field(default_factory=lambda: next(_order))
+    rendering: Rendering | None = None
+    estimates: list[float] = field(default_factory=list)   # estimated audio s per phrase; 0 when cached
+    phrase: int = -1              # the phrase the last chunk belonged to
+    phrase_seconds: float = 0.0   # worker seconds spent on that phrase so far
+    seconds: float = 0.0          # worker seconds spent on this request so far
+    served: float = field(default_factory=time.monotonic)   # when it last had a turn (or came)
+    first_audio: float | None = None                        # when its first chunk was made
+
+    @property
+    def voice(self) -> str | None:
+        return self.job.request.voice
+
+    @property
+    def streaming(self) -> bool:
+        return any(j.request.stream and not j.cancelled for j in (self.job, *self.job.followers))
+
+    def planned(self, rendering: Rendering) -> None:
+        """The frontend has run: estimate each phrase (a phrase the cache holds costs nothing)."""
+        plan = rendering.plan
+        speed = self.job.request.speed
+        self.rendering = rendering
+        self.estimates = [0.0 if key in rendering.cached else audio_seconds([phrase], speed)
+                          for phrase, key in zip(plan.phrases, plan.keys)]
+
+    def left(self) -> float:
+        """Estimated audio seconds still to make (the phrase under way counts half)."""
+        if self.rendering is None:
+            return len(self.job.request.text) * SECONDS_PER_CHARACTER / self.job.request.speed
+        if self.phrase < 0:
+            return sum(self.estimates)
+        return sum(self.estimates[self.phrase + 1:]) + self.estimates[self.phrase] / 2
+
+    def next_phrase(self) -> float:
+        """Estimated audio seconds of the phrase it needs next."""
+        if self.rendering is None:
+            return self.left()
+        index = max(self.phrase, 0)
+        return self.estimates[index] if index < len(self.estimates) else 0.0
+
+    def lead(self, now: float) -> float:
+        """Seconds of audio ready beyond what a real-time client has played (∞ before the first chunk)."""
+        if self.first_audio is None:
+            return float("inf")
+        return self.first_audio + self.job.audio.seconds - now
+
+    def made(self, phrase: int, seconds: float, costs: CostModel) -> None:
+        """A chunk of `phrase` took `seconds` of the worker; a phrase left behind teaches `costs`."""
+        if phrase != self.phrase:
+            self.settle(costs)
+            self.phrase = phrase
+        self.phrase_seconds += seconds
+        self.seconds += seconds
+        if self.first_audio is None:
+            self.first_audio = time.monotonic()
+
+    def settle(self, costs: CostModel) -> None:
+        """Teach `costs` what the phrase under way took (call at its end)."""
+        if 0 <= self.phrase < len(self.estimates) and self.estimates[self.phrase] > 0:
+            costs.observe(self.voice, self.phrase_seconds, self.estimates[self.phrase])
+        self.phrase_seconds = 0.0
+
+
+class Schedule:
+    """The turns admitted and the policy that orders them. Everything runs on the hub."""
+
+    def __init__(self, policy: str, costs: CostModel) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
+        self.policy = policy
+        self.costs = costs
+        self.turns: list[Turn] = []
+        self._last: Turn | None = None   # round_robin: who had the last turn
+
+    def __len__(self) -> int:
+        return len(self.turns)
+
+    def add(self, job: Job) -> Turn:
+        turn = Turn(job)
+        self.turns.append(turn)
+        return turn
+
+    def remove(self, turn: Turn) -> None:
+        if turn in self.turns:
+            self.turns.remove(turn)
+
+    def find(self, job: Job) -> Turn | None:
+        return next((t for t in self.turns if t.job is job), None)
+
+    def work(self, turn: Turn) -> float:
+        """Estimated worker seconds left for `turn`."""
+        return turn.left() * self.costs.rate(turn.voice)
+
+    # -- whose turn ---------------------------------------------------------------------
+    def pick(self, now: float | None = None) -> Turn:
+        """The turn to serve next (there must be one). Requests not planned yet go first:
+        planning is short, and it tells what the request will cost."""
+        now = time.monotonic() if now is None else now
+        unplanned = [t for t in self.turns if t.rendering is None]
+        if unplanned:
+            return min(unplanned, key=lambda t: t.order)
+        if self.policy != "fifo":
+            urgent = [t for t in self.turns if t.streaming and t.lead(now) < self._margin(t)]
+            if urgent:
+                return self._served(min(urgent, key=lambda t: t.lead(now)), now)
+        return self._served(self.order(now)[0], now)
+
+    def order(self, now: float | None = None) -> list[Turn]:
+        """Every turn in the order the policy would serve them, all else equal."""
+        now = time.monotonic() if now is None else now
+        turns = sorted(self.turns, key=lambda t: t.order)
+        if self.policy == "fifo":
+            return turns
+        if self.policy == "round_robin":
+            cut = turns.index(self._last) + 1 if self._last in turns else 0
+            turns = turns[cut:] + turns[:cut]
+        else:
+            starved = [t for t in turns if now - t.served >= STARVE_SECONDS]
+            turns = starved + sorted((t for t in turns if t not in starved), key=self._size)
+        ahead = [t for t in turns if t.streaming and t.lead(now) >= STREAM_AHEAD_SECONDS]
+        return [t for t in turns if t not in ahead] + ahead
+
+    def _size(self, turn: Turn) -> tuple[float, int]:
+        """shortest: what a request waits for (a stream not started: its first phrase), then age."""
+        audio = turn.next_phrase() if turn.streaming and turn.first_audio is None else turn.left()
+        return audio * self.costs.rate(turn.voice), turn.order
+
+    def _margin(self, turn: Turn) -> float:
+        return STREAM_MARGIN_SECONDS + turn.next_phrase() * self.costs.rate(turn.voice)
+
+    def _served(self, turn: Turn, now: float) -> Turn:
+        turn.served, self._last = now, turn
+        return turn
+
+    # -- what the queue holds -------------------------------------------------------------
+    def finish_times(self) -> dict[Turn, float]:
+        """Estimated seconds from now until each turn is done, under this policy."""
+        work = {t: self.work(t) for t in self.turns}
+        if self.policy == "round_robin":   # processor sharing: the smaller ones end first, sharing till then
+            return {t: sum(min(w, work[t]) for w in work.values()) for t in self.turns}
+        ends, total = {}, 0.0
+        for turn in self.order() if self.policy == "fifo" else sorted(self.turns, key=self._size):
+            total += work[turn]
+            ends[turn] = total
+        return ends
+
+    def first_free(self) -> float:
+        """Estimated seconds until a slot frees (the Retry-After of a full queue)."""
+        return min(self.finish_times().values(), default=0.0)
+
+    def position(self, turn: Turn) -> int:
+        """0 once `turn` has had a turn; else 1 + the requests not started yet that the policy serves first."""
+        waiting = [t for t in self.order() if t.job.status == QUEUED]
+        return waiting.index(turn) + 1 if turn in waiting else 0
