@@ -122,9 +122,7 @@ class Turn:
         return self.estimates[index] if index < len(self.estimates) else 0.0
 
     def lead(self, now: float) -> float:
-        """Seconds of audio ready beyond what a real-time client has played (∞ before the first chunk)."""
-        if self.first_audio is None:
-            return float("inf")
+        """Seconds of audio ready beyond what a real-time client has played since the first chunk."""
         return self.first_audio + self.job.audio.seconds - now
 
     def made(self, phrase: int, seconds: float, costs: CostModel) -> None:
@@ -183,7 +181,7 @@ class Schedule:
         if unplanned:
             return min(unplanned, key=lambda t: t.order)
         if self.policy != "fifo":
-            urgent = [t for t in self.turns if t.streaming and t.lead(now) < self._margin(t)]
+            urgent = [t for t in self._playing() if t.lead(now) < self._margin(t)]
             if urgent:
                 return self._served(min(urgent, key=lambda t: t.lead(now)), now)
         return self._served(self.order(now)[0], now)
@@ -200,13 +198,17 @@ class Schedule:
         else:
             starved = [t for t in turns if now - t.served >= STARVE_SECONDS]
             turns = starved + sorted((t for t in turns if t not in starved), key=self._size)
-        ahead = [t for t in turns if t.streaming and t.lead(now) >= STREAM_AHEAD_SECONDS]
+        ahead = [t for t in self._playing() if t.lead(now) >= STREAM_AHEAD_SECONDS]
         return [t for t in turns if t not in ahead] + ahead
 
     def _size(self, turn: Turn) -> tuple[float, int]:
         """shortest: what a request waits for (a stream not started: its first phrase), then age."""
         audio = turn.next_phrase() if turn.streaming and turn.first_audio is None else turn.left()
         return audio * self.costs.rate(turn.voice), turn.order
+
+    def _playing(self) -> list[Turn]:
+        """Streams whose client has audio (a stream not started is neither urgent nor ahead)."""
+        return [t for t in self.turns if t.streaming and t.first_audio is not None]
 
     def _margin(self, turn: Turn) -> float:
         return STREAM_MARGIN_SECONDS + turn.next_phrase() * self.costs.rate(turn.voice)
