@@ -112,11 +112,13 @@ def test_expected_finish_times_follow_the_policy_order():
 
 def test_the_cost_model_starts_from_the_declared_cost_and_learns_the_measured_one():
     costs = CostModel(lambda voice: 0.04)
-    assert costs.rate("v") == pytest.approx(0.04)
-    for _ in range(100):
-        costs.observe("v", seconds=0.2, audio=2.0)
-    assert costs.rate("v") == pytest.approx(0.1, rel=0.05)
-    assert costs.rate("other") == pytest.approx(0.04)
+    assert costs.line("v") == pytest.approx((0.0, 0.04))
+    for repeat in range(60):
+        for audio in (1.0, 3.0, 6.0):   # Kokoro-like: each call pays for its padding
+            costs.observe("v", seconds=0.3 + 0.05 * audio, audio=audio)
+    assert costs.line("v") == pytest.approx((0.3, 0.05), rel=0.05)
+    assert costs.seconds("v", audio=10.0, phrases=4) == pytest.approx(4 * 0.3 + 0.5, rel=0.05)
+    assert costs.line("other") == pytest.approx((0.0, 0.04))
 
 
 # -- the service on the worker thread -----------------------------------------------------------

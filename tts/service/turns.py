@@ -21,9 +21,10 @@ ahead waits while others have work (when nobody else does, it runs on: idle work
 A stream that has sent nothing yet counts, for `shortest`, as big as its first phrase: that
 is what its client waits for.
 
-Work is estimated as worker seconds: each phrase's estimated audio seconds (from its
-syllables, tts.frontend.estimate) times its voice's measured worker seconds per estimated
-audio second (`CostModel`, seeded from the engine's declared cost). Cached phrases cost
+Work is estimated in worker seconds, phrase by phrase: a phrase costs its voice's fixed
+cost per phrase plus its cost per second times the phrase's estimated audio seconds (from
+its syllables, tts.frontend.estimate). `CostModel` fits both to the phrases the worker
+really made, starting from the engine's declared cost per audio second; cached phrases cost
 nothing. The same estimates give a queued request's position, its expected wait, and the
 Retry-After of a full queue: when the first slot will free.
 """
@@ -44,33 +45,55 @@ STREAM_MARGIN_SECONDS = 2.0    # audio a stream keeps ready beyond its next phra
 STREAM_AHEAD_SECONDS = 10.0    # a stream this far ahead of its client yields to every other request
 STARVE_SECONDS = 15.0          # shortest: a request kept waiting this long for a turn gets the next one
 SECONDS_PER_CHARACTER = 0.2    # audio per character of a text not yet planned (tts.frontend.estimate: ~0.19-0.24)
-PRIOR_AUDIO_SECONDS = 10.0     # how much measured audio the engine's declared cost weighs as
+SENTENCE_ENDS = "。！？；!?;\n"  # each ends a phrase of a text not yet planned
+PRIOR_PHRASES = (2.0, 8.0)     # the declared cost stands for two phrases of these audio seconds…
+PRIOR_WEIGHT = 2.0             # …each weighing as much as this many measured phrases
 HALF_LIFE_AUDIO_SECONDS = 120.0   # measurements this much audio old count half
 
 
 class CostModel:
-    """Worker seconds per estimated audio second, by voice: the engine's declared figure at
-    first, then a running average of what phrases really took (older audio counts less)."""
+    """Worker seconds per phrase, by voice: `fixed + per_second × audio seconds`, a least-squares
+    line through the phrases made (older ones count less), starting from the engine's declared
+    cost per audio second (no fixed part)."""
 
     def __init__(self, declared: Callable[[str], float]) -> None:
         self._declared = declared
-        self._sums: dict[str, list[float]] = {}   # voice → [seconds, audio seconds], decayed
+        self._sums: dict[str, list[float]] = {}   # voice → decayed [n, Σx, Σy, Σx², Σxy]
+
+    def line(self, voice: str) -> tuple[float, float]:
+        """(seconds per phrase, seconds per estimated audio second)."""
+        n, x, y, xx, xy = self._sums.get(voice) or self._prior(voice)
+        spread = n * xx - x * x
+        per_second = (n * xy - x * y) / spread if spread > 1e-9 else y / x
+        fixed = (y - per_second * x) / n
+        if fixed < 0:   # a line through the origin, then
+            return 0.0, xy / xx
+        if per_second < 0:
+            return y / n, 0.0
+        return fixed, per_second
+
+    def seconds(self, voice: str, audio: float, phrases: int = 1) -> float:
+        """Worker seconds for `phrases` phrases of `audio` estimated seconds in all."""
+        fixed, per_second = self.line(voice)
+        return fixed * phrases + per_second * audio
 
     def rate(self, voice: str) -> float:
-        seconds, audio = self._sums.get(voice) or self._prior(voice)
-        return seconds / audio
+        """Worker seconds per estimated audio second, for a phrase of typical length (for reports)."""
+        return self.seconds(voice, 5.0) / 5.0
 
     def observe(self, voice: str, seconds: float, audio: float) -> None:
-        """The worker spent `seconds` on phrases estimated at `audio` seconds of speech."""
+        """The worker spent `seconds` on one phrase estimated at `audio` seconds of speech."""
         if audio <= 0:
             return
         sums = self._sums.setdefault(voice, self._prior(voice))
         keep = 0.5 ** (audio / HALF_LIFE_AUDIO_SECONDS)
-        sums[0] = sums[0] * keep + seconds
-        sums[1] = sums[1] * keep + audio
+        for i, value in enumerate((1.0, audio, seconds, audio * audio, audio * seconds)):
+            sums[i] = sums[i] * keep + value
 
     def _prior(self, voice: str) -> list[float]:
-        return [self._declared(voice) * PRIOR_AUDIO_SECONDS, PRIOR_AUDIO_SECONDS]
+        rate = self._declared(voice)
+        return [sum(PRIOR_WEIGHT * v for v in values) for values in
+                zip(*((1.0, x, rate * x, x * x, rate * x * x) for x in PRIOR_PHRASES))]
 
 
 _order = itertools.count()
@@ -84,6 +107,8 @@ class Turn:
     order: int = field(default_factory=lambda: next(_order))
     rendering: Rendering | None = None
     estimates: list[float] = field(default_factory=list)   # estimated audio s per phrase; 0 when cached
+    _audio_from: list[float] = field(default_factory=list)   # Σ estimates[i:], to answer `work` at once
+    _count_from: list[int] = field(default_factory=list)     # phrases to make from i on
     phrase: int = -1              # the phrase the last chunk belonged to
     phrase_seconds: float = 0.0   # worker seconds spent on that phrase so far
     seconds: float = 0.0          # worker seconds spent on this request so far
@@ -105,21 +130,27 @@ class Turn:
         self.rendering = rendering
         self.estimates = [0.0 if key in rendering.cached else audio_seconds([phrase], speed)
                           for phrase, key in zip(plan.phrases, plan.keys)]
+        self._audio_from = [*itertools.accumulate(reversed(self.estimates))][::-1] + [0.0]
+        self._count_from = [*itertools.accumulate(int(e > 0) for e in reversed(self.estimates))][::-1] + [0]
 
-    def left(self) -> float:
-        """Estimated audio seconds still to make (the phrase under way counts half)."""
-        if self.rendering is None:
-            return len(self.job.request.text) * SECONDS_PER_CHARACTER / self.job.request.speed
+    def work(self, costs: CostModel) -> float:
+        """Estimated worker seconds still to spend (the phrase under way counts half)."""
+        voice = self.voice
+        if self.rendering is None:   # not planned yet (a few ms): a phrase per sentence, from the characters
+            text = self.job.request.text
+            audio = len(text) * SECONDS_PER_CHARACTER / self.job.request.speed
+            return costs.seconds(voice, audio, max(1, sum(map(text.count, SENTENCE_ENDS))))
         if self.phrase < 0:
-            return sum(self.estimates)
-        return sum(self.estimates[self.phrase + 1:]) + self.estimates[self.phrase] / 2
+            return costs.seconds(voice, self._audio_from[0], self._count_from[0])
+        rest = costs.seconds(voice, self._audio_from[self.phrase + 1], self._count_from[self.phrase + 1])
+        return rest + self.next_phrase(costs) / 2
 
-    def next_phrase(self) -> float:
-        """Estimated audio seconds of the phrase it needs next."""
+    def next_phrase(self, costs: CostModel) -> float:
+        """Estimated worker seconds of the phrase it needs next."""
         if self.rendering is None:
-            return self.left()
-        index = max(self.phrase, 0)
-        return self.estimates[index] if index < len(self.estimates) else 0.0
+            return self.work(costs)
+        audio = self.estimates[max(self.phrase, 0)] if max(self.phrase, 0) < len(self.estimates) else 0.0
+        return costs.seconds(self.voice, audio) if audio > 0 else 0.0
 
     def lead(self, now: float) -> float:
         """Seconds of audio ready beyond what a real-time client has played since the first chunk."""
@@ -170,7 +201,7 @@ class Schedule:
 
     def work(self, turn: Turn) -> float:
         """Estimated worker seconds left for `turn`."""
-        return turn.left() * self.costs.rate(turn.voice)
+        return turn.work(self.costs)
 
     # -- whose turn ---------------------------------------------------------------------
     def pick(self, now: float | None = None) -> Turn:
@@ -203,15 +234,15 @@ class Schedule:
 
     def _size(self, turn: Turn) -> tuple[float, int]:
         """shortest: what a request waits for (a stream not started: its first phrase), then age."""
-        audio = turn.next_phrase() if turn.streaming and turn.first_audio is None else turn.left()
-        return audio * self.costs.rate(turn.voice), turn.order
+        first = turn.streaming and turn.first_audio is None
+        return turn.next_phrase(self.costs) if first else turn.work(self.costs), turn.order
 
     def _playing(self) -> list[Turn]:
         """Streams whose client has audio (a stream not started is neither urgent nor ahead)."""
         return [t for t in self.turns if t.streaming and t.first_audio is not None]
 
     def _margin(self, turn: Turn) -> float:
-        return STREAM_MARGIN_SECONDS + turn.next_phrase() * self.costs.rate(turn.voice)
+        return STREAM_MARGIN_SECONDS + turn.next_phrase(self.costs)
 
     def _served(self, turn: Turn, now: float) -> Turn:
         turn.served, self._last = now, turn
