@@ -45,6 +45,7 @@ class Job:
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
         self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
+        self.worker_seconds: float | None = None   # the worker's wall time in this job's turns (set at its end)
         self.reserved_bytes = reserved_bytes
         self.fetched = False               # its audio was handed out at least once
         self.cancelled = False

@@ -337,6 +337,7 @@ class SynthesisService:
         if turn.rendering is not None:
             cpu = turn.rendering.cpu_seconds
             self._close(turn.rendering)
+        turn.job.worker_seconds = turn.seconds
         self._finish(turn.job, error, cpu)
 
     def _close(self, rendering: Rendering) -> None:
