@@ -7,6 +7,8 @@ tests then run them on the worker thread, where 慢 makes each syllable take rea
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from fakes import ToneModel, tone_synthesizer, wait_until
@@ -18,6 +20,16 @@ from tts.synthesizer import Rendering
 
 SYNTHESIZER = tone_synthesizer()
 RATE = 0.5   # worker seconds per estimated audio second, fixed for the policy tests
+
+
+@contextmanager
+def running(model: ToneModel | None = None, **options):
+    """A started service on the tone engine, closed after."""
+    service = make_service(model, **options)
+    try:
+        yield service
+    finally:
+        service.close()
 
 
 def sentences(count: int, word: str = "说") -> str:
@@ -124,8 +136,7 @@ def test_the_cost_model_starts_from_the_declared_cost_and_learns_the_measured_on
 # -- the service on the worker thread -----------------------------------------------------------
 @pytest.mark.parametrize("policy", ["shortest", "round_robin"])
 def test_a_short_request_behind_a_long_one_finishes_first(policy):
-    service = make_service(queue_size=4, policy=policy)
-    try:
+    with running(queue_size=4, policy=policy) as service:
         long = service.submit(request(sentences(10, "慢慢")))
         wait_until(lambda: len(long.audio) >= 1)
         short = finished(service.submit(request("慢。")))
@@ -133,61 +144,44 @@ def test_a_short_request_behind_a_long_one_finishes_first(policy):
         assert short.status == "done" and long.status == "running"
         assert finished(long).status == "done"
         assert made_meanwhile < 0.25 * long.audio.seconds
-    finally:
-        service.close()
 
 
 def test_fifo_is_how_the_server_worked_before_the_long_one_first():
-    service = make_service(queue_size=4, policy="fifo")
-    try:
+    with running(queue_size=4, policy="fifo") as service:
         long = service.submit(request(sentences(4, "慢慢")))
         wait_until(lambda: len(long.audio) >= 1)
         short = service.submit(request("慢。"))
         finished(short)
         assert long.status == "done" and long.finished <= short.finished
-    finally:
-        service.close()
 
 
 def test_each_request_gets_its_own_audio_whole_and_in_order_however_turns_interleave():
-    alone = make_service(queue_size=4)
-    try:
+    with running(queue_size=4) as alone:
         expected = [finished(alone.submit(request(sentences(n, "慢")))).samples()[0] for n in (5, 2)]
-    finally:
-        alone.close()
-    service = make_service(queue_size=4, policy="round_robin")
-    try:
+    with running(queue_size=4, policy="round_robin") as service:
         jobs = [service.submit(request(sentences(n, "慢"), stream=True)) for n in (5, 2)]
         got = [finished(job).samples()[0] for job in jobs]
         phrases = [[chunk.phrase for chunk in job.follow()] for job in jobs]
-    finally:
-        service.close()
     assert [g.tobytes() for g in got] == [e.tobytes() for e in expected]
     assert all(p == sorted(p) for p in phrases)
 
 
 def test_the_cost_per_voice_is_learned_from_the_phrases_made():
-    service = make_service(queue_size=4)
-    try:
+    with running(queue_size=4) as service:
         declared = service.costs.rate("tone")
         finished(service.submit(request(sentences(6, "慢慢"))))
         # 慢 takes 0.05 s of the worker per syllable: ~100 times the tone engine's declared cost
         assert service.costs.rate("tone") > 20 * declared
-    finally:
-        service.close()
 
 
 def test_retry_after_of_a_full_queue_grows_with_the_work_queued():
     def retry_after(phrases: int) -> int:
-        service = make_service(queue_size=1)
-        try:
+        with running(queue_size=1) as service:
             finished(service.submit(request(sentences(4, "慢慢"))))   # learn the tone voice's real cost
             service.submit(request(sentences(phrases, "慢慢")))
             with pytest.raises(QueueFull) as refused:
                 service.submit(request("还有一句。"))
             return refused.value.retry_after
-        finally:
-            service.close()
 
     short, long = retry_after(4), retry_after(40)
     assert long >= 5 * short
@@ -195,8 +189,7 @@ def test_retry_after_of_a_full_queue_grows_with_the_work_queued():
 
 def test_a_cancelled_request_frees_its_slot_at_once_and_stops_within_a_phrase():
     model = ToneModel()
-    service = make_service(model, queue_size=1)
-    try:
+    with running(model, queue_size=1) as service:
         job = service.submit(request(sentences(10, "慢慢")))
         wait_until(lambda: len(job.audio) >= 1)
         job.cancel()
@@ -205,14 +198,11 @@ def test_a_cancelled_request_frees_its_slot_at_once_and_stops_within_a_phrase():
         next_one = service.submit(request("下一句。"))   # the slot is free before the work has stopped
         assert finished(next_one).status == "done"
         assert job.status == "cancelled" and model.calls - calls <= 2   # the phrase under way, this one
-    finally:
-        service.close()
 
 
 def test_deleting_a_job_stops_its_work_frees_its_slot_and_forgets_it():
     model = ToneModel()
-    service = make_service(model, queue_size=1)
-    try:
+    with running(model, queue_size=1) as service:
         job = service.submit(request(sentences(10, "慢慢")), keep=True)
         wait_until(lambda: len(job.audio) >= 1)
         calls = model.calls
@@ -224,30 +214,22 @@ def test_deleting_a_job_stops_its_work_frees_its_slot_and_forgets_it():
         assert job.status == "cancelled" and model.calls - calls <= 1
         with pytest.raises(JobNotFound):
             service.delete(job.id)
-    finally:
-        service.close()
 
 
 def test_deleting_a_finished_job_drops_its_audio():
-    service = make_service(queue_size=1)
-    try:
+    with running(queue_size=1) as service:
         job = finished(service.submit(request("说完了。"), keep=True))
         held = service.jobs.bytes
         service.delete(job.id)
         assert held > 0 and service.jobs.bytes == 0
-    finally:
-        service.close()
 
 
 def test_a_queued_request_cancelled_before_its_turn_never_reaches_the_engine():
     model = ToneModel()
-    service = make_service(model, queue_size=3)
-    try:
+    with running(model, queue_size=3) as service:
         long = service.submit(request(sentences(6, "慢慢")))
         wait_until(lambda: len(long.audio) >= 1)
         doomed = service.submit(request("挂住了。"))   # would hang the worker if it ever ran
         doomed.cancel()
         finished(long)
         assert doomed.status == "cancelled" and long.status == "done" and service.healthy
-    finally:
-        service.close()
