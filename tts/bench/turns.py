@@ -11,7 +11,8 @@ and every text is different, so each policy makes exactly the same audio.
 
 Reported per policy: the short requests' latency (p50, p95, max; and alone, on an idle
 worker), when the long ones finished, the stream's first audio and how long its player
-would have stalled, and how well the expected wait given at admission matched the real one.
+would have stalled, how well the expected wait given at admission matched the real one, and
+the Retry-After a full queue gives against the time its first slot really took to free.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tts.bench.kokoro import playback_stall
 from tts.bench.report import markdown_table
 from tts.bench.texts import fresh
 from tts.config import Settings
+from tts.errors import QueueFull
 from tts.request import SynthesisRequest
 from tts.service.jobs import JobStore
 from tts.service.service import SynthesisService
@@ -41,9 +43,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _service(synthesizer: Synthesizer, policy: str) -> SynthesisService:
-    service = SynthesisService(synthesizer, queue_size=64, jobs=JobStore(600, 1 << 30), registry=CollectorRegistry(),
-                               policy=policy, owns_engines=False)
+def _service(synthesizer: Synthesizer, policy: str, queue_size: int = 64) -> SynthesisService:
+    service = SynthesisService(synthesizer, queue_size=queue_size, jobs=JobStore(600, 1 << 30),
+                               registry=CollectorRegistry(), policy=policy, owns_engines=False)
     service.start()
     if not service.wait_ready(600):
         raise RuntimeError(f"the service did not get ready: {service.load_error}")
@@ -100,6 +102,32 @@ def _round(service: SynthesisService, longs: list[str], shorts: list[str], gap: 
     }
 
 
+def _full_queue(synthesizer: Synthesizer, policy: str, texts: list[str], voice: str) -> dict:
+    """Fill a queue of len(texts) (after one text to learn the voice's cost), let it run briefly, be
+    refused: the Retry-After given against the time the first slot really took to free."""
+    service = _service(synthesizer, policy, queue_size=len(texts))
+    try:
+        service.submit(SynthesisRequest(fresh(900, 100, seed=16), voice)).wait()
+        jobs = [service.submit(SynthesisRequest(text, voice)) for text in texts]
+        gevent.sleep(0.3)
+        refused_at = time.perf_counter()
+        try:
+            service.submit(SynthesisRequest("还有一句。", voice))
+            raise RuntimeError("the queue was not full")
+        except QueueFull as refused:
+            retry_after = refused.retry_after
+        predicted = service._schedule.first_free()
+        while service.depth == len(texts):
+            gevent.sleep(0.01)
+        freed = time.perf_counter() - refused_at
+        for job in jobs:
+            job.wait()
+    finally:
+        service.close()
+    return {"retry_after_s": retry_after, "predicted_s": round(predicted, 2), "slot_freed_after_s": round(freed, 2),
+            "predicted_over_real": round(predicted / freed, 2)}
+
+
 def run(quick: bool = False) -> dict:
     settings = Settings(kokoro=False)
     synthesizer = Synthesizer.from_settings(settings)
@@ -120,6 +148,8 @@ def run(quick: bool = False) -> dict:
             result["policies"][policy]["cost_per_audio_second"] = round(service.costs.rate(voice), 4)
         finally:
             service.close()
+        full = [fresh(2000 + i, n, seed=16) for i, n in enumerate((long_chars, long_chars // 2, 60, 40))]
+        result["policies"][policy]["full_queue"] = _full_queue(synthesizer, policy, full, voice)
     before, after = result["policies"]["fifo"], result["policies"]["shortest"]
     result["short_p50_before_over_after"] = round(before["short_p50_s"] / after["short_p50_s"], 1)
     result["short_p95_before_over_after"] = round(before["short_p95_s"] / after["short_p95_s"], 1)
@@ -129,8 +159,12 @@ def run(quick: bool = False) -> dict:
 def table(result: dict) -> str:
     rows = [{"policy": name, **{k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in row.items()}}
             for name, row in result["policies"].items()]
+    for row in rows:
+        full = row.pop("full_queue")
+        row["retry_after"] = f"{full['retry_after_s']} s (freed in {full['slot_freed_after_s']} s)"
     columns = ["policy", "short_p50_s", "short_p95_s", "short_max_s", "long_done_s", "stream_first_audio_s",
-               "stream_stall_s", "all_done_s", "expected_over_real_median", "cost_per_audio_second", "failed"]
+               "stream_stall_s", "all_done_s", "expected_over_real_median", "retry_after", "cost_per_audio_second",
+               "failed"]
     return (f"{result['longs']} long texts of {result['long_characters']} characters at once (the last one "
             f"streamed to a real-time player), then {result['shorts']} short texts of {result['short_characters']} "
             f"characters every {result['gap_s']} s; voice {result['voice']}. A short text alone takes "
@@ -138,4 +172,7 @@ def table(result: dict) -> str:
             f"\n\nShort requests, before (fifo: one request at a time) over after (shortest work first): "
             f"p50 {result['short_p50_before_over_after']}×, p95 {result['short_p95_before_over_after']}×. "
             "`cost_per_audio_second` is the worker seconds per estimated audio second the service learned; "
-            "`expected_over_real_median` compares the wait a short request was told at admission with the real one.\n")
+            "`expected_over_real_median` compares the wait a short request was told at admission with the real one; "
+            "`retry_after`: a full queue of four (texts of "
+            f"{result['long_characters']}, {result['long_characters'] // 2}, 60 and 40 characters) refused one more "
+            "with this Retry-After, and its first slot freed that long after.\n")
