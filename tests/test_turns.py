@@ -233,3 +233,16 @@ def test_a_queued_request_cancelled_before_its_turn_never_reaches_the_engine():
         doomed.cancel()
         finished(long)
         assert doomed.status == "cancelled" and long.status == "done" and service.healthy
+
+
+def test_a_stalled_call_fails_every_request_in_turns_at_once_not_when_it_returns():
+    model = ToneModel()
+    with running(model, queue_size=3, step_timeout=0.5) as service:
+        long = service.submit(request(sentences(10, "慢慢")))
+        wait_until(lambda: len(long.audio) >= 1)
+        stuck = service.submit(request("挂住了。"))   # shorter: it goes next, and hangs for a minute
+        assert finished(stuck).status == "failed" and finished(long).status == "failed"
+        assert long.error.code == "worker_stalled" and not model.release.is_set()
+        model.release.set()
+        wait_until(lambda: service.healthy)
+        assert finished(service.submit(request("又好了。"))).status == "done"
