@@ -246,3 +246,25 @@ def test_a_stalled_call_fails_every_request_in_turns_at_once_not_when_it_returns
         model.release.set()
         wait_until(lambda: service.healthy)
         assert finished(service.submit(request("又好了。"))).status == "done"
+
+
+def test_streams_the_worker_cannot_keep_in_real_time_get_no_priority():
+    plan = schedule("shortest", sentences(2), sentences(12), sentences(12), stream=(False, True, True))
+    plan.costs = CostModel(lambda voice: 0.6)   # two streams need 1.2 worker seconds per second
+    _, first, second = plan.turns
+    for stream in (first, second):
+        stream.made(0, 0.0, plan.costs)
+        stream.first_audio -= 5.0   # both about to run dry
+    assert plan.pick() is first    # the older one can be kept in real time: it goes first
+    first.first_audio += 60.0      # now far ahead: the other one cannot be kept in time on its own share
+    assert plan.pick().job.request.text == sentences(2)
+
+
+def test_a_request_kept_waiting_goes_before_a_stream_in_a_hurry():
+    plan = schedule("round_robin", sentences(2), sentences(12), stream=(False, True))
+    short, stream = plan.turns
+    stream.made(0, 0.0, plan.costs)
+    stream.first_audio -= 5.0
+    assert plan.pick() is stream
+    short.served -= STARVE_SECONDS
+    assert plan.pick() is short

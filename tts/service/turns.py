@@ -10,13 +10,17 @@ picks the next turn:
 - `round_robin`: every request a chunk in turn;
 - `shortest` (the default): the request with the least work left, so a short request is
   never stuck behind a long one, and the long one is delayed only by work that really is
-  shorter. A request that has waited `STARVE_SECONDS` for a turn gets the next one, so a
-  steady stream of short requests cannot stall a long one for ever.
+  shorter.
+
+With either fair policy, a request that has waited `STARVE_SECONDS` for a turn gets the next
+one, so neither a steady stream of short requests nor a stream in a hurry can stall the rest.
 
 Streaming requests (round_robin and shortest) are served by their deadline: a stream's
 client plays audio in real time from its first chunk, so a stream whose ready audio runs
 less than `STREAM_MARGIN_SECONDS` (plus the time its next phrase takes) ahead of playback
-goes first, the one closest to running dry first; a stream already `STREAM_AHEAD_SECONDS`
+goes first, the one closest to running dry first (as many streams as the worker can keep in
+real time together, oldest first: priority for more would only starve the rest); a stream
+already `STREAM_AHEAD_SECONDS`
 ahead waits while others have work (when nobody else does, it runs on: idle work is free).
 A stream that has sent nothing yet counts, for `shortest`, as big as its first phrase: that
 is what its client waits for.
@@ -212,7 +216,10 @@ class Schedule:
         if unplanned:
             return min(unplanned, key=lambda t: t.order)
         if self.policy != "fifo":
-            urgent = [t for t in self._playing() if t.lead(now) < self._margin(t)]
+            starved = [t for t in self.turns if now - t.served >= STARVE_SECONDS]
+            if starved:
+                return self._served(min(starved, key=lambda t: t.served), now)
+            urgent = [t for t in self._keeping_up() if t.lead(now) < self._margin(t)]
             if urgent:
                 return self._served(min(urgent, key=lambda t: t.lead(now)), now)
         return self._served(self.order(now)[0], now)
@@ -240,6 +247,17 @@ class Schedule:
     def _playing(self) -> list[Turn]:
         """Streams whose client has audio (a stream not started is neither urgent nor ahead)."""
         return [t for t in self.turns if t.streaming and t.first_audio is not None]
+
+    def _keeping_up(self) -> list[Turn]:
+        """The playing streams the worker can keep in real time together, oldest first: priority for
+        more would only starve the others (those stall anyway; they take turns like any request)."""
+        share, feasible = 0.0, []
+        for turn in sorted(self._playing(), key=lambda t: t.order):
+            share += self.costs.rate(turn.voice)   # worker seconds per second of playback
+            if share >= 1.0:
+                break
+            feasible.append(turn)
+        return feasible
 
     def _margin(self, turn: Turn) -> float:
         return STREAM_MARGIN_SECONDS + turn.next_phrase(self.costs)
