@@ -268,3 +268,32 @@ def test_a_request_kept_waiting_goes_before_a_stream_in_a_hurry():
     assert plan.pick() is stream
     short.served -= STARVE_SECONDS
     assert plan.pick() is short
+
+
+def test_a_stream_whose_client_hangs_up_before_its_first_turn_frees_its_slot_at_once():
+    import gevent
+    from flask import Flask
+    from gevent import socket
+
+    from tts.web.responses import CLIENT_SOCKET, streamed_audio
+
+    model = ToneModel()
+    ours, theirs = socket.socketpair()
+    with running(model, queue_size=2) as service:
+        busy = service.submit(request("挂住了。"))   # holds the worker until released
+        wait_until(lambda: busy.status == "running")
+        stream = service.submit(request("轮到我了。", stream=True))
+        gevent.spawn_later(0.1, theirs.close)          # the client gives up while it waits for its turn
+
+        def notice_then_release() -> int:
+            wait_until(lambda: stream.cancelled)
+            depth = service.depth   # while the worker is still held
+            model.release.set()
+            return depth
+
+        with Flask(__name__).test_request_context(environ_base={CLIENT_SOCKET: ours}):
+            waiting = gevent.spawn(notice_then_release)
+            streamed_audio(stream)
+        assert waiting.get(5) == 1 and stream.status == "cancelled" and stream.audio.samples == 0
+        assert finished(busy).status == "done"
+    ours.close()

@@ -3,9 +3,10 @@
 A response holds its worker slot until the audio is done or the client goes away. Every
 client is watched on its socket while its audio is made (a streaming one may wait for its
 next turn with nothing to write), and a write that fails ends a stream too. Either way the
-job is cancelled: its slot frees at once and the worker stops synthesizing for nobody. Whole files are sent in blocks straight from the job's audio
-buffer, and encoded (FLAC, MP3, Opus) on a helper thread, so a long result is never one big
-copy in memory and its encoding never blocks the gevent hub.
+job is cancelled: its slot frees at once and the worker stops synthesizing for nobody.
+Whole files are sent in blocks straight from the job's audio buffer, and encoded (FLAC,
+MP3, Opus) on a helper thread, so a long result is never one big copy in memory and its
+encoding never blocks the gevent hub.
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ def _wait(job: Job) -> None:
         job.cancel()
         raise
     finally:
-        if watcher is not None:
-            watcher.kill()
+        _stop(watcher)
     if job.error:
         raise job.error
 
@@ -57,6 +57,11 @@ def _watch(job: Job) -> gevent.Greenlet | None:
     """Cancel `job` if the client hangs up (kill the watcher when the response is done)."""
     connection = request.environ.get(CLIENT_SOCKET)
     return gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+
+
+def _stop(watcher: gevent.Greenlet | None) -> None:
+    if watcher is not None:
+        watcher.kill()
 
 
 def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
@@ -111,16 +116,18 @@ def _encoded_whole(job: Job) -> Iterator[bytes]:
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
-    chunks = job.follow()
+    chunks, watcher = job.follow(), _watch(job)   # watched from now: its first turn may take a while
     try:
         first = next(chunks)
     except StopIteration:   # cancelled before any audio: nothing to stream
+        _stop(watcher)
         return whole_audio(job, disposition)
     except BaseException:
+        _stop(watcher)
         job.cancel()
         raise
     fmt = job.request.format
-    return Response(_encoded(job, first, chunks, _watch(job)), mimetype=FORMATS[fmt].media_type,
+    return Response(_encoded(job, first, chunks, watcher), mimetype=FORMATS[fmt].media_type,
                     headers=_headers(job, fmt, first.sample_rate, disposition))
 
 
@@ -139,8 +146,7 @@ def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
             yield tail
         complete = True
     finally:
-        if watcher is not None:
-            watcher.kill()
+        _stop(watcher)
         if not complete:
             log.info("job %s: client went away or synthesis failed mid-stream; cancelling", job.id)
             job.cancel()
