@@ -10,7 +10,10 @@ picks the next turn:
 - `round_robin`: every request a chunk in turn;
 - `shortest` (the default): the request with the least work left, so a short request is
   never stuck behind a long one, and the long one is delayed only by work that really is
-  shorter.
+  shorter. Measured (`python -m tts.bench turns`, embedded voice, short requests while two
+  long ones run): p50 0.33 s against 5.7 s for round robin (which makes a short request
+  share the worker with every long one, chunk for chunk) and 32.5 s for fifo; the long ones
+  finish no later than under round robin.
 
 With either fair policy, a request that has waited `STARVE_SECONDS` for a turn gets the next
 one, so neither a steady stream of short requests nor a stream in a hurry can stall the rest.
