@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 
+from fakes import wait_until
 from tts.config import Settings
-from tts.web import create_app
+from tts.engines.lifecycle import ManagedEngine
+from tts.synthesizer import Synthesizer
+from tts.web import create_app, shutdown
 from tts.web.security import CONTENT_SECURITY_POLICY
 
 PAGE_BUDGET = 50 * 1024   # html + css + js + icon
@@ -64,3 +68,25 @@ def test_the_page_asks_for_a_key_only_when_the_server_has_keys(client, synthesiz
         assert page.status_code == 200 and b'id="key"' in page.data and b'type="password"' in page.data
     finally:
         keyed.extensions["tts.service"].close()
+
+
+def test_the_voice_list_says_when_a_model_is_loading(engines):
+    """The page's "正在加载模型…" notice reads this: a voice's state is `loading` while its model loads."""
+    loaded = threading.Event()
+    embedded = engines["embedded"]
+    slow = ManagedEngine(embedded.info, lambda: (loaded.wait(30), embedded.model())[1], preload=True)
+    app = create_app(Settings(), synthesizer=Synthesizer({**engines, "embedded": slow}))
+    client = app.test_client()
+
+    def baker_state() -> str:
+        return next(v["state"] for v in client.get("/v1/audio/voices").get_json()["voices"] if v["id"] == "baker")
+
+    try:
+        wait_until(lambda: baker_state() != "declared")
+        assert baker_state() == "loading"
+        loaded.set()
+        assert app.extensions["tts.service"].wait_ready(60)
+        assert baker_state() == "loaded"
+    finally:
+        loaded.set()
+        shutdown(app)
