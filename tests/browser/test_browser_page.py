@@ -70,8 +70,10 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
 
-    ids = [v["id"] for v in requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]]
-    assert page.locator("#voice option").evaluate_all("os => os.map(o => o.value)") == ids
+    voices = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]
+    by_gender = [v["id"] for gender in ("female", "male") for v in voices if v["gender"] == gender]
+    assert page.locator("#voice option").evaluate_all("os => os.map(o => o.value)") == by_gender
+    assert page.locator("#voice optgroup").evaluate_all("gs => gs.map(g => g.label)") == ["女声", "男声"]
 
     page.fill("#text", SAY)
     expect(page.locator("#count")).to_have_text(f"{len(SAY)} / {MAX_CHARS} 字")
@@ -79,23 +81,24 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     page.check("#eco")
     assert page.evaluate("() => localStorage.getItem('tts.eco')") == "1"
 
-    with page.expect_response(lambda r: r.url.endswith("/audio")) as audio_response:
+    with page.expect_response(lambda r: r.url.endswith("/tts") and r.request.method == "POST") as streamed:
         page.click("#speak")
         expect(page.locator("#speak")).to_be_disabled()
+        expect(page.locator("#stop")).to_be_enabled()
         expect_done(page)
     expect(page.locator("#speak")).to_be_enabled()
+    assert streamed.value.request.post_data_json["stream"] is True
+    assert streamed.value.headers["x-sample-rate"] == "16000"   # eco mode reached the server: 16 kHz
 
-    # the same job's audio, fetched again outside the browser (the page keeps its copy as a blob)
-    samples, rate = decode(requests.get(audio_response.value.url, timeout=10).content)
-    assert rate == 16000 and len(samples) > 0        # eco mode reached the server: 16 kHz
-    state = audio_state(page)
+    seconds = float(re.search(r"(\d+\.\d) 秒", page.locator("#status").text_content()).group(1))
+    state = audio_state(page)   # the streamed audio, kept as a WAV for replay: loaded, not playing
     assert state["src"].startswith("blob:")
-    assert state["duration"] == pytest.approx(len(samples) / rate, abs=0.05) and state["duration"] > 0
+    assert state["duration"] == pytest.approx(seconds, abs=0.06) and state["duration"] > 0
     assert state["paused"] and state["currentTime"] == 0 and not state["autoplay"]
 
     download = page.locator("#download")
     expect(download).to_be_visible()
-    assert download.get_attribute("download") == "语音-今天天气很好我们去公园散.wav"   # the first 12 characters
+    assert download.get_attribute("download") == "语音-今天天气很好我们去公园散-baker-1.00x-节能.wav"
     assert download.get_attribute("href").startswith("blob:")
     expect(page.locator("#history li")).to_have_count(1)
     expect(page.locator("#history-empty")).to_be_hidden()
@@ -134,7 +137,9 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("() => document.activeElement.id"))
-    assert order == ["text", "voice", "format", "speed", "pitch", "volume", "eco", "speak"]
+    assert order == ["text", "voice", "preview", "format", "speed", "pitch", "volume", "eco"]
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "speak"   # 停止 is disabled: not a stop on the way
 
     page.keyboard.press("Shift+Tab")                      # on the eco switch
     page.keyboard.press("Space")
@@ -148,8 +153,8 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     page.keyboard.press("Shift+Tab")                      # on the speed slider
     page.keyboard.press("ArrowRight")
     expect(page.locator("#speed-value")).to_have_text("1.05 倍")
-    for _ in range(3):
-        page.keyboard.press("Shift+Tab")                  # back in the text box
+    for _ in range(4):
+        page.keyboard.press("Shift+Tab")                  # back in the text box (format, 试听, voice, text)
     assert page.evaluate("() => document.activeElement.id") == "text"
     page.keyboard.press("Control+A")
     page.keyboard.type("春天来了。")
@@ -157,7 +162,7 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
         page.keyboard.press("Control+Enter")
     body = sent.value.post_data_json
-    assert body["text"] == "春天来了。" and body["speed"] == 1.05 and body["eco"] is True and body["async"] is True
+    assert body["text"] == "春天来了。" and body["speed"] == 1.05 and body["eco"] is True and body["stream"] is True
     assert body["pitch"] == 1 and body["volume"] == -1
     expect_done(page)
     expect(page.locator("#history li")).to_have_count(1)
@@ -165,38 +170,56 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     visit.assert_clean()
 
 
-def test_the_queue_position_shows_while_waiting(visit, idle_server):
-    page = visit.page
-    visit.open()
-    page.fill("#text", "你好。")
-    submit_blocker(idle_server, 2)                        # ~60 characters: seconds of work ahead of us
-    page.click("#speak")
-    expect(page.locator("#status")).to_have_text("排队中：第 1 位…")
-    expect_done(page)
-    visit.assert_clean()
-
-
-def test_too_long_text_shows_the_servers_400_naming_the_field(visit):
+def test_too_long_text_is_refused_in_chinese_without_asking_the_server(visit):
     page = visit.page
     visit.open()
     page.fill("#text", "好" * (MAX_CHARS + 1))
     expect(page.locator("#count")).to_have_text(f"{MAX_CHARS + 1} / {MAX_CHARS} 字，超出 1 字")
     expect(page.locator("#count")).to_have_class(re.compile(r"\bover\b"))
 
+    sent_before = len(visit.requests)
+    page.click("#speak")
+    status = page.locator("#status")
+    expect(status).to_have_text(f"文字太长：共 {MAX_CHARS + 1} 字，最多 {MAX_CHARS} 字。请删去一些或分段合成。")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert not [url for url in visit.requests[sent_before:] if url.endswith("/tts")]   # nothing was sent
+
+    page.locator("#text").press("Backspace")              # editing clears the mark
+    expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    visit.assert_clean()
+
+
+def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    page.evaluate("""() => { const s = document.getElementById("voice");
+                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
     with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
         page.click("#speak")
     assert answer.value.status == 400
     error = answer.value.json()["error"]
-    assert error["field"] == "text"
-    status = page.locator("#status")
-    expect(status).to_have_text(f"“要朗读的文字”有误（字段 text）：{error['message']}")
-    expect(status).to_have_class(re.compile(r"\berror\b"))
-    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#speak")).to_be_enabled()
-
-    page.locator("#text").press("Backspace")              # editing clears the mark
-    expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    assert error["field"] == "voice"
+    expect(page.locator("#status")).to_have_text("服务器没有这个声音，请重新选择。")
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{error['message']}")
+    expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
     visit.assert_clean(400)
+
+
+def test_a_network_failure_is_said_in_chinese(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    page.route("**/tts", lambda route: route.abort("connectionrefused"))   # as if the server were gone
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("无法连接服务器：请确认服务器在运行、网络正常，然后重试。")
+    expect(page.locator("#status-detail")).to_have_text("详情：Failed to fetch")
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#stop")).to_be_disabled()
+    assert not visit.page_errors
+    assert all("ERR_CONNECTION_REFUSED" in text for text in visit.console_errors)
 
 
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
@@ -210,7 +233,8 @@ def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server
     assert answer.value.status == 503
     retry = int(answer.value.headers["retry-after"])
     message = answer.value.json()["error"]["message"]
-    expect(page.locator("#status")).to_have_text(f"服务器正忙，请 {retry} 秒后重试。（{message}）")
+    expect(page.locator("#status")).to_have_text(f"服务器正忙，排队已满，请 {retry} 秒后重试。")
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{message}")
     expect(page.locator("#speak")).to_be_enabled()
     expect(page.locator("#history li")).to_have_count(0)
     visit.assert_clean(503)
@@ -257,4 +281,79 @@ def test_eco_mode_speaks_with_the_embedded_voice_and_gives_the_choice_back(visit
     expect(page.locator("#voice")).to_have_value("baker")
     page.uncheck("#eco")
     expect(page.locator("#voice")).to_have_value("zm_yunxi")
+    visit.assert_clean()
+
+
+def test_text_settings_and_history_survive_a_reload(visit):
+    page = visit.page
+    visit.open()
+    said = "春眠不觉晓，处处闻啼鸟。"
+    page.fill("#text", said)
+    page.locator("#speed").fill("1.25")
+    page.locator("#speed").dispatch_event("change")
+    page.click("#speak")
+    expect_done(page)
+
+    page.fill("#text", "还没合成的草稿。")
+    page.reload()
+    page.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+    expect(page.locator("#text")).to_have_value("还没合成的草稿。")
+    expect(page.locator("#speed-value")).to_have_text("1.25 倍")
+    item = page.locator("#history li")
+    expect(item).to_have_count(1)
+    expect(item.locator(".said")).to_have_text(said)
+    expect(item.locator(".hint")).to_contain_text("1.25 倍")
+    assert item.locator("a[download]").count() == 0             # the audio itself is not kept across visits
+
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        item.get_by_role("button", name=re.compile("^重新合成")).click()
+    assert sent.value.post_data_json["text"] == said and sent.value.post_data_json["speed"] == 1.25
+    expect_done(page)
+    expect(page.locator("#history li")).to_have_count(2)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history'))")
+    assert [r["text"] for r in stored] == [said, said]
+    visit.assert_clean()
+
+
+def test_downloads_are_named_by_text_and_settings(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "下载的名字，要说明设置。")
+    page.select_option("#format", "mp3")
+    page.click("#speak")
+    expect_done(page)
+    first = page.locator("#download").get_attribute("download")
+    assert first == "语音-下载的名字要说明设置-baker-1.00x.mp3"
+
+    page.locator("#pitch").fill("2")
+    page.locator("#pitch").dispatch_event("change")
+    page.locator("#volume").fill("-3")
+    page.locator("#volume").dispatch_event("change")
+    with page.expect_response(lambda r: r.url.endswith("/audio")) as encoded:   # the MP3 is the server's
+        page.click("#speak")
+        expect_done(page)
+    assert encoded.value.headers["content-type"] == "audio/mpeg"
+    assert page.locator("#download").get_attribute("download") == "语音-下载的名字要说明设置-baker-1.00x-音高+2-音量-3dB.mp3"
+    visit.assert_clean()
+
+
+def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, server):
+    page = visit.page
+    visit.open()
+    voices = {v["id"]: v for v in requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]}
+    page.select_option("#voice", "baker")
+    hint = page.locator("#voice-hint")
+    expect(hint).to_have_text(voices["baker"]["description"].split(" / ")[0])
+    assert "女声" in hint.text_content()
+    page.select_option("#voice", "zm_yunjian")
+    expect(hint).to_have_text("男声，低沉")
+
+    page.select_option("#voice", "baker")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        page.click("#preview")
+    body = sent.value.post_data_json
+    assert body["voice"] == "baker" and body["stream"] is True and "标贝" in body["text"]
+    expect(page.locator("#status")).to_have_text(re.compile("^试听：标贝女声"))
+    expect(page.locator("#history li")).to_have_count(0)           # a preview is not a result
+    expect(page.locator("#download")).to_be_hidden()
     visit.assert_clean()
