@@ -168,7 +168,10 @@ function showVoiceHint() {
   const v = voiceById(voice.value);
   const about = v ? chinesePart(v.description) : "";
   const gender = v && !about.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "";
-  voiceHint.textContent = [gender, about].filter(Boolean).join("，");
+  const fixedRate = Boolean(v && v.rate_control === false);   // such a voice refuses speed and pitch
+  speed.disabled = fixedRate;
+  pitch.disabled = fixedRate;
+  voiceHint.textContent = [gender, about, fixedRate ? "不能调节语速和音高" : ""].filter(Boolean).join("，");
   preview.disabled = !v || current !== null;
 }
 
@@ -228,6 +231,7 @@ function readForm() {
     return null;
   }
   for (const [name, input] of Object.entries(SLIDERS)) {
+    if (input.disabled) continue;   // not sent
     const value = Number(input.value);
     const [low, high] = RANGES[name];
     if (!(value >= low && value <= high)) {
@@ -235,10 +239,9 @@ function readForm() {
       return null;
     }
   }
-  const request = {
-    text: text.value, speed: Number(speed.value), pitch: Number(pitch.value), volume: Number(volume.value),
-    eco: eco.checked,
-  };
+  const request = { text: text.value, volume: Number(volume.value), eco: eco.checked };
+  if (!speed.disabled) request.speed = Number(speed.value);
+  if (!pitch.disabled) request.pitch = Number(pitch.value);
   if (voice.value && !eco.checked) request.voice = voice.value;   // in eco mode the server picks the voice
   return request;
 }
@@ -421,7 +424,7 @@ async function synthesize() {
   if (!request) return;
   const fmt = format.value;
   const chosen = voiceById(voice.value);
-  const settings = { ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
+  const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
   const refocus = document.activeElement === button;
   const run = begin();
   clearResult();

@@ -90,3 +90,20 @@ def test_the_voice_list_says_when_a_model_is_loading(engines):
     finally:
         loaded.set()
         shutdown(app)
+
+
+def test_the_pages_limits_are_the_ones_the_openapi_document_states(client):
+    """The page refuses what the server would (too long, out of range) from these very numbers."""
+    page = client.get("/").get_data(as_text=True)
+    fields = client.get("/openapi.json").get_json()["components"]["schemas"]["TTSRequest"]["properties"]
+    assert f'data-max-chars="{fields["text"]["maxLength"]}"' in page
+    for name in ("speed", "pitch", "volume"):
+        low, high = (f"{fields[name][k]:g}" for k in ("minimum", "maximum"))
+        assert re.search(rf'id="{name}"[^>]*min="{re.escape(low)}" max="{re.escape(high)}"', page), name
+    offered = re.search(r'data-formats="([^"]*)"', page).group(1).split()
+    assert offered == [f for f in fields["format"]["enum"] if f is not None]
+
+
+def test_the_voice_list_says_which_voices_take_speed_and_pitch(client):
+    voices = client.get("/v1/audio/voices").get_json()["voices"]
+    assert {v["id"]: v["rate_control"] for v in voices}["baker"] is True

@@ -357,3 +357,47 @@ def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, se
     expect(page.locator("#history li")).to_have_count(0)           # a preview is not a result
     expect(page.locator("#download")).to_be_hidden()
     visit.assert_clean()
+
+
+def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "停止时，服务器上的任务也要取消。")
+    held = []
+    page.route(re.compile(r"/tts/jobs/[^/]+$"), lambda route: held.append(route))   # the job's first poll hangs
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile("^正在准备 MP3 文件"))
+    page.wait_for_function("() => true")   # let the route handler run: the poll is held
+    with page.expect_request(lambda r: r.method == "DELETE") as deleted:
+        page.click("#stop")
+    assert held and deleted.value.url == held[0].request.url   # the job the page was following
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#download")).to_be_hidden()
+    visit.assert_clean(404, 405, 409)   # a server without DELETE (yet) answers 405: nothing to undo
+
+
+def test_a_voice_without_speed_control_gets_neither_speed_nor_pitch(visit):
+    page = visit.page
+
+    def without_rate_control(route):   # the server's own list, as a server with such a voice (Sambert) lists it
+        answer = route.fetch()
+        voices = answer.json()["voices"]
+        for v in voices:
+            v["rate_control"] = v["id"] != "baker"
+        route.fulfill(response=answer, json={"voices": voices})
+
+    page.route("**/v1/audio/voices", without_rate_control)
+    visit.open()
+    page.select_option("#voice", "baker")
+    expect(page.locator("#speed")).to_be_disabled()
+    expect(page.locator("#pitch")).to_be_disabled()
+    expect(page.locator("#voice-hint")).to_contain_text("不能调节语速和音高")
+    page.fill("#text", "这个声音只有一种语速。")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        page.click("#speak")
+    assert "speed" not in sent.value.post_data_json and "pitch" not in sent.value.post_data_json
+    expect_done(page)
+    page.select_option("#voice", "zm_yunxi")
+    expect(page.locator("#speed")).to_be_enabled()
+    visit.assert_clean()

@@ -69,6 +69,7 @@ def _schemas(settings: Settings) -> dict:
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
+                  "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
                   "state": {"type": "string", "enum": ["declared", "loading", "loaded", "failed", "closed"],
                             "description": "declared = listed, loads on first use; loading = its model is "
                                            "loading now (the first request waits for it)"}})
