@@ -295,6 +295,7 @@ function watchLoading(run, voiceId) {
     const listed = (await fetchVoices()).find((v) => v.id === voiceId);
     if (run.heard || run.signal.aborted) return;
     if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
+    else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
     run.lookTimer = setTimeout(look, 1000);
   };
   run.lookTimer = setTimeout(look, 400);

@@ -325,6 +325,16 @@ def test_downloads_are_named_by_text_and_settings(visit):
     first = page.locator("#download").get_attribute("download")
     assert first == "语音-下载的名字要说明设置-baker-1.00x.mp3"
 
+    held = []                                                   # the next synthesis waits until we let it go
+    page.route("**/tts", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.click("#speak")
+    expect(page.locator("#download")).to_be_hidden()             # the previous result is gone at once
+    expect(page.locator("#result-empty")).to_be_visible()
+    assert page.locator("#player").get_attribute("src") is None
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    page.unroute("**/tts")
+
     page.locator("#pitch").fill("2")
     page.locator("#pitch").dispatch_event("change")
     page.locator("#volume").fill("-3")
