@@ -9,10 +9,10 @@
 // - document events "tts:start" { request } (a new result begins: clear what you show),
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
-// - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le Uint8Array }:
-//   the server's stream by default; another module may put its own source there.
+// - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
+//   or float samples (Float32Array) }: the server's stream by default; another module may put its own there.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
-import { PcmDecoder, StreamPlayer, wavBlob } from "./player.js";
+import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
 
 // Download formats. The server says which ones it accepts (data-formats on <main>).
 const FORMATS = {
@@ -339,8 +339,9 @@ async function play(request, run) {
   try {
     for await (const piece of stream.pieces) {
       if (!run.heard) { run.heard = true; setStatus(run.preview ? "正在试听…" : "正在合成，边合成边播放…", "busy"); }
-      pieces.push(piece);
-      sound.push(decoder.decode(piece));
+      const floats = piece instanceof Float32Array;
+      pieces.push(floats ? pcm16(piece) : piece);
+      sound.push(floats ? piece : decoder.decode(piece));
       showProgress(sound, run);
     }
   } catch (error) {

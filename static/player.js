@@ -111,6 +111,13 @@ export class PcmDecoder {
   }
 }
 
+// Float samples → s16le bytes (clipped), as the server would have sent them.
+export function pcm16(samples) {
+  const view = new DataView(new ArrayBuffer(samples.length * 2));
+  samples.forEach((x, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(x * 32768))), true));
+  return new Uint8Array(view.buffer);
+}
+
 // A WAV file around 16-bit mono PCM pieces (the received bytes, unchanged).
 export function wavBlob(pieces, rate) {
   const size = pieces.reduce((n, p) => n + p.byteLength, 0);
