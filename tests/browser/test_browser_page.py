@@ -444,3 +444,29 @@ def test_pieces_are_scheduled_back_to_back_and_odd_bytes_carried_over(visit):
     assert result["offsets"] == pytest.approx([0, 2400 / 24000, 2401 / 24000, 10000 / 24000])
     assert result["worst"] <= 1 / 32768
     visit.assert_clean()
+
+
+def test_a_server_still_loading_its_voices_is_waited_for_after_the_click(visit):
+    """503 warming_up (what tts.errors.WarmingUp answers while the worker loads): the page says a model is
+    loading and sends again after Retry-After. The first answer is that real error's shape, replayed,
+    since a live server's warm-up is over too soon to click into reliably."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "等模型加载好再读。")
+    answers = []
+
+    def warming_once(route):
+        if route.request.method != "POST" or answers:
+            route.continue_()
+            return
+        answers.append(503)
+        route.fulfill(status=503, headers={"Retry-After": "1"}, json={"error": {
+            "code": "warming_up", "message": "the server is still loading its voices; retry in a few seconds",
+            "field": None}})
+
+    page.route("**/tts", warming_once)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("正在加载模型…（服务器刚启动，稍后自动继续）")
+    expect_done(page)
+    assert answers == [503]
+    visit.assert_clean(503)
