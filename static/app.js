@@ -378,7 +378,7 @@ async function keep(request, audio, fmt, run) {
   run.job = links.self;
   while (job.status !== "done") {
     if (job.status === "failed" || job.status === "cancelled") {
-      throw new ApiError(0, job.error || { code: "synthesis_failed", message: job.status });
+      throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
     }
     if (job.status === "queued" && job.position > 0) setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位…`, "busy");
     await sleep(POLL_MS, run.signal);

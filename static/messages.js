@@ -40,7 +40,7 @@ function fieldMessage(error, limits) {
     case "text":
       return limits.chars > limits.maxChars
         ? `文字太长：共 ${limits.chars} 字，最多 ${limits.maxChars} 字。请删去一些或分段合成。`
-        : "这段文字无法合成：请确认它含有要朗读的内容。";
+        : "这段文字无法合成（可能是空白或含有无效字符），请检查后重试。";
     case "voice": return "服务器没有这个声音，请重新选择。";
     case "format": return "服务器不提供这种下载格式，请换一种。";
     case "sample_rate": return "这种格式不支持所选的采样率。";
@@ -66,6 +66,7 @@ const BY_CODE = {
   unsupported_media_type: () => "页面发出的请求格式有误，请刷新页面后再试。",
   audio_too_long: () => "这段文字合成的语音超出了服务器对单次请求的时长限制，请分段合成。",
   job_not_found: () => "结果已过期或不存在，请重新合成。",
+  cancelled: () => "服务器上的任务已被取消（服务器在停止，或有人取消了它），请重新合成。",
   job_not_ready: () => "结果还没有准备好，请重新合成。",
   synthesis_failed: () => "合成失败（服务器内部错误），请重试或换一段文字。",
   internal_error: () => "服务器出错了，请稍后重试。",
