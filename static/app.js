@@ -30,7 +30,7 @@ const POLL_MS = 300;
 const HISTORY_SIZE = 5;
 const TEXT_KEPT = 20000;            // characters of typed text remembered across reloads
 const WARM_UP_WAIT_S = 120;         // how long a click waits for a server that is still loading its voices
-const PCM_FALLBACK_RATE = 24000;    // only if a stream lacks its X-Sample-Rate header
+const PCM_FALLBACK_RATE = 24000;    // only if a voice or a stream does not say its rate
 const PREVIEW = (name) => `你好，我是${name}。很高兴为你朗读。`;
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +60,7 @@ const resultEmpty = $("result-empty");
 
 // The server's limits, rendered into the page from the same settings /openapi.json states.
 const MAX_CHARS = Number(app.dataset.maxChars);
+const ECO_RATE = Number(app.dataset.ecoRate) || 16000;
 const SERVER_FORMATS = (app.dataset.formats || "wav").split(/\s+/).filter(Boolean);
 const keyInput = $("key");   // only when the server has API keys
 const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format, ...(keyInput ? { key: keyInput } : {}) };
@@ -253,14 +254,17 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
 });
 const announce = (name, detail) => document.dispatchEvent(new CustomEvent(`tts:${name}`, { detail }));
 
-async function serverStream(request, signal) {
+// POST /tts; the answer, or the server's refusal thrown as an ApiError.
+async function postTts(body, signal, accept) {
   const response = await fetch("/tts", {
-    method: "POST",
-    headers: withKey({ "Content-Type": "application/json", Accept: "audio/pcm, application/json" }),
-    body: JSON.stringify({ ...request, format: "pcm", stream: true }),
-    signal,
+    method: "POST", headers: withKey({ "Content-Type": "application/json", Accept: accept }), body: JSON.stringify(body), signal,
   });
   if (!response.ok) throw await ApiError.from(response);
+  return response;
+}
+
+async function serverStream(request, signal) {
+  const response = await postTts({ ...request, format: "pcm", stream: true }, signal, "audio/pcm, application/json");
   const reader = response.body.getReader();
   async function* pieces() {
     for (;;) {
@@ -320,15 +324,12 @@ async function open(request, run) {
 async function play(request, run) {
   watchLoading(run, voice.value);
   const stream = await open(request, run);
-  stopLive();
-  const sound = new StreamPlayer(stream.sampleRate);
-  live = sound;
-  run.player = sound;
+  const sound = run.player;
+  sound.rate = stream.sampleRate;
   sound.addEventListener("chunk", (event) => announce("chunk", event.detail));
-  await sound.resume();
   const decoder = new PcmDecoder();
   const pieces = [];
-  const ticker = setInterval(() => showProgress(sound, run), 500);
+  const ticker = setInterval(() => showProgress(sound, run), eco.checked ? 1000 : 500);   // eco: fewer wake-ups
   sound.ended.then((whole) => {
     clearInterval(ticker);
     if (live === sound) live = null;
@@ -366,14 +367,7 @@ async function keep(request, audio, fmt, run) {
     return { blob: fmt === "wav" ? wav : new Blob(audio.pieces, { type: "audio/pcm" }), playable: wav };
   }
   setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
-  const response = await fetch("/tts", {
-    method: "POST",
-    headers: withKey({ "Content-Type": "application/json", Accept: "application/json" }),
-    body: JSON.stringify({ ...request, format: fmt, async: true }),
-    signal: run.signal,
-  });
-  if (response.status !== 202) throw await ApiError.from(response);
-  let job = await response.json();
+  let job = await (await postTts({ ...request, format: fmt, async: true }, run.signal, "application/json")).json();
   const links = job.links;
   run.job = links.self;
   while (job.status !== "done") {
@@ -402,9 +396,15 @@ function fileName(settings, ext) {
   return `语音-${parts.filter(Boolean).join("-")}.${ext}`;
 }
 
-function begin(isPreview = false) {
+// Called inside the click: the player is made and started here, at the rate the stream will have.
+function begin(isPreview, voiceId) {
   const controller = new AbortController();
-  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: null };
+  const chosen = voiceById(voiceId);
+  stopLive();
+  const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
+  sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
+  live = sound;
+  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound };
   current = run;
   button.disabled = true;
   preview.disabled = true;
@@ -414,6 +414,10 @@ function begin(isPreview = false) {
 
 function finish(run) {
   clearTimeout(run.lookTimer);
+  if (!run.heard) {   // no audio came: the player was never used
+    run.player.stop();
+    if (live === run.player) live = null;
+  }
   if (current === run) current = null;
   button.disabled = false;
   stopButton.disabled = !live;
@@ -428,8 +432,8 @@ async function synthesize() {
   const chosen = voiceById(voice.value);
   const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
   const refocus = document.activeElement === button;
-  const run = begin();
   clearResult();
+  const run = begin(false, voice.value);
   announce("start", { request });
   setStatus("正在连接服务器…", "busy");
   try {
@@ -454,7 +458,7 @@ async function previewVoice() {
   if (current) return;
   const chosen = voiceById(voice.value);
   if (!chosen) return;
-  const run = begin(true);
+  const run = begin(true, chosen.id);
   setStatus(`正在准备试听：${chosen.name}…`, "busy");
   try {
     const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };

@@ -1,8 +1,8 @@
 // Gapless playback of 16-bit PCM while it arrives, with Web Audio. Each piece becomes an AudioBuffer
-// started exactly where the previous one ends, counted in samples (no rounding gap builds up); the
-// AudioContext runs at the stream's own rate, so no buffer is resampled on its own. Only the user's
-// click starts one (the page creates a player after that click), and it closes when done, which
-// hands the audio device back.
+// started exactly where the previous one ends, counted in samples (no rounding gap builds up). The page
+// makes a player inside the user's click (browsers let only a click start sound), at the rate the
+// stream will have, so no buffer is resampled on its own; `rate` follows the stream if it differs.
+// The player closes when done, which hands the audio device back.
 //
 // Hooks for other modules (captions, the on-device vocoder): every piece dispatches a "chunk" event
 // { samples, sampleRate, at (AudioContext time it starts), offset (seconds into the utterance) }, and

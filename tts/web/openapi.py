@@ -70,6 +70,7 @@ def _schemas(settings: Settings) -> dict:
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
                   "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
+                  "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
                   "state": {"type": "string", "enum": ["declared", "loading", "loaded", "failed", "closed"],
                             "description": "declared = listed, loads on first use; loading = its model is "
                                            "loading now (the first request waits for it)"}})
