@@ -12,14 +12,17 @@ from tts.synthesizer import Synthesizer
 from tts.web import create_app, shutdown
 from tts.web.security import CONTENT_SECURITY_POLICY
 
-PAGE_BUDGET = 50 * 1024   # html + css + js + icon
+# html + css + js + icon, everything the page links (module scripts through their modulepreload links).
+# 48 KB with the streaming player and the Chinese error table; the rest is room for the captions and
+# on-device vocoder hooks (the vocoder's runtime and model load only when that option is used).
+PAGE_BUDGET = 64 * 1024
 
 
-def test_page_and_its_files_weigh_less_than_50_kb(client):
+def test_page_and_its_files_weigh_less_than_64_kb(client):
     page = client.get("/")
     assert page.status_code == 200
     files = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.get_data(as_text=True))
-    assert {f.rsplit("/", 1)[1] for f in files} >= {"app.js", "style.css"}
+    assert {f.rsplit("/", 1)[1] for f in files} >= {"app.js", "player.js", "messages.js", "style.css"}
     sizes = {"/": len(page.data)}
     for path in files:
         response = client.get(path)
