@@ -11,6 +11,7 @@
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
 //   or float samples (Float32Array) }: the server's stream by default; another module may put its own there.
+// Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
 
@@ -172,7 +173,8 @@ function showVoiceHint() {
   const fixedRate = Boolean(v && v.rate_control === false);   // such a voice refuses speed and pitch
   speed.disabled = fixedRate;
   pitch.disabled = fixedRate;
-  voiceHint.textContent = [gender, about, fixedRate ? "不能调节语速和音高" : ""].filter(Boolean).join("，");
+  const cold = v && v.state === "declared" ? "模型还没加载，第一次合成要多等一会儿" : "";   // as the list said on load
+  voiceHint.textContent = [gender, about, fixedRate ? "不能调节语速和音高" : "", cold].filter(Boolean).join("，");
   preview.disabled = !v || current !== null;
 }
 
@@ -287,6 +289,8 @@ export function playbackTime() {
   return player.getAttribute("src") ? player.currentTime : 0;
 }
 
+window.ttsPage = { playbackTime, synthesis };
+
 function stopLive() {
   if (live) live.stop();
   live = null;
@@ -374,7 +378,10 @@ async function keep(request, audio, fmt, run) {
     if (job.status === "failed" || job.status === "cancelled") {
       throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
     }
-    if (job.status === "queued" && job.position > 0) setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位…`, "busy");
+    if (job.status === "queued" && job.position > 0) {
+      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
+      setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
+    }
     await sleep(POLL_MS, run.signal);
     const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
     if (!answer.ok) throw await ApiError.from(answer);

@@ -80,6 +80,7 @@ def test_the_first_use_of_a_voice_says_its_model_is_loading(visit, kokoro_server
     voices = requests.get(f"{kokoro_server.url}/v1/audio/voices", timeout=5).json()["voices"]
     assert next(v["state"] for v in voices if v["id"] == VOICE) == "declared"   # not loaded yet
     start(visit, "你好。")
+    expect(visit.page.locator("#voice-hint")).to_contain_text("模型还没加载，第一次合成要多等一会儿")
     expect(visit.page.locator("#status")).to_have_text("正在加载模型…（第一次使用这个声音要多等一会儿）")
     expect(visit.page.locator("#status")).to_have_text(re.compile("^完成："), timeout=120_000)
     visit.assert_clean()
