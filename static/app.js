@@ -275,7 +275,8 @@ async function serverStream(request, signal) {
       yield value;
     }
   }
-  return { sampleRate: Number(response.headers.get("X-Sample-Rate")) || PCM_FALLBACK_RATE, pieces: pieces() };
+  return { sampleRate: Number(response.headers.get("X-Sample-Rate")) || PCM_FALLBACK_RATE, pieces: pieces(),
+    omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };   // words no voice reads (issue 18)
 }
 
 export const synthesis = { source: serverStream };
@@ -355,7 +356,7 @@ async function play(request, run) {
     throw error;
   }
   sound.end();
-  return { pieces, rate: stream.sampleRate, seconds: sound.seconds };
+  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0 };
 }
 
 function showProgress(sound, run) {
@@ -392,6 +393,9 @@ async function keep(request, audio, fmt, run) {
   run.job = null;
   return { blob: await file.blob(), playable: wavBlob(audio.pieces, audio.rate) };
 }
+
+// Words no voice can read (other scripts) are left out of the audio: the server counts them (issue 18).
+const omittedNote = (n) => (n ? `${n} 处文字无法朗读，已略过。` : "");
 
 // "语音-今天天气很好我们去公园散-baker-1.00x.mp3": the text's first 12 characters, then the settings.
 function fileName(settings, ext) {
@@ -448,9 +452,9 @@ async function synthesize() {
     run.done = true;
     showProgress(run.player, run);
     const files = await keep(request, audio, fmt, run);
-    const result = remember({ ...settings, seconds: audio.seconds }, files);
+    const result = remember({ ...settings, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。`, "done");
+    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);
@@ -602,7 +606,7 @@ function historyItem(result) {
   const meta = document.createElement("p");
   meta.className = "hint";
   meta.textContent = [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName, `${Number(result.speed).toFixed(2)} 倍`,
-    result.eco ? "节能" : "", formatSpec(result.format || "wav").label].filter(Boolean).join(" · ");
+    result.eco ? "节能" : "", formatSpec(result.format || "wav").label, omittedNote(result.omitted)].filter(Boolean).join(" · ");
   const actions = document.createElement("p");
   actions.className = "actions";
   const audio = audioFor.get(result.id);
