@@ -8,7 +8,8 @@
 // { samples, sampleRate, at (AudioContext time it starts), offset (seconds into the utterance) }, and
 // time() says where playback is, in seconds of the utterance.
 
-const LEAD_SECONDS = 0.15;   // slack before the first piece (and after a stall) so its first frames play whole
+const LEAD_SECONDS = 0.15;   // slack before the first piece so its first frames play whole
+const MOST_LEAD_SECONDS = 2;   // after each stall the slack doubles (audio buffered ahead), up to this
 
 export class StreamPlayer extends EventTarget {
   constructor(sampleRate) {
@@ -19,6 +20,7 @@ export class StreamPlayer extends EventTarget {
     this.runStart = 0;    // context time where the current run of back-to-back pieces starts
     this.runFrames = 0;   // frames scheduled in that run
     this.frames = 0;      // frames received in all
+    this.stalls = 0;      // times the stream fell behind playback (a gap was heard)
     this.live = new Set();
     this.finished = false;
     this.ended = new Promise((resolve) => { this.settle = resolve; });   // true: played to the end
@@ -37,7 +39,8 @@ export class StreamPlayer extends EventTarget {
     const now = this.context.currentTime;
     let at = this.runStart + this.runFrames / this.rate;
     if (!this.runFrames || at < now + 0.02) {   // the first piece, or the stream fell behind: a new run
-      this.runStart = now + LEAD_SECONDS;
+      if (this.runFrames) this.stalls += 1;
+      this.runStart = now + Math.min(MOST_LEAD_SECONDS, LEAD_SECONDS * 2 ** this.stalls);
       this.runFrames = 0;
       at = this.runStart;
     }

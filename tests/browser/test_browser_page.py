@@ -470,3 +470,30 @@ def test_a_server_still_loading_its_voices_is_waited_for_after_the_click(visit):
     expect_done(page)
     assert answers == [503]
     visit.assert_clean(503)
+
+
+def test_after_a_stall_the_player_buffers_longer_before_it_plays_on(visit):
+    """A stream slower than real time: the next run starts with twice the slack (fewer gaps after)."""
+    page = visit.page
+    visit.open()
+    page.evaluate("""() => {
+        document.getElementById("preview").addEventListener("click", async (event) => {
+            event.stopImmediatePropagation();                      // this click is the test's own gesture
+            const { StreamPlayer } = await import("/static/player.js");
+            const sound = new StreamPlayer(24000);
+            await sound.resume();
+            sound.push(new Float32Array(2400));                   // 0.1 s, then nothing for longer than that
+            await new Promise((r) => setTimeout(r, 600));
+            const before = sound.context.currentTime;
+            sound.push(new Float32Array(2400));
+            const runs = sound.segments.map((s) => s.at);
+            window.stalled = { stalls: sound.stalls, lead: runs[1] - before, state: sound.context.state };
+            sound.stop();
+        }, { capture: true });
+    }""")
+    page.click("#preview")
+    page.wait_for_function("() => window.stalled")
+    stalled = page.evaluate("() => window.stalled")
+    assert stalled["state"] == "running" and stalled["stalls"] == 1
+    assert stalled["lead"] == pytest.approx(0.3, abs=0.03)       # 2 × the first slack of 0.15 s
+    visit.assert_clean()
