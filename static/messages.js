@@ -33,6 +33,7 @@ const retryIn = (error) => (error.retryAfter ? `请 ${error.retryAfter} 秒后�
 function fieldMessage(error, limits) {
   const name = FIELD_NAMES[error.field] || error.field;
   const range = limits.ranges[error.field];
+  if (!error.field) return "服务器没有接受这个请求，请检查填写的内容后重试。";
   if (error.code === "unknown_field") {
     return `服务器不认识页面发送的字段“${error.field}”：服务器可能已更新，请刷新页面。`;
   }

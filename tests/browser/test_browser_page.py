@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from browsing import ARTIFACTS, MAX_CHARS
 from helpers import decode
+from tts.request import TTS
 from tts.web.security import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.browser
@@ -496,4 +497,34 @@ def test_after_a_stall_the_player_buffers_longer_before_it_plays_on(visit):
     stalled = page.evaluate("() => window.stalled")
     assert stalled["state"] == "running" and stalled["stalls"] == 1
     assert stalled["lead"] == pytest.approx(0.3, abs=0.03)       # 2 × the first slack of 0.15 s
+    visit.assert_clean()
+
+
+def every_error() -> list[dict]:
+    """Every typed error the server answers with (tts/errors.py), as its JSON body says it."""
+    import tts.errors as errors
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return [{"status": cls.status, "code": cls.code, "field": None} for cls in {errors.TTSError, *subclasses(errors.TTSError)}]
+
+
+def test_every_error_code_and_field_the_server_has_reads_in_chinese(visit):
+    page = visit.page
+    visit.open()
+    fields = [None, "Content-Type", *(f.name for f in TTS.fields), "body", "id", "misspelled"]
+    said = page.evaluate("""async ({ errors, fields }) => {
+        const { ApiError, describeError } = await import("/static/messages.js");
+        const limits = { maxChars: 120, chars: 3, ranges: { speed: [0.25, 4] } };
+        return fields.flatMap((field) => errors.map((e) => ({ code: e.code, field,
+            ...describeError(new ApiError(e.status, { code: e.code, field, message: "server text" }, 3), limits) })));
+    }""", {"errors": every_error(), "fields": fields})
+    assert len(said) == len(fields) * len(every_error())
+    for answer in said:
+        assert re.search(r"[\u4e00-\u9fff]", answer["message"]), answer        # Chinese...
+        assert "server text" not in answer["message"] and answer["detail"] == "server text", answer   # ...detail apart
+        assert not re.search(r"\b(?:undefined|null)\b", answer["message"]), answer
     visit.assert_clean()
