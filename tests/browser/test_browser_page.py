@@ -260,6 +260,8 @@ def test_every_format_plays_and_the_history_keeps_the_last_five(visit):
     expect(items).to_have_count(5)
     expect(items.first.locator(".said")).to_contain_text("第6句")
     expect(items.last.locator(".said")).to_contain_text("第2句")
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history'))")
+    assert [r["format"] for r in stored] == formats[:0:-1]          # the store is bounded too: the last five
     newest_src = page.locator("#player").get_attribute("src")
     items.last.get_by_role("button", name=re.compile("^播放")).click()   # the user asks: now it plays
     assert page.locator("#player").get_attribute("src") != newest_src
