@@ -41,7 +41,7 @@ function fieldMessage(error, limits) {
     case "text":
       return limits.chars > limits.maxChars
         ? `文字太长：共 ${limits.chars} 字，最多 ${limits.maxChars} 字。请删去一些或分段合成。`
-        : "这段文字无法合成（可能是空白或含有无效字符），请检查后重试。";
+        : "服务器没有接受这段文字（可能太长、只有空白或含有无效字符），请检查后重试。";
     case "voice": return "服务器没有这个声音，请重新选择。";
     case "format": return "服务器不提供这种下载格式，请换一种。";
     case "sample_rate": return "这种格式不支持所选的采样率。";
