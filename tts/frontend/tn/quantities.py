@@ -57,7 +57,10 @@ _TILDE_SPAN = re.compile(rf"(?<=[0-9])((?:{alternation(MEASURES)})?) ?~ ?(?=(?:�
 # 1st, No.3: English ordinals become 第, which also keeps 2 from being 两.
 _ENGLISH_ORDINAL = re.compile(r"(?<![0-9.])([0-9]+)(?:st|nd|rd|th)(?![A-Za-z])|(?<![A-Za-z])N[oO]\. ?([0-9]+)")
 _ANY_DIGITS = re.compile(r"[0-9]+")
-_PLUS_MINUS = re.compile(r"±(?=[0-9])")
+_PLUS_MINUS = re.compile(r"±(?= ?(?:[0-9]|百分之|千分之))")
+# A plus sign with no operand on its left is the sign of the number: +3℃ 零上三度, +2.5% 正百分之二点五.
+_PLUS_TEMPERATURE = re.compile(rf"(?<![0-9A-Za-z)])\+ ?(?=[0-9.]+ ?(?:{alternation(TEMPERATURE_UNITS)}))")
+_PLUS_SIGN = re.compile(r"(?<![0-9A-Za-z)\]+])\+ ?(?=[0-9]|百分之|千分之)")
 _PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9万千百亿])\+(?=[\u4e00-\u9fff]|$|[^0-9A-Za-z(])")
 _PLUS_BETWEEN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\+(?=[\u4e00-\u9fff0-9])")
 _NUMBER = re.compile(rf"{_SIGN}((?<![0-9.])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|(?<![0-9A-Za-z.])\.[0-9]+){_STOP}")
@@ -142,6 +145,7 @@ def _number(m: re.Match[str]) -> str:
 # Equations first, so the minus in 9-6=3 is not taken for a score or a range.
 MATH_AND_SCORE_PASSES = ((_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
 PASSES = (
+    (_PLUS_TEMPERATURE, lambda m: "零上"),
     (_MONEY_BEFORE, _money_before),
     (_MONEY_AFTER, lambda m: f"{m.group(1)}{m.group(2) or ''}{CURRENCY_CODES[m.group(3)]}"),
     (_PERCENT_SPAN, lambda m: _percent(m.group(1), m.group(2)) + "到" + _percent(m.group(3), m.group(4))),
@@ -153,6 +157,7 @@ PASSES = (
     (_SPAN, lambda m: f"{m.group(1)}{m.group(2)}到{m.group(3)}"),
     (_ENGLISH_ORDINAL, lambda m: f"第{m.group(1) or m.group(2)}"),
     (_PLUS_MINUS, lambda m: "正负"),
+    (_PLUS_SIGN, lambda m: "正"),
     (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
 )
