@@ -253,6 +253,8 @@ def test_ordinals(written, spoken):
     "plus sign of a temperature": ("升到+3℃", "升到零上三度"),
     "plus sign of a percentage": ("涨幅+2.5%", "涨幅正百分之二点五"),
     "plus between numbers stays an operator": ("2+3=5", "二加三等于五"),
+    "a Latin x between numbers is times": ("7x24小时服务", "七乘二十四小时服务"),
+    "a hexadecimal number keeps its x": ("0x1F", "零x一F"),
 })
 def test_math(written, spoken):
     assert normalize(written) == spoken

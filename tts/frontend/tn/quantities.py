@@ -45,6 +45,8 @@ _OPERAND = (r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|\( ?-[0-9]+(?:\.[0-9]+)? ?\)"
             r"|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))")
 _OPERATOR = alternation(_OPERATORS)
 _MATH = re.compile(rf"{_OPERAND}(?: ?(?:{_OPERATOR}) ?{_OPERAND})+{_STOP}")
+# 7x24小时, 3x4: a Latin x between two numbers is a times sign (not 0x1F, a hexadecimal number).
+_LETTER_TIMES = re.compile(r"(?<![A-Za-z0-9.])(?!0[xX])([0-9]+) ?[xX] ?(?=[0-9])")
 _MATH_TOKEN = re.compile(rf"({_OPERATOR})|(.)", re.DOTALL)
 # A comparison sign before a number with no operand on its left (温度≤30度, 年龄>=18岁).
 _COMPARISON = re.compile(r"(>=|<=|!=|[≥≤≠≈<>=]) ?(?=-?[0-9])")
@@ -143,7 +145,7 @@ def _number(m: re.Match[str]) -> str:
 
 
 # Equations first, so the minus in 9-6=3 is not taken for a score or a range.
-MATH_AND_SCORE_PASSES = ((_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
+MATH_AND_SCORE_PASSES = ((_LETTER_TIMES, lambda m: f"{m.group(1)}×"), (_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
 PASSES = (
     (_PLUS_TEMPERATURE, lambda m: "零上"),
     (_MONEY_BEFORE, _money_before),
