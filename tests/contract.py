@@ -26,8 +26,8 @@ class Contract:
 
     @classmethod
     def of(cls, app) -> "Contract":
-        """The document `app` serves at /docs."""
-        return cls(app.test_client().get("/docs").get_json())
+        """The document `app` serves at /openapi.json."""
+        return cls(app.test_client().get("/openapi.json").get_json())
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec

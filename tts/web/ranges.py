@@ -24,7 +24,7 @@ def not_modified(etag: str) -> bool:
 def requested_range(length: int, etag: str | None) -> tuple[int, int] | None:
     """(start, stop) of the one byte range asked for, or None for the whole file."""
     header = request.headers.get("Range")
-    if header is None:
+    if header is None or request.method != "GET":   # ranges are defined for GET only: a POST ignores them
         return None
     if_range = request.headers.get("If-Range")
     if if_range is not None and (etag is None or if_range.strip() != etag):
