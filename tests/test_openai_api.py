@@ -78,7 +78,7 @@ def test_speed_two_gives_about_half_the_duration(sdk):
     ({"model": "tts-1", "voice": "bob", "input": "你好"}, "voice"),
     ({"model": "tts-1", "voice": "alloy"}, "input"),
     ({"model": "tts-1", "voice": "alloy", "input": "你" * 4097}, "input"),
-    ({"model": "tts-1", "voice": "alloy", "input": "你好", "response_format": "aac"}, "response_format"),
+    ({"model": "tts-1", "voice": "alloy", "input": "你好", "response_format": "m4a"}, "response_format"),
     ({"model": "tts-1", "voice": "alloy", "input": "你好", "speed": 4.5}, "speed"),
     ({"model": "tts-1", "voice": "alloy", "input": "你好", "pitch": 13}, "pitch"),
     ({"model": "tts-1", "voice": "alloy", "input": "你好", "volume": "loud"}, "volume"),

@@ -139,8 +139,12 @@ class _Muxed:
 
     def __init__(self, muxer: str, codec: str, sample_rate: int) -> None:
         self.sink = _Sink()
-        self.container = av.open(self.sink, "w", format=muxer)
-        self.stream = self.container.add_stream(codec, rate=sample_rate, layout="mono")
+        # bitexact: no encoder version strings in the bytes (equal requests, equal bytes across upgrades);
+        # no ID3 tag before an MP3 stream: its first byte is a frame's
+        options = {"fflags": "+bitexact", **({"id3v2_version": "0"} if muxer == "mp3" else {})}
+        self.container = av.open(self.sink, "w", format=muxer, options=options)
+        self.stream = self.container.add_stream(codec, rate=sample_rate, layout="mono",
+                                                options={"flags": "+bitexact"})
         self.lossless = codec == "flac"
         if not self.lossless:
             self.stream.bit_rate = LOSSY_BIT_RATE
