@@ -12,6 +12,7 @@ big copy in memory and its encoding never blocks the gevent hub; they answer byt
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import tempfile
@@ -132,7 +133,7 @@ class _EncodedBody:
         for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
             pool.apply(encoder.write, (block,))
         pool.apply(encoder.close)
-        self.length = self._file.tell()
+        self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
 
     def read(self, start: int, stop: int) -> Iterator[bytes]:
         with self._file:
