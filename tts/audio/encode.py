@@ -4,18 +4,24 @@ Every format streams: `StreamEncoder.write(samples)` hands back the bytes ready 
 `finalize()` the rest, so a response can start with the first phrase.
 - WAV and raw PCM are our own writer; the streamed WAV header says "length unknown"
   (0xFFFFFFFF, which browsers and ffmpeg accept).
-- Ogg/Opus comes from libsndfile, which writes Ogg pages strictly in order.
-- MP3 (LAME), AAC (ffmpeg's encoder, in ADTS frames) and FLAC come from PyAV (ffmpeg's
-  libraries), muxed into a sink that cannot seek, so each frame goes out as it is encoded
-  and no header waits to be patched: streamed MP3 has no Xing/LAME tag (players decode the
-  encoder's ~50 ms lead-in), streamed FLAC leaves STREAMINFO's total length unknown (0).
-`encode()` makes a whole file: MP3 and FLAC then come from libsndfile, which seeks back to
-write the totals (the MP3 gapless tag, FLAC's length), the others are the stream joined.
+- MP3 comes from LAME (`lameenc`), frame by frame: a stream of bare MPEG frames, without the
+  Xing/LAME tag a whole file has, so players also play the encoder's ~50 ms lead-in.
+- AAC-LC (ffmpeg's encoder, in ADTS frames), Opus (libopus, in Ogg pages of at most 100 ms)
+  and FLAC come from PyAV (ffmpeg's libraries), muxed into a sink that cannot seek, so each
+  packet goes out as it is made and no header waits to be patched (a streamed FLAC's
+  STREAMINFO leaves the total length 0, "unknown").
+`encode()`/`WholeEncoder` make a whole file: MP3 and FLAC then come from libsndfile, which
+seeks back to write the totals (the MP3 gapless tag, FLAC's length); the others are the
+stream joined.
+
+Chosen by measuring (`python -m tts.bench encoders`, and the same chunks through the other
+candidate): LAME through lameenc costs a fifth of LAME through PyAV at the same quality
+(1.7 vs 7.0 ms of CPU per second of 24 kHz speech at -q 5), libopus through PyAV a tenth of
+libsndfile's Opus (2.8 vs 30.7 ms at complexity 5 vs its default), against ~40 ms to
+synthesize that second with the embedded voice.
 
 Rates: Opus takes only 8, 12, 16, 24 and 48 kHz (the rate is kept in its header, but Opus
 players decode at 48 kHz); every other format carries all of tts.request.SAMPLE_RATES.
-Measured (`python -m tts.bench encoders`, one core): MP3 ~12 ms and AAC ~7 ms of CPU per
-second of 24 kHz audio, a few per cent of what synthesizing it costs.
 """
 
 from __future__ import annotations
@@ -25,17 +31,22 @@ import struct
 from dataclasses import dataclass
 
 import av
+import lameenc
 import numpy as np
 import soundfile
 
 from tts.audio import dequantize, quantize
 
-LOSSY_BIT_RATE = 64_000   # MP3 and AAC, mono speech: transparent at 24 kHz, a fifth of 16-bit PCM's bytes
+SPEECH_BIT_RATES = {"mp3": 64_000, "aac": 64_000, "opus": 32_000}   # mono speech: transparent, a sixth of PCM's
+LAME_QUALITY = 5          # LAME's own default (-q 5): good quality; -q 2 costs 2.7x the CPU for speech at 64 kbit/s
+OPUS_COMPLEXITY = 5       # of 10: a third of the default's CPU; speech at 32 kbit/s needs no more
+OGG_PAGE_MICROSECONDS = 100_000   # a page at least every 100 ms of audio, so a stream never waits for a page to fill
 
 
 @dataclass(frozen=True)
 class Format:
     media_type: str
+    streamer: str = "raw"                    # raw (ours), lame, or av (PyAV)
     sndfile: tuple[str, str] | None = None   # libsndfile (major format, subtype) for a whole file, if used
     av: tuple[str, str] | None = None        # PyAV (muxer, codec) for a stream, if used
     sample_rates: tuple[int, ...] | None = None   # None = any
@@ -45,13 +56,13 @@ class Format:
 FORMATS = {
     "wav": Format("audio/wav", note="16-bit PCM in RIFF/WAVE; streamed, its header says 'length unknown'"),
     "pcm": Format("audio/pcm", note="raw s16le mono, no header (the rate is in X-Sample-Rate)"),
-    "flac": Format("audio/flac", ("FLAC", "PCM_16"), ("flac", "flac"),
+    "flac": Format("audio/flac", "av", ("FLAC", "PCM_16"), ("flac", "flac"),
                    note="16-bit; streamed, STREAMINFO's total length is 0 (unknown)"),
-    "mp3": Format("audio/mpeg", ("MP3", "MPEG_LAYER_III"), ("mp3", "libmp3lame"),
-                  note="64 kbit/s; whole files carry a gapless (LAME) tag, streams do not"),
-    "opus": Format("audio/ogg", ("OGG", "OPUS"), sample_rates=(8000, 12000, 16000, 24000, 48000),
-                   note="Opus in Ogg; players decode it at 48 kHz whatever the rate asked for"),
-    "aac": Format("audio/aac", av=("adts", "aac"), note="AAC-LC in ADTS frames, 64 kbit/s"),
+    "mp3": Format("audio/mpeg", "lame", ("MP3", "MPEG_LAYER_III"),
+                  note="64 kbit/s (LAME); a whole file has a gapless tag, a stream is bare frames"),
+    "opus": Format("audio/ogg", "av", av=("ogg", "libopus"), sample_rates=(8000, 12000, 16000, 24000, 48000),
+                   note="Opus in Ogg, 32 kbit/s; players decode it at 48 kHz whatever the rate asked for"),
+    "aac": Format("audio/aac", "av", av=("adts", "aac"), note="AAC-LC in ADTS frames, 64 kbit/s"),
 }
 _UNKNOWN_LENGTH = 0xFFFFFFFF
 
@@ -139,15 +150,15 @@ class _Muxed:
 
     def __init__(self, muxer: str, codec: str, sample_rate: int) -> None:
         self.sink = _Sink()
-        # bitexact: no encoder version strings in the bytes (equal requests, equal bytes across upgrades);
-        # no ID3 tag before an MP3 stream: its first byte is a frame's
-        options = {"fflags": "+bitexact", **({"id3v2_version": "0"} if muxer == "mp3" else {})}
+        # bitexact: no encoder version strings in the bytes (equal requests, equal bytes across upgrades)
+        options = {"fflags": "+bitexact", **({"page_duration": str(OGG_PAGE_MICROSECONDS)} if muxer == "ogg" else {})}
         self.container = av.open(self.sink, "w", format=muxer, options=options)
-        self.stream = self.container.add_stream(codec, rate=sample_rate, layout="mono",
-                                                options={"flags": "+bitexact"})
+        codec_options = {"flags": "+bitexact", **({"compression_level": str(OPUS_COMPLEXITY)}
+                                                   if codec == "libopus" else {})}
+        self.stream = self.container.add_stream(codec, rate=sample_rate, layout="mono", options=codec_options)
         self.lossless = codec == "flac"
         if not self.lossless:
-            self.stream.bit_rate = LOSSY_BIT_RATE
+            self.stream.bit_rate = SPEECH_BIT_RATES["aac" if codec == "aac" else "opus"]
         self.rate = sample_rate
         self.samples = 0
 
@@ -157,6 +168,7 @@ class _Muxed:
             frame = av.AudioFrame.from_ndarray(steps.reshape(1, -1), format="s16", layout="mono")
         else:
             frame = av.AudioFrame.from_ndarray(dequantize(steps).reshape(1, -1), format="fltp", layout="mono")
+            # (planar float: what AAC takes; libopus takes it too, converted by PyAV)
         frame.sample_rate, frame.pts = self.rate, self.samples
         self.samples += len(steps)
         self._mux(self.stream.encode(frame))
@@ -172,48 +184,50 @@ class _Muxed:
             self.container.mux(packet)
 
 
+class _Lame:
+    """MP3 frames from LAME as the samples come (int16 in, bare MPEG frames out)."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.encoder = lameenc.Encoder()
+        self.encoder.set_in_sample_rate(sample_rate)
+        self.encoder.set_out_sample_rate(sample_rate)   # never LAME's own choice of rate
+        self.encoder.set_channels(1)
+        self.encoder.set_bit_rate(SPEECH_BIT_RATES["mp3"] // 1000)
+        self.encoder.set_quality(LAME_QUALITY)
+
+    def write(self, samples: np.ndarray) -> bytes:
+        steps = samples if samples.dtype == np.int16 else quantize(samples)
+        return bytes(self.encoder.encode(steps.astype("<i2").tobytes()))
+
+    def finalize(self) -> bytes:
+        return bytes(self.encoder.flush())
+
+
 class StreamEncoder:
     """write(samples) → the bytes ready so far; finalize() → the rest (and the encoder is done).
 
     `samples` are float32 in [-1, 1] or int16 steps. Not thread-safe; the web layer drives
-    one from its thread pool, since MP3 and AAC cost real CPU.
+    one from its thread pool, since the compressed formats cost real CPU.
     """
 
     def __init__(self, fmt: str, sample_rate: int) -> None:
         spec = FORMATS[fmt]
         self._pending = wav_header(sample_rate, None) if fmt == "wav" else b""
-        self._buffer: io.BytesIO | None = None
-        self._file: soundfile.SoundFile | None = None
-        self._muxed: _Muxed | None = None
-        if spec.av:
-            self._muxed = _Muxed(*spec.av, sample_rate)
-        elif spec.sndfile:
-            self._buffer = io.BytesIO()
-            major, subtype = spec.sndfile
-            self._file = soundfile.SoundFile(self._buffer, "w", samplerate=sample_rate, channels=1,
-                                             format=major, subtype=subtype)
+        self._coded: _Muxed | _Lame | None = None
+        if spec.streamer == "av":
+            self._coded = _Muxed(*spec.av, sample_rate)
+        elif spec.streamer == "lame":
+            self._coded = _Lame(sample_rate)
 
     def write(self, samples: np.ndarray) -> bytes:
-        if self._muxed is not None:
-            return self._muxed.write(samples)
-        if self._file is not None:
-            self._file.write(_floats(samples))
-            return self._drain()
+        if self._coded is not None:
+            return self._coded.write(samples)
         steps = samples if samples.dtype == np.int16 else quantize(samples)
         out, self._pending = self._pending + steps.astype("<i2").tobytes(), b""
         return out
 
     def finalize(self) -> bytes:
-        if self._muxed is not None:
-            return self._muxed.finalize()
-        if self._file is not None:
-            self._file.close()
-            return self._drain()
+        if self._coded is not None:
+            return self._coded.finalize()
         out, self._pending = self._pending, b""
         return out
-
-    def _drain(self) -> bytes:
-        data = self._buffer.getvalue()
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        return data
