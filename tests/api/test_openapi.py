@@ -90,6 +90,7 @@ def synthesis_examples(path: str) -> dict:
         "422": lambda app, c: c.post(path, json={**{k: v for k, v in base.items() if k not in ("text", "input")},
                                                  ("text" if path == "/tts" else "input"): "啊" * 2500, "speed": 0.25}),
         "503": lambda app, c: while_busy(app, c, lambda: c.post(path, json=base)),
+        **keyed_and_metered(lambda app, c: c.post(path, json=base)),
     }
 
 
@@ -104,13 +105,28 @@ def etag_then(app, c, headers: dict):
     return c.get("/tts", query_string={"text": "你好。"}, headers={k: v.format(etag=etag) for k, v in headers.items()})
 
 
-def on_a_small_budget(request):
-    """`request` to an app whose requests may make one second of audio (for a reachable 422)."""
+def on_an_app(settings: Settings, request, times: int = 1):
+    """`request` sent `times` times to an app of its own with `settings` (the last answer)."""
     def send(app, c):
         engines = app.extensions["tts.service"].synthesizer.engines
-        with serving(engines, Settings(max_audio_seconds=1)) as small:
-            return request(small, small.test_client())
+        with serving(engines, settings) as other:
+            client = other.test_client()
+            return [request(other, client) for _ in range(times)][-1]
     return send
+
+
+def on_a_small_budget(request):
+    """`request` to an app whose requests may make one second of audio (for a reachable 422)."""
+    return on_an_app(Settings(max_audio_seconds=1), request)
+
+
+KEYED = Settings(api_keys="k" * 32)
+METERED = Settings(rate_limit_per_minute=1, rate_limit_burst=1)
+
+
+def keyed_and_metered(send) -> dict:
+    """401 and 429 examples for a synthesis route."""
+    return {"401": on_an_app(KEYED, send), "429": on_an_app(METERED, send, times=2)}
 
 
 def job_audio(headers: dict):
@@ -125,7 +141,8 @@ EXAMPLES = {
         "400": get("/tts", speed="fast"),
         "416": get("/tts", {"Range": "bytes=99999999-"}),
         "422": on_a_small_budget(get("/tts", text="今天天气很好，我们去公园散步吧。" * 4)),
-        "503": lambda app, c: while_busy(app, c, lambda: get("/tts")(app, c))},
+        "503": lambda app, c: while_busy(app, c, lambda: get("/tts")(app, c)),
+        **keyed_and_metered(get("/tts"))},
     ("/v1/models/{model}", "get"): {
         "200": lambda app, c: c.get("/v1/models/tts-1"),
         "404": lambda app, c: c.get("/v1/models/whisper-1")},

@@ -167,6 +167,11 @@ def _synthesis_errors(error: str) -> dict:
     return {
         "400": _json("A field is wrong; `field` names it (code invalid_request, or unknown_field for a field "
                      "the endpoint does not take).", error),
+        "401": _json("TTS_API_KEYS is set and no valid `Authorization: Bearer <key>` was sent (code unauthorized; "
+                     "every route but the page, /docs, /openapi.json and the probes needs one then).", error,
+                     {"WWW-Authenticate": _header({"const": "Bearer"}, "the scheme to use")}),
+        "429": _json("More syntheses than TTS_RATE_LIMIT_PER_MINUTE for this key or address (code rate_limited).",
+                     error, _RETRY),
         "413": _json("The body is larger than TTS_MAX_BODY_BYTES.", error),
         "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json).", error),
         "422": _json("The text would make more audio than TTS_MAX_AUDIO_SECONDS, or an async result more than "
