@@ -25,7 +25,8 @@ from gevent.socket import wait_read
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
 from tts.service.audio_buffer import BLOCK_SAMPLES
-from tts.service.jobs import Job
+from tts.errors import JobNotReady
+from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     held, the other formats from encoding the whole audio first (on a helper thread).
     """
     _wait(job)
+    if job.status == CANCELLED:   # stopped for someone else (DELETE) before its audio was done: nothing whole to send
+        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
