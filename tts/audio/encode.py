@@ -31,7 +31,6 @@ import io
 import struct
 from dataclasses import dataclass
 
-import av
 import lameenc
 import numpy as np
 import soundfile
@@ -152,6 +151,9 @@ class _Muxed:
     """One PyAV output: an encoder and a muxer writing into a _Sink."""
 
     def __init__(self, muxer: str, codec: str, sample_rate: int) -> None:
+        import av   # on first use: ffmpeg's libraries add ~18 MB to a process that never serves these formats
+
+        self.av = av
         self.sink = _Sink()
         # bitexact: no encoder version strings in the bytes (equal requests, equal bytes across upgrades)
         options = {"fflags": "+bitexact", **({"page_duration": str(OGG_PAGE_MICROSECONDS)} if muxer == "ogg" else {})}
@@ -167,9 +169,9 @@ class _Muxed:
     def write(self, samples: np.ndarray) -> bytes:
         steps = samples if samples.dtype == np.int16 else quantize(samples)
         if self.lossless:
-            frame = av.AudioFrame.from_ndarray(steps.reshape(1, -1), format="s16", layout="mono")
+            frame = self.av.AudioFrame.from_ndarray(steps.reshape(1, -1), format="s16", layout="mono")
         else:
-            frame = av.AudioFrame.from_ndarray(dequantize(steps).reshape(1, -1), format="fltp", layout="mono")
+            frame = self.av.AudioFrame.from_ndarray(dequantize(steps).reshape(1, -1), format="fltp", layout="mono")
             # (planar float: what AAC takes; libopus takes it too, converted by PyAV)
         frame.sample_rate, frame.pts = self.rate, self.samples
         self.samples += len(steps)
