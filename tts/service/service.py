@@ -32,6 +32,7 @@ from tts import eco
 from tts.engines.lifecycle import LOADED
 from tts.errors import QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
+from tts.mel import MEL, MelRendering
 from tts.request import SynthesisRequest
 from tts.service.jobs import FINISHED, Job, JobStore
 from tts.service.metrics import ServiceMetrics
@@ -273,8 +274,8 @@ class SynthesisService:
         """Synthesize one job; the error it ended with, if any, and the CPU it cost."""
         if self.load_error is not None:
             return SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}"), 0.0
-        rendering = Rendering(self.synthesizer, job.request, self._cache, work=self._worker.run,
-                              cpu_clock=Worker.cpu_clock)
+        kind = MelRendering if job.request.format == MEL else Rendering   # mel: browser vocoding (tts/mel.py)
+        rendering = kind(self.synthesizer, job.request, self._cache, work=self._worker.run, cpu_clock=Worker.cpu_clock)
         try:
             rendering.begin()
             self.metrics.looked_up(rendering.hits, rendering.misses)
