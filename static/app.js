@@ -278,6 +278,9 @@ async function synthesize() {
   button.disabled = true;
   setStatus("正在提交…", "busy");
   try {
+    // "在本机合成" (static/vocoder/page.js): the page vocodes the voice itself; null = the server makes the audio.
+    const local = window.browserVocoder ? await window.browserVocoder.speak(request, { setStatus, withKey, showError, fileName }) : null;
+    if (local) { if (local.result) { show(local.result); remember(local.result); } return; }
     const response = await fetch("/tts", {
       method: "POST",
       headers: withKey({ "Content-Type": "application/json", Accept: "application/json" }),

@@ -1,0 +1,112 @@
+// The vocoder, off the page's thread: onnxruntime-web (wasm, one thread) runs the embedded voice's
+// Multi-band MelGAN, the same two graph files the server runs (head: mel → features, tail:
+// features → audio), and vocodes each mel record the way the server does (tts/engines/embedded.py):
+// the head once over the record, then the tail in windows with a few frames of context on each side,
+// so the joins match one pass. Everything it loads comes from this origin, under hashed names.
+//
+// In:  {type: "load", manifest}                       → {type: "ready"} | {type: "failed", message}
+//      {type: "mel", id, phrase, mel: Uint16Array (float16 [frames, 80]), frames, first, vocoder}
+//                                                     → {type: "audio", id, phrase, samples: Float32Array}…
+//      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
+//      {type: "end", id}                              → {type: "end", id}
+//      (any failure)                                  → {type: "failed", id, message}
+"use strict";
+
+let ort = null;
+let head = null;
+let tail = null;
+const BINS = 80;
+const HOP = 300;
+const FIRST_WINDOW = 32;   // the very first window is short: first sound comes sooner (joins stay exact)
+
+// float16 bits → float32, by table (65,536 entries, built once).
+const HALF = (() => {
+  const table = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) table[h] = sign * 2 ** -14 * (fraction / 1024);
+    else if (exponent === 31) table[h] = fraction ? NaN : sign * Infinity;
+    else table[h] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return table;
+})();
+
+async function load(manifest) {
+  const absolute = (url) => new URL(url, self.location.origin).href;
+  ort = await import(absolute(manifest.runtime));
+  ort.env.wasm.wasmPaths = { wasm: absolute(manifest.wasm) };
+  ort.env.wasm.numThreads = 1;   // no cross-origin isolation here, so no wasm threads: one core
+  ort.env.wasm.proxy = false;
+  const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
+  [head, tail] = await Promise.all([ort.InferenceSession.create(absolute(manifest.models.head), options),
+                                    ort.InferenceSession.create(absolute(manifest.models.tail), options)]);
+}
+
+// (left, start, end, right) per window, as tts/engines/embedded.py's _spans: [start, end) kept,
+// [left, right) computed, at least `window` frames long where the mel allows.
+function* spans(frames, chunk, context, window, first) {
+  for (let start = 0; start < frames;) {
+    const size = start === 0 && first ? Math.min(chunk, FIRST_WINDOW) : chunk;
+    const end = Math.min(frames, start + size);
+    let left = Math.max(0, start - context);
+    let right = Math.min(frames, end + context);
+    if (right - left < window) {
+      left = Math.max(0, right - window);
+      right = Math.min(frames, left + window);
+    }
+    yield [left, start, end, right];
+    start = end;
+  }
+}
+
+async function vocode(message) {
+  const { id, frames, vocoder } = message;
+  const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
+  const mel = new Float32Array(padded * BINS);
+  for (let i = 0; i < frames * BINS; i++) mel[i] = HALF[message.mel[i]];
+  for (let f = frames; f < padded; f++) mel.copyWithin(f * BINS, (frames - 1) * BINS, frames * BINS);
+  const { features } = await head.run({ mel: new ort.Tensor("float32", mel, [1, padded, BINS]) });
+  const [, channels, steps] = features.dims;
+  const perFrame = steps / padded;
+  const data = features.data;
+  const chunk = padded === frames ? vocoder.chunk_frames : padded;
+  for (const [left, start, end, right] of spans(padded, chunk, vocoder.context_frames, vocoder.window_frames,
+                                                message.first)) {
+    const width = (right - left) * perFrame;
+    const feed = new Float32Array(channels * width);
+    for (let c = 0; c < channels; c++) {
+      feed.set(data.subarray(c * steps + left * perFrame, c * steps + right * perFrame), c * width);
+    }
+    const { audio } = await tail.run({ features: new ort.Tensor("float32", feed, [1, channels, width]) });
+    const keep = Math.min(end, frames);
+    if (keep > start) {
+      const samples = audio.data.slice((start - left) * HOP, (keep - left) * HOP);
+      self.postMessage({ type: "audio", id, phrase: message.phrase, samples }, [samples.buffer]);
+    }
+  }
+}
+
+let queue = Promise.resolve();   // one thing at a time, in order
+
+self.onmessage = (event) => {
+  const message = event.data;
+  queue = queue.then(async () => {
+    try {
+      if (message.type === "load") {
+        await load(message.manifest);
+        self.postMessage({ type: "ready" });
+      } else if (message.type === "mel") {
+        await vocode(message);
+      } else if (message.type === "pause") {
+        self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, pause: true,
+                           samples: new Float32Array(message.samples) });
+      } else if (message.type === "end") {
+        self.postMessage({ type: "end", id: message.id });
+      }
+    } catch (error) {
+      self.postMessage({ type: "failed", id: message.id, message: String(error && error.message || error) });
+    }
+  });
+};
