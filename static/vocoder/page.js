@@ -88,6 +88,7 @@ class Playback {
     this.started = performance.now();
     this.firstSoundMs = null;
     this.gaps = 0;
+    this.busyMs = 0;   // the worker's time spent vocoding: what this device pays
   }
 
   play(samples) {
@@ -178,7 +179,8 @@ async function speak(request, { setStatus, withKey, showError, fileName }) {
         if (data.phrase !== lastPhrase || data.pause) flush();
         lastPhrase = data.phrase;
         if (data.pause) playback.play(data.samples); else phrase.push(data.samples);
-      } else if (data.type === "end") { flush(); resolve(); }
+      } else if (data.type === "vocoded") { playback.busyMs += data.ms; }
+      else if (data.type === "end") { flush(); resolve(); }
       else if (data.type === "failed") reject(new Error(data.message));
     };
   });
@@ -211,7 +213,7 @@ async function speak(request, { setStatus, withKey, showError, fileName }) {
   const samples = playback.samples();
   const seconds = samples.length / RATE;
   window.browserVocoder.last = { samples, sampleRate: RATE, firstSoundMs: playback.firstSoundMs, gaps: playback.gaps,
-                                 seconds };
+                                 seconds, busyMs: playback.busyMs };
   const url = URL.createObjectURL(wav(samples));
   setStatus(`完成：${seconds.toFixed(1)} 秒的语音，在本机合成。`, "done");
   return { result: { text: request.text, seconds, details: [`${request.speed.toFixed(2)} 倍`, "本机合成", "WAV"],

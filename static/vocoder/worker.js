@@ -8,6 +8,7 @@
 //      {type: "mel", id, phrase, mel: Uint16Array (float16 [frames, 80]), frames, first, vocoder}
 //                                                     → {type: "audio", id, phrase, samples: Float32Array}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
+//      (after each mel)                               → {type: "vocoded", id, ms}: time spent on it
 //      {type: "end", id}                              → {type: "end", id}
 //      (any failure)                                  → {type: "failed", id, message}
 "use strict";
@@ -62,6 +63,7 @@ function* spans(frames, chunk, context, window, first) {
 }
 
 async function vocode(message) {
+  const started = performance.now();
   const { id, frames, vocoder } = message;
   const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
   const mel = new Float32Array(padded * BINS);
@@ -86,6 +88,7 @@ async function vocode(message) {
       self.postMessage({ type: "audio", id, phrase: message.phrase, samples }, [samples.buffer]);
     }
   }
+  self.postMessage({ type: "vocoded", id, ms: performance.now() - started });   // what this device spent
 }
 
 let queue = Promise.resolve();   // one thing at a time, in order
