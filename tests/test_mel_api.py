@@ -3,6 +3,7 @@ on the real embedded voice: the framing, what a client needs to vocode, and what
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import time
 import re
@@ -159,3 +160,12 @@ def test_a_client_that_leaves_mid_stream_cancels_its_job(app, client):
         assert time.monotonic() < deadline, "the job was not cancelled"
         gevent.sleep(0.05)
     assert app.extensions["tts.service"].depth == 0
+
+
+def test_a_browser_that_accepts_gzip_gets_the_wasm_gzipped(client):
+    manifest = client.get("/vocoder/manifest.json").get_json()
+    plain = client.get(manifest["wasm"])
+    packed = client.get(manifest["wasm"], headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < 0.3 * len(plain.data)
+    assert manifest["gzip_bytes"] < 0.6 * manifest["bytes"]

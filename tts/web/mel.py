@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
-from flask import Blueprint, Response, abort, current_app, jsonify, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
 
 from tts.engines import embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
@@ -43,6 +43,12 @@ class Asset:
     @property
     def key(self) -> str:
         return self.digest[:16]
+
+    @property
+    def gzipped(self) -> Path | None:
+        """The gzip copy ./run.sh makes beside onnxruntime-web's big files, if there is one."""
+        path = self.path.with_name(self.path.name + ".gz")
+        return path if path.is_file() else None
 
 
 class PageAssets:
@@ -88,8 +94,10 @@ def vocoder_manifest():
     if assets.missing:
         raise EngineUnavailable("browser vocoding is not installed on this server (missing "
                                 f"{', '.join(assets.missing)}): run ./run.sh, which runs npm ci in npm/")
+    files = assets.by_role.values()
     body = {**{role: _url(assets.by_role[role]) for role in RUNTIME_FILES}, "models": _models(),
-            "bytes": sum(a.path.stat().st_size for a in assets.by_role.values())}
+            "bytes": sum(a.path.stat().st_size for a in files),
+            "gzip_bytes": sum((a.gzipped or a.path).stat().st_size for a in files)}   # what a browser downloads
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -100,8 +108,14 @@ def vocoder_file(key: str, name: str):
     asset = _assets().find(key, name)
     if asset is None:
         abort(404)
-    response = send_file(asset.path, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
-                         etag=asset.digest, max_age=_YEAR, conditional=True)
+    gzipped = asset.gzipped if "gzip" in request.accept_encodings else None
+    response = send_file(gzipped or asset.path, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
+                         etag=asset.digest + ("-gzip" if gzipped else ""), max_age=_YEAR, conditional=True,
+                         download_name=asset.path.name)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    if asset.gzipped:
+        response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
     return response
 
@@ -113,18 +127,18 @@ def tts_mel():
     catalogue = service().catalogue
     if payload.get("voice") is None and EMBEDDED in catalogue.engines:
         payload = {**payload, "voice": catalogue.engines[EMBEDDED].info.voices[0].id}
-    request = replace(synthesis_request(payload, dialect=MEL_FIELDS), format=MEL)
-    if catalogue.engine(request.voice).name != EMBEDDED:
-        raise InvalidInput(f"voice {request.voice!r} has no mel output: browser vocoding is for the embedded "
+    synthesis = replace(synthesis_request(payload, dialect=MEL_FIELDS), format=MEL)
+    if catalogue.engine(synthesis.voice).name != EMBEDDED:
+        raise InvalidInput(f"voice {synthesis.voice!r} has no mel output: browser vocoding is for the embedded "
                            "voice only (baker); other voices are on POST /tts", field="voice")
-    job = service().submit(request)
+    job = service().submit(synthesis)
     chunks = job.follow()
     try:
         first = next(chunks, None)   # early errors are still HTTP errors
     except BaseException:
         job.cancel()
         raise
-    head = start_record(request.volume, current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
+    head = start_record(synthesis.volume, current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
