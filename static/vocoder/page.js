@@ -147,7 +147,7 @@ async function speak(request, { setStatus, withKey, showError, fileName }) {
   const playback = new Playback();   // now, while the click still counts as the listener's gesture
   let worker;
   try {
-    setStatus("正在准备本机合成（首次使用需下载约 22 MB 的模型，之后从缓存读取）…", "busy");
+    setStatus("正在准备本机合成（首次使用需下载约 11 MB 的模型，之后从缓存读取）…", "busy");
     worker = await prepare();
   } catch (error) {
     ready = null;   // try again next time
