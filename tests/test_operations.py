@@ -1,6 +1,7 @@
 """What operators use: metrics, request ids, access log lines, and the API description."""
 
 import json
+import re
 import logging
 
 import pytest
@@ -43,7 +44,7 @@ def test_docs_describe_every_route(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = rule.rule.replace("<job_id>", "{job_id}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)   # /tts/jobs/<job_id> → /tts/jobs/{job_id}
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in described, f"{method} {path} is not in the OpenAPI spec"
 
