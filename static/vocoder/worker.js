@@ -45,12 +45,12 @@ async function load(manifest) {
                                     ort.InferenceSession.create(absolute(manifest.models.tail), options)]);
 }
 
-// (left, start, end, right) per window, as tts/engines/embedded.py's _spans: [start, end) kept,
-// [left, right) computed, at least `window` frames long where the mel allows.
-function* spans(frames, chunk, context, window, first) {
-  for (let start = 0; start < frames;) {
-    const size = start === 0 && first ? Math.min(chunk, FIRST_WINDOW) : chunk;
-    const end = Math.min(frames, start + size);
+// (left, start, end, right) per window over frames [from, until) of a `frames`-long mel, as
+// tts/engines/embedded.py's _spans: [start, end) kept, [left, right) computed, at least `window`
+// frames long where the mel allows.
+function* spans(frames, from, until, chunk, context, window) {
+  for (let start = from; start < until;) {
+    const end = Math.min(until, start + chunk);
     let left = Math.max(0, start - context);
     let right = Math.min(frames, end + context);
     if (right - left < window) {
@@ -62,33 +62,51 @@ function* spans(frames, chunk, context, window, first) {
   }
 }
 
-async function vocode(message) {
-  const started = performance.now();
-  const { id, frames, vocoder } = message;
-  const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
-  const mel = new Float32Array(padded * BINS);
-  for (let i = 0; i < frames * BINS; i++) mel[i] = HALF[message.mel[i]];
-  for (let f = frames; f < padded; f++) mel.copyWithin(f * BINS, (frames - 1) * BINS, frames * BINS);
-  const { features } = await head.run({ mel: new ort.Tensor("float32", mel, [1, padded, BINS]) });
+// The head over the mel's first `count` frames.
+async function runHead(mel, count) {
+  const input = new ort.Tensor("float32", mel.subarray(0, count * BINS), [1, count, BINS]);
+  return (await head.run({ mel: input })).features;
+}
+
+// The tail in windows over frames [from, until) of the head's `features` (of `count` frames);
+// the audio of frames below `frames` (the rest is padding) goes to the page as it is made.
+async function runTails(features, count, from, until, chunk, message) {
+  const { vocoder } = message;
   const [, channels, steps] = features.dims;
-  const perFrame = steps / padded;
+  const perFrame = steps / count;
   const data = features.data;
-  const chunk = padded === frames ? vocoder.chunk_frames : padded;
-  for (const [left, start, end, right] of spans(padded, chunk, vocoder.context_frames, vocoder.window_frames,
-                                                message.first)) {
+  for (const [left, start, end, right] of spans(count, from, until, chunk, vocoder.context_frames, vocoder.window_frames)) {
     const width = (right - left) * perFrame;
     const feed = new Float32Array(channels * width);
     for (let c = 0; c < channels; c++) {
       feed.set(data.subarray(c * steps + left * perFrame, c * steps + right * perFrame), c * width);
     }
     const { audio } = await tail.run({ features: new ort.Tensor("float32", feed, [1, channels, width]) });
-    const keep = Math.min(end, frames);
+    const keep = Math.min(end, message.frames);
     if (keep > start) {
       const samples = audio.data.slice((start - left) * HOP, (keep - left) * HOP);
-      self.postMessage({ type: "audio", id, phrase: message.phrase, samples }, [samples.buffer]);
+      self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples }, [samples.buffer]);
     }
   }
-  self.postMessage({ type: "vocoded", id, ms: performance.now() - started });   // what this device spent
+}
+
+async function vocode(message) {
+  const started = performance.now();
+  const { frames, vocoder } = message;
+  const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
+  const mel = new Float32Array(padded * BINS);
+  for (let i = 0; i < frames * BINS; i++) mel[i] = HALF[message.mel[i]];
+  for (let f = frames; f < padded; f++) mel.copyWithin(f * BINS, (frames - 1) * BINS, frames * BINS);
+  let from = 0;
+  const quick = FIRST_WINDOW + vocoder.context_frames + vocoder.whole_network_context_frames;
+  if (message.first && padded > quick) {
+    // first sound sooner: the head over the first frames only (with the whole network's context), then their tail
+    await runTails(await runHead(mel, quick), quick, 0, FIRST_WINDOW, FIRST_WINDOW, message);
+    from = FIRST_WINDOW;
+  }
+  await runTails(await runHead(mel, padded), padded, from, padded, padded === frames ? vocoder.chunk_frames : padded,
+                 message);
+  self.postMessage({ type: "vocoded", id: message.id, ms: performance.now() - started });   // what this device spent
 }
 
 let queue = Promise.resolve();   // one thing at a time, in order
