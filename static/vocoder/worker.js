@@ -62,15 +62,16 @@ function* spans(frames, from, until, chunk, context, window) {
   }
 }
 
-// The head over the mel's first `count` frames.
-async function runHead(mel, count) {
-  const input = new ort.Tensor("float32", mel.subarray(0, count * BINS), [1, count, BINS]);
+// The head over the mel's frames [from, until).
+async function runHead(mel, from, until) {
+  const input = new ort.Tensor("float32", mel.subarray(from * BINS, until * BINS), [1, until - from, BINS]);
   return (await head.run({ mel: input })).features;
 }
 
-// The tail in windows over frames [from, until) of the head's `features` (of `count` frames);
-// the audio of frames below `frames` (the rest is padding) goes to the page as it is made.
-async function runTails(features, count, from, until, chunk, message) {
+// The tail in windows over frames [from, until) of the head's `features` (of `count` frames, the
+// first being frame `offset` of the record); the audio of the record's own frames (not the padding)
+// goes to the page as it is made.
+async function runTails(features, count, from, until, chunk, message, offset = 0) {
   const { vocoder } = message;
   const [, channels, steps] = features.dims;
   const perFrame = steps / count;
@@ -82,7 +83,7 @@ async function runTails(features, count, from, until, chunk, message) {
       feed.set(data.subarray(c * steps + left * perFrame, c * steps + right * perFrame), c * width);
     }
     const { audio } = await tail.run({ features: new ort.Tensor("float32", feed, [1, channels, width]) });
-    const keep = Math.min(end, message.frames);
+    const keep = Math.min(end, message.frames - offset);
     if (keep > start) {
       const samples = audio.data.slice((start - left) * HOP, (keep - left) * HOP);
       self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples }, [samples.buffer]);
@@ -97,15 +98,20 @@ async function vocode(message) {
   const mel = new Float32Array(padded * BINS);
   for (let i = 0; i < frames * BINS; i++) mel[i] = HALF[message.mel[i]];
   for (let f = frames; f < padded; f++) mel.copyWithin(f * BINS, (frames - 1) * BINS, frames * BINS);
-  let from = 0;
-  const quick = FIRST_WINDOW + vocoder.context_frames + vocoder.whole_network_context_frames;
-  if (message.first && padded > quick) {
-    // first sound sooner: the head over the first frames only (with the whole network's context), then their tail
-    await runTails(await runHead(mel, quick), quick, 0, FIRST_WINDOW, FIRST_WINDOW, message);
-    from = FIRST_WINDOW;
+  if (message.first) {
+    // The first record starts the sound: windows of growing size, each with its own head run over the
+    // window and the whole network's context, so the first sound waits for one short window and each
+    // next window is made while the ones before it play.
+    const margin = vocoder.context_frames + vocoder.whole_network_context_frames;
+    for (let start = 0, size = FIRST_WINDOW; start < padded; start += size, size = Math.min(2 * size, vocoder.chunk_frames)) {
+      const end = Math.min(padded, start + size);
+      const [low, high] = [Math.max(0, start - margin), Math.min(padded, end + margin)];
+      await runTails(await runHead(mel, low, high), high - low, start - low, end - low, size, message, low);
+    }
+  } else {
+    await runTails(await runHead(mel, 0, padded), padded, 0, padded, padded === frames ? vocoder.chunk_frames : padded,
+                   message);
   }
-  await runTails(await runHead(mel, padded), padded, from, padded, padded === frames ? vocoder.chunk_frames : padded,
-                 message);
   self.postMessage({ type: "vocoded", id: message.id, ms: performance.now() - started });   // what this device spent
 }
 
