@@ -87,11 +87,13 @@ class Playback {
     this.parts = [];
     this.started = performance.now();
     this.firstSoundMs = null;
-    this.gaps = 0;
+    this.gapsAt = [];   // chunk numbers that came too late to follow the one before without a gap
     this.busyMs = 0;   // the worker's time spent vocoding: what this device pays
   }
 
-  play(samples) {
+  // `ms`: how long the worker took to make these samples. The first chunk waits LEAD, or longer on a
+  // device so slow that the next (twice as long) window would not be ready when this one ends.
+  play(samples, ms = 0) {
     this.parts.push(samples);
     const buffer = context.createBuffer(1, samples.length, RATE);
     buffer.copyToChannel(samples, 0);
@@ -100,9 +102,10 @@ class Playback {
     source.connect(context.destination);
     const now = context.currentTime;
     if (this.at === 0 || this.at < now) {   // the first chunk, or vocoding fell behind (a gap)
-      if (this.at) this.gaps += 1;
-      this.at = now + LEAD;
-      this.firstSoundMs ??= performance.now() - this.started + LEAD * 1000;
+      if (this.at) this.gapsAt.push(this.parts.length - 1);
+      const lead = this.at ? LEAD : Math.max(LEAD, (2 * ms) / 1000 - samples.length / RATE);
+      this.at = now + lead;
+      this.firstSoundMs ??= performance.now() - this.started + lead * 1000;
     }
     source.start(this.at);
     this.at += samples.length / RATE;
@@ -175,7 +178,7 @@ async function speak(request, { setStatus, withKey, showError, fileName }) {
     worker.onmessage = ({ data }) => {
       if (data.id !== id) return;
       if (data.type === "audio") {
-        if (gainDb === 0) { playback.play(data.samples); return; }
+        if (gainDb === 0) { playback.play(data.samples, data.ms); return; }
         if (data.phrase !== lastPhrase || data.pause) flush();
         lastPhrase = data.phrase;
         if (data.pause) playback.play(data.samples); else phrase.push(data.samples);
@@ -212,7 +215,7 @@ async function speak(request, { setStatus, withKey, showError, fileName }) {
   if (serverError) { setStatus(`合成失败：${serverError}`, "error"); return { result: null }; }
   const samples = playback.samples();
   const seconds = samples.length / RATE;
-  window.browserVocoder.last = { samples, sampleRate: RATE, firstSoundMs: playback.firstSoundMs, gaps: playback.gaps,
+  window.browserVocoder.last = { samples, sampleRate: RATE, firstSoundMs: playback.firstSoundMs, gaps: playback.gapsAt.length, gapsAt: playback.gapsAt,
                                  seconds, busyMs: playback.busyMs };
   const url = URL.createObjectURL(wav(samples));
   setStatus(`完成：${seconds.toFixed(1)} 秒的语音，在本机合成。`, "done");

@@ -6,7 +6,7 @@
 //
 // In:  {type: "load", manifest}                       → {type: "ready"} | {type: "failed", message}
 //      {type: "mel", id, phrase, mel: Uint16Array (float16 [frames, 80]), frames, first, vocoder}
-//                                                     → {type: "audio", id, phrase, samples: Float32Array}…
+//                                                     → {type: "audio", id, phrase, samples: Float32Array, ms}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
 //      (after each mel)                               → {type: "vocoded", id, ms}: time spent on it
 //      {type: "end", id}                              → {type: "end", id}
@@ -43,6 +43,9 @@ async function load(manifest) {
   const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
   [head, tail] = await Promise.all([ort.InferenceSession.create(absolute(manifest.models.head), options),
                                     ort.InferenceSession.create(absolute(manifest.models.tail), options)]);
+  // One small run of each, so the first text's first windows do not pay the kernels' warm-up (a gap after them)
+  const features = await runHead(new Float32Array(2 * FIRST_WINDOW * BINS), 0, 2 * FIRST_WINDOW);
+  await tail.run({ features });
 }
 
 // (left, start, end, right) per window over frames [from, until) of a `frames`-long mel, as
@@ -86,13 +89,18 @@ async function runTails(features, count, from, until, chunk, message, offset = 0
     const keep = Math.min(end, message.frames - offset);
     if (keep > start) {
       const samples = audio.data.slice((start - left) * HOP, (keep - left) * HOP);
-      self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples }, [samples.buffer]);
+      const now = performance.now();
+      self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples, ms: now - made }, [samples.buffer]);
+      made = now;
     }
   }
 }
 
+let made = 0;   // when the last audio was posted: each audio message says how long it took to make
+
 async function vocode(message) {
   const started = performance.now();
+  made = started;
   const { frames, vocoder } = message;
   const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
   const mel = new Float32Array(padded * BINS);

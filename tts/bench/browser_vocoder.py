@@ -148,8 +148,8 @@ def run(quick: bool = False, requests: int | None = None) -> dict:
 
 
 def download_bytes(url: str) -> int:
-    """What the page downloads once (then keeps in the browser's cache)."""
-    return http.get(f"{url}/vocoder/manifest.json", timeout=10).json()["bytes"]
+    """What the page downloads once, gzipped where it can be (then keeps in the browser's cache)."""
+    return http.get(f"{url}/vocoder/manifest.json", timeout=10).json()["gzip_bytes"]
 
 
 def _load() -> float:
@@ -166,8 +166,8 @@ def table(result: dict) -> str:
                                         "bytes_per_audio_s"]),
         f"- **server_cpu_share** (mel ÷ wav, CPU per audio second): {result['server_cpu_share']} "
         f"(target ≤ {result['target_server_cpu_share']}); bytes per audio second mel ÷ wav: "
-        f"{result['bytes_share_vs_wav']}; one-time download of runtime + vocoder: "
-        f"{result['one_time_download_bytes'] / 1e6:.1f} MB (then cached by the browser).",
+        f"{result['bytes_share_vs_wav']}; one-time download of runtime + vocoder "
+        f"(gzipped): {result['one_time_download_bytes'] / 1e6:.1f} MB (then cached by the browser).",
         f"- First sound in Chromium: browser vocoding {chromium['first_sound_cached_ms_median']} ms median "
         f"(max {chromium['first_sound_cached_ms_max']}) with the model cached, {chromium['first_sound_cold_ms']} ms "
         f"on first use; server audio streamed as PCM {chromium['first_sound_server_pcm_stream_ms_median']} ms "
