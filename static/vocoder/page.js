@@ -63,11 +63,16 @@ function prepare() {
     if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
     const manifest = await response.json();
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    await new Promise((resolve, reject) => {
-      worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
-      worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
-      worker.postMessage({ type: "load", manifest });
-    });
+    try {
+      await new Promise((resolve, reject) => {
+        worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
+        worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
+        worker.postMessage({ type: "load", manifest });
+      });
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
     return worker;
   })();
   return ready;
