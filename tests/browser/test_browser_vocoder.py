@@ -90,6 +90,22 @@ def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit
     visit.assert_clean()                              # and no request left the origin
 
 
+def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "今天天气很好，我们去公园散步吧。")
+    page.locator("#volume").fill("-6")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    samples = local_samples(page)
+    response = requests.post(f"{idle_server.url}/tts", json={"text": "今天天气很好，我们去公园散步吧。", "volume": -6},
+                             timeout=60)
+    reference, _ = decode(response.content)
+    assert len(samples) == len(reference) and snr_db(reference, samples) >= 40.0
+    visit.assert_clean()
+
+
 def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server):
     page = visit.page
     page.route(re.compile(r".*\.wasm$"), lambda route: route.abort())
