@@ -134,6 +134,10 @@ class MelRendering(Rendering):
     def begin(self) -> Plan:
         plan = self._timed(self._synthesizer.plan, self._request)
         self.cache_status = "miss"
+        # The scheduler (tts.service.turns) estimates a request's work from its uncached phrases and
+        # learns the voice's cost from them: a mel phrase is ~8 % of one with audio, so it counts as
+        # free there, and teaches nothing.
+        self.cached = frozenset(plan.keys)
         self._chunks = _mel_chunks(plan)
         self.plan = plan
         return plan

@@ -10,6 +10,7 @@
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
 //      (after each mel)                               → {type: "vocoded", id, ms}: time spent on it
 //      {type: "end", id}                              → {type: "end", id}
+//      {type: "cancel", id}                           → nothing more for that id (handled at once)
 //      (any failure)                                  → {type: "failed", id, message}
 "use strict";
 
@@ -85,6 +86,7 @@ async function runTails(features, count, from, until, chunk, message, offset = 0
     for (let c = 0; c < channels; c++) {
       feed.set(data.subarray(c * steps + left * perFrame, c * steps + right * perFrame), c * width);
     }
+    if (cancelled.has(message.id)) return;
     const { audio } = await tail.run({ features: new ort.Tensor("float32", feed, [1, channels, width]) });
     const keep = Math.min(end, message.frames - offset);
     if (keep > start) {
@@ -124,10 +126,16 @@ async function vocode(message) {
 }
 
 let queue = Promise.resolve();   // one thing at a time, in order
+const cancelled = new Set();     // texts nobody listens to any more: their queued work is skipped
 
 self.onmessage = (event) => {
   const message = event.data;
+  if (message.type === "cancel") {   // at once, not behind the queue
+    cancelled.add(message.id);
+    return;
+  }
   queue = queue.then(async () => {
+    if (cancelled.has(message.id)) return;
     try {
       if (message.type === "load") {
         await load(message.manifest);

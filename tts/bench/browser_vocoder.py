@@ -5,11 +5,11 @@ goes over the wire, how soon the listener hears something, and what the listener
   encoding included) and the response bytes, for the same fresh texts sent as wav, as opus
   and as mels (POST /tts/mel); no cache, no singleflight, one request at a time.
   `server_cpu_share` = mel's CPU per audio second ÷ wav's (target ≤ TARGET_SHARE).
-- In Debian's Chromium on the page (real CSP, real Worker, onnxruntime-web from our origin):
-  time to first sound from the click with 在本机合成 on, once cold (model and runtime
-  downloaded and compiled) and then with them cached, against server audio streamed as PCM and
-  scheduled by Web Audio the same way (the server path at its quickest); and the device's
-  vocoding time per audio second (the worker's busy time: one wasm thread).
+- In Debian's Chromium on the page (real CSP, real Worker, onnxruntime-web from our origin, the
+  page's own player): time to first sound from the click with 在本机合成 on, once cold (model
+  and runtime downloaded and compiled) and then with them cached, against the same texts with it
+  off (the server's audio, streamed); and the device's vocoding time per audio second (the
+  worker's busy time: one wasm thread).
 """
 
 from __future__ import annotations
@@ -63,37 +63,37 @@ def server_side(url: str, pid: int, texts: list[str]) -> list[dict]:
     return rows
 
 
-_SERVER_FIRST_SOUND = """async (text) => {
-    // server audio at its quickest: streamed PCM, each chunk scheduled by Web Audio as it arrives
-    const started = performance.now();
-    const context = new AudioContext({ sampleRate: 24000 });
-    const response = await fetch("/tts", { method: "POST", headers: { "Content-Type": "application/json" },
-                                           body: JSON.stringify({ text, format: "pcm", stream: true }) });
-    const reader = response.body.getReader();
-    let first = null, at = 0, rest = new Uint8Array(0);
-    for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const bytes = new Uint8Array(rest.length + value.length);
-        bytes.set(rest); bytes.set(value, rest.length);
-        const usable = bytes.length - (bytes.length % 2);
-        rest = bytes.slice(usable);
-        if (!usable) continue;
-        const pcm = new Int16Array(bytes.buffer, 0, usable / 2);
-        const buffer = context.createBuffer(1, pcm.length, 24000);
-        buffer.copyToChannel(Float32Array.from(pcm, (x) => x / 32767), 0);
-        const source = context.createBufferSource();
-        source.buffer = buffer; source.connect(context.destination);
-        if (first === null) { at = context.currentTime + 0.05; first = performance.now() - started + 50; }
-        source.start(at); at += pcm.length / 24000;
-    }
-    await context.close();
-    return first;
+PLAYER_LEAD_MS = 150   # static/player.js LEAD_SECONDS: the first piece plays this long after it arrives
+
+_WATCH = """() => {
+    // from the click (tts:start) to the first piece handed to the page's player (tts:chunk), and gaps:
+    // a piece that starts later than the previous one ends
+    const watch = { started: 0, first: null, end: 0, gaps: 0 };
+    window.__firstSound = watch;
+    document.addEventListener("tts:start", () => { Object.assign(watch, { started: performance.now(), first: null, end: 0, gaps: 0 }); });
+    document.addEventListener("tts:chunk", ({ detail }) => {
+        if (watch.first === null) watch.first = performance.now() - watch.started;
+        else if (detail.at > watch.end + 0.001) watch.gaps += 1;
+        watch.end = detail.at + detail.samples.length / detail.sampleRate;
+    });
 }"""
 
 
+def _speak(page, text: str) -> dict:
+    """Click 合成 for `text`; when the page is done: first sound (ms), gaps, and the vocoder's figures."""
+    page.fill("#text", text)
+    page.evaluate("() => { window.browserVocoder.last = null; }")
+    page.click("#speak")
+    page.wait_for_function("() => window.__firstSound.first !== null && !document.getElementById('speak').disabled")
+    watch = page.evaluate("() => window.__firstSound")
+    last = page.evaluate("() => { const l = window.browserVocoder.last; return l && { seconds: l.seconds, busy: l.busyMs }; }")
+    page.wait_for_timeout(200)
+    return {"first": watch["first"] + PLAYER_LEAD_MS, "gaps": watch["gaps"], **(last or {})}
+
+
 def in_chromium(url: str, texts: list[str]) -> dict:
-    """First sound and the device's cost, from the page in Debian's Chromium."""
+    """First sound and the device's cost, from the page in Debian's Chromium: 在本机合成 on (the
+    first text loads the model), then off (the server's audio, streamed), for the same texts."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -102,20 +102,12 @@ def in_chromium(url: str, texts: list[str]) -> dict:
             page = browser.new_context(locale="zh-CN").new_page()
             page.set_default_timeout(120_000)
             page.goto(f"{url}/")
+            page.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+            page.evaluate(_WATCH)
             page.check("#local")
-            local = []
-            for text in texts:
-                page.fill("#text", text)
-                page.evaluate("() => { if (window.browserVocoder) window.browserVocoder.last = null; }")
-                clicked = time.perf_counter()
-                page.click("#speak")
-                page.wait_for_function("() => window.browserVocoder.last !== null")
-                wall = time.perf_counter() - clicked
-                last = page.evaluate("() => { const l = window.browserVocoder.last; "
-                                     "return { first: l.firstSoundMs, seconds: l.seconds, busy: l.busyMs, gaps: l.gaps }; }")
-                local.append({**last, "wall_s": wall})
-                page.wait_for_timeout(200)
-            server = [page.evaluate(_SERVER_FIRST_SOUND, text) for text in texts[1:]]
+            local = [_speak(page, text) for text in texts]
+            page.uncheck("#local")
+            server = [_speak(page, text) for text in texts[1:]]
         finally:
             browser.close()
     cached = local[1:]
@@ -124,10 +116,12 @@ def in_chromium(url: str, texts: list[str]) -> dict:
         "first_sound_cold_ms": round(local[0]["first"]),   # runtime + graphs downloaded and compiled
         "first_sound_cached_ms_median": round(statistics.median(run["first"] for run in cached)),
         "first_sound_cached_ms_max": round(max(run["first"] for run in cached)),
-        "first_sound_server_pcm_stream_ms_median": round(statistics.median(server)),
+        "first_sound_server_stream_ms_median": round(statistics.median(run["first"] for run in server)),
         "device_vocoder_s_per_audio_s": round(sum(run["busy"] for run in cached) / 1000 / audio, 4),
         "playback_gaps": sum(run["gaps"] for run in cached),
+        "playback_gaps_server": sum(run["gaps"] for run in server),
         "runs": local,
+        "server_runs": server,
     }
 
 
@@ -170,9 +164,10 @@ def table(result: dict) -> str:
         f"(gzipped): {result['one_time_download_bytes'] / 1e6:.1f} MB (then cached by the browser).",
         f"- First sound in Chromium: browser vocoding {chromium['first_sound_cached_ms_median']} ms median "
         f"(max {chromium['first_sound_cached_ms_max']}) with the model cached, {chromium['first_sound_cold_ms']} ms "
-        f"on first use; server audio streamed as PCM {chromium['first_sound_server_pcm_stream_ms_median']} ms "
+        f"on first use; the server's audio streamed {chromium['first_sound_server_stream_ms_median']} ms "
         f"(target ≤ {result['target_first_sound_ms']} ms cached).",
         f"- The listener's device: {chromium['device_vocoder_s_per_audio_s']} s of vocoding per second of speech "
-        f"(one wasm thread, in a Worker); playback gaps: {chromium['playback_gaps']}.",
+        f"(one wasm thread, in a Worker); playback gaps: {chromium['playback_gaps']} "
+        f"(server audio: {chromium['playback_gaps_server']}).",
     ]
     return "\n\n".join(lines)
