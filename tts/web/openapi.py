@@ -73,8 +73,11 @@ def _schemas(settings: Settings) -> dict:
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
-                  "state": {"type": "string", "enum": ["declared", "loaded", "failed", "closed"],
-                            "description": "declared = listed, loads on first use"}})
+                  "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
+                  "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
+                  "state": {"type": "string", "enum": ["declared", "loading", "loaded", "failed", "closed"],
+                            "description": "declared = listed, loads on first use; loading = its model is "
+                                           "loading now (the first request waits for it)"}})
     model = _obj({"id": _STR, "object": {"const": "model"}, "created": _INT, "owned_by": _STR})
     return {
         "TTSRequest": request_schema(TTS, settings),
