@@ -16,6 +16,7 @@ from tts.web.access import register_access_control
 from tts.web.api import api
 from tts.web.context import SERVICE
 from tts.web.docs import docs
+from tts.web.embed import embed
 from tts.web.errors import register_error_handlers
 from tts.web.observability import register_observability
 from tts.web.openai import openai
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     register_observability(app, registry)
     register_access_control(app, settings)
     register_security_headers(app)
-    for blueprint in (api, openai, docs, pages):
+    for blueprint in (api, embed, openai, docs, pages):
         app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
     service.start()
