@@ -45,6 +45,7 @@ class Job:
         self.audio = MelFrames() if request.format == MEL else AudioBuffer()   # browser vocoding: mel frames
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
+        self.omitted: tuple[str, ...] = ()  # tokens of the text no voice reads (reported to the client)
         self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
         self.worker_seconds: float | None = None   # the worker's wall time in this job's turns (set at its end)
         self.reserved_bytes = reserved_bytes
@@ -55,11 +56,11 @@ class Job:
         self._changed = Event()
 
     # -- written by the worker -------------------------------------------------------
-    def start(self, cache: str = "miss") -> None:
-        self.status, self.started, self.cache = RUNNING, time.time(), cache
+    def start(self, cache: str = "miss", omitted: tuple[str, ...] = ()) -> None:
+        self.status, self.started, self.cache, self.omitted = RUNNING, time.time(), cache, omitted
         self._notify()
         for follower in self.followers:
-            follower.start(cache)
+            follower.start(cache, omitted)
 
     def add(self, chunk: AudioChunk) -> None:
         self.audio.append(chunk)
@@ -79,6 +80,7 @@ class Job:
     def lead(self, follower: "Job") -> None:
         """Share this job's audio with `follower`, from the first chunk on (singleflight)."""
         follower.status, follower.started, follower.cache = self.status, self.started, self.cache
+        follower.omitted = self.omitted
         follower.audio = self.audio
         follower.leader = self
         self.followers.append(follower)

@@ -303,7 +303,11 @@ class SynthesisService:
                 self._plan(turn)
                 return
             if job.status == QUEUED:
-                job.start(turn.rendering.cache_status)
+                omitted = turn.rendering.plan.omitted
+                if omitted:
+                    log.info("job %s: %d token(s) no voice reads, left out: %s", job.id, len(omitted),
+                             " ".join(omitted)[:200])
+                job.start(turn.rendering.cache_status, omitted)
                 self._publish(job)
             started = time.perf_counter()
             chunk = turn.rendering.next_chunk()

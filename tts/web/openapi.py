@@ -108,6 +108,8 @@ def _schemas(settings: Settings) -> dict:
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
+                     "omitted_tokens": {"type": "integer", "description": "when done: tokens of the text no voice "
+                                        "reads (other scripts), left out; as the X-Omitted-Tokens header"},
                      "error": {**error, "description": "when failed or cancelled"}},
                     required=("id", "status", "position", "expected_seconds", "created", "started", "finished",
                               "links"),
@@ -139,6 +141,8 @@ _AUDIO_HEADERS = {
     "X-Cache": _header({"type": "string", "enum": ["hit", "miss", "partial"]},
                        "whether the phrases came from the sentence cache"),
     "X-Audio-Seconds": _header({"type": "string"}, "the audio's duration, when it is sent whole"),
+    "X-Omitted-Tokens": _header(_INT, "how many tokens of the text no voice can read (letters of other scripts, "
+                                "letter runs over 40 long) were left out; 0 when every word is spoken"),
     "X-Synthesis-CPU-Seconds": _header({"type": "string"}, "the worker's CPU seconds spent on this request, when "
                                        "it is sent whole (0 when every phrase came from the cache)"),
 }
