@@ -56,8 +56,8 @@ class Contract:
         assert status in responses, f"{method.upper()} {path} answered {status}, which is not documented"
         documented = responses[status]
         self._check_headers(documented, response)
-        if "content" not in documented:   # 304: headers only
-            assert not response.get_data(), f"{method.upper()} {path} {status} has a body"
+        if "content" not in documented:   # documented without a body (204, 304)
+            assert not response.get_data(), f"{method.upper()} {path} {status} has a body, documented without"
             return
         assert response.mimetype in documented["content"], \
             f"{method.upper()} {path} {status} answered {response.mimetype}, not {sorted(documented['content'])}"

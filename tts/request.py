@@ -147,8 +147,8 @@ TTS = Dialect("POST /tts", (
         voice=_VOICE,
         format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format"),
         stream=_stream(False, "false: the whole file")),
-    Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"links\"}` at once; "
-          "poll `GET /tts/jobs/<id>`", False),
+    Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"expected_seconds\", \"links\"}` "
+          "at once; poll `GET /tts/jobs/<id>`, cancel with `DELETE`", False),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
 

@@ -152,6 +152,9 @@ EXAMPLES = {
     ("/tts/jobs/{job_id}", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef")},
+    ("/tts/jobs/{job_id}", "delete"): {
+        "204": lambda app, c: (c.delete(f"/tts/jobs/{long_job(app, c)}"), drain(app))[0],
+        "404": lambda app, c: c.delete("/tts/jobs/0123456789abcdef0123456789abcdef")},
     ("/tts/jobs/{job_id}/audio", "get"): {
         "200": job_audio({}),
         "206": job_audio({"Range": "bytes=-10"}),

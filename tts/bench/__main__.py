@@ -1,7 +1,7 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, encoders, frontend,
-cache, kokoro, vocoder, summary (the article's table beside ours), and all. Each scenario module has
+cache, kokoro, vocoder, turns, summary (the article's table beside ours), and all. Each scenario module has
 `run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
 accepts them by name.
 """
@@ -32,6 +32,7 @@ SCENARIOS = {
     "kokoro": "the Kokoro voices next to the embedded one: RTF, first audio, RSS; session options, batching",
     "vocoder": "embedded vocoder, onnxruntime vs LiteRT as shipped: bare CPU, int8 rounding noise, Whisper guard",
     "summary": "the article's table next to ours, from the load, cost and soak results",
+    "turns": "short requests' latency while long ones run: one request at a time (before) vs fair turns (after)",
 }
 
 

@@ -144,6 +144,11 @@ class RedisJobs:
         return self._guard.run(read, lambda: None)
 
 
+    def delete(self, job_id: str) -> None:
+        key = PREFIX + "job:" + job_id
+        self._guard.run(lambda client: client.delete(key, key + ":audio"), lambda: None)
+
+
 def _read_audio(client: redis.Redis, key: str, job: Job) -> None:
     head = client.getrange(key, 0, 15)
     rate, colon, _ = head.partition(b":")

@@ -75,13 +75,20 @@ _REF = "#/components/schemas/"
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
     links = _obj({"self": _STR, "audio": _STR}, additionalProperties=False)
-    position = {"type": "integer", "minimum": 0, "description": "1 = next to run; 0 = running or finished"}
+    position = {"type": "integer", "minimum": 0, "description": "0 = started or finished; otherwise 1 + the "
+                "requests not started yet that go before it (requests take turns phrase by phrase, the one with "
+                "the least work left first)"}
+    expected = {"type": "number", "minimum": 0, "description": "estimated seconds until it is done, from the work "
+                "queued (each request's phrases times its voice's measured cost); 0 when finished"}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
-                  "state": {"type": "string", "enum": ["declared", "loaded", "failed", "closed"],
-                            "description": "declared = listed, loads on first use"}})
+                  "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
+                  "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
+                  "state": {"type": "string", "enum": ["declared", "loading", "loaded", "failed", "closed"],
+                            "description": "declared = listed, loads on first use; loading = its model is "
+                                           "loading now (the first request waits for it)"}})
     model = _obj({"id": _STR, "object": {"const": "model"}, "created": _INT, "owned_by": _STR})
     return {
         "TTSRequest": request_schema(TTS, settings),
@@ -89,15 +96,17 @@ def _schemas(settings: Settings) -> dict:
         "Error": _obj({"error": error}, additionalProperties=False),
         "OpenAIError": _obj({"error": _obj({"message": _STR, "type": _STR, "param": _NULLABLE_STR, "code": _STR},
                                            additionalProperties=False)}, additionalProperties=False),
-        "JobAccepted": _obj({"id": _STR, "status": status, "position": position, "links": links},
-                            additionalProperties=False),
-        "Job": _obj({"id": _STR, "status": status, "position": position, "created": _NUM,
+        "JobAccepted": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
+                             "links": links}, additionalProperties=False),
+        "Job": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
+                     "created": _NUM,
                      "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM, "links": links,
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
                      "error": {**error, "description": "when failed or cancelled"}},
-                    required=("id", "status", "position", "created", "started", "finished", "links"),
+                    required=("id", "status", "position", "expected_seconds", "created", "started", "finished",
+                              "links"),
                     additionalProperties=False),
         "Voices": _obj({"voices": {"type": "array", "items": voice}}),
         "Model": model,
@@ -222,9 +231,16 @@ def openapi_document(settings: Settings) -> dict:
                               "202": _json("Async job accepted.", "JobAccepted",
                                            {"Location": _header(_STR, "the job's status URL")}),
                               **_synthesis_errors("Error")}}},
-            "/tts/jobs/{job_id}": _get("Status of an async job", {
-                "200": _json("The job.", "Job"),
-                "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+            "/tts/jobs/{job_id}": {
+                **_get("Status of an async job", {
+                    "200": _json("The job.", "Job"),
+                    "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+                "delete": {"summary": "Cancel an async job and delete it", "parameters": job_id,
+                           "description": "Queued or running: its work stops before the next phrase and its queue "
+                                          "slot frees at once. Finished: its audio is deleted. Either way the id is "
+                                          "unknown afterwards (404).",
+                           "responses": {"204": {"description": "Cancelled and deleted."},
+                                         "404": _json("No such job (or it expired, or was deleted).", "Error")}}},
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
                 "404": _json("No such job (or it expired).", "Error"),

@@ -1,13 +1,13 @@
 """Audio responses for a job: whole files, or chunked streams that start with the first chunk.
 
-A response holds its worker slot until the audio is done or the client goes away. A
-streaming client that leaves is noticed when a write fails (the server closes our
-generator); a client waiting for a whole file is watched on its socket, since nothing is
-written to it until the end. Either way the job is cancelled, so the worker stops
-synthesizing for nobody. Whole files are sent in blocks straight from the job's audio
-buffer, and encoded (FLAC, MP3, Opus, AAC) on a helper thread, so a long result is never one
-big copy in memory and its encoding never blocks the gevent hub; they answer byte ranges
-(tts.web.ranges). Every format streams (tts.audio.encode).
+A response holds its worker slot until the audio is done or the client goes away. Every
+client is watched on its socket while its audio is made (a streaming one may wait for its
+next turn with nothing to write), and a write that fails ends a stream too. Either way the
+job is cancelled: its slot frees at once and the worker stops synthesizing for nobody.
+Whole files are sent in blocks straight from the job's audio buffer, and encoded (FLAC,
+MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and
+its encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
+format streams (tts.audio.encode), encoded on the same helper threads.
 """
 
 from __future__ import annotations
@@ -45,18 +45,27 @@ def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
 
 def _wait(job: Job) -> None:
     """Wait for the job to end, cancelling it if the client hangs up meanwhile; raise its error."""
-    connection = request.environ.get(CLIENT_SOCKET)
-    watcher = gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+    watcher = _watch(job)
     try:
         job.wait()
     except BaseException:   # the request greenlet was killed: stop working for it
         job.cancel()
         raise
     finally:
-        if watcher is not None:
-            watcher.kill()
+        _stop(watcher)
     if job.error:
         raise job.error
+
+
+def _watch(job: Job) -> gevent.Greenlet | None:
+    """Cancel `job` if the client hangs up (kill the watcher when the response is done)."""
+    connection = request.environ.get(CLIENT_SOCKET)
+    return gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+
+
+def _stop(watcher: gevent.Greenlet | None) -> None:
+    if watcher is not None:
+        watcher.kill()
 
 
 def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
@@ -148,25 +157,28 @@ class _EncodedBody:
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
-    chunks = job.follow()
+    chunks, watcher = job.follow(), _watch(job)   # watched from now: its first turn may take a while
     try:
         first = next(chunks)
     except StopIteration:   # cancelled before any audio: nothing to stream
+        _stop(watcher)
         return whole_audio(job, disposition)
     except BaseException:
+        _stop(watcher)
         job.cancel()
         raise
     fmt = job.request.format
-    return Response(_encoded(job, first, chunks), mimetype=FORMATS[fmt].media_type,
+    return Response(_encoded(job, first, chunks, watcher), mimetype=FORMATS[fmt].media_type,
                     headers=_headers(job, fmt, first.sample_rate, disposition))
 
 
-def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk]) -> Iterator[bytes]:
-    """The stream's bytes, encoded chunk by chunk on a helper thread (MP3 and AAC cost real CPU)."""
+def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
+             watcher: gevent.Greenlet | None = None) -> Iterator[bytes]:
+    """The stream's bytes, encoded chunk by chunk on a helper thread (the compressed formats cost real CPU)."""
     pool = gevent.get_hub().threadpool
-    encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
     complete = False
     try:
+        encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
         yield pool.apply(encoder.write, (first.samples,))
         for chunk in rest:
             data = pool.apply(encoder.write, (chunk.samples,))
@@ -177,6 +189,7 @@ def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk]) -> Iterato
             yield tail
         complete = True
     finally:
+        _stop(watcher)
         if not complete:
             log.info("job %s: client went away or synthesis failed mid-stream; cancelling", job.id)
             job.cancel()
