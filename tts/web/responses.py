@@ -26,6 +26,7 @@ from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
 from tts.service.audio_buffer import BLOCK_SAMPLES
 from tts.errors import JobNotReady
+from tts.web.errors import error_response
 from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
 
@@ -88,8 +89,8 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     held, the other formats from encoding the whole audio first (on a helper thread).
     """
     _wait(job)
-    if job.status == CANCELLED:   # stopped for someone else (DELETE) before its audio was done: nothing whole to send
-        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
+    if job.status == CANCELLED:   # stopped (a DELETE, the client gone) before its audio was done: nothing whole
+        return _cancelled(job)
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
@@ -108,6 +109,12 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
         response.status_code = 206
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{body.length}"
     return response
+
+
+def _cancelled(job: Job) -> Response:
+    """The answer for a job cancelled before its audio was done (a 409, as for a job not done)."""
+    return error_response(JobNotReady.status, JobNotReady.code, f"job {job.id} was cancelled before its audio was "
+                          "done", "id")
 
 
 class _RawBody:
