@@ -26,6 +26,7 @@ from gevent.event import Event
 
 from tts.audio import AudioChunk
 from tts.errors import AudioTooLong, JobNotFound, StoreFull, TTSError
+from tts.mel import MEL, MelFrames
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
 
@@ -41,7 +42,7 @@ class Job:
         self.created = time.time()
         self.started: float | None = None
         self.finished: float | None = None
-        self.audio = AudioBuffer()
+        self.audio = MelFrames() if request.format == MEL else AudioBuffer()   # browser vocoding: mel frames
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
         self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
