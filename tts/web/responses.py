@@ -26,7 +26,6 @@ from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
 from tts.service.audio_buffer import BLOCK_SAMPLES
 from tts.errors import JobNotReady
-from tts.web.errors import error_response
 from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
 
@@ -90,7 +89,7 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     """
     _wait(job)
     if job.status == CANCELLED:   # stopped (a DELETE, the client gone) before its audio was done: nothing whole
-        return _cancelled(job)
+        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
@@ -109,12 +108,6 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
         response.status_code = 206
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{body.length}"
     return response
-
-
-def _cancelled(job: Job) -> Response:
-    """The answer for a job cancelled before its audio was done (a 409, as for a job not done)."""
-    return error_response(JobNotReady.status, JobNotReady.code, f"job {job.id} was cancelled before its audio was "
-                          "done", "id")
 
 
 class _RawBody:
