@@ -54,6 +54,11 @@ class Format:
     sample_rates: tuple[int, ...] | None = None   # None = any
     note: str = ""                           # what a client should know, for the API description
 
+    @property
+    def streams(self) -> bool:
+        """Every format streams now; kept for callers written when MP3 and FLAC could not (captions16)."""
+        return True
+
 
 FORMATS = {
     "wav": Format("audio/wav", note="16-bit PCM in RIFF/WAVE; streamed, its header says 'length unknown'"),

@@ -5,9 +5,9 @@ client is watched on its socket while its audio is made (a streaming one may wai
 next turn with nothing to write), and a write that fails ends a stream too. Either way the
 job is cancelled: its slot frees at once and the worker stops synthesizing for nobody.
 Whole files are sent in blocks straight from the job's audio buffer, and encoded (FLAC,
-MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and its
-encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
-format streams (tts.audio.encode).
+MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and
+its encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
+format streams (tts.audio.encode), encoded on the same helper threads.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     held, the other formats from encoding the whole audio first (on a helper thread).
     """
     _wait(job)
-    if job.status == CANCELLED:   # stopped for someone else (DELETE) before its audio was done: nothing whole to send
+    if job.status == CANCELLED:   # stopped (a DELETE, the client gone) before its audio was done: nothing whole
         raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
@@ -175,11 +175,11 @@ def streamed_audio(job: Job, disposition: str = "inline") -> Response:
 
 def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
              watcher: gevent.Greenlet | None = None) -> Iterator[bytes]:
-    """The stream's bytes, encoded chunk by chunk on a helper thread (MP3 and AAC cost real CPU)."""
+    """The stream's bytes, encoded chunk by chunk on a helper thread (the compressed formats cost real CPU)."""
     pool = gevent.get_hub().threadpool
-    encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
     complete = False
     try:
+        encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
         yield pool.apply(encoder.write, (first.samples,))
         for chunk in rest:
             data = pool.apply(encoder.write, (chunk.samples,))
