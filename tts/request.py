@@ -127,6 +127,7 @@ def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
 
 
 _FORMAT_MEANING = "audio format; pcm is s16le, opus is in Ogg"
+CAPTION_FORMATS = ("json", "vtt", "srt")   # tts.captions renders them
 
 TTS = Dialect("POST /tts", (
     Field("text", "string", "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline",
@@ -138,6 +139,10 @@ TTS = Dialect("POST /tts", (
         format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format")),
     Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"links\"}` at once; "
           "poll `GET /tts/jobs/<id>`", False),
+    Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
+          "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
+          "vtt, srt: the file's text); with `stream`, one such JSON line per chunk; unset: audio only",
+          choices=CAPTION_FORMATS),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
 
@@ -156,6 +161,28 @@ OPENAI = Dialect("POST /v1/audio/speech", (
           choices=("audio",)),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
               "async": "async jobs are offered on POST /tts"})
+
+
+# Kokoro-FastAPI's captioned speech (POST /dev/captioned_speech), request for request.
+CAPTIONED = Dialect("POST /dev/captioned_speech", (
+    Field("model", "string", "accepted as on `POST /v1/audio/speech` (the voice decides the engine)",
+          choices_from="models"),
+    Field("input", "string", "the text, as for `text` on `POST /tts`", required=True, text_limit=True, spoken=True,
+          target="text"),
+    Field("voice", "string", "a voice id or an OpenAI voice name; unset: the default voice", choices_from="voices",
+          default_setting="default_voice", target="voice"),
+    Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format"),
+    Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
+          target="speed"),
+    Field("stream", "boolean", "one JSON line per chunk of audio as it is made (newline-delimited JSON)", True),
+    Field("return_timestamps", "boolean", "include `timestamps` (one per character: `word`, `start_time`, "
+          "`end_time` in seconds)", True),
+    Field("volume_multiplier", "number", "linear gain (1 = unchanged; a peak limiter keeps it from clipping)", 1.0,
+          low=round(10 ** (VOLUME_RANGE[0] / 20), 4), high=round(10 ** (VOLUME_RANGE[1] / 20), 4)),
+    Field("lang_code", "string", "accepted and ignored (every voice here speaks Mandarin)", max_length=16),
+    Field("return_download_link", "boolean", "only false: no download links are kept", False, choices=(False,)),
+), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
+              "normalization_options": "our text normalization is always on and has no options"})
 
 
 def _key(name: str) -> str:

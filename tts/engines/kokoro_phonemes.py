@@ -115,10 +115,17 @@ def final_mark(phrase: Phrase) -> str:
 
 def phrase_phonemes(phrase: Phrase) -> str:
     """A whole phrase → one phoneme string for one Kokoro call."""
+    return "".join(sound + after for sound, after in phrase_pieces(phrase))
+
+
+def phrase_pieces(phrase: Phrase) -> list[tuple[str, str]]:
+    """Per syllable: its phonemes, and what follows them (the break's symbols; the final mark
+    after the last). Joined they are `phrase_phonemes`; apart they say where each syllable's
+    tokens begin (captions)."""
     if not phrase.syllables:
-        return ""
-    pieces = [syllable_phonemes(s) + BREAK_SYMBOLS[b] for s, b in zip(phrase.syllables[:-1], phrase.breaks)]
-    return "".join(pieces) + syllable_phonemes(phrase.syllables[-1]) + final_mark(phrase)
+        return []
+    after = [BREAK_SYMBOLS[b] for b in phrase.breaks[:-1]] + [final_mark(phrase)]
+    return [(syllable_phonemes(s), a) for s, a in zip(phrase.syllables, after)]
 
 
 def longest_syllable() -> int:

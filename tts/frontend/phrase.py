@@ -28,6 +28,10 @@ class Phrase:
         (SSML <prosody rate>), 1.0 normally.
     text: the normalized text of the sentence the phrase was made from; empty for the
         head of a sentence cut in two, whose speech goes on in the next phrase.
+    spans: for each syllable, the [start, end) characters of the sentence's text it reads
+        (a spelled Latin run gives all its syllables the run's span; an erhua syllable
+        covers its 儿 too); the head of a cut sentence points into the text of the phrase
+        that ends the sentence. Empty when unknown (a phrase built by hand). Captions use it.
     """
 
     syllables: tuple[str, ...]
@@ -35,12 +39,15 @@ class Phrase:
     pause_ms: int = 0
     rate: float = 1.0
     text: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.syllables) != len(self.breaks):
             raise ValueError("a phrase needs exactly one break level per syllable")
         if any(b not in BREAK_LEVELS for b in self.breaks):
             raise ValueError(f"break levels must be in {BREAK_LEVELS}")
+        if self.spans and len(self.spans) != len(self.syllables):
+            raise ValueError("a phrase's spans, when given, are one per syllable")
 
     @property
     def continues(self) -> bool:
@@ -61,6 +68,6 @@ class Phrase:
     def split_at(self, cut: int) -> tuple["Phrase", "Phrase"]:
         """The syllables before `cut` (no pause, no text: it continues) and the rest, which
         keeps this phrase's pause and text (its final punctuation still ends the sentence)."""
-        head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "")
-        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text)
+        head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "", self.spans[:cut])
+        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text, self.spans[cut:])
         return head, tail

@@ -28,26 +28,35 @@ class _Builder:
     def __init__(self) -> None:
         self.syllables: list[str] = []
         self.breaks: list[int] = []
+        self.spans: list[tuple[int, int]] = []   # the text each syllable reads (captions)
+        self.at = 0                               # offset of the character being read
         self._latin = ""
+        self._latin_start = 0
 
     def syllable(self, syllable: str) -> None:
         self.flush_latin()
         self.syllables.append(syllable)
         self.breaks.append(0)
+        self.spans.append((self.at, self.at + 1))
 
     def erhua(self) -> None:
         if self.syllables:
             last = self.syllables[-1]
             self.syllables[-1] = last[:-1] + "r" + last[-1]
+            self.spans[-1] = (self.spans[-1][0], self.at + 1)
 
     def latin(self, char: str) -> None:
+        if not self._latin:
+            self._latin_start = self.at
         self._latin += char
 
     def flush_latin(self) -> None:
         if self._latin:
+            span = (self._latin_start, self._latin_start + len(self._latin))
             for syllable in spell(self._latin):
                 self.syllables.append(syllable)
                 self.breaks.append(0)
+                self.spans.append(span)
             self._latin = ""
 
     def mark(self, level: int) -> None:
@@ -62,7 +71,9 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
     starts = []
     for word, pinyin in words:
         starts.append(len(builder.syllables))
-        for char, syllable in zip(word, pinyin):
+        word_start = builder.at
+        for offset, (char, syllable) in enumerate(zip(word, pinyin), word_start):
+            builder.at = offset
             if _SYLLABLE.match(syllable):
                 builder.syllable(syllable)
             elif syllable == ERHUA_MARK:
@@ -71,13 +82,14 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
                 builder.latin(char)
             elif char in _PUNCT_BREAK:
                 builder.mark(_PUNCT_BREAK[char])
+        builder.at = word_start + len(word)
         builder.flush_latin()
         builder.mark(1)
     breaks = builder.breaks
     for (word, _), start in zip(words, starts):
         if word in _LEANING and 0 < start < len(breaks) and breaks[start - 1] == 1:
             breaks[start - 1] = 0   # a particle joins the word before it (走了, 我的), and a word boundary follows it
-    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text)
+    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text, tuple(builder.spans))
 
 
 def fit(phrase: Phrase, max_syllables: int) -> list[Phrase]:
