@@ -253,6 +253,7 @@ async function fetchResult(job, request, voiceName) {
     fileName: fileName(request.text, request.format),
     downloadUrl,
     playUrl: playable === blob ? downloadUrl : URL.createObjectURL(playable),
+    captionsUrl: `${job.links.self}/captions`,   // static/captions.js
   };
 }
 
@@ -311,6 +312,7 @@ form.addEventListener("keydown", (event) => {
 // -- the player, the download link and the history ----------------------------------------------------
 function show(result) {
   if (player.getAttribute("src") !== result.playUrl) player.src = result.playUrl;   // loads; never plays
+  window.ttsCaptions?.attach(player, result.captionsUrl, withKey({}));   // static/captions.js: highlights while it plays
   download.href = result.downloadUrl;
   download.download = result.fileName;
   download.textContent = `下载 ${result.format}（${result.fileName}）`;

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Iterable, Sequence
 
 from tts.frontend.phrase import Phrase
@@ -81,24 +80,23 @@ def _tail(text: str, end: int) -> str:
 class PhraseTimer:
     """One phrase's captions, made as the engine's onsets arrive.
 
-    `offset` is where the phrase starts in the delivered audio (samples at `rate`); `scale`
-    turns the engine's samples into delivered ones (resampling, pitch shift). `ready`
-    returns the captions whose start and end are both known by now, each once.
+    `offset` is where the phrase starts in the delivered audio, and onsets are in delivered
+    samples too (at `rate`). `ready` returns the captions whose start and end are both known
+    by now, each once.
     """
 
-    def __init__(self, units: list[Unit], syllables: int, offset: int, rate: int, scale: Fraction | int = 1) -> None:
+    def __init__(self, units: list[Unit], syllables: int, offset: int, rate: int) -> None:
         self._units = units
         self._syllables = syllables
         self._offset = offset
         self._rate = rate
-        self._scale = scale
         self._known: dict[int, int] = {}
         self._seen = 0
         self._next = 0
 
     def ready(self, onsets: list[tuple[int, int]]) -> list[Caption]:
         for syllable, sample in onsets[self._seen:]:
-            self._known[syllable] = round(sample * self._scale)
+            self._known[syllable] = sample
         self._seen = len(onsets)
         last = max(self._known, default=-1)
         made = []

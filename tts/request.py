@@ -141,7 +141,8 @@ TTS = Dialect("POST /tts", (
           "poll `GET /tts/jobs/<id>`", False),
     Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
           "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
-          "vtt, srt: the file's text); with `stream`, one such JSON line per chunk; unset: audio only",
+          "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
+          "an async job's are at `GET /tts/jobs/<id>/captions`; unset: audio only",
           choices=CAPTION_FORMATS),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
@@ -180,9 +181,9 @@ CAPTIONED = Dialect("POST /dev/captioned_speech", (
     Field("volume_multiplier", "number", "linear gain (1 = unchanged; a peak limiter keeps it from clipping)", 1.0,
           low=round(10 ** (VOLUME_RANGE[0] / 20), 4), high=round(10 ** (VOLUME_RANGE[1] / 20), 4)),
     Field("lang_code", "string", "accepted and ignored (every voice here speaks Mandarin)", max_length=16),
-    Field("return_download_link", "boolean", "only false: no download links are kept", False, choices=(False,)),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
-              "normalization_options": "our text normalization is always on and has no options"})
+              "normalization_options": "our text normalization is always on and has no options",
+              "return_download_link": "no download links are kept: the audio is in the response"})
 
 
 def _key(name: str) -> str:

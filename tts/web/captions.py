@@ -65,7 +65,7 @@ def _value(payload: dict, name: str):
 def captioned(job: Job, form: str) -> Response:
     """/tts with `captions`: JSON with the audio and the captions (streamed as JSON lines)."""
     if job.request.stream:
-        return streamed(job, our_captions("json"), "captions")
+        return streamed(job, our_captions("json"), "captions", sample_rate=True)
     return whole(job, our_captions(form), "captions", sample_rate=True)
 
 
@@ -79,42 +79,45 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
     return jsonify(body)
 
 
-def streamed(job: Job, shape: Shape, key: str) -> Response:
+def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
     """One JSON line per chunk of audio, with the captions that came with it. A format that
     cannot be encoded piece by piece comes as one line with the whole file at the end."""
     fmt = job.request.format
     if not FORMATS[fmt].streams:
-        return Response(_one_line(whole(job, shape, key)), mimetype=NDJSON)
-    return Response(_lines(job, shape, key), mimetype=NDJSON, headers={"X-Accel-Buffering": "no"})
+        return Response(_one_line(whole(job, shape, key, sample_rate)), mimetype=NDJSON)
+    return Response(_lines(job, shape, key, sample_rate), mimetype=NDJSON, headers={"X-Accel-Buffering": "no"})
 
 
 def _one_line(response: Response) -> Iterator[bytes]:
     yield response.get_data().rstrip(b"\n") + b"\n"
 
 
-def _lines(job: Job, shape: Shape, key: str) -> Iterator[bytes]:
-    media_type, encoder, pending = FORMATS[job.request.format].media_type, None, []
+def _lines(job: Job, shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:
+    media_type, encoder, pending, rate = FORMATS[job.request.format].media_type, None, [], None
     complete = False
+
+    def line(audio: bytes) -> bytes:
+        body = {"audio": base64.b64encode(audio).decode("ascii"), "audio_format": media_type, key: shape(pending)}
+        if sample_rate:
+            body["sample_rate"] = rate
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
     try:
         for chunk in job.follow():
-            encoder = encoder or StreamEncoder(job.request.format, chunk.sample_rate)
+            rate = chunk.sample_rate
+            encoder = encoder or StreamEncoder(job.request.format, rate)
             pending.extend(chunk.captions)
             data = encoder.write(chunk.samples)
             if data:
-                yield _line(data, media_type, shape(pending), key)
+                yield line(data)
                 pending = []
         tail = encoder.finalize() if encoder else b""
         if tail or pending:
-            yield _line(tail, media_type, shape(pending), key)
+            yield line(tail)
         complete = True
     finally:
         if not complete:
             job.cancel()
-
-
-def _line(audio: bytes, media_type: str, items: object, key: str) -> bytes:
-    body = {"audio": base64.b64encode(audio).decode("ascii"), "audio_format": media_type, key: items}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 @captions.get("/tts/jobs/<job_id>/captions")
