@@ -1,9 +1,10 @@
 // Captions under the player: the text of the last result, each character marked while it is spoken.
 //
 // window.ttsCaptions.attach(player, url, headers) fetches a job's captions (GET /tts/jobs/<id>/captions,
-// a JSON list of {text, start, end} in seconds of the audio) and follows `player` (any media element):
-// the character being spoken is a <mark>, nothing moves or animates. Captions are extra: when they
-// cannot be fetched the audio plays as before and the line stays empty.
+// a JSON list of {text, start, end} in seconds of the audio) and follows `player`: a media element, or
+// any clock with `currentTime` and `paused` (Web Audio playback), which is then polled every frame.
+// The character being spoken is a <mark>, shown under #player; nothing moves or animates. Captions
+// are extra: when they cannot be fetched the audio plays as before and the line stays empty.
 "use strict";
 
 (() => {
@@ -17,7 +18,7 @@
       line.id = "captions";
       line.lang = "zh-CN";
       line.setAttribute("aria-label", "字幕");
-      player.insertAdjacentElement("afterend", line);
+      (player instanceof Element ? player : document.getElementById("player")).insertAdjacentElement("afterend", line);
     }
     return line;
   }
@@ -62,11 +63,12 @@
       if (now >= 0) nodes[now] = swap(nodes[now], "mark");
       shown = now;
     };
-    const tick = () => { update(); frame = player.paused ? 0 : requestAnimationFrame(tick); };
+    const media = typeof player.addEventListener === "function";
+    const tick = () => { update(); frame = media && player.paused ? 0 : requestAnimationFrame(tick); };
     const start = () => { if (!frame) frame = requestAnimationFrame(tick); };
-    const events = { play: start, seeked: update, timeupdate: update };
+    const events = media ? { play: start, seeked: update, timeupdate: update } : {};
     for (const [name, handler] of Object.entries(events)) player.addEventListener(name, handler);
-    update();
+    if (media) update(); else start();
     return () => {
       cancelAnimationFrame(frame);
       for (const [name, handler] of Object.entries(events)) player.removeEventListener(name, handler);

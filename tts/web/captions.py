@@ -13,6 +13,7 @@ The captions come with the audio from the synthesizer (tts.captions); nothing is
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
 from dataclasses import replace
@@ -21,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 from flask import Blueprint, Response, jsonify, request
 
 from tts import captions as formats
+from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder
 from tts.captions import Caption
 from tts.errors import InvalidInput, JobNotReady
@@ -85,14 +87,23 @@ def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Res
     fmt = job.request.format
     if not FORMATS[fmt].streams:
         return Response(_one_line(whole(job, shape, key, sample_rate)), mimetype=NDJSON)
-    return Response(_lines(job, shape, key, sample_rate), mimetype=NDJSON, headers={"X-Accel-Buffering": "no"})
+    chunks = job.follow()
+    try:   # the first chunk is awaited here, so an early failure is still an HTTP error
+        first = [next(chunks)]
+    except StopIteration:   # cancelled before any audio
+        first = []
+    except BaseException:
+        job.cancel()
+        raise
+    return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
+                    headers={"X-Accel-Buffering": "no"})
 
 
 def _one_line(response: Response) -> Iterator[bytes]:
     yield response.get_data().rstrip(b"\n") + b"\n"
 
 
-def _lines(job: Job, shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:
+def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:
     media_type, encoder, pending, rate = FORMATS[job.request.format].media_type, None, [], None
     complete = False
 
@@ -103,7 +114,7 @@ def _lines(job: Job, shape: Shape, key: str, sample_rate: bool) -> Iterator[byte
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
     try:
-        for chunk in job.follow():
+        for chunk in chunks:
             rate = chunk.sample_rate
             encoder = encoder or StreamEncoder(job.request.format, rate)
             pending.extend(chunk.captions)
