@@ -262,3 +262,14 @@ def test_captioned_speech_names_a_bad_field(client):
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "volume_multiplier"
     response = client.post("/dev/captioned_speech", json={"text": "你好。"})
     assert response.status_code == 400 and "calls it 'input'" in response.get_json()["error"]["message"]
+
+
+def test_tts_streams_captions_with_each_chunk_as_json_lines(client):
+    response = client.post("/tts", json={"text": TEXT, "captions": "vtt", "stream": True, "format": "pcm",
+                                         "sample_rate": 16000})
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert len(lines) > 1 and all(line["sample_rate"] == 16000 for line in lines)
+    pcm = b"".join(base64.b64decode(line["audio"]) for line in lines)
+    captions = [Caption(c["text"], c["start"], c["end"]) for line in lines for c in line["captions"]]   # a list, streamed
+    assert_well_formed(captions, len(pcm) / 2 / 16000)
