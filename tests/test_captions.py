@@ -273,3 +273,18 @@ def test_tts_streams_captions_with_each_chunk_as_json_lines(client):
     pcm = b"".join(base64.b64decode(line["audio"]) for line in lines)
     captions = [Caption(c["text"], c["start"], c["end"]) for line in lines for c in line["captions"]]   # a list, streamed
     assert_well_formed(captions, len(pcm) / 2 / 16000)
+
+
+def test_a_phrase_split_over_several_model_calls_keeps_its_onsets_on_one_time_line(engines):
+    """At a slow rate a long phrase needs several acoustic calls (2048 frames each at most):
+    the onsets go on across them and end where the joined audio ends."""
+    from tts.engines.base import EngineOptions
+
+    (phrase,) = analyze("春天来了公园里的花儿都开了孩子们在草地上奔跑老人们坐在长椅上聊天一切都显得那么美好" * 2, 100, None)
+    onsets: list = []
+    audio = np.concatenate(list(engines["embedded"].synthesize(phrase, "baker", EngineOptions(speaking_rate=0.3),
+                                                                onsets)))
+    assert len(audio) / 24000 > 2048 * 0.0125   # more than one call's worth of frames
+    assert [s for s, _ in onsets] == list(range(len(phrase.syllables) + 1))
+    samples = [at for _, at in onsets]
+    assert samples == sorted(samples) and samples[-1] == len(audio)
