@@ -253,7 +253,7 @@ async function fetchResult(job, request, voiceName) {
     fileName: fileName(request.text, request.format),
     downloadUrl,
     playUrl: playable === blob ? downloadUrl : URL.createObjectURL(playable),
-    captionsUrl: `${job.links.self}/captions`,   // static/captions.js
+    captionsUrl: job.links.captions,   // static/captions.js
   };
 }
 

@@ -216,6 +216,7 @@ def test_an_async_jobs_captions_are_served_as_webvtt(client):
         if client.get(job["links"]["self"]).get_json()["status"] == "done":
             break
         gevent.sleep(0.05)   # the test client runs on the hub: let the worker progress
+    assert job["links"]["captions"] == f"/tts/jobs/{job['id']}/captions"
     response = client.get(f"/tts/jobs/{job['id']}/captions?format=vtt")
     assert response.status_code == 200 and response.mimetype == "text/vtt"
     assert response.get_data(as_text=True).startswith("WEBVTT\n\n1\n00:00:00.")

@@ -15,7 +15,8 @@ api = Blueprint("api", __name__)
 
 
 def job_links(job: Job) -> dict:
-    return {"self": url_for("api.job_status", job_id=job.id), "audio": url_for("api.job_audio", job_id=job.id)}
+    return {"self": url_for("api.job_status", job_id=job.id), "audio": url_for("api.job_audio", job_id=job.id),
+            "captions": url_for("captions.job_captions", job_id=job.id)}
 
 
 @api.post("/tts")

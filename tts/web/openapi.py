@@ -63,7 +63,7 @@ _REF = "#/components/schemas/"
 
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
-    links = _obj({"self": _STR, "audio": _STR}, additionalProperties=False)
+    links = _obj({"self": _STR, "audio": _STR, "captions": _STR}, additionalProperties=False)
     position = {"type": "integer", "minimum": 0, "description": "1 = next to run; 0 = running or finished"}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
