@@ -79,7 +79,7 @@ def audio_of(response) -> tuple:
     if media_type in ("application/json", "application/x-ndjson"):
         lines = [json.loads(line) for line in data.splitlines() if line.strip()]
         data = b"".join(base64.b64decode(line["audio"]) for line in lines)
-        media_type, rate = lines[0]["audio_format"], lines[0].get("sample_rate")
+        media_type, rate = lines[0]["audio_format"], lines[0].get("sample_rate", rate)
     if media_type == "audio/pcm":
         return np.frombuffer(data, "<i2").astype(np.float32) / 32767.0, int(rate)
     return soundfile.read(io.BytesIO(data), dtype="float32")

@@ -78,7 +78,9 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
             "audio_format": FORMATS[job.request.format].media_type, key: shape(job.audio.captions)}
     if sample_rate:
         body["sample_rate"] = job.audio.sample_rate
-    return jsonify(body)
+    response = jsonify(body)
+    response.headers["X-Sample-Rate"] = str(job.audio.sample_rate)
+    return response
 
 
 def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
@@ -86,7 +88,8 @@ def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Res
     cannot be encoded piece by piece comes as one line with the whole file at the end."""
     fmt = job.request.format
     if not FORMATS[fmt].streams:
-        return Response(_one_line(whole(job, shape, key, sample_rate)), mimetype=NDJSON)
+        answer = whole(job, shape, key, sample_rate)
+        return Response(_one_line(answer), mimetype=NDJSON, headers={"X-Sample-Rate": answer.headers["X-Sample-Rate"]})
     chunks = job.follow()
     try:   # the first chunk is awaited here, so an early failure is still an HTTP error
         first = [next(chunks)]
@@ -95,8 +98,9 @@ def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Res
     except BaseException:
         job.cancel()
         raise
+    headers = {"X-Accel-Buffering": "no", **({"X-Sample-Rate": str(first[0].sample_rate)} if first else {})}
     return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
-                    headers={"X-Accel-Buffering": "no"})
+                    headers=headers)
 
 
 def _one_line(response: Response) -> Iterator[bytes]:
