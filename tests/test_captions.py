@@ -119,7 +119,7 @@ def test_a_long_sentence_cut_for_early_audio_keeps_its_characters(synthesizer):
     phrases = analyze(text, 100, 8)
     assert len(phrases) > 1 and not phrases[0].text   # the head of a cut sentence has no text of its own
     captions, seconds = render(synthesizer, SynthesisRequest(text, "baker"))
-    assert "".join(c.text for c in captions) == re.sub(r"[，。]", "", text).replace("花儿", "花儿")
+    assert "".join(c.text for c in captions) == re.sub(r"[，。]", "", text)
     assert abs(captions[-1].end - seconds) <= TOLERANCE
 
 

@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 from tts.frontend.phrase import Phrase
 
 FORMATS = ("json", "vtt", "srt")
-MEDIA_TYPES = {"json": "application/json", "vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip; charset=utf-8"}
+MEDIA_TYPES = {"json": "application/json", "vtt": "text/vtt; charset=utf-8",
+               "srt": "application/x-subrip; charset=utf-8"}
 CUE_CHARACTERS = 16       # a subtitle line: at most this many captions
 CUE_BREAKS = set("，。！？；：、,.!?;:—…")   # a cue ends after these (and at every gap in the audio)
 

@@ -105,7 +105,8 @@ def _caption_schemas(settings: Settings) -> dict:
     caption = _obj({"text": _STR, "start": seconds, "end": seconds}, additionalProperties=False,
                    description="one character (or a spelled Latin word, or an erhua syllable like 花儿)")
     word = _obj({"word": _STR, "start_time": seconds, "end_time": seconds}, additionalProperties=False)
-    audio = {"type": "string", "contentEncoding": "base64", "description": "the audio file (or, streamed, its next bytes)"}
+    audio = {"type": "string", "contentEncoding": "base64",
+             "description": "the audio file (or, streamed, its next bytes)"}
     media = {"type": "string", "description": "the audio's media type"}
     return {
         "Caption": caption,
