@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from tts.frontend.phrase import Phrase
+if TYPE_CHECKING:   # read only: importing this module stays light (tts.request takes FORMATS from here)
+    from tts.frontend.phrase import Phrase
 
 FORMATS = ("json", "vtt", "srt")
 MEDIA_TYPES = {"json": "application/json", "vtt": "text/vtt; charset=utf-8",
@@ -50,7 +51,7 @@ class Unit:
     tail: str = ""
 
 
-def phrase_units(phrases: Sequence[Phrase]) -> list[list[Unit]]:
+def phrase_units(phrases: Sequence["Phrase"]) -> list[list[Unit]]:
     """Each phrase's caption units. A phrase that heads a cut sentence reads the text of the
     phrase that ends it; consecutive syllables reading the same characters make one unit."""
     units: list[list[Unit]] = []

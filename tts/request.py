@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 from tts.audio.encode import FORMATS
+from tts.captions import FORMATS as CAPTION_FORMATS
 from tts.errors import InvalidInput, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
@@ -127,7 +128,6 @@ def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
 
 
 _FORMAT_MEANING = "audio format; pcm is s16le, opus is in Ogg"
-CAPTION_FORMATS = ("json", "vtt", "srt")   # tts.captions renders them
 
 TTS = Dialect("POST /tts", (
     Field("text", "string", "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline",
