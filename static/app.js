@@ -1,30 +1,38 @@
-// The page. A synthesis is an async job: POST /tts {"async": true}, poll its status (showing the
-// queue position), then fetch its audio once and keep it as a Blob, so the player, the download
-// link and the history keep working after the server's job store forgets the job.
-// Nothing plays until the user asks for it. No inline code anywhere: the server sends a strict CSP.
-"use strict";
+// The page. "合成" streams the speech as 16-bit PCM (POST /tts, stream: true) and plays it while the
+// server still synthesizes (static/player.js), then keeps the whole audio as a file to replay and
+// download; a download format other than WAV/PCM is fetched as an async job once the stream is done
+// (its phrases come from the server's cache). "停止" aborts the stream (the server cancels work for a
+// client that left) or DELETEs the job. Nothing plays unless the user clicked for it. No inline code
+// anywhere: the server sends a strict CSP.
+//
+// Hooks for other modules (static/captions.js, static/vocoder/*), the only places they need:
+// - document events "tts:start" { request } (a new result begins: clear what you show),
+//   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
+// - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
+// - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
+//   or float samples (Float32Array) }: the server's stream by default; another module may put its own there.
+// Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
+import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
+import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
 
-// Download formats, in one place. The server says which ones it accepts (data-formats on <main>);
-// this table says how to name and describe each. `raw` formats cannot play in <audio> as they are,
-// so the player gets them wrapped in a WAV header (the download stays as the server made it).
+// Download formats. The server says which ones it accepts (data-formats on <main>).
 const FORMATS = {
   wav: { label: "WAV", hint: "通用格式，无损，任何播放器都能打开。" },
   mp3: { label: "MP3", hint: "有损压缩，文件小，几乎处处能播放。" },
+  aac: { label: "AAC", hint: "有损压缩，文件小，手机和苹果设备都能播放。" },
   opus: { label: "Opus", hint: "有损压缩，文件最小，音质仍好。" },
   flac: { label: "FLAC", hint: "无损压缩，文件比 WAV 小。" },
-  pcm: { label: "PCM", hint: "16 位单声道原始采样，没有文件头，适合程序处理。", raw: true },
+  pcm: { label: "PCM", hint: "16 位单声道原始采样，没有文件头，适合程序处理。" },
 };
 const formatSpec = (id) => FORMATS[id] || { label: id.toUpperCase(), hint: "" };
-
-// What the server calls a field → what this page calls it (for "400: which field was wrong").
-const FIELD_NAMES = {
-  text: "要朗读的文字", voice: "声音", speed: "语速", pitch: "音高", volume: "音量", eco: "节能模式", format: "下载格式",
-  sample_rate: "采样率", body: "请求内容", key: "API 密钥",
-};
+const MADE_HERE = ["wav", "pcm"];   // assembled from the stream itself; other formats are encoded by the server
 
 const POLL_MS = 300;
 const HISTORY_SIZE = 5;
-const PCM_FALLBACK_RATE = 24000;   // only if a PCM answer lacks its X-Sample-Rate header
+const TEXT_KEPT = 20000;            // characters of typed text remembered across reloads
+const WARM_UP_WAIT_S = 120;         // how long a click waits for a server that is still loading its voices
+const PCM_FALLBACK_RATE = 24000;    // only if a voice or a stream does not say its rate
+const PREVIEW = (name) => `你好，我是${name}。很高兴为你朗读。`;
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -32,6 +40,8 @@ const form = $("tts-form");
 const text = $("text");
 const count = $("count");
 const voice = $("voice");
+const voiceHint = $("voice-hint");
+const preview = $("preview");
 const format = $("format");
 const formatHint = $("format-hint");
 const speed = $("speed");
@@ -39,24 +49,30 @@ const pitch = $("pitch");
 const volume = $("volume");
 const eco = $("eco");
 const button = $("speak");
+const stopButton = $("stop");
 const statusLine = $("status");
+const detailLine = $("status-detail");
+const progress = $("progress");
 const player = $("player");
 const download = $("download");
 const historyList = $("history");
 const historyEmpty = $("history-empty");
 const resultEmpty = $("result-empty");
 
+// The server's limits, rendered into the page from the same settings /openapi.json states.
 const MAX_CHARS = Number(app.dataset.maxChars);
+const ECO_RATE = Number(app.dataset.ecoRate) || 16000;
 const SERVER_FORMATS = (app.dataset.formats || "wav").split(/\s+/).filter(Boolean);
 const keyInput = $("key");   // only when the server has API keys
 const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format, ...(keyInput ? { key: keyInput } : {}) };
+const SLIDERS = { speed, pitch, volume };
+const RANGES = Object.fromEntries(Object.entries(SLIDERS).map(([k, s]) => [k, [Number(s.min), Number(s.max)]]));
 
 // -- remembered choices (storage may be off: then a choice lasts this visit) -------------------------
 const store = {
   get(key) { try { return localStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { localStorage.setItem(key, value); } catch { /* not remembered */ } },
 };
-
 // The API key is kept for this tab only (sessionStorage), never in localStorage.
 const tabStore = {
   get(key) { try { return sessionStorage.getItem(key); } catch { return null; } },
@@ -95,22 +111,28 @@ slider(speed, (n) => `${n.toFixed(2)} 倍`);
 slider(pitch, (n) => `${signed(n)} 半音`);
 slider(volume, (n) => `${signed(n)} dB`);
 
-// -- the character count, as the server counts (code points, not UTF-16 units) ---------------------
+// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units) ------
 const charCount = (s) => Array.from(s).length;
+const savedText = store.get("tts.text");
+if (savedText !== null) text.value = savedText;
 function showCount() {
   const n = charCount(text.value);
   const over = n - MAX_CHARS;
   count.textContent = over > 0 ? `${n} / ${MAX_CHARS} 字，超出 ${over} 字` : `${n} / ${MAX_CHARS} 字`;
   count.classList.toggle("over", over > 0);
 }
-text.addEventListener("input", () => { showCount(); markValid(text); });
+text.addEventListener("input", () => {
+  showCount();
+  markValid(text);
+  store.set("tts.text", text.value.slice(0, TEXT_KEPT));
+});
 showCount();
 
-// -- voices: GET /v1/audio/voices ----------------------------------------------------------------------
-
-// "标贝女声 (Baker)" when the name already says the id, else "名字（id）".
+// -- voices: GET /v1/audio/voices (gender, description, whether the model is loaded) ----------------
+const GENDERS = { female: "女声", male: "男声" };
 const voiceLabel = (v) => (!v.name ? v.id
   : v.name.toLowerCase().includes(v.id.toLowerCase()) ? v.name : `${v.name}（${v.id}）`);
+const chinesePart = (description) => (description || "").split(" / ")[0];   // descriptions read "中文 / English"
 
 async function fetchVoices() {
   try {
@@ -121,38 +143,64 @@ async function fetchVoices() {
   }
 }
 
+let voices = [];   // as the server listed them
 let ecoVoices = [];   // the server marks the voice eco mode speaks with (its cheapest engine's)
+const voiceById = (id) => voices.find((v) => v.id === id);
 
 async function loadVoices(attempt = 0) {
-  const voices = await fetchVoices();
-  if (!voices.length) {   // still loading its voice: the default voice works meanwhile
+  const listed = await fetchVoices();
+  if (!listed.length) {   // the server is not answering yet: the default voice works meanwhile
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
+  voices = listed;
   ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
-  voice.replaceChildren(...voices.map((v) => new Option(voiceLabel(v), v.id)));
+  const groups = Object.entries(GENDERS).map(([gender, label]) => {
+    const group = document.createElement("optgroup");
+    group.label = label;
+    group.append(...voices.filter((v) => v.gender === gender).map((v) => new Option(voiceLabel(v), v.id)));
+    return group;
+  });
+  const others = voices.filter((v) => !(v.gender in GENDERS)).map((v) => new Option(voiceLabel(v), v.id));
+  voice.replaceChildren(...groups.filter((g) => g.children.length), ...others);
   applyEco();
+}
+
+function showVoiceHint() {
+  const v = voiceById(voice.value);
+  const about = v ? chinesePart(v.description) : "";
+  const gender = v && !about.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "";
+  const fixedRate = Boolean(v && v.rate_control === false);   // such a voice refuses speed and pitch
+  speed.disabled = fixedRate;
+  pitch.disabled = fixedRate;
+  const cold = v && v.state === "declared" ? "模型还没加载，第一次合成要多等一会儿" : "";   // as the list said on load
+  voiceHint.textContent = [gender, about, fixedRate ? "不能调节语速和音高" : "", cold].filter(Boolean).join("，");
+  preview.disabled = !v || current !== null;
 }
 
 // Eco mode speaks with the server's eco voice; the listener's own choice is kept and comes back with eco off.
 function applyEco() {
-  if (!ecoVoices.length) return;
-  for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
-  const chosen = store.get("tts.voice");
-  if ([...voice.options].some((o) => o.value === chosen && !o.disabled)) voice.value = chosen;
-  else if (eco.checked) voice.value = ecoVoices[0];
+  if (ecoVoices.length) {
+    for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
+    const chosen = store.get("tts.voice");
+    if ([...voice.options].some((o) => o.value === chosen && !o.disabled)) voice.value = chosen;
+    else if (eco.checked) voice.value = ecoVoices[0];
+  }
+  showVoiceHint();
 }
-voice.addEventListener("change", () => store.set("tts.voice", voice.value));
+voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); });
 if (keyInput) {
   keyInput.value = tabStore.get("tts.key") || "";
   keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
 }
 loadVoices();
 
-// -- status line and field errors ---------------------------------------------------------------------
-function setStatus(message, kind = "") {
+// -- status line, its detail, field marks ------------------------------------------------------------
+function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
+  detailLine.textContent = detail ? `详情：${detail}` : "";
+  detailLine.hidden = !detail;
 }
 
 function markInvalid(field) {
@@ -161,144 +209,292 @@ function markInvalid(field) {
 }
 function markValid(control) { control.removeAttribute("aria-invalid"); }
 
-async function errorMessage(response) {
-  let error = {};
-  try { error = (await response.json()).error || {}; } catch { /* not our JSON */ }
-  const detail = error.message || `HTTP ${response.status}`;
-  const retry = Number.parseInt(response.headers.get("Retry-After") || "", 10);
-  const retryIn = Number.isFinite(retry) ? `请 ${retry} 秒后重试` : "请稍后重试";
-  if (response.status === 503 && error.code === "queue_full") {
-    return { message: `服务器正忙，${retryIn}。（${detail}）` };
-  }
-  if (response.status === 503) return { message: `服务暂不可用，${retryIn}。（${detail}）` };
-  if (response.status === 401) return { message: "需要有效的 API 密钥：请在“API 密钥”中填写。", field: "key" };
-  if (response.status === 429) return { message: `请求太频繁，${retryIn}。（${detail}）` };
-  if (response.status >= 400 && response.status < 500 && error.field) {
-    const name = FIELD_NAMES[error.field] || error.field;
-    return { message: `“${name}”有误（字段 ${error.field}）：${detail}`, field: error.field };
-  }
-  return { message: `出错了（${response.status}）：${detail}` };
-}
-
-async function showError(response) {
-  const { message, field } = await errorMessage(response);
+function showProblem({ message, field, detail }) {
   if (field) markInvalid(field);
-  setStatus(message, "error");
+  setStatus(message, "error", detail);
 }
 
-// -- synthesis ----------------------------------------------------------------------------------------
-const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-const getJSON = (url) => fetch(url, { headers: withKey({ Accept: "application/json" }), cache: "no-store" });
+const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-function showProgress(job) {
-  if (job.status === "queued") {
-    setStatus(job.position > 0 ? `排队中：第 ${job.position} 位…` : "排队中…", "busy");
-  } else if (job.status === "running") {
-    setStatus("正在合成…", "busy");
+function showError(error, midway = false) {
+  if (error instanceof ApiError) showProblem(describeError(error, limits()));
+  else showProblem(networkMessage(error, midway));
+}
+
+// -- what is sent: only what the page knows the server takes ----------------------------------------
+function readForm() {
+  for (const control of Object.values(FIELD_CONTROLS)) markValid(control);
+  const chars = charCount(text.value);
+  if (!text.value.trim()) {
+    showProblem({ message: "请先输入要朗读的文字。", field: "text" });
+    return null;
   }
-}
-
-// Follows a job until it ends; the finished status, or null after showing why it failed.
-async function follow(job) {
-  const links = job.links;
-  let state = job;
-  for (;;) {
-    showProgress(state);
-    if (state.status === "done") return { ...state, links: state.links || links };
-    if (state.status === "failed" || state.status === "cancelled") {
-      const reason = state.error ? state.error.message : "任务已取消";
-      setStatus(`合成失败：${reason}`, "error");
+  if (chars > MAX_CHARS) {
+    showProblem({ message: `文字太长：共 ${chars} 字，最多 ${MAX_CHARS} 字。请删去一些或分段合成。`, field: "text" });
+    return null;
+  }
+  for (const [name, input] of Object.entries(SLIDERS)) {
+    if (input.disabled) continue;   // not sent
+    const value = Number(input.value);
+    const [low, high] = RANGES[name];
+    if (!(value >= low && value <= high)) {
+      showProblem({ message: `“${FIELD_NAMES[name]}”超出范围：可选 ${low} 到 ${high}。`, field: name });
       return null;
     }
-    await sleep(POLL_MS);
-    const response = await getJSON(links.self);
-    if (!response.ok) { await showError(response); return null; }
-    state = await response.json();
+  }
+  const request = { text: text.value, volume: Number(volume.value), eco: eco.checked };
+  if (!speed.disabled) request.speed = Number(speed.value);
+  if (!pitch.disabled) request.pitch = Number(pitch.value);
+  if (voice.value && !eco.checked) request.voice = voice.value;   // in eco mode the server picks the voice
+  return request;
+}
+
+// -- synthesis: a source of PCM, played while it arrives ---------------------------------------------
+const sleep = (ms, signal) => new Promise((resolve, reject) => {
+  const timer = setTimeout(resolve, ms);
+  signal.addEventListener("abort", () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+});
+const announce = (name, detail) => document.dispatchEvent(new CustomEvent(`tts:${name}`, { detail }));
+
+// POST /tts; the answer, or the server's refusal thrown as an ApiError.
+async function postTts(body, signal, accept) {
+  const response = await fetch("/tts", {
+    method: "POST", headers: withKey({ "Content-Type": "application/json", Accept: accept }), body: JSON.stringify(body), signal,
+  });
+  if (!response.ok) throw await ApiError.from(response);
+  return response;
+}
+
+async function serverStream(request, signal) {
+  const response = await postTts({ ...request, format: "pcm", stream: true }, signal, "audio/pcm, application/json");
+  const reader = response.body.getReader();
+  async function* pieces() {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+  return { sampleRate: Number(response.headers.get("X-Sample-Rate")) || PCM_FALLBACK_RATE, pieces: pieces(),
+    omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };   // words no voice reads (issue 18)
+}
+
+export const synthesis = { source: serverStream };
+
+// One click's work: its abort signal, its live player, its async job (for DELETE on stop).
+let current = null;
+let live = null;   // the player still sounding (it may outlive its run: synthesis done, playback not)
+
+export function playbackTime() {
+  if (live) return live.time();
+  return player.getAttribute("src") ? player.currentTime : 0;
+}
+
+window.ttsPage = { playbackTime, synthesis };
+
+function stopLive() {
+  if (live) live.stop();
+  live = null;
+}
+
+// While no audio has come: if the voice's model is loading, say so (the server lists its state).
+function watchLoading(run, voiceId) {
+  const look = async () => {
+    if (run.heard || run.signal.aborted) return;
+    const listed = (await fetchVoices()).find((v) => v.id === voiceId);
+    if (run.heard || run.signal.aborted) return;
+    if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
+    else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
+    run.lookTimer = setTimeout(look, 1000);
+  };
+  run.lookTimer = setTimeout(look, 400);
+}
+
+// Opens the source, waiting while the server is still loading its voices (503 warming_up).
+async function open(request, run) {
+  const started = performance.now();
+  for (;;) {
+    try {
+      return await synthesis.source(request, run.signal);
+    } catch (error) {
+      const waited = (performance.now() - started) / 1000;
+      if (!(error instanceof ApiError) || error.code !== "warming_up" || waited > WARM_UP_WAIT_S) throw error;
+      setStatus("正在加载模型…（服务器刚启动，稍后自动继续）", "busy");
+      await sleep(1000 * (error.retryAfter || 2), run.signal);
+    }
   }
 }
 
-function wavFromPcm(pcm, rate) {
-  const header = new DataView(new ArrayBuffer(44));
-  const ascii = (at, s) => { for (let i = 0; i < s.length; i += 1) header.setUint8(at + i, s.charCodeAt(i)); };
-  ascii(0, "RIFF"); header.setUint32(4, 36 + pcm.byteLength, true); ascii(8, "WAVE");
-  ascii(12, "fmt "); header.setUint32(16, 16, true); header.setUint16(20, 1, true); header.setUint16(22, 1, true);
-  header.setUint32(24, rate, true); header.setUint32(28, rate * 2, true);
-  header.setUint16(32, 2, true); header.setUint16(34, 16, true);
-  ascii(36, "data"); header.setUint32(40, pcm.byteLength, true);
-  return new Blob([header, pcm], { type: "audio/wav" });
+// Streams `request` into a new live player; the received PCM, or throws (AbortError when stopped).
+async function play(request, run) {
+  watchLoading(run, voice.value);
+  const stream = await open(request, run);
+  const sound = run.player;
+  sound.rate = stream.sampleRate;
+  sound.addEventListener("chunk", (event) => announce("chunk", event.detail));
+  const decoder = new PcmDecoder();
+  const pieces = [];
+  const ticker = setInterval(() => showProgress(sound, run), eco.checked ? 1000 : 500);   // eco: fewer wake-ups
+  sound.ended.then((whole) => {
+    clearInterval(ticker);
+    if (live === sound) live = null;
+    announce("end", { whole });
+    if (current === null) stopButton.disabled = true;
+    if (!run.preview) progress.textContent = "";
+  });
+  try {
+    for await (const piece of stream.pieces) {
+      if (!run.heard) { run.heard = true; setStatus(run.preview ? "正在试听…" : "正在合成，边合成边播放…", "busy"); }
+      const floats = piece instanceof Float32Array;
+      pieces.push(floats ? pcm16(piece) : piece);
+      sound.push(floats ? piece : decoder.decode(piece));
+      showProgress(sound, run);
+    }
+  } catch (error) {
+    sound.stop();
+    if (error.name !== "AbortError") error.midway = true;
+    throw error;
+  }
+  sound.end();
+  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0 };
 }
 
-// "语音-今天天气很好我们去公园散.wav": the text's first 12 characters, without punctuation or spaces.
-function fileName(said, ext) {
-  const stem = Array.from(said.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("");
-  const when = new Date().toTimeString().slice(0, 8).replaceAll(":", "");
-  return `语音-${stem || when}.${ext}`;
+function showProgress(sound, run) {
+  if (run.preview) return;
+  const made = run.done ? "已全部合成" : "已合成";
+  progress.textContent = `${made} ${sound.seconds.toFixed(1)} 秒 · 已播放 ${sound.time().toFixed(1)} 秒`;
 }
 
-const excerpt = (s, n) => { const chars = Array.from(s.trim()); return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join(""); };
-
-async function fetchResult(job, request, voiceName) {
-  const response = await fetch(job.links.audio, { headers: withKey({}), cache: "no-store" });
-  if (!response.ok) { await showError(response); return null; }
-  const blob = await response.blob();
-  const spec = formatSpec(request.format);
-  const rate = Number(response.headers.get("X-Sample-Rate")) || PCM_FALLBACK_RATE;
-  const playable = spec.raw ? wavFromPcm(await blob.arrayBuffer(), rate) : blob;
-  const downloadUrl = URL.createObjectURL(blob);
-  return {
-    text: request.text,
-    seconds: Number(job.audio_seconds ?? response.headers.get("X-Audio-Seconds")) || 0,
-    details: [voiceName, `${request.speed.toFixed(2)} 倍`, request.eco ? "节能" : "", spec.label].filter(Boolean),
-    format: spec.label,
-    fileName: fileName(request.text, request.format),
-    downloadUrl,
-    playUrl: playable === blob ? downloadUrl : URL.createObjectURL(playable),
-    captionsUrl: job.links.captions,   // static/captions.js
-  };
+// The download in the chosen format: made here from the stream, or encoded by the server (async job).
+async function keep(request, audio, fmt, run) {
+  if (MADE_HERE.includes(fmt)) {
+    const wav = wavBlob(audio.pieces, audio.rate);
+    return { blob: fmt === "wav" ? wav : new Blob(audio.pieces, { type: "audio/pcm" }), playable: wav };
+  }
+  setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
+  let job = await (await postTts({ ...request, format: fmt, async: true }, run.signal, "application/json")).json();
+  const links = job.links;
+  run.job = links.self;
+  while (job.status !== "done") {
+    if (job.status === "failed" || job.status === "cancelled") {
+      throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
+    }
+    if (job.status === "queued" && job.position > 0) {
+      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
+      setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
+    }
+    await sleep(POLL_MS, run.signal);
+    const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
+    if (!answer.ok) throw await ApiError.from(answer);
+    job = await answer.json();
+  }
+  const file = await fetch(links.audio, { headers: withKey({}), cache: "no-store", signal: run.signal });
+  if (!file.ok) throw await ApiError.from(file);
+  run.job = null;
+  return { blob: await file.blob(), playable: wavBlob(audio.pieces, audio.rate) };
 }
 
-let busy = false;
+// Words no voice can read (other scripts) are left out of the audio: the server counts them (issue 18).
+const omittedNote = (n) => (n ? `${n} 处文字无法朗读，已略过。` : "");
+
+// "语音-今天天气很好我们去公园散-baker-1.00x.mp3": the text's first 12 characters, then the settings.
+function fileName(settings, ext) {
+  const stem = Array.from(settings.text.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
+  const parts = [stem, settings.voice, `${settings.speed.toFixed(2)}x`];
+  if (settings.pitch) parts.push(`音高${signed(settings.pitch)}`);
+  if (settings.volume) parts.push(`音量${signed(settings.volume)}dB`);
+  if (settings.eco) parts.push("节能");
+  return `语音-${parts.filter(Boolean).join("-")}.${ext}`;
+}
+
+// Called inside the click: the player is made and started here, at the rate the stream will have.
+function begin(isPreview, voiceId) {
+  const controller = new AbortController();
+  const chosen = voiceById(voiceId);
+  stopLive();
+  const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
+  sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
+  live = sound;
+  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound };
+  current = run;
+  button.disabled = true;
+  preview.disabled = true;
+  stopButton.disabled = false;
+  return run;
+}
+
+function finish(run) {
+  clearTimeout(run.lookTimer);
+  if (!run.heard) {   // no audio came: the player was never used
+    run.player.stop();
+    if (live === run.player) live = null;
+  }
+  if (current === run) current = null;
+  button.disabled = false;
+  stopButton.disabled = !live;
+  showVoiceHint();
+}
 
 async function synthesize() {
-  if (busy) return;
-  for (const control of Object.values(FIELD_CONTROLS)) markValid(control);
-  if (!text.value.trim()) {
-    markInvalid("text");
-    setStatus("请先输入要朗读的文字。", "error");
-    return;
-  }
-  const request = {
-    text: text.value, speed: Number(speed.value), pitch: Number(pitch.value), volume: Number(volume.value),
-    eco: eco.checked, format: format.value, async: true,
-  };
-  if (voice.value && !eco.checked) request.voice = voice.value;   // in eco mode the server picks the voice
-  const voiceName = voice.selectedOptions[0] ? voice.selectedOptions[0].text : "";
-
-  busy = true;
+  if (current) return;
+  const request = readForm();
+  if (!request) return;
+  const fmt = format.value;
+  const chosen = voiceById(voice.value);
+  const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
   const refocus = document.activeElement === button;
-  button.disabled = true;
-  setStatus("正在提交…", "busy");
+  clearResult();
+  const run = begin(false, voice.value);
+  announce("start", { request });
+  setStatus("正在连接服务器…", "busy");
   try {
-    const response = await fetch("/tts", {
-      method: "POST",
-      headers: withKey({ "Content-Type": "application/json", Accept: "application/json" }),
-      body: JSON.stringify(request),
-    });
-    if (response.status !== 202) { await showError(response); return; }
-    const job = await follow(await response.json());
-    if (!job) return;
-    const result = await fetchResult(job, request, voiceName);
-    if (!result) return;
+    const audio = await play(request, run);
+    run.done = true;
+    showProgress(run.player, run);
+    const files = await keep(request, audio, fmt, run);
+    const result = remember({ ...settings, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    remember(result);
-    setStatus(`完成：${result.seconds.toFixed(1)} 秒的语音，按播放键收听。`, "done");
+    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
   } catch (error) {
-    setStatus(`连接失败，请确认服务器在运行。（${error.message}）`, "error");
+    if (run.signal.aborted) setStatus("已停止。", "");
+    else showError(error, error.midway);
   } finally {
-    busy = false;
-    button.disabled = false;
+    finish(run);
     if (refocus && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
+}
+
+// A short sample of the chosen voice; it touches neither the result nor the history.
+async function previewVoice() {
+  if (current) return;
+  const chosen = voiceById(voice.value);
+  if (!chosen) return;
+  const run = begin(true, chosen.id);
+  setStatus(`正在准备试听：${chosen.name}…`, "busy");
+  try {
+    const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };
+    await play(request, run);
+    setStatus(`试听：${chosen.name}（${GENDERS[chosen.gender] || ""}）。`, "done");
+  } catch (error) {
+    if (run.signal.aborted) setStatus("已停止。", "");
+    else showError(error, error.midway);
+  } finally {
+    finish(run);
+  }
+}
+
+function stop() {
+  const run = current;
+  if (run) {
+    run.controller.abort();
+    if (run.job) {   // the server's job: cancel it too (a server without DELETE answers 404/405: nothing to undo)
+      fetch(run.job, { method: "DELETE", headers: withKey({}) }).catch(() => { /* the server is gone */ });
+    }
+  }
+  stopLive();
+  stopButton.disabled = true;
+  progress.textContent = "";
+  if (!run) setStatus("已停止播放。", "");
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); synthesize(); });
@@ -308,14 +504,29 @@ form.addEventListener("keydown", (event) => {
     synthesize();
   }
 });
+stopButton.addEventListener("click", stop);
+preview.addEventListener("click", previewVoice);
+player.addEventListener("play", stopLive);   // replaying the result: the live playback gives way
 
-// -- the player, the download link and the history ----------------------------------------------------
+// -- the result, the download link and the history ---------------------------------------------------
+function clearResult() {
+  stopLive();
+  player.pause();
+  player.removeAttribute("src");
+  player.load();
+  download.hidden = true;
+  download.removeAttribute("href");
+  resultEmpty.hidden = false;
+  progress.textContent = "";
+}
+
 function show(result) {
-  if (player.getAttribute("src") !== result.playUrl) player.src = result.playUrl;   // loads; never plays
-  window.ttsCaptions?.attach(player, result.captionsUrl, withKey({}));   // static/captions.js: highlights while it plays
-  download.href = result.downloadUrl;
-  download.download = result.fileName;
-  download.textContent = `下载 ${result.format}（${result.fileName}）`;
+  const audio = audioFor.get(result.id);
+  if (!audio) return;
+  if (player.getAttribute("src") !== audio.playUrl) player.src = audio.playUrl;   // loads; never plays
+  download.href = audio.downloadUrl;
+  download.download = audio.fileName;
+  download.textContent = `下载 ${formatSpec(result.format).label}（${audio.fileName}）`;
   download.hidden = false;
   resultEmpty.hidden = true;
 }
@@ -324,16 +535,67 @@ player.addEventListener("error", () => {
   if (player.getAttribute("src")) setStatus("浏览器无法播放这段音频，请下载后用其他播放器收听。", "error");
 });
 
-const results = [];   // newest first, at most HISTORY_SIZE
+// The history: settings and text of the last results, kept across reloads (bounded); their audio
+// lives as blob URLs for this visit only.
+const audioFor = new Map();   // result id → { downloadUrl, playUrl, fileName }
 
-function remember(result) {
-  results.unshift(result);
-  for (const old of results.splice(HISTORY_SIZE)) {
-    URL.revokeObjectURL(old.downloadUrl);
-    if (old.playUrl !== old.downloadUrl) URL.revokeObjectURL(old.playUrl);
+function loadHistory() {
+  try {
+    const saved = JSON.parse(store.get("tts.history") || "[]");
+    return Array.isArray(saved) ? saved.filter((r) => r && typeof r.text === "string").slice(0, HISTORY_SIZE) : [];
+  } catch {
+    return [];
   }
+}
+let results = loadHistory();   // newest first
+
+function remember(settings, files) {
+  const result = { ...settings, text: Array.from(settings.text).slice(0, MAX_CHARS).join(""), id: `${Date.now()}`, at: Date.now() };
+  const downloadUrl = URL.createObjectURL(files.blob);
+  audioFor.set(result.id, { downloadUrl, playUrl: files.playable === files.blob ? downloadUrl : URL.createObjectURL(files.playable),
+    fileName: fileName(settings, settings.format) });
+  results = [result, ...results];
+  for (const old of results.splice(HISTORY_SIZE)) {
+    const audio = audioFor.get(old.id);
+    if (!audio) continue;
+    URL.revokeObjectURL(audio.downloadUrl);
+    if (audio.playUrl !== audio.downloadUrl) URL.revokeObjectURL(audio.playUrl);
+    audioFor.delete(old.id);
+  }
+  store.set("tts.history", JSON.stringify(results));
+  renderHistory();
+  return result;
+}
+
+const excerpt = (s, n) => { const chars = Array.from(s.trim()); return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join(""); };
+
+function renderHistory() {
   historyList.replaceChildren(...results.map(historyItem));
   historyEmpty.hidden = results.length > 0;
+}
+
+function actionButton(label, name, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "secondary";
+  b.textContent = label;
+  b.setAttribute("aria-label", name);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+// Puts a past result's text and settings back in the form.
+function restore(result) {
+  text.value = result.text;
+  text.dispatchEvent(new Event("input"));
+  for (const [name, input] of Object.entries(SLIDERS)) {
+    if (typeof result[name] === "number") { input.value = result[name]; input.dispatchEvent(new Event("input")); }
+  }
+  if (eco.checked !== Boolean(result.eco)) { eco.checked = Boolean(result.eco); eco.dispatchEvent(new Event("change")); }
+  if ([...voice.options].some((o) => o.value === result.voice && !o.disabled)) voice.value = result.voice;
+  if (SERVER_FORMATS.includes(result.format)) format.value = result.format;
+  showVoiceHint();
+  showFormatHint();
 }
 
 function historyItem(result) {
@@ -343,24 +605,26 @@ function historyItem(result) {
   said.textContent = excerpt(result.text, 40);
   const meta = document.createElement("p");
   meta.className = "hint";
-  meta.textContent = [`${result.seconds.toFixed(1)} 秒`, ...result.details].join(" · ");
-  const play = document.createElement("button");
-  play.type = "button";
-  play.className = "secondary";
-  play.textContent = "播放";
-  play.setAttribute("aria-label", `播放：${excerpt(result.text, 12)}`);
-  play.addEventListener("click", () => {
-    show(result);
-    player.play().catch(() => { /* the user can still press play in the player */ });
-  });
-  const save = document.createElement("a");
-  save.href = result.downloadUrl;
-  save.download = result.fileName;
-  save.textContent = "下载";
-  save.setAttribute("aria-label", `下载 ${result.fileName}`);
+  meta.textContent = [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName, `${Number(result.speed).toFixed(2)} 倍`,
+    result.eco ? "节能" : "", formatSpec(result.format || "wav").label, omittedNote(result.omitted)].filter(Boolean).join(" · ");
   const actions = document.createElement("p");
   actions.className = "actions";
-  actions.append(play, save);
+  const audio = audioFor.get(result.id);
+  const short = excerpt(result.text, 12);
+  if (audio) {
+    const save = document.createElement("a");
+    save.href = audio.downloadUrl;
+    save.download = audio.fileName;
+    save.textContent = "下载";
+    save.setAttribute("aria-label", `下载 ${audio.fileName}`);
+    actions.append(actionButton("播放", `播放：${short}`, () => {
+      show(result);
+      player.play().catch(() => { /* the user can still press play in the player */ });
+    }), save);
+  } else {   // from an earlier visit: the text and settings are kept, the audio is not
+    actions.append(actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); }));
+  }
   item.append(said, meta, actions);
   return item;
 }
+renderHistory();

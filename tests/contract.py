@@ -28,8 +28,8 @@ class Contract:
 
     @classmethod
     def of(cls, app) -> "Contract":
-        """The document `app` serves at /docs."""
-        return cls(app.test_client().get("/docs").get_json())
+        """The document `app` serves at /openapi.json."""
+        return cls(app.test_client().get("/openapi.json").get_json())
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
@@ -57,18 +57,27 @@ class Contract:
         responses = self.spec["paths"][path][method]["responses"]
         assert status in responses, f"{method.upper()} {path} answered {status}, which is not documented"
         documented = responses[status]
+        self._check_headers(documented, response)
+        if "content" not in documented:   # documented without a body (204)
+            assert not response.get_data(), f"{method.upper()} {path} {status} has a body, documented without"
+            return
         assert response.mimetype in documented["content"], \
             f"{method.upper()} {path} {status} answered {response.mimetype}, not {sorted(documented['content'])}"
         schema = documented["content"][response.mimetype]["schema"]
         if response.mimetype == "application/json":
             errors = [e.message for e in self.validator(schema).iter_errors(response.get_json())]
             assert not errors, f"{method.upper()} {path} {status}: {errors}"
+
+    @staticmethod
+    def _check_headers(documented: dict, response) -> None:
         for name, header in documented.get("headers", {}).items():
             value = response.headers.get(name)
             if value is not None and header["schema"].get("type") == "integer":
                 assert value.isdigit(), f"{name}: {value!r} is not an integer"
             elif value is not None and "enum" in header["schema"]:
                 assert value in header["schema"]["enum"], f"{name}: {value!r}"
+            elif value is not None and "const" in header["schema"]:
+                assert value == header["schema"]["const"], f"{name}: {value!r}"
 
 
 def audio_of(response) -> tuple:

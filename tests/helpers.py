@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import av
 import numpy as np
 import soundfile
 
@@ -11,9 +12,24 @@ from live import ROOT  # noqa: F401  (test modules take the project root from he
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:
-    """Decode audio bytes as a player would."""
-    samples, rate = soundfile.read(io.BytesIO(data), dtype="float32")
+    """Decode audio bytes as a player would: libsndfile, or ffmpeg's decoders (through PyAV) for
+    what libsndfile does not read (AAC, a streamed FLAC of unknown length)."""
+    try:
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32")
+    except (soundfile.LibsndfileError, ValueError):
+        return decode_with_ffmpeg(data)
     return samples, rate
+
+
+def decode_with_ffmpeg(data: bytes) -> tuple[np.ndarray, int]:
+    """Mono float32 samples and the rate, as ffmpeg's decoders give them (Opus: always 48 kHz)."""
+    with av.open(io.BytesIO(data)) as audio:
+        frames = [frame.to_ndarray().reshape(-1) for frame in audio.decode(audio=0)]
+        rate = audio.streams.audio[0].codec_context.sample_rate
+    samples = np.concatenate(frames) if frames else np.zeros(0, np.float32)
+    if samples.dtype == np.int16:
+        samples = samples.astype(np.float32) / 32768.0
+    return samples.astype(np.float32), rate
 
 
 def median_f0(samples: np.ndarray, rate: int) -> float:

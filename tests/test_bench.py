@@ -100,6 +100,19 @@ def test_paired_ratio_compares_the_same_sentences_and_repeats_its_interval():
     assert quality.paired_ratio(ours, theirs) == first            # fixed seed: same interval every run
 
 
+def test_loss_split_separates_what_every_voice_misses_from_the_embedded_voice_own():
+    def row(engine, cers):
+        return {"engine": engine, "path": "ours, as served",
+                "details": [{"cer": c, "pinyin_error_rate": c / 2} for c in cers]}
+
+    rows = [row("embedded", [0.2, 0.1, 0.0]), row("kokoro", [0.1, 0.3, 0.0]), row("kokoro", [0.1, 0.0, 0.2]),
+            {**row("embedded", [1.0, 1.0, 1.0]), "path": "ours, eco"}]   # other settings do not count
+    cer = quality.loss_split(rows)[0]
+    assert cer["measure"] == "cer" and cer["embedded"] == pytest.approx(0.1)
+    assert cer["shared_by_all_voices"] == pytest.approx(0.1 / 3, abs=1e-4)   # only the first sentence
+    assert cer["embedded_only"] == pytest.approx(0.1 - 0.1 / 3, abs=1e-4)
+
+
 def test_feed_classes_against_misaki_name_what_differs():
     from tts.bench import kokoro_feed
 

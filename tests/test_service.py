@@ -16,10 +16,11 @@ from tts.service.service import SynthesisService
 
 def make_service(model: ToneModel | None = None, *, queue_size: int = 3, idle_seconds: float = 0.0,
                  step_timeout: float = 30.0, store_bytes: int = 1 << 24, singleflight: bool = True,
-                 start: bool = True) -> SynthesisService:
+                 start: bool = True, policy: str = "shortest") -> SynthesisService:
     service = SynthesisService(tone_synthesizer(model, idle_seconds), queue_size=queue_size,
                                jobs=JobStore(60, store_bytes), registry=CollectorRegistry(),
-                               singleflight=singleflight, step_timeout=step_timeout, max_audio_seconds=600)
+                               singleflight=singleflight, step_timeout=step_timeout, max_audio_seconds=600,
+                               policy=policy)
     if start:
         service.start()
         assert service.wait_ready(10)
@@ -133,15 +134,15 @@ def test_an_engine_failure_fails_only_its_job(service, text, error):
 
 
 def test_a_crashed_dispatcher_is_restarted_and_its_job_failed_visibly(service, monkeypatch):
-    real_run = service._run
+    real_take = service._take
     crashes = iter([True])
 
-    def run_that_crashes_once(job):
+    def take_that_crashes_once(turn):
         if next(crashes, False):
             raise KeyError("a bug in the service itself")
-        return real_run(job)
+        return real_take(turn)
 
-    monkeypatch.setattr(service, "_run", run_that_crashes_once)
+    monkeypatch.setattr(service, "_take", take_that_crashes_once)
     victim = finished(service.submit(request("第一句。")))
     assert victim.status == "failed" and victim.error.code == "synthesis_failed"
     assert finished(service.submit(request("第二句。"))).status == "done"

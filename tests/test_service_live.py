@@ -1,5 +1,8 @@
 """The bounded queue and the worker thread, against `python app.py` on a loopback port."""
 
+import json
+import re
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -70,7 +73,68 @@ def test_queued_job_reports_its_position(live_server):
         busy = pool.submit(post, live_server, {"text": LONG[:200]})
         time.sleep(0.3)
         queued = post(live_server, {"text": "你好。", "async": True}).json()
-        assert queued["status"] == "queued" and queued["position"] == 1
+        assert queued["status"] == "queued" and queued["position"] == 1 and queued["expected_seconds"] > 0
         status = requests.get(live_server.url + queued["links"]["self"], timeout=5).json()
         assert status["position"] in (0, 1)
         assert busy.result().status_code == 200
+
+
+# -- fair turns and cancel, with the real embedded voice -----------------------------------------
+SHORT = "明天见。"
+
+
+def metric(server, name: str, labels: str = "") -> float:
+    body = requests.get(f"{server.url}/metrics", timeout=5).text
+    match = re.search(rf"^{re.escape(name)}{re.escape(labels)} (\S+)$", body, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def timed_post(server, body) -> tuple[float, float, requests.Response]:
+    started = time.monotonic()
+    response = post(server, body)
+    return started, time.monotonic(), response
+
+
+def test_a_short_request_sent_behind_a_long_one_finishes_first(live_server):
+    with ThreadPoolExecutor(2) as pool:
+        long = pool.submit(timed_post, live_server, {"text": LONG[:600]})
+        time.sleep(0.5)   # the long one is being synthesized
+        short_sent, short_done, short = timed_post(live_server, {"text": SHORT})
+        long_sent, long_done, long_response = long.result()
+    assert short.status_code == 200 and long_response.status_code == 200
+    assert short_done < long_done                                  # it did not wait for the long one
+    assert short_done - short_sent < (long_done - long_sent) / 5   # its latency is a small part of the long one's
+
+
+def test_deleting_a_running_job_frees_its_slot_at_once_and_stops_it_within_a_phrase(live_server):
+    audio_before = metric(live_server, "tts_audio_seconds_total")
+    accepted = post(live_server, {"text": LONG, "async": True}).json()
+    assert accepted["expected_seconds"] > 0
+    link = live_server.url + accepted["links"]["self"]
+    while requests.get(link, timeout=5).json()["status"] != "running":
+        time.sleep(0.01)
+    deleted = requests.delete(link, timeout=5)
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert requests.get(f"{live_server.url}/readyz", timeout=5).json()["queue_depth"] == 0
+    assert requests.get(link, timeout=5).status_code == 404
+    assert requests.delete(link, timeout=5).status_code == 404
+    deadline = time.monotonic() + 30
+    while (made := metric(live_server, "tts_audio_seconds_total") - audio_before) == 0:
+        assert time.monotonic() < deadline, "the deleted job never ended"
+        time.sleep(0.05)
+    assert made < 0.05 * len(LONG) * 0.18   # a few phrases of a text that speaks for minutes
+
+
+def test_a_streaming_client_that_hangs_up_stops_the_work_within_a_phrase(live_server):
+    audio_before = metric(live_server, "tts_audio_seconds_total")
+    payload = json.dumps({"text": LONG * 2, "stream": True, "format": "pcm"}).encode()
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=30) as sock:
+        sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+        assert b"200 OK" in sock.recv(4096)   # the first audio is flowing
+    assert requests.get(f"{live_server.url}/readyz", timeout=5).json()["queue_depth"] <= 1
+    deadline = time.monotonic() + 30
+    while (made := metric(live_server, "tts_audio_seconds_total") - audio_before) == 0:
+        assert time.monotonic() < deadline, "the abandoned stream never ended"
+        time.sleep(0.05)
+    assert made < 0.05 * len(LONG * 2) * 0.18

@@ -69,6 +69,8 @@ class VoiceCatalogue:
         return {"id": voice.id, "name": voice.name, "engine": voice.engine, "gender": voice.gender,
                 "language": voice.language, "description": voice.description,
                 "eco": voice.id == self.eco_voice, "state": self._by_voice[voice.id].state,
+                "rate_control": self._by_voice[voice.id].info.rate_control,
+                "sample_rate": self._by_voice[voice.id].info.sample_rate,
                 "openai_aliases": sorted(k for k, target in self.aliases.items() if target == voice.id)}
 
 

@@ -40,6 +40,8 @@ class Settings:
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
+    url_max_text_chars: int = 300    # GET /tts?text=…: embeddable URLs stay short (and within TTS_MAX_TEXT_CHARS)
+    url_cache_seconds: int = 86400   # Cache-Control max-age of GET /tts audio (revalidated by its ETag after)
     max_audio_seconds: int = 1800    # per request, estimated before synthesis and enforced during it (5000 characters ≈ 20 min at speed 1)
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
@@ -89,6 +91,7 @@ class Settings:
 
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
+                    "url_max_text_chars": 1, "url_cache_seconds": 0,
                     "step_timeout_seconds": 1, "drain_seconds": 0, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
                     "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,

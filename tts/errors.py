@@ -109,6 +109,24 @@ class JobNotFound(TTSError):
     code = "job_not_found"
 
 
+class ModelNotFound(TTSError):
+    """GET /v1/models/<id> for a model this server does not offer."""
+
+    status = 404
+    code = "model_not_found"
+
+
+class RangeNotSatisfiable(TTSError):
+    """A byte range that starts past the end of the audio (answered with Content-Range: bytes */length)."""
+
+    status = 416
+    code = "range_not_satisfiable"
+
+    def __init__(self, message: str, *, length: int) -> None:
+        super().__init__(message, field="Range")
+        self.length = length
+
+
 class JobNotReady(TTSError):
     """The job exists but has no audio (yet, or it failed)."""
 

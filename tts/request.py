@@ -83,6 +83,7 @@ class Dialect:
     route: str
     fields: tuple[Field, ...]
     elsewhere: Mapping[str, str] = dataclass_field(default_factory=dict)   # a name it does not take → a hint
+    text_setting: str = "max_text_chars"   # the Settings attribute bounding its text (text_limit fields)
 
     @cached_property
     def by_name(self) -> dict[str, Field]:
@@ -106,8 +107,8 @@ _NARROWER = "; ".join(f"{name} takes only " + ", ".join(str(r) for r in SAMPLE_R
                       for name, spec in FORMATS.items() if spec.sample_rates)
 
 
-def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
-    """The fields both dialects share, in the order the tables list them."""
+def _common(*, voice: Field, format_: Field, stream: Field | None) -> tuple[Field, ...]:
+    """The fields the dialects share, in the order the tables list them."""
     return (
         voice,
         Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
@@ -120,25 +121,35 @@ def _common(*, voice: Field, format_: Field) -> tuple[Field, ...]:
         Field("eco", "boolean", "eco mode: 16 kHz output and, when no voice is named, the cheapest voice "
               "(a voice you name stays that voice, at 16 kHz)", False, target="eco"),
         format_,
-        Field("stream", "boolean", "send audio as it is made (wav, pcm, opus; mp3/flac are sent whole)", False,
-              target="stream"),
+        *([stream] if stream else []),
         Field("seed", "integer", "seed of the voice's random part (equal requests, equal audio)", 0,
               low=SEED_RANGE[0], high=SEED_RANGE[1], target="seed"),
     )
 
 
-_FORMAT_MEANING = "audio format; pcm is s16le, opus is in Ogg"
+_FORMAT_MEANING = ("audio format: pcm is raw s16le (rate in X-Sample-Rate), opus is Ogg/Opus (players decode it at "
+                   "48 kHz), aac is AAC-LC in ADTS frames")
+
+
+def _stream(default: bool, whole: str) -> Field:
+    return Field("stream", "boolean", "send audio as it is made, chunked (every format; a streamed mp3 has no gapless "
+                 f"tag, a streamed flac no total length); {whole}", default, target="stream")
+
+
+
+_VOICE = Field("voice", "string", "a voice id from `GET /v1/audio/voices` (OpenAI's voice names work too); "
+               "unset: the default voice, or in eco mode the cheapest one", choices_from="voices",
+               default_setting="default_voice", target="voice")
+_TEXT_MEANING = "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline"
 
 TTS = Dialect("POST /tts", (
-    Field("text", "string", "Chinese text, or SSML starting with `<speak`; `字{zi4}` sets readings inline",
-          required=True, text_limit=True, spoken=True, target="text"),
+    Field("text", "string", _TEXT_MEANING, required=True, text_limit=True, spoken=True, target="text"),
     *_common(
-        voice=Field("voice", "string", "a voice id from `GET /v1/audio/voices` (OpenAI's voice names work too); "
-                    "unset: the default voice, or in eco mode the cheapest one", choices_from="voices",
-                    default_setting="default_voice", target="voice"),
-        format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format")),
-    Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"links\"}` at once; "
-          "poll `GET /tts/jobs/<id>`", False),
+        voice=_VOICE,
+        format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format"),
+        stream=_stream(False, "false: the whole file")),
+    Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"expected_seconds\", \"links\"}` "
+          "at once; poll `GET /tts/jobs/<id>`, cancel with `DELETE`", False),
     Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
           "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
           "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
@@ -155,13 +166,50 @@ OPENAI = Dialect("POST /v1/audio/speech", (
     *_common(
         voice=Field("voice", "string", "an OpenAI voice name (alloy, nova, onyx, …) or one of our voice ids",
                     required=True, choices_from="voices", target="voice"),
-        format_=Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format")),
+        format_=Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format"),
+        stream=_stream(True, "false: the whole file, with Content-Length and byte ranges (OpenAI's API streams too)")),
     Field("instructions", "string", "accepted and ignored (our voices have no style control)",
           max_length=OPENAI_MAX_INPUT),
     Field("stream_format", "string", "`audio` (raw audio bytes); OpenAI's `sse` events are not offered", "audio",
           choices=("audio",)),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
               "async": "async jobs are offered on POST /tts"})
+
+
+URL = Dialect("GET /tts", (
+    Field("text", "string", _TEXT_MEANING, required=True, text_limit=True, spoken=True, target="text"),
+    *_common(voice=_VOICE, stream=None,
+             format_=Field("format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format")),
+), elsewhere={"input": "GET /tts calls it 'text'", "response_format": "GET /tts calls it 'format'",
+              "stream": "GET /tts sends whole files (with byte ranges): POST /tts streams",
+              "async": "async jobs are offered on POST /tts"}, text_setting="url_max_text_chars")
+_QUERY_TRUE, _QUERY_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def read_query(args: Mapping[str, list[str]], dialect: Dialect) -> dict[str, Any]:
+    """A URL's query parameters (each name → its values) as the JSON body they stand for.
+
+    Numbers and booleans are read from their text (true/false, 1/0); an empty value means
+    the default; what cannot be read is passed on as text, so validation names the field.
+    """
+    payload: dict[str, Any] = {}
+    for name, values in args.items():
+        if len(values) > 1:
+            raise InvalidInput(f"'{_key(name)}' is given {len(values)} times", field=_key(name))
+        value: Any = values[0]
+        spec = dialect.by_name.get(name)
+        if spec is None or value == "":
+            payload[name] = None if spec is not None else value
+            continue
+        if spec.kind == "boolean" and value.lower() in _QUERY_TRUE + _QUERY_FALSE:
+            value = value.lower() in _QUERY_TRUE
+        elif spec.kind in ("number", "integer"):
+            try:
+                value = float(value) if any(c in value for c in ".eEn") else int(value)
+            except ValueError:
+                pass
+        payload[name] = value
+    return payload
 
 
 # Kokoro-FastAPI's captioned speech (POST /dev/captioned_speech), request for request.
@@ -175,7 +223,8 @@ CAPTIONED = Dialect("POST /dev/captioned_speech", (
     Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format"),
     Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
           target="speed"),
-    Field("stream", "boolean", "one JSON line per chunk of audio as it is made (newline-delimited JSON)", True),
+    Field("stream", "boolean", "one JSON line per chunk of audio as it is made (newline-delimited JSON)", True,
+          target="stream"),
     Field("return_timestamps", "boolean", "include `timestamps` (one per character: `word`, `start_time`, "
           "`end_time` in seconds)", True),
     Field("volume_multiplier", "number", "linear gain (1 = unchanged; a peak limiter keeps it from clipping)", 1.0,

@@ -253,6 +253,7 @@ class Rendering:
         self._chunks: Iterator[AudioChunk] | None = None
         self.plan: Plan | None = None
         self.hits = self.misses = 0
+        self.cached: frozenset[str] = frozenset()   # the phrase keys the cache held at the start
         self.cpu_seconds = 0.0
 
     def begin(self) -> Plan:
@@ -261,6 +262,7 @@ class Rendering:
         found = None
         if self._cache is not None:
             found = self._cache.get_many(plan.lookup_keys())
+            self.cached = frozenset(found)
             self.hits = sum(key in found for key in plan.keys)
             self.misses = len(plan.keys) - self.hits
         self.cache_status = plan.cache_status(found or {})

@@ -179,7 +179,7 @@ CASES = [
     Case("not a choice", TTS, tts(format="opus", sample_rate=44100), 400, "sample_rate"),
     Case("not a choice", V1, v1(model="dall-e-3"), 400, "model"),
     Case("not a choice", V1, v1(voice="bob"), 400, "voice"),
-    Case("not a choice", V1, v1(response_format="aac"), 400, "response_format"),
+    Case("not a choice", V1, v1(response_format="m4a"), 400, "response_format"),
     Case("too long", TTS, {"text": "你" * 5001}, 400, "text"),
     Case("too long", V1, v1(input="你" * 4097), 400, "input"),
     Case("too long", V1, v1(instructions="x" * 4097), 400, "instructions"),

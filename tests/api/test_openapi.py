@@ -15,11 +15,11 @@ from jsonschema import Draft202012Validator
 
 from contract import drain, serving
 from tts.config import Settings
-from tts.request import CAPTIONED, OPENAI, TTS
+from tts.request import CAPTIONED, OPENAI, TTS, URL
 from tts.synthesizer import Synthesizer
 from tts.engines.lifecycle import ManagedEngine
 from tts.web import create_app, shutdown
-from tts.web.openapi import openapi_document, readme_table
+from tts.web.openapi import openapi_document, readme_formats, readme_table
 from helpers import ROOT
 
 SETTINGS = Settings(queue_size=1, max_text_chars=3000)
@@ -93,10 +93,62 @@ def synthesis_examples(path: str) -> dict:
         "422": lambda app, c: c.post(path, json={**{k: v for k, v in base.items() if k not in ("text", "input")},
                                                  ("text" if path == "/tts" else "input"): "啊" * 2500, "speed": 0.25}),
         "503": lambda app, c: while_busy(app, c, lambda: c.post(path, json=base)),
+        **keyed_and_metered(lambda app, c: c.post(path, json=base)),
     }
 
 
+def get(path: str, headers: dict | None = None, **query):
+    """A GET whose query is `query` (values as a URL writes them)."""
+    return lambda app, c: c.get(path, query_string={"text": "你好。", **query}, headers=headers or {})
+
+
+def etag_then(app, c, headers: dict):
+    """GET /tts once for its ETag, then again with `headers` naming it."""
+    etag = c.get("/tts", query_string={"text": "你好。"}).headers["ETag"]
+    return c.get("/tts", query_string={"text": "你好。"}, headers={k: v.format(etag=etag) for k, v in headers.items()})
+
+
+def on_an_app(settings: Settings, request, times: int = 1):
+    """`request` sent `times` times to an app of its own with `settings` (the last answer)."""
+    def send(app, c):
+        engines = app.extensions["tts.service"].synthesizer.engines
+        with serving(engines, settings) as other:
+            client = other.test_client()
+            return [request(other, client) for _ in range(times)][-1]
+    return send
+
+
+def on_a_small_budget(request):
+    """`request` to an app whose requests may make one second of audio (for a reachable 422)."""
+    return on_an_app(Settings(max_audio_seconds=1), request)
+
+
+KEYED = Settings(api_keys="k" * 32)
+METERED = Settings(rate_limit_per_minute=1, rate_limit_burst=1)
+
+
+def keyed_and_metered(send) -> dict:
+    """401 and 429 examples for a synthesis route."""
+    return {"401": on_an_app(KEYED, send), "429": on_an_app(METERED, send, times=2)}
+
+
+def job_audio(headers: dict):
+    return lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/audio", headers=headers)
+
+
 EXAMPLES = {
+    ("/tts", "get"): {
+        "200": get("/tts"),
+        "206": get("/tts", {"Range": "bytes=0-99"}),
+        "304": lambda app, c: etag_then(app, c, {"If-None-Match": "{etag}"}),
+        "400": get("/tts", speed="fast"),
+        "416": get("/tts", {"Range": "bytes=99999999-"}),
+        "422": on_a_small_budget(get("/tts", text="今天天气很好，我们去公园散步吧。" * 4)),
+        "503": lambda app, c: while_busy(app, c, lambda: get("/tts")(app, c)),
+        **keyed_and_metered(get("/tts"))},
+    ("/v1/models/{model}", "get"): {
+        "200": lambda app, c: c.get("/v1/models/tts-1"),
+        "404": lambda app, c: c.get("/v1/models/whisper-1")},
     ("/tts", "post"): {**synthesis_examples("/tts"),
                        "202": lambda app, c: (c.post("/tts", json={"text": "你好。", "async": True}), drain(app))[0]},
     ("/v1/audio/speech", "post"): synthesis_examples("/v1/audio/speech"),
@@ -109,8 +161,13 @@ EXAMPLES = {
     ("/tts/jobs/{job_id}", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef")},
+    ("/tts/jobs/{job_id}", "delete"): {
+        "204": lambda app, c: (c.delete(f"/tts/jobs/{long_job(app, c)}"), drain(app))[0],
+        "404": lambda app, c: c.delete("/tts/jobs/0123456789abcdef0123456789abcdef")},
     ("/tts/jobs/{job_id}/audio", "get"): {
-        "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/audio"),
+        "200": job_audio({}),
+        "206": job_audio({"Range": "bytes=-10"}),
+        "416": job_audio({"Range": "bytes=99999999-"}),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/audio"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/audio"), release(app, job))[0])(long_job(app, c))},
     ("/v1/audio/voices", "get"): {"200": lambda app, c: c.get("/v1/audio/voices")},
@@ -233,7 +290,7 @@ def test_a_sample_rate_opus_cannot_carry_is_refused_by_both(client, contract):
     assert client.post("/tts", json=body).get_json()["error"]["field"] == "sample_rate"
 
 
-@pytest.mark.parametrize("dialect, heading", [(TTS, "### `POST /tts`"),
+@pytest.mark.parametrize("dialect, heading", [(TTS, "### `POST /tts`"), (URL, "### `GET /tts`"),
                                               (OPENAI, "### OpenAI-compatible: `POST /v1/audio/speech`"),
                                               (CAPTIONED, "### Captions")])
 def test_the_readme_tables_are_the_declaration(dialect, heading):
@@ -250,3 +307,36 @@ def test_liveness_of_a_dead_worker_is_a_documented_503(engines, contract):
         response = app.test_client().get("/healthz")
     assert response.status_code == 503
     contract.check("/healthz", "get", response)
+
+
+def test_the_readme_lists_the_formats_as_declared():
+    assert readme_formats() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def query_cases(pick) -> list:
+    parameters = openapi_document(SETTINGS)["paths"]["/tts"]["get"]["parameters"]
+    return [pytest.param(p["name"], value, id=f"GET /tts:{p['name']}={value!r:.20}")
+            for p in parameters if p["name"] != "text" for value in pick(p["schema"])]
+
+
+def as_query(value) -> str:
+    """A JSON value as a URL writes it: true/false, numbers as text, null as nothing (the default)."""
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.parametrize("name, value", query_cases(accepted_values))
+def test_a_query_value_the_document_accepts_is_accepted(app, client, contract, name, value):
+    response = client.get("/tts", query_string={"text": "你好。", name: as_query(value)})
+    drain(app)
+    assert response.status_code == 200, response.get_data()[:300]
+    contract.check("/tts", "get", response)
+
+
+@pytest.mark.parametrize("name, value", [("speed", "9"), ("speed", "fast"), ("eco", "maybe"), ("seed", "1.5"),
+                                         ("format", "m4a"), ("sample_rate", "11025"), ("sped", "2"),
+                                         ("stream", "true"), ("text", "你" * (SETTINGS.url_max_text_chars + 1))])
+def test_a_query_value_the_document_refuses_is_a_400_naming_it(client, contract, name, value):
+    response = client.get("/tts", query_string={"text": "你好。", name: value})
+    assert response.status_code == 400
+    contract.check("/tts", "get", response)
+    assert response.get_json()["error"]["field"] == name

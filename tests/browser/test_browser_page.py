@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from browsing import ARTIFACTS, MAX_CHARS
 from helpers import decode
+from tts.request import TTS
 from tts.web.security import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.browser
@@ -70,8 +71,10 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
 
-    ids = [v["id"] for v in requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]]
-    assert page.locator("#voice option").evaluate_all("os => os.map(o => o.value)") == ids
+    voices = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]
+    by_gender = [v["id"] for gender in ("female", "male") for v in voices if v["gender"] == gender]
+    assert page.locator("#voice option").evaluate_all("os => os.map(o => o.value)") == by_gender
+    assert page.locator("#voice optgroup").evaluate_all("gs => gs.map(g => g.label)") == ["女声", "男声"]
 
     page.fill("#text", SAY)
     expect(page.locator("#count")).to_have_text(f"{len(SAY)} / {MAX_CHARS} 字")
@@ -79,23 +82,24 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     page.check("#eco")
     assert page.evaluate("() => localStorage.getItem('tts.eco')") == "1"
 
-    with page.expect_response(lambda r: r.url.endswith("/audio")) as audio_response:
+    with page.expect_response(lambda r: r.url.endswith("/tts") and r.request.method == "POST") as streamed:
         page.click("#speak")
         expect(page.locator("#speak")).to_be_disabled()
+        expect(page.locator("#stop")).to_be_enabled()
         expect_done(page)
     expect(page.locator("#speak")).to_be_enabled()
+    assert streamed.value.request.post_data_json["stream"] is True
+    assert streamed.value.headers["x-sample-rate"] == "16000"   # eco mode reached the server: 16 kHz
 
-    # the same job's audio, fetched again outside the browser (the page keeps its copy as a blob)
-    samples, rate = decode(requests.get(audio_response.value.url, timeout=10).content)
-    assert rate == 16000 and len(samples) > 0        # eco mode reached the server: 16 kHz
-    state = audio_state(page)
+    seconds = float(re.search(r"(\d+\.\d) 秒", page.locator("#status").text_content()).group(1))
+    state = audio_state(page)   # the streamed audio, kept as a WAV for replay: loaded, not playing
     assert state["src"].startswith("blob:")
-    assert state["duration"] == pytest.approx(len(samples) / rate, abs=0.05) and state["duration"] > 0
+    assert state["duration"] == pytest.approx(seconds, abs=0.06) and state["duration"] > 0
     assert state["paused"] and state["currentTime"] == 0 and not state["autoplay"]
 
     download = page.locator("#download")
     expect(download).to_be_visible()
-    assert download.get_attribute("download") == "语音-今天天气很好我们去公园散.wav"   # the first 12 characters
+    assert download.get_attribute("download") == "语音-今天天气很好我们去公园散-baker-1.00x-节能.wav"
     assert download.get_attribute("href").startswith("blob:")
     expect(page.locator("#history li")).to_have_count(1)
     expect(page.locator("#history-empty")).to_be_hidden()
@@ -134,7 +138,9 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("() => document.activeElement.id"))
-    assert order == ["text", "voice", "format", "speed", "pitch", "volume", "eco", "speak"]
+    assert order == ["text", "voice", "preview", "format", "speed", "pitch", "volume", "eco"]
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "speak"   # 停止 is disabled: not a stop on the way
 
     page.keyboard.press("Shift+Tab")                      # on the eco switch
     page.keyboard.press("Space")
@@ -148,8 +154,8 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     page.keyboard.press("Shift+Tab")                      # on the speed slider
     page.keyboard.press("ArrowRight")
     expect(page.locator("#speed-value")).to_have_text("1.05 倍")
-    for _ in range(3):
-        page.keyboard.press("Shift+Tab")                  # back in the text box
+    for _ in range(4):
+        page.keyboard.press("Shift+Tab")                  # back in the text box (format, 试听, voice, text)
     assert page.evaluate("() => document.activeElement.id") == "text"
     page.keyboard.press("Control+A")
     page.keyboard.type("春天来了。")
@@ -157,7 +163,7 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
         page.keyboard.press("Control+Enter")
     body = sent.value.post_data_json
-    assert body["text"] == "春天来了。" and body["speed"] == 1.05 and body["eco"] is True and body["async"] is True
+    assert body["text"] == "春天来了。" and body["speed"] == 1.05 and body["eco"] is True and body["stream"] is True
     assert body["pitch"] == 1 and body["volume"] == -1
     expect_done(page)
     expect(page.locator("#history li")).to_have_count(1)
@@ -165,38 +171,56 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     visit.assert_clean()
 
 
-def test_the_queue_position_shows_while_waiting(visit, idle_server):
-    page = visit.page
-    visit.open()
-    page.fill("#text", "你好。")
-    submit_blocker(idle_server, 2)                        # ~60 characters: seconds of work ahead of us
-    page.click("#speak")
-    expect(page.locator("#status")).to_have_text("排队中：第 1 位…")
-    expect_done(page)
-    visit.assert_clean()
-
-
-def test_too_long_text_shows_the_servers_400_naming_the_field(visit):
+def test_too_long_text_is_refused_in_chinese_without_asking_the_server(visit):
     page = visit.page
     visit.open()
     page.fill("#text", "好" * (MAX_CHARS + 1))
     expect(page.locator("#count")).to_have_text(f"{MAX_CHARS + 1} / {MAX_CHARS} 字，超出 1 字")
     expect(page.locator("#count")).to_have_class(re.compile(r"\bover\b"))
 
+    sent_before = len(visit.requests)
+    page.click("#speak")
+    status = page.locator("#status")
+    expect(status).to_have_text(f"文字太长：共 {MAX_CHARS + 1} 字，最多 {MAX_CHARS} 字。请删去一些或分段合成。")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert not [url for url in visit.requests[sent_before:] if url.endswith("/tts")]   # nothing was sent
+
+    page.locator("#text").press("Backspace")              # editing clears the mark
+    expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    visit.assert_clean()
+
+
+def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    page.evaluate("""() => { const s = document.getElementById("voice");
+                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
     with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
         page.click("#speak")
     assert answer.value.status == 400
     error = answer.value.json()["error"]
-    assert error["field"] == "text"
-    status = page.locator("#status")
-    expect(status).to_have_text(f"“要朗读的文字”有误（字段 text）：{error['message']}")
-    expect(status).to_have_class(re.compile(r"\berror\b"))
-    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#speak")).to_be_enabled()
-
-    page.locator("#text").press("Backspace")              # editing clears the mark
-    expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    assert error["field"] == "voice"
+    expect(page.locator("#status")).to_have_text("服务器没有这个声音，请重新选择。")
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{error['message']}")
+    expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
     visit.assert_clean(400)
+
+
+def test_a_network_failure_is_said_in_chinese(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    page.route("**/tts", lambda route: route.abort("connectionrefused"))   # as if the server were gone
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("无法连接服务器：请确认服务器在运行、网络正常，然后重试。")
+    expect(page.locator("#status-detail")).to_have_text("详情：Failed to fetch")
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#stop")).to_be_disabled()
+    assert not visit.page_errors
+    assert all("ERR_CONNECTION_REFUSED" in text for text in visit.console_errors)
 
 
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
@@ -210,7 +234,8 @@ def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server
     assert answer.value.status == 503
     retry = int(answer.value.headers["retry-after"])
     message = answer.value.json()["error"]["message"]
-    expect(page.locator("#status")).to_have_text(f"服务器正忙，请 {retry} 秒后重试。（{message}）")
+    expect(page.locator("#status")).to_have_text(f"服务器正忙，排队已满，请 {retry} 秒后重试。")
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{message}")
     expect(page.locator("#speak")).to_be_enabled()
     expect(page.locator("#history li")).to_have_count(0)
     visit.assert_clean(503)
@@ -235,6 +260,8 @@ def test_every_format_plays_and_the_history_keeps_the_last_five(visit):
     expect(items).to_have_count(5)
     expect(items.first.locator(".said")).to_contain_text("第6句")
     expect(items.last.locator(".said")).to_contain_text("第2句")
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history'))")
+    assert [r["format"] for r in stored] == formats[:0:-1]          # the store is bounded too: the last five
     newest_src = page.locator("#player").get_attribute("src")
     items.last.get_by_role("button", name=re.compile("^播放")).click()   # the user asks: now it plays
     assert page.locator("#player").get_attribute("src") != newest_src
@@ -257,4 +284,249 @@ def test_eco_mode_speaks_with_the_embedded_voice_and_gives_the_choice_back(visit
     expect(page.locator("#voice")).to_have_value("baker")
     page.uncheck("#eco")
     expect(page.locator("#voice")).to_have_value("zm_yunxi")
+    visit.assert_clean()
+
+
+def test_text_settings_and_history_survive_a_reload(visit):
+    page = visit.page
+    visit.open()
+    said = "春眠不觉晓，处处闻啼鸟。"
+    page.fill("#text", said)
+    page.locator("#speed").fill("1.25")
+    page.locator("#speed").dispatch_event("change")
+    page.click("#speak")
+    expect_done(page)
+
+    page.fill("#text", "还没合成的草稿。")
+    page.reload()
+    page.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+    expect(page.locator("#text")).to_have_value("还没合成的草稿。")
+    expect(page.locator("#speed-value")).to_have_text("1.25 倍")
+    item = page.locator("#history li")
+    expect(item).to_have_count(1)
+    expect(item.locator(".said")).to_have_text(said)
+    expect(item.locator(".hint")).to_contain_text("1.25 倍")
+    assert item.locator("a[download]").count() == 0             # the audio itself is not kept across visits
+
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        item.get_by_role("button", name=re.compile("^重新合成")).click()
+    assert sent.value.post_data_json["text"] == said and sent.value.post_data_json["speed"] == 1.25
+    expect_done(page)
+    expect(page.locator("#history li")).to_have_count(2)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history'))")
+    assert [r["text"] for r in stored] == [said, said]
+    visit.assert_clean()
+
+
+def test_downloads_are_named_by_text_and_settings(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "下载的名字，要说明设置。")
+    page.select_option("#format", "mp3")
+    page.click("#speak")
+    expect_done(page)
+    first = page.locator("#download").get_attribute("download")
+    assert first == "语音-下载的名字要说明设置-baker-1.00x.mp3"
+
+    held = []                                                   # the next synthesis waits until we let it go
+    page.route("**/tts", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.click("#speak")
+    expect(page.locator("#download")).to_be_hidden()             # the previous result is gone at once
+    expect(page.locator("#result-empty")).to_be_visible()
+    assert page.locator("#player").get_attribute("src") is None
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    page.unroute("**/tts")
+
+    page.locator("#pitch").fill("2")
+    page.locator("#pitch").dispatch_event("change")
+    page.locator("#volume").fill("-3")
+    page.locator("#volume").dispatch_event("change")
+    with page.expect_response(lambda r: r.url.endswith("/audio")) as encoded:   # the MP3 is the server's
+        page.click("#speak")
+        expect_done(page)
+    assert encoded.value.headers["content-type"] == "audio/mpeg"
+    assert page.locator("#download").get_attribute("download") == "语音-下载的名字要说明设置-baker-1.00x-音高+2-音量-3dB.mp3"
+    visit.assert_clean()
+
+
+def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, server):
+    page = visit.page
+    visit.open()
+    voices = {v["id"]: v for v in requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]}
+    page.select_option("#voice", "baker")
+    hint = page.locator("#voice-hint")
+    expect(hint).to_have_text(voices["baker"]["description"].split(" / ")[0])
+    assert "女声" in hint.text_content()
+    page.select_option("#voice", "zm_yunjian")
+    expect(hint).to_have_text(re.compile("^男声，低沉"))       # (and whether its model is loaded yet)
+
+    page.select_option("#voice", "baker")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        page.click("#preview")
+    body = sent.value.post_data_json
+    assert body["voice"] == "baker" and body["stream"] is True and "标贝" in body["text"]
+    expect(page.locator("#status")).to_have_text(re.compile("^试听：标贝女声"))
+    expect(page.locator("#history li")).to_have_count(0)           # a preview is not a result
+    expect(page.locator("#download")).to_be_hidden()
+    visit.assert_clean()
+
+
+def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "停止时，服务器上的任务也要取消。")
+    held = []
+    page.route(re.compile(r"/tts/jobs/[^/]+$"),                  # the job's first poll hangs; the DELETE goes through
+               lambda route: held.append(route) if route.request.method == "GET" else route.continue_())
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile("^正在准备 MP3 文件"))
+    while not held:                                               # the page polls the job: that poll is held
+        page.wait_for_timeout(50)
+    with page.expect_request(lambda r: r.method == "DELETE") as deleted:
+        page.click("#stop")
+    assert held and deleted.value.url == held[0].request.url   # the job the page was following
+    answer = deleted.value.response()
+    assert answer is not None and answer.status in (200, 202, 204, 404, 405, 409)   # 405 until DELETE is served
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#download")).to_be_hidden()
+    visit.assert_clean(404, 405, 409)   # a server without DELETE (yet) answers 405: nothing to undo
+
+
+def test_a_voice_without_speed_control_gets_neither_speed_nor_pitch(visit):
+    page = visit.page
+
+    def without_rate_control(route):   # the server's own list, as a server with such a voice (Sambert) lists it
+        answer = route.fetch()
+        voices = answer.json()["voices"]
+        for v in voices:
+            v["rate_control"] = v["id"] != "baker"
+        route.fulfill(response=answer, json={"voices": voices})
+
+    page.route("**/v1/audio/voices", without_rate_control)
+    visit.open()
+    page.select_option("#voice", "baker")
+    expect(page.locator("#speed")).to_be_disabled()
+    expect(page.locator("#pitch")).to_be_disabled()
+    expect(page.locator("#voice-hint")).to_contain_text("不能调节语速和音高")
+    page.fill("#text", "这个声音只有一种语速。")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tts")) as sent:
+        page.click("#speak")
+    assert "speed" not in sent.value.post_data_json and "pitch" not in sent.value.post_data_json
+    expect_done(page)
+    page.select_option("#voice", "zm_yunxi")
+    expect(page.locator("#speed")).to_be_enabled()
+    visit.assert_clean()
+
+
+def test_pieces_are_scheduled_back_to_back_and_odd_bytes_carried_over(visit):
+    """The player's arithmetic, in Chromium's own Web Audio: every piece starts where the last one ends."""
+    page = visit.page
+    visit.open()
+    result = page.evaluate("""async () => {
+        const { PcmDecoder, StreamPlayer, pcm16 } = await import("/static/player.js");
+        const tone = new Float32Array(24000).map((_, i) => Math.sin(i / 10) / 2);
+        const bytes = pcm16(tone);
+        const decoder = new PcmDecoder();
+        const sound = new StreamPlayer(24000);          // no click here: it stays suspended, its clock at 0
+        const decoded = [];
+        for (const [from, to] of [[0, 4801], [4801, 4802], [4802, 20001], [20001, 48000]]) {
+            const samples = decoder.decode(bytes.subarray(from, to));
+            decoded.push(...samples);
+            sound.push(samples);
+        }
+        sound.stop();
+        const gaps = sound.segments.slice(1).map((s, i) => s.at - (sound.segments[i].at + sound.segments[i].seconds));
+        const worst = Math.max(...decoded.map((x, i) => Math.abs(x - tone[i])));
+        return { gaps, count: decoded.length, offsets: sound.segments.map((s) => s.offset), worst, seconds: sound.seconds };
+    }""")
+    assert result["count"] == 24000 and result["seconds"] == 1.0
+    assert all(abs(gap) < 1e-9 for gap in result["gaps"]), result["gaps"]
+    # 2400 samples + an odd byte; that byte and the next make one sample; 7599 + a byte; 14000
+    assert result["offsets"] == pytest.approx([0, 2400 / 24000, 2401 / 24000, 10000 / 24000])
+    assert result["worst"] <= 1 / 32768
+    visit.assert_clean()
+
+
+def test_a_server_still_loading_its_voices_is_waited_for_after_the_click(visit):
+    """503 warming_up (what tts.errors.WarmingUp answers while the worker loads): the page says a model is
+    loading and sends again after Retry-After. The first answer is that real error's shape, replayed,
+    since a live server's warm-up is over too soon to click into reliably."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "等模型加载好再读。")
+    answers = []
+
+    def warming_once(route):
+        if route.request.method != "POST" or answers:
+            route.continue_()
+            return
+        answers.append(503)
+        route.fulfill(status=503, headers={"Retry-After": "1"}, json={"error": {
+            "code": "warming_up", "message": "the server is still loading its voices; retry in a few seconds",
+            "field": None}})
+
+    page.route("**/tts", warming_once)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("正在加载模型…（服务器刚启动，稍后自动继续）")
+    expect_done(page)
+    assert answers == [503]
+    visit.assert_clean(503)
+
+
+def test_after_a_stall_the_player_buffers_longer_before_it_plays_on(visit):
+    """A stream slower than real time: the next run starts with twice the slack (fewer gaps after)."""
+    page = visit.page
+    visit.open()
+    page.evaluate("""() => {
+        document.getElementById("preview").addEventListener("click", async (event) => {
+            event.stopImmediatePropagation();                      // this click is the test's own gesture
+            const { StreamPlayer } = await import("/static/player.js");
+            const sound = new StreamPlayer(24000);
+            await sound.resume();
+            sound.push(new Float32Array(2400));                   // 0.1 s, then nothing for longer than that
+            await new Promise((r) => setTimeout(r, 600));
+            const before = sound.context.currentTime;
+            sound.push(new Float32Array(2400));
+            const runs = sound.segments.map((s) => s.at);
+            window.stalled = { stalls: sound.stalls, lead: runs[1] - before, state: sound.context.state };
+            sound.stop();
+        }, { capture: true });
+    }""")
+    page.click("#preview")
+    page.wait_for_function("() => window.stalled")
+    stalled = page.evaluate("() => window.stalled")
+    assert stalled["state"] == "running" and stalled["stalls"] == 1
+    assert stalled["lead"] == pytest.approx(0.3, abs=0.03)       # 2 × the first slack of 0.15 s
+    visit.assert_clean()
+
+
+def every_error() -> list[dict]:
+    """Every typed error the server answers with (tts/errors.py), as its JSON body says it."""
+    import tts.errors as errors
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return [{"status": cls.status, "code": cls.code, "field": None} for cls in {errors.TTSError, *subclasses(errors.TTSError)}]
+
+
+def test_every_error_code_and_field_the_server_has_reads_in_chinese(visit):
+    page = visit.page
+    visit.open()
+    fields = [None, "Content-Type", *(f.name for f in TTS.fields), "body", "id", "misspelled"]
+    said = page.evaluate("""async ({ errors, fields }) => {
+        const { ApiError, describeError } = await import("/static/messages.js");
+        const limits = { maxChars: 120, chars: 3, ranges: { speed: [0.25, 4] } };
+        return fields.flatMap((field) => errors.map((e) => ({ code: e.code, field,
+            ...describeError(new ApiError(e.status, { code: e.code, field, message: "server text" }, 3), limits) })));
+    }""", {"errors": every_error(), "fields": fields})
+    assert len(said) == len(fields) * len(every_error())
+    for answer in said:
+        assert re.search(r"[\u4e00-\u9fff]", answer["message"]), answer        # Chinese...
+        assert "server text" not in answer["message"] and answer["detail"] == "server text", answer   # ...detail apart
+        assert not re.search(r"\b(?:undefined|null)\b", answer["message"]), answer
     visit.assert_clean()

@@ -124,6 +124,29 @@ EVERYDAY = [
     ("旁边有人。", "边", 0, "bian1"),
     ("他是一员猛将。", "将", 0, "jiang4"),          # 将 ending a clause: "general"
     ("我们将在明天出发。", "将", 0, "jiang1"),
+    # Set phrases of three characters or more keep the dictionary's reading.
+    ("他对这里了如指掌。", "了", 0, "liao3"),
+    ("说话要有的放矢。", "的", 0, "di4"),
+    ("年轻人朝气蓬勃。", "朝", 0, "zhao1"),
+    ("她是一名会计师。", "会", 0, "kuai4"),
+    # Character rules: what stands right beside the character decides.
+    ("他说得对。", "得", 0, "de5"),                 # V得C inside one word
+    ("这个办法行得通。", "得", 0, "de5"),
+    ("把温度调低一点。", "调", 0, "tiao2"),          # 调 + result inside one word
+    ("我数着日子等你回来。", "数", 0, "shu3"),       # 数 + aspect particle
+    ("这件事用不着你管。", "着", 0, "zhao2"),        # V不着
+    ("这个箱子太重了。", "重", 0, "zhong4"),         # degree adverb + 重 in one word
+    ("他长高了。", "长", 0, "zhang3"),               # 长 + a result of growing
+    ("为人民服务。", "为", 0, "wei4"),               # 为 + whom it serves
+    ("这是我为你准备的。", "为", 0, "wei4"),
+    ("我们以他为榜样。", "为", 0, "wei2"),           # 以…为…
+    ("终于弄清楚了。", "弄", 0, "nong4"),            # 弄 + result
+    ("他住在一条弄堂里。", "弄", 0, "long4"),
+    ("他想藉此机会道歉。", "藉", 0, "jie4"),
+    ("小狗在地上刨坑。", "刨", 0, "pao2"),           # 刨 "dig" unless the plane (刨子, 刨花)
+    ("地上都是刨花。", "刨", 0, "bao4"),
+    ("他教书三十年了。", "教", 0, "jiao1"),          # everyday verb-object words
+    ("他的衣着很朴素。", "着", 0, "zhuo2"),
 ]
 
 

@@ -177,6 +177,12 @@ def test_money(written, spoken):
     "plus after a number at the end": ("粉丝20+", "粉丝二十多"),
     "decade word with zeros": ("00后的孩子", "零零后的孩子"),
     "number before houmian is a number": ("排在30后面", "排在三十后面"),
+    "decade word in traditional script": ("90後的一代", "九零後的一代"),
+    "cue word then hao and shi": ("门牌号是1203", "门牌号是幺二零三"),
+    "room number after fang jian hao": ("房间号8012", "房间号八零幺二"),
+    "flat after building and entrance": ("住在12栋3单元502", "住在十二栋三单元五零二"),
+    "room after a building's name": ("宿舍楼312", "宿舍楼三幺二"),
+    "a count after a building is a count": ("这栋楼300多户", "这栋楼三百多户"),
 })
 def test_codes_read_digit_by_digit(written, spoken):
     assert normalize(written) == spoken
@@ -242,6 +248,12 @@ def test_ordinals(written, spoken):
     "negative first operand": ("-3+5=2", "负三加五等于二"),
     "bracketed negative operand": ("5-(-3)=8", "五减负三等于八"),
     "negative value after equals": ("x=-1", "x等于负一"),
+    "plus minus before a percentage": ("误差±5%", "误差正负百分之五"),
+    "unicode minus sign": ("−3+5=2", "负三加五等于二"),
+    "plus sign of a temperature": ("升到+3℃", "升到零上三度"),
+    "plus sign of a percentage": ("涨幅+2.5%", "涨幅正百分之二点五"),
+    "plus between numbers stays an operator": ("2+3=5", "二加三等于五"),
+    "a Latin x between numbers is times": ("7x24小时服务", "七乘二十四小时服务"),
 })
 def test_math(written, spoken):
     assert normalize(written) == spoken
@@ -325,6 +337,10 @@ def test_odd_input_has_defined_output(written, spoken):
 })
 def test_picked_dev_cases(written, spoken):
     assert normalize(written) == spoken
+
+
+def test_a_hexadecimal_number_is_no_product():
+    assert "乘" not in normalize("寄存器地址0x1F")
 
 
 def test_plain_chinese_is_unchanged():

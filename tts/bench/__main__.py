@@ -1,7 +1,7 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
-Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, frontend,
-cache, kokoro, vocoder, summary (the article's table beside ours), and all. Each scenario module has
+Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, encoders, frontend,
+cache, kokoro, vocoder, turns, summary (the article's table beside ours), and all. Each scenario module has
 `run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
 accepts them by name.
 """
@@ -25,12 +25,14 @@ SCENARIOS = {
     "cost": "server CPU seconds per audio second, peak RSS, estimated Wh per 1,000 requests; eco vs normal",
     "soak": "RSS growth over many short requests, ours vs baseline",
     "quality": "Whisper CER and toneless-pinyin error rate for every setting benchmarked",
-    "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not",
+    "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not, per format",
+    "encoders": "CPU per audio second of every format's encoder (streamed and whole) next to synthesis, and bytes",
     "frontend": "intelligibility before vs after our frontend (Whisper), and the frontend's cost",
     "cache": "sentence cache on vs off on a Zipf workload: CPU seconds, latency, hit rate, memory",
     "kokoro": "the Kokoro voices next to the embedded one: RTF, first audio, RSS; session options, batching",
     "vocoder": "embedded vocoder, onnxruntime vs LiteRT as shipped: bare CPU, int8 rounding noise, Whisper guard",
     "summary": "the article's table next to ours, from the load, cost and soak results",
+    "turns": "short requests' latency while long ones run: one request at a time (before) vs fair turns (after)",
 }
 
 

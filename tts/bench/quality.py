@@ -174,6 +174,26 @@ def paired_ratio(ours: list[float], theirs: list[float], seed: int = 0) -> dict:
             "high_95": round(ratios[int(0.95 * len(ratios)) - 1], 3) if ratios else None}
 
 
+def loss_split(rows: list[dict]) -> list[dict]:
+    """Where the embedded voice's errors come from, per measure: the part every served voice
+    shares on the same sentence (mean over sentences of the smallest error of the three: the
+    frontend's readings, which all voices read, and the recognizer's own limits) and the part
+    only the embedded voice has (its acoustic model and vocoder)."""
+    served = [r for r in rows if r["path"] == "ours, as served"]
+    embedded = next((r for r in served if r["engine"] == "embedded"), None)
+    if embedded is None or len(served) < 2:
+        return []
+    split = []
+    for measure in ("cer", "pinyin_error_rate"):
+        per_sentence = list(zip(*([s[measure] for s in r["details"]] for r in served)))
+        own = [s[measure] for s in embedded["details"]]
+        shared = statistics.mean(min(errors) for errors in per_sentence)
+        split.append({"measure": measure, "embedded": round(statistics.mean(own), 4),
+                      "shared_by_all_voices": round(shared, 4),
+                      "embedded_only": round(statistics.mean(own) - shared, 4)})
+    return split
+
+
 def run(quick: bool = False) -> dict:
     from tts.config import Settings
     from tts.engines import declare_engines
@@ -204,7 +224,7 @@ def run(quick: bool = False) -> dict:
         rows.append({"voice": "baker", "engine": "embedded", "path": f"ours, {name}",
                      **_score(served("baker", threads, **fields), sentences)})
     return {"recognizer": "faster-whisper base int8, greedy, temperature 0 (no sampling fallback)",
-            "rows": rows, "ratios": ratios}
+            "rows": rows, "ratios": ratios, "loss_split": loss_split(rows)}
 
 
 def table(result: dict) -> str:
@@ -217,4 +237,7 @@ def table(result: dict) -> str:
         "Kokoro, ours ÷ misaki's G2P on the same sentences and voice (90 % paired bootstrap interval):",
         markdown_table(result["ratios"], ["voice", "cer_ratio", "cer_low_5", "cer_high_95", "pinyin_error_rate_ratio",
                                           "pinyin_error_rate_low_5", "pinyin_error_rate_high_95"]),
+        "The embedded voice's errors, split: shared by every served voice on the same sentence (the frontend's "
+        "readings and the recognizer) and its own (acoustic model and vocoder):",
+        markdown_table(result.get("loss_split", []), ["measure", "embedded", "shared_by_all_voices", "embedded_only"]),
     ])

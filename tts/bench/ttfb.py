@@ -1,4 +1,4 @@
-"""Time to the first audio byte over HTTP, streaming vs not, for a 200-character text.
+"""Time to the first audio byte over HTTP, streaming vs not, for a 200-character text, per format.
 
 A live server with the queue empty and no cache (every text is fresh); the clock starts
 before the request is sent and stops at the first body byte, then at the last.
@@ -36,7 +36,7 @@ def run(quick: bool = False) -> dict:
     with start("ours") as server:
         first_and_last_byte(server.url, {"text": texts.fresh(0, CHARACTERS, seed=7), "stream": True})   # warm-up
         for stream in (True, False):
-            for fmt in ("wav", "opus") if stream else ("wav",):
+            for fmt in ("wav", "opus", "mp3", "aac") if stream else ("wav", "mp3"):
                 timings = [first_and_last_byte(server.url, {"text": texts.fresh(i, CHARACTERS, seed=8 + stream),
                                                             "stream": stream, "format": fmt})
                            for i in range(1, repeats + 1)]

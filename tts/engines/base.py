@@ -25,7 +25,7 @@ class Voice:
     name: str          # human name, Chinese allowed
     gender: str        # "female" | "male"
     language: str      # BCP-47, "zh-CN"
-    description: str
+    description: str   # "中文 / English": the page shows the part before " / "
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ _REWRITE = 2              # our graph rewrites and noise seeding; bump when eith
 
 VOICE = Voice(
     id="baker", engine="embedded", name="标贝女声 (Baker)", gender="female", language="zh-CN",
-    description="FastSpeech2 + Multi-band MelGAN, Baker corpus (non-commercial licence), 24 kHz; "
+    description="女声，清晰平稳，最快、最省电的默认声音；标贝语料，仅限非商业用途 / "
+                "FastSpeech2 + Multi-band MelGAN, Baker corpus (non-commercial licence), 24 kHz; "
                 "fastest voice, the default.",
 )
 

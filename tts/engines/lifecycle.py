@@ -3,9 +3,11 @@
 Every engine goes through the same states, so the synthesizer and the service never ask
 which kind of engine they hold:
 
-    declared ──load──► loaded ──idle for idle_seconds──► declared (memory handed back)
-        │                 └──────────close────────────► closed
-        └──load fails──► failed (the error says why; the next use tries again)
+    declared ──load──► loading ──► loaded ──idle for idle_seconds──► declared (memory handed back)
+                          │              └──────────close────────────► closed
+                          └──load fails──► failed (the error says why; the next use tries again)
+
+`loading` is what a client sees while a model loads (the page says "正在加载模型…").
 
 Loading, unloading and closing run on the worker thread, between phrases: the model is
 not thread-safe and only that thread touches it. Reading the state is safe anywhere.
@@ -27,7 +29,7 @@ from tts.frontend.phrase import Phrase
 
 log = logging.getLogger(__name__)
 
-DECLARED, LOADED, FAILED, CLOSED = "declared", "loaded", "failed", "closed"
+DECLARED, LOADING, LOADED, FAILED, CLOSED = "declared", "loading", "loaded", "failed", "closed"
 
 
 class ManagedEngine:
@@ -61,6 +63,7 @@ class ManagedEngine:
             raise EngineUnavailable(f"the {self.name} engine is shut down")
         if self._model is None:
             started = time.perf_counter()
+            self.state = LOADING
             try:
                 self._model = self._load()
             except TTSError as error:

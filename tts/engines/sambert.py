@@ -115,7 +115,8 @@ class SambertEngine:
         self.voices = tuple(
             Voice(id=v, engine=self.name, name=_VOICE_INFO.get(v, (v, "female"))[0],
                   gender=_VOICE_INFO.get(v, (v, "female"))[1], language="zh-CN",
-                  description="ModelScope Sambert-HifiGan, 16 kHz (the article's model)")
+                  description="原文所用的 Sambert-HifiGan 模型，16 kHz / "
+                              "ModelScope Sambert-HifiGan, 16 kHz (the article's model)")
             for v in model_voices(model_dir))
         environ = {**os.environ, **(env or {})}
         environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))

@@ -62,6 +62,8 @@ _TABLE = """
 质朴 zhi4 pu3 | 简朴 jian3 pu3 | 古朴 gu3 pu3 | 淳朴 chun2 pu3 | 薄膜 bo2 mo2 | 夹克 jia1 ke4
 率部 shuai4 bu4 | 落差 luo4 cha1 | 反差 fan3 cha1 | 高差 gao1 cha1 | 卷柏 juan3 bai3 | 玄参 xuan2 shen1
 催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4 | 一下子 yi1 xia4 zi5 | 这下子 zhe4 xia4 zi5
+教书 jiao1 shu1 | 教课 jiao1 ke4 | 衣着 yi1 zhuo2 | 种树 zhong4 shu4 | 种地 zhong4 di4 | 种菜 zhong4 cai4
+种花 zhong4 hua1 | 种田 zhong4 tian2 | 背包 bei1 bao1 | 背书包 bei1 shu1 bao1
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

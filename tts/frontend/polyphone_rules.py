@@ -25,6 +25,7 @@ _BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "
 _ZHAO_VERBS = set("找睡猜够碰逮见摸")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
 _TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
+_GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
 _NUMERALS = set("一二三四五六七八九十百千万两几半")
 _RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, 还我一个公道: what 还 "gives back"
 
@@ -62,10 +63,11 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
 
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """长 before the particle 得 is "grow" (长得很高); after a degree adverb, "long" (很长)."""
+    """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出);
+    after a degree adverb, "long" (很长)."""
     if word != "长":
         return None
-    if nxt == "得":
+    if nxt == "得" or nxt[:1] in _GROWN:
         return "zhang3"
     return "chang2" if prev in _DEGREE or prev == "多" else None
 
@@ -140,15 +142,6 @@ def _jiang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
     return None
 
 
-def _tiao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """调 with a result after it is "adjust" (调大, 调高一点), and "transfer" after 被 (被调走)."""
-    if word != "调":
-        return None
-    if prev == "被":
-        return "diao4"
-    return "tiao2" if nxt[:1] in _TIAO_RESULTS or nxt.startswith("一下") else None
-
-
 def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """重 after a degree adverb is "heavy" (很重); before a verb it is "again" (重说, 重写)."""
     if word != "重":
@@ -171,7 +164,6 @@ _RULES: dict[str, Rule] = {
     "还": _huan_reading,
     "数": _shu_reading,
     "着": _zhao_reading,
-    "调": _tiao_reading,
     "教": _jiao_reading,
     "应": _ying_reading,
     "边": _bian_reading,
@@ -183,8 +175,98 @@ _RULES: dict[str, Rule] = {
 }
 
 
+# Characters whose reading follows from the characters right beside them, wherever they
+# stand in a word: (text, index, the word holding it) → reading or None.
+CharRule = Callable[[str, int, str], "str | None"]
+# What follows the verb 弄 "make, handle" (nong4): a result (弄清楚, 弄坏), an aspect or
+# complement particle (弄了, 弄得, 弄到); its noun sense "lane" (long4) takes none of them.
+_NONG_AFTER = set("清懂明坏丢脏乱湿错好破碎断伤哭醒完糟砸得了着过到成出来去回上下进走掉")
+_NONG_BEFORE = set("把被给别要会想能去来")
+# What follows 刨 "plane (wood)" (bao4, 刨子, 刨花, 刨平); otherwise it is "dig" (pao2, 刨坑, 刨土).
+_BAO_AFTER = set("子床花刀木平光削")
+_COUNTED_AFTER = set("着过完清遍")
+_DEGREE_CHARS = set("很太更最挺好真蛮")
+_BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国")
+_TAKING_VERBS = set("选成称作视当认分化改变转被")
+
+
+def _nong_reading(text: str, i: int, word: str) -> str | None:
+    """弄 with a result, a particle or a disposal marker is the verb nong4 (弄清楚, 把它弄干)."""
+    after, before = text[i + 1 : i + 2], text[i - 1 : i]
+    return "nong4" if after in _NONG_AFTER or before in _NONG_BEFORE else None
+
+
+def _jie_reading(text: str, i: int, word: str) -> str | None:
+    """藉 as "by means of" (藉此, 藉以, 藉由, 藉口) is jie4; ji2 belongs to 狼藉."""
+    return "jie4" if text[i + 1 : i + 2] in set("此以由口故着机") and text[i - 1 : i] != "狼" else None
+
+
+def _bao_reading(text: str, i: int, word: str) -> str | None:
+    """刨 is the carpenter's plane (bao4) before 子/花/平 ..., elsewhere the verb "dig" (pao2)."""
+    return "bao4" if text[i + 1 : i + 2] in _BAO_AFTER else "pao2"
+
+
+def _tiao_reading(text: str, i: int, word: str) -> str | None:
+    """调 with a result right after it is "adjust" (调大, 调低一点, in one word or two), and
+    "transfer" after 被 (被调走)."""
+    if text[i - 1 : i] == "被":
+        return "diao4"
+    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" else None
+
+
+def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
+    """数 with an aspect particle or a result after it is the verb "count" (数着日子, 数过, 数清)."""
+    return "shu3" if word[0] == "数" and text[i + 1 : i + 2] in _COUNTED_AFTER else None
+
+
+def _zhao_potential(text: str, i: int, word: str) -> str | None:
+    """着 in the potential form V不着 is the result "reach" (用不着, 睡不着, 犯不着)."""
+    return "zhao2" if i >= 2 and text[i - 1] == "不" and "\u4e00" <= text[i - 2] <= "\u9fff" else None
+
+
+def _de_complement(text: str, i: int, word: str) -> str | None:
+    """得 between a verb and its result inside one word (说得对, 行得通, 看得见) is de5."""
+    return "de5" if word and len(word) == 3 and word[1] == "得" and word[0] != "不" else None
+
+
+def _wei_for(text: str, i: int, word: str) -> str | None:
+    """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4;
+    unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为)."""
+    if word != "为" or not text.startswith(_BENEFICIARIES, i + 1):
+        return None
+    clause = text[:i].split("，")[-1].split("。")[-1]
+    return None if "以" in clause or clause[-1:] in _TAKING_VERBS else "wei4"
+
+
+def _zhong_degree(text: str, i: int, word: str) -> str | None:
+    """重 right after a degree adverb in the same word (太重, 好重) is "heavy"."""
+    return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
+
+
+_CHAR_RULES: dict[str, CharRule] = {
+    "调": _tiao_reading,
+    "数": _shu_verb_reading,
+    "着": _zhao_potential,
+    "重": _zhong_degree,
+    "得": _de_complement,
+    "为": _wei_for,
+    "弄": _nong_reading,
+    "藉": _jie_reading,
+    "刨": _bao_reading,
+}
+
+
 def correct(segments: list[tuple[str, str]], readings: list[str], open_positions: set[int]) -> list[str]:
-    """readings with the rules applied at word-final characters the classifier decided."""
+    """readings with the rules applied where the classifier decided: word rules at a word's
+    last character, character rules anywhere."""
+    text = "".join(word for word, _ in segments)
+    start = 0
+    for word, _ in segments:
+        for i in range(start, start + len(word)):
+            rule = _CHAR_RULES.get(text[i])
+            if rule is not None and i in open_positions:
+                readings[i] = rule(text, i, word) or readings[i]
+        start += len(word)
     end = 0
     for k, (word, pos) in enumerate(segments):
         end += len(word)

@@ -45,6 +45,7 @@ class Job:
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
         self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
+        self.worker_seconds: float | None = None   # the worker's wall time in this job's turns (set at its end)
         self.reserved_bytes = reserved_bytes
         self.fetched = False               # its audio was handed out at least once
         self.cancelled = False
@@ -142,6 +143,8 @@ class SharedJobs(Protocol):
 
     def load(self, job_id: str) -> Job | None: ...
 
+    def delete(self, job_id: str) -> None: ...
+
 
 class JobStore:
     """Async jobs by id. Finished ones are dropped after `ttl` s; over `max_bytes`, only
@@ -188,6 +191,12 @@ class JobStore:
             raise JobNotFound(f"no job {job_id!r} (unknown, or expired {self.ttl:.0f} s after it finished)",
                               field="id")
         return job
+
+    def remove(self, job: Job) -> None:
+        """Forget `job` and its audio, here and in the shared store."""
+        self._jobs.pop(job.id, None)
+        if self._shared:
+            self._shared.delete(job.id)
 
     def unfinished(self) -> list[Job]:
         return [job for job in self._jobs.values() if job.status not in FINISHED]

@@ -27,10 +27,10 @@ class ServiceMetrics:
         self.queue_depth.set_function(depth)
         Gauge("tts_worker_healthy", "1 while the worker's loops run and no model call has stalled (liveness).",
               registry=registry).set_function(lambda: float(healthy()))
-        self.queue_wait = Histogram("tts_queue_wait_seconds", "Time from admission to start.",
+        self.queue_wait = Histogram("tts_queue_wait_seconds", "Time from admission to its first turn.",
                                     buckets=_SECONDS, registry=registry)
-        self.synthesis = Histogram("tts_synthesis_seconds", "Time a job spent synthesizing.",
-                                   buckets=_SECONDS, registry=registry)
+        self.synthesis = Histogram("tts_synthesis_seconds", "Time the worker spent on a job (its own turns, "
+                                   "not the others' taken meanwhile).", buckets=_SECONDS, registry=registry)
         self.audio = Counter("tts_audio_seconds", "Seconds of audio produced.", registry=registry)
         self.rtf = Histogram("tts_real_time_factor", "Synthesis seconds per audio second.",
                              buckets=_RTF, registry=registry)
@@ -62,7 +62,7 @@ class ServiceMetrics:
         if job.started is None or job.finished is None:
             return
         self.queue_wait.observe(job.started - job.created)
-        busy = job.finished - job.started
+        busy = job.worker_seconds if job.worker_seconds is not None else job.finished - job.started
         self.synthesis.observe(busy)
         self.cpu.labels(job.request.voice).inc(job.cpu_seconds)
         audio = job.audio.seconds

@@ -148,6 +148,11 @@ class RedisJobs:
         return self._guard.run(read, lambda: None)
 
 
+    def delete(self, job_id: str) -> None:
+        key = PREFIX + "job:" + job_id
+        self._guard.run(lambda client: client.delete(key, key + ":audio"), lambda: None)
+
+
 def _read_audio(client: redis.Redis, key: str, job: Job, captions: tuple = ()) -> None:
     """The audio block by block; the job's captions ride on the first block."""
     head = client.getrange(key, 0, 15)

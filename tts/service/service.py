@@ -3,9 +3,16 @@
 Admission is decided on the hub at once: a full queue raises QueueFull (→ 503 with
 Retry-After), never a hang; so do a warming, draining or stalled worker. A request
 identical to one queued or running follows that job instead of taking a slot
-(singleflight). The dispatcher greenlet takes jobs in order and runs each through the
-synthesizer's one loop (tts.synthesizer.Rendering), the CPU steps on the worker thread and
-the cache I/O on the hub, so the cache (Redis included) is never touched from the thread.
+(singleflight). Every admitted request goes through the synthesizer's one loop
+(tts.synthesizer.Rendering), the CPU steps on the worker thread and the cache I/O on the
+hub, so the cache (Redis included) is never touched from the thread.
+
+The dispatcher greenlet serves requests in turns, one chunk at a time (tts.service.turns):
+by default the one with the least work left goes next, streams by their playback deadline,
+so a short request is never stuck behind a long one. A request nobody wants any more (its
+client hung up, its job was deleted) leaves the queue at once and its work stops before
+the next chunk. Retry-After, a job's position and its expected wait come from the work
+really queued: each request's phrases times its voice's measured cost.
 
 Nothing ends quietly: a job's failure, of whatever type, fails that job only; the
 dispatcher and the job keeper run under a supervisor that logs and restarts them;
@@ -20,7 +27,6 @@ import functools
 import logging
 import math
 import time
-from collections import deque
 from dataclasses import replace
 from typing import Callable
 
@@ -33,8 +39,9 @@ from tts.engines.lifecycle import LOADED
 from tts.errors import QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
 from tts.request import SynthesisRequest
-from tts.service.jobs import FINISHED, Job, JobStore
+from tts.service.jobs import FINISHED, QUEUED, Job, JobStore
 from tts.service.metrics import ServiceMetrics
+from tts.service.turns import CostModel, Schedule, Turn
 from tts.service.worker import Worker
 from tts.synthesizer import PhraseCache, Rendering, Synthesizer
 
@@ -56,7 +63,10 @@ def flight_key(request: SynthesisRequest) -> SynthesisRequest:
 class SynthesisService:
     def __init__(self, synthesizer: Synthesizer, *, queue_size: int, jobs: JobStore, registry: CollectorRegistry,
                  cache: PhraseCache | None = None, singleflight: bool = False, step_timeout: float = 120.0,
-                 max_audio_seconds: float | None = None, owns_engines: bool = True) -> None:
+                 max_audio_seconds: float | None = None, owns_engines: bool = True,
+                 policy: str = "shortest") -> None:
+        """`policy`: whose chunk the worker makes next (tts.service.turns.POLICIES); "fifo" is
+        one request at a time, as this server worked before fair turns (the bench compares them)."""
         self.synthesizer = synthesizer
         self.catalogue = synthesizer.catalogue
         self.jobs = jobs
@@ -67,8 +77,9 @@ class SynthesisService:
         self._queue_size = queue_size
         self._max_audio_seconds = max_audio_seconds
         self._owns_engines = owns_engines
-        self._pending: deque[Job] = deque()
-        self._running: Job | None = None
+        self.costs = CostModel(lambda voice: self.catalogue.engine(voice).info.cpu_per_audio_second)
+        self._schedule = Schedule(policy, self.costs)
+        self._running: Turn | None = None   # the turn being served: if the dispatcher crashes, it fails
         self._arrived = Event()
         self._idle = Event()
         self._idle.set()
@@ -78,7 +89,6 @@ class SynthesisService:
         self._beat = time.monotonic()
         self._loops: list[gevent.Greenlet] = []
         self.load_error: TTSError | None = None
-        self._job_seconds = 2.0   # moving average of a job's run time, for Retry-After
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> "SynthesisService":
@@ -107,16 +117,20 @@ class SynthesisService:
     def close(self) -> None:
         """Stop the loops, fail what is left (visibly), close the engines. Safe to call twice."""
         self.stop_admission()
-        running = self._running
         gevent.killall(self._loops)
         error = ShuttingDown("the server stopped before this request was done; send it again", retry_after=5)
-        for job in [*filter(None, [running]), *self._pending, *self.jobs.unfinished()]:
+        turns = list(self._schedule.turns)
+        for job in [*(turn.job for turn in turns), *self.jobs.unfinished()]:
             job.cancel()
             self._finish(job, error)
-        self._pending.clear()
+        for turn in turns:
+            self._schedule.remove(turn)
         self._running = None
         self._settle()
-        self._worker.settle(CLOSE_WAIT_SECONDS)   # the model call in flight returns (a chunk, usually ms)
+        if self._worker.settle(CLOSE_WAIT_SECONDS):   # the model call in flight returns (a chunk, usually ms)
+            for turn in turns:   # a stalled call holds the thread: leave the renderings to the collector
+                if turn.rendering is not None:
+                    self._close(turn.rendering)
         if self._owns_engines and not self._worker.busy:   # a stalled call still holds its engine: leave it
             for engine in self.catalogue.engines.values():
                 try:
@@ -150,15 +164,27 @@ class SynthesisService:
 
     @property
     def depth(self) -> int:
-        """Jobs waiting plus the one running: what the queue bound counts."""
-        return len(self._pending) + (self._running is not None)
+        """Requests admitted and not finished, but for those nobody wants any more: what the queue
+        bound counts (a cancelled request frees its slot at once; its work stops at the next chunk)."""
+        return sum(not turn.job.abandoned for turn in self._schedule.turns)
 
     def position(self, job: Job) -> int:
-        """1 = next to run; 0 = running or finished (a follower has its leader's place)."""
-        try:
-            return self._pending.index(job.leader or job) + 1
-        except ValueError:
-            return 0
+        """0 = started or finished; else 1 + the requests not started yet that go before it (a
+        follower has its leader's place)."""
+        turn = self._schedule.find(job.leader or job)
+        return 0 if turn is None else self._schedule.position(turn)
+
+    def expected_seconds(self, job: Job) -> float:
+        """Estimated seconds until `job` is done, from the work queued and the policy; 0 when done."""
+        turn = self._schedule.find(job.leader or job)
+        return 0.0 if turn is None else self._schedule.finish_times()[turn]
+
+    def delete(self, job_id: str) -> None:
+        """Forget an async job: its work stops before the next chunk, its slot frees at once, its
+        audio is dropped. Raises JobNotFound for an id the store does not know."""
+        job = self.jobs.get(job_id)
+        job.cancel()
+        self.jobs.remove(job)
 
     # -- admission ---------------------------------------------------------------------
     def submit(self, request: SynthesisRequest, *, keep: bool = False) -> Job:
@@ -174,13 +200,13 @@ class SynthesisService:
             return job
         if self.depth >= self._queue_size:
             self.metrics.rejected()
-            wait = math.ceil(self._job_seconds * self.depth)
+            wait = max(1, math.ceil(self._schedule.first_free()))   # when the first slot frees
             raise QueueFull(f"the queue is full ({self._queue_size} requests); retry in {wait} s", retry_after=wait)
         if keep:
             self.jobs.admit(job)
         if self._singleflight:
             self._flights[flight_key(request)] = job
-        self._pending.append(job)
+        self._schedule.add(job)
         self._idle.clear()
         self._arrived.set()
         return job
@@ -216,8 +242,8 @@ class SynthesisService:
                 log.exception("the %s failed; restarting it", name)
                 self.metrics.restarts.labels(name).inc()
                 running, self._running = self._running, None
-                if running is not None and running.status not in FINISHED:
-                    self._finish(running, SynthesisFailed("the server hit an internal error on this request"))
+                if running is not None:
+                    self._end(running, SynthesisFailed("the server hit an internal error on this request"))
                 self._settle()
                 gevent.sleep(RESTART_PAUSE)
 
@@ -226,24 +252,22 @@ class SynthesisService:
             self._warm_up()
         while True:
             self._beat = time.monotonic()
-            if not self._pending:
+            for turn in [t for t in self._schedule.turns if t.job.abandoned]:
+                self._end(turn, None)   # nobody wants its audio: it ends cancelled
+            self._settle()
+            if not self._schedule:
                 self._wait_for_work()
                 continue
-            job = self._pending.popleft()
-            self._running = job   # until it is finished: if this loop crashes, the supervisor fails it
-            started = time.perf_counter()
-            error, cpu = self._run(job)
-            self._finish(job, error, cpu)
+            self._running = self._schedule.pick()
+            self._take(self._running)
             self._running = None
-            self._job_seconds = 0.8 * self._job_seconds + 0.2 * (time.perf_counter() - started)
-            self._settle()
 
     def _wait_for_work(self) -> None:
         """Sleep until a job arrives; unload engines that have been idle long enough meanwhile."""
         self._arrived.clear()
         due = [d for e in self.catalogue.engines.values() if (d := e.release_due()) is not None]
         timeout = min([BEAT_SECONDS, *due])
-        if self._arrived.wait(timeout) or self._pending:
+        if self._arrived.wait(timeout) or self._schedule:
             return
         for engine in self.catalogue.engines.values():
             if engine.release_due() == 0.0:
@@ -269,33 +293,52 @@ class SynthesisService:
             self.load_error = error
         self._warm.set()
 
-    def _run(self, job: Job) -> tuple[TTSError | None, float]:
-        """Synthesize one job; the error it ended with, if any, and the CPU it cost."""
-        if self.load_error is not None:
-            return SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}"), 0.0
-        rendering = Rendering(self.synthesizer, job.request, self._cache, work=self._worker.run,
-                              cpu_clock=Worker.cpu_clock)
+    def _take(self, turn: Turn) -> None:
+        """One turn: plan the request, or make its next chunk. Its end or failure finishes it;
+        a failure of whatever type fails this request only."""
+        job = turn.job
         try:
-            rendering.begin()
-            self.metrics.looked_up(rendering.hits, rendering.misses)
-            job.start(rendering.cache_status)
-            self._publish(job)
-            while not job.abandoned:
-                self._beat = time.monotonic()
-                chunk = rendering.next_chunk()
-                if chunk is None:
-                    break
-                job.add(chunk)
-            return None, rendering.cpu_seconds
+            if turn.rendering is None:
+                self._plan(turn)
+                return
+            if job.status == QUEUED:
+                job.start(turn.rendering.cache_status)
+                self._publish(job)
+            started = time.perf_counter()
+            chunk = turn.rendering.next_chunk()
+            if chunk is None:
+                turn.settle(self.costs)
+                self._end(turn, None)
+                return
+            turn.made(chunk.phrase, time.perf_counter() - started, self.costs)
+            job.add(chunk)
         except TTSError as failure:
             if failure.status >= 500 and not isinstance(failure, WorkerStalled):
                 log.error("job %s failed: %s", job.id, failure.message)
-            return failure, rendering.cpu_seconds
+            self._end(turn, failure)
         except Exception as failure:   # an engine bug, of whatever type, fails this job only
             log.exception("job %s failed", job.id)
-            return SynthesisFailed(f"synthesis failed: {type(failure).__name__}"), rendering.cpu_seconds
-        finally:
-            self._close(rendering)
+            self._end(turn, SynthesisFailed(f"synthesis failed: {type(failure).__name__}"))
+
+    def _plan(self, turn: Turn) -> None:
+        """The request's frontend and cache look-up: what it will cost, before it takes a turn."""
+        if self.load_error is not None:
+            raise SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}")
+        rendering = Rendering(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
+                              cpu_clock=Worker.cpu_clock)
+        rendering.begin()
+        self.metrics.looked_up(rendering.hits, rendering.misses)
+        turn.planned(rendering)
+
+    def _end(self, turn: Turn, error: TTSError | None) -> None:
+        """Take `turn` off the schedule, close its rendering, finish its job (and followers)."""
+        self._schedule.remove(turn)
+        cpu = 0.0   # a request that failed its planning cost next to nothing
+        if turn.rendering is not None:
+            cpu = turn.rendering.cpu_seconds
+            self._close(turn.rendering)
+        turn.job.worker_seconds = turn.seconds
+        self._finish(turn.job, error, cpu)
 
     def _close(self, rendering: Rendering) -> None:
         try:
@@ -327,5 +370,5 @@ class SynthesisService:
             self.jobs.updated(each)
 
     def _settle(self) -> None:
-        if not self._pending and self._running is None:
+        if not self._schedule:
             self._idle.set()

@@ -33,6 +33,7 @@ class Worker:
         self._pool = ThreadPool(1)
         self._running = None              # the step in flight (a gevent AsyncResult), if any
         self._deadline = 0.0              # when it counts as stalled
+        self._deferred: list[Callable[[], object]] = []   # to run on the thread before the next step
 
     def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
@@ -41,7 +42,9 @@ class Worker:
             raise WorkerStalled(f"the worker is still in a model call that ran past {self.step_timeout:.0f} s",
                                 retry_after=self.step_timeout)
         timeout = timeout or self.step_timeout
-        self._running, self._deadline = self._pool.spawn(_contained, function, *args), time.monotonic() + timeout
+        deferred, self._deferred = self._deferred, []
+        self._running = self._pool.spawn(_after, deferred, function, *args)
+        self._deadline = time.monotonic() + timeout
         try:
             outcome = self._running.get(timeout=timeout)
         except Timeout:
@@ -56,8 +59,9 @@ class Worker:
         return outcome
 
     def later(self, function: Callable[[], object]) -> None:
-        """Queue `function` on the worker thread after whatever runs there now; nobody waits for it."""
-        self._pool.spawn(_logged, function)
+        """Run `function` on the worker thread before its next step; nobody waits for it (handing it
+        to the pool now would block the caller while a stalled call holds the thread)."""
+        self._deferred.append(function)
 
     @property
     def busy(self) -> bool:
@@ -110,8 +114,10 @@ def _contained(function: Callable[..., T], *args) -> T | _Raised:
         return _Raised(SynthesisFailed(f"synthesis failed: {type(error).__name__}"))
 
 
-def _logged(function: Callable[[], object]) -> None:
-    """Run on the thread for nobody: what it raises is only logged."""
-    outcome = _contained(function)
-    if isinstance(outcome, _Raised):
-        log.error("a deferred step failed: %r", outcome.error)
+def _after(deferred: list[Callable[[], object]], function: Callable[..., T], *args) -> T | _Raised:
+    """Run on the thread: the deferred steps, for nobody (what they raise is only logged), then the step."""
+    for each in deferred:
+        outcome = _contained(each)
+        if isinstance(outcome, _Raised):
+            log.error("a deferred step failed: %r", outcome.error)
+    return _contained(function, *args)

@@ -17,6 +17,7 @@ from tts.web.api import api
 from tts.web.captions import captions
 from tts.web.context import SERVICE
 from tts.web.docs import docs
+from tts.web.embed import embed
 from tts.web.errors import register_error_handlers
 from tts.web.observability import register_observability
 from tts.web.openai import openai
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     register_observability(app, registry)
     register_access_control(app, settings)
     register_security_headers(app)
-    for blueprint in (api, openai, captions, docs, pages):
+    for blueprint in (api, embed, openai, captions, docs, pages):
         app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
     service.start()

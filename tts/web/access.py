@@ -34,8 +34,8 @@ from tts.errors import MisdirectedRequest, RateLimited, Unauthorized
 log = logging.getLogger(__name__)
 
 PROBES = {"api.healthz", "api.readyz"}
-KEYLESS = {"pages.index", "static", "docs.openapi"}
-METERED = {"api.tts", "openai.speech"}   # what costs CPU: the rate limit counts these
+KEYLESS = {"pages.index", "static", "docs.openapi", "docs.page"}
+METERED = {"api.tts", "embed.speak", "openai.speech"}   # what costs CPU: the rate limit counts these
 MAX_CLIENTS = 10_000                     # rate-limit buckets kept (~1 MB); the least recently seen go first
 
 

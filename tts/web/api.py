@@ -1,4 +1,4 @@
-"""The JSON API: POST /tts (wait or async job), job status and audio, liveness and readiness."""
+"""The JSON API: POST /tts (wait or async job), job status, audio and deletion, liveness and readiness."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ def job_links(job: Job) -> dict:
             "captions": url_for("captions.job_captions", job_id=job.id)}
 
 
+def queue_place(job: Job) -> dict:
+    """Where a job stands: its position among those not started, and the seconds it should still take."""
+    return {"position": service().position(job), "expected_seconds": round(service().expected_seconds(job), 1)}
+
+
 @api.post("/tts")
 def tts():
     payload = json_body()
@@ -26,8 +31,7 @@ def tts():
     wants_async = read_flag(payload, "async")
     job = service().submit(synthesis, keep=wants_async)
     if wants_async:
-        response = jsonify({"id": job.id, "status": job.status, "position": service().position(job),
-                            "links": job_links(job)})
+        response = jsonify({"id": job.id, "status": job.status, **queue_place(job), "links": job_links(job)})
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
         return response
@@ -38,15 +42,22 @@ def tts():
 @api.get("/tts/jobs/<job_id>")
 def job_status(job_id: str):
     job = service().jobs.get(job_id)
-    body = {"id": job.id, "status": job.status, "position": service().position(job),
-            "created": job.created, "started": job.started, "finished": job.finished,
-            "links": job_links(job)}
+    body = {"id": job.id, "status": job.status, **queue_place(job), "created": job.created,
+            "started": job.started, "finished": job.finished, "links": job_links(job)}
     if job.status == DONE:
         body["audio_seconds"] = round(job.audio.seconds, 3)
         body["cpu_seconds"] = round(job.cpu_seconds, 4)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
     return jsonify(body)
+
+
+@api.delete("/tts/jobs/<job_id>")
+def delete_job(job_id: str):
+    """Cancel a job and forget it: its work stops before the next chunk, its slot frees at once,
+    its audio (if it finished) is deleted; from now on its id is unknown (404)."""
+    service().delete(job_id)
+    return "", 204
 
 
 @api.get("/tts/jobs/<job_id>/audio")

@@ -84,12 +84,7 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
 
 
 def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
-    """One JSON line per chunk of audio, with the captions that came with it. A format that
-    cannot be encoded piece by piece comes as one line with the whole file at the end."""
-    fmt = job.request.format
-    if not FORMATS[fmt].streams:
-        answer = whole(job, shape, key, sample_rate)
-        return Response(_one_line(answer), mimetype=NDJSON, headers={"X-Sample-Rate": answer.headers["X-Sample-Rate"]})
+    """One JSON line per chunk of audio (every format streams), with the captions that came with it."""
     chunks = job.follow()
     try:   # the first chunk is awaited here, so an early failure is still an HTTP error
         first = [next(chunks)]
@@ -101,10 +96,6 @@ def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Res
     headers = {"X-Accel-Buffering": "no", **({"X-Sample-Rate": str(first[0].sample_rate)} if first else {})}
     return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
                     headers=headers)
-
-
-def _one_line(response: Response) -> Iterator[bytes]:
-    yield response.get_data().rstrip(b"\n") + b"\n"
 
 
 def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from tts.errors import UnsupportedMediaType
-from tts.request import SynthesisRequest, load_json_object, parse_request
+from tts.request import TTS, Dialect, SynthesisRequest, load_json_object, parse_request
 from tts.service.service import SynthesisService
 
 SERVICE = "tts.service"
@@ -33,10 +33,11 @@ def json_body() -> dict:
     return load_json_object(request.get_data(cache=True))
 
 
-def synthesis_request(payload: dict, **dialect) -> SynthesisRequest:
-    """The shared request model with its voice resolved; `dialect` is the endpoint's declaration
-    and its run-time choices (see parse_request). No voice: the default one, or eco mode's."""
+def synthesis_request(payload: dict, dialect: Dialect = TTS, **choices) -> SynthesisRequest:
+    """The shared request model with its voice resolved; `dialect` is the endpoint's declaration,
+    `choices` its run-time ones (see parse_request). No voice: the default one, or eco mode's."""
     catalogue = service().catalogue
     settings = current_app.config["TTS_SETTINGS"]
-    parsed = parse_request(payload, voices=catalogue.names(), max_chars=settings.max_text_chars, **dialect)
+    max_chars = min(settings.max_text_chars, getattr(settings, dialect.text_setting))
+    parsed = parse_request(payload, voices=catalogue.names(), max_chars=max_chars, dialect=dialect, **choices)
     return catalogue.bind(parsed)

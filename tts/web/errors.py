@@ -14,14 +14,14 @@ import logging
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tts.errors import RetryLater, TTSError, Unauthorized, UnknownField
+from tts.errors import RangeNotSatisfiable, RetryLater, TTSError, Unauthorized, UnknownField
 from tts.request import OPENAI
 
 log = logging.getLogger(__name__)
 
 _OPENAI_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
                  408: "invalid_request_error", 409: "invalid_request_error", 413: "invalid_request_error",
-                 415: "invalid_request_error", 421: "invalid_request_error", 422: "invalid_request_error",
+                 415: "invalid_request_error", 416: "invalid_request_error", 421: "invalid_request_error", 422: "invalid_request_error",
                  429: "rate_limit_error", 503: "server_error"}
 
 
@@ -52,6 +52,8 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(error.status, error.code, error.message, field)
         if isinstance(error, RetryLater):
             response.headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, RangeNotSatisfiable):
+            response.headers["Content-Range"] = f"bytes */{error.length}"
         if isinstance(error, Unauthorized):
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

@@ -13,13 +13,18 @@ from typing import Any
 
 from tts.audio.encode import FORMATS
 from tts.config import Settings
-from tts.request import CAPTION_FORMATS, CAPTIONED, OPENAI, TTS, Dialect, Field
+from tts.request import CAPTION_FORMATS, CAPTIONED, OPENAI, TTS, URL, Dialect, Field
 from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
 
 
-def field_schema(spec: Field, settings: Settings) -> dict:
+def text_limit(dialect: Dialect, settings: Settings) -> int:
+    """The characters `dialect`'s text fields take on this server."""
+    return min(settings.max_text_chars, getattr(settings, dialect.text_setting))
+
+
+def field_schema(spec: Field, settings: Settings, max_chars: int) -> dict:
     """One field as JSON Schema: what the validation in tts.request accepts."""
     schema: dict[str, Any] = {"type": spec.kind if spec.required else [spec.kind, "null"],
                               "description": spec.meaning}
@@ -33,7 +38,7 @@ def field_schema(spec: Field, settings: Settings) -> dict:
     if spec.kind == "string":
         if spec.spoken:
             schema["pattern"] = r"\S"
-        limit = spec.limit(settings.max_text_chars)
+        limit = spec.limit(max_chars)
         if limit is not None:
             schema["maxLength"] = limit
     return schema
@@ -47,8 +52,14 @@ def request_schema(dialect: Dialect, settings: Settings) -> dict:
                 for name, spec in FORMATS.items() if spec.sample_rates]
     return {"type": "object", "additionalProperties": False,
             "required": [f.name for f in dialect.fields if f.required],
-            "properties": {f.name: field_schema(f, settings) for f in dialect.fields},
+            "properties": {f.name: field_schema(f, settings, text_limit(dialect, settings)) for f in dialect.fields},
             "allOf": narrower}
+
+
+def query_parameters(dialect: Dialect, settings: Settings) -> list[dict]:
+    """`dialect`'s fields as URL query parameters (numbers and booleans written as text, true/false)."""
+    return [{"name": f.name, "in": "query", "required": f.required,
+             "schema": field_schema(f, settings, text_limit(dialect, settings))} for f in dialect.fields]
 
 
 def _obj(properties: dict, required: tuple | list | None = None, **extra) -> dict:
@@ -64,13 +75,20 @@ _REF = "#/components/schemas/"
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
     links = _obj({"self": _STR, "audio": _STR, "captions": _STR}, additionalProperties=False)
-    position = {"type": "integer", "minimum": 0, "description": "1 = next to run; 0 = running or finished"}
+    position = {"type": "integer", "minimum": 0, "description": "0 = started or finished; otherwise 1 + the "
+                "requests not started yet that go before it (requests take turns phrase by phrase, the one with "
+                "the least work left first)"}
+    expected = {"type": "number", "minimum": 0, "description": "estimated seconds until it is done, from the work "
+                "queued (each request's phrases times its voice's measured cost); 0 when finished"}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
-                  "state": {"type": "string", "enum": ["declared", "loaded", "failed", "closed"],
-                            "description": "declared = listed, loads on first use"}})
+                  "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
+                  "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
+                  "state": {"type": "string", "enum": ["declared", "loading", "loaded", "failed", "closed"],
+                            "description": "declared = listed, loads on first use; loading = its model is "
+                                           "loading now (the first request waits for it)"}})
     model = _obj({"id": _STR, "object": {"const": "model"}, "created": _INT, "owned_by": _STR})
     return {
         "TTSRequest": request_schema(TTS, settings),
@@ -78,18 +96,21 @@ def _schemas(settings: Settings) -> dict:
         "Error": _obj({"error": error}, additionalProperties=False),
         "OpenAIError": _obj({"error": _obj({"message": _STR, "type": _STR, "param": _NULLABLE_STR, "code": _STR},
                                            additionalProperties=False)}, additionalProperties=False),
-        "JobAccepted": _obj({"id": _STR, "status": status, "position": position, "links": links},
-                            additionalProperties=False),
-        "Job": _obj({"id": _STR, "status": status, "position": position, "created": _NUM,
+        "JobAccepted": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
+                             "links": links}, additionalProperties=False),
+        "Job": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
+                     "created": _NUM,
                      "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM, "links": links,
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
                      "error": {**error, "description": "when failed or cancelled"}},
-                    required=("id", "status", "position", "created", "started", "finished", "links"),
+                    required=("id", "status", "position", "expected_seconds", "created", "started", "finished",
+                              "links"),
                     additionalProperties=False),
         "Voices": _obj({"voices": {"type": "array", "items": voice}}),
-        "Models": _obj({"object": {"const": "list"}, "data": {"type": "array", "items": model}}),
+        "Model": model,
+        "Models": _obj({"object": {"const": "list"}, "data": {"type": "array", "items": {"$ref": _REF + "Model"}}}),
         "Health": _obj({"status": {"type": "string", "enum": ["ok", "worker_unhealthy"]}}),
         "Ready": _obj({"ready": _BOOL, "healthy": _BOOL, "queue_depth": _INT,
                        "engines": {"type": "object", "additionalProperties": _STR},
@@ -174,16 +195,40 @@ _AUDIO_HEADERS = {
     "X-Synthesis-CPU-Seconds": _header({"type": "string"}, "the worker's CPU seconds spent on this request, when "
                                        "it is sent whole (0 when every phrase came from the cache)"),
 }
+_WHOLE_HEADERS = {
+    **_AUDIO_HEADERS,
+    "Accept-Ranges": _header({"const": "bytes"}, "a whole file answers byte ranges (GET)"),
+    "ETag": _header(_STR, "the audio's validator: a job's id, or GET /tts's content key"),
+    "Content-Length": _header(_INT, "the bytes sent"),
+}
+_RANGE_HEADERS = {**_WHOLE_HEADERS, "Content-Range": _header(_STR, "bytes <first>-<last>/<length>")}
 _RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
+_CACHE = {"Cache-Control": _header(_STR, "public, max-age=TTS_URL_CACHE_SECONDS")}
 
 
-def _audio(description: str, captioned: bool = False) -> dict:
+def _audio(description: str, headers: dict | None = None, captioned: bool = False) -> dict:
     media = sorted({f.media_type for f in FORMATS.values()})
     content = {m: {"schema": {"type": "string", "contentMediaType": m}} for m in media}
     if captioned:   # POST /tts with `captions`
         content["application/json"] = {"schema": {"$ref": _REF + "CaptionedAudio"}}
         content.update(_lines("with `captions` and `stream`: CaptionedAudio objects (captions as a list), one per line"))
-    return {"description": description, "headers": _AUDIO_HEADERS, "content": content}
+    return {"description": description, "headers": headers or _AUDIO_HEADERS, "content": content}
+
+
+def _ranges(error: str) -> dict:
+    """What a GET of a whole file answers besides 200."""
+    return {"206": _audio("The byte range asked for (Range: bytes=first-last, one range).", _RANGE_HEADERS),
+            "416": _json("The range starts past the end of the audio (code range_not_satisfiable); "
+                         "Content-Range says `bytes */<length>`.", error,
+                         {"Content-Range": _header(_STR, "bytes */<length>")})}
+
+
+def _formats_table() -> str:
+    rows = ["| format | media type | sample rates | notes |", "|---|---|---|---|"]
+    for name, spec in FORMATS.items():
+        rates = ", ".join(str(r) for r in spec.sample_rates) if spec.sample_rates else "all"
+        rows.append(f"| `{name}` | {spec.media_type} | {rates} | {spec.note} |")
+    return "\n".join(rows)
 
 
 def _synthesis_errors(error: str) -> dict:
@@ -191,6 +236,11 @@ def _synthesis_errors(error: str) -> dict:
     return {
         "400": _json("A field is wrong; `field` names it (code invalid_request, or unknown_field for a field "
                      "the endpoint does not take).", error),
+        "401": _json("TTS_API_KEYS is set and no valid `Authorization: Bearer <key>` was sent (code unauthorized; "
+                     "every route but the page, /docs, /openapi.json and the probes needs one then).", error,
+                     {"WWW-Authenticate": _header({"const": "Bearer"}, "the scheme to use")}),
+        "429": _json("More syntheses than TTS_RATE_LIMIT_PER_MINUTE for this key or address (code rate_limited).",
+                     error, _RETRY),
         "413": _json("The body is larger than TTS_MAX_BODY_BYTES.", error),
         "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json).", error),
         "422": _json("The text would make more audio than TTS_MAX_AUDIO_SECONDS, or an async result more than "
@@ -219,38 +269,62 @@ def openapi_document(settings: Settings) -> dict:
         "info": {"title": "zh-tts: Chinese text-to-speech", "version": "0.1.0",
                  "description": "A self-hosted Chinese TTS server: one process, a bounded queue, a warm worker. "
                                 "Errors are JSON naming the field: {\"error\": {\"code\", \"message\", \"field\"}} "
-                                "(OpenAI's shape on /v1 routes). In a request body, null means the default and "
-                                "an unknown field is a 400."},
+                                "on our routes; on /v1 routes OpenAI's {\"error\": {\"message\", \"type\", \"param\", "
+                                "\"code\"}}. In a request body, null means the default and an unknown field is a "
+                                "400.\n\nFormats and the sample rates each carries (`sample_rate` unset: the voice's "
+                                "own, 24000; 16000 in eco mode):\n\n" + _formats_table()},
         "paths": {
-            "/tts": {"post": {
+            "/tts": {"get": {
+                "summary": "Audio at a URL, for <audio src>: short text, whole file, byte ranges, cacheable",
+                "parameters": query_parameters(URL, settings),
+                "responses": {"200": _audio("The whole file; its ETag is the request's content key.",
+                                            {**_WHOLE_HEADERS, **_CACHE}),
+                              **_ranges("Error"),
+                              "304": {"description": "If-None-Match named this ETag: nothing synthesized.",
+                                      "headers": {"ETag": _header(_STR, "as sent"), **_CACHE}},
+                              **{k: v for k, v in _synthesis_errors("Error").items() if k not in ("413", "415")}}},
+                     "post": {
                 "summary": "Synthesize text: wait for the audio, stream it, or start an async job",
                 "requestBody": _body("TTSRequest"),
-                "responses": {"200": _audio("The audio in the requested format (chunked when streaming); with "
-                                            "`captions`, JSON with the audio and its captions.", captioned=True),
+                "responses": {"200": _audio("The audio in the requested format: chunked when `stream` is true, "
+                                            "else whole (Content-Length, Accept-Ranges, ETag); with `captions`, "
+                                            "JSON with the audio and its captions.", captioned=True),
                               "202": _json("Async job accepted.", "JobAccepted",
                                            {"Location": _header(_STR, "the job's status URL")}),
                               **_synthesis_errors("Error")}}},
-            "/tts/jobs/{job_id}": _get("Status of an async job", {
-                "200": _json("The job.", "Job"),
-                "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+            "/tts/jobs/{job_id}": {
+                **_get("Status of an async job", {
+                    "200": _json("The job.", "Job"),
+                    "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+                "delete": {"summary": "Cancel an async job and delete it", "parameters": job_id,
+                           "description": "Queued or running: its work stops before the next phrase and its queue "
+                                          "slot frees at once. Finished: its audio is deleted. Either way the id is "
+                                          "unknown afterwards (404).",
+                           "responses": {"204": {"description": "Cancelled and deleted."},
+                                         "404": _json("No such job (or it expired, or was deleted).", "Error")}}},
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
-                "200": _audio("The audio, whole."),
+                "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
                 "404": _json("No such job (or it expired).", "Error"),
                 "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
             "/v1/audio/speech": {"post": {
-                "summary": "OpenAI-compatible speech (default format mp3)",
+                "summary": "OpenAI-compatible speech (default format mp3), streamed by default",
                 "requestBody": _body("OpenAISpeechRequest"),
-                "responses": {"200": _audio("The audio in response_format."), **_synthesis_errors("OpenAIError")}}},
+                "responses": {"200": _audio("The audio in response_format, chunked as it is made (as OpenAI's API "
+                                            "does); with `stream: false`, whole (Content-Length)."),
+                              **_synthesis_errors("OpenAIError")}}},
             "/v1/audio/voices": _get("The voices this server has", {"200": _json("Voices.", "Voices")}),
             "/v1/models": _get("Models, OpenAI-style", {"200": _json("Models.", "Models")}),
+            "/v1/models/{model}": _get("One model, OpenAI-style", {
+                "200": _json("The model.", "Model"),
+                "404": _json("No such model (code model_not_found).", "OpenAIError")},
+                parameters=[{"name": "model", "in": "path", "required": True, "schema": _STR}]),
             "/healthz": _get("Liveness: the worker's loops run and no model call has stalled", {
                 "200": _json("Alive.", "Health"), "503": _json("The worker is dead or stalled: restart me.", "Health")}),
             "/readyz": _get("Readiness: voice loaded, worker alive", {
                 "200": _json("Ready.", "Ready"), "503": _json("Not ready (yet).", "Ready")}),
             "/metrics": _get("Prometheus metrics", {"200": {"description": "Prometheus text format",
                                                             "content": {"text/plain": {"schema": _STR}}}}),
-            "/docs": _get("This document", {"200": {"description": "OpenAPI 3.1",
-                                                    "content": {"application/json": {"schema": {"type": "object"}}}}}),
+            "/docs": _get("This document, readable (a self-hosted Swagger UI)", {"200": page}),
             "/openapi.json": _get("This document", {"200": {"description": "OpenAPI 3.1", "content": {
                 "application/json": {"schema": {"type": "object"}}}}}),
             "/": _get("The page", {"200": page}),
@@ -264,8 +338,14 @@ def readme_table(dialect: Dialect, settings: Settings) -> str:
     """`dialect`'s fields as the README's Markdown table (a test keeps the README equal to it)."""
     rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
     for spec in dialect.fields:
-        rows.append(f"| `{spec.name}` | {spec.kind} | {_default(spec, settings)} | {_meaning(spec, settings)} |")
+        rows.append(f"| `{spec.name}` | {spec.kind} | {_default(spec, settings)} "
+                    f"| {_meaning(spec, settings, dialect)} |")
     return "\n".join(rows)
+
+
+def readme_formats() -> str:
+    """The formats as the README's Markdown table: media type, sample rates, what to know."""
+    return _formats_table()
 
 
 def _default(spec: Field, settings: Settings) -> str:
@@ -277,16 +357,17 @@ def _default(spec: Field, settings: Settings) -> str:
     return f"`{value if isinstance(value, str) else json.dumps(value)}`"
 
 
-def _meaning(spec: Field, settings: Settings) -> str:
+def _meaning(spec: Field, settings: Settings, dialect: Dialect) -> str:
     parts = [spec.meaning]
     if spec.low is not None:
         number = (lambda x: str(int(x))) if spec.kind == "integer" else (lambda x: f"{x:g}")
         parts.append(f"{number(spec.low)}…{number(spec.high)}")
     if spec.choices:
         parts.append("one of " + ", ".join(f"`{c}`" for c in spec.choices))
-    limit = spec.limit(settings.max_text_chars)
+    limit = spec.limit(text_limit(dialect, settings))
     if limit is not None:
-        setting = " (`TTS_MAX_TEXT_CHARS`)" if spec.text_limit and limit == settings.max_text_chars else ""
+        bound = getattr(settings, dialect.text_setting)
+        setting = f" (`TTS_{dialect.text_setting.upper()}`)" if spec.text_limit and limit == bound else ""
         parts.append(f"up to {limit} characters{setting}")
     return "; ".join(parts)
 

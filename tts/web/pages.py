@@ -27,5 +27,6 @@ def index():
         volume_max=f"{VOLUME_RANGE[1]:g}",
         formats=" ".join(FORMATS),
         eco_rate_khz=f"{ECO_SAMPLE_RATE / 1000:g}",
+        eco_rate=ECO_SAMPLE_RATE,
         key_required=bool(settings.keys),
     )

@@ -1,29 +1,33 @@
 """Audio responses for a job: whole files, or chunked streams that start with the first chunk.
 
-A response holds its worker slot until the audio is done or the client goes away. A
-streaming client that leaves is noticed when a write fails (the server closes our
-generator); a client waiting for a whole file is watched on its socket, since nothing is
-written to it until the end. Either way the job is cancelled, so the worker stops
-synthesizing for nobody. Whole files are sent in blocks straight from the job's audio
-buffer, and encoded (FLAC, MP3, Opus) on a helper thread, so a long result is never one big
-copy in memory and its encoding never blocks the gevent hub.
+A response holds its worker slot until the audio is done or the client goes away. Every
+client is watched on its socket while its audio is made (a streaming one may wait for its
+next turn with nothing to write), and a write that fails ends a stream too. Either way the
+job is cancelled: its slot frees at once and the worker stops synthesizing for nobody.
+Whole files are sent in blocks straight from the job's audio buffer, and encoded (FLAC,
+MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and its
+encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
+format streams (tts.audio.encode).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import tempfile
 from typing import Iterator
 
 import gevent
-import soundfile
 from flask import Response, request
 from gevent.socket import wait_read
 
 from tts.audio import AudioChunk
-from tts.audio.encode import FORMATS, StreamEncoder, wav_header
-from tts.service.jobs import Job
+from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
+from tts.service.audio_buffer import BLOCK_SAMPLES
+from tts.errors import JobNotReady
+from tts.service.jobs import CANCELLED, Job
+from tts.web.ranges import requested_range
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +45,27 @@ def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
 
 def _wait(job: Job) -> None:
     """Wait for the job to end, cancelling it if the client hangs up meanwhile; raise its error."""
-    connection = request.environ.get(CLIENT_SOCKET)
-    watcher = gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+    watcher = _watch(job)
     try:
         job.wait()
     except BaseException:   # the request greenlet was killed: stop working for it
         job.cancel()
         raise
     finally:
-        if watcher is not None:
-            watcher.kill()
+        _stop(watcher)
     if job.error:
         raise job.error
+
+
+def _watch(job: Job) -> gevent.Greenlet | None:
+    """Cancel `job` if the client hangs up (kill the watcher when the response is done)."""
+    connection = request.environ.get(CLIENT_SOCKET)
+    return gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+
+
+def _stop(watcher: gevent.Greenlet | None) -> None:
+    if watcher is not None:
+        watcher.kill()
 
 
 def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
@@ -67,79 +80,122 @@ def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
         job.cancel()
 
 
-def whole_audio(job: Job, disposition: str = "inline") -> Response:
-    """Wait for the job, then send one complete file."""
+def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = None,
+                cache_control: str | None = None) -> Response:
+    """Wait for the job, then send one complete file, or the byte range asked for (206/416).
+
+    The file's length is known before the first byte goes out: WAV and PCM from the samples
+    held, the other formats from encoding the whole audio first (on a helper thread).
+    """
     _wait(job)
+    if job.status == CANCELLED:   # stopped for someone else (DELETE) before its audio was done: nothing whole to send
+        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
     headers["X-Synthesis-CPU-Seconds"] = f"{job.cpu_seconds:.4f}"   # 0 when every phrase came from the cache
-    if fmt in ("wav", "pcm"):
-        head = wav_header(audio.sample_rate, audio.nbytes) if fmt == "wav" else b""
-        body = _raw(head, job)
-        headers["Content-Length"] = str(len(head) + audio.nbytes)
-    else:
-        body = _encoded_whole(job)
-    return Response(body, mimetype=FORMATS[fmt].media_type, headers=headers)
+    headers["Accept-Ranges"] = "bytes"
+    etag = etag or f'"{job.id}.{fmt}"'   # a job's audio never changes once it is done
+    headers["ETag"] = etag
+    if cache_control:
+        headers["Cache-Control"] = cache_control
+    body = _RawBody(job) if fmt in ("wav", "pcm") else _EncodedBody(job)
+    span = requested_range(body.length, etag)
+    start, stop = span or (0, body.length)
+    headers["Content-Length"] = str(stop - start)
+    response = Response(body.read(start, stop), mimetype=FORMATS[fmt].media_type, headers=headers)
+    if span is not None:
+        response.status_code = 206
+        response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{body.length}"
+    return response
 
 
-def _raw(head: bytes, job: Job) -> Iterator[bytes]:
-    yield head
-    for block in job.audio.blocks():
-        yield block.tobytes()
+class _RawBody:
+    """WAV or PCM straight from the job's samples: any byte range without a copy of the whole."""
+
+    def __init__(self, job: Job) -> None:
+        self._audio = job.audio
+        self._head = wav_header(job.audio.sample_rate, job.audio.nbytes) if job.request.format == "wav" else b""
+        self.length = len(self._head) + job.audio.nbytes
+
+    def read(self, start: int, stop: int) -> Iterator[bytes]:
+        if start < len(self._head):
+            yield self._head[start:stop]
+        position = max(start, len(self._head)) - len(self._head)   # in bytes of samples
+        end = stop - len(self._head)
+        while position < end:
+            first = position // 2
+            count = min(BLOCK_SAMPLES, (end + 1) // 2 - first)
+            data = self._audio.read(first, count).tobytes()
+            if not data:
+                return
+            yield data[position - 2 * first:end - 2 * first]
+            position = 2 * first + len(data)
 
 
-def _encoded_whole(job: Job) -> Iterator[bytes]:
-    """FLAC, MP3 or Opus of the whole audio, encoded block by block on a helper thread into a
-    spooled file (they patch their headers at the end), then sent."""
-    spec, audio = FORMATS[job.request.format], job.audio
-    pool = gevent.get_hub().threadpool
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as out:
-        encoded = soundfile.SoundFile(out, "w", samplerate=audio.sample_rate, channels=1, format=spec.container,
-                                      subtype=spec.subtype)
+class _EncodedBody:
+    """FLAC, MP3, Opus or AAC of the whole audio, encoded block by block on a helper thread
+    into a spooled file (MP3 and FLAC patch their headers at the end), then read from it."""
+
+    def __init__(self, job: Job) -> None:
+        audio = job.audio
+        pool = gevent.get_hub().threadpool
+        self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
+        encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
         for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
-            pool.apply(encoded.write, (block,))
-        pool.apply(encoded.close)
-        out.seek(0)
-        while data := out.read(_SEND_BLOCK):
-            yield data
+            pool.apply(encoder.write, (block,))
+        pool.apply(encoder.close)
+        self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
+
+    def read(self, start: int, stop: int) -> Iterator[bytes]:
+        with self._file:
+            self._file.seek(start)
+            while start < stop and (data := self._file.read(min(_SEND_BLOCK, stop - start))):
+                start += len(data)
+                yield data
 
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
-    chunks = job.follow()
+    chunks, watcher = job.follow(), _watch(job)   # watched from now: its first turn may take a while
     try:
         first = next(chunks)
     except StopIteration:   # cancelled before any audio: nothing to stream
+        _stop(watcher)
         return whole_audio(job, disposition)
     except BaseException:
+        _stop(watcher)
         job.cancel()
         raise
     fmt = job.request.format
-    return Response(_encoded(job, first, chunks), mimetype=FORMATS[fmt].media_type,
+    return Response(_encoded(job, first, chunks, watcher), mimetype=FORMATS[fmt].media_type,
                     headers=_headers(job, fmt, first.sample_rate, disposition))
 
 
-def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk]) -> Iterator[bytes]:
-    encoder = StreamEncoder(job.request.format, first.sample_rate)
+def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
+             watcher: gevent.Greenlet | None = None) -> Iterator[bytes]:
+    """The stream's bytes, encoded chunk by chunk on a helper thread (MP3 and AAC cost real CPU)."""
+    pool = gevent.get_hub().threadpool
+    encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
     complete = False
     try:
-        yield encoder.write(first.samples)
+        yield pool.apply(encoder.write, (first.samples,))
         for chunk in rest:
-            data = encoder.write(chunk.samples)
+            data = pool.apply(encoder.write, (chunk.samples,))
             if data:
                 yield data
-        tail = encoder.finalize()
+        tail = pool.apply(encoder.finalize)
         if tail:
             yield tail
         complete = True
     finally:
+        _stop(watcher)
         if not complete:
             log.info("job %s: client went away or synthesis failed mid-stream; cancelling", job.id)
             job.cancel()
 
 
 def audio_response(job: Job, disposition: str = "inline") -> Response:
-    if job.request.stream and FORMATS[job.request.format].streams:
+    if job.request.stream:
         return streamed_audio(job, disposition)
     return whole_audio(job, disposition)

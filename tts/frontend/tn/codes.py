@@ -30,7 +30,7 @@ _PHONE = re.compile(
     r"|(?<![0-9])[0-9]{3,4}-[0-9]{7,8}(?![0-9])"
     r"|(?<![0-9.])[0-9]{3,4}(?:-[0-9]{3,8}){2,}(?![0-9])"
 )
-_CUED = re.compile(rf"({alternation(CODE_CUES)})((?:是|为|:|：|\s)*)([0-9][0-9 \-]*[0-9]|[0-9])(?![0-9.])")
+_CUED = re.compile(rf"({alternation(CODE_CUES)})(号?(?:是|为|:|：|\s)*)([0-9][0-9 \-]*[0-9]|[0-9])(?![0-9.])")
 # B2B, O2O, P2P: the 2 is English "to".
 _TO = re.compile(r"(?<![A-Za-z0-9])([BCOPGMFASE])2([BCOPGMFASE])(?![A-Za-z0-9])")
 _ABBREVIATION = re.compile(rf"(?<![A-Za-z])({alternation(ABBREVIATIONS)})(?![A-Za-z])")
@@ -40,10 +40,13 @@ _CODE_LENGTH = 7  # from this many digits, a number that counts nothing is an id
 # Numbers that name rather than count, by the word after them: 1208号 (not 第1208号), 302房间;
 # three digits or more, since 3号 is a day or a small number read as one.
 _NAMED_BY_NEXT = re.compile(rf"(?<![0-9.,第])([0-9]{{3,}})(?= ?(?:{alternation(NAMED_BEFORE)}))")
+# 12栋3单元502, B座1203, 宿舍楼312: three or four digits right after a building, entrance or
+# block name a room or a flat (unless a measure follows: 楼300多户).
+_NAMED_BY_PREVIOUS = re.compile(r"(?:(?<=单元)|(?<=[栋幢座楼]))([0-9]{3,4})(?![0-9.])")
 # 1920x1080: the sizes of a picture are read digit by digit (一九二零乘一零八零).
 _RESOLUTION = re.compile(r"(?<![0-9.])([0-9]{3,5}) ?[xX×*] ?([0-9]{3,5})(?![0-9]| ?=)")
 # 80后, 95后, 00后: people born in a decade, read as its two digits (八零后).
-_DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=后(?![面来边头]))")
+_DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=[后後](?![面来边头]))")
 
 
 def _read_url(match: re.Match[str]) -> str:
@@ -62,6 +65,13 @@ def _read_cued(match: re.Match[str]) -> str:
     """A code after a cue word such as 尾号 or 编号."""
     cue, glue, digits = match.groups()
     return cue + glue + read_digits(digits, phone=True)
+
+
+def _read_named(match: re.Match[str]) -> str:
+    """A room or flat number after its building, digit by digit, unless it counts something."""
+    if quantity_follows(match.string, match.end()):
+        return match.group()
+    return read_digits(match.group(), phone=True)
 
 
 def _read_resolution(match: re.Match[str]) -> str:
@@ -87,8 +97,9 @@ PASSES = (
     (_DOMAIN, _read_url),
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
-    (_CUED, _read_cued),
+    (_CUED, _read_cued),  # 门牌号是1203: the cue, 号, then 是/为/a colon
     (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),
+    (_NAMED_BY_PREVIOUS, _read_named),
     (_RESOLUTION, _read_resolution),
     (_DECADE_WORD, lambda m: read_digits(m.group())),
 )

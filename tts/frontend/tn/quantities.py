@@ -45,6 +45,8 @@ _OPERAND = (r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|\( ?-[0-9]+(?:\.[0-9]+)? ?\)"
             r"|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))")
 _OPERATOR = alternation(_OPERATORS)
 _MATH = re.compile(rf"{_OPERAND}(?: ?(?:{_OPERATOR}) ?{_OPERAND})+{_STOP}")
+# 7x24小时, 3x4: a Latin x between two numbers is a times sign (not 0x1F, a hexadecimal number).
+_LETTER_TIMES = re.compile(r"(?<![A-Za-z0-9.])(?!0[xX])([0-9]+) ?[xX] ?(?=[0-9])")
 _MATH_TOKEN = re.compile(rf"({_OPERATOR})|(.)", re.DOTALL)
 # A comparison sign before a number with no operand on its left (温度≤30度, 年龄>=18岁).
 _COMPARISON = re.compile(r"(>=|<=|!=|[≥≤≠≈<>=]) ?(?=-?[0-9])")
@@ -57,7 +59,10 @@ _TILDE_SPAN = re.compile(rf"(?<=[0-9])((?:{alternation(MEASURES)})?) ?~ ?(?=(?:�
 # 1st, No.3: English ordinals become 第, which also keeps 2 from being 两.
 _ENGLISH_ORDINAL = re.compile(r"(?<![0-9.])([0-9]+)(?:st|nd|rd|th)(?![A-Za-z])|(?<![A-Za-z])N[oO]\. ?([0-9]+)")
 _ANY_DIGITS = re.compile(r"[0-9]+")
-_PLUS_MINUS = re.compile(r"±(?=[0-9])")
+_PLUS_MINUS = re.compile(r"±(?= ?(?:[0-9]|百分之|千分之))")
+# A plus sign with no operand on its left is the sign of the number: +3℃ 零上三度, +2.5% 正百分之二点五.
+_PLUS_TEMPERATURE = re.compile(rf"(?<![0-9A-Za-z)])\+ ?(?=[0-9.]+ ?(?:{alternation(TEMPERATURE_UNITS)}))")
+_PLUS_SIGN = re.compile(r"(?<![0-9A-Za-z)\]+])\+ ?(?=[0-9]|百分之|千分之)")
 _PLUS_AFTER_NUMBER = re.compile(r"(?<=[0-9万千百亿])\+(?=[\u4e00-\u9fff]|$|[^0-9A-Za-z(])")
 _PLUS_BETWEEN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\+(?=[\u4e00-\u9fff0-9])")
 _NUMBER = re.compile(rf"{_SIGN}((?<![0-9.])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|(?<![0-9A-Za-z.])\.[0-9]+){_STOP}")
@@ -140,8 +145,9 @@ def _number(m: re.Match[str]) -> str:
 
 
 # Equations first, so the minus in 9-6=3 is not taken for a score or a range.
-MATH_AND_SCORE_PASSES = ((_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
+MATH_AND_SCORE_PASSES = ((_LETTER_TIMES, lambda m: f"{m.group(1)}×"), (_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
 PASSES = (
+    (_PLUS_TEMPERATURE, lambda m: "零上"),
     (_MONEY_BEFORE, _money_before),
     (_MONEY_AFTER, lambda m: f"{m.group(1)}{m.group(2) or ''}{CURRENCY_CODES[m.group(3)]}"),
     (_PERCENT_SPAN, lambda m: _percent(m.group(1), m.group(2)) + "到" + _percent(m.group(3), m.group(4))),
@@ -153,6 +159,7 @@ PASSES = (
     (_SPAN, lambda m: f"{m.group(1)}{m.group(2)}到{m.group(3)}"),
     (_ENGLISH_ORDINAL, lambda m: f"第{m.group(1) or m.group(2)}"),
     (_PLUS_MINUS, lambda m: "正负"),
+    (_PLUS_SIGN, lambda m: "正"),
     (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
 )

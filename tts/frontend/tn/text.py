@@ -26,7 +26,7 @@ _SPACES = re.compile(r"\s+")
 # points (dropped from the input above) while NFKC runs.
 _KEPT = "，；！？…"
 _PARKED = "".join(chr(0xE000 + i) for i in range(len(_KEPT)))
-_BEFORE_FOLD = str.maketrans({"²": "^2", "³": "^3", "∶": ":", **dict(zip(_KEPT, _PARKED))})
+_BEFORE_FOLD = str.maketrans({"²": "^2", "³": "^3", "∶": ":", "−": "-", **dict(zip(_KEPT, _PARKED))})
 _AFTER_FOLD = str.maketrans(_PARKED, _KEPT)
 _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
 
