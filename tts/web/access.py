@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PROBES = {"api.healthz", "api.readyz"}
 KEYLESS = {"pages.index", "static", "docs.openapi", "docs.page"}
-METERED = {"api.tts", "embed.speak", "openai.speech"}   # what costs CPU: the rate limit counts these
+METERED = {"api.tts", "embed.speak", "openai.speech", "captions.captioned_speech"}   # what costs CPU: rate-limited
 MAX_CLIENTS = 10_000                     # rate-limit buckets kept (~1 MB); the least recently seen go first
 
 
