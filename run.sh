@@ -20,6 +20,26 @@ install_python_packages() {
   echo "$digest" > "$stamp"
 }
 
+install_page_packages() {
+  # onnxruntime-web, which the page runs to vocode in the listener's browser (served from our own origin):
+  # `npm ci` installs exactly npm/package-lock.json and checks each package against its integrity hash.
+  local stamp=npm/node_modules/.installed-lock digest dist=npm/node_modules/onnxruntime-web/dist
+  digest=$(sha256sum npm/package-lock.json | cut -d' ' -f1)
+  if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    if ! command -v npm >/dev/null; then
+      echo "npm not found: the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
+           "install npm (Debian: apt-get install npm) and run ./run.sh again to enable it" >&2
+      return
+    fi
+    (cd npm && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$digest" > "$stamp"
+  fi
+  # gzip copies the server sends to browsers that accept them (the 14 MB wasm travels as 3.7 MB)
+  for file in "$dist/ort-wasm-simd-threaded.wasm" "$dist/ort.wasm.bundle.min.mjs"; do
+    [ -f "$file.gz" ] || gzip -k -n -6 "$file"
+  done
+}
+
 setup() {
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   install_python_packages "$1"
@@ -29,6 +49,7 @@ setup() {
   "$VENV/bin/python" -m tts.engines.embedded_vocoder --dest "${TTS_VOCODER_DIR:-.cache/embedded}" >/dev/null
   # The frontend's compact tables from jieba's and pypinyin's dictionaries: importing it builds them when missing.
   "$VENV/bin/python" -c "import tts.frontend"
+  install_page_packages
 }
 
 case "${1:-serve}" in
@@ -42,6 +63,7 @@ case "${1:-serve}" in
   test)
     setup requirements-dev.txt
     bash tests/setup-system.sh
+    install_page_packages   # again, now that the test set-up has made sure npm is there
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

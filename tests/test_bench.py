@@ -141,3 +141,24 @@ def analyze_whole(text):
     from tts.frontend import analyze
 
     return analyze(text, None)
+
+
+def test_browser_vocoder_server_side_measures_the_same_speech_three_ways(live_server):
+    from tts.bench import browser_vocoder
+
+    rows = browser_vocoder.server_side(live_server.url, live_server.process.pid, [fresh(0, 20), fresh(1, 20)])
+    by = {row["variant"]: row for row in rows}
+    assert list(by) == ["wav", "opus", "mel"]
+    assert by["mel"]["audio_s"] == by["wav"]["audio_s"] > 0          # the mels stand for the same speech
+    assert by["mel"]["bytes_per_audio_s"] < by["wav"]["bytes_per_audio_s"]
+    assert all(row["server_cpu_s"] >= 0 for row in rows)
+
+
+def test_latin_scores_english_words_found_and_only_the_chinese_around_them():
+    from tts.bench import latin
+
+    assert latin.english_words("用iPhone访问www.example.com") == ["iPhone", "www", "example", "com"]
+    assert latin.recovered(["GPU", "iPhone"], "这块G P U很强") == 1   # letters count with spaces between
+    text = "他是Microsoft的工程师"
+    assert latin.chinese_cer("他是麦克索夫特的工程师", text) == 0.0   # whatever Whisper wrote for the word is free
+    assert latin.chinese_cer("他是Microsoft的工程", text) == 1 / 6   # a Chinese character lost still counts

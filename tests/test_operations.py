@@ -1,6 +1,7 @@
 """What operators use: metrics, request ids, access log lines, and the API description."""
 
 import json
+import re
 import logging
 import re
 

@@ -9,12 +9,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import gevent
+import numpy as np
 import pytest
 import redis
 import requests
 
 from live import LiveServer
 from tts.config import Settings
+from tts.errors import JobNotFound
 from tts.web import create_app
 
 pytestmark = [pytest.mark.live, pytest.mark.redis]
@@ -155,6 +157,24 @@ def test_an_unfinished_job_whose_server_stopped_reads_as_failed_not_queued_for_e
     redis_server.client.hset(f"tts:job:{job.id}", "lease", repr(time.time() - 1))   # ... and then stopped
     gone = jobs.load(job.id)
     assert gone.status == "failed" and "stopped before finishing" in gone.error.message
+
+
+def test_a_deleted_job_is_gone_from_the_shared_store_audio_and_all(redis_server):
+    from tts.audio import AudioChunk
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job, JobStore
+
+    store = JobStore(JOB_TTL, 1 << 24, kept_jobs(redis_server))
+    job = Job(SynthesisRequest(text="删掉的任务。", voice="baker"))
+    store.admit(job)
+    job.add(AudioChunk(np.zeros(2400, np.float32), 24000, 0))
+    job.finish()
+    store.updated(job)
+    assert redis_server.client.exists(f"tts:job:{job.id}", f"tts:job:{job.id}:audio") == 2
+    store.remove(job)
+    assert redis_server.client.exists(f"tts:job:{job.id}", f"tts:job:{job.id}:audio") == 0
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
 
 
 def test_a_lone_surrogate_in_a_kept_job_round_trips(redis_server):

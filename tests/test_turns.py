@@ -13,7 +13,7 @@ import pytest
 
 from fakes import ToneModel, tone_synthesizer, wait_until
 from test_service import finished, make_service, request
-from tts.errors import JobNotFound, QueueFull
+from tts.errors import JobNotFound, JobNotReady, QueueFull
 from tts.service.jobs import Job
 from tts.service.turns import STARVE_SECONDS, STREAM_AHEAD_SECONDS, CostModel, Schedule
 from tts.synthesizer import Rendering
@@ -293,7 +293,8 @@ def test_a_stream_whose_client_hangs_up_before_its_first_turn_frees_its_slot_at_
 
         with Flask(__name__).test_request_context(environ_base={CLIENT_SOCKET: ours}):
             waiting = gevent.spawn(notice_then_release)
-            streamed_audio(stream)
+            with pytest.raises(JobNotReady):   # nobody is left to answer: the job was cancelled
+                streamed_audio(stream)
         assert waiting.get(5) == 1 and stream.status == "cancelled" and stream.audio.samples == 0
         assert finished(busy).status == "done"
     ours.close()

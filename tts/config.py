@@ -50,6 +50,7 @@ class Settings:
     vocoder_runtime: str = "onnxruntime"   # embedded vocoder: onnxruntime (rebuilt float graph) or litert (as shipped)
     vocoder_spinning: bool = False   # let onnxruntime's idle pool threads spin (less latency, more CPU)
     vocoder_dir: str = ".cache/embedded"   # where ./run.sh builds the ONNX vocoder (verified at start)
+    page_runtime_dir: str = "npm/node_modules/onnxruntime-web/dist"   # onnxruntime-web for browser vocoding (./run.sh: npm ci)
     cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
     cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis
     singleflight: bool = True        # identical concurrent requests share one synthesis

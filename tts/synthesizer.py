@@ -49,7 +49,7 @@ from tts.engines.base import EngineOptions, Onsets
 from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, InvalidInput
-from tts.frontend import Phrase, analyze
+from tts.frontend import Phrase, analyze_text
 from tts.frontend.estimate import check_budget
 from tts.request import SynthesisRequest
 
@@ -109,6 +109,7 @@ class Plan:
     output_rate: int              # the rate the audio is delivered at
     volume: float
     max_seconds: float | None = None   # the request's audio budget; None = no limit
+    omitted: tuple[str, ...] = ()      # tokens of the text no voice can say (other scripts): reported, not read
     made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
     units: list[list[Unit]] = field(default_factory=list)  # each phrase's captions-to-be
 
@@ -147,9 +148,11 @@ class Synthesizer:
         request = self.catalogue.bind(request) if request.voice is None else request
         engine = self.catalogue.engine(request.voice)
         info = engine.info
-        phrases = analyze(request.text, info.max_syllables, info.lead_in_syllables)
+        analysis = analyze_text(request.text, info.max_syllables, info.lead_in_syllables)
+        phrases = analysis.phrases
         if not phrases:
-            raise InvalidInput("'text' has nothing speakable in it", field="text")
+            unread = f" (no voice reads: {' '.join(analysis.omitted)[:80]})" if analysis.omitted else ""
+            raise InvalidInput(f"'text' has nothing speakable in it{unread}", field="text")
         check_budget(phrases, request.speed, self._max_audio_seconds)
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
@@ -157,7 +160,7 @@ class Synthesizer:
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
                            volume=request.volume, output_rate=output_rate) for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,
-                    request.volume, self._max_audio_seconds, units=phrase_units(phrases))
+                    request.volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
 
     def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
         """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.

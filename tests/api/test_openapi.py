@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from contract import drain, serving
 from tts.config import Settings
-from tts.request import CAPTIONED, OPENAI, TTS, URL
+from tts.request import CAPTIONED, MEL, OPENAI, TTS, URL
 from tts.synthesizer import Synthesizer
 from tts.engines.lifecycle import ManagedEngine
 from tts.web import create_app, shutdown
@@ -25,8 +25,8 @@ from helpers import ROOT
 SETTINGS = Settings(queue_size=1, max_text_chars=3000)
 LONG = "今天天气很好，我们去公园散步吧。" * 150          # ~40 s of work: still running when we look
 BASES = {"/tts": {"text": "你好。"}, "/v1/audio/speech": {"model": "tts-1", "voice": "alloy", "input": "你好。"},
-         "/dev/captioned_speech": {"input": "你好。"}}
-REQUESTS = {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest",
+         "/tts/mel": {"text": "你好。"}, "/dev/captioned_speech": {"input": "你好。"}}
+REQUESTS = {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest", "/tts/mel": "MelRequest",
             "/dev/captioned_speech": "CaptionedSpeechRequest"}
 
 
@@ -82,6 +82,12 @@ def not_ready(engines):
         shutdown(app)
 
 
+def read_to_end(app, response):
+    response.get_data()
+    drain(app)
+    return response
+
+
 def synthesis_examples(path: str) -> dict:
     base = BASES[path]
     return {
@@ -91,7 +97,7 @@ def synthesis_examples(path: str) -> dict:
                                      content_type="application/json"),
         "415": lambda app, c: c.post(path, data=b"{}", content_type="text/plain"),
         "422": lambda app, c: c.post(path, json={**{k: v for k, v in base.items() if k not in ("text", "input")},
-                                                 ("text" if path == "/tts" else "input"): "啊" * 2500, "speed": 0.25}),
+                                                 ("input" if path == "/v1/audio/speech" else "text"): "啊" * 2500, "speed": 0.25}),
         "503": lambda app, c: while_busy(app, c, lambda: c.post(path, json=base)),
         **keyed_and_metered(lambda app, c: c.post(path, json=base)),
     }
@@ -158,6 +164,12 @@ EXAMPLES = {
         "400": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=ass"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/captions"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/captions"), release(app, job))[0])(long_job(app, c))},
+    ("/tts/mel", "post"): {**synthesis_examples("/tts/mel"),   # a stream: read it to the end before the next
+                           "200": lambda app, c: read_to_end(app, c.post("/tts/mel", json=BASES["/tts/mel"]))},
+    ("/vocoder/manifest.json", "get"): {"200": lambda app, c: c.get("/vocoder/manifest.json")},
+    ("/vocoder/{key}/{name}", "get"): {
+        "200": lambda app, c: c.get(c.get("/vocoder/manifest.json").get_json()["models"]["tail"]),
+        "404": lambda app, c: c.get("/vocoder/0123456789abcdef/mb_melgan_tail.onnx")},
     ("/tts/jobs/{job_id}", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef")},
@@ -292,6 +304,7 @@ def test_a_sample_rate_opus_cannot_carry_is_refused_by_both(client, contract):
 
 @pytest.mark.parametrize("dialect, heading", [(TTS, "### `POST /tts`"), (URL, "### `GET /tts`"),
                                               (OPENAI, "### OpenAI-compatible: `POST /v1/audio/speech`"),
+                                              (MEL, "### Browser vocoding: `POST /tts/mel`"),
                                               (CAPTIONED, "### Captions")])
 def test_the_readme_tables_are_the_declaration(dialect, heading):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -81,6 +81,7 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     expect(page.locator("#eco")).not_to_be_checked()
     page.check("#eco")
     assert page.evaluate("() => localStorage.getItem('tts.eco')") == "1"
+    page.uncheck("#local")   # eco mode turns browser vocoding on (test_browser_vocoder.py); this is the server's audio
 
     with page.expect_response(lambda r: r.url.endswith("/tts") and r.request.method == "POST") as streamed:
         page.click("#speak")
@@ -135,13 +136,14 @@ def test_keyboard_only_and_ctrl_enter_synthesizes(visit):
     visit.open()
     page.locator("body").focus()
     order = []
-    for _ in range(8):
+    for _ in range(9):
         page.keyboard.press("Tab")
         order.append(page.evaluate("() => document.activeElement.id"))
-    assert order == ["text", "voice", "preview", "format", "speed", "pitch", "volume", "eco"]
+    assert order == ["text", "voice", "preview", "format", "speed", "pitch", "volume", "eco", "local"]
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "speak"   # 停止 is disabled: not a stop on the way
 
+    page.keyboard.press("Shift+Tab")                      # on the 在本机合成 switch
     page.keyboard.press("Shift+Tab")                      # on the eco switch
     page.keyboard.press("Space")
     expect(page.locator("#eco")).to_be_checked()

@@ -130,6 +130,8 @@ EVERYDAY = [
     ("年轻人朝气蓬勃。", "朝", 0, "zhao1"),
     ("她是一名会计师。", "会", 0, "kuai4"),
     # Character rules: what stands right beside the character decides.
+    ("你得多穿点衣服。", "得", 0, "dei3"),          # person + 得 + how it must be done
+    ("你得多少分？", "得", 0, "de2"),
     ("他说得对。", "得", 0, "de5"),                 # V得C inside one word
     ("这个办法行得通。", "得", 0, "de5"),
     ("把温度调低一点。", "调", 0, "tiao2"),          # 调 + result inside one word

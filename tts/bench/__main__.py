@@ -1,9 +1,9 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, encoders, frontend,
-cache, kokoro, vocoder, turns, summary (the article's table beside ours), and all. Each scenario module has
-`run(...) -> dict` and `table(result) -> str`; options reach a scenario only if its `run`
-accepts them by name.
+cache, kokoro, vocoder, turns, browser_vocoder, latin, summary (the article's table beside ours), and all.
+Each scenario module has `run(...) -> dict` and `table(result) -> str`; options reach a scenario only
+if its `run` accepts them by name.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ SCENARIOS = {
     "vocoder": "embedded vocoder, onnxruntime vs LiteRT as shipped: bare CPU, int8 rounding noise, Whisper guard",
     "summary": "the article's table next to ours, from the load, cost and soak results",
     "turns": "short requests' latency while long ones run: one request at a time (before) vs fair turns (after)",
+    "browser_vocoder": "browser vocoding vs server audio: server CPU and bytes per audio s (wav, opus, mel), "
+                       "first sound and the device's cost in Chromium",
+    "latin": "English words, acronyms, URLs in Chinese text: Whisper's share of English words recovered, Chinese CER",
 }
 
 

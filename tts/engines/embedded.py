@@ -190,6 +190,19 @@ class EmbeddedEngine:
             onsets.append((done[0], done[1]))   # where the phrase's audio ends
         yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
 
+    def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
+        """The acoustic model's output alone, one [1, T, 80] mel per model call, in order: what
+        `synthesize` vocodes, each on its own (browser vocoding, tts/mel.py, takes these). A
+        phrase too long for one call comes in pieces."""
+        for piece in self._fitting(phrase, options.speaking_rate):
+            try:
+                yield self.mel(piece, options)
+            except _TooManyFrames:
+                if len(piece.syllables) < 2:
+                    raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
+                for half in piece.split():
+                    yield from self.mels(half, options)
+
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
         estimate = len(phrase.syllables) * _FRAMES_PER_SYLLABLE / (speed * phrase.rate)

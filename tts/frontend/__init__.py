@@ -2,12 +2,13 @@
 markup → normalize → sentences → g2p → sandhi → user readings → prosody → phrases.
 
 `normalize` and `to_pinyin` are the stable entry points other tools call; `analyze`
-is what the synthesizer uses.
+is what the synthesizer uses (`analyze_text` also says how each Latin token was read and
+which letters no voice can read, for the omission report).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 # First: pypinyin must find its phrase dictionary in compact form before anything imports it.
@@ -16,6 +17,7 @@ from tts.frontend.lexicon import install_pypinyin_tables
 install_pypinyin_tables()
 
 from tts.frontend.g2p import to_pinyin, words  # noqa: E402
+from tts.frontend.latin import TokenReading  # noqa: E402
 from tts.frontend.markup import Segment, parse  # noqa: E402
 from tts.frontend.normalize import normalize  # noqa: E402
 from tts.frontend.phrase import Phrase  # noqa: E402
@@ -23,7 +25,20 @@ from tts.frontend.prosody import build_phrase, fit, lead_in  # noqa: E402
 from tts.frontend.sandhi import apply as apply_sandhi  # noqa: E402
 from tts.frontend.sentences import sentence_spans  # noqa: E402
 
-__all__ = ["Phrase", "analyze", "normalize", "to_pinyin"]
+__all__ = ["Analysis", "Phrase", "analyze", "analyze_text", "normalize", "to_pinyin"]
+
+
+@dataclass
+class Analysis:
+    """The phrases of a text, and what became of each Latin token (or run of unreadable letters) in it."""
+
+    phrases: list[Phrase] = field(default_factory=list)
+    tokens: list[TokenReading] = field(default_factory=list)
+
+    @property
+    def omitted(self) -> tuple[str, ...]:
+        """The tokens no voice will say (other scripts, over-long letter runs), in order."""
+        return tuple(token.text for token in self.tokens if token.omitted)
 
 
 def analyze(text: str, max_syllables: int | None = 100, lead_in_syllables: int | None = 20) -> list[Phrase]:
@@ -33,24 +48,34 @@ def analyze(text: str, max_syllables: int | None = 100, lead_in_syllables: int |
     (early first audio, see prosody.lead_in). `max_syllables=None` keeps every sentence whole
     (for engines that read the phrase's text).
     """
+    return analyze_text(text, max_syllables, lead_in_syllables).phrases
+
+
+def analyze_text(text: str, max_syllables: int | None = 100, lead_in_syllables: int | None = 20) -> Analysis:
+    """`analyze`, with the reading of every Latin token and the omitted ones."""
     phrases: list[Phrase] = []
+    tokens: list[TokenReading] = []
     for block, rate, pause_ms in _blocks(parse(text)):
         spoken, fixed = _spoken(block)
         made = []
         for start, end, pause in sentence_spans(spoken):
             readings = {i - start: s for i, s in fixed.items() if start <= i < end}
-            phrase = sentence_phrase(spoken[start:end], readings, pause, rate)
+            phrase = sentence_phrase(spoken[start:end], readings, pause, rate, tokens)
             if phrase.syllables:
                 made.extend(fit(phrase, max_syllables) if max_syllables else [phrase])
         if pause_ms and (made or phrases):
             target = made if made else phrases
             target[-1] = replace(target[-1], pause_ms=pause_ms)
         phrases.extend(made)
-    return lead_in(phrases, lead_in_syllables) if max_syllables and lead_in_syllables else phrases
+    if max_syllables and lead_in_syllables:
+        phrases = lead_in(phrases, lead_in_syllables)
+    return Analysis(phrases, tokens)
 
 
-def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0) -> Phrase:
-    """One sentence's phrase; `readings` (offset → syllable) override what g2p and sandhi chose."""
+def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate: float = 1.0,
+                    report: list[TokenReading] | None = None) -> Phrase:
+    """One sentence's phrase; `readings` (offset → syllable) override what g2p and sandhi chose;
+    the Latin tokens read go to `report` when given."""
     segmented = words(sentence)
     pinyin = [list(p) for p in apply_sandhi(segmented)]
     offset = 0
@@ -59,7 +84,7 @@ def sentence_phrase(sentence: str, readings: dict[int, str], pause_ms: int, rate
             if offset + i in readings:
                 syllables[i] = readings[offset + i]
         offset += len(word.text)
-    return build_phrase([(w.text, p) for w, p in zip(segmented, pinyin)], pause_ms, sentence, rate)
+    return build_phrase([(w.text, p) for w, p in zip(segmented, pinyin)], pause_ms, sentence, rate, report)
 
 
 def _blocks(segments: list[Segment]) -> Iterator[tuple[list[Segment], float, int]]:

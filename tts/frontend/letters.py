@@ -1,8 +1,7 @@
 """Latin letters read the way Mandarin speakers spell them (CEO, 5G, APP, NBA).
 
-Acronyms and short runs are spelled letter by letter with the usual Chinese letter
-names; longer mixed-case words (iPhone, Windows) are not spelled, because spelling a
-word is worse than leaving it out, and the voices cannot pronounce English words.
+The usual Chinese letter names, for voices with only Mandarin sounds; latin.py decides
+which tokens are spelled (acronyms) and which are read as words.
 """
 
 from __future__ import annotations
@@ -14,15 +13,8 @@ LETTERS = {
     "S": ("ai2", "si5"), "T": ("ti1",), "U": ("you1",), "V": ("wei1",), "W": ("da2", "bu5", "liu5"),
     "X": ("ai2", "ke4", "si5"), "Y": ("wai1",), "Z": ("zei4",),
 }
-MAX_ACRONYM = 8
 
 
 def is_latin(char: str) -> bool:
     return char.isascii() and char.isalpha()
 
-
-def spell(run: str) -> list[str]:
-    """Syllables for a run of Latin letters: spelled when it is an acronym or short, else none."""
-    if not (len(run) <= 2 or (run.isupper() and len(run) <= MAX_ACRONYM)):
-        return []
-    return [syllable for letter in run.upper() for syllable in LETTERS[letter]]

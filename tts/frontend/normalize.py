@@ -5,10 +5,8 @@ symbols into Chinese characters, the way a Mandarin speaker reads them aloud, an
 keeps Chinese sentence punctuation (，。！？、；：) for the pause and sentence rules
 downstream; ASCII sentence punctuation becomes its Chinese form.
 
-Latin letters are kept as Latin (iPhone, IPTV, 5G → 五G): the Kokoro voices read
-them, and the embedded voice's symbolizer skips characters it has no symbol for, so
-they cost nothing there. Spelling letters with Chinese names (艾、比、西) was rejected:
-it is wrong for words (iPad) and the reference data keeps Latin.
+Latin words are kept as Latin (iPhone, IPTV, 5G → 五G) for tts.frontend.latin, which
+reads each one for every voice; tn/latin.py only rewrites the signs around them.
 
 Never raises: any Unicode string gives a string. Emoji, control and format
 characters are dropped; other scripts pass through. No ASCII digit survives.
@@ -23,12 +21,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .tn import codes, dates, quantities, text
+from .tn import codes, dates, latin, quantities, text
 
 Pass = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 _PASSES: tuple[Pass, ...] = (
+    *latin.EARLY_PASSES,  # café → cafe, C++
     *codes.PASSES,  # URLs, e-mail, phones, cued codes (尾号1702) before anything splits them
+    *latin.PASSES,  # Wi-Fi, COVID-19, report_final.pdf, #话题#: the signs between Latin words
     *dates.DATE_PASSES,  # 2008-08-08 before ranges, 2008.08.08 before versions
     *codes.DOTTED_PASSES,  # 127.0.0.1
     *quantities.MATH_AND_SCORE_PASSES,  # 9-6=3, 中国1-2, 比分17:16 before times, fractions, ranges

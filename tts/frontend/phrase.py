@@ -28,6 +28,9 @@ class Phrase:
         (SSML <prosody rate>), 1.0 normally.
     text: the normalized text of the sentence the phrase was made from; empty for the
         head of a sentence cut in two, whose speech goes on in the next phrase.
+    english: spans (start, end, ARPAbet) of syllables[start:end] that are an English word
+        (latin.py): the syllables are its Mandarin reading, which every engine can say; an
+        engine with English sounds (Kokoro) says the ARPAbet instead.
     spans: for each syllable, the [start, end) characters of the sentence's text it reads
         (a spelled Latin run gives all its syllables the run's span; an erhua syllable
         covers its 儿 too); the head of a cut sentence points into the text of the phrase
@@ -39,6 +42,7 @@ class Phrase:
     pause_ms: int = 0
     rate: float = 1.0
     text: str = ""
+    english: tuple[tuple[int, int, str], ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
@@ -46,6 +50,8 @@ class Phrase:
             raise ValueError("a phrase needs exactly one break level per syllable")
         if any(b not in BREAK_LEVELS for b in self.breaks):
             raise ValueError(f"break levels must be in {BREAK_LEVELS}")
+        if any(not 0 <= start < end <= len(self.syllables) for start, end, _ in self.english):
+            raise ValueError("an English span must cover syllables of the phrase")
         if self.spans and len(self.spans) != len(self.syllables):
             raise ValueError("a phrase's spans, when given, are one per syllable")
 
@@ -67,7 +73,11 @@ class Phrase:
 
     def split_at(self, cut: int) -> tuple["Phrase", "Phrase"]:
         """The syllables before `cut` (no pause, no text: it continues) and the rest, which
-        keeps this phrase's pause and text (its final punctuation still ends the sentence)."""
-        head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "", self.spans[:cut])
-        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text, self.spans[cut:])
+        keeps this phrase's pause and text (its final punctuation still ends the sentence).
+        An English span the cut goes through is left to its Mandarin syllables."""
+        head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "",
+                      tuple(span for span in self.english if span[1] <= cut), self.spans[:cut])
+        tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text,
+                      tuple((start - cut, end - cut, a) for start, end, a in self.english if start >= cut),
+                      self.spans[cut:])
         return head, tail

@@ -21,6 +21,8 @@ _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱).
 _BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就"}
+# How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
+_MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
@@ -42,7 +44,7 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev_pos.startswith(_VERBAL):
         return "de5"
-    if prev_pos in _SUBJECT and nxt_pos.startswith(("v", "d")):
+    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d")) or prev in _PERSONS and nxt in _MUST_HOW):
         return "dei3"
     return None
 

@@ -2,9 +2,10 @@
 
 Word boundaries get a prosodic-word break (#1) except before particles that lean on the
 word before them; enumeration commas get #2; commas, colons and dashes get the #3 pause
-the voice makes in-utterance. Acronyms are spelled (letters.py); any other text that is
-neither Chinese nor a pause mark is dropped here: normalization has already turned what
-can be read into Chinese.
+the voice makes in-utterance. Latin words are read by latin.py (Mandarin syllables, and an
+English span for voices that speak English); letters nothing can read (other scripts, a
+40-letter hash) are dropped here and reported in `report`; other signs are dropped silently:
+normalization has already turned what can be read into Chinese.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from tts.frontend.letters import is_latin, spell
+from tts.frontend.latin import TOKEN, TokenReading, omitted, read as read_latin
+from tts.frontend.letters import is_latin
 from tts.frontend.phrase import Phrase
 
 _SYLLABLE = re.compile(r"^[a-zü]+[1-5]$")
@@ -25,19 +27,41 @@ _LEANING = set("的了吗呢吧啊呀哇哦么们着过地得")
 class _Builder:
     """Accumulates syllables and the break after each."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: list[TokenReading] | None) -> None:
         self.syllables: list[str] = []
         self.breaks: list[int] = []
+        self.english: list[tuple[int, int, str]] = []
         self.spans: list[tuple[int, int]] = []   # the text each syllable reads (captions)
         self.at = 0                               # offset of the character being read
+        self.report = report
         self._latin = ""
         self._latin_start = 0
+        self._unread = ""
 
     def syllable(self, syllable: str) -> None:
         self.flush_latin()
         self.syllables.append(syllable)
         self.breaks.append(0)
         self.spans.append((self.at, self.at + 1))
+
+    def token(self, text: str, span: tuple[int, int]) -> None:
+        """A Latin word: its Mandarin syllables, and its English span when it has one; `span`:
+        where it is in the text (every syllable reads all of it: one caption)."""
+        self.flush_latin()
+        reading = read_latin(text)
+        start = len(self.syllables)
+        self.syllables.extend(reading.syllables)
+        self.breaks.extend(0 for _ in reading.syllables)
+        self.spans.extend(span for _ in reading.syllables)
+        for count, arpabet in reading.words:
+            if arpabet:
+                self.english.append((start, start + count, arpabet))
+            start += count
+        if self.report is not None:
+            self.report.append(reading)
+
+    def unread(self, char: str) -> None:
+        self._unread += char
 
     def erhua(self) -> None:
         if self.syllables:
@@ -52,12 +76,12 @@ class _Builder:
 
     def flush_latin(self) -> None:
         if self._latin:
-            span = (self._latin_start, self._latin_start + len(self._latin))
-            for syllable in spell(self._latin):
-                self.syllables.append(syllable)
-                self.breaks.append(0)
-                self.spans.append(span)
-            self._latin = ""
+            run, self._latin = self._latin, ""
+            self.token(run, (self._latin_start, self._latin_start + len(run)))
+        if self._unread:
+            if self.report is not None:
+                self.report.append(omitted(self._unread))
+            self._unread = ""
 
     def mark(self, level: int) -> None:
         self.flush_latin()
@@ -65,13 +89,21 @@ class _Builder:
             self.breaks[-1] = max(self.breaks[-1], level)
 
 
-def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text: str, rate: float = 1.0) -> Phrase:
-    """One phrase from (word text, pinyin after sandhi) pairs of one sentence."""
-    builder = _Builder()
+def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text: str, rate: float = 1.0,
+                 report: list[TokenReading] | None = None) -> Phrase:
+    """One phrase from (word text, pinyin after sandhi) pairs of one sentence; each Latin
+    token read (or letters omitted) is appended to `report` when given."""
+    builder = _Builder(report)
     starts = []
+    words = _join_latin(words)
     for word, pinyin in words:
         starts.append(len(builder.syllables))
         word_start = builder.at
+        if TOKEN.fullmatch(word):
+            builder.token(word, (word_start, word_start + len(word)))
+            builder.mark(1)
+            builder.at = word_start + len(word)
+            continue
         for offset, (char, syllable) in enumerate(zip(word, pinyin), word_start):
             builder.at = offset
             if _SYLLABLE.match(syllable):
@@ -82,6 +114,8 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
                 builder.latin(char)
             elif char in _PUNCT_BREAK:
                 builder.mark(_PUNCT_BREAK[char])
+            elif char.isalpha():
+                builder.unread(char)
         builder.at = word_start + len(word)
         builder.flush_latin()
         builder.mark(1)
@@ -89,7 +123,27 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
     for (word, _), start in zip(words, starts):
         if word in _LEANING and 0 < start < len(breaks) and breaks[start - 1] == 1:
             breaks[start - 1] = 0   # a particle joins the word before it (走了, 我的), and a word boundary follows it
-    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text, tuple(builder.spans))
+    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text, tuple(builder.english),
+                  tuple(builder.spans))
+
+
+_LATIN_PIECE = re.compile(r"[A-Za-z'’]+")
+_OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+
+
+def _join_latin(words: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, Sequence[str]]]:
+    """Words the segmenter cut inside one token joined again: a Latin one (don ' t), or a word
+    of another script (Ελληνικά), which is then reported once."""
+    joined: list[tuple[str, Sequence[str]]] = []
+    for word, pinyin in words:
+        last = joined[-1][0] if joined else ""
+        if (_LATIN_PIECE.fullmatch(word) and _LATIN_PIECE.fullmatch(last)) or (
+                _OTHER_LETTERS.fullmatch(word) and _OTHER_LETTERS.fullmatch(last)):
+            last, last_pinyin = joined[-1]
+            joined[-1] = (last + word, [*last_pinyin, *pinyin])
+        else:
+            joined.append((word, pinyin))
+    return joined
 
 
 def fit(phrase: Phrase, max_syllables: int) -> list[Phrase]:

@@ -26,6 +26,7 @@ from gevent.event import Event
 
 from tts.audio import AudioChunk
 from tts.errors import AudioTooLong, JobNotFound, StoreFull, TTSError
+from tts.mel import MEL, MelFrames
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
 
@@ -41,9 +42,10 @@ class Job:
         self.created = time.time()
         self.started: float | None = None
         self.finished: float | None = None
-        self.audio = AudioBuffer()
+        self.audio = MelFrames() if request.format == MEL else AudioBuffer()   # browser vocoding: mel frames
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
+        self.omitted: tuple[str, ...] = ()  # tokens of the text no voice reads (reported to the client)
         self.cpu_seconds = 0.0             # the worker's CPU time spent on this job (0 for cached phrases)
         self.worker_seconds: float | None = None   # the worker's wall time in this job's turns (set at its end)
         self.reserved_bytes = reserved_bytes
@@ -54,11 +56,11 @@ class Job:
         self._changed = Event()
 
     # -- written by the worker -------------------------------------------------------
-    def start(self, cache: str = "miss") -> None:
-        self.status, self.started, self.cache = RUNNING, time.time(), cache
+    def start(self, cache: str = "miss", omitted: tuple[str, ...] = ()) -> None:
+        self.status, self.started, self.cache, self.omitted = RUNNING, time.time(), cache, omitted
         self._notify()
         for follower in self.followers:
-            follower.start(cache)
+            follower.start(cache, omitted)
 
     def add(self, chunk: AudioChunk) -> None:
         self.audio.append(chunk)
@@ -78,6 +80,7 @@ class Job:
     def lead(self, follower: "Job") -> None:
         """Share this job's audio with `follower`, from the first chunk on (singleflight)."""
         follower.status, follower.started, follower.cache = self.status, self.started, self.cache
+        follower.omitted = self.omitted
         follower.audio = self.audio
         follower.leader = self
         self.followers.append(follower)

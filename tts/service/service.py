@@ -38,6 +38,7 @@ from tts import eco
 from tts.engines.lifecycle import LOADED
 from tts.errors import QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
+from tts.mel import MEL, MelRendering
 from tts.request import SynthesisRequest
 from tts.service.jobs import FINISHED, QUEUED, Job, JobStore
 from tts.service.metrics import ServiceMetrics
@@ -302,7 +303,11 @@ class SynthesisService:
                 self._plan(turn)
                 return
             if job.status == QUEUED:
-                job.start(turn.rendering.cache_status)
+                omitted = turn.rendering.plan.omitted
+                if omitted:
+                    log.info("job %s: %d token(s) no voice reads, left out: %s", job.id, len(omitted),
+                             " ".join(omitted)[:200])
+                job.start(turn.rendering.cache_status, omitted)
                 self._publish(job)
             started = time.perf_counter()
             chunk = turn.rendering.next_chunk()
@@ -324,8 +329,9 @@ class SynthesisService:
         """The request's frontend and cache look-up: what it will cost, before it takes a turn."""
         if self.load_error is not None:
             raise SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}")
-        rendering = Rendering(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
-                              cpu_clock=Worker.cpu_clock)
+        kind = MelRendering if turn.job.request.format == MEL else Rendering   # mel: browser vocoding (tts/mel.py)
+        rendering = kind(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
+                         cpu_clock=Worker.cpu_clock)
         rendering.begin()
         self.metrics.looked_up(rendering.hits, rendering.misses)
         turn.planned(rendering)

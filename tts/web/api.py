@@ -47,6 +47,7 @@ def job_status(job_id: str):
     if job.status == DONE:
         body["audio_seconds"] = round(job.audio.seconds, 3)
         body["cpu_seconds"] = round(job.cpu_seconds, 4)
+        body["omitted_tokens"] = len(job.omitted)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
     return jsonify(body)

@@ -13,7 +13,8 @@ from typing import Any
 
 from tts.audio.encode import FORMATS
 from tts.config import Settings
-from tts.request import CAPTION_FORMATS, CAPTIONED, OPENAI, TTS, URL, Dialect, Field
+from tts.mel import MEDIA_TYPE as MEL_MEDIA_TYPE
+from tts.request import CAPTION_FORMATS, CAPTIONED, MEL, OPENAI, TTS, URL, Dialect, Field
 from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
@@ -46,14 +47,14 @@ def field_schema(spec: Field, settings: Settings, max_chars: int) -> dict:
 
 def request_schema(dialect: Dialect, settings: Settings) -> dict:
     """The body of `dialect`'s route; unknown fields are refused, and opus takes fewer rates."""
-    fmt = next(f.name for f in dialect.fields if f.target == "format")
+    fmt = next((f.name for f in dialect.fields if f.target == "format"), None)
     narrower = [{"if": {"properties": {fmt: {"const": name}}, "required": [fmt]},
                  "then": {"properties": {"sample_rate": {"enum": [*spec.sample_rates, None]}}}}
-                for name, spec in FORMATS.items() if spec.sample_rates]
-    return {"type": "object", "additionalProperties": False,
-            "required": [f.name for f in dialect.fields if f.required],
-            "properties": {f.name: field_schema(f, settings, text_limit(dialect, settings)) for f in dialect.fields},
-            "allOf": narrower}
+                for name, spec in FORMATS.items() if spec.sample_rates and fmt]
+    schema = {"type": "object", "additionalProperties": False,
+              "required": [f.name for f in dialect.fields if f.required],
+              "properties": {f.name: field_schema(f, settings, text_limit(dialect, settings)) for f in dialect.fields}}
+    return {**schema, "allOf": narrower} if narrower else schema
 
 
 def query_parameters(dialect: Dialect, settings: Settings) -> list[dict]:
@@ -93,6 +94,9 @@ def _schemas(settings: Settings) -> dict:
     return {
         "TTSRequest": request_schema(TTS, settings),
         "OpenAISpeechRequest": request_schema(OPENAI, settings),
+        "MelRequest": request_schema(MEL, settings),
+        "VocoderManifest": _obj({"runtime": _STR, "wasm": _STR, "models": _obj({"head": _STR, "tail": _STR}),
+                                 "bytes": _INT}),
         "Error": _obj({"error": error}, additionalProperties=False),
         "OpenAIError": _obj({"error": _obj({"message": _STR, "type": _STR, "param": _NULLABLE_STR, "code": _STR},
                                            additionalProperties=False)}, additionalProperties=False),
@@ -104,6 +108,8 @@ def _schemas(settings: Settings) -> dict:
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
+                     "omitted_tokens": {"type": "integer", "description": "when done: tokens of the text no voice "
+                                        "reads (other scripts), left out; as the X-Omitted-Tokens header"},
                      "error": {**error, "description": "when failed or cancelled"}},
                     required=("id", "status", "position", "expected_seconds", "created", "started", "finished",
                               "links"),
@@ -192,6 +198,8 @@ _AUDIO_HEADERS = {
     "X-Cache": _header({"type": "string", "enum": ["hit", "miss", "partial"]},
                        "whether the phrases came from the sentence cache"),
     "X-Audio-Seconds": _header({"type": "string"}, "the audio's duration, when it is sent whole"),
+    "X-Omitted-Tokens": _header(_INT, "how many tokens of the text no voice can read (letters of other scripts, "
+                                "letter runs over 40 long) were left out; 0 when every word is spoken"),
     "X-Synthesis-CPU-Seconds": _header({"type": "string"}, "the worker's CPU seconds spent on this request, when "
                                        "it is sent whole (0 when every phrase came from the cache)"),
 }
@@ -306,6 +314,23 @@ def openapi_document(settings: Settings) -> dict:
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
                 "404": _json("No such job (or it expired).", "Error"),
                 "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
+            "/tts/mel": {"post": {
+                "summary": "Browser vocoding: the embedded voice's normalized mel frames (float16), streamed phrase "
+                           "by phrase; the page vocodes them (README: Browser vocoding)",
+                "requestBody": _body("MelRequest"),
+                "responses": {"200": {"description": "Records: u32 little-endian header length, JSON header "
+                                                     "(start | mel | pause | end | error), then header.bytes of payload.",
+                                      "content": {MEL_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                              "contentMediaType": MEL_MEDIA_TYPE}}}},
+                              **_synthesis_errors("Error")}}},
+            "/vocoder/manifest.json": _get("Where the page finds onnxruntime-web and the vocoder graphs (hashed names; "
+                                           "503 when onnxruntime-web is not installed)", {
+                "200": _json("Current file names.", "VocoderManifest")}),
+            "/vocoder/{key}/{name}": _get("A file for browser vocoding, named by its sha256 (cached for good)", {
+                "200": {"description": "The file", "content": {"application/octet-stream": {"schema": _STR}}},
+                "404": _json("No such file (or it changed: ask the manifest again).", "Error")},
+                parameters=[{"name": "key", "in": "path", "required": True, "schema": _STR},
+                            {"name": "name", "in": "path", "required": True, "schema": _STR}]),
             "/v1/audio/speech": {"post": {
                 "summary": "OpenAI-compatible speech (default format mp3), streamed by default",
                 "requestBody": _body("OpenAISpeechRequest"),

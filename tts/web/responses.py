@@ -37,7 +37,8 @@ _SEND_BLOCK = 1 << 16
 
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
     headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', "X-Sample-Rate": str(rate),
-               "X-Cache": job.cache or "miss"}   # hit = every phrase came from the sentence cache
+               "X-Cache": job.cache or "miss",   # hit = every phrase came from the sentence cache
+               "X-Omitted-Tokens": str(len(job.omitted))}   # words no voice reads (other scripts): left out
     if job.request.stream:
         headers["X-Accel-Buffering"] = "no"   # ask reverse proxies not to buffer the stream
     return headers

@@ -1,7 +1,9 @@
 """Security headers on every response: a strict Content-Security-Policy and friends.
 
 The page loads its script, style and icon only from this origin (no inline code), plays
-audio from this origin or from blob: URLs the script makes, and may not be framed.
+audio from this origin or from blob: URLs the script makes, and may not be framed. Scripts
+may compile WebAssembly ('wasm-unsafe-eval', nothing broader): browser vocoding runs
+onnxruntime-web's wasm, served from this origin, in a Worker (worker-src falls back to 'self').
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; media-src 'self' blob:; img-src 'self' data:; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 

@@ -1,0 +1,132 @@
+"""Browser vocoding in a real Chromium, on the real server under its real CSP: the page speaks with
+the embedded voice made on its own CPU (onnxruntime-web in a Worker), the same samples as the
+server's own vocoder, with nothing fetched from anywhere but this origin."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from helpers import decode
+
+pytestmark = pytest.mark.browser
+
+# 100 characters, three sentences: pauses between phrases, and more than one vocoder window per phrase
+HUNDRED = ("春天来了，公园里的花都开了，红的像火，粉的像霞，白的像雪。孩子们在草地上放风筝，老人们坐在长椅上聊天。"
+           "远处的湖面上，几只小船慢慢地划过，微风吹来，带着淡淡的花香，让人心情格外舒畅。大家都很开心。真好。")
+assert len(HUNDRED) == 100
+
+
+def local_samples(page) -> np.ndarray:
+    """The samples the page scheduled for playing, captured in the page (float32, 24 kHz)."""
+    encoded = page.evaluate("""() => {
+        const bytes = new Uint8Array(window.browserVocoder.last.samples.buffer);
+        let text = "";
+        for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return btoa(text);
+    }""")
+    import base64
+
+    return np.frombuffer(base64.b64decode(encoded), np.float32)
+
+
+def heavy_requests(visit) -> list[str]:
+    """What browser vocoding fetches on first use: the manifest, the worker, onnxruntime-web, the graphs."""
+    return [url for url in visit.requests if re.search(r"/vocoder/(manifest|worker|[0-9a-f]{16}/)", url)]
+
+
+def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    noise = reference - test
+    return float(10 * np.log10(np.sum(reference ** 2) / max(np.sum(noise ** 2), 1e-20)))
+
+
+def expect_local_done(page) -> None:
+    """The page's player has had the whole text, and it was made here (the vocoder kept what it made)."""
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音"), timeout=120_000)
+    assert page.evaluate("() => window.browserVocoder.last !== null")
+
+
+def test_browser_vocoder_is_fetched_only_when_first_used(visit):
+    page = visit.page
+    visit.open()
+    expect(page.locator("#local")).not_to_be_checked()   # not in eco mode: off by default
+    assert not heavy_requests(visit)
+    page.check("#eco")
+    expect(page.locator("#local")).to_be_checked()       # eco mode turns it on (the browser has wasm)
+    page.uncheck("#local")
+    page.reload()
+    visit.page.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+    expect(page.locator("#eco")).to_be_checked()
+    expect(page.locator("#local")).not_to_be_checked()   # the listener's own choice is remembered
+    assert not heavy_requests(visit)
+    visit.assert_clean()
+
+
+def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.fill("#text", HUNDRED)
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    samples = local_samples(page)
+    assert page.evaluate("() => window.browserVocoder.last.firstPieceMs") > 0
+
+    response = requests.post(f"{idle_server.url}/tts", json={"text": HUNDRED, "format": "wav"}, timeout=120)
+    reference, rate = decode(response.content)
+    assert rate == 24000 and len(samples) == len(reference)
+    assert snr_db(reference, samples) >= 40.0
+
+    # the player and the history hold what was spoken, as a WAV the page made
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#history li")).to_have_count(1)
+    mel = [url for url in visit.requests if url.endswith("/tts/mel")]
+    files = [url for url in visit.requests if re.search(r"/vocoder/[0-9a-f]{16}/", url)]
+    assert len(mel) == 1 and len(files) == 4          # runtime, wasm and the two graphs, under hashed names
+    assert not [url for url in visit.requests if url.endswith("/tts")]   # the server made no audio (the WAV is the page's)
+    visit.assert_clean()                              # and no request left the origin
+
+
+def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "今天天气很好，我们去公园散步吧。")
+    page.locator("#volume").fill("-6")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    samples = local_samples(page)
+    response = requests.post(f"{idle_server.url}/tts", json={"text": "今天天气很好，我们去公园散步吧。", "volume": -6},
+                             timeout=60)
+    reference, _ = decode(response.content)
+    assert len(samples) == len(reference) and snr_db(reference, samples) >= 40.0
+    visit.assert_clean()
+
+
+def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server):
+    page = visit.page
+    page.route(re.compile(r".*\.wasm$"), lambda route: route.abort())
+    visit.open()
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    with page.expect_response(lambda r: r.url.endswith("/tts") and r.request.method == "POST"):   # server audio
+        page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成："))
+    expect(page.locator("#local-note")).to_have_text(re.compile(r"^无法在本机合成.*已改由服务器合成"))
+    expect(page.locator("#player")).to_have_attribute("src", re.compile(r"^blob:"))
+    assert not visit.page_errors and not visit.foreign_requests()
+
+
+def test_browser_vocoder_is_off_and_says_why_without_webassembly(visit):
+    page = visit.page
+    page.add_init_script("delete window.WebAssembly")
+    visit.open()
+    page.check("#eco")
+    expect(page.locator("#local")).to_be_disabled()
+    expect(page.locator("#local")).not_to_be_checked()
+    expect(page.locator("#local-note")).to_have_text("此浏览器不支持 WebAssembly，语音由服务器合成。")
+    visit.assert_clean()

@@ -1,0 +1,45 @@
+"""Mixed Chinese–Latin sentences for `python -m tts.bench latin`, written for it (not a test table).
+
+Each category of issue 18 appears: common English words and brands, acronyms said as letters
+or as words, letters with digits, camelCase and hyphenated names, units, URLs, e-mail,
+@handles, #tags, file names, versions, and a few whole English clauses.
+"""
+
+SENTENCES = (
+    "我用iPhone给朋友发了一张照片。",
+    "这款手机支持WiFi和蓝牙连接。",
+    "他在Google工作了五年。",
+    "我们明天用Zoom开会。",
+    "这台电脑的GPU性能很强。",
+    "NASA发布了新的火星照片。",
+    "公司的CEO今天接受了采访。",
+    "疫情期间大家都在谈论COVID-19。",
+    "请把文件发到我的email邮箱。",
+    "她每天早上都会看YouTube视频。",
+    "这个App的界面设计得很简洁。",
+    "我昨天下载了最新版的Chrome浏览器。",
+    "他是Microsoft的一名工程师。",
+    "这家咖啡店的Wi-Fi密码是什么？",
+    "小明在Facebook上发了一条动态。",
+    "Hello，欢迎来到我们的节目。",
+    "会议结束后，大家说了声Thank you。",
+    "这部电影的英文名字叫Inception。",
+    "我最喜欢的歌手是Taylor Swift。",
+    "他用Python写了一个小程序。",
+    "新款MacBook的电池续航很长。",
+    "这个软件只支持Windows系统。",
+    "我们在Amazon上买了一本书。",
+    "特斯拉的Model 3卖得很好。",
+    "今天的天气真的很nice。",
+    "这次project的deadline是下周五。",
+    "他发了一条Twitter说自己很happy。",
+    "请关注我们的官方账号@TechDaily。",
+    "这条微博带上了#AI绘画#的话题。",
+    "请访问www.example.com了解更多信息。",
+    "有问题请发邮件到service@company.com联系我们。",
+    "请把report.pdf发给我看看。",
+    "这个版本号是v2.1.3。",
+    "你可以用ChatGPT帮你写邮件。",
+    "这是一个open source的项目。",
+    "他的Instagram有很多粉丝。",
+)

@@ -1,0 +1,160 @@
+"""Browser vocoding over HTTP: POST /tts/mel streams the embedded voice's mel frames (tts/mel.py
+has the format), and the files the page vocodes them with come from this origin.
+
+The vocoder graphs are the very files the server runs (./run.sh builds them, their sha256 are
+pinned in tts.engines.embedded_vocoder), and onnxruntime-web's are npm's (`npm ci` in ./run.sh,
+pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
+browser may keep them for good (Cache-Control: immutable) and fetches them again only when
+they change; `GET /vocoder/manifest.json` (never cached) says which names are current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
+
+from tts.engines import embedded_vocoder
+from tts.errors import EngineUnavailable, InvalidInput, TTSError
+from tts.mel import MEDIA_TYPE, MEL, MelChunk, record, start_record
+from tts.request import MEL as MEL_FIELDS
+from tts.service.jobs import Job
+from tts.web.context import json_body, service, synthesis_request
+
+mel = Blueprint("mel", __name__)
+
+EMBEDDED = "embedded"       # the one engine with a mel output
+ASSETS = "tts.page_assets"
+RUNTIME_FILES = {"runtime": "ort.wasm.bundle.min.mjs", "wasm": "ort-wasm-simd-threaded.wasm"}
+_TYPES = {".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream"}
+_YEAR = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Asset:
+    role: str
+    path: Path
+    digest: str    # sha256, hex
+
+    @property
+    def key(self) -> str:
+        return self.digest[:16]
+
+    @property
+    def gzipped(self) -> Path | None:
+        """The gzip copy ./run.sh makes beside onnxruntime-web's big files, if there is one."""
+        path = self.path.with_name(self.path.name + ".gz")
+        return path if path.is_file() else None
+
+
+class PageAssets:
+    """The files browser vocoding needs, found and hashed once at start (not per request)."""
+
+    def __init__(self, vocoder_dir: str, runtime_dir: str) -> None:
+        self.by_role: dict[str, Asset] = {}
+        for role, (name, digest) in embedded_vocoder.FILES.items():   # verified when the engine was declared
+            self.by_role[role] = Asset(role, (Path(vocoder_dir) / name).resolve(), digest)
+        self.missing = [str(Path(runtime_dir) / n) for n in RUNTIME_FILES.values() if not (Path(runtime_dir) / n).is_file()]
+        if not self.missing:
+            for role, name in RUNTIME_FILES.items():
+                path = (Path(runtime_dir) / name).resolve()
+                self.by_role[role] = Asset(role, path, hashlib.sha256(path.read_bytes()).hexdigest())
+        self._by_url = {(a.key, a.path.name): a for a in self.by_role.values()}
+
+    def find(self, key: str, name: str) -> Asset | None:
+        return self._by_url.get((key, name))
+
+
+@mel.record_once
+def _scan(state) -> None:
+    settings = state.app.config["TTS_SETTINGS"]
+    state.app.extensions[ASSETS] = PageAssets(settings.vocoder_dir, settings.page_runtime_dir)
+
+
+def _assets() -> PageAssets:
+    return current_app.extensions[ASSETS]
+
+
+def _url(asset: Asset) -> str:
+    return url_for("mel.vocoder_file", key=asset.key, name=asset.path.name)
+
+
+def _models() -> dict:
+    return {role: _url(_assets().by_role[role]) for role in embedded_vocoder.FILES}
+
+
+@mel.get("/vocoder/manifest.json")
+def vocoder_manifest():
+    """Where the page finds onnxruntime-web and the vocoder graphs (names change with content)."""
+    assets = _assets()
+    if assets.missing:
+        raise EngineUnavailable("browser vocoding is not installed on this server (missing "
+                                f"{', '.join(assets.missing)}): run ./run.sh, which runs npm ci in npm/")
+    files = assets.by_role.values()
+    body = {**{role: _url(assets.by_role[role]) for role in RUNTIME_FILES}, "models": _models(),
+            "bytes": sum(a.path.stat().st_size for a in files),
+            "gzip_bytes": sum((a.gzipped or a.path).stat().st_size for a in files)}   # what a browser downloads
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@mel.get("/vocoder/<key>/<name>")
+def vocoder_file(key: str, name: str):
+    asset = _assets().find(key, name)
+    if asset is None:
+        abort(404)
+    gzipped = asset.gzipped if "gzip" in request.accept_encodings else None
+    response = send_file(gzipped or asset.path, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
+                         etag=asset.digest + ("-gzip" if gzipped else ""), max_age=_YEAR, conditional=True,
+                         download_name=asset.path.name)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    if asset.gzipped:
+        response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
+    return response
+
+
+@mel.post("/tts/mel")
+def tts_mel():
+    """The embedded voice's mel frames for the text, streamed phrase by phrase (tts/mel.py)."""
+    payload = json_body()
+    catalogue = service().catalogue
+    if payload.get("voice") is None and EMBEDDED in catalogue.engines:
+        payload = {**payload, "voice": catalogue.engines[EMBEDDED].info.voices[0].id}
+    synthesis = replace(synthesis_request(payload, dialect=MEL_FIELDS), format=MEL)
+    if catalogue.engine(synthesis.voice).name != EMBEDDED:
+        raise InvalidInput(f"voice {synthesis.voice!r} has no mel output: browser vocoding is for the embedded "
+                           "voice only (baker); other voices are on POST /tts", field="voice")
+    job = service().submit(synthesis)
+    chunks = job.follow()
+    try:
+        first = next(chunks, None)   # early errors are still HTTP errors
+    except BaseException:
+        job.cancel()
+        raise
+    head = start_record(synthesis.volume, current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
+    return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _records(job: Job, head: bytes, first: MelChunk | None, rest: Iterator[MelChunk]) -> Iterator[bytes]:
+    done = False
+    try:
+        yield head
+        for chunk in itertools.chain([first] if first is not None else [], rest):
+            yield chunk.record()
+        yield record({"type": "end", "samples": job.audio.samples, "audio_seconds": round(job.audio.seconds, 3),
+                      "cpu_seconds": round(job.cpu_seconds, 4)})
+        done = True
+    except TTSError as error:   # failed after the stream began: say so in the stream
+        yield record({"type": "error", "code": error.code, "message": error.message, "field": error.field})
+        done = True
+    finally:
+        if not done:
+            job.cancel()
