@@ -289,3 +289,12 @@ def test_a_phrase_split_over_several_model_calls_keeps_its_onsets_on_one_time_li
     assert [s for s, _ in onsets] == list(range(len(phrase.syllables) + 1))
     samples = [at for _, at in onsets]
     assert samples == sorted(samples) and samples[-1] == len(audio)
+
+
+@pytest.mark.parametrize("voice", ["baker", "zf_xiaobei"])
+def test_an_english_word_is_one_caption_whichever_way_the_voice_reads_it(synthesizer, voice):
+    """Kokoro says iPhone in English, the embedded voice in Mandarin syllables: one caption either way."""
+    captions, seconds = render(synthesizer, SynthesisRequest("我用iPhone打电话。", voice))
+    assert [c.text for c in captions] == ["我", "用", "iPhone", "打", "电", "话"]
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(captions, captions[1:]))
+    assert captions[2].end - captions[2].start > 0.2 and abs(captions[-1].end - seconds) <= TOLERANCE
