@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -79,10 +81,16 @@ class Contract:
 
 
 def audio_of(response) -> tuple:
-    """Decoded audio of a whole-file response (pcm is s16le at X-Sample-Rate)."""
-    data = response.get_data()
-    if response.mimetype == "audio/pcm":
-        return np.frombuffer(data, "<i2").astype(np.float32) / 32767.0, int(response.headers["X-Sample-Rate"])
+    """Decoded audio of a whole-file response (pcm is s16le at X-Sample-Rate), or of captioned
+    JSON (one object, or one per line: their base64 audio joined is the file)."""
+    data, media_type = response.get_data(), response.mimetype
+    rate = response.headers.get("X-Sample-Rate")
+    if media_type in ("application/json", "application/x-ndjson"):
+        lines = [json.loads(line) for line in data.splitlines() if line.strip()]
+        data = b"".join(base64.b64decode(line["audio"]) for line in lines)
+        media_type, rate = lines[0]["audio_format"], lines[0].get("sample_rate", rate)
+    if media_type == "audio/pcm":
+        return np.frombuffer(data, "<i2").astype(np.float32) / 32767.0, int(rate)
     return soundfile.read(io.BytesIO(data), dtype="float32")
 
 

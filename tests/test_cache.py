@@ -32,9 +32,9 @@ class CountingEngine:
     def __getattr__(self, name):
         return getattr(self._engine, name)
 
-    def synthesize(self, phrase, voice, options):
+    def synthesize(self, phrase, voice, options, onsets=None):
         self.calls += 1
-        return self._engine.synthesize(phrase, voice, options)
+        return self._engine.synthesize(phrase, voice, options, onsets)
 
 
 def make_app(synthesizer: Synthesizer, **settings):

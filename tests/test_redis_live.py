@@ -73,6 +73,10 @@ def test_a_job_made_on_one_replica_is_answered_by_the_other(replicas):
     from_b = requests.get(b.url + job["links"]["audio"], timeout=10)
     assert from_b.status_code == 200
     assert from_b.content == requests.get(a.url + job["links"]["audio"], timeout=10).content
+    captions = requests.get(b.url + job["links"]["self"] + "/captions?format=srt", timeout=10)   # kept with it
+    assert captions.status_code == 200
+    assert captions.text == requests.get(a.url + job["links"]["self"] + "/captions?format=srt", timeout=10).text
+    assert captions.text.startswith("1\n00:00:00,")
 
 
 def test_shared_keys_carry_their_ttls_and_expire(replicas, shared_redis):

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 from tts.audio.encode import FORMATS
+from tts.captions import FORMATS as CAPTION_FORMATS
 from tts.errors import InvalidInput, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
@@ -149,6 +150,11 @@ TTS = Dialect("POST /tts", (
         stream=_stream(False, "false: the whole file")),
     Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"expected_seconds\", \"links\"}` "
           "at once; poll `GET /tts/jobs/<id>`, cancel with `DELETE`", False),
+    Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
+          "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
+          "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
+          "an async job's are at `GET /tts/jobs/<id>/captions`; unset: audio only",
+          choices=CAPTION_FORMATS),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
 
@@ -220,6 +226,29 @@ def read_query(args: Mapping[str, list[str]], dialect: Dialect) -> dict[str, Any
                 pass
         payload[name] = value
     return payload
+
+
+# Kokoro-FastAPI's captioned speech (POST /dev/captioned_speech), request for request.
+CAPTIONED = Dialect("POST /dev/captioned_speech", (
+    Field("model", "string", "accepted as on `POST /v1/audio/speech` (the voice decides the engine)",
+          choices_from="models"),
+    Field("input", "string", "the text, as for `text` on `POST /tts`", required=True, text_limit=True, spoken=True,
+          target="text"),
+    Field("voice", "string", "a voice id or an OpenAI voice name; unset: the default voice", choices_from="voices",
+          default_setting="default_voice", target="voice"),
+    Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format"),
+    Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
+          target="speed"),
+    Field("stream", "boolean", "one JSON line per chunk of audio as it is made (newline-delimited JSON)", True,
+          target="stream"),
+    Field("return_timestamps", "boolean", "include `timestamps` (one per character: `word`, `start_time`, "
+          "`end_time` in seconds)", True),
+    Field("volume_multiplier", "number", "linear gain (1 = unchanged; a peak limiter keeps it from clipping)", 1.0,
+          low=round(10 ** (VOLUME_RANGE[0] / 20), 4), high=round(10 ** (VOLUME_RANGE[1] / 20), 4)),
+    Field("lang_code", "string", "accepted and ignored (every voice here speaks Mandarin)", max_length=16),
+), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
+              "normalization_options": "our text normalization is always on and has no options",
+              "return_download_link": "no download links are kept: the audio is in the response"})
 
 
 def _key(name: str) -> str:

@@ -16,6 +16,12 @@ processing leaves no seams. Every phrase's audio is put on the 16-bit grid every
 ends on, so a phrase kept as int16 in a cache comes back bit-identical to a fresh
 synthesis. A cache is keyed by `phrase_key`: everything that changes a phrase's samples,
 nothing else.
+
+Captions ride on the chunks: an engine that knows its durations reports each syllable's
+start (tts.engines.base.Onsets), which is placed here on the delivered audio's time line
+(after resampling, with the pauses between phrases) and handed out as soon as a caption's
+end is known. A cached phrase keeps its onsets next to its samples, so it captions exactly
+like a fresh one.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import struct
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -33,11 +40,12 @@ import numpy as np
 
 from tts import eco
 from tts.audio import AudioChunk, dequantize, quantize
+from tts.captions import PhraseTimer, Unit, phrase_units
 from tts.audio.effects import apply_gain, pitch_factor
 from tts.audio.resample import resample
 from tts.config import Settings
 from tts.engines import declare_engines
-from tts.engines.base import EngineOptions
+from tts.engines.base import EngineOptions, Onsets
 from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, InvalidInput
@@ -48,7 +56,7 @@ from tts.request import SynthesisRequest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PIPELINE_VERSION = 1   # bump when resample/pitch/volume/quantization change
+PIPELINE_VERSION = 2   # bump when resample/pitch/volume/quantization or the cached layout change
 OVERRUN = 1.5          # a rendering may exceed the audio budget by this factor before it is stopped
 
 
@@ -68,11 +76,24 @@ def phrase_key(phrase: Phrase, *, engine: ManagedEngine, voice: str, options: En
 
 
 class PhraseCache(Protocol):
-    """Phrase audio by key, as int16 little-endian bytes."""
+    """Phrase audio by key, as bytes (`pack_phrase`: its onsets, then int16 little-endian samples)."""
 
     def get_many(self, keys: list[str]) -> dict[str, bytes]: ...
 
     def put(self, key: str, data: bytes) -> None: ...
+
+
+def pack_phrase(steps: np.ndarray, onsets: Onsets) -> bytes:
+    """A phrase for the cache: how many onsets, the (syllable, sample) pairs, the int16 samples."""
+    pairs = np.array(onsets, "<i4").reshape(-1)
+    return struct.pack("<I", len(onsets)) + pairs.tobytes() + steps.astype("<i2").tobytes()
+
+
+def unpack_phrase(data: bytes) -> tuple[np.ndarray, Onsets]:
+    """`pack_phrase` undone: the int16 samples and the onsets."""
+    (count,) = struct.unpack_from("<I", data)
+    pairs = np.frombuffer(data, "<i4", count * 2, 4).reshape(-1, 2)
+    return np.frombuffer(data, "<i2", offset=4 + 8 * count), [(int(a), int(b)) for a, b in pairs]
 
 
 @dataclass
@@ -90,6 +111,7 @@ class Plan:
     max_seconds: float | None = None   # the request's audio budget; None = no limit
     omitted: tuple[str, ...] = ()      # tokens of the text no voice can say (other scripts): reported, not read
     made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
+    units: list[list[Unit]] = field(default_factory=list)  # each phrase's captions-to-be
 
     def lookup_keys(self) -> list[str]:
         """Each phrase key once, in a stable order."""
@@ -138,7 +160,7 @@ class Synthesizer:
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
                            volume=request.volume, output_rate=output_rate) for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,
-                    request.volume, self._max_audio_seconds, analysis.omitted)
+                    request.volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
 
     def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
         """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.
@@ -161,30 +183,40 @@ class Synthesizer:
 
     def _chunks(self, plan: Plan, known: dict[str, bytes] | None) -> Iterator[AudioChunk]:
         last = len(plan.phrases) - 1
+        position = 0   # samples delivered so far: where the phrase starts on the captions' time line
         for index, (phrase, key) in enumerate(zip(plan.phrases, plan.keys)):
             pause = plan.output_rate * phrase.pause_ms // 1000 if index < last else 0
+            timer = PhraseTimer(plan.units[index], len(phrase.syllables), position, plan.output_rate)
             if known is not None and key in known:
-                yield AudioChunk(dequantize(np.frombuffer(known[key], "<i2")), plan.output_rate, index)
+                steps, onsets = unpack_phrase(known[key])
+                position += len(steps)
+                yield AudioChunk(dequantize(steps), plan.output_rate, index, tuple(timer.ready(onsets)))
             else:
-                pieces = []
-                for samples in self._phrase_audio(plan, phrase):
+                pieces, onsets = [], []
+                for samples in self._phrase_audio(plan, phrase, onsets):
                     steps = quantize(samples)
                     pieces.append(steps)
-                    yield AudioChunk(dequantize(steps), plan.output_rate, index)
+                    position += len(steps)
+                    yield AudioChunk(dequantize(steps), plan.output_rate, index, tuple(timer.ready(onsets)))
                 if known is not None:
                     whole = np.concatenate(pieces) if pieces else np.zeros(0, "<i2")
-                    known[key] = plan.made[key] = whole.tobytes()
+                    known[key] = plan.made[key] = pack_phrase(whole, onsets)
             if pause:
+                position += pause
                 yield AudioChunk(np.zeros(pause, np.float32), plan.output_rate, index)
 
     @staticmethod
-    def _phrase_audio(plan: Plan, phrase: Phrase) -> Iterator[np.ndarray]:
-        """The engine's chunks, gathered into one when the phrase needs resampling or gain."""
-        audio = plan.engine.synthesize(phrase, plan.voice, plan.options)
+    def _phrase_audio(plan: Plan, phrase: Phrase, onsets: Onsets) -> Iterator[np.ndarray]:
+        """The engine's chunks, gathered into one when the phrase needs resampling or gain;
+        `onsets` gets the engine's, on the delivered samples."""
+        audio = plan.engine.synthesize(phrase, plan.voice, plan.options, onsets)
         if plan.engine_rate == plan.output_rate and plan.volume == 0.0:
             yield from audio
             return
         samples = resample(np.concatenate(list(audio)), plan.engine_rate, plan.output_rate)
+        scale = Fraction(plan.output_rate) / Fraction(plan.engine_rate)
+        onsets[:] = [(s, min(round(at * scale), len(samples))) for s, at in onsets[:-1]] + \
+            [(s, len(samples)) for s, _ in onsets[-1:]]   # the end is the resampled phrase's end
         yield apply_gain(samples, plan.volume) if plan.volume else samples
 
     def stream(self, request: SynthesisRequest, cache: PhraseCache | None = None) -> Iterator[AudioChunk]:

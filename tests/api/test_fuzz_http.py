@@ -11,6 +11,7 @@ audio budget. Derandomized with no example database, so every run tests the same
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import numpy as np
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, event, example, given, settings, strategies 
 
 from contract import audio_of, drain
 from tts.config import Settings
-from tts.request import OPENAI, TTS, Dialect, Field
+from tts.request import CAPTIONED, OPENAI, TTS, Dialect, Field
 
 SETTINGS = Settings()          # the shipped limits, as the app of conftest.py has them
 EXPLORE = bool(os.environ.get("HYPOTHESIS_EXPLORE"))
@@ -47,7 +48,8 @@ SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False
            | st.text(max_size=6) | st.sampled_from([0, -0.0, 1e300, -1e300, 10**20, 2**31, 2**63, 0.5, 16000.0]))
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
                            | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
-VOICES = {"POST /tts": ["baker"], "POST /v1/audio/speech": ["alloy", "baker"]}
+VOICES = {"POST /tts": ["baker"], "POST /v1/audio/speech": ["alloy", "baker"],
+          "POST /dev/captioned_speech": ["baker"]}
 MODELS = ["tts-1", "tts-1-hd", "embedded"]
 
 
@@ -99,6 +101,8 @@ def holds_to_the_contract(app, contract, path: str, response, body: dict | None 
         seconds = len(samples) / rate
         assert 0 < seconds <= SETTINGS.max_audio_seconds
         volume = (body or {}).get("volume") or 0
+        if (body or {}).get("volume_multiplier"):   # /dev/captioned_speech's linear gain
+            volume = 20 * math.log10(body["volume_multiplier"])
         assert np.abs(samples).max() > 0.01 * 10 ** (volume / 20), "silent audio"
 
 
@@ -123,6 +127,13 @@ def test_any_tts_body_gets_a_documented_answer(app, contract, body):
 @example(body={"model": "tts-1", "voice": "alloy", "input": "<speak>你好</speak>", "response_format": "pcm"})
 def test_any_openai_body_gets_a_documented_answer(app, contract, body):
     holds_to_the_contract(app, contract, "/v1/audio/speech", post(app, "/v1/audio/speech", body), body)
+
+
+@fuzz(60)
+@given(body=bodies(CAPTIONED))
+@example(body={"input": "你好", "response_format": "pcm"})
+def test_any_captioned_speech_body_gets_a_documented_answer(app, contract, body):
+    holds_to_the_contract(app, contract, "/dev/captioned_speech", post(app, "/dev/captioned_speech", body), body)
 
 
 MEDIA_TYPES = ["application/json", "application/json; charset=utf-8", "application/problem+json", "text/plain",

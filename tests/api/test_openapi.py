@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from contract import drain, serving
 from tts.config import Settings
-from tts.request import MEL, OPENAI, TTS, URL
+from tts.request import CAPTIONED, MEL, OPENAI, TTS, URL
 from tts.synthesizer import Synthesizer
 from tts.engines.lifecycle import ManagedEngine
 from tts.web import create_app, shutdown
@@ -25,7 +25,9 @@ from helpers import ROOT
 SETTINGS = Settings(queue_size=1, max_text_chars=3000)
 LONG = "今天天气很好，我们去公园散步吧。" * 150          # ~40 s of work: still running when we look
 BASES = {"/tts": {"text": "你好。"}, "/v1/audio/speech": {"model": "tts-1", "voice": "alloy", "input": "你好。"},
-         "/tts/mel": {"text": "你好。"}}
+         "/tts/mel": {"text": "你好。"}, "/dev/captioned_speech": {"input": "你好。"}}
+REQUESTS = {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest", "/tts/mel": "MelRequest",
+            "/dev/captioned_speech": "CaptionedSpeechRequest"}
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +97,7 @@ def synthesis_examples(path: str) -> dict:
                                      content_type="application/json"),
         "415": lambda app, c: c.post(path, data=b"{}", content_type="text/plain"),
         "422": lambda app, c: c.post(path, json={**{k: v for k, v in base.items() if k not in ("text", "input")},
-                                                 ("input" if path == "/v1/audio/speech" else "text"): "啊" * 2500, "speed": 0.25}),
+                                                 ("input" if "input" in base else "text"): "啊" * 2500, "speed": 0.25}),
         "503": lambda app, c: while_busy(app, c, lambda: c.post(path, json=base)),
         **keyed_and_metered(lambda app, c: c.post(path, json=base)),
     }
@@ -156,6 +158,12 @@ EXAMPLES = {
     ("/tts", "post"): {**synthesis_examples("/tts"),
                        "202": lambda app, c: (c.post("/tts", json={"text": "你好。", "async": True}), drain(app))[0]},
     ("/v1/audio/speech", "post"): synthesis_examples("/v1/audio/speech"),
+    ("/dev/captioned_speech", "post"): synthesis_examples("/dev/captioned_speech"),
+    ("/tts/jobs/{job_id}/captions", "get"): {
+        "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=vtt"),
+        "400": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=ass"),
+        "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/captions"),
+        "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/captions"), release(app, job))[0])(long_job(app, c))},
     ("/tts/mel", "post"): {**synthesis_examples("/tts/mel"),   # a stream: read it to the end before the next
                            "200": lambda app, c: read_to_end(app, c.post("/tts/mel", json=BASES["/tts/mel"]))},
     ("/vocoder/manifest.json", "get"): {"200": lambda app, c: c.get("/vocoder/manifest.json")},
@@ -252,14 +260,12 @@ def refused_values(prop: dict) -> list:
 
 
 def field_cases(path: str, pick) -> list:
-    schema = openapi_document(SETTINGS)["components"]["schemas"][
-        {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest", "/tts/mel": "MelRequest"}[path]]
+    schema = openapi_document(SETTINGS)["components"]["schemas"][REQUESTS[path]]
     return [pytest.param(path, name, value, id=f"{path}:{name}={value!r:.20}")
             for name, prop in schema["properties"].items() for value in pick(prop)]
 
 
-@pytest.mark.parametrize("path, name, value", field_cases("/tts", accepted_values)
-                         + field_cases("/v1/audio/speech", accepted_values) + field_cases("/tts/mel", accepted_values))
+@pytest.mark.parametrize("path, name, value", [case for path in BASES for case in field_cases(path, accepted_values)])
 def test_a_value_the_document_accepts_is_accepted(app, client, contract, path, name, value):
     body = {**BASES[path], name: value}
     assert contract.accepts(path, body)
@@ -269,8 +275,7 @@ def test_a_value_the_document_accepts_is_accepted(app, client, contract, path, n
     contract.check(path, "post", response)
 
 
-@pytest.mark.parametrize("path, name, value", field_cases("/tts", refused_values)
-                         + field_cases("/v1/audio/speech", refused_values) + field_cases("/tts/mel", refused_values))
+@pytest.mark.parametrize("path, name, value", [case for path in BASES for case in field_cases(path, refused_values)])
 def test_a_value_the_document_refuses_is_a_400_naming_the_field(client, contract, path, name, value):
     body = {**BASES[path], name: value}
     assert not contract.accepts(path, body)
@@ -299,7 +304,8 @@ def test_a_sample_rate_opus_cannot_carry_is_refused_by_both(client, contract):
 
 @pytest.mark.parametrize("dialect, heading", [(TTS, "### `POST /tts`"), (URL, "### `GET /tts`"),
                                               (OPENAI, "### OpenAI-compatible: `POST /v1/audio/speech`"),
-                                              (MEL, "### Browser vocoding: `POST /tts/mel`")])
+                                              (MEL, "### Browser vocoding: `POST /tts/mel`"),
+                                              (CAPTIONED, "### Captions")])
 def test_the_readme_tables_are_the_declaration(dialect, heading):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index(heading):]

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tts.captions import Caption
 
 PCM16_SCALE = np.float32(32767.0)   # full scale of the 16-bit grid every format ends on
 
 
 @dataclass(frozen=True)
 class AudioChunk:
-    """A run of float32 mono samples in [-1, 1]; `phrase` counts phrases from 0."""
+    """A run of float32 mono samples in [-1, 1]; `phrase` counts phrases from 0. `captions`:
+    the captions that became known with this chunk (times from the start of the whole audio;
+    one may describe audio of a later chunk)."""
 
     samples: np.ndarray
     sample_rate: int
     phrase: int
+    captions: tuple["Caption", ...] = ()
 
     @property
     def seconds(self) -> float:

@@ -53,12 +53,17 @@ class BakerSymbols:
 
     def encode(self, phrase: Phrase) -> list[int]:
         """sil, syllables with break marks between them, sil, eos."""
-        symbols = ["sil"]
-        for syllable, level in zip(phrase.syllables, phrase.breaks):
+        return self.layout(phrase)[0]
+
+    def layout(self, phrase: Phrase) -> tuple[list[int], list[tuple[int, int]]]:
+        """The ids, and (syllable index, position of its first id) for each syllable the voice says."""
+        symbols, firsts = ["sil"], []
+        for index, (syllable, level) in enumerate(zip(phrase.syllables, phrase.breaks)):
             parts = self.syllable_symbols(syllable)
             if parts:
+                firsts.append((index, len(symbols)))
                 symbols += parts + [f"#{level}"]
         if symbols[-1].startswith("#"):
             symbols.pop()
         symbols += ["sil", "eos"]
-        return [self._ids[s] for s in symbols]
+        return [self._ids[s] for s in symbols], firsts

@@ -62,8 +62,18 @@ class EngineInfo:
                    engine.lead_in_syllables, engine.cpu_per_audio_second, engine.rate_control)
 
 
+Onsets = list[tuple[int, int]]
+"""(syllable index in the phrase, sample where that syllable starts in the phrase's audio),
+in order: what an engine's own durations say about timing (captions)."""
+
+
 class Model(Protocol):
-    """A loaded engine. Not thread-safe: only the worker thread calls it."""
+    """A loaded engine. Not thread-safe: only the worker thread calls it.
+
+    A model whose class sets `timed = True` also takes `onsets=` in `synthesize`: a list it
+    extends with each syllable's start, before yielding the audio that holds it. Others are
+    called without it (the synthesizer then spreads a phrase's syllables evenly).
+    """
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
         """Yield float32 mono audio in [-1, 1] at the engine's sample rate, in order, for one phrase.

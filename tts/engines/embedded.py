@@ -30,7 +30,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 from tts.engines import embedded_vocoder
 from tts.engines.baker_symbols import BakerSymbols
-from tts.engines.base import EngineOptions, Voice
+from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions
 from tts.errors import EngineUnavailable, SynthesisFailed
@@ -141,6 +141,7 @@ class EmbeddedEngine:
     lead_in_syllables = 20   # ~4 s of speech: its first audio takes ~0.1 s
     cpu_per_audio_second = 0.037   # python -m tts.bench cost, 2 clients (tts/bench/results/cost.json)
     rate_control = True
+    timed = True   # FastSpeech2 predicts each symbol's frames: syllable onsets come with the mel
 
     def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 128,
                  runtime: str = "onnxruntime", vocoder_dir: str | Path = DEFAULT_VOCODER_DIR,
@@ -163,9 +164,31 @@ class EmbeddedEngine:
         """Free the models (their memory goes back with the sessions); the engine is unusable after."""
         self._acoustic = self._vocoder = None
 
-    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        for mel in self.mels(phrase, options):
-            yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions,
+                   onsets: Onsets | None = None) -> Iterator[np.ndarray]:
+        done = [0, 0]   # syllables and samples of the phrase made so far (onsets are phrase-relative)
+        pieces = list(self._fitting(phrase, options.speaking_rate))
+        for number, piece in enumerate(pieces, 1):
+            yield from self._piece(piece, options, onsets, done, last=number == len(pieces))
+
+    def _piece(self, piece: Phrase, options: EngineOptions, onsets: Onsets | None,
+               done: list[int], last: bool) -> Iterator[np.ndarray]:
+        try:
+            mel, starts = self._acoustic_call(piece, options)
+        except _TooManyFrames:
+            if len(piece.syllables) < 2:
+                raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
+            head, tail = piece.split()
+            yield from self._piece(head, options, onsets, done, last=False)
+            yield from self._piece(tail, options, onsets, done, last=last)
+            return
+        if onsets is not None:
+            onsets.extend((done[0] + index, done[1] + frame * HOP) for index, frame in starts)
+        done[0] += len(piece.syllables)
+        done[1] += mel.shape[1] * HOP
+        if onsets is not None and last:
+            onsets.append((done[0], done[1]))   # where the phrase's audio ends
+        yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
 
     def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
         """The acoustic model's output alone, one [1, T, 80] mel per model call, in order: what
@@ -191,7 +214,13 @@ class EmbeddedEngine:
 
     def mel(self, phrase: Phrase, options: EngineOptions) -> np.ndarray:
         """Normalized 80-bin mel, shape [1, T, 80], for one phrase."""
-        ids = np.array([self._symbols.encode(phrase)], dtype=np.int32)
+        return self._acoustic_call(phrase, options)[0]
+
+    def _acoustic_call(self, phrase: Phrase, options: EngineOptions) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """The mel, and (syllable index, first mel frame) for each syllable said: the model's own
+        durations (frames per symbol, speed included), summed up to each syllable's first symbol."""
+        layout, firsts = self._symbols.layout(phrase)
+        ids = np.array([layout], dtype=np.int32)
         noise = self._noise(ids, options.seed)
         feeds = {
             "input_ids": ids,
@@ -204,12 +233,13 @@ class EmbeddedEngine:
         if self._acoustic is None:
             raise EngineUnavailable("the embedded engine was closed")
         try:
-            (mel,) = self._acoustic.run(feeds, ("Identity_1",))
+            mel, durations = self._acoustic.run(feeds, ("Identity_1", "Identity_2"))
         except RuntimeError as error:
             if _OVERFLOW in str(error):
                 raise _TooManyFrames() from None
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
-        return mel
+        before = np.concatenate([[0], np.cumsum(durations[0])])
+        return mel, [(index, int(before[position])) for index, position in firsts]
 
     @staticmethod
     def _noise(ids: np.ndarray, seed: int) -> Iterator[np.ndarray]:

@@ -15,9 +15,10 @@ from typing import Iterator, Mapping
 import numpy as np
 import onnxruntime as ort
 
-from tts.engines.base import EngineOptions, Voice
+from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.kokoro_model import MODEL_SHA256, sha256_of
-from tts.engines.kokoro_phonemes import phrase_phonemes, syllables_fitting
+from tts.engines.lifecycle import trim_heap
+from tts.engines.kokoro_phonemes import phrase_pieces, syllables_fitting
 from tts.engines.onnx_session import session_options
 from tts.frontend.phrase import Phrase
 
@@ -33,6 +34,10 @@ SILENCE_DB = -40.0
 MARGIN_FRAMES = (2, 4)    # kept before / after the speech
 COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call: kept after a cut
 REVISION = 2              # bump when phonemes, trimming or pauses change what a phrase sounds like
+# The graph's predicted frames per token (after speed), made an extra output at load: captions.
+DURATIONS = "/encoder/Cast_output_0"
+SAMPLES_PER_FRAME = 600   # one predicted frame is 25 ms of audio (measured: exact for every call)
+ONSET_LEAD = 960          # the sound starts ~40 ms before the durations say (median of 36 calls, 4 voices)
 
 
 def _voice(voice_id: str, name: str, gender: str, description: str) -> Voice:
@@ -79,14 +84,29 @@ def verify_model(path: Path) -> None:
 
 def trim_silence(audio: np.ndarray) -> np.ndarray:
     """Cut Kokoro's built-in lead-in and tail: the synthesizer adds its own pauses."""
+    start, end = speech_bounds(audio)
+    return audio[start:end]
+
+
+def speech_bounds(audio: np.ndarray) -> tuple[int, int]:
+    """[start, end) samples of the speech plus a short margin (empty for silence)."""
     frames = audio[: len(audio) // FRAME * FRAME].reshape(-1, FRAME)
     rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
     if not rms.size or rms.max() == 0:
-        return audio[:0]
+        return 0, 0
     loud = np.flatnonzero(20 * np.log10(rms / rms.max() + 1e-12) > SILENCE_DB)
     start = max(loud[0] - MARGIN_FRAMES[0], 0)
     end = min(loud[-1] + 1 + MARGIN_FRAMES[1], len(rms))
-    return audio[start * FRAME: end * FRAME]
+    return start * FRAME, end * FRAME
+
+
+def with_durations(model_path: Path) -> bytes:
+    """The model with its duration tensor as a second output (the same computation; ~0.4 s at load)."""
+    import onnx
+
+    model = onnx.load(str(model_path))
+    model.graph.output.append(onnx.helper.make_value_info(DURATIONS, onnx.TypeProto()))
+    return model.SerializeToString()
 
 
 def load_voice_packs(voices_dir: Path) -> dict[str, np.ndarray]:
@@ -118,6 +138,7 @@ class KokoroEngine:
     lead_in_syllables = 8    # ~10x the embedded voice's cost: a first piece of ~1.5 s speech
     cpu_per_audio_second = 0.70   # python -m tts.bench kokoro, 2 threads (tts/bench/results/kokoro.md)
     rate_control = True
+    timed = True   # the graph's own durations give each syllable's start
 
     def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,
                  tuning: Mapping[str, object] = MappingProxyType({})):
@@ -126,8 +147,9 @@ class KokoroEngine:
         self._packs = load_voice_packs(voices_dir)
         self._vocab = load_vocab(voices_dir)
         self._session = ort.InferenceSession(
-            str(model_path), sess_options=session_options(threads, tuning), providers=["CPUExecutionProvider"]
-        )
+            with_durations(model_path), sess_options=session_options(threads, tuning),
+            providers=["CPUExecutionProvider"])
+        trim_heap()   # the model's bytes went with the call: hand their ~90 MB back now
 
     def token_ids(self, phonemes: str) -> list[int]:
         """Phoneme string → ids; an unknown symbol is a bug in our mapping, so it raises."""
@@ -136,19 +158,30 @@ class KokoroEngine:
             raise ValueError(f"symbols not in Kokoro's vocabulary: {unknown} in {phonemes!r}")
         return [self._vocab[p] for p in phonemes]
 
-    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions,
+                   onsets: Onsets | None = None) -> Iterator[np.ndarray]:
         """One model call per phrase, trimmed to its speech: every call pays ~1 s of padding
         silence, so phrases are never cut further here (the frontend's lead-in already makes
         the first one short). The head of a cut sentence keeps a comma's pause after it."""
-        phonemes = phrase_phonemes(phrase)
+        pieces = phrase_pieces(phrase)
+        phonemes = "".join(sound + after for sound, after in pieces)
         if not phonemes:
             return
         if len(phonemes) > MAX_TOKENS:
             raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
         speed = options.speaking_rate * phrase.rate
-        yield trim_silence(self.infer(self.token_ids(phonemes), voice, speed))
-        if phrase.continues:
-            yield np.zeros(round(COMMA_PAUSE_S / speed * SAMPLE_RATE), dtype=np.float32)
+        audio, durations = self.infer_timed(self.token_ids(phonemes), voice, speed)
+        start, end = speech_bounds(audio)
+        pause = round(COMMA_PAUSE_S / speed * SAMPLE_RATE) if phrase.continues else 0
+        if onsets is not None:
+            # token k of the phonemes is the model's token k + 1 (a pad token leads)
+            before = np.concatenate([[0], np.cumsum(durations)]) * SAMPLES_PER_FRAME - ONSET_LEAD
+            first = np.cumsum([0] + [len(sound) + len(after) for sound, after in pieces[:-1]]) + 1
+            onsets.extend((i, int(np.clip(before[k] - start, 0, end - start))) for i, k in enumerate(first))
+            onsets.append((len(pieces), int(end - start + pause)))   # where the phrase's audio ends
+        yield audio[start:end]
+        if pause:
+            yield np.zeros(pause, dtype=np.float32)
 
     def close(self) -> None:
         """Drop the session: onnxruntime frees its arena with it."""
@@ -156,10 +189,14 @@ class KokoroEngine:
 
     def infer(self, ids: list[int], voice: str, speed: float) -> np.ndarray:
         """One raw model call, padding silence included; style row n-1 for n tokens, as Kokoro was trained."""
+        return self.infer_timed(ids, voice, speed)[0]
+
+    def infer_timed(self, ids: list[int], voice: str, speed: float) -> tuple[np.ndarray, np.ndarray]:
+        """`infer`'s audio and the frames the model gave each token (pads included)."""
         inputs = {
             "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
             "style": self._packs[voice][len(ids) - 1],
             "speed": np.array([speed], dtype=np.float32),
         }
-        audio = self._session.run(None, inputs)[0]
-        return np.clip(audio, -1.0, 1.0).astype(np.float32, copy=False)
+        audio, durations = self._session.run(["audio", DURATIONS], inputs)
+        return np.clip(audio, -1.0, 1.0).astype(np.float32, copy=False), durations.reshape(-1)

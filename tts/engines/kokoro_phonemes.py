@@ -184,22 +184,34 @@ ENGLISH_EDGE = BREAK_SYMBOLS[ENGLISH_EDGE_LEVEL]
 
 def phrase_phonemes(phrase: Phrase) -> str:
     """A whole phrase → one phoneme string for one Kokoro call; English spans in English."""
+    return "".join(sound + after for sound, after in phrase_pieces(phrase))
+
+
+def phrase_pieces(phrase: Phrase) -> list[tuple[str, str]]:
+    """Per syllable: its phonemes, and what follows them (the break's symbols; the final mark
+    after the last). An English span's first syllable carries the word, its other syllables
+    nothing (they are said within it). Joined they are `phrase_phonemes`; apart they say where
+    each syllable's tokens begin (captions)."""
     if not phrase.syllables:
-        return ""
+        return []
     spans = {start: (end, arpabet) for start, end, arpabet in phrase.english}
-    pieces, i, last, english = [], 0, len(phrase.syllables) - 1, False
+    pieces: list[list[str]] = []
+    i, last, english = 0, len(phrase.syllables) - 1, False
     while i <= last:
         end, sounds, level = i + 1, syllable_phonemes(phrase.syllables[i]), phrase.breaks[i]
         if i in spans:
             if pieces and not english:   # a run of English words starts: set it off
-                pieces[-1] = pieces[-1].rstrip(" ,") + ENGLISH_EDGE
+                said = next(p for p in reversed(pieces) if p[0] or p[1])
+                said[1] = ENGLISH_EDGE
             end, arpabet = spans[i]
             sounds = _english_or_mandarin(arpabet, phrase.syllables[i:end])
             level = max(phrase.breaks[end - 1], 1 if end in spans else ENGLISH_EDGE_LEVEL)
         english = i in spans
-        pieces.append(sounds + (BREAK_SYMBOLS[level] if end - 1 < last else ""))
+        pieces.append([sounds, BREAK_SYMBOLS[level] if end - 1 < last else ""])
+        pieces.extend(["", ""] for _ in range(i + 1, end))
         i = end
-    return "".join(pieces) + final_mark(phrase)
+    pieces[-1][1] += final_mark(phrase)
+    return [(sound, after) for sound, after in pieces]
 
 
 def _english_or_mandarin(arpabet: str, syllables: tuple[str, ...]) -> str:

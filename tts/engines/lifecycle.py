@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from tts.engines.base import EngineInfo, EngineOptions, Model
+from tts.engines.base import EngineInfo, EngineOptions, Model, Onsets
 from tts.errors import EngineUnavailable, TTSError
 from tts.frontend.phrase import Phrase
 
@@ -78,9 +78,15 @@ class ManagedEngine:
         self._last_used = time.monotonic()
         return self._model
 
-    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        """The model's chunks; the engine counts as used until its last chunk (idle time starts there)."""
-        for chunk in self.model().synthesize(phrase, voice, options):
+    def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions,
+                   onsets: Onsets | None = None) -> Iterator[np.ndarray]:
+        """The model's chunks; the engine counts as used until its last chunk (idle time starts there).
+        `onsets` is filled by a timed model (see base.Model) and left empty by the others."""
+        model = self.model()
+        timed = onsets is not None and getattr(model, "timed", False)
+        chunks = model.synthesize(phrase, voice, options, onsets=onsets) if timed else \
+            model.synthesize(phrase, voice, options)
+        for chunk in chunks:
             yield chunk
             self._last_used = time.monotonic()
 

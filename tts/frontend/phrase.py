@@ -31,6 +31,10 @@ class Phrase:
     english: spans (start, end, ARPAbet) of syllables[start:end] that are an English word
         (latin.py): the syllables are its Mandarin reading, which every engine can say; an
         engine with English sounds (Kokoro) says the ARPAbet instead.
+    spans: for each syllable, the [start, end) characters of the sentence's text it reads
+        (a spelled Latin run gives all its syllables the run's span; an erhua syllable
+        covers its 儿 too); the head of a cut sentence points into the text of the phrase
+        that ends the sentence. Empty when unknown (a phrase built by hand). Captions use it.
     """
 
     syllables: tuple[str, ...]
@@ -39,6 +43,7 @@ class Phrase:
     rate: float = 1.0
     text: str = ""
     english: tuple[tuple[int, int, str], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.syllables) != len(self.breaks):
@@ -47,6 +52,8 @@ class Phrase:
             raise ValueError(f"break levels must be in {BREAK_LEVELS}")
         if any(not 0 <= start < end <= len(self.syllables) for start, end, _ in self.english):
             raise ValueError("an English span must cover syllables of the phrase")
+        if self.spans and len(self.spans) != len(self.syllables):
+            raise ValueError("a phrase's spans, when given, are one per syllable")
 
     @property
     def continues(self) -> bool:
@@ -69,7 +76,8 @@ class Phrase:
         keeps this phrase's pause and text (its final punctuation still ends the sentence).
         An English span the cut goes through is left to its Mandarin syllables."""
         head = Phrase(self.syllables[:cut], self.breaks[:cut], 0, self.rate, "",
-                      tuple(span for span in self.english if span[1] <= cut))
+                      tuple(span for span in self.english if span[1] <= cut), self.spans[:cut])
         tail = Phrase(self.syllables[cut:], self.breaks[cut:], self.pause_ms, self.rate, self.text,
-                      tuple((start - cut, end - cut, a) for start, end, a in self.english if start >= cut))
+                      tuple((start - cut, end - cut, a) for start, end, a in self.english if start >= cut),
+                      self.spans[cut:])
         return head, tail

@@ -31,22 +31,28 @@ class _Builder:
         self.syllables: list[str] = []
         self.breaks: list[int] = []
         self.english: list[tuple[int, int, str]] = []
+        self.spans: list[tuple[int, int]] = []   # the text each syllable reads (captions)
+        self.at = 0                               # offset of the character being read
         self.report = report
         self._latin = ""
+        self._latin_start = 0
         self._unread = ""
 
     def syllable(self, syllable: str) -> None:
         self.flush_latin()
         self.syllables.append(syllable)
         self.breaks.append(0)
+        self.spans.append((self.at, self.at + 1))
 
-    def token(self, text: str) -> None:
-        """A Latin word: its Mandarin syllables, and its English span when it has one."""
+    def token(self, text: str, span: tuple[int, int]) -> None:
+        """A Latin word: its Mandarin syllables, and its English span when it has one; `span`:
+        where it is in the text (every syllable reads all of it: one caption)."""
         self.flush_latin()
         reading = read_latin(text)
         start = len(self.syllables)
         self.syllables.extend(reading.syllables)
         self.breaks.extend(0 for _ in reading.syllables)
+        self.spans.extend(span for _ in reading.syllables)
         for count, arpabet in reading.words:
             if arpabet:
                 self.english.append((start, start + count, arpabet))
@@ -61,14 +67,17 @@ class _Builder:
         if self.syllables:
             last = self.syllables[-1]
             self.syllables[-1] = last[:-1] + "r" + last[-1]
+            self.spans[-1] = (self.spans[-1][0], self.at + 1)
 
     def latin(self, char: str) -> None:
+        if not self._latin:
+            self._latin_start = self.at
         self._latin += char
 
     def flush_latin(self) -> None:
         if self._latin:
             run, self._latin = self._latin, ""
-            self.token(run)
+            self.token(run, (self._latin_start, self._latin_start + len(run)))
         if self._unread:
             if self.report is not None:
                 self.report.append(omitted(self._unread))
@@ -89,11 +98,14 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
     words = _join_latin(words)
     for word, pinyin in words:
         starts.append(len(builder.syllables))
+        word_start = builder.at
         if TOKEN.fullmatch(word):
-            builder.token(word)
+            builder.token(word, (word_start, word_start + len(word)))
             builder.mark(1)
+            builder.at = word_start + len(word)
             continue
-        for char, syllable in zip(word, pinyin):
+        for offset, (char, syllable) in enumerate(zip(word, pinyin), word_start):
+            builder.at = offset
             if _SYLLABLE.match(syllable):
                 builder.syllable(syllable)
             elif syllable == ERHUA_MARK:
@@ -104,13 +116,15 @@ def build_phrase(words: Sequence[tuple[str, Sequence[str]]], pause_ms: int, text
                 builder.mark(_PUNCT_BREAK[char])
             elif char.isalpha():
                 builder.unread(char)
+        builder.at = word_start + len(word)
         builder.flush_latin()
         builder.mark(1)
     breaks = builder.breaks
     for (word, _), start in zip(words, starts):
         if word in _LEANING and 0 < start < len(breaks) and breaks[start - 1] == 1:
             breaks[start - 1] = 0   # a particle joins the word before it (走了, 我的), and a word boundary follows it
-    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text, tuple(builder.english))
+    return Phrase(tuple(builder.syllables), tuple(breaks), pause_ms, rate, text, tuple(builder.english),
+                  tuple(builder.spans))
 
 
 _LATIN_PIECE = re.compile(r"[A-Za-z'’]+")

@@ -27,6 +27,7 @@ class _Span:
     phrase: int
     start: int    # in samples from the beginning
     length: int
+    captions: tuple = ()   # the chunk's captions (a few per chunk; kept in memory)
 
 
 class AudioBuffer:
@@ -42,7 +43,7 @@ class AudioBuffer:
         self.sample_rate = chunk.sample_rate
         self._file.seek(self.samples * 2)
         self._file.write(quantize(chunk.samples).tobytes())
-        self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples)))
+        self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples), chunk.captions))
         self.samples += len(chunk.samples)
 
     def __len__(self) -> int:
@@ -51,7 +52,12 @@ class AudioBuffer:
 
     def chunk(self, index: int) -> AudioChunk:
         span = self._spans[index]
-        return AudioChunk(dequantize(self.read(span.start, span.length)), self.sample_rate, span.phrase)
+        return AudioChunk(dequantize(self.read(span.start, span.length)), self.sample_rate, span.phrase, span.captions)
+
+    @property
+    def captions(self) -> list:
+        """Every caption so far, in order (tts.captions.Caption)."""
+        return [caption for span in self._spans for caption in span.captions]
 
     def read(self, start: int, count: int) -> np.ndarray:
         """`count` int16 samples from `start` (fewer at the end)."""

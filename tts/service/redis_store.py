@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 from typing import Callable, TypeVar
 
 import numpy as np
@@ -29,6 +29,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tts.audio import AudioChunk, dequantize
+from tts.captions import Caption
 from tts.errors import SynthesisFailed, TTSError
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import BLOCK_SAMPLES
@@ -113,6 +114,8 @@ class RedisJobs:
                   "cpu": repr(job.cpu_seconds), "lease": repr(time.time() + LEASE_SECONDS)}
         if job.error:
             record["error"] = json.dumps([job.error.code, job.error.message, job.error.field, job.error.status])
+        if job.status in FINISHED and job.audio.captions:
+            record["captions"] = json.dumps([astuple(c) for c in job.audio.captions], ensure_ascii=False)
         key = PREFIX + "job:" + job.id
 
         def write(client: redis.Redis) -> None:
@@ -139,7 +142,8 @@ class RedisJobs:
                 return None
             job = _restore(job_id, record)
             if job.status == DONE:
-                _read_audio(client, key + ":audio", job)
+                captions = tuple(Caption(*c) for c in json.loads(record.get(b"captions", b"[]")))
+                _read_audio(client, key + ":audio", job, captions)
             return job
         return self._guard.run(read, lambda: None)
 
@@ -149,7 +153,8 @@ class RedisJobs:
         self._guard.run(lambda client: client.delete(key, key + ":audio"), lambda: None)
 
 
-def _read_audio(client: redis.Redis, key: str, job: Job) -> None:
+def _read_audio(client: redis.Redis, key: str, job: Job, captions: tuple = ()) -> None:
+    """The audio block by block; the job's captions ride on the first block."""
     head = client.getrange(key, 0, 15)
     rate, colon, _ = head.partition(b":")
     if not colon:
@@ -157,7 +162,8 @@ def _read_audio(client: redis.Redis, key: str, job: Job) -> None:
     offset = len(rate) + 1
     block = BLOCK_SAMPLES * 2
     while data := client.getrange(key, offset, offset + block - 1):
-        job.audio.append(AudioChunk(dequantize(np.frombuffer(data, "<i2")), int(rate), 0))
+        job.audio.append(AudioChunk(dequantize(np.frombuffer(data, "<i2")), int(rate), 0,
+                                    captions if offset == len(rate) + 1 else ()))
         offset += len(data)
 
 

@@ -14,6 +14,7 @@ from tts.service.service import SynthesisService
 from tts.synthesizer import Synthesizer
 from tts.web.access import register_access_control
 from tts.web.api import api
+from tts.web.captions import captions
 from tts.web.context import SERVICE
 from tts.web.docs import docs
 from tts.web.embed import embed
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     register_observability(app, registry)
     register_access_control(app, settings)
     register_security_headers(app)
-    for blueprint in (api, embed, mel, openai, docs, pages):
+    for blueprint in (api, embed, mel, openai, captions, docs, pages):
         app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
     service.start()

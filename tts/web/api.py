@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, url_for
 
 from tts.errors import JobNotReady
-from tts.request import read_flag
+from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, Job
+from tts.web.captions import captioned
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.responses import audio_response, whole_audio
 
@@ -14,7 +15,8 @@ api = Blueprint("api", __name__)
 
 
 def job_links(job: Job) -> dict:
-    return {"self": url_for("api.job_status", job_id=job.id), "audio": url_for("api.job_audio", job_id=job.id)}
+    return {"self": url_for("api.job_status", job_id=job.id), "audio": url_for("api.job_audio", job_id=job.id),
+            "captions": url_for("captions.job_captions", job_id=job.id)}
 
 
 def queue_place(job: Job) -> dict:
@@ -33,7 +35,8 @@ def tts():
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
         return response
-    return audio_response(job)
+    form = read_value(TTS["captions"], payload.get("captions"), max_chars=0)
+    return captioned(job, form) if form else audio_response(job)
 
 
 @api.get("/tts/jobs/<job_id>")

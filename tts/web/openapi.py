@@ -14,7 +14,7 @@ from typing import Any
 from tts.audio.encode import FORMATS
 from tts.config import Settings
 from tts.mel import MEDIA_TYPE as MEL_MEDIA_TYPE
-from tts.request import MEL, OPENAI, TTS, URL, Dialect, Field
+from tts.request import CAPTION_FORMATS, CAPTIONED, MEL, OPENAI, TTS, URL, Dialect, Field
 from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
@@ -75,7 +75,7 @@ _REF = "#/components/schemas/"
 
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
-    links = _obj({"self": _STR, "audio": _STR}, additionalProperties=False)
+    links = _obj({"self": _STR, "audio": _STR, "captions": _STR}, additionalProperties=False)
     position = {"type": "integer", "minimum": 0, "description": "0 = started or finished; otherwise 1 + the "
                 "requests not started yet that go before it (requests take turns phrase by phrase, the one with "
                 "the least work left first)"}
@@ -122,6 +122,63 @@ def _schemas(settings: Settings) -> dict:
                        "engines": {"type": "object", "additionalProperties": _STR},
                        "voices": {"type": "array", "items": _STR}, "error": _STR},
                       required=("ready", "queue_depth", "voices")),
+        **_caption_schemas(settings),
+    }
+
+
+def _caption_schemas(settings: Settings) -> dict:
+    """Captioned audio: ours (POST /tts with `captions`) and Kokoro-FastAPI's (POST /dev/captioned_speech)."""
+    seconds = {"type": "number", "minimum": 0, "description": "seconds from the start of the audio"}
+    caption = _obj({"text": _STR, "start": seconds, "end": seconds}, additionalProperties=False,
+                   description="one character (or a spelled Latin word, or an erhua syllable like 花儿)")
+    word = _obj({"word": _STR, "start_time": seconds, "end_time": seconds}, additionalProperties=False)
+    audio = {"type": "string", "contentEncoding": "base64",
+             "description": "the audio file (or, streamed, its next bytes)"}
+    media = {"type": "string", "description": "the audio's media type"}
+    return {
+        "Caption": caption,
+        "Captions": _obj({"captions": {"type": "array", "items": {"$ref": _REF + "Caption"}}},
+                         additionalProperties=False),
+        "CaptionedAudio": _obj({"audio": audio, "audio_format": media, "sample_rate": _INT,
+                                "captions": {"oneOf": [{"type": "array", "items": {"$ref": _REF + "Caption"}},
+                                                       {"type": "string", "description": "WebVTT or SRT"}]}},
+                               required=("audio", "audio_format", "captions"), additionalProperties=False),
+        "CaptionedSpeechRequest": request_schema(CAPTIONED, settings),
+        "CaptionedSpeech": _obj({"audio": audio, "audio_format": media,
+                                 "timestamps": {"type": ["array", "null"], "items": word}},
+                                additionalProperties=False),
+    }
+
+
+_NDJSON = "application/x-ndjson"
+
+
+def _lines(description: str) -> dict:
+    return {_NDJSON: {"schema": {"type": "string", "contentMediaType": _NDJSON}, "description": description}}
+
+
+def _caption_paths() -> dict:
+    job_id = [{"name": "job_id", "in": "path", "required": True, "schema": _STR},
+              {"name": "format", "in": "query", "required": False,
+               "schema": {"type": "string", "enum": list(CAPTION_FORMATS), "default": "json"}}]
+    return {
+        "/tts/jobs/{job_id}/captions": _get("Captions of a finished async job (for `<track src>`)", {
+            "200": {"description": "Each character's start and end.", "content": {
+                "application/json": {"schema": {"$ref": _REF + "Captions"}},
+                "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}}},
+            "400": _json("`format` is not json, vtt or srt.", "Error"),
+            "404": _json("No such job (or it expired).", "Error"),
+            "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
+        "/dev/captioned_speech": {"post": {
+            "summary": "Kokoro-FastAPI-compatible captioned speech: audio in base64 with word timestamps "
+                       "(here: one per character)",
+            "requestBody": _body("CaptionedSpeechRequest"),
+            "responses": {"200": {"description": "With `stream` false: one JSON object. With `stream` (the default): "
+                                                 "one such object per line as the audio is made; the lines' audio "
+                                                 "joined is one file.",
+                                  "content": {"application/json": {"schema": {"$ref": _REF + "CaptionedSpeech"}},
+                                              **_lines("CaptionedSpeech objects, one per line")}},
+                          **_synthesis_errors("Error")}}},
     }
 
 
@@ -157,10 +214,13 @@ _RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
 _CACHE = {"Cache-Control": _header(_STR, "public, max-age=TTS_URL_CACHE_SECONDS")}
 
 
-def _audio(description: str, headers: dict | None = None) -> dict:
+def _audio(description: str, headers: dict | None = None, captioned: bool = False) -> dict:
     media = sorted({f.media_type for f in FORMATS.values()})
-    return {"description": description, "headers": headers or _AUDIO_HEADERS,
-            "content": {m: {"schema": {"type": "string", "contentMediaType": m}} for m in media}}
+    content = {m: {"schema": {"type": "string", "contentMediaType": m}} for m in media}
+    if captioned:   # POST /tts with `captions`
+        content["application/json"] = {"schema": {"$ref": _REF + "CaptionedAudio"}}
+        content.update(_lines("with `captions` and `stream`: CaptionedAudio objects (captions as a list), one per line"))
+    return {"description": description, "headers": headers or _AUDIO_HEADERS, "content": content}
 
 
 def _ranges(error: str) -> dict:
@@ -235,7 +295,8 @@ def openapi_document(settings: Settings) -> dict:
                 "summary": "Synthesize text: wait for the audio, stream it, or start an async job",
                 "requestBody": _body("TTSRequest"),
                 "responses": {"200": _audio("The audio in the requested format: chunked when `stream` is true, "
-                                            "else whole (Content-Length, Accept-Ranges, ETag)."),
+                                            "else whole (Content-Length, Accept-Ranges, ETag); with `captions`, "
+                                            "JSON with the audio and its captions.", captioned=True),
                               "202": _json("Async job accepted.", "JobAccepted",
                                            {"Location": _header(_STR, "the job's status URL")}),
                               **_synthesis_errors("Error")}}},
@@ -292,6 +353,7 @@ def openapi_document(settings: Settings) -> dict:
             "/openapi.json": _get("This document", {"200": {"description": "OpenAPI 3.1", "content": {
                 "application/json": {"schema": {"type": "object"}}}}}),
             "/": _get("The page", {"200": page}),
+            **_caption_paths(),
         },
         "components": {"schemas": _schemas(settings)},
     }

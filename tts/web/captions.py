@@ -1,0 +1,142 @@
+"""Captioned speech: audio together with when each character is spoken.
+
+- `POST /dev/captioned_speech`: Kokoro-FastAPI's route, request for request and response for
+  response: `{"audio": base64, "audio_format": media type, "timestamps": [{"word",
+  "start_time", "end_time"}]}`, or with `stream` (its default) one such JSON object per
+  line as the audio is made (each line's audio is the next bytes of one file).
+- `POST /tts` with `captions` (json, vtt or srt): the same idea in our words, see tts.request.
+- `GET /tts/jobs/<id>/captions?format=vtt`: a finished async job's captions, for `<track src>`.
+
+The captions come with the audio from the synthesizer (tts.captions); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import math
+from dataclasses import replace
+from typing import Callable, Iterator, Sequence
+
+from flask import Blueprint, Response, jsonify, request
+
+from tts import captions as formats
+from tts.audio import AudioChunk
+from tts.audio.encode import FORMATS, StreamEncoder
+from tts.captions import Caption
+from tts.errors import InvalidInput, JobNotReady
+from tts.request import CAPTIONED, read_value
+from tts.service.jobs import DONE, FAILED, Job
+from tts.web.context import json_body, service, synthesis_request
+from tts.web.openai import model_ids
+from tts.web.responses import whole_audio
+
+captions = Blueprint("captions", __name__)
+
+NDJSON = "application/x-ndjson"
+Shape = Callable[[Sequence[Caption]], object]   # captions → what a response carries
+
+
+def kokoro_timestamps(items: Sequence[Caption]) -> list[dict]:
+    return [{"word": c.text, "start_time": round(c.start, 3), "end_time": round(c.end, 3)} for c in items]
+
+
+def our_captions(form: str) -> Shape:
+    """`captions` on /tts: the JSON list, or the whole WebVTT/SRT text."""
+    return formats.as_json if form == "json" else lambda items: formats.render(items, form)
+
+
+@captions.post("/dev/captioned_speech")
+def captioned_speech():
+    payload = json_body()
+    synthesis = synthesis_request(payload, dialect=CAPTIONED, models=model_ids())   # validates every field
+    synthesis = replace(synthesis, volume=20 * math.log10(_value(payload, "volume_multiplier")))
+    shape = kokoro_timestamps if _value(payload, "return_timestamps") else (lambda items: None)
+    job = service().submit(synthesis)
+    if _value(payload, "stream"):
+        return streamed(job, shape, "timestamps")
+    return whole(job, shape, "timestamps")
+
+
+def _value(payload: dict, name: str):
+    """A field the route acts on (already validated with the rest)."""
+    return read_value(CAPTIONED[name], payload.get(name), max_chars=0)
+
+
+def captioned(job: Job, form: str) -> Response:
+    """/tts with `captions`: JSON with the audio and the captions (streamed as JSON lines)."""
+    if job.request.stream:
+        return streamed(job, our_captions("json"), "captions", sample_rate=True)
+    return whole(job, our_captions(form), "captions", sample_rate=True)
+
+
+def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
+    """One JSON object: the whole file in base64, and every caption."""
+    audio = b"".join(whole_audio(job).response)   # waits for the job; encodes as the audio routes do
+    body = {"audio": base64.b64encode(audio).decode("ascii"),
+            "audio_format": FORMATS[job.request.format].media_type, key: shape(job.audio.captions)}
+    if sample_rate:
+        body["sample_rate"] = job.audio.sample_rate
+    response = jsonify(body)
+    response.headers["X-Sample-Rate"] = str(job.audio.sample_rate)
+    return response
+
+
+def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
+    """One JSON line per chunk of audio (every format streams), with the captions that came with it."""
+    chunks = job.follow()
+    try:   # the first chunk is awaited here, so an early failure is still an HTTP error
+        first = [next(chunks)]
+    except StopIteration:   # cancelled before any audio
+        first = []
+    except BaseException:
+        job.cancel()
+        raise
+    headers = {"X-Accel-Buffering": "no", **({"X-Sample-Rate": str(first[0].sample_rate)} if first else {})}
+    return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
+                    headers=headers)
+
+
+def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:
+    media_type, encoder, pending, rate = FORMATS[job.request.format].media_type, None, [], None
+    complete = False
+
+    def line(audio: bytes) -> bytes:
+        body = {"audio": base64.b64encode(audio).decode("ascii"), "audio_format": media_type, key: shape(pending)}
+        if sample_rate:
+            body["sample_rate"] = rate
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+    try:
+        for chunk in chunks:
+            rate = chunk.sample_rate
+            encoder = encoder or StreamEncoder(job.request.format, rate)
+            pending.extend(chunk.captions)
+            data = encoder.write(chunk.samples)
+            if data:
+                yield line(data)
+                pending = []
+        tail = encoder.finalize() if encoder else b""
+        if tail or pending:
+            yield line(tail)
+        complete = True
+    finally:
+        if not complete:
+            job.cancel()
+
+
+@captions.get("/tts/jobs/<job_id>/captions")
+def job_captions(job_id: str):
+    """A finished job's captions as json (default), vtt or srt (`?format=`)."""
+    form = request.args.get("format", "json")
+    if form not in formats.FORMATS:
+        raise InvalidInput(f"'format' must be one of {', '.join(formats.FORMATS)}; got {form[:16]!r}", field="format")
+    job = service().jobs.get(job_id)
+    if job.status != DONE:
+        state = "failed" if job.status == FAILED else job.status
+        raise JobNotReady(f"job {job.id} is {state}; its captions come when it is done", field="id")
+    items = job.audio.captions
+    if form == "json":
+        return jsonify({"captions": formats.as_json(items)})
+    return Response(formats.render(items, form), content_type=formats.MEDIA_TYPES[form])
