@@ -9,7 +9,7 @@ gevent events are enough.
 The store keeps a promise: an async job is accepted only when its result will fit, and a
 kept result stays until its TTL has passed or it has been fetched. To keep it, every job
 reserves room for the audio it may make (from a bound on its text, corrected when it
-finishes); a new job that does not fit gets 503 (wait for room) or 413 (it never could).
+finishes); a new job that does not fit gets 503 (wait for room) or 422 (it never could).
 With a shared store (Redis) kept jobs are also written there, so another replica, or this
 one after a restart, can answer for them.
 """
