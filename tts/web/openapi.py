@@ -153,6 +153,12 @@ def _caption_schemas(settings: Settings) -> dict:
 _NDJSON = "application/x-ndjson"
 
 
+def _unfinished_job() -> dict:
+    """What every route reading a finished job's result answers when there is none (yet)."""
+    return {"404": _json("No such job (or it expired).", "Error"),
+            "409": _json("The job is not done (yet, or it failed).", "Error")}
+
+
 def _lines(description: str) -> dict:
     return {_NDJSON: {"schema": {"type": "string", "contentMediaType": _NDJSON}, "description": description}}
 
@@ -167,8 +173,7 @@ def _caption_paths() -> dict:
                 "application/json": {"schema": {"$ref": _REF + "Captions"}},
                 "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}}},
             "400": _json("`format` is not json, vtt or srt.", "Error"),
-            "404": _json("No such job (or it expired).", "Error"),
-            "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
+            **_unfinished_job()}, parameters=job_id),
         "/dev/captioned_speech": {"post": {
             "summary": "Kokoro-FastAPI-compatible captioned speech: audio in base64 with word timestamps "
                        "(here: one per character)",
@@ -312,8 +317,7 @@ def openapi_document(settings: Settings) -> dict:
                                          "404": _json("No such job (or it expired, or was deleted).", "Error")}}},
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
-                "404": _json("No such job (or it expired).", "Error"),
-                "409": _json("The job is not done (yet, or it failed).", "Error")}, parameters=job_id),
+                **_unfinished_job()}, parameters=job_id),
             "/tts/mel": {"post": {
                 "summary": "Browser vocoding: the embedded voice's normalized mel frames (float16), streamed phrase "
                            "by phrase; the page vocodes them (README: Browser vocoding)",
