@@ -49,7 +49,7 @@ from tts.synthesizer import PhraseCache, Rendering, Synthesizer
 log = logging.getLogger(__name__)
 
 SECONDS_PER_CHARACTER = 0.5   # a bound on speech per character at speed 1 (measured 0.18-0.2; digits read longer)
-BEAT_SECONDS = 1.0            # the idle dispatcher wakes this often to show it is alive
+BEAT_SECONDS = 1.0            # the idle dispatcher wakes at least this often (to unload idle engines)
 WARM_UP_SECONDS = 300.0       # loading the voices the server starts with, and their first (slow) phrase
 KEEPER_SECONDS = 5.0          # how often kept jobs are pruned and their leases renewed
 RESTART_PAUSE = 1.0           # before a crashed loop is started again
@@ -65,9 +65,10 @@ class SynthesisService:
     def __init__(self, synthesizer: Synthesizer, *, queue_size: int, jobs: JobStore, registry: CollectorRegistry,
                  cache: PhraseCache | None = None, singleflight: bool = False, step_timeout: float = 120.0,
                  max_audio_seconds: float | None = None, owns_engines: bool = True,
-                 policy: str = "shortest") -> None:
+                 policy: str = "shortest", worker: Worker | None = None) -> None:
         """`policy`: whose chunk the worker makes next (tts.service.turns.POLICIES); "fifo" is
-        one request at a time, as this server worked before fair turns (the bench compares them)."""
+        one request at a time, as this server worked before fair turns (the bench compares them).
+        `worker`: one of the caller's, with its own step timeout and clocks (tests move them)."""
         self.synthesizer = synthesizer
         self.catalogue = synthesizer.catalogue
         self.jobs = jobs
@@ -84,10 +85,11 @@ class SynthesisService:
         self._arrived = Event()
         self._idle = Event()
         self._idle.set()
-        self._worker = Worker(step_timeout)
+        self._worker = worker or Worker(step_timeout)
         self._warm = Event()
         self._admitting = True
-        self._beat = time.monotonic()
+        self._beat = self._worker.clock()   # when the dispatcher last began a round of hub-side work
+        self._waiting = False               # the dispatcher sleeps until work arrives (it cannot be stuck there)
         self._loops: list[gevent.Greenlet] = []
         self.load_error: TTSError | None = None
 
@@ -148,10 +150,16 @@ class SynthesisService:
 
     @property
     def healthy(self) -> bool:
-        """Liveness: the loops run, the dispatcher is not stuck, no model call has stalled."""
+        """Liveness: the loops run, the dispatcher is not stuck, no model call has stalled.
+
+        The dispatcher's beat only counts while it does hub-side work of its own: asleep for
+        work or waiting on the worker (which has its own watch) it cannot be stuck, and its beat
+        goes stale whenever something else holds the hub (a request's CPU, a test): a stale beat
+        there is no sign of a dead dispatcher."""
         if not self._loops or any(loop.dead for loop in self._loops) or self._worker.stalled:
             return False
-        return self._worker.busy or time.monotonic() - self._beat < self._worker.step_timeout
+        return (self._waiting or self._worker.busy
+                or self._worker.clock() - self._beat < self._worker.step_timeout)
 
     @property
     def ready(self) -> bool:
@@ -252,7 +260,7 @@ class SynthesisService:
         if not self._warm.is_set():
             self._warm_up()
         while True:
-            self._beat = time.monotonic()
+            self._beat = self._worker.clock()
             for turn in [t for t in self._schedule.turns if t.job.abandoned]:
                 self._end(turn, None)   # nobody wants its audio: it ends cancelled
             self._settle()
@@ -268,8 +276,13 @@ class SynthesisService:
         self._arrived.clear()
         due = [d for e in self.catalogue.engines.values() if (d := e.release_due()) is not None]
         timeout = min([BEAT_SECONDS, *due])
-        if self._arrived.wait(timeout) or self._schedule:
-            return
+        self._waiting = True
+        try:
+            if self._arrived.wait(timeout) or self._schedule:
+                return
+        finally:
+            self._waiting = False
+            self._beat = self._worker.clock()
         for engine in self.catalogue.engines.values():
             if engine.release_due() == 0.0:
                 self._worker.run(engine.unload_if_idle)
