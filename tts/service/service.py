@@ -313,7 +313,10 @@ class SynthesisService:
         job = turn.job
         try:
             if turn.rendering is None:
-                self._plan(turn)
+                started = time.perf_counter()
+                with self._schedule.stepping(turn):
+                    self._plan(turn)
+                self.costs.observe_plan(len(job.request.text), time.perf_counter() - started)
                 return
             if job.status == QUEUED:
                 omitted = turn.rendering.plan.omitted
@@ -323,12 +326,13 @@ class SynthesisService:
                 job.start(turn.rendering.cache_status, omitted)
                 self._publish(job)
             started = time.perf_counter()
-            chunk = turn.rendering.next_chunk()
+            with self._schedule.stepping(turn):
+                chunk = turn.rendering.next_chunk()
             if chunk is None:
                 turn.settle(self.costs)
                 self._end(turn, None)
                 return
-            turn.made(chunk.phrase, time.perf_counter() - started, self.costs)
+            turn.made(chunk.phrase, time.perf_counter() - started, self.costs, chunk.seconds)
             job.add(chunk)
         except TTSError as failure:
             if failure.status >= 500 and not isinstance(failure, WorkerStalled):
