@@ -36,11 +36,12 @@ from prometheus_client import CollectorRegistry
 
 from tts import eco
 from tts.engines.lifecycle import LOADED
-from tts.errors import QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
+from tts.errors import MemoryFull, QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
 from tts.mel import MEL, MelRendering
 from tts.request import SynthesisRequest
 from tts.service.jobs import FINISHED, QUEUED, Job, JobStore
+from tts.service.memory import MemoryGuard
 from tts.service.metrics import ServiceMetrics
 from tts.service.turns import CostModel, Schedule, Turn
 from tts.service.worker import Worker
@@ -65,10 +66,12 @@ class SynthesisService:
     def __init__(self, synthesizer: Synthesizer, *, queue_size: int, jobs: JobStore, registry: CollectorRegistry,
                  cache: PhraseCache | None = None, singleflight: bool = False, step_timeout: float = 120.0,
                  max_audio_seconds: float | None = None, owns_engines: bool = True,
-                 policy: str = "shortest", worker: Worker | None = None) -> None:
+                 policy: str = "shortest", worker: Worker | None = None,
+                 memory: MemoryGuard | None = None) -> None:
         """`policy`: whose chunk the worker makes next (tts.service.turns.POLICIES); "fifo" is
         one request at a time, as this server worked before fair turns (the bench compares them).
-        `worker`: one of the caller's, with its own step timeout and clocks (tests move them)."""
+        `worker`: one of the caller's, with its own step timeout and clocks (tests move them);
+        `memory`: the bound on resident memory above which new work waits (tts.service.memory)."""
         self.synthesizer = synthesizer
         self.catalogue = synthesizer.catalogue
         self.jobs = jobs
@@ -86,6 +89,7 @@ class SynthesisService:
         self._idle = Event()
         self._idle.set()
         self._worker = worker or Worker(step_timeout)
+        self._memory = memory or MemoryGuard(None)
         self._warm = Event()
         self._admitting = True
         self._beat = self._worker.clock()   # when the dispatcher last began a round of hub-side work
@@ -211,6 +215,13 @@ class SynthesisService:
             self.metrics.rejected()
             wait = max(1, math.ceil(self._schedule.first_free()))   # when the first slot frees
             raise QueueFull(f"the queue is full ({self._queue_size} requests); retry in {wait} s", retry_after=wait)
+        resident = self._memory.refuses(busy=self.depth > 0)
+        if resident is not None:
+            self.metrics.rejected()
+            wait = max(1, math.ceil(self._schedule.first_free()))
+            raise MemoryFull(f"the server is using {resident / 2 ** 20:.0f} MB, above its limit of "
+                             f"{self._memory.limit / 2 ** 20:.0f} MB, until the work it runs is done; "
+                             f"retry in {wait} s", retry_after=wait)
         if keep:
             self.jobs.admit(job)
         if self._singleflight:
@@ -332,8 +343,9 @@ class SynthesisService:
                 turn.settle(self.costs)
                 self._end(turn, None)
                 return
-            turn.made(chunk.phrase, time.perf_counter() - started, self.costs, chunk.seconds)
-            job.add(chunk)
+            seconds, audio = time.perf_counter() - started, job.audio.seconds
+            job.add(chunk)   # audio or mel frames: what the chunk adds is read from the job's own count
+            turn.made(chunk.phrase, seconds, self.costs, job.audio.seconds - audio)
         except TTSError as failure:
             if failure.status >= 500 and not isinstance(failure, WorkerStalled):
                 log.error("job %s failed: %s", job.id, failure.message)

@@ -1,0 +1,79 @@
+"""The memory bound: above it new work waits (503 memory_full + Retry-After) while work runs, so the
+process is not killed at the cap with its requests; the limit comes from the cgroup by default."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fakes import ToneModel, tone_synthesizer, wait_until
+from tts.config import Settings, SettingsError
+from tts.errors import MemoryFull
+from tts.request import SynthesisRequest
+from tts.service.jobs import JobStore
+from tts.service.memory import HARD_SHARE, MemoryGuard, cgroup_limit
+from tts.service.service import SynthesisService
+
+MB = 2 ** 20
+
+
+def write(path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+
+
+@pytest.mark.parametrize("high, hard, expected", [
+    ("734003200", "1073741824", 734003200),              # systemd MemoryHigh=700M MemoryMax=1G
+    ("max", "1073741824", int(1073741824 * HARD_SHARE)),  # docker run --memory 1g
+    ("max", "max", None),                                 # no cap
+])
+def test_the_limit_is_the_cgroups_soft_cap_else_most_of_its_hard_one(tmp_path, high, hard, expected):
+    unit = tmp_path / "system.slice" / "zh-tts.service"
+    write(unit / "memory.high", high)
+    write(unit / "memory.max", hard)
+    assert cgroup_limit(tmp_path, "0::/system.slice/zh-tts.service\n") == expected
+
+
+def test_a_cgroup_v1_hard_cap_counts_and_its_no_limit_does_not(tmp_path):
+    write(tmp_path / "memory" / "docker" / "abc" / "memory.limit_in_bytes", str(512 * MB))
+    write(tmp_path / "memory" / "host" / "memory.limit_in_bytes", "9223372036854771712")
+    assert cgroup_limit(tmp_path, "4:memory:/docker/abc\n0::/\n") == int(512 * MB * HARD_SHARE)
+    assert cgroup_limit(tmp_path, "4:memory:/host\n0::/\n") is None
+    assert cgroup_limit(tmp_path, "1:cpu:/\n") is None
+
+
+def test_the_setting_names_the_limit_or_turns_it_off():
+    assert MemoryGuard.from_setting(600).limit == 600 * MB and MemoryGuard.from_setting(-1).limit is None
+    with pytest.raises(SettingsError):
+        Settings(memory_limit_mb=-2).validated()
+
+
+def test_above_the_limit_only_a_busy_server_refuses():
+    resident = [100 * MB]
+    guard = MemoryGuard(200 * MB, lambda: resident[0])
+    assert guard.refuses(busy=True) is None
+    resident[0] = 300 * MB
+    assert guard.refuses(busy=True) == 300 * MB
+    assert guard.refuses(busy=False) is None   # refusing could not lower memory at rest, and would last for ever
+
+
+def test_a_busy_service_above_its_limit_answers_503_memory_full_until_its_work_is_done():
+    model, resident = ToneModel(), [100 * MB]
+    service = SynthesisService(tone_synthesizer(model), queue_size=3, jobs=JobStore(60, 1 << 24),
+                               registry=CollectorRegistry(), memory=MemoryGuard(200 * MB, lambda: resident[0])).start()
+    try:
+        assert service.wait_ready(10)
+        held = service.submit(SynthesisRequest("挂住了。", "tone"))
+        wait_until(lambda: held.status == "running")
+        resident[0] = 300 * MB
+        with pytest.raises(MemoryFull) as refused:
+            service.submit(SynthesisRequest("等一下。", "tone"))
+        assert refused.value.status == 503 and refused.value.retry_after >= 1 and "300 MB" in refused.value.message
+        model.release.set()
+        assert held.wait(10) and held.status == "done"
+        wait_until(lambda: service.depth == 0)
+        later = service.submit(SynthesisRequest("又好了。", "tone"))   # idle: taken, even above the limit
+        assert later.wait(10) and later.status == "done"
+    finally:
+        model.release.set()
+        service.close()
