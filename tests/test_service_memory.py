@@ -4,15 +4,12 @@ process is not killed at the cap with its requests; the limit comes from the cgr
 from __future__ import annotations
 
 import pytest
-from prometheus_client import CollectorRegistry
-
-from fakes import ToneModel, tone_synthesizer, wait_until
+from fakes import ToneModel, wait_until
+from test_service import make_service
 from tts.config import Settings, SettingsError
 from tts.errors import MemoryFull
 from tts.request import SynthesisRequest
-from tts.service.jobs import JobStore
 from tts.service.memory import HARD_SHARE, MemoryGuard, cgroup_limit
-from tts.service.service import SynthesisService
 
 MB = 2 ** 20
 
@@ -59,10 +56,8 @@ def test_above_the_limit_only_a_busy_server_refuses():
 
 def test_a_busy_service_above_its_limit_answers_503_memory_full_until_its_work_is_done():
     model, resident = ToneModel(), [100 * MB]
-    service = SynthesisService(tone_synthesizer(model), queue_size=3, jobs=JobStore(60, 1 << 24),
-                               registry=CollectorRegistry(), memory=MemoryGuard(200 * MB, lambda: resident[0])).start()
+    service = make_service(model, memory=MemoryGuard(200 * MB, lambda: resident[0]))
     try:
-        assert service.wait_ready(10)
         held = service.submit(SynthesisRequest("挂住了。", "tone"))
         wait_until(lambda: held.status == "running")
         resident[0] = 300 * MB

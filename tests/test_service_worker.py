@@ -13,13 +13,12 @@ import time
 
 import gevent
 import pytest
-from prometheus_client import CollectorRegistry
 
 from fakes import ToneModel, tone_synthesizer, wait_until
+from test_service import make_service, model  # noqa: F401 (model: a fixture)
 from tts.config import Settings
 from tts.errors import WorkerStalled
 from tts.request import SynthesisRequest
-from tts.service.jobs import JobStore
 from tts.service.service import SynthesisService
 from tts.service.worker import MIN_CPU_SHARE, Worker
 from tts.web import create_app, shutdown
@@ -134,17 +133,7 @@ def test_progress_is_the_cpu_of_the_worker_thread_and_not_of_the_hub():
 
 # -- the service --------------------------------------------------------------------------------
 def service_on(worker: Worker, model: ToneModel) -> SynthesisService:
-    service = SynthesisService(tone_synthesizer(model), queue_size=3, jobs=JobStore(60, 1 << 24),
-                               registry=CollectorRegistry(), worker=worker).start()
-    assert service.wait_ready(10)
-    return service
-
-
-@pytest.fixture()
-def model():
-    model = ToneModel()
-    yield model
-    model.release.set()
+    return make_service(model, worker=worker)
 
 
 def test_an_idle_service_stays_alive_while_something_else_holds_the_hub(clocks, worker, model):
