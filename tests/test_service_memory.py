@@ -72,3 +72,19 @@ def test_a_busy_service_above_its_limit_answers_503_memory_full_until_its_work_i
     finally:
         model.release.set()
         service.close()
+
+
+def test_the_memory_benchs_full_queue_is_valid_requests_of_the_longest_text_in_every_format():
+    """What `python -m tts.bench memory` sets the caps from must be requests the server takes."""
+    from tts.bench.memory import full_queue_bodies
+    from tts.request import parse_request
+
+    settings = Settings()
+    bodies = full_queue_bodies(settings.queue_size, settings.max_text_chars)
+    requests = [parse_request(body, voices=("baker", "zf_xiaobei", "zm_yunxi"), max_chars=settings.max_text_chars,
+                              default_voice="baker") for body in bodies]
+    assert len(requests) == settings.queue_size and len({r.text for r in requests}) == len(requests)
+    assert all(settings.max_text_chars - 50 <= len(r.text) <= settings.max_text_chars for r in requests)
+    assert {r.format for r in requests} == {"wav", "mp3", "opus", "flac", "pcm"}
+    assert {r.voice for r in requests} > {"baker"} and any(r.stream for r in requests)
+    assert any(body.get("async") for body in bodies) and {r.sample_rate for r in requests} >= {16000, 48000}
