@@ -166,6 +166,8 @@ def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_f
     assert npm_stage["image"].startswith("node:") and npm_stage["name"]
     copied = [rest for word, rest in npm_stage["steps"] if word == "COPY"]
     assert any("npm/package-lock.json" in c and "npm/install.sh" in c for c in copied)   # npm ci needs the lock
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "npm/node_modules" in ignored   # the host's packages never reach the build: only the lock does
     assert final["image"].startswith("python:") and not any(
         word == "RUN" and re.search(r"\b(npm|node|nodejs)\b", rest) for word, rest in final["steps"])
     def workdir(stage: dict) -> Path:
