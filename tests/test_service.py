@@ -183,7 +183,8 @@ def test_shutdown_finishes_what_was_accepted_and_refuses_the_rest(service):
     assert all(job.status == "done" for job in accepted)
 
 
-def test_close_fails_what_is_left_visibly(model):
+def test_close_fails_what_is_left_visibly(model, monkeypatch):
+    monkeypatch.setattr("tts.service.service.CLOSE_WAIT_SECONDS", 0.2)   # for the call that hangs to return
     service = make_service(model)
     running = service.submit(request("挂住了。"))
     waiting = service.submit(request("排队的。"), keep=True)

@@ -12,7 +12,8 @@ stalled when its thread got less than `MIN_CPU_SHARE` of a core over a whole
 `step_timeout` (blocked, deadlocked, waiting for something that never comes), or when it
 has used more CPU than `step_timeout` seconds (a runaway: more than it could have used in
 that time with a core to itself, which is the old wall-clock deadline made fair to a busy
-machine). A stalled step fails its job at once (WorkerStalled) but cannot be killed: a
+machine). (An engine that works in a child process, Sambert, shows no CPU on the thread:
+for it the watch is the old wall-clock deadline.) A stalled step fails its job at once (WorkerStalled) but cannot be killed: a
 thread cannot be stopped from outside. Until it returns the worker stays stalled: it takes
 no new step, liveness fails, and the process manager restarts the server if it never
 comes back. Every step's CPU time is measured as the CPU of all threads but the hub's, so
