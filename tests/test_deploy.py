@@ -183,3 +183,19 @@ def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_f
     assert {Path(source).name for source in sources} == {n + gz for n in RUNTIME_FILES.values() for gz in ("", ".gz")}
     install = (ROOT / "npm" / "install.sh").read_text(encoding="utf-8")
     assert "npm ci" in install and all(f"dist/{name}" in install for name in RUNTIME_FILES.values())
+
+
+def test_the_npm_script_gzips_exactly_the_files_the_server_sends(tmp_path):
+    import gzip
+
+    from tts.web.mel import RUNTIME_FILES
+
+    shutil.copy(ROOT / "npm" / "install.sh", tmp_path / "install.sh")
+    dist = tmp_path / "node_modules" / "onnxruntime-web" / "dist"
+    dist.mkdir(parents=True)
+    for name in (*RUNTIME_FILES.values(), "ort.all.min.js"):
+        (dist / name).write_bytes(name.encode() * 1000)
+    subprocess.run(["sh", str(tmp_path / "install.sh"), "--gzip-only"], check=True, timeout=60)
+    assert {p.name for p in dist.glob("*.gz")} == {f"{name}.gz" for name in RUNTIME_FILES.values()}
+    for name in RUNTIME_FILES.values():
+        assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()
