@@ -178,7 +178,7 @@ def test_planning_costs_its_characters_at_a_rate_learned_from_the_requests_plann
 @pytest.mark.parametrize("policy", ["shortest", "round_robin"])
 def test_a_short_request_behind_a_long_one_finishes_first(policy):
     with running(queue_size=4, policy=policy) as service:
-        long = service.submit(request(sentences(10, "慢慢")))
+        long = service.submit(request(sentences(6, "慢慢")))
         wait_until(lambda: len(long.audio) >= 1)
         short = finished(service.submit(request("慢。")))
         made_meanwhile = long.audio.seconds
