@@ -1,7 +1,8 @@
 """The bounded queue, the worker that serves it, and the promises kept around them.
 
 Admission is decided on the hub at once: a full queue raises QueueFull (→ 503 with
-Retry-After), never a hang; so do a warming, draining or stalled worker. A request
+Retry-After), never a hang; so do a warming, draining or stalled worker, and a process above
+its memory limit while it works (tts.service.memory). A request
 identical to one queued or running follows that job instead of taking a slot
 (singleflight). Every admitted request goes through the synthesizer's one loop
 (tts.synthesizer.Rendering), the CPU steps on the worker thread and the cache I/O on the
