@@ -113,9 +113,12 @@ def live_server():
     """A server whose queue holds two requests (one running, one waiting).
 
     No cache and no singleflight: the queue, streaming and cancel tests time real syntheses
-    of repeated texts and count queue slots (tests of reuse start servers of their own).
+    of repeated texts and count queue slots (tests of reuse start servers of their own). A short
+    drain: at the end of a module nobody will fetch the async results its tests left (the drain
+    itself is tested on servers of their own, tests/test_shutdown_live.py).
     """
-    server = LiveServer(TTS_QUEUE_SIZE="2", TTS_JOB_TTL_SECONDS="60", TTS_CACHE_MB="0", TTS_SINGLEFLIGHT="0")
+    server = LiveServer(TTS_QUEUE_SIZE="2", TTS_JOB_TTL_SECONDS="60", TTS_CACHE_MB="0", TTS_SINGLEFLIGHT="0",
+                        TTS_DRAIN_SECONDS="2")
     try:
         server.wait_ready()
         yield server
