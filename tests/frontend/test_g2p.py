@@ -149,6 +149,21 @@ EVERYDAY = [
     ("地上都是刨花。", "刨", 0, "bao4"),
     ("他教书三十年了。", "教", 0, "jiao1"),          # everyday verb-object words
     ("他的衣着很朴素。", "着", 0, "zhuo2"),
+    ("记得填好信息哦！", "哦", 0, "o5"),             # a modal particle closing its clause is toneless
+    ("别生气啦」", "啦", 0, "la5"),
+    ("哦，原来是这样。", "哦", 0, "o4"),              # ... but an interjection keeps its tone
+    ("我们一起找哆啦。", "啦", 0, "la1"),             # 哆啦 (Doraemon) is a name
+    ("面积约77平方哩。", "哩", 0, "li3"),              # 哩 "mile"
+    ("他用尽了力气。", "尽", 0, "jin4"),              # 尽 "exhaust" outside 尽管/尽量/尽快
+    ("我们尽快出发。", "尽", 0, "jin3"),
+    ("他把菜挑去集市卖。", "挑", 0, "tiao1"),          # 挑 + direction: carry on a pole
+    ("他挑起了争端。", "挑", 0, "tiao3"),
+    ("船停在乌涌，等待天亮。", "涌", 0, "chong1"),     # 涌 "creek" in Cantonese place names
+    ("人群涌向广场。", "涌", 0, "yong3"),
+    ("今天的温差很大。", "差", 0, "cha1"),            # words pypinyin's phrase dictionary has wrong
+    ("他最近有点胸闷。", "闷", 0, "men4"),
+    ("大家一哄而散。", "哄", 0, "hong4"),
+    ("他去过阿塞拜疆。", "塞", 0, "sai4"),
 ]
 
 

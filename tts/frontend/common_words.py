@@ -64,6 +64,10 @@ _TABLE = """
 催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4 | 一下子 yi1 xia4 zi5 | 这下子 zhe4 xia4 zi5
 教书 jiao1 shu1 | 教课 jiao1 ke4 | 衣着 yi1 zhuo2 | 种树 zhong4 shu4 | 种地 zhong4 di4 | 种菜 zhong4 cai4
 种花 zhong4 hua1 | 种田 zhong4 tian2 | 背包 bei1 bao1 | 背书包 bei1 shu1 bao1
+温差 wen1 cha1 | 胸闷 xiong1 men4 | 结扎 jie2 za1 | 褪色 tui4 se4 | 褪去 tui4 qu4 | 辟谷 bi4 gu3
+蠡测 li2 ce4 | 伸缩缝 shen1 suo1 feng4 | 干支流 gan4 zhi1 liu2 | 虎跑泉 hu3 pao2 quan2
+一哄而起 yi1 hong4 er2 qi3 | 一哄而散 yi1 hong4 er2 san4 | 阿塞拜疆 a1 sai4 bai4 jiang1
+埃塞俄比亚 ai1 sai4 e2 bi3 ya4
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -245,6 +245,46 @@ def _zhong_degree(text: str, i: int, word: str) -> str | None:
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
 
 
+# Modal particles closing a clause are toneless (好不好哦！, 别生气啦」, 该走了吧。); the
+# same characters elsewhere are interjections (哦，原来如此: o4) or syllables of names and
+# loanwords (贴吧、酒吧, 哆啦A梦: ba1, la1).
+_PARTICLES = {"哦": "o5", "啦": "la5", "啊": "a5", "呢": "ne5", "吧": "ba5", "咯": "lo5", "哩": "li5", "呗": "bei5", "喽": "lou5"}
+_NOT_PARTICLE_AFTER = set("哆啦方英公海")   # 哆啦 (Doraemon), 啦啦 (cheering): la1; 平方哩, 英哩 "mile": li3
+_CLAUSE_END = set("，。！？；：,.!?;:…—~～」』”’）)》")
+# What the verb 挑 "carry on a shoulder pole" (tiao1) takes: a direction or an aspect (挑去, 挑着);
+# 挑起, 挑战, 挑拨 are tiao3 "stir up".
+_TIAO_CARRY_AFTER = set("入进去来走回着过到上下水担")
+# 尽 jin3 "to the utmost" leads these words; elsewhere the single 尽 is jin4 "exhaust, all" (用尽, 尽得其传).
+_JIN3_AFTER = set("管量快早可先")
+# 涌 the verb "surge" takes a direction or an aspect (涌入, 涌来, 涌了出来); a 涌 without one after
+# a character is the Cantonese "creek" of place names (乌涌, 麻涌, 西涌和东涌: chong1).
+_YONG_AFTER = set("入出进向来去起现动上下到至了着过满")
+
+
+def _particle(text: str, i: int, word: str) -> str | None:
+    """A modal particle between a Chinese character and the end of its clause is neutral."""
+    ends = i + 1 == len(text) or text[i + 1] in _CLAUSE_END
+    after_hanzi = i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff" and text[i - 1] not in _NOT_PARTICLE_AFTER
+    return _PARTICLES[text[i]] if word == text[i] and ends and after_hanzi else None
+
+
+def _tiao_carry(text: str, i: int, word: str) -> str | None:
+    """挑 on its own before a direction or an aspect particle carries on a pole (挑入宫中, 挑去)."""
+    return "tiao1" if word == "挑" and text[i + 1 : i + 2] in _TIAO_CARRY_AFTER else None
+
+
+def _jin_exhaust(text: str, i: int, word: str) -> str | None:
+    """尽 outside 尽管/尽量/尽快… words is jin4 (用尽了, 尽得其真传, 尽交)."""
+    return None if text[i + 1 : i + 2] in _JIN3_AFTER and word.startswith("尽") else "jin4"
+
+
+def _chong_creek(text: str, i: int, word: str) -> str | None:
+    """涌 alone after a Chinese character and without a direction after it names a creek (chong1)."""
+    if word != "涌" or not i or not "\u4e00" <= text[i - 1] <= "\u9fff":
+        return None
+    return None if text[i + 1 : i + 2] in _YONG_AFTER else "chong1"
+
+
 _CHAR_RULES: dict[str, CharRule] = {
     "调": _tiao_reading,
     "数": _shu_verb_reading,
@@ -255,6 +295,10 @@ _CHAR_RULES: dict[str, CharRule] = {
     "弄": _nong_reading,
     "藉": _jie_reading,
     "刨": _bao_reading,
+    "挑": _tiao_carry,
+    "尽": _jin_exhaust,
+    "涌": _chong_creek,
+    **dict.fromkeys(_PARTICLES, _particle),
 }
 
 
