@@ -167,7 +167,42 @@ EVERYDAY = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY)
+# Collocations that settle a reading (polyphone_rules._NEIGHBOURS and neighbours), each with
+# the other reading beside it where one is common.
+COLLOCATIONS = [
+    ("他把钱藏好了。", "藏", 0, "cang2"),
+    ("博物院藏有古画。", "藏", 0, "cang2"),
+    ("驻藏大臣到了。", "藏", 0, "zang4"),
+    ("她拧干了衣服。", "拧", 0, "ning2"),
+    ("他拧开了瓶盖。", "拧", 0, "ning3"),
+    ("工人扛着铁镐上山。", "镐", 0, "gao3"),
+    ("寺前有一座石幢。", "幢", 0, "chuang2"),
+    ("村里新建了一幢楼。", "幢", 0, "zhuang4"),
+    ("父亲新丧，他回家守孝。", "丧", 0, "sang1"),
+    ("他丧失了信心。", "丧", 0, "sang4"),
+    ("把鱼再续炸两分钟。", "炸", 0, "zha2"),
+    ("敌人炸了大桥。", "炸", 0, "zha4"),
+    ("他登上擂台。", "擂", 0, "lei4"),
+    ("山上投下擂石。", "擂", 0, "lei2"),
+    ("国王头戴金冠。", "冠", 0, "guan1"),
+    ("他获得了冠军。", "冠", 0, "guan4"),
+    ("他被任命为都督。", "都", 0, "du1"),
+    ("他挨打了。", "挨", 0, "ai2"),
+    ("两家店铺紧紧相挨。", "挨", 0, "ai1"),
+    ("这张纸很薄。", "薄", 0, "bao2"),
+    ("两个数之差。", "差", 0, "cha1"),
+    ("院子里有个麦秸垛。", "垛", 0, "duo4"),
+    ("三载寒窗苦读。", "载", 0, "zai3"),
+    ("心宿二是一颗红巨星。", "宿", 0, "xiu4"),
+    ("他在学校宿舍住。", "宿", 0, "su4"),
+    ("他官至副相。", "相", 0, "xiang4"),
+    ("两国相邻。", "相", 0, "xiang1"),
+    ("这次效果更好。", "好", 0, "hao3"),
+    ("政权更迭频繁。", "更", 0, "geng1"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS)
 def test_polyphone_reading_depends_on_context(sentence, char, nth, expected):
     assert reading(sentence, char, nth) == expected
 

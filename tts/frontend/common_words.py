@@ -67,7 +67,11 @@ _TABLE = """
 温差 wen1 cha1 | 胸闷 xiong1 men4 | 结扎 jie2 za1 | 褪色 tui4 se4 | 褪去 tui4 qu4 | 辟谷 bi4 gu3
 蠡测 li2 ce4 | 伸缩缝 shen1 suo1 feng4 | 干支流 gan4 zhi1 liu2 | 虎跑泉 hu3 pao2 quan2
 一哄而起 yi1 hong4 er2 qi3 | 一哄而散 yi1 hong4 er2 san4 | 阿塞拜疆 a1 sai4 bai4 jiang1
-埃塞俄比亚 ai1 sai4 e2 bi3 ya4
+埃塞俄比亚 ai1 sai4 e2 bi3 ya4 | 后燕 hou4 yan1 | 南燕 nan2 yan1 | 北燕 bei3 yan1 | 前燕 qian2 yan1
+西燕 xi1 yan1 | 劲歌 jing4 ge1 | 加劲梁 jia1 jing4 liang2 | 守擂 shou3 lei4 | 打擂 da3 lei4 | 加缪 jia1 miu4
+都指挥使 du1 zhi3 hui1 shi3 | 都督 du1 du1 | 更好 geng4 hao3 | 更迭 geng1 die2 | 舍入 she3 ru4
+干辣椒 gan1 la4 jiao1 | 绝少 jue2 shao3 | 一处 yi1 chu4 | 多处 duo1 chu4 | 两处 liang3 chu4 | 几处 ji3 chu4
+此处 ci3 chu4 | 各处 ge4 chu4 | 何处 he2 chu4 | 催吐剂 cui1 tu4 ji4 | 大喝一声 da4 he4 yi1 sheng1 | 草垛 cao3 duo4
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -126,7 +126,7 @@ def _ying_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
 def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """撒 and 铺 before where they spread things, or an aspect particle, are the verbs
     "sprinkle" (撒上, sa3) and "lay out" (铺在, 铺了, pu1), not 撒谎's sa1 or 店铺's pu4."""
-    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成了着过"):
+    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成了着过往向散平"):
         return {"撒": "sa3", "铺": "pu1"}[word]
     return None
 
@@ -182,7 +182,7 @@ _RULES: dict[str, Rule] = {
 CharRule = Callable[[str, int, str], "str | None"]
 # What follows the verb 弄 "make, handle" (nong4): a result (弄清楚, 弄坏), an aspect or
 # complement particle (弄了, 弄得, 弄到); its noun sense "lane" (long4) takes none of them.
-_NONG_AFTER = set("清懂明坏丢脏乱湿错好破碎断伤哭醒完糟砸得了着过到成出来去回上下进走掉")
+_NONG_AFTER = set("清懂明坏丢脏乱湿干错好破碎断伤哭醒完糟砸得了着过到成出来去回上下进走掉")
 _NONG_BEFORE = set("把被给别要会想能去来")
 # What follows 刨 "plane (wood)" (bao4, 刨子, 刨花, 刨平); otherwise it is "dig" (pao2, 刨坑, 刨土).
 _BAO_AFTER = set("子床花刀木平光削")
@@ -285,6 +285,69 @@ def _chong_creek(text: str, i: int, word: str) -> str | None:
     return None if text[i + 1 : i + 2] in _YONG_AFTER else "chong1"
 
 
+# What a character right before or after settles (previous characters, next characters, reading):
+# a collocation, not a word the dictionaries list on their own.
+_NEIGHBOURS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # 藏 "hide, keep" (cang2) with a result or in a collection (藏好, 藏在, 博物院藏); Tibet is zang4
+    "藏": (("", "好起在着了进入到于", "cang2"), ("馆院私收珍库", "", "cang2")),
+    # 拧 "wring" (ning2: 拧毛巾, 拧干) vs "screw" (ning3: 拧开, 拧紧)
+    "拧": (("", "毛衣干出成绳", "ning2"), ("", "开紧松螺盖", "ning3")),
+    # the pick 镐 (gao3: 铁镐, 镐头); hao4 is 镐京, the Zhou capital
+    "镐": (("铁斧字洋鹤钢", "", "gao3"), ("", "头把柄", "gao3")),
+    # 幢 the Buddhist pillar (chuang2: 经幢, 石幢); the measure word 一幢楼 is zhuang4
+    "幢": (("经铁石宝法", "", "chuang2"),),
+    # 丧 "funeral, mourning" (sang1: 新丧, 丧日, 治丧) vs "lose" (sang4: 丧失, 丧命)
+    "丧": (("新治国居奔服守吊发报", "", "sang1"), ("", "日期礼服葬仪家事钟", "sang1")),
+    # 炸 "deep-fry" (zha2: 油炸, 炸鸡, 续炸) vs "explode" (zha4)
+    "炸": (("油煎续复", "", "zha2"), ("", "鸡鱼肉虾薯丸糕饼酱串茄排", "zha2")),
+    # 擂 the ring (lei4: 擂台, 守擂, 打擂) vs "pound, roll" (lei2: 擂鼓, 擂石, 自吹自擂)
+    "擂": (("", "台", "lei4"), ("守打攻摆", "", "lei4"), ("", "", "lei2")),
+    # 冠 the noun "crown, cap" (guan1: 戴冠, 王冠, 鸡冠) vs "first, champion" (guan4)
+    "冠": (("戴钉玄王皇衣鸡树花桂金宝礼朝竹", "", "guan1"),),
+    # 都督, 都尉, 都护: the old military titles are du1 "capital"
+    "都": (("", "督尉", "du1"),),
+    # 挨 "suffer" (ai2: 挨打, 挨骂) vs "next to, one by one" (ai1: 相挨, 挨着, 挨家挨户)
+    "挨": (("", "打骂饿冻揍批训罚刀枪踢咬整", "ai2"), ("相", "", "ai1"), ("", "着近家个门户次", "ai1")),
+    # 薄 the adjective "thin" after a degree word (且薄, 很薄): bao2
+    "薄": (("且很太较又更变得越最", "", "bao2"),),
+    # 之差 "the difference": cha1
+    "差": (("之", "", "cha1"),),
+    # 划 "row" (hua2) with what is rowed or what rows
+    "划": (("桨船", "", "hua2"), ("", "船桨水行", "hua2")),
+    # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
+    "垛": (("草秸柴稻砖粮", "", "duo4"),),
+    # 载 "year" after a number (三载, 千载): zai3
+    "载": (("一二三四五六七八九十百千万半数几", "", "zai3"),),
+}
+# Lunar mansions (二十八宿: 氐宿, 尾宿, 心宿二) read 宿 xiu4; they precede it.
+_MANSIONS = set("角亢氐房心尾箕斗牛女虚危室壁奎娄胃昴毕觜参井鬼柳星张翼轸八")
+# 相 the minister (xiang4: 国相, 副相, 丞相) when the title ends its phrase.
+_MINISTER_BEFORE = set("国副丞宰首拜")
+_PHRASE_END = set("，。、；：）」》的之")
+
+
+def _neighbour_reading(text: str, i: int, word: str) -> str | None:
+    """The first collocation of _NEIGHBOURS that text[i] stands in (an empty set matches anything)."""
+    before, after = text[i - 1 : i], text[i + 1 : i + 2]
+    for previous, following, reading in _NEIGHBOURS[text[i]]:
+        if (not previous or before and before in previous) and (not following or after and after in following):
+            if text[i] == "冠" and after in ("军", "名", "以", "绝"):
+                return None
+            return reading
+    return None
+
+
+def _xiu_mansion(text: str, i: int, word: str) -> str | None:
+    """宿 right after a lunar mansion's name is xiu4 (氐宿, 二十八宿), not the 宿 of 宿舍 (su4)."""
+    return "xiu4" if text[i - 1 : i] in _MANSIONS and text[i + 1 : i + 2] != "舍" else None
+
+
+def _xiang_minister(text: str, i: int, word: str) -> str | None:
+    """相 alone after 国/副/丞 … and ending its phrase is the minister, xiang4."""
+    ends = i + 1 == len(text) or text[i + 1] in _PHRASE_END
+    return "xiang4" if word == "相" and text[i - 1 : i] in _MINISTER_BEFORE and ends else None
+
+
 _CHAR_RULES: dict[str, CharRule] = {
     "调": _tiao_reading,
     "数": _shu_verb_reading,
@@ -299,6 +362,9 @@ _CHAR_RULES: dict[str, CharRule] = {
     "尽": _jin_exhaust,
     "涌": _chong_creek,
     **dict.fromkeys(_PARTICLES, _particle),
+    **dict.fromkeys(_NEIGHBOURS, _neighbour_reading),
+    "宿": _xiu_mansion,
+    "相": _xiang_minister,
 }
 
 
