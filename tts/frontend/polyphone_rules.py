@@ -258,6 +258,7 @@ _TIAO_CARRY_AFTER = set("入进去来走回着过到上下水担")
 _JIN3_AFTER = set("管量快早可先")
 # 涌 the verb "surge" takes a direction or an aspect (涌入, 涌来, 涌了出来); a 涌 without one after
 # a character is the Cantonese "creek" of place names (乌涌, 麻涌, 西涌和东涌: chong1).
+_SURGING = set("云潮泉浪汹喷奔翻波水血泪风")   # 如云涌, 泉涌: what surges
 _YONG_AFTER = set("入出进向来去起现动上下到至了着过满")
 
 
@@ -280,7 +281,7 @@ def _jin_exhaust(text: str, i: int, word: str) -> str | None:
 
 def _chong_creek(text: str, i: int, word: str) -> str | None:
     """涌 alone after a Chinese character and without a direction after it names a creek (chong1)."""
-    if word != "涌" or not i or not "\u4e00" <= text[i - 1] <= "\u9fff":
+    if word != "涌" or not i or not "\u4e00" <= text[i - 1] <= "\u9fff" or text[i - 1] in _SURGING:
         return None
     return None if text[i + 1 : i + 2] in _YONG_AFTER else "chong1"
 
