@@ -136,6 +136,10 @@ def test_dates(written, spoken):
     "dev: years later stay a quantity": ("20年后", "二十年后"),
     "decade stays a quantity": ("在80年代", "在八十年代"),
     "bare short year stays a quantity": ("98年", "九十八年"),
+    "class of a school year": ("98级学生", "九八级学生"),
+    "graduating class": ("16届毕业生", "一六届毕业生"),
+    "a grade of wind stays a quantity": ("10级台风", "十级台风"),
+    "an ordinal session stays a quantity": ("第98届学生代表大会", "第九十八届学生代表大会"),
 })
 def test_two_digit_years(written, spoken):
     assert normalize(written) == spoken

@@ -49,6 +49,9 @@ def _short_year(m: re.Match[str]) -> str:
     return read_digits(m.group(1))
 
 
+# The class of a school year (98级学生, 16级同学, 05届毕业生) is a year too; 10级台风, 第98届 are not.
+_CLASS_YEAR = re.compile(r"(?<![0-9.第])([0-9]{2})(?=[级届](?:的)?(?:学生|校友|新生|本科|硕士|博士|研究生|毕业生|学员|同学|新兵|班))")
+
 # a number before 月/日/号 is a plain number (二月, not 两月)
 _DAY_OF = re.compile(r"(?<![0-9.])([0-9]{1,2})(?=\s?(?:月|日|号))")
 
@@ -112,6 +115,7 @@ DATE_PASSES = (
     (_MD, lambda m: _date(None, m.group(1) or m.group(3), m.group(2) or m.group(4))),
     (_YEARS, _years),
     (_SHORT_YEAR, _short_year),
+    (_CLASS_YEAR, lambda m: read_digits(m.group(1))),
     (_DAY_OF, lambda m: read_integer(m.group(), liang=False)),
 )
 TIME_PASSES = ((_TIME, _time),)
