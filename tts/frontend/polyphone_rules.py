@@ -255,7 +255,7 @@ _CLAUSE_END = set("，。！？；：,.!?;:…—~～」』”’）)》")
 # 挑起, 挑战, 挑拨 are tiao3 "stir up".
 _TIAO_CARRY_AFTER = set("入进去来走回着过到上下水担")
 # 尽 jin3 "to the utmost" leads these words; elsewhere the single 尽 is jin4 "exhaust, all" (用尽, 尽得其传).
-_JIN3_AFTER = set("管量快早可先")
+_JIN3_AFTER = set("管量快早可先着")
 # 涌 the verb "surge" takes a direction or an aspect (涌入, 涌来, 涌了出来); a 涌 without one after
 # a character is the Cantonese "creek" of place names (乌涌, 麻涌, 西涌和东涌: chong1).
 _SURGING = set("云潮泉浪汹喷奔翻波水血泪风")   # 如云涌, 泉涌: what surges
@@ -287,8 +287,9 @@ def _chong_creek(text: str, i: int, word: str) -> str | None:
 
 
 # What a character right before or after settles (previous characters, next characters, reading):
-# a collocation, not a word the dictionaries list on their own.
-_NEIGHBOURS: dict[str, tuple[tuple[str, str, str], ...]] = {
+# a collocation, not a word the dictionaries list on their own. The first that matches decides;
+# None leaves the decision to the classifier.
+_NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     # 藏 "hide, keep" (cang2) with a result or in a collection (藏好, 藏在, 博物院藏); Tibet is zang4
     "藏": (("", "好起在着了进入到于", "cang2"), ("馆院私收珍库", "", "cang2")),
     # 拧 "wring" (ning2: 拧毛巾, 拧干) vs "screw" (ning3: 拧开, 拧紧)
@@ -304,7 +305,7 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str], ...]] = {
     # 擂 the ring (lei4: 擂台, 守擂, 打擂) vs "pound, roll" (lei2: 擂鼓, 擂石, 自吹自擂)
     "擂": (("", "台", "lei4"), ("守打攻摆", "", "lei4"), ("", "", "lei2")),
     # 冠 the noun "crown, cap" (guan1: 戴冠, 王冠, 鸡冠) vs "first, champion" (guan4)
-    "冠": (("戴钉玄王皇衣鸡树花桂金宝礼朝竹", "", "guan1"),),
+    "冠": (("", "军名以绝", None), ("戴钉玄王皇衣鸡树花桂金宝礼朝竹", "", "guan1")),
     # 都督, 都尉, 都护: the old military titles are du1 "capital"
     "都": (("", "督尉", "du1"),),
     # 挨 "suffer" (ai2: 挨打, 挨骂) vs "next to, one by one" (ai1: 相挨, 挨着, 挨家挨户)
@@ -317,30 +318,30 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "划": (("桨船", "", "hua2"), ("", "船桨水行", "hua2")),
     # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
     "垛": (("草秸柴稻砖粮", "", "duo4"),),
-    # 载 "year" after a number (三载, 千载): zai3
-    "载": (("一二三四五六七八九十百千万半数几", "", "zai3"),),
+    # 载 "year" after a number (三载, 千载): zai3; not "carry" (十二载人飞船)
+    "载": (("", "人货客重体荷运", "zai4"), ("一二三四五六七八九十百千万半数几", "", "zai3")),
 }
 # Lunar mansions (二十八宿: 氐宿, 尾宿, 心宿二) read 宿 xiu4; they precede it.
-_MANSIONS = set("角亢氐房心尾箕斗牛女虚危室壁奎娄胃昴毕觜参井鬼柳星张翼轸八")
+_MANSIONS = set("角亢氐房心尾箕斗牛女虚危室壁奎娄胃昴毕觜参井鬼柳星张翼轸")
 # 相 the minister (xiang4: 国相, 副相, 丞相) when the title ends its phrase.
 _MINISTER_BEFORE = set("国副丞宰首拜")
 _PHRASE_END = set("，。、；：）」》的之")
 
 
 def _neighbour_reading(text: str, i: int, word: str) -> str | None:
-    """The first collocation of _NEIGHBOURS that text[i] stands in (an empty set matches anything)."""
+    """The reading of the first collocation of _NEIGHBOURS that text[i] stands in (an empty set matches anything)."""
     before, after = text[i - 1 : i], text[i + 1 : i + 2]
     for previous, following, reading in _NEIGHBOURS[text[i]]:
         if (not previous or before and before in previous) and (not following or after and after in following):
-            if text[i] == "冠" and after in ("军", "名", "以", "绝"):
-                return None
             return reading
     return None
 
 
 def _xiu_mansion(text: str, i: int, word: str) -> str | None:
-    """宿 right after a lunar mansion's name is xiu4 (氐宿, 二十八宿), not the 宿 of 宿舍 (su4)."""
-    return "xiu4" if text[i - 1 : i] in _MANSIONS and text[i + 1 : i + 2] != "舍" else None
+    """宿 right after a lunar mansion's name is xiu4 (氐宿, 二十八宿), not the 宿 of 宿舍 (su4)
+    nor of 八宿 county."""
+    mansion = text[i - 1 : i] in _MANSIONS or text[i - 3 : i] == "二十八"
+    return "xiu4" if mansion and text[i + 1 : i + 2] != "舍" else None
 
 
 def _xiang_minister(text: str, i: int, word: str) -> str | None:
