@@ -284,3 +284,12 @@ def test_to_pinyin_gives_one_entry_per_character_for_any_text(text):
 @given(st.text(alphabet=st.sampled_from("一不儿了的行长还得好，。 ABC12😀\u3000")))
 def test_words_round_trip_on_mixed_text(text):
     assert "".join(w.text for w in words(text)) == text
+
+
+def test_every_reading_a_rule_table_gives_is_one_the_character_has():
+    from tts.frontend.polyphone_model import model
+    from tts.frontend.polyphone_rules import _NEIGHBOURS, _PARTICLES
+
+    candidates = model().candidates
+    given = [(ch, r) for ch, entries in _NEIGHBOURS.items() for _, _, r in entries if r] + list(_PARTICLES.items())
+    assert [(ch, r) for ch, r in given if r not in candidates[ch]] == []

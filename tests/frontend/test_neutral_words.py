@@ -108,3 +108,7 @@ def test_only_the_last_syllable_of_a_listed_word_is_neutralized(text):
     flat = [p for w in ws for p in w.pinyin]
     for i in neutral_positions(text, spans, flat):
         assert text[i - 1 : i + 1] in _WORDS
+
+
+def test_the_word_list_holds_two_character_chinese_words():
+    assert all(len(word) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word) for word in _WORDS)
