@@ -3,9 +3,14 @@
 The classifier learnt from Wikipedia prose, where 得 is mostly "obtain" (de2) and 地 mostly
 "ground" (di4); in speech-like text they are mostly the structural particles of
 "V得Adj" (跑得快) and "Adv地V" (慢慢地走), or the modal 得 "must" (你得去, dei3); verbs
-such as 还 "give back" are rare in prose but common in speech.
-The rules use only segmentation and jieba's POS tags, and apply only where the
-classifier decided (never over a dictionary phrase).
+such as 还 "give back" are rare in prose but common in speech; a particle closing a
+clause is toneless (好哦！); and for rarer characters one neighbouring character often
+settles the sense (藏好 cang2, 拧干 ning2, 铁镐 gao3, 擂台 lei4: _NEIGHBOURS).
+The rules use only segmentation, jieba's POS tags and the characters around, and apply
+only where the classifier decided (never over a dictionary phrase).
+
+Written from the errors of the development halves of the polyphone dev set and of CPP's
+test split (eval.held_out), never from the held-out halves.
 """
 
 from __future__ import annotations
