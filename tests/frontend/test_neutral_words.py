@@ -53,6 +53,7 @@ def at(text: str, fragment: str, nth: int = 0) -> list[str]:
         # 人家 "others" vs "household"
         ("人家不愿意去。", "人家", 0, ["ren2", "jia5"]),
         ("村里只有几户人家。", "人家", 0, ["ren2", "jia1"]),
+        ("别人家的孩子。", "人家", 0, ["ren2", "jia1"]),
         # 大意 "careless" only after a degree word or a warning; else "main idea"
         ("你真是太大意了。", "大意", 0, ["da4", "yi5"]),
         ("文章的大意是这样的。", "大意", 0, ["da4", "yi4"]),

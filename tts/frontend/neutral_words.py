@@ -59,7 +59,7 @@ def _right(words: str) -> re.Pattern[str]:
 _DEGREE = "很|真|挺|太|更|最|多|怪|蛮|够|特别|非常|十分|有点|不"
 _CONTEXTS: dict[str, _Meaning] = {
     # "east and west": a direction, extent or the two sides (东西走向, 东西长约, 横贯东西)
-    "东西": _Meaning(True, _left("横|贯|跨|从"), _right(
+    "东西": _Meaning(True, _left("横|贯|穿|跨|从"), _right(
         "走向|向|长约|长[0-9一二三四五六七八九十百千几]|宽|两|各|方|部|侧|岸|段|贯|跨|约|相距|距|南北"
         "|城|区|线|轴|直径|延伸|狭|窄|对峙|合璧|文化|之间|交流|差异")),
     # "local" before what a locality has (地方政府, 地方戏), or opposite the centre (中央和地方)
@@ -68,8 +68,8 @@ _CONTEXTS: dict[str, _Meaning] = {
         "|干部|企业|国营|工业|口音|主义|利益|银行|选举|议会|立法|事务|行政|法院|债|政权|势力|豪强")),
     # "experts" (贻笑大方, 大方之家) and 大方向 "general direction"
     "大方": _Meaning(True, _left("笑"), _right("向|针|略|案|之家")),
-    # "household" after a measure or a kind of family (几户人家, 有钱人家)
-    "人家": _Meaning(True, _left("户|钱|穷|富|农|书香|庄户|好"), _right("户")),
+    # "household" after a measure or a kind of family (几户人家, 有钱人家, 别人家的孩子)
+    "人家": _Meaning(True, _left("户|钱|穷|富|农|书香|庄户|好|别"), _right("户")),
     # "a true man" (大丈夫)
     "丈夫": _Meaning(True, _left("大|伟")),
     # "interests" (利害关系, 利害攸关)
