@@ -1,6 +1,6 @@
 """Measure the Chinese frontend on the shared dev data.
 
-Run ``python -m tts.frontend.eval [--show-errors N] [--data DIR]``. It prints
+Run ``python -m tts.frontend.eval [--show-errors N] [--data DIR] [--polyphones FILE]``. It prints
 text-normalization accuracy of ``normalize`` (lenient, as ``data/README.md``
 defines it, and strict exact match) and polyphone accuracy of our ``to_pinyin``
 next to plain pypinyin, both scored by the same code so the figures compare, each
