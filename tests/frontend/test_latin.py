@@ -79,13 +79,13 @@ def test_arpabet_maps_to_misakis_english_alphabet(word, misaki):
 
 
 @pytest.mark.parametrize(("word", "ours"), [
-    ("computer", "kʰəmpʰjˈuɾəɹ"), ("python", "pʰˈIθɑn"), ("spot", "spˈɑtʰ"), ("cat", "kʰˈætʰ"),
-    ("paper", "pʰˈApʰəɹ"), ("act", "ˈækt"), ("desk", "dˈɛsk"),
+    ("computer", "kʰəmpʰjˈuɾəɹ"), ("python", "pʰˈIθɑn"), ("spot", "spˈɑt"), ("cat", "kʰˈæt"),
+    ("paper", "pʰˈApʰəɹ"), ("happy", "hˈæpʰi"),
 ])
-def test_p_t_k_are_aspirated_for_the_mandarin_voices_where_english_releases_them(word, ours):
+def test_onset_p_t_k_are_aspirated_for_the_mandarin_voices(word, ours):
     """misaki writes pinyin b d g as p t k, so Kokoro's Mandarin voices say a bare p as b (App
-    was heard ABB): an onset p t k not after s gets ʰ, and so does one ending the word after a
-    vowel (ticket was heard "tick"); after s, or inside a final cluster, it stays bare."""
+    was heard ABB): an onset p t k not after s gets ʰ, also before an unstressed vowel (paper,
+    happy: plain, fewer were recovered); after s, or in a coda, it stays bare."""
     assert english_phonemes(dictionary()[word]) == ours
 
 

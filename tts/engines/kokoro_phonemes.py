@@ -129,7 +129,8 @@ STRESS_MARKS = {"1": "ˈ", "2": "ˌ", "0": ""}
 # Kokoro's Mandarin voices learned p t k as Mandarin's unaspirated b d g (misaki writes pinyin b as
 # p): an English p t k in an onset is aspirated, so for them it is pʰ tʰ kʰ (App was heard ABB),
 # also before an unstressed vowel (paper, lucky, ticket: 8 of 13 words recovered on our own
-# sentences, 6 with a plain p t k there), and word-final after a vowel (_released).
+# sentences, 6 with a plain p t k there). A word-final p t k stays bare: released (ʰ) it gained
+# one word on 9 sentences of our own and lost one in the latin bench (TechDaily, zm_yunjian).
 ASPIRATED = {"P": "pʰ", "T": "tʰ", "K": "kʰ"}
 _ONSET_GLIDES = frozenset({"R", "L", "W", "Y"})
 FLAP_BEFORE = frozenset(ENGLISH_VOWELS)   # t between a vowel (or r) and an unstressed vowel: ɾ
@@ -152,7 +153,7 @@ def english_phonemes(arpabet: str) -> str:
         elif base == "T" and (before in ENGLISH_VOWELS or before == "R") and after.endswith("0") \
                 and after.rstrip("012") in FLAP_BEFORE:
             out.append("ɾ")
-        elif base in ASPIRATED and ((before != "S" and _onset(phones, i + 1)) or _released(phones, i)):
+        elif base in ASPIRATED and before != "S" and _onset(phones, i + 1):
             out.append(ASPIRATED[base])
         else:
             out.append(ENGLISH_CONSONANTS[base])
@@ -164,14 +165,6 @@ def _onset(phones: list[str], index: int) -> bool:
     if index < len(phones) and phones[index] in _ONSET_GLIDES:
         index += 1
     return index < len(phones) and phones[index].rstrip("012") in ENGLISH_VOWELS
-
-
-def _released(phones: list[str], index: int) -> bool:
-    """The word ends in this p t k right after a vowel (ticket, Reddit, chat): said released, with
-    ʰ, or the Mandarin voices swallow it (ticket was heard "tick"; on 9 sentences of our own
-    with such words zf_xiaobei's transcripts held 3 English words instead of 2, and the same on
-    32 sentences without them)."""
-    return index == len(phones) - 1 and index > 0 and phones[index - 1].rstrip("012") in ENGLISH_VOWELS
 
 
 def _next_is_vowel(phones: list[str], index: int) -> bool:
