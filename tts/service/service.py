@@ -300,9 +300,11 @@ class SynthesisService:
                 self._worker.run(engine.unload_if_idle)
 
     def _warm_up(self) -> None:
-        """Load the engines that start loaded and make one phrase with the default voice (the first call is slow)."""
+        """Read the frontend's data, load the engines that start loaded and make one phrase with the
+        default voice (the first call is slow)."""
         work = functools.partial(self._worker.run, timeout=max(WARM_UP_SECONDS, self._worker.step_timeout))
         try:
+            work(self.synthesizer.load_frontend)
             for engine in self.catalogue.engines.values():
                 if engine.preload:
                     try:
