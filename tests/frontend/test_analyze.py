@@ -41,7 +41,7 @@ def test_a_word_boundary_follows_a_particle():
 
 def test_acronyms_are_spelled_and_english_words_read_with_an_english_span():
     (phrase,) = analyze("CEO用iPhone")
-    assert phrase.syllables == ("xi1", "yi1", "ou1", "yong4", "ai1", "feng4")   # letter names on the first tone
+    assert phrase.syllables == ("xi1", "yi1", "ou1", "yong4", "ai1", "feng4")
     assert phrase.english == ((0, 1, "S IY1"), (1, 2, "IY1"), (2, 3, "OW1"), (4, 6, "AY1 F OW2 N"))   # letter by letter
 
 

@@ -180,10 +180,10 @@ def final_mark(phrase: Phrase) -> str:
 
 # A run of English words inside Mandarin is set off by the short pause of a comma on each side:
 # Whisper recovered 52 % of the English words where a plain word space gave 39 % (zf_xiaobei,
-# 18 sentences of tts/bench/latin_texts.py); the words of one run are spaced as words. The
-# letters of a spelled token (C, E, O) and the parts of one (Chat, G, P, T) get the same short
-# pause between them, as a newsreader spells: 18 of 22 acronyms recovered on sentences of our
-# own where letters spaced as words gave 15 (zf_xiaobei; KTV, MBA, SUV no longer blur).
+# 18 sentences of tts/bench/latin_texts.py); the words of one run, and the letters of a spelled
+# token, are spaced as words. (A comma's pause between letters too: 18 of 22 acronyms recovered
+# on sentences of our own where word spaces gave 15, but GPU, App and AI lost in the latin bench:
+# zf_xiaobei 0.596 → 0.532; not kept.)
 ENGLISH_EDGE_LEVEL = 2
 ENGLISH_EDGE = BREAK_SYMBOLS[ENGLISH_EDGE_LEVEL]
 
@@ -211,8 +211,7 @@ def phrase_pieces(phrase: Phrase) -> list[tuple[str, str]]:
                 said[1] = ENGLISH_EDGE
             end, arpabet = spans[i]
             sounds = _english_or_mandarin(arpabet, phrase.syllables[i:end])
-            between_words = end in spans and phrase.breaks[end - 1] > 0
-            level = max(phrase.breaks[end - 1], 1 if between_words else ENGLISH_EDGE_LEVEL)
+            level = max(phrase.breaks[end - 1], 1 if end in spans else ENGLISH_EDGE_LEVEL)
         english = i in spans
         pieces.append([sounds, BREAK_SYMBOLS[level] if end - 1 < last else ""])
         pieces.extend(["", ""] for _ in range(i + 1, end))
