@@ -49,8 +49,8 @@ RUNTIMES = ("onnxruntime", "litert")
 DEFAULT_VOCODER_DIR = ".cache/embedded"
 _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
 # The fastest rate asked of the acoustic model's own duration control. Its durations are rounded
-# per symbol after scaling, so speeding it up drops frames of short sounds (at 1.5× Whisper's
-# character errors double; at 4× most symbols get 0 frames and the audio is near-silent).
+# per symbol after scaling, so speeding it up drops frames of short sounds (Whisper's character
+# errors at 1.5×: 0.138 vs 0.105 stretched; at 4× most symbols got 0 frames: near-silent).
 # Faster speech is its audio at this rate, time-stretched (tts/bench/results/quality_levers.md).
 MAX_MODEL_RATE = 1.0
 _OVERFLOW = "gather index out of bounds"
