@@ -162,3 +162,26 @@ def test_latin_scores_english_words_found_and_only_the_chinese_around_them():
     text = "他是Microsoft的工程师"
     assert latin.chinese_cer("他是麦克索夫特的工程师", text) == 0.0   # whatever Whisper wrote for the word is free
     assert latin.chinese_cer("他是Microsoft的工程", text) == 1 / 6   # a Chinese character lost still counts
+
+
+def test_the_quality_levers_as_served_lever_is_the_served_audio(synthesizer):
+    """The lever bench drives the engine's parts itself: its baseline must be what users hear."""
+    from tts.bench import quality_levers
+    from tts.request import SynthesisRequest
+
+    speaker = quality_levers.Speaker()
+    text = quality_levers.SUBSETS["held"][-1]
+    for fields, lever in (({}, quality_levers.LEVERS["as served (1×)"]),
+                          ({"speed": 1.5}, quality_levers.SPEED_LEVERS["1.5×, model 1× + WSOLA"])):
+        served, _ = synthesizer.synthesize(SynthesisRequest(text=text, voice="baker", **fields))
+        heard = speaker(text, lever, 0)
+        assert len(heard) == len(served) and np.abs(heard - served).max() < 2 / 32767   # the int16 step
+
+
+def test_phrase_breaks_halve_long_runs_of_words_at_their_middle():
+    from tts.bench.quality_levers import phrase_breaks
+
+    # 这所#1大学#1今年#1计划#1招收#1本科#1新生#1四千五百人#3比去年多出三百人
+    breaks = (1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 3, 1, 0, 1, 0, 1, 0, 1, 1)
+    assert [i for i, b in enumerate(phrase_breaks(breaks)) if b == 2] == [3, 9, 13]
+    assert phrase_breaks((1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)) == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)

@@ -56,3 +56,19 @@ def test_sample_rates_keep_the_duration(synthesizer, plain, rate):
 def test_eco_means_16khz_unless_a_rate_is_asked_for(synthesizer):
     assert synth(synthesizer, eco=True)[1] == 16000
     assert synth(synthesizer, eco=True, sample_rate=8000)[1] == 8000
+
+
+@pytest.mark.parametrize("speed", [1.5, 3.0])
+def test_fast_speech_keeps_the_fundamental_and_takes_the_time_asked(synthesizer, plain, speed):
+    base, rate = plain
+    fast, _ = synth(synthesizer, speed=speed)
+    assert median_f0(fast, rate) / median_f0(base, rate) == pytest.approx(1.0, rel=0.08)
+    assert len(fast) / len(base) == pytest.approx(1 / speed, rel=0.08)
+
+
+def test_fast_speech_with_pitch_down_is_still_speech(synthesizer, plain):
+    """speed 4 at -12 semitones asks the engine for 8× (the pitch shift's resampling slows it by half)."""
+    base, rate = plain
+    low, _ = synth(synthesizer, speed=4.0, pitch=-12.0)
+    assert np.sqrt(np.mean(low ** 2)) > 0.6 * np.sqrt(np.mean(base ** 2))
+    assert len(low) / len(base) == pytest.approx(0.25, rel=0.1)

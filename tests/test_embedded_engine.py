@@ -5,7 +5,7 @@ import pytest
 from ai_edge_litert import schema_py_generated as schema
 
 from tts.engines.base import EngineOptions
-from tts.engines.embedded import EmbeddedEngine
+from tts.engines.embedded import HOP, EmbeddedEngine
 from tts.engines.embedded_assets import locate
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs
 from tts.frontend.phrase import Phrase
@@ -59,6 +59,33 @@ def test_the_old_litert_vocoder_path_chunks_identically_to_one_pass():
 def test_speed_two_halves_the_duration(engine):
     normal, fast = len(audio(engine, HELLO)), len(audio(engine, HELLO, speaking_rate=2.0))
     assert 0.4 < fast / normal < 0.6
+
+
+def test_past_the_models_own_rate_the_audio_is_stretched_and_onsets_follow(engine):
+    """Speed 3: the acoustic model speaks at MAX_MODEL_RATE (its durations collapse beyond), the
+    audio is time-stretched to the rest, and each syllable's onset moves with it."""
+    normal_onsets, fast_onsets = [], []
+    normal = np.concatenate(list(engine.synthesize(HELLO, "baker", EngineOptions(), normal_onsets)))
+    fast = np.concatenate(list(engine.synthesize(HELLO, "baker", EngineOptions(speaking_rate=3.0), fast_onsets)))
+    assert len(fast) == pytest.approx(len(normal) / 3, abs=1)
+    assert fast_onsets[-1] == (len(HELLO.syllables), len(fast))
+    assert [s for s, _ in fast_onsets] == [s for s, _ in normal_onsets]
+    assert all(abs(f - n / 3) <= 1 for (_, f), (_, n) in zip(fast_onsets, normal_onsets))
+    assert np.sqrt(np.mean(fast ** 2)) > 0.8 * np.sqrt(np.mean(normal ** 2))
+    # the mel for browser vocoding cannot be stretched as audio: its frames are squeezed instead
+    assert engine.mel(HELLO, EngineOptions(speaking_rate=3.0)).shape[1] == round(len(normal) / HOP / 3)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_phrase_ends_in_silence_not_in_a_murmur(engine, seed):
+    """The model fills the closing eos symbol's frames with a murmur after the final silence
+    (~10 dB under the speech here, heard as "…0.3度了"); the engine makes those frames silent."""
+    from tts.frontend import analyze
+
+    (phrase,) = analyze("我的体温是37.5度，比昨天低了0.3度。", 100, None)
+    samples = audio(engine, phrase, seed=seed)
+    level = lambda x: 20 * np.log10(np.sqrt(np.mean(x ** 2)))  # noqa: E731
+    assert level(samples[-3600:]) < level(samples) - 40   # the last 150 ms (within the eos frames): was 17 dB under
 
 
 def test_phrase_beyond_the_frame_limit_is_split_not_failed(engine):

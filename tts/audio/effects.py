@@ -28,3 +28,63 @@ def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
     if peak > CEILING:
         gain *= CEILING / peak
     return (samples * gain).astype(np.float32)
+
+
+STRETCH_FRAME_S = 0.030       # WSOLA window: several pitch periods of speech
+STRETCH_TOLERANCE_S = 0.010   # how far a window may slide to line up with the last one (> one pitch period)
+
+
+def time_stretch(samples: np.ndarray, factor: float, rate: int) -> np.ndarray:
+    """The audio played `factor` times faster (2 = half the duration), its pitch kept: WSOLA.
+
+    Windows of STRETCH_FRAME_S are laid at a fixed hop on the output and taken from the input
+    at `factor` times that hop, each slid by up to STRETCH_TOLERANCE_S to where it best
+    continues the waveform of the window before (cross-correlation), so the joins stay in phase.
+    Output sample t comes from around input sample t·factor (within the tolerance): timings
+    scale by 1/factor. Length round(len / factor); deterministic."""
+    samples = np.asarray(samples, np.float32)
+    out_length = round(len(samples) / factor)
+    if factor == 1.0 or len(samples) == 0:
+        return samples.copy()
+    frame = 2 * round(rate * STRETCH_FRAME_S / 2)
+    hop, tolerance = frame // 2, round(rate * STRETCH_TOLERANCE_S)
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame) / frame)).astype(np.float32)   # periodic Hann: sums to 1
+    frames = (out_length + frame) // hop + 1
+    lead = frame + tolerance + int(np.ceil(frame * factor))   # input padding: every window stays inside
+    tail = lead + int(np.ceil(frames * hop * factor))
+    source = np.concatenate([np.zeros(lead, np.float32), samples, np.zeros(tail, np.float32)])
+    output = np.zeros(frames * hop + frame, np.float32)
+    previous = None
+    for k in range(frames):
+        # window k covers output [k·hop, k·hop + frame), shifted by `frame`: its centre is output
+        # sample k·hop + frame/2 − frame, which comes from input sample factor times that
+        nominal = lead + int(round((k * hop + hop - frame) * factor)) - hop
+        start = nominal
+        if previous is not None:
+            natural = source[previous + hop:previous + hop + frame]
+            region = source[nominal - tolerance:nominal + tolerance + frame]
+            match = np.correlate(region, natural, "valid")
+            best = int(np.argmax(match))
+            if match[best] > 0:   # in silence nothing lines up: keep the nominal place
+                start = nominal - tolerance + best
+        output[k * hop:k * hop + frame] += window * source[start:start + frame]
+        previous = start
+    return output[frame:frame + out_length]
+
+
+def squeeze_frames(frames: np.ndarray, factor: float, axis: int = 1) -> np.ndarray:
+    """A sequence of feature frames (a mel) made `factor` times shorter along `axis` by linear
+    interpolation: round(T / factor) frames, frame j taken at position (j + ½)·factor − ½, so a
+    boundary at frame f moves to f / factor. A vocoder then says the same at a faster rate, its
+    pitch kept (the pitch is in the frames' harmonics, not in their count)."""
+    count = frames.shape[axis]
+    target = max(1, round(count / factor))
+    if target == count:
+        return frames
+    position = np.clip((np.arange(target) + 0.5) * count / target - 0.5, 0, count - 1)
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, count - 1)
+    shape = [1] * frames.ndim
+    shape[axis] = target
+    weight = (position - low).reshape(shape).astype(frames.dtype)
+    return np.take(frames, low, axis) * (1 - weight) + np.take(frames, high, axis) * weight

