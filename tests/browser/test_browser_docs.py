@@ -35,6 +35,9 @@ def test_a_tts_url_plays_and_seeks_in_an_audio_element(visit):
         return {duration: audio.duration, seekableEnd: end, at: audio.currentTime};
     }""")
     assert 2.5 < state["duration"] < 6
-    assert state["seekableEnd"] == state["duration"] and state["at"] >= 0.7 * state["duration"]
+    # Seekable to the end: an MP3's length is estimated from its first frames and refined as more
+    # is read, so the two agree within one frame (1152 samples at 24 kHz), not to the sample.
+    assert abs(state["seekableEnd"] - state["duration"]) < 1152 / 24000
+    assert state["at"] >= 0.7 * state["duration"]
     assert any("/tts?" in url for url in visit.requests)
     visit.assert_clean()
