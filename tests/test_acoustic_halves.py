@@ -89,4 +89,4 @@ def test_the_rebuilt_frame_half_is_closer_to_litert_than_another_dropout_draw(sh
     (rebuilt,) = session.run([MEL], {HIDDEN: hidden, DURATIONS: split_durations})
     assert np.array_equal(split_durations, durations)
     assert rebuilt.shape == mel.shape == (1, int(durations.sum()), 80)
-    assert np.abs(rebuilt - mel).mean() < 0.5 * np.abs(redrawn - mel).mean()
+    assert np.abs(rebuilt - mel).mean() < 0.6 * np.abs(redrawn - mel).mean()   # measured 0.40–0.41

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -92,19 +93,65 @@ def _snr_db(reference: np.ndarray, other: np.ndarray) -> float:
     return round(float(10 * np.log10(np.sum(reference ** 2) / np.sum((reference - other) ** 2))), 1)
 
 
-def _decoder_half(tflite: bytes, hidden: list[np.ndarray], durations: list[np.ndarray], int8: bool) -> tuple[float, list]:
+def _decoder_half(graph: bytes, hidden: list[np.ndarray], durations: list[np.ndarray]) -> tuple[float, list]:
     import onnxruntime as ort
 
-    from tts.engines.embedded_decoder import DURATIONS, HIDDEN, build_model
+    from tts.engines.embedded_decoder import DURATIONS, HIDDEN
     from tts.engines.onnx_session import session_options
 
-    session = ort.InferenceSession(build_model(tflite, int8=int8).SerializeToString(), session_options(1),
-                                   providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(graph, session_options(1), providers=["CPUExecutionProvider"])
     feeds = [{HIDDEN: h, DURATIONS: d} for h, d in zip(hidden, durations)]
     session.run(None, feeds[0])
     started = time.process_time()
     mels = [session.run(None, feed)[0] for feed in feeds]
     return time.process_time() - started, mels
+
+
+WASM_CALLS = 6   # acoustic calls replayed in onnxruntime-web (a few: it is ~5× slower than native)
+WASM_SCRIPT = Path(__file__).with_name("frame_half_wasm.mjs")
+
+
+def _in_wasm(graphs: dict[str, bytes], hidden: list, durations: list, native: dict[str, list], engine) -> dict:
+    """The same graphs in onnxruntime-web (the page's runtime, Node, one wasm thread): time per second
+    of speech, and how far its mels, and the audio the server's vocoder makes of them, are from
+    onnxruntime's own (the page must match the server: the browser test asks ≥ 40 dB)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from tts.config import Settings
+    from tts.web.mel import RUNTIME_FILES
+
+    runtime = Path(Settings.from_env({}).page_runtime_dir) / RUNTIME_FILES["runtime"]
+    node = shutil.which("node")
+    if node is None or not runtime.is_file():
+        return {"skipped": f"needs node and {runtime} (./run.sh runs npm ci)"}
+    count = min(WASM_CALLS, len(hidden))
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        inputs = []
+        for i in range(count):
+            hidden[i].astype("<f4").tofile(work / f"{i}.hidden")
+            durations[i].astype("<i4").tofile(work / f"{i}.durations")
+            inputs.append({"hidden": f"{i}.hidden", "durations": f"{i}.durations", "symbols": int(hidden[i].shape[1])})
+        for name, graph in graphs.items():
+            (work / name).write_bytes(graph)
+        (work / "job.json").write_text(json.dumps({"runtime": str(runtime.resolve()), "graphs": list(graphs),
+                                                   "inputs": inputs}))
+        timings = json.loads(subprocess.run([node, str(WASM_SCRIPT), str(work)], capture_output=True, text=True,
+                                            check=True, timeout=1800).stdout.strip().splitlines()[-1])
+        rows = []
+        for name in graphs:
+            wasm = [np.fromfile(work / f"{name}.{i}.mel", "<f4").reshape(native[name][i].shape) for i in range(count)]
+            mine = np.concatenate([m[0] for m in native[name][:count]])
+            theirs = np.concatenate([m[0] for m in wasm])
+            audio = [np.concatenate([np.concatenate(list(engine.vocode(m))) for m in mels])
+                     for mels in (native[name][:count], wasm)]
+            seconds = timings[name]["frames"] / 80
+            rows.append({"graph": name.split(".")[0], "wasm_s_per_audio_s": round(timings[name]["ms"] / 1000 / seconds, 4),
+                         "first_call_frames": int(wasm[0].shape[1]),
+                         "mel_snr_db_vs_native": _snr_db(mine, theirs), "audio_snr_db_vs_native": _snr_db(*audio)})
+    return {"calls": count, "rows": rows}
 
 
 def run(quick: bool = False) -> dict:
@@ -154,10 +201,14 @@ def run(quick: bool = False) -> dict:
     redrawn = [{**feeds, **{name: np.random.default_rng(i).random(value.shape, dtype=np.float32)
                             for name, value in feeds.items() if "RandomUniform" in name}} for i, feeds in enumerate(calls)]
     other_draw = np.concatenate([r[0][0] for r in _timed_calls(content, redrawn, ("Identity_1",))["results"]])
-    halves = []
+    halves, graphs, native = [], {}, {}
     for int8 in (True, False):
-        cpu, mels = _decoder_half(tflite, hidden, durations, int8)
-        mel = np.concatenate([m[0] for m in mels])
+        from tts.engines.embedded_decoder import build_model
+
+        name = f"{'int8' if int8 else 'float'}.onnx"
+        graphs[name] = build_model(tflite, int8=int8).SerializeToString()
+        cpu, native[name] = _decoder_half(graphs[name], hidden, durations)
+        mel = np.concatenate([m[0] for m in native[name]])
         halves.append({"graph": "int8" if int8 else "float", "cpu_s_per_audio_s": round(cpu / audio, 5),
                        "mel_mean_abs_diff_vs_litert": round(float(np.abs(mel - reference).mean()), 4),
                        "mel_snr_db_vs_litert": _snr_db(reference, mel)})
@@ -194,6 +245,7 @@ def run(quick: bool = False) -> dict:
         "dropout_redraw_mel_mean_abs_diff": round(float(np.abs(other_draw - reference).mean()), 4),
         "frame_half_onnxruntime": halves,
     }
+    result["frame_half_wasm"] = _in_wasm(graphs, hidden, durations, native, engine)
     result["projection"] = _projection(result)
     return result
 
@@ -249,6 +301,15 @@ def table(result: dict) -> str:
         markdown_table(result["frame_half_onnxruntime"], ["graph", "cpu_s_per_audio_s", "mel_mean_abs_diff_vs_litert",
                                                           "mel_snr_db_vs_litert"]),
     ]
+    wasm = result.get("frame_half_wasm", {})
+    if wasm.get("rows"):
+        lines.append(f"The same graphs in onnxruntime-web (the page's runtime, Node, one wasm thread; time is wall "
+                     f"time: needs a quiet machine), first {wasm['calls']} calls; SNR against onnxruntime's output, and "
+                     "of the audio the server's vocoder makes of both (the browser test asks ≥ 40 dB):")
+        lines.append(markdown_table(wasm["rows"], ["graph", "wasm_s_per_audio_s", "first_call_frames",
+                                                   "mel_snr_db_vs_native", "audio_snr_db_vs_native"]))
+    elif wasm:
+        lines.append(f"onnxruntime-web: skipped ({wasm['skipped']}).")
     if result.get("projection"):
         lines.append("server_cpu_share per design (projected from browser_vocoder.json's wav and mel rows):")
         lines.append(markdown_table(result["projection"], ["design", "share", "wav_cpu_s_per_audio_s"]))

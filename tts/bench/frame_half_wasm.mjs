@@ -1,0 +1,36 @@
+// python -m tts.bench acoustic: the frame-rate half of the embedded FastSpeech2 on onnxruntime-web's
+// wasm backend (the page's runtime file, one thread), in Node. Reads job.json in the directory given:
+//   {"runtime": path of ort.wasm.bundle.min.mjs, "graphs": [file, ...],
+//    "inputs": [{"hidden": file, "durations": file, "symbols": n}, ...]}
+// (float32 / int32 little-endian raw files), writes <graph>.<i>.mel (float32) beside them and prints
+// {"<graph>": {"ms": total run time after one warm-up run, "frames": total}} as JSON.
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const dir = process.argv[2];
+const job = JSON.parse(fs.readFileSync(path.join(dir, "job.json"), "utf8"));
+const ort = await import(pathToFileURL(path.resolve(job.runtime)).href);
+ort.env.wasm.numThreads = 1;
+const raw = (file) => { const b = fs.readFileSync(path.join(dir, file)); return b.buffer.slice(b.byteOffset, b.byteOffset + b.length); };
+const result = {};
+for (const graph of job.graphs) {
+  const session = await ort.InferenceSession.create(new Uint8Array(raw(graph)), { executionProviders: ["wasm"],
+                                                                                    graphOptimizationLevel: "all" });
+  const feeds = job.inputs.map(({ hidden, durations, symbols }) => ({
+    hidden: new ort.Tensor("float32", new Float32Array(raw(hidden)), [1, symbols, 256]),
+    durations: new ort.Tensor("int32", new Int32Array(raw(durations)), [1, symbols]),
+  }));
+  await session.run(feeds[0]);
+  let ms = 0, frames = 0;
+  for (const [i, feed] of feeds.entries()) {
+    const started = performance.now();
+    const { mel } = await session.run(feed);
+    ms += performance.now() - started;
+    frames += mel.dims[1];
+    fs.writeFileSync(path.join(dir, `${graph}.${i}.mel`), Buffer.from(mel.data.buffer, mel.data.byteOffset, mel.data.byteLength));
+  }
+  result[graph] = { ms, frames };
+  await session.release();
+}
+console.log(JSON.stringify(result));
