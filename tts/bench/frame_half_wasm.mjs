@@ -3,7 +3,9 @@
 //   {"runtime": path of ort.wasm.bundle.min.mjs, "graphs": [file, ...],
 //    "inputs": [{"hidden": file, "durations": file, "symbols": n}, ...]}
 // (float32 / int32 little-endian raw files), writes <graph>.<i>.mel (float32) beside them and prints
-// {"<graph>": {"ms": total run time after one warm-up run, "frames": total}} as JSON.
+// {"<graph>": {"ms": total run time after one warm-up run, "frames": total}} as JSON; with
+// "vocoder": {"head": path, "tail": path} it also times the page's vocoder, one pass over each mel the
+// first graph made, under "vocoder" (for a ratio measured in the same run).
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -32,5 +34,23 @@ for (const graph of job.graphs) {
   }
   result[graph] = { ms, frames };
   await session.release();
+}
+if (job.vocoder) {
+  const [head, tail] = await Promise.all([job.vocoder.head, job.vocoder.tail].map(
+    (file) => ort.InferenceSession.create(new Uint8Array(fs.readFileSync(file)), { executionProviders: ["wasm"] })));
+  const mels = job.inputs.map((_, i) => new Float32Array(raw(`${job.graphs[0]}.${i}.mel`)));
+  const vocode = async (mel) => {
+    const { features } = await head.run({ mel: new ort.Tensor("float32", mel, [1, mel.length / 80, 80]) });
+    await tail.run({ features });
+  };
+  await vocode(mels[0]);
+  let ms = 0, frames = 0;
+  for (const mel of mels) {
+    const started = performance.now();
+    await vocode(mel);
+    ms += performance.now() - started;
+    frames += mel.length / 80;
+  }
+  result.vocoder = { ms, frames };
 }
 console.log(JSON.stringify(result));
