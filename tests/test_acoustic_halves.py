@@ -90,3 +90,15 @@ def test_the_rebuilt_frame_half_is_closer_to_litert_than_another_dropout_draw(sh
     assert np.array_equal(split_durations, durations)
     assert rebuilt.shape == mel.shape == (1, int(durations.sum()), 80)
     assert np.abs(rebuilt - mel).mean() < 0.6 * np.abs(redrawn - mel).mean()   # measured 0.40–0.41
+
+
+def test_the_frame_half_does_9_18_million_multiply_accumulates_per_frame(shipped):
+    """The arithmetic behind the server's floor (python -m tts.bench acoustic): three decoder layers
+    (query, key, value, output 256↔32; convolutions k3 256→1024→256), the mel projection 256→80 and
+    the postnet (k5: 80→512, 3 × 512→512, 512→80), counted from the weights the tflite holds."""
+    from tts.bench.acoustic import macs_per_frame
+
+    layer = 4 * 256 * 32 + 2 * 3 * 256 * 1024
+    postnet = 5 * 80 * 512 + 3 * 5 * 512 * 512 + 5 * 512 * 80
+    assert macs_per_frame(shipped) == 3 * layer + 256 * 80 + postnet == 9_179_136
+    assert macs_per_frame(shipped, ("postnet/",)) == postnet

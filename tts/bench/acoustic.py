@@ -75,7 +75,7 @@ def _timed_calls(content: bytes, calls: list[dict], outputs: tuple[str, ...], th
     return {"allocate": allocate, "invoke": invoke, "wall": wall, "results": results}
 
 
-def _macs_per_frame(tflite: bytes, prefixes: tuple[str, ...] = ("decoder/", "postnet/", "mel_before/")) -> int:
+def macs_per_frame(tflite: bytes, prefixes: tuple[str, ...] = ("decoder/", "postnet/", "mel_before/")) -> int:
     """Multiply-accumulates per mel frame of the weights under `prefixes` (by default the frame-rate
     half; attention's own products, which grow with the phrase, left out: ~2 % at 700 frames)."""
     from ai_edge_litert import schema_py_generated as schema
@@ -218,9 +218,9 @@ def run(quick: bool = False) -> dict:
                        "mel_snr_db_vs_litert": _snr_db(reference, mel)})
 
     per_audio = lambda seconds: round(seconds / audio, 5)   # noqa: E731
-    macs = _macs_per_frame(tflite)
+    macs = macs_per_frame(tflite)
     decoder_litert = sum(one["invoke"]) - sum(split["invoke"])
-    postnet_rate = _macs_per_frame(tflite, ("postnet/",)) * frames / (sum(one["invoke"]) - sum(no_postnet["invoke"]))
+    postnet_rate = macs_per_frame(tflite, ("postnet/",)) * frames / (sum(one["invoke"]) - sum(no_postnet["invoke"]))
     result = {
         "texts": count, "acoustic_calls": len(calls), "frames": frames, "audio_s": round(audio, 1),
         "mean_frames_per_call": round(frames / len(calls)),
@@ -243,7 +243,7 @@ def run(quick: bool = False) -> dict:
             "symbol_half (to the decoder's input)": per_audio(sum(split["invoke"])),
             "without_postnet": per_audio(sum(no_postnet["invoke"])),
         },
-        "frame_half_macs_per_frame": macs,
+        "frame_halfmacs_per_frame": macs,
         "frame_half_litert_gmac_per_s": round(macs * frames / decoder_litert / 1e9, 1),
         "postnet_litert_gmac_per_s": round(postnet_rate / 1e9, 1),
         "dropout_redraw_mel_mean_abs_diff": round(float(np.abs(other_draw - reference).mean()), 4),
@@ -267,7 +267,7 @@ def _projection(result: dict) -> list[dict] | None:
     frontend = result["mel_path_cpu_s_per_audio_s"]["frontend"]
     rest = max(0.0, mel - frontend - whole)
     # a floor: the frame half all at the postnet's rate, the best LiteRT reaches here
-    floor = symbols + result["frame_half_macs_per_frame"] * 80 / (result["postnet_litert_gmac_per_s"] * 1e9)
+    floor = symbols + result["frame_halfmacs_per_frame"] * 80 / (result["postnet_litert_gmac_per_s"] * 1e9)
     rows = [{"design": "today: the server runs the whole acoustic model (browser_vocoder.json)",
              "share": round(mel / wav, 3), "wav_cpu_s_per_audio_s": wav},
             {"design": "floor: the whole frame half at the postnet's int8 rate (hypothetical)",
@@ -298,7 +298,7 @@ def table(result: dict) -> str:
         f"{threads['identical_mels']}.",
         markdown_table([{"LiteRT graph": k, "cpu_s_per_audio_s": v} for k, v in result["litert_parts_cpu_s_per_audio_s"].items()],
                        ["LiteRT graph", "cpu_s_per_audio_s"]),
-        f"- The frame-rate half: {result['frame_half_macs_per_frame'] / 1e6:.2f} M multiply-accumulates per frame "
+        f"- The frame-rate half: {result['frame_halfmacs_per_frame'] / 1e6:.2f} M multiply-accumulates per frame "
         f"(80 frames per second of speech); LiteRT runs it at {result['frame_half_litert_gmac_per_s']} GMAC/s on one core (its postnet alone at "
         f"{result['postnet_litert_gmac_per_s']}).",
         "The frame-rate half rebuilt for onnxruntime (1 thread), against LiteRT's mels; two dropout draws differ by "
