@@ -25,8 +25,9 @@ import numpy as np
 
 from tts.bench.report import RESULTS, markdown_table
 from tts.bench.texts import fresh
+from tts.engines.embedded_decoder import SPLIT
 
-SPLIT_OUTPUTS = ("add_1", "Identity_2")            # the decoder's input (per symbol) and the durations
+SPLIT_OUTPUTS = (SPLIT, "Identity_2")              # the decoder's input (per symbol) and the durations
 BEFORE_POSTNET = ("Identity", "Identity_2")
 
 
