@@ -1,6 +1,14 @@
 # One process, pinned and capped at run time (--memory: the same cap as deploy/tts.service's MemoryMax):
-#   docker build -t zh-tts . && docker run --cpus 2 --memory 1g -p 8000:8000 zh-tts
+#   docker build -t zh-tts . && docker run --cpus 2 --memory 1408m -p 8000:8000 zh-tts
 # Reachable beyond this machine? Set TTS_API_KEYS and TTS_ALLOWED_HOSTS (README: Exposing it safely).
+# Browser vocoding's runtime, set up as ./run.sh sets it up: npm/install.sh runs `npm ci` (exactly
+# npm/package-lock.json, every package checked against its integrity hash) and makes the gzip copies.
+# Node stays in this stage: the image below gets only the files the server sends under /vocoder.
+FROM node:22-bookworm-slim AS page-runtime
+WORKDIR /app
+COPY npm/package.json npm/package-lock.json npm/install.sh ./npm/
+RUN sh npm/install.sh
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -21,6 +29,12 @@ RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
 RUN python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
 # The frontend's compact word tables (importing it builds them into /app/.cache/frontend).
 RUN python -c "import tts.frontend"
+# onnxruntime-web's two files the server sends (tts/web/mel.py RUNTIME_FILES) and their gzip copies.
+COPY --from=page-runtime /app/npm/node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs \
+     /app/npm/node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs.gz \
+     /app/npm/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm \
+     /app/npm/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm.gz \
+     ./npm/node_modules/onnxruntime-web/dist/
 
 RUN useradd --system --no-create-home tts
 USER tts

@@ -22,22 +22,21 @@ install_python_packages() {
 
 install_page_packages() {
   # onnxruntime-web, which the page runs to vocode in the listener's browser (served from our own origin):
-  # `npm ci` installs exactly npm/package-lock.json and checks each package against its integrity hash.
-  local stamp=npm/node_modules/.installed-lock digest dist=npm/node_modules/onnxruntime-web/dist
+  # npm/install.sh runs `npm ci` (exactly npm/package-lock.json, integrity-checked) and makes the gzip
+  # copies the server sends; the Dockerfile's page-runtime stage runs the same script.
+  local stamp=npm/node_modules/.installed-lock digest
   digest=$(sha256sum npm/package-lock.json | cut -d' ' -f1)
-  if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-    if ! command -v npm >/dev/null; then
-      echo "npm not found: the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
-           "install npm (Debian: apt-get install npm) and run ./run.sh again to enable it" >&2
-      return
-    fi
-    (cd npm && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    echo "$digest" > "$stamp"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
+    sh npm/install.sh --gzip-only
+    return
   fi
-  # gzip copies the server sends to browsers that accept them (the 14 MB wasm travels as 3.7 MB)
-  for file in "$dist/ort-wasm-simd-threaded.wasm" "$dist/ort.wasm.bundle.min.mjs"; do
-    [ -f "$file.gz" ] || gzip -k -n -6 "$file"
-  done
+  if ! command -v npm >/dev/null; then
+    echo "npm not found: the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
+         "install npm (Debian: apt-get install npm) and run ./run.sh again to enable it" >&2
+    return
+  fi
+  sh npm/install.sh
+  echo "$digest" > "$stamp"
 }
 
 setup() {

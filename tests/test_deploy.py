@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -116,3 +117,85 @@ def test_the_server_runs_confined_by_the_units_system_call_filter_and_write_xor_
     assert streamed.status_code == 200 and streamed.content[:4] == b"RIFF"
     assert metrics.status_code == 200 and "process_resident_memory_bytes" in metrics.text
     assert "Operation not permitted" not in log and "Traceback" not in log
+
+
+# -- the Docker image is set up as ./run.sh sets up a machine ----------------------------------------
+def dockerfile_stages() -> list[dict]:
+    """The Dockerfile's stages: base image, name, and instructions (continuation lines joined)."""
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        word, _, rest = line.partition(" ")
+        if word == "FROM":
+            image, _, name = rest.partition(" AS ")
+            stages.append({"image": image.strip(), "name": name.strip(), "steps": []})
+        else:
+            stages[-1]["steps"].append((word, rest.strip()))
+    return stages
+
+
+def setup_commands() -> list[str]:
+    """The commands of run.sh's setup(), one per line."""
+    script = (ROOT / "run.sh").read_text(encoding="utf-8")
+    body = re.search(r"^setup\(\) \{\n(.*?)^\}", script, re.M | re.S).group(1)
+    return [line.strip() for line in body.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_every_python_step_of_run_sh_setup_has_its_run_in_the_dockerfile():
+    final = dockerfile_stages()[-1]
+    runs = [rest for word, rest in final["steps"] if word == "RUN"]
+    python_steps = [re.search(r'"\$VENV/bin/python" (-m \S+|-c "[^"]+")', c) for c in setup_commands()]
+    wanted = [found.group(1) for found in python_steps if found]
+    assert len(wanted) >= 3   # the Kokoro model, the ONNX vocoder, the frontend's tables
+    for step in wanted:
+        assert any(f"python {step}" in run for run in runs), f"run.sh sets up `{step}`; the Dockerfile does not"
+    assert any("pip install -r requirements.txt" in r and "--no-deps -r requirements-voice.txt" in r for r in runs)
+
+
+def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_final_image():
+    from tts.config import Settings
+    from tts.web.mel import RUNTIME_FILES
+
+    assert "install_page_packages" in setup_commands()
+    assert re.search(r"^\s*sh npm/install\.sh$", (ROOT / "run.sh").read_text(encoding="utf-8"), re.M)
+    *builders, final = dockerfile_stages()
+    npm_stage = next(s for s in builders if ("RUN", "sh npm/install.sh") in s["steps"])
+    assert npm_stage["image"].startswith("node:") and npm_stage["name"]
+    copied = [rest for word, rest in npm_stage["steps"] if word == "COPY"]
+    assert any("npm/package-lock.json" in c and "npm/install.sh" in c for c in copied)   # npm ci needs the lock
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "npm/node_modules" in ignored   # the host's packages never reach the build: only the lock does
+    assert final["image"].startswith("python:") and not any(
+        word == "RUN" and re.search(r"\b(npm|node|nodejs)\b", rest) for word, rest in final["steps"])
+    def workdir(stage: dict) -> Path:
+        return Path([rest for word, rest in stage["steps"] if word == "WORKDIR"][-1])
+
+    runtime_dir = Settings().page_runtime_dir   # where the server looks, from its working directory
+    from_stage = [rest.split()[1:] for word, rest in final["steps"]
+                  if word == "COPY" and rest.startswith(f"--from={npm_stage['name']} ")]
+    assert len(from_stage) == 1
+    *sources, target = from_stage[0]
+    assert (workdir(final) / target).resolve() == (workdir(final) / runtime_dir).resolve()
+    assert {Path(source).parent for source in sources} == {workdir(npm_stage) / runtime_dir}
+    assert {Path(source).name for source in sources} == {n + gz for n in RUNTIME_FILES.values() for gz in ("", ".gz")}
+    install = (ROOT / "npm" / "install.sh").read_text(encoding="utf-8")
+    assert "npm ci" in install and all(f"dist/{name}" in install for name in RUNTIME_FILES.values())
+
+
+def test_the_npm_script_gzips_exactly_the_files_the_server_sends(tmp_path):
+    import gzip
+
+    from tts.web.mel import RUNTIME_FILES
+
+    shutil.copy(ROOT / "npm" / "install.sh", tmp_path / "install.sh")
+    dist = tmp_path / "node_modules" / "onnxruntime-web" / "dist"
+    dist.mkdir(parents=True)
+    for name in (*RUNTIME_FILES.values(), "ort.all.min.js"):
+        (dist / name).write_bytes(name.encode() * 1000)
+    subprocess.run(["sh", str(tmp_path / "install.sh"), "--gzip-only"], check=True, timeout=60)
+    assert {p.name for p in dist.glob("*.gz")} == {f"{name}.gz" for name in RUNTIME_FILES.values()}
+    for name in RUNTIME_FILES.values():
+        assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()

@@ -16,11 +16,12 @@ from tts.service.service import SynthesisService
 
 def make_service(model: ToneModel | None = None, *, queue_size: int = 3, idle_seconds: float = 0.0,
                  step_timeout: float = 30.0, store_bytes: int = 1 << 24, singleflight: bool = True,
-                 start: bool = True, policy: str = "shortest") -> SynthesisService:
+                 start: bool = True, policy: str = "shortest", **options) -> SynthesisService:
+    """`options`: more of SynthesisService's (a worker on the test's clocks, a memory guard)."""
     service = SynthesisService(tone_synthesizer(model, idle_seconds), queue_size=queue_size,
                                jobs=JobStore(60, store_bytes), registry=CollectorRegistry(),
                                singleflight=singleflight, step_timeout=step_timeout, max_audio_seconds=600,
-                               policy=policy)
+                               policy=policy, **options)
     if start:
         service.start()
         assert service.wait_ready(10)
@@ -182,7 +183,8 @@ def test_shutdown_finishes_what_was_accepted_and_refuses_the_rest(service):
     assert all(job.status == "done" for job in accepted)
 
 
-def test_close_fails_what_is_left_visibly(model):
+def test_close_fails_what_is_left_visibly(model, monkeypatch):
+    monkeypatch.setattr("tts.service.service.CLOSE_WAIT_SECONDS", 0.2)   # for the call that hangs to return
     service = make_service(model)
     running = service.submit(request("挂住了。"))
     waiting = service.submit(request("排队的。"), keep=True)

@@ -6,7 +6,10 @@ import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
+
+from live import LiveServer
 
 LONG = "今天天气很好，我们一起去公园散步吧。春天来了，花儿都开了，大家都很开心。" * 12   # ~30 s of speech
 
@@ -139,3 +142,24 @@ def test_a_streaming_client_that_hangs_up_stops_the_work_within_a_phrase(live_se
         assert time.monotonic() < deadline, "the abandoned stream never ended"
         time.sleep(0.05)
     assert made < 0.05 * len(LONG * 2) * 0.18
+
+
+@pytest.mark.live
+def test_above_its_memory_limit_a_busy_server_refuses_new_work_with_503_and_finishes_what_it_runs():
+    server = LiveServer(TTS_MEMORY_LIMIT_MB="50", TTS_CACHE_MB="0")   # below what it needs at rest
+    try:
+        server.wait_ready()
+        assert post(server, {"text": "你好。"}).status_code == 200   # idle: taken (a refusal could not lower it)
+        accepted = post(server, {"text": LONG[:len(LONG) // 4], "async": True})   # ~8 s of speech: still running next
+        refused = post(server, {"text": "你好。"})
+        assert accepted.status_code == 202
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "memory_full"
+        assert int(refused.headers["Retry-After"]) >= 1
+        job = f"{server.url}{accepted.json()['links']['self']}"
+        deadline = time.monotonic() + 120
+        while (status := requests.get(job, timeout=10).json()["status"]) not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert status == "done" and "is above the limit of 50 MB with nothing running" in server.log_tail(20000)
+    finally:
+        server.stop()

@@ -15,7 +15,8 @@ from fakes import ToneModel, tone_synthesizer, wait_until
 from test_service import finished, make_service, request
 from tts.errors import JobNotFound, JobNotReady, QueueFull
 from tts.service.jobs import Job
-from tts.service.turns import STARVE_SECONDS, STREAM_AHEAD_SECONDS, CostModel, Schedule
+from tts.service.turns import (PLAN_SECONDS_PER_CHARACTER, STARVE_SECONDS, STREAM_AHEAD_SECONDS, CostModel,
+                                Schedule)
 from tts.synthesizer import Rendering
 
 SYNTHESIZER = tone_synthesizer()
@@ -133,11 +134,51 @@ def test_the_cost_model_starts_from_the_declared_cost_and_learns_the_measured_on
     assert costs.line("other") == pytest.approx((0.0, 0.04))
 
 
+def test_every_wait_counts_what_is_left_of_the_step_in_flight():
+    """A step cannot be interrupted: a short request that came while the worker makes a long
+    one's phrase (a Kokoro phrase takes seconds) waits for that phrase first."""
+    plan = schedule("shortest", sentences(12), sentences(2))
+    long, short = plan.turns
+    step = long.step(plan.costs)
+    assert step == pytest.approx(plan.costs.seconds("tone", long.estimates[0])) and step > 0
+    idle = plan.finish_times(now=100.0)
+    with plan.stepping(long, now=100.0):
+        started, halfway, overran = (plan.finish_times(now=100.0 + s) for s in (0.0, step / 2, 2 * step))
+        assert plan.first_free(now=100.0) == pytest.approx(idle[short] + step)
+    assert started[short] == pytest.approx(idle[short] + step)
+    assert halfway[short] == pytest.approx(idle[short] + step / 2)
+    assert overran[short] == pytest.approx(idle[short])   # run past its estimate: nothing more is known
+    assert started[long] == pytest.approx(idle[long])     # its own step is part of its work, counted once
+    assert plan.finish_times(now=100.0) == idle            # the step has returned
+
+
+def test_the_phrase_under_way_counts_the_part_of_its_audio_not_made_yet():
+    plan = schedule("fifo", sentences(3))
+    turn = plan.turns[0]
+    cost = [plan.costs.seconds("tone", audio) for audio in turn.estimates]
+    assert plan.work(turn) == pytest.approx(sum(cost)) and turn.step(plan.costs) == pytest.approx(cost[0])
+    turn.made(0, 0.1, plan.costs, audio=turn.estimates[0] / 4)
+    assert turn.step(plan.costs) == pytest.approx(cost[0] * 3 / 4)
+    assert plan.work(turn) == pytest.approx(cost[0] * 3 / 4 + cost[1] + cost[2])
+    turn.made(0, 0.1, plan.costs, audio=turn.estimates[0] / 2)   # 3/4 of the estimate: done (estimates lean long)
+    assert turn.step(plan.costs) == pytest.approx(cost[1]) and plan.work(turn) == pytest.approx(cost[1] + cost[2])
+
+
+def test_planning_costs_its_characters_at_a_rate_learned_from_the_requests_planned():
+    costs = CostModel(lambda voice: 0.04)
+    assert costs.plan_seconds(1000) == pytest.approx(1000 * PLAN_SECONDS_PER_CHARACTER)
+    for _ in range(30):
+        costs.observe_plan(2000, 2.0)   # 1 ms per character: a slow machine
+    assert costs.plan_seconds(1000) == pytest.approx(1.0, rel=0.05)
+    newcomer = schedule("shortest").add(Job(request(sentences(40))))
+    assert newcomer.step(costs) == pytest.approx(costs.plan_seconds(len(sentences(40))))
+
+
 # -- the service on the worker thread -----------------------------------------------------------
 @pytest.mark.parametrize("policy", ["shortest", "round_robin"])
 def test_a_short_request_behind_a_long_one_finishes_first(policy):
     with running(queue_size=4, policy=policy) as service:
-        long = service.submit(request(sentences(10, "慢慢")))
+        long = service.submit(request(sentences(6, "慢慢")))
         wait_until(lambda: len(long.audio) >= 1)
         short = finished(service.submit(request("慢。")))
         made_meanwhile = long.audio.seconds
@@ -156,14 +197,16 @@ def test_fifo_is_how_the_server_worked_before_the_long_one_first():
 
 
 def test_each_request_gets_its_own_audio_whole_and_in_order_however_turns_interleave():
+    """Both are admitted before the worker's first turn, so round robin interleaves them chunk by chunk."""
     with running(queue_size=4) as alone:
-        expected = [finished(alone.submit(request(sentences(n, "慢")))).samples()[0] for n in (5, 2)]
+        expected = [finished(alone.submit(request(sentences(n)))).samples()[0] for n in (5, 2)]
     with running(queue_size=4, policy="round_robin") as service:
-        jobs = [service.submit(request(sentences(n, "慢"), stream=True)) for n in (5, 2)]
+        jobs = [service.submit(request(sentences(n), stream=True)) for n in (5, 2)]
         got = [finished(job).samples()[0] for job in jobs]
         phrases = [[chunk.phrase for chunk in job.follow()] for job in jobs]
     assert [g.tobytes() for g in got] == [e.tobytes() for e in expected]
     assert all(p == sorted(p) for p in phrases)
+    assert jobs[1].finished <= jobs[0].finished   # they did interleave: the short one ended first
 
 
 def test_the_cost_per_voice_is_learned_from_the_phrases_made():
@@ -185,6 +228,19 @@ def test_retry_after_of_a_full_queue_grows_with_the_work_queued():
 
     short, long = retry_after(4), retry_after(40)
     assert long >= 5 * short
+
+
+def test_a_request_queued_behind_a_step_in_flight_is_told_it_waits_for_that_step(monkeypatch):
+    model = ToneModel()
+    with running(model, queue_size=3) as service:
+        monkeypatch.setattr(service.costs, "line", lambda voice: (0.0, 10.0))   # 10 worker s per audio s
+        held = service.submit(request("挂" + "说" * 20 + "。"))   # its first phrase holds the worker
+        wait_until(lambda: held.status == "running")
+        short = service.submit(request("好。"), keep=True)
+        # the held phrase: 21 syllables ≈ 5.5 s of audio ≈ 55 worker s, less the few ms it has run
+        assert service.expected_seconds(short) > service.costs.seconds("tone", 4.0)
+        model.release.set()
+        assert finished(held).status == "done" and finished(short).status == "done"
 
 
 def test_a_cancelled_request_frees_its_slot_at_once_and_stops_within_a_phrase():

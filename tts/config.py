@@ -54,7 +54,9 @@ class Settings:
     cache_mb: int = 64               # sentence cache (phrase audio); 0 = no cache
     cache_ttl_seconds: int = 86400   # how long a phrase stays in Redis
     singleflight: bool = True        # identical concurrent requests share one synthesis
-    step_timeout_seconds: int = 120  # one model call (a phrase, or loading a model); past it the worker is stalled
+    step_timeout_seconds: int = 120  # a model call with no progress this long (or this much CPU) is stalled
+    memory_limit_mb: int = 0         # above it, new work waits (503) while work runs; 0 = the cgroup's
+                                     # MemoryHigh (or 90 % of MemoryMax / docker --memory); -1 = none
     drain_seconds: int = 20          # on SIGTERM, finish accepted work for this long, then fail what is left
     redis_url: str = ""              # e.g. redis://redis:6379/0: cache and async jobs shared by replicas
     redis_timeout_ms: int = 500      # per Redis call; past it the server carries on without Redis
@@ -93,7 +95,7 @@ class Settings:
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
                     "url_max_text_chars": 1, "url_cache_seconds": 0,
-                    "step_timeout_seconds": 1, "drain_seconds": 0, "max_body_bytes": 1024,
+                    "step_timeout_seconds": 1, "memory_limit_mb": -1, "drain_seconds": 0, "max_body_bytes": 1024,
                     "job_ttl_seconds": 1, "job_store_mb": 1, "vocoder_chunk_frames": 32, "cache_mb": 0,
                     "cache_ttl_seconds": 1, "redis_timeout_ms": 1, "kokoro_threads": 1,
                     "kokoro_idle_seconds": 0, "header_timeout_seconds": 1, "body_timeout_seconds": 1,

@@ -99,9 +99,15 @@ class ShuttingDown(Busy):
 
 
 class WorkerStalled(Busy):
-    """A model call ran past its time limit; the worker takes nothing until it returns."""
+    """A model call stopped progressing (or ran away past its time limit); the worker takes nothing until it returns."""
 
     code = "worker_stalled"
+
+
+class MemoryFull(Busy):
+    """The process is above its memory limit while work runs: new work waits until that is done."""
+
+    code = "memory_full"
 
 
 class JobNotFound(TTSError):

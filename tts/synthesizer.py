@@ -49,7 +49,7 @@ from tts.engines.base import EngineOptions, Onsets
 from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, InvalidInput
-from tts.frontend import Phrase, analyze_text
+from tts.frontend import Phrase, analyze_text, load as load_frontend
 from tts.frontend.estimate import check_budget
 from tts.request import SynthesisRequest
 
@@ -141,6 +141,11 @@ class Synthesizer:
         """The engines the settings ask for (declared, not loaded yet) behind one synthesizer."""
         return cls(declare_engines(settings), default_voice=settings.default_voice,
                    max_audio_seconds=settings.max_audio_seconds)
+
+    @staticmethod
+    def load_frontend() -> None:
+        """Read the frontend's data now (the worker's warm-up): no request pays for it."""
+        load_frontend()
 
     def plan(self, request: SynthesisRequest) -> Plan:
         """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable,

@@ -1,6 +1,6 @@
 """The dev-set scorer's held-out split: fixed by the sentence alone, about half of the set."""
 
-from tts.frontend.eval import held_out, pinyin_key
+from tts.frontend.eval import held_out, pinyin_key, read_polyphones
 
 
 def test_the_held_out_half_depends_on_the_sentence_only():
@@ -12,3 +12,12 @@ def test_the_held_out_half_depends_on_the_sentence_only():
 def test_pinyin_keys_compare_the_readme_way():
     assert pinyin_key("lu:4") == pinyin_key("lv4") == pinyin_key("LÜ4")
     assert pinyin_key("le") == "le5"
+
+
+def test_a_cpp_split_reads_as_the_dev_rows(tmp_path):
+    (tmp_path / "test.sent").write_text("他在银\u2581行\u2581上班。\n\u2581了\u2581解\n", encoding="utf-8")
+    (tmp_path / "test.lb").write_text("hang2\nliao3\n", encoding="utf-8")
+    assert read_polyphones(tmp_path / "test.sent") == [
+        {"sentence": "他在银行上班。", "index": "3", "pinyin": "hang2"},
+        {"sentence": "了解", "index": "0", "pinyin": "liao3"},
+    ]

@@ -149,10 +149,63 @@ EVERYDAY = [
     ("地上都是刨花。", "刨", 0, "bao4"),
     ("他教书三十年了。", "教", 0, "jiao1"),          # everyday verb-object words
     ("他的衣着很朴素。", "着", 0, "zhuo2"),
+    ("记得填好信息哦！", "哦", 0, "o5"),             # a modal particle closing its clause is toneless
+    ("别生气啦」", "啦", 0, "la5"),
+    ("哦，原来是这样。", "哦", 0, "o4"),              # ... but an interjection keeps its tone
+    ("我们一起找哆啦。", "啦", 0, "la1"),             # 哆啦 (Doraemon) is a name
+    ("面积约77平方哩。", "哩", 0, "li3"),              # 哩 "mile"
+    ("他用尽了力气。", "尽", 0, "jin4"),              # 尽 "exhaust" outside 尽管/尽量/尽快
+    ("我们尽快出发。", "尽", 0, "jin3"),
+    ("他把菜挑去集市卖。", "挑", 0, "tiao1"),          # 挑 + direction: carry on a pole
+    ("他挑起了争端。", "挑", 0, "tiao3"),
+    ("船停在乌涌，等待天亮。", "涌", 0, "chong1"),     # 涌 "creek" in Cantonese place names
+    ("人群涌向广场。", "涌", 0, "yong3"),
+    ("客人如云涌，供不应求。", "涌", 0, "yong3"),      # found on CPP's test split: clouds surge
+    ("今天的温差很大。", "差", 0, "cha1"),            # words pypinyin's phrase dictionary has wrong
+    ("他最近有点胸闷。", "闷", 0, "men4"),
+    ("大家一哄而散。", "哄", 0, "hong4"),
+    ("他去过阿塞拜疆。", "塞", 0, "sai4"),
 ]
 
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY)
+# Collocations that settle a reading (polyphone_rules._NEIGHBOURS and neighbours), each with
+# the other reading beside it where one is common.
+COLLOCATIONS = [
+    ("他把钱藏好了。", "藏", 0, "cang2"),
+    ("博物院藏有古画。", "藏", 0, "cang2"),
+    ("驻藏大臣到了。", "藏", 0, "zang4"),
+    ("她拧干了衣服。", "拧", 0, "ning2"),
+    ("他拧开了瓶盖。", "拧", 0, "ning3"),
+    ("工人扛着铁镐上山。", "镐", 0, "gao3"),
+    ("寺前有一座石幢。", "幢", 0, "chuang2"),
+    ("村里新建了一幢楼。", "幢", 0, "zhuang4"),
+    ("父亲新丧，他回家守孝。", "丧", 0, "sang1"),
+    ("他丧失了信心。", "丧", 0, "sang4"),
+    ("把鱼再续炸两分钟。", "炸", 0, "zha2"),
+    ("敌人炸了大桥。", "炸", 0, "zha4"),
+    ("他登上擂台。", "擂", 0, "lei4"),
+    ("山上投下擂石。", "擂", 0, "lei2"),
+    ("国王头戴金冠。", "冠", 0, "guan1"),
+    ("他获得了冠军。", "冠", 0, "guan4"),
+    ("他被任命为都督。", "都", 0, "du1"),
+    ("他挨打了。", "挨", 0, "ai2"),
+    ("两家店铺紧紧相挨。", "挨", 0, "ai1"),
+    ("这张纸很薄。", "薄", 0, "bao2"),
+    ("两个数之差。", "差", 0, "cha1"),
+    ("院子里有个麦秸垛。", "垛", 0, "duo4"),
+    ("三载寒窗苦读。", "载", 0, "zai3"),
+    ("神舟十二载人飞船发射成功。", "载", 0, "zai4"),
+    ("古人把星空分为二十八宿。", "宿", 0, "xiu4"),
+    ("心宿二是一颗红巨星。", "宿", 0, "xiu4"),
+    ("他在学校宿舍住。", "宿", 0, "su4"),
+    ("他官至副相。", "相", 0, "xiang4"),
+    ("两国相邻。", "相", 0, "xiang1"),
+    ("这次效果更好。", "好", 0, "hao3"),
+    ("政权更迭频繁。", "更", 0, "geng1"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS)
 def test_polyphone_reading_depends_on_context(sentence, char, nth, expected):
     assert reading(sentence, char, nth) == expected
 
@@ -231,3 +284,12 @@ def test_to_pinyin_gives_one_entry_per_character_for_any_text(text):
 @given(st.text(alphabet=st.sampled_from("一不儿了的行长还得好，。 ABC12😀\u3000")))
 def test_words_round_trip_on_mixed_text(text):
     assert "".join(w.text for w in words(text)) == text
+
+
+def test_every_reading_a_rule_table_gives_is_one_the_character_has():
+    from tts.frontend.polyphone_model import model
+    from tts.frontend.polyphone_rules import _NEIGHBOURS, _PARTICLES
+
+    candidates = model().candidates
+    given = [(ch, r) for ch, entries in _NEIGHBOURS.items() for _, _, r in entries if r] + list(_PARTICLES.items())
+    assert [(ch, r) for ch, r in given if r not in candidates[ch]] == []

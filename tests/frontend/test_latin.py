@@ -72,7 +72,7 @@ def test_every_dictionary_word_becomes_syllables_the_voices_have():
 # -- Kokoro's English symbols ------------------------------------------------------------------------
 @pytest.mark.parametrize(("word", "misaki"), [
     ("hello", "həlˈO"), ("google", "ɡˈuɡᵊl"), ("data", "dˈAɾə"), ("phone", "fˈOn"), ("world", "wˈɜɹld"),
-    ("chat", "ʧˈæt"), ("street", "stɹˈit"),
+    ("chair", "ʧˈɛɹ"), ("strong", "stɹˈɔŋ"),
 ])
 def test_arpabet_maps_to_misakis_english_alphabet(word, misaki):
     assert english_phonemes(dictionary()[word]) == misaki   # the entries of misaki's us_gold.json
@@ -80,10 +80,12 @@ def test_arpabet_maps_to_misakis_english_alphabet(word, misaki):
 
 @pytest.mark.parametrize(("word", "ours"), [
     ("computer", "kʰəmpʰjˈuɾəɹ"), ("python", "pʰˈIθɑn"), ("spot", "spˈɑt"), ("cat", "kʰˈæt"),
+    ("paper", "pʰˈApʰəɹ"), ("happy", "hˈæpʰi"),
 ])
 def test_onset_p_t_k_are_aspirated_for_the_mandarin_voices(word, ours):
     """misaki writes pinyin b d g as p t k, so Kokoro's Mandarin voices say a bare p as b (App
-    was heard ABB): an onset p t k not after s gets ʰ; after s, or in a coda, it stays bare."""
+    was heard ABB): an onset p t k not after s gets ʰ, also before an unstressed vowel (paper,
+    happy: plain, fewer were recovered); after s, or in a coda, it stays bare."""
     assert english_phonemes(dictionary()[word]) == ours
 
 
@@ -113,7 +115,12 @@ def test_kokoro_says_an_english_span_in_english_set_off_by_short_pauses():
 
 def test_the_words_of_one_english_run_are_spaced_as_words():
     assert phrase_phonemes(analyze("我在听Taylor Swift的歌。")[0]) == "wo↓ ʦai↘ tʰi→ŋ, tʰˈAləɹ swˈɪft, tɤ kɤ→."
-    assert phrase_phonemes(analyze("OK吗？")[0]) == "ˈO kʰˈA, ma?"   # a spelled word says its letters apart
+
+
+def test_kokoro_spells_letters_with_a_short_pause_between_them():
+    """C, E, O as a newsreader spells them (spaced as words, KTV and SUV blurred into other letters)."""
+    assert phrase_phonemes(analyze("OK吗？")[0]) == "ˈO, kʰˈA, ma?"
+    assert phrase_phonemes(analyze("公司的CEO来了。")[0]) == "kʊ→ŋsɨ→tɤ, sˈi, ˈi, ˈO, lai↗lɤ."
 
 
 def test_a_span_too_long_for_the_token_bound_falls_back_to_its_mandarin_syllables():
@@ -145,12 +152,30 @@ def test_tokens_are_classified_as_a_newsreader_reads_them(token, how):
 
 
 def test_acronyms_use_the_chinese_letter_names_on_the_mandarin_side():
-    assert read("CEO").syllables == ("xi1", "yi4", "ou1")
+    assert read("CEO").syllables == ("xi1", "yi1", "ou1")
+
+
+def test_letter_names_are_said_level_with_a_light_second_syllable():
+    """Letters on the first tone (bi4 di4 ji4 were heard as 必 第 寄); H, L, R, F, W in the forms Whisper
+    heard as the letter (ei1 qi1 was heard "A7", a4 er5 "2", ai1 lou5 inside a word "ILO", ai- as I)."""
+    assert read("HTML").syllables == ("ei1", "chi5", "ti1", "ai1", "mu5", "ei1", "le5")
+    assert read("BDG").syllables == ("bi1", "di1", "ji1")
+    assert read("RFW").syllables == ("ar1", "ei1", "fu5", "da1", "bu5", "you5")
+
+
+def test_every_letter_name_is_a_syllable_the_embedded_voice_has():
+    from tts.engines.baker_symbols import BakerSymbols
+    from tts.engines.embedded_assets import locate
+    from tts.frontend.letters import LETTERS
+
+    symbols = BakerSymbols(locate().load_mapper())
+    for letter, names in LETTERS.items():
+        assert all(is_syllable(name) and symbols.syllable_symbols(name) for name in names), letter
 
 
 def test_on_the_mandarin_side_words_are_settled_spelled_or_approximated():
     assert read("Hello").syllables == ("ha1", "lou1")                              # settled: 哈喽
-    assert read("Zoom").syllables == ("zei4", "ou1", "ou1", "ai2", "mu5")          # short: spelled
+    assert read("Zoom").syllables == ("zei4", "ou1", "ou1", "ai1", "mu5")          # short: spelled
     assert read("Instagram").syllables == tuple(to_pinyin(read("Instagram").arpabet))   # long: approximated
     assert read("Zoom").arpabet == "Z UW1 M"                                       # Kokoro still says the word
 

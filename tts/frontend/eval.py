@@ -1,6 +1,6 @@
 """Measure the Chinese frontend on the shared dev data.
 
-Run ``python -m tts.frontend.eval [--show-errors N] [--data DIR]``. It prints
+Run ``python -m tts.frontend.eval [--show-errors N] [--data DIR] [--polyphones FILE]``. It prints
 text-normalization accuracy of ``normalize`` (lenient, as ``data/README.md``
 defines it, and strict exact match) and polyphone accuracy of our ``to_pinyin``
 next to plain pypinyin, both scored by the same code so the figures compare, each
@@ -170,10 +170,23 @@ def report_tn(data: Path, show: int) -> None:
     print_errors("lenient", lenient, show)
 
 
-def report_polyphones(data: Path, show: int) -> None:
+def read_polyphones(path: Path) -> list[dict[str, str]]:
+    """Polyphone rows from a TSV like polyphone_dev.tsv, or from a CPP split as g2pM publishes
+    it (`test.sent`, the polyphone between two U+2581 marks, beside `test.lb`)."""
+    if path.suffix != ".sent":
+        return read_tsv(path)
+    rows = []
+    labels = path.with_suffix(".lb").read_text(encoding="utf-8").splitlines()
+    for marked, label in zip(path.read_text(encoding="utf-8").splitlines(), labels, strict=True):
+        i = marked.index("\u2581")
+        rows.append({"sentence": marked[:i] + marked[i + 1] + marked[i + 3 :], "index": str(i), "pinyin": label.strip()})
+    return rows
+
+
+def report_polyphones(path: Path, show: int) -> None:
     """Polyphone section: ours (if available) and the pypinyin baseline."""
-    rows = read_tsv(data / "polyphone_dev.tsv")
-    print(f"polyphones ({data / 'polyphone_dev.tsv'}, {len(rows)} rows)")
+    rows = read_polyphones(path)
+    print(f"polyphones ({path}, {len(rows)} rows)")
     systems = {"pypinyin lazy_pinyin TONE3": pypinyin_baseline(), "tts.frontend.g2p.to_pinyin": our_to_pinyin()}
     for name, fn in systems.items():
         if isinstance(fn, str):
@@ -193,9 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts.frontend.eval", description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print the first N failing cases")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})")
+    parser.add_argument("--polyphones", type=Path, metavar="FILE",
+                        help="another polyphone set: a TSV like DATA/polyphone_dev.tsv, or a CPP split's .sent file")
     args = parser.parse_args(argv)
     report_tn(args.data, args.show_errors)
-    report_polyphones(args.data, args.show_errors)
+    report_polyphones(args.polyphones or args.data / "polyphone_dev.tsv", args.show_errors)
     return 0
 
 

@@ -1,9 +1,10 @@
 """Tone sandhi: from lexical pinyin (g2p.Word) to the tones actually spoken.
 
 apply(words) returns, per word, one entry per character, in this order of rules:
-1. neutral tones: particles (的 地 得 了 着 吗 呢 吧 啊 ...), the suffix 们, and the second
-   syllable of reduplicated nouns and verbs (妈妈 ma1 ma5, 看看 kan4 kan5); lexical neutral
-   tones (桌子 zi5, 石头 tou5) already come from g2p's dictionary;
+1. neutral tones: particles (的 地 得 了 着 吗 呢 吧 啊 ...), the suffix 们, the second
+   syllable of reduplicated nouns and verbs (妈妈 ma1 ma5, 看看 kan4 kan5) and of neutral-tone
+   words (姑娘 niang5, 东西 "thing" xi5 but "east-west" xi1: neutral_words); some lexical
+   neutral tones (桌子 zi5, 石头 tou5) already come from g2p's dictionary;
 2. 一 and 不 (一个 yi2, 一天 yi4, 第一 yi1, 看一看 yi5; 不是 bu2, 好不好 bu5, 对不起 bu5);
 3. third-tone sandhi inside prosodic words (see _prosodic_words): 展览馆 zhan2 lan2 guan3,
    纸老虎 zhi3 lao2 hu3, 我很好 wo2 hen2 hao3, 买米 mai2 mi3;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 
 from tts.frontend.g2p import Word, is_dictionary_word, is_hanzi
+from tts.frontend.neutral_words import neutral_positions
 
 _SYLLABLE = re.compile(r"([a-z]+)([1-5])")
 
@@ -79,7 +81,10 @@ def _retone(flat: list[str], i: int, tone: int) -> None:
 
 
 def _neutral_tones(words: list[Word], spans: list[tuple[int, int]], text: str, flat: list[str]) -> None:
-    """Particles, the plural suffix 们, and reduplicated nouns and verbs lose their tone."""
+    """Particles, the plural suffix 们, reduplicated nouns and verbs, and the last syllable of
+    neutral-tone words (东西 "thing", 姑娘: neutral_words) lose their tone."""
+    for i in neutral_positions(text, spans, flat):
+        _retone(flat, i, 5)
     for k, (w, (a, b)) in enumerate(zip(words, spans)):
         if len(w.text) == 1 and _PARTICLES.get(w.text) == _base(flat[a]) and a > 0 and _tone(flat[a - 1]):
             _retone(flat, a, 5)

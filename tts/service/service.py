@@ -1,7 +1,8 @@
 """The bounded queue, the worker that serves it, and the promises kept around them.
 
 Admission is decided on the hub at once: a full queue raises QueueFull (→ 503 with
-Retry-After), never a hang; so do a warming, draining or stalled worker. A request
+Retry-After), never a hang; so do a warming, draining or stalled worker, and a process above
+its memory limit while it works (tts.service.memory). A request
 identical to one queued or running follows that job instead of taking a slot
 (singleflight). Every admitted request goes through the synthesizer's one loop
 (tts.synthesizer.Rendering), the CPU steps on the worker thread and the cache I/O on the
@@ -36,11 +37,12 @@ from prometheus_client import CollectorRegistry
 
 from tts import eco
 from tts.engines.lifecycle import LOADED
-from tts.errors import QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
+from tts.errors import MemoryFull, QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
 from tts.mel import MEL, MelRendering
 from tts.request import SynthesisRequest
 from tts.service.jobs import FINISHED, QUEUED, Job, JobStore
+from tts.service.memory import MemoryGuard
 from tts.service.metrics import ServiceMetrics
 from tts.service.turns import CostModel, Schedule, Turn
 from tts.service.worker import Worker
@@ -49,7 +51,7 @@ from tts.synthesizer import PhraseCache, Rendering, Synthesizer
 log = logging.getLogger(__name__)
 
 SECONDS_PER_CHARACTER = 0.5   # a bound on speech per character at speed 1 (measured 0.18-0.2; digits read longer)
-BEAT_SECONDS = 1.0            # the idle dispatcher wakes this often to show it is alive
+BEAT_SECONDS = 1.0            # the idle dispatcher wakes at least this often (to unload idle engines)
 WARM_UP_SECONDS = 300.0       # loading the voices the server starts with, and their first (slow) phrase
 KEEPER_SECONDS = 5.0          # how often kept jobs are pruned and their leases renewed
 RESTART_PAUSE = 1.0           # before a crashed loop is started again
@@ -65,9 +67,12 @@ class SynthesisService:
     def __init__(self, synthesizer: Synthesizer, *, queue_size: int, jobs: JobStore, registry: CollectorRegistry,
                  cache: PhraseCache | None = None, singleflight: bool = False, step_timeout: float = 120.0,
                  max_audio_seconds: float | None = None, owns_engines: bool = True,
-                 policy: str = "shortest") -> None:
+                 policy: str = "shortest", worker: Worker | None = None,
+                 memory: MemoryGuard | None = None) -> None:
         """`policy`: whose chunk the worker makes next (tts.service.turns.POLICIES); "fifo" is
-        one request at a time, as this server worked before fair turns (the bench compares them)."""
+        one request at a time, as this server worked before fair turns (the bench compares them).
+        `worker`: one of the caller's, with its own step timeout and clocks (tests move them);
+        `memory`: the bound on resident memory above which new work waits (tts.service.memory)."""
         self.synthesizer = synthesizer
         self.catalogue = synthesizer.catalogue
         self.jobs = jobs
@@ -84,10 +89,12 @@ class SynthesisService:
         self._arrived = Event()
         self._idle = Event()
         self._idle.set()
-        self._worker = Worker(step_timeout)
+        self._worker = worker or Worker(step_timeout)
+        self._memory = memory or MemoryGuard(None)
         self._warm = Event()
         self._admitting = True
-        self._beat = time.monotonic()
+        self._beat = self._worker.clock()   # when the dispatcher last began a round of hub-side work
+        self._waiting = False               # the dispatcher sleeps until work arrives (it cannot be stuck there)
         self._loops: list[gevent.Greenlet] = []
         self.load_error: TTSError | None = None
 
@@ -148,10 +155,16 @@ class SynthesisService:
 
     @property
     def healthy(self) -> bool:
-        """Liveness: the loops run, the dispatcher is not stuck, no model call has stalled."""
+        """Liveness: the loops run, the dispatcher is not stuck, no model call has stalled.
+
+        The dispatcher's beat only counts while it does hub-side work of its own: asleep for
+        work or waiting on the worker (which has its own watch) it cannot be stuck, and its beat
+        goes stale whenever something else holds the hub (a request's CPU, a test): a stale beat
+        there is no sign of a dead dispatcher."""
         if not self._loops or any(loop.dead for loop in self._loops) or self._worker.stalled:
             return False
-        return self._worker.busy or time.monotonic() - self._beat < self._worker.step_timeout
+        return (self._waiting or self._worker.busy
+                or self._worker.clock() - self._beat < self._worker.step_timeout)
 
     @property
     def ready(self) -> bool:
@@ -203,6 +216,13 @@ class SynthesisService:
             self.metrics.rejected()
             wait = max(1, math.ceil(self._schedule.first_free()))   # when the first slot frees
             raise QueueFull(f"the queue is full ({self._queue_size} requests); retry in {wait} s", retry_after=wait)
+        resident = self._memory.refuses(busy=self.depth > 0)
+        if resident is not None:
+            self.metrics.rejected()
+            wait = max(1, math.ceil(self._schedule.first_free()))
+            raise MemoryFull(f"the server is using {resident / 2 ** 20:.0f} MB, above its limit of "
+                             f"{self._memory.limit / 2 ** 20:.0f} MB, until the work it runs is done; "
+                             f"retry in {wait} s", retry_after=wait)
         if keep:
             self.jobs.admit(job)
         if self._singleflight:
@@ -252,7 +272,7 @@ class SynthesisService:
         if not self._warm.is_set():
             self._warm_up()
         while True:
-            self._beat = time.monotonic()
+            self._beat = self._worker.clock()
             for turn in [t for t in self._schedule.turns if t.job.abandoned]:
                 self._end(turn, None)   # nobody wants its audio: it ends cancelled
             self._settle()
@@ -268,16 +288,23 @@ class SynthesisService:
         self._arrived.clear()
         due = [d for e in self.catalogue.engines.values() if (d := e.release_due()) is not None]
         timeout = min([BEAT_SECONDS, *due])
-        if self._arrived.wait(timeout) or self._schedule:
-            return
+        self._waiting = True
+        try:
+            if self._arrived.wait(timeout) or self._schedule:
+                return
+        finally:
+            self._waiting = False
+            self._beat = self._worker.clock()
         for engine in self.catalogue.engines.values():
             if engine.release_due() == 0.0:
                 self._worker.run(engine.unload_if_idle)
 
     def _warm_up(self) -> None:
-        """Load the engines that start loaded and make one phrase with the default voice (the first call is slow)."""
+        """Read the frontend's data, load the engines that start loaded and make one phrase with the
+        default voice (the first call is slow)."""
         work = functools.partial(self._worker.run, timeout=max(WARM_UP_SECONDS, self._worker.step_timeout))
         try:
+            work(self.synthesizer.load_frontend)
             for engine in self.catalogue.engines.values():
                 if engine.preload:
                     try:
@@ -300,7 +327,10 @@ class SynthesisService:
         job = turn.job
         try:
             if turn.rendering is None:
-                self._plan(turn)
+                started = time.perf_counter()
+                with self._schedule.stepping(turn):
+                    self._plan(turn)
+                self.costs.observe_plan(len(job.request.text), time.perf_counter() - started)
                 return
             if job.status == QUEUED:
                 omitted = turn.rendering.plan.omitted
@@ -310,13 +340,15 @@ class SynthesisService:
                 job.start(turn.rendering.cache_status, omitted)
                 self._publish(job)
             started = time.perf_counter()
-            chunk = turn.rendering.next_chunk()
+            with self._schedule.stepping(turn):
+                chunk = turn.rendering.next_chunk()
             if chunk is None:
                 turn.settle(self.costs)
                 self._end(turn, None)
                 return
-            turn.made(chunk.phrase, time.perf_counter() - started, self.costs)
-            job.add(chunk)
+            seconds, audio = time.perf_counter() - started, job.audio.seconds
+            job.add(chunk)   # audio or mel frames: what the chunk adds is read from the job's own count
+            turn.made(chunk.phrase, seconds, self.costs, job.audio.seconds - audio)
         except TTSError as failure:
             if failure.status >= 500 and not isinstance(failure, WorkerStalled):
                 log.error("job %s failed: %s", job.id, failure.message)

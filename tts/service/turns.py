@@ -32,16 +32,21 @@ Work is estimated in worker seconds, phrase by phrase: a phrase costs its voice'
 cost per phrase plus its cost per second times the phrase's estimated audio seconds (from
 its syllables, tts.frontend.estimate). `CostModel` fits both to the phrases the worker
 really made, starting from the engine's declared cost per audio second; cached phrases cost
-nothing. The same estimates give a queued request's position, its expected wait, and the
-Retry-After of a full queue: when the first slot will free.
+nothing; planning a request costs its characters times a rate learned the same way. The
+phrase under way counts the part of its audio not made yet. The same estimates give a
+queued request's position, its expected wait, and the Retry-After of a full queue: when the
+first slot will free. A step cannot be interrupted, so every one of those waits first for
+what is left of the step in flight (a Kokoro phrase takes seconds): its estimate less the
+time it has run.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from tts.frontend.estimate import audio_seconds
 from tts.service.jobs import QUEUED, Job
@@ -56,6 +61,10 @@ SENTENCE_ENDS = "。！？；!?;\n"  # each ends a phrase of a text not yet plan
 PRIOR_PHRASES = (2.0, 8.0)     # the declared cost stands for two phrases of these audio seconds…
 PRIOR_WEIGHT = 2.0             # …each weighing as much as this many measured phrases
 HALF_LIFE_AUDIO_SECONDS = 120.0   # measurements this much audio old count half
+PLAN_SECONDS_PER_CHARACTER = 0.0003   # planning (frontend + cache look-up), before any is measured (0.0002 loaded)
+PLAN_PRIOR_CHARACTERS = 1000.0        # the declared planning rate weighs as much as this many characters planned
+PLAN_HALF_LIFE_CHARACTERS = 5000.0    # planning measurements this many characters old count half
+DONE_FRACTION = 0.75   # a phrase with this much of its estimated audio made is done (estimates lean long)
 
 
 class CostModel:
@@ -66,6 +75,7 @@ class CostModel:
     def __init__(self, declared: Callable[[str], float]) -> None:
         self._declared = declared
         self._sums: dict[str, list[float]] = {}   # voice → decayed [n, Σx, Σy, Σx², Σxy]
+        self._planned = [PLAN_PRIOR_CHARACTERS, PLAN_PRIOR_CHARACTERS * PLAN_SECONDS_PER_CHARACTER]   # Σchars, Σs
 
     def line(self, voice: str) -> tuple[float, float]:
         """(seconds per phrase, seconds per estimated audio second)."""
@@ -97,6 +107,16 @@ class CostModel:
         for i, value in enumerate((1.0, audio, seconds, audio * audio, audio * seconds)):
             sums[i] = sums[i] * keep + value
 
+    def plan_seconds(self, characters: int) -> float:
+        """Worker seconds to plan a text of `characters` (frontend and cache look-up)."""
+        chars, seconds = self._planned
+        return characters * seconds / chars
+
+    def observe_plan(self, characters: int, seconds: float) -> None:
+        """Planning `characters` took `seconds`; older measurements fade as more text is planned."""
+        keep = 0.5 ** (characters / PLAN_HALF_LIFE_CHARACTERS)
+        self._planned = [self._planned[0] * keep + characters, self._planned[1] * keep + seconds]
+
     def _prior(self, voice: str) -> list[float]:
         rate = self._declared(voice)
         return [sum(PRIOR_WEIGHT * v for v in values) for values in
@@ -118,6 +138,7 @@ class Turn:
     _count_from: list[int] = field(default_factory=list)     # phrases to make from i on
     phrase: int = -1              # the phrase the last chunk belonged to
     phrase_seconds: float = 0.0   # worker seconds spent on that phrase so far
+    phrase_audio: float = 0.0     # audio seconds made of it so far (its pause included)
     seconds: float = 0.0          # worker seconds spent on this request so far
     served: float = field(default_factory=time.monotonic)   # when it last had a turn (or came)
     first_audio: float | None = None                        # when its first chunk was made
@@ -141,16 +162,34 @@ class Turn:
         self._count_from = [*itertools.accumulate(int(e > 0) for e in reversed(self.estimates))][::-1] + [0]
 
     def work(self, costs: CostModel) -> float:
-        """Estimated worker seconds still to spend (the phrase under way counts half)."""
+        """Estimated worker seconds still to spend (of the phrase under way, the part not made yet)."""
         voice = self.voice
-        if self.rendering is None:   # not planned yet (a few ms): a phrase per sentence, from the characters
+        if self.rendering is None:   # not planned yet: its planning, then a phrase per sentence, from the characters
             text = self.job.request.text
             audio = len(text) * SECONDS_PER_CHARACTER / self.job.request.speed
-            return costs.seconds(voice, audio, max(1, sum(map(text.count, SENTENCE_ENDS))))
-        if self.phrase < 0:
-            return costs.seconds(voice, self._audio_from[0], self._count_from[0])
+            phrases = max(1, sum(map(text.count, SENTENCE_ENDS)))
+            return costs.plan_seconds(len(text)) + costs.seconds(voice, audio, phrases)
         rest = costs.seconds(voice, self._audio_from[self.phrase + 1], self._count_from[self.phrase + 1])
-        return rest + self.next_phrase(costs) / 2
+        return rest + self._left_of_phrase(costs)
+
+    def step(self, costs: CostModel) -> float:
+        """Estimated worker seconds of its next step (what one turn costs): its planning, the rest
+        of the phrase under way (a whole phrase for an engine that makes it in one chunk; an
+        engine that chunks a phrase makes a part, a small overestimate), or its next phrase."""
+        if self.rendering is None:
+            return costs.plan_seconds(len(self.job.request.text))
+        left = self._left_of_phrase(costs)
+        following = self.phrase + 1
+        if left > 0 or following >= len(self.estimates) or self.estimates[following] <= 0:
+            return left
+        return costs.seconds(self.voice, self.estimates[following])
+
+    def _left_of_phrase(self, costs: CostModel) -> float:
+        """Worker seconds still to spend on the phrase under way: its cost times the part of its audio not made."""
+        if not 0 <= self.phrase < len(self.estimates) or self.estimates[self.phrase] <= 0:
+            return 0.0
+        made = self.phrase_audio / self.estimates[self.phrase]
+        return 0.0 if made >= DONE_FRACTION else costs.seconds(self.voice, self.estimates[self.phrase]) * (1 - made)
 
     def next_phrase(self, costs: CostModel) -> float:
         """Estimated worker seconds of the phrase it needs next."""
@@ -163,12 +202,14 @@ class Turn:
         """Seconds of audio ready beyond what a real-time client has played since the first chunk."""
         return self.first_audio + self.job.audio.seconds - now
 
-    def made(self, phrase: int, seconds: float, costs: CostModel) -> None:
-        """A chunk of `phrase` took `seconds` of the worker; a phrase left behind teaches `costs`."""
+    def made(self, phrase: int, seconds: float, costs: CostModel, audio: float = 0.0) -> None:
+        """A chunk of `phrase` (`audio` seconds long) took `seconds` of the worker; a phrase left
+        behind teaches `costs`."""
         if phrase != self.phrase:
             self.settle(costs)
             self.phrase = phrase
         self.phrase_seconds += seconds
+        self.phrase_audio += audio
         self.seconds += seconds
         if self.first_audio is None:
             self.first_audio = time.monotonic()
@@ -177,7 +218,7 @@ class Turn:
         """Teach `costs` what the phrase under way took (call at its end)."""
         if 0 <= self.phrase < len(self.estimates) and self.estimates[self.phrase] > 0:
             costs.observe(self.voice, self.phrase_seconds, self.estimates[self.phrase])
-        self.phrase_seconds = 0.0
+        self.phrase_seconds = self.phrase_audio = 0.0
 
 
 class Schedule:
@@ -190,6 +231,7 @@ class Schedule:
         self.costs = costs
         self.turns: list[Turn] = []
         self._last: Turn | None = None   # round_robin: who had the last turn
+        self._flight: tuple[Turn, float] | None = None   # the turn whose step the worker runs, since when
 
     def __len__(self) -> int:
         return len(self.turns)
@@ -202,6 +244,26 @@ class Schedule:
     def remove(self, turn: Turn) -> None:
         if turn in self.turns:
             self.turns.remove(turn)
+        if self._flight is not None and self._flight[0] is turn:
+            self._flight = None
+
+    @contextmanager
+    def stepping(self, turn: Turn, now: float | None = None) -> Iterator[None]:
+        """While the worker runs a step of `turn` (its planning or a chunk), begun at `now`."""
+        self._flight = turn, time.monotonic() if now is None else now
+        try:
+            yield
+        finally:
+            self._flight = None
+
+    def in_flight(self, now: float | None = None) -> float:
+        """Estimated worker seconds left of the step in flight (0 when none): its estimate less the
+        time it has run (0 once it has run longer than estimated)."""
+        if self._flight is None:
+            return 0.0
+        turn, started = self._flight
+        now = time.monotonic() if now is None else now
+        return max(0.0, turn.step(self.costs) - (now - started))
 
     def find(self, job: Job) -> Turn | None:
         return next((t for t in self.turns if t.job is job), None)
@@ -270,20 +332,25 @@ class Schedule:
         return turn
 
     # -- what the queue holds -------------------------------------------------------------
-    def finish_times(self) -> dict[Turn, float]:
-        """Estimated seconds from now until each turn is done, under this policy."""
+    def finish_times(self, now: float | None = None) -> dict[Turn, float]:
+        """Estimated seconds from now until each turn is done, under this policy: first what is
+        left of the step in flight (nobody's turn comes before it returns), then the work queued."""
+        head = self.in_flight(now)
         work = {t: self.work(t) for t in self.turns}
+        if self._flight is not None:   # its turn's step is counted in the head
+            turn = self._flight[0]
+            work[turn] = max(0.0, work[turn] - turn.step(self.costs))
         if self.policy == "round_robin":   # processor sharing: the smaller ones end first, sharing till then
-            return {t: sum(min(w, work[t]) for w in work.values()) for t in self.turns}
-        ends, total = {}, 0.0
+            return {t: head + sum(min(w, work[t]) for w in work.values()) for t in self.turns}
+        ends, total = {}, head
         for turn in self.order() if self.policy == "fifo" else sorted(self.turns, key=self._size):
             total += work[turn]
             ends[turn] = total
         return ends
 
-    def first_free(self) -> float:
+    def first_free(self, now: float | None = None) -> float:
         """Estimated seconds until a slot frees (the Retry-After of a full queue)."""
-        return min(self.finish_times().values(), default=0.0)
+        return min(self.finish_times(now).values(), default=0.0)
 
     def position(self, turn: Turn) -> int:
         """0 once `turn` has had a turn; else 1 + the requests not started yet that the policy serves first."""

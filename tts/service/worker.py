@@ -5,11 +5,19 @@ unload a model) is handed to a single real thread (gevent's threadpool) and the 
 for it cooperatively, so health checks, queue-full answers and other streams keep
 flowing. Because the models only ever run on that one thread, they need no locks.
 
-A step that runs past `step_timeout` fails its job at once (WorkerStalled) but cannot be
-killed: a thread cannot be stopped from outside. Until it returns the worker is stalled:
-it takes no new step, liveness fails, and the process manager restarts the server if it
-never comes back. Every step's CPU time is measured as the CPU of all threads but the
-hub's, so a job's cost includes the model's own thread pools.
+Stalled means no progress, not slowness. On a starved CPU (load 10 on 2 cores) a model
+load or a long phrase takes many times its usual wall time while its thread keeps working,
+so the watch reads the worker thread's own CPU clock, not the wall clock: a step is
+stalled when its thread got less than `MIN_CPU_SHARE` of a core over a whole
+`step_timeout` (blocked, deadlocked, waiting for something that never comes), or when it
+has used more CPU than `step_timeout` seconds (a runaway: more than it could have used in
+that time with a core to itself, which is the old wall-clock deadline made fair to a busy
+machine). (An engine that works in a child process, Sambert, shows no CPU on the thread:
+for it the watch is the old wall-clock deadline.) A stalled step fails its job at once (WorkerStalled) but cannot be killed: a
+thread cannot be stopped from outside. Until it returns the worker stays stalled: it takes
+no new step, liveness fails, and the process manager restarts the server if it never
+comes back. Every step's CPU time is measured as the CPU of all threads but the hub's, so
+a job's cost includes the model's own thread pools.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import logging
 import time
 from typing import Callable, TypeVar
 
-from gevent import Timeout
+from gevent.monkey import get_original
 from gevent.threadpool import ThreadPool
 
 from tts.errors import SynthesisFailed, WorkerStalled
@@ -26,34 +34,54 @@ from tts.errors import SynthesisFailed, WorkerStalled
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+MIN_CPU_SHARE = 0.01        # a step whose thread got less than this share of a core over a step timeout is stuck
+CHECKS_PER_TIMEOUT = 4      # the hub looks at a step in flight this often per step timeout…
+MAX_CHECK_SECONDS = 1.0     # …and at least once a second
+_thread_ident = get_original("_thread", "get_ident")   # the OS thread's id, also under monkey-patching
+
 
 class Worker:
-    def __init__(self, step_timeout: float) -> None:
+    def __init__(self, step_timeout: float, *, clock: Callable[[], float] = time.monotonic,
+                 progress: Callable[[], float] | None = None) -> None:
+        """`clock`: wall seconds; `progress`: CPU seconds of the worker thread (default: read from
+        the thread's own CPU clock). Tests pass clocks they move themselves."""
         self.step_timeout = step_timeout
+        self.clock = clock
+        self._progress = progress or self._thread_cpu
         self._pool = ThreadPool(1)
+        self._thread_clock: int | None = None   # the worker thread's CPU clock id, once it has run a step
         self._running = None              # the step in flight (a gevent AsyncResult), if any
-        self._deadline = 0.0              # when it counts as stalled
+        self._timeout = step_timeout      # the step in flight's
+        self._began = 0.0                 # the thread's CPU seconds when it began
+        self._mark = (0.0, 0.0)           # (wall, CPU) when it was last seen to progress
+        self._abandoned = False           # declared stalled: its job has been failed
         self._deferred: list[Callable[[], object]] = []   # to run on the thread before the next step
 
     def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
         (default: the step timeout) is for the rare longer step, such as warming up."""
         if self.busy:
-            raise WorkerStalled(f"the worker is still in a model call that ran past {self.step_timeout:.0f} s",
-                                retry_after=self.step_timeout)
-        timeout = timeout or self.step_timeout
+            raise WorkerStalled(f"the worker is still in a model call that stopped progressing for "
+                                f"{self.step_timeout:.0f} s", retry_after=self.step_timeout)
+        self._timeout = timeout or self.step_timeout
         deferred, self._deferred = self._deferred, []
-        self._running = self._pool.spawn(_after, deferred, function, *args)
-        self._deadline = time.monotonic() + timeout
+        cpu = self._progress()
+        self._began, self._mark, self._abandoned = cpu, (self.clock(), cpu), False
+        running = self._running = self._pool.spawn(self._on_thread, deferred, function, *args)
+        check = min(MAX_CHECK_SECONDS, self._timeout / CHECKS_PER_TIMEOUT)
         try:
-            outcome = self._running.get(timeout=timeout)
-        except Timeout:
-            log.error("a model call ran past %.0f s; the worker is stalled until it returns", timeout)
-            raise WorkerStalled(f"the synthesis step did not finish within {timeout:.0f} s",
-                                retry_after=self.step_timeout) from None
+            while not running.ready():
+                running.wait(check)
+                if not running.ready() and self._overran():
+                    self._abandoned = True
+                    log.error("a model call made no progress for %.0f s (or ran past %.0f s of CPU); the worker "
+                              "is stalled until it returns", self._timeout, self._timeout)
+                    raise WorkerStalled(f"the synthesis step stopped progressing (limit {self._timeout:.0f} s)",
+                                        retry_after=self.step_timeout)
         finally:
-            if self._running is not None and self._running.ready():
+            if running.ready():
                 self._running = None
+        outcome = running.get()
         if isinstance(outcome, _Raised):
             raise outcome.error
         return outcome
@@ -72,8 +100,32 @@ class Worker:
 
     @property
     def stalled(self) -> bool:
-        """A step has been running past its timeout."""
-        return self.busy and time.monotonic() > self._deadline
+        """The step in flight has stopped progressing, or overran its CPU; it stays stalled until it returns."""
+        return self.busy and (self._abandoned or self._overran())
+
+    def _overran(self) -> bool:
+        """Look at the step in flight now: no progress over its timeout, or more CPU than it."""
+        now, cpu = self.clock(), self._progress()
+        since, seen = self._mark
+        if cpu - seen >= MIN_CPU_SHARE * self._timeout:
+            self._mark = since, seen = now, cpu
+        return now - since > self._timeout or cpu - self._began > self._timeout
+
+    def _thread_cpu(self) -> float:
+        """CPU seconds the worker thread has used (0 before it ran its first step)."""
+        clock = self._thread_clock
+        return 0.0 if clock is None else time.clock_gettime(clock)
+
+    def _on_thread(self, deferred: list[Callable[[], object]], function: Callable[..., T], *args) -> T | _Raised:
+        """Run on the thread: make its CPU clock known, run the deferred steps for nobody (what they
+        raise is only logged), then the step."""
+        if self._thread_clock is None:
+            self._thread_clock = time.pthread_getcpuclockid(_thread_ident())
+        for each in deferred:
+            outcome = _contained(each)
+            if isinstance(outcome, _Raised):
+                log.error("a deferred step failed: %r", outcome.error)
+        return _contained(function, *args)
 
     @staticmethod
     def cpu_clock() -> float:
@@ -112,12 +164,3 @@ def _contained(function: Callable[..., T], *args) -> T | _Raised:
     except (SystemExit, KeyboardInterrupt) as error:
         log.error("a model call raised %s: %s", type(error).__name__, error)
         return _Raised(SynthesisFailed(f"synthesis failed: {type(error).__name__}"))
-
-
-def _after(deferred: list[Callable[[], object]], function: Callable[..., T], *args) -> T | _Raised:
-    """Run on the thread: the deferred steps, for nobody (what they raise is only logged), then the step."""
-    for each in deferred:
-        outcome = _contained(each)
-        if isinstance(outcome, _Raised):
-            log.error("a deferred step failed: %r", outcome.error)
-    return _contained(function, *args)

@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from tts.config import Settings
 from tts.service.backends import build_backends
+from tts.service.memory import MemoryGuard
 from tts.service.service import SynthesisService
 from tts.synthesizer import Synthesizer
 from tts.web.access import register_access_control
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
         synthesizer or Synthesizer.from_settings(settings), queue_size=settings.queue_size, jobs=backends.jobs,
         registry=registry, cache=backends.cache, singleflight=settings.singleflight,
         step_timeout=settings.step_timeout_seconds, max_audio_seconds=settings.max_audio_seconds,
-        owns_engines=synthesizer is None)
+        owns_engines=synthesizer is None, memory=MemoryGuard.from_setting(settings.memory_limit_mb))
     service.metrics.watch(backends.memory, backends.redis)
     app.extensions[SERVICE] = service
     register_error_handlers(app)

@@ -260,8 +260,9 @@ def _synthesis_errors(error: str) -> dict:
                      "the job store keeps (code audio_too_long).", error),
         "503": _json("Retry after Retry-After: the queue is full (queue_full), the job store is full of results "
                      "nobody fetched (job_store_full), the voices are still loading (warming_up), the server is "
-                     "draining to stop (shutting_down), a model call overran (worker_stalled), or an engine "
-                     "is not available (engine_unavailable).", error, _RETRY),
+                     "draining to stop (shutting_down), a model call stopped progressing (worker_stalled), the "
+                     "process is above its memory limit while work runs (memory_full), or an engine is not "
+                     "available (engine_unavailable).", error, _RETRY),
     }
 
 

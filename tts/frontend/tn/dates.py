@@ -28,6 +28,30 @@ _YEARS = re.compile(
     r"(?<![0-9.])([0-9]{4})(?:\s?[-–—~到至]\s?([0-9]{4}|[0-9]{2}))?(?=\s?(?:年|赛季|财年|学年))"
     r"|(?<![0-9.])([0-9]{2})(?:[-~到至]([0-9]{2}))?(?=赛季|年[0-9]{1,2}月)"  # short years: 22-23赛季, 86年8月
 )
+# A two-digit number before 年 is a year said digit by digit (98年 九八年, 08年 零八年) when
+# the text says it is a point in time: a month or season after it (98年冬天, 98年的夏天), an
+# event it dates (他98年出生, 08年奥运会), or a preposition of time before it (在98年, 从98年
+# 到08年). Otherwise it stays a number of years (有98年的历史, 20年后, 50年代), and so it
+# does after words that count years (经过98年, 长达98年), whatever follows.
+_SHORT_YEAR = re.compile(r"(?<![0-9.])([0-9]{2})(?=年(?!代|级|龄|纪|轻))")
+_YEAR_AFTER = re.compile(
+    r"年(?:的)?(?:[春夏秋冬]|初|底|末|至今|年初|年底|年末|上半年|下半年|元旦|春节|国庆|中秋|除夕|那|时|的时候|版|款|生人|生|出生|毕业"
+    r"|入学|高考|考上|结婚|退休|去世|加入|成立|创办|开业|上市|发布|推出|参加|入伍|参军|来到|移居|回国|出国|奥运|世界杯|大选|金融危机|洪水|非典)")
+_YEAR_BEFORE = re.compile(r"(?:在|于|从|自|到|到了|至|是|直到|截至|早在|那是|回到|生于|始于|建于|成立于)$")
+_YEARS_COUNTED = re.compile(r"(?:有|约|近|共|长达|历时|经过|花了|用了|整整|足足|将近|超过|多达|达|这|那|第|每|头|最近|过去|再过|仅|只|已|多)$")
+
+
+def _short_year(m: re.Match[str]) -> str:
+    """九八 for a two-digit year in a time context, else the digits left for the quantity passes."""
+    before, after = m.string[: m.start()], m.string[m.end() :]
+    if _YEARS_COUNTED.search(before) or not (_YEAR_BEFORE.search(before) or _YEAR_AFTER.match(after)):
+        return m.group()
+    return read_digits(m.group(1))
+
+
+# The class of a school year (98级学生, 16级同学, 05届毕业生) is a year too; 10级台风, 第98届 are not.
+_CLASS_YEAR = re.compile(r"(?<![0-9.第])([0-9]{2})(?=[级届](?:的)?(?:学生|校友|新生|本科|硕士|博士|研究生|毕业生|学员|同学|新兵|班))")
+
 # a number before 月/日/号 is a plain number (二月, not 两月)
 _DAY_OF = re.compile(r"(?<![0-9.])([0-9]{1,2})(?=\s?(?:月|日|号))")
 
@@ -90,6 +114,8 @@ DATE_PASSES = (
     (_MY, lambda m: _date(m.group(2), m.group(1), None)),
     (_MD, lambda m: _date(None, m.group(1) or m.group(3), m.group(2) or m.group(4))),
     (_YEARS, _years),
+    (_SHORT_YEAR, _short_year),
+    (_CLASS_YEAR, lambda m: read_digits(m.group(1))),
     (_DAY_OF, lambda m: read_integer(m.group(), liang=False)),
 )
 TIME_PASSES = ((_TIME, _time),)

@@ -1,0 +1,202 @@
+"""The worker's watch: stalled means no progress, not slowness.
+
+A step on a starved CPU (load 10 on 2 cores) takes many times its usual wall time while its
+thread keeps working; a stuck step (blocked, deadlocked) makes no progress at all. The tests
+move the wall clock and the worker thread's CPU clock by hand while a step the test controls
+is in flight, so each verdict depends on the clocks only, never on how fast this machine is.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import gevent
+import pytest
+
+from fakes import ToneModel, tone_synthesizer, wait_until
+from test_service import make_service, model  # noqa: F401 (model: a fixture)
+from tts.config import Settings
+from tts.errors import WorkerStalled
+from tts.request import SynthesisRequest
+from tts.service.service import SynthesisService
+from tts.service.worker import MIN_CPU_SHARE, Worker
+from tts.web import create_app, shutdown
+
+TIMEOUT = 0.4   # the step timeout, in the test's own clock; the hub checks the step every TIMEOUT / 4 s
+
+
+class Clocks:
+    """A wall clock and the worker thread's CPU clock, moved only by the test (on the hub)."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = 1000.0, 0.0
+
+    def advance(self, wall: float, cpu: float = 0.0) -> None:
+        self.wall += wall
+        self.cpu += cpu
+
+
+@pytest.fixture()
+def clocks():
+    return Clocks()
+
+
+@pytest.fixture()
+def worker(clocks):
+    worker = Worker(TIMEOUT, clock=lambda: clocks.wall, progress=lambda: clocks.cpu)
+    yield worker
+    worker.close()
+
+
+@pytest.fixture()
+def gate():
+    """A step the test holds in flight until it sets the gate (it uses no CPU while held)."""
+    gate = threading.Event()
+    yield gate
+    gate.set()
+
+
+def in_flight(worker: Worker, gate: threading.Event) -> gevent.Greenlet:
+    step = gevent.spawn(worker.run, lambda: gate.wait(60) and "made")
+    wait_until(lambda: worker.busy)
+    return step
+
+
+def let_the_hub_look(worker: Worker) -> None:
+    """Give the waiting hub time for a few of its checks of the step (the verdict is the clocks')."""
+    gevent.sleep(3 * worker.step_timeout / 4)
+
+
+def request(text: str) -> SynthesisRequest:
+    return SynthesisRequest(text=text, voice="tone")
+
+
+# -- the worker -------------------------------------------------------------------------------
+def test_a_step_that_keeps_working_is_never_stalled_however_long_it_takes(worker, clocks, gate):
+    step = in_flight(worker, gate)
+    for _ in range(20):   # 20 × 0.9 timeouts of wall time at a starved 2 % of a core
+        clocks.advance(wall=0.9 * TIMEOUT, cpu=2 * MIN_CPU_SHARE * 0.9 * TIMEOUT)
+        assert not worker.stalled
+    let_the_hub_look(worker)
+    assert clocks.wall - 1000.0 > 15 * TIMEOUT and not worker.stalled and not step.ready()
+    gate.set()
+    assert step.get(timeout=10) == "made" and not worker.busy
+
+
+def test_a_step_that_makes_no_progress_for_its_timeout_is_stalled_until_it_returns(worker, clocks, gate):
+    step = in_flight(worker, gate)
+    clocks.advance(wall=0.9 * TIMEOUT, cpu=0.5 * MIN_CPU_SHARE * TIMEOUT)   # a trickle is not progress
+    assert not worker.stalled
+    clocks.advance(wall=0.2 * TIMEOUT)
+    assert worker.stalled
+    with pytest.raises(WorkerStalled) as failed:
+        step.get(timeout=10)   # its caller is answered now, not when the step returns
+    assert failed.value.status == 503 and failed.value.retry_after >= TIMEOUT
+    clocks.advance(wall=TIMEOUT, cpu=TIMEOUT / 2)   # working again: its job is lost, the verdict stays
+    assert worker.stalled
+    with pytest.raises(WorkerStalled):
+        worker.run(lambda: "next")
+    gate.set()
+    wait_until(lambda: not worker.busy)
+    assert not worker.stalled and worker.run(lambda: "next") == "next"
+
+
+def test_a_step_that_runs_away_with_more_cpu_than_its_timeout_is_stalled(worker, clocks, gate):
+    step = in_flight(worker, gate)
+    for _ in range(3):
+        clocks.advance(wall=0.3 * TIMEOUT, cpu=0.3 * TIMEOUT)   # a core to itself
+        assert not worker.stalled
+    clocks.advance(wall=0.3 * TIMEOUT, cpu=0.3 * TIMEOUT)
+    assert worker.stalled
+    with pytest.raises(WorkerStalled):
+        step.get(timeout=10)
+
+
+def test_progress_is_the_cpu_of_the_worker_thread_and_not_of_the_hub():
+    worker = Worker(60.0)
+    try:
+        def burn(seconds: float) -> None:
+            start = time.thread_time()
+            while time.thread_time() - start < seconds:
+                pass
+
+        worker.run(burn, 0.0)   # the thread makes its CPU clock known
+        before = worker._progress()
+        burn(0.05)   # on the hub
+        assert worker._progress() - before < 0.01
+        worker.run(burn, 0.05)
+        assert worker._progress() - before >= 0.05
+    finally:
+        worker.close()
+
+
+# -- the service --------------------------------------------------------------------------------
+def service_on(worker: Worker, model: ToneModel) -> SynthesisService:
+    return make_service(model, worker=worker)
+
+
+def test_an_idle_service_stays_alive_while_something_else_holds_the_hub(clocks, worker, model):
+    """The false 503 worker_stalled of a loaded test run: the hub was busy with other work for longer
+    than the step timeout, the dispatcher's beat went stale, and the next request was refused."""
+    service = service_on(worker, model)
+    try:
+        clocks.advance(wall=100 * TIMEOUT)   # no switch to the hub meanwhile
+        assert service.healthy
+        job = service.submit(request("你好。"))
+        assert job.wait(10) and job.status == "done"
+    finally:
+        service.close()
+
+
+def test_a_slow_step_on_a_starved_cpu_keeps_the_service_alive_and_its_job_succeeds(clocks, worker, model):
+    service = service_on(worker, model)
+    try:
+        slow = service.submit(request("挂一会儿。"))   # held on the worker thread until the test releases it
+        wait_until(lambda: worker.busy)
+        for _ in range(10):
+            clocks.advance(wall=0.9 * TIMEOUT, cpu=2 * MIN_CPU_SHARE * 0.9 * TIMEOUT)
+            assert service.healthy
+        waiting = service.submit(request("等一下。"))   # admitted, not refused as stalled
+        let_the_hub_look(worker)
+        model.release.set()
+        assert slow.wait(10) and waiting.wait(10)
+        assert (slow.status, waiting.status) == ("done", "done") and service.healthy
+    finally:
+        service.close()
+
+
+def test_a_stuck_step_fails_its_job_and_liveness_and_refuses_with_retry_after(clocks, worker, model):
+    service = service_on(worker, model)
+    try:
+        stuck = service.submit(request("挂住了。"))
+        wait_until(lambda: worker.busy)
+        clocks.advance(wall=1.1 * TIMEOUT)
+        assert not service.healthy
+        assert stuck.wait(10) and stuck.error.code == "worker_stalled"
+        with pytest.raises(WorkerStalled) as refused:
+            service.submit(request("等一下。"))
+        assert refused.value.retry_after >= TIMEOUT
+        model.release.set()
+        wait_until(lambda: service.healthy)
+        assert service.submit(request("又好了。")).wait(10)
+    finally:
+        service.close()
+
+
+def test_over_http_a_stuck_step_answers_503_worker_stalled_with_retry_after_and_healthz_fails(model):
+    """The real clocks: a step that never progresses is stalled after the step timeout (1 s)."""
+    app = create_app(Settings(step_timeout_seconds=1, cache_mb=0), synthesizer=tone_synthesizer(model))
+    client = app.test_client()
+    try:
+        assert app.extensions["tts.service"].wait_ready(10)
+        for text in ("挂住了。", "你好。"):   # the stuck one, then one refused while it holds the worker
+            response = client.post("/tts", json={"text": text, "voice": "tone"})
+            assert response.status_code == 503 and response.get_json()["error"]["code"] == "worker_stalled"
+            assert int(response.headers["Retry-After"]) >= 1
+        assert client.get("/healthz").status_code == 503
+        model.release.set()
+        wait_until(lambda: client.get("/healthz").status_code == 200)
+        assert client.post("/tts", json={"text": "你好。", "voice": "tone"}).status_code == 200
+    finally:
+        shutdown(app)
