@@ -3,6 +3,7 @@ idle unload, failures contained to their job, supervision, stalls and liveness, 
 
 from __future__ import annotations
 
+import gevent
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -12,6 +13,7 @@ from tts.engines.lifecycle import DECLARED, LOADED
 from tts.request import SynthesisRequest
 from tts.service.jobs import JobStore
 from tts.service.service import SynthesisService
+from tts.service.worker import Worker
 
 
 def make_service(model: ToneModel | None = None, *, queue_size: int = 3, idle_seconds: float = 0.0,
@@ -101,6 +103,25 @@ def test_identical_requests_share_one_synthesis(service, model):
     finished(second)
     assert model.calls - calls == 1
     assert second.samples()[0].tobytes() == first.samples()[0].tobytes()
+
+
+class SlowToClose(Worker):
+    """A worker whose closing of a finished rendering takes a while (as on a loaded machine)."""
+
+    def run(self, function, *args, timeout=None):
+        if getattr(function, "__name__", "") == "close":
+            gevent.sleep(0.3)
+        return super().run(function, *args, timeout=timeout)
+
+
+def test_an_empty_queue_means_its_jobs_are_finished(model):
+    service = make_service(model, worker=SlowToClose(30.0))
+    try:
+        job = service.submit(request("你好，今天。"))
+        wait_until(lambda: service.depth == 0)
+        assert job.status == "done"
+    finally:
+        service.close()
 
 
 def test_a_cancelled_job_stops_at_the_next_chunk(service, model):

@@ -369,14 +369,18 @@ class SynthesisService:
         turn.planned(rendering)
 
     def _end(self, turn: Turn, error: TTSError | None) -> None:
-        """Take `turn` off the schedule, close its rendering, finish its job (and followers)."""
-        self._schedule.remove(turn)
-        cpu = 0.0   # a request that failed its planning cost next to nothing
-        if turn.rendering is not None:
-            cpu = turn.rendering.cpu_seconds
-            self._close(turn.rendering)
-        turn.job.worker_seconds = turn.seconds
-        self._finish(turn.job, error, cpu)
+        """Close `turn`'s rendering, finish its job (and followers), then take it off the schedule:
+        closing runs on the worker and yields, and until the job is finished it still counts in
+        `depth` (a client that waits for an empty queue must find its job finished)."""
+        try:
+            cpu = 0.0   # a request that failed its planning cost next to nothing
+            if turn.rendering is not None:
+                cpu = turn.rendering.cpu_seconds
+                self._close(turn.rendering)
+            turn.job.worker_seconds = turn.seconds
+            self._finish(turn.job, error, cpu)
+        finally:
+            self._schedule.remove(turn)
 
     def _close(self, rendering: Rendering) -> None:
         try:
