@@ -1,7 +1,8 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
-Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, quality, quality_levers, ttfb, encoders, frontend,
-cache, kokoro, vocoder, turns, browser_vocoder, latin, summary (the article's table beside ours), and all.
+Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, memory, quality, quality_levers, ttfb,
+encoders, frontend, cache, kokoro, vocoder, turns, browser_vocoder, acoustic, latin, summary (the article's table
+beside ours), and all.
 Each scenario module has `run(...) -> dict` and `table(result) -> str`; options reach a scenario only
 if its `run` accepts them by name.
 """
@@ -39,6 +40,8 @@ SCENARIOS = {
     "turns": "short requests' latency while long ones run: one request at a time (before) vs fair turns (after)",
     "browser_vocoder": "browser vocoding vs server audio: server CPU and bytes per audio s (wav, opus, mel), "
                        "first sound and the device's cost in Chromium",
+    "acoustic": "the embedded acoustic model's server CPU, part by part (frontend, LiteRT per call and per frame, "
+                "threads, halves), the frame-rate half on onnxruntime, and server_cpu_share per design",
     "latin": "English words, acronyms, URLs in Chinese text: Whisper's share of English words recovered, Chinese CER",
 }
 

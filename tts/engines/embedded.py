@@ -45,6 +45,7 @@ CONTEXT_FRAMES = 20       # whole-network chunks (LiteRT): ≥19 makes them iden
 TAIL_CONTEXT_FRAMES = 4   # tail chunks (onnxruntime): ≥4 identical to one pass, 3 off by 2e-4 (measured)
 TAIL_WINDOW_FRAMES = 32   # onnxruntime's kernels sum in another order below ~23 frames: never run the tail shorter
 MIN_VOCODER_FRAMES = 16   # its dilated convolutions mirror-pad by up to 27 samples: shorter mels fail
+ACOUSTIC_THREADS = 1      # 2 LiteRT threads: same mels, 3–14 % more CPU, no steady gain in time (python -m tts.bench acoustic)
 RUNTIMES = ("onnxruntime", "litert")
 DEFAULT_VOCODER_DIR = ".cache/embedded"
 _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
@@ -152,13 +153,14 @@ class EmbeddedEngine:
     def __init__(self, assets: EmbeddedAssets, *, threads: int = 2, chunk_frames: int = 128,
                  runtime: str = "onnxruntime", vocoder_dir: str | Path = DEFAULT_VOCODER_DIR,
                  spinning: bool = False) -> None:
-        """runtime: the vocoder's, "onnxruntime" (the rebuilt graph in vocoder_dir, verified here)
-        or "litert" (the shipped tflite). spinning: let onnxruntime's idle pool threads spin."""
+        """threads: the vocoder's (the acoustic model runs on ACOUSTIC_THREADS). runtime: the vocoder's,
+        "onnxruntime" (the rebuilt graph in vocoder_dir, verified here) or "litert" (the shipped
+        tflite). spinning: let onnxruntime's idle pool threads spin."""
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._symbols = BakerSymbols(assets.load_mapper())
         acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
-        self._acoustic: _LiteRTModel | None = _LiteRTModel(acoustic, threads)
+        self._acoustic: _LiteRTModel | None = _LiteRTModel(acoustic, ACOUSTIC_THREADS)   # same mels as on 2
         if runtime == "onnxruntime":
             self._vocoder = _OnnxVocoder(vocoder_dir, threads, spinning)
         else:
