@@ -14,8 +14,10 @@ import onnxruntime as ort
 import pytest
 
 from helpers import decode
+from tts.audio.effects import apply_gain
 from tts.config import Settings
 from tts.engines import embedded_vocoder
+from tts.engines.embedded import VOICE
 from tts.mel import HOP, MEDIA_TYPE, read_records
 
 TEXT = "今天天气很好，我们去公园散步吧。春天来了，花儿都开了。"
@@ -53,7 +55,8 @@ def test_the_stream_is_start_then_mels_and_pauses_in_phrase_order_then_end(clien
     assert types[1] == "mel" and types[-2] == "mel" and "pause" in types   # phrases with pauses between them
     start = records[0][0]
     assert (start["sample_rate"], start["hop"], start["frame_rate"], start["mel_bins"]) == (24000, 300, 80.0, 80)
-    assert (start["dtype"], start["byte_order"], start["volume_db"], start["pitch"]) == ("float16", "little", 0.0, 0)
+    assert (start["dtype"], start["byte_order"], start["pitch"]) == ("float16", "little", 0)
+    assert start["volume_db"] == VOICE.calibration_db   # volume 0: the voice's loudness calibration alone
     assert start["vocoder"]["context_frames"] >= 4 and start["vocoder"]["min_frames"] == 16
     phrases = [header["phrase"] for header, _ in records[1:-1]]
     assert phrases == sorted(phrases) and phrases[-1] == types.count("pause")   # one pause after each phrase but the last
@@ -70,8 +73,13 @@ def test_the_mels_are_normalized_and_finite(client):
 
 def test_vocoding_the_stream_gives_the_servers_own_audio(client, vocoder):
     records = mel_stream(client)
-    made = [vocoder(np.frombuffer(payload, "<f2").reshape(header["frames"], 80)) if header["type"] == "mel"
-            else np.zeros(header["samples"], np.float32) for header, payload in records[1:-1]]
+    gain, made, phrase = records[0][0]["volume_db"], [], []
+    for header, payload in records[1:-1] + [({"type": "pause", "samples": 0}, b"")]:
+        if header["type"] == "mel":
+            phrase.append(vocoder(np.frombuffer(payload, "<f2").reshape(header["frames"], 80)))
+        else:   # a phrase ends: the start record's gain, then the per-phrase peak limiter (as the page does)
+            made += [apply_gain(np.concatenate(phrase), gain), np.zeros(header["samples"], np.float32)]
+            phrase = []
     local = np.concatenate(made)
     server, rate = decode(client.post("/tts", json={"text": TEXT}).data)
     assert rate == 24000 and len(local) == len(server) == records[-1][0]["samples"]
@@ -92,7 +100,7 @@ def test_the_end_record_counts_the_audio_and_the_servers_cpu(client):
 def test_speed_is_applied_by_the_server_and_volume_is_handed_to_the_client(client):
     normal, fast = mel_stream(client), mel_stream(client, speed=2.0, volume=-6)
     assert fast[-1][0]["samples"] < 0.6 * normal[-1][0]["samples"]
-    assert fast[0][0]["volume_db"] == -6.0
+    assert fast[0][0]["volume_db"] == pytest.approx(VOICE.calibration_db - 6.0)
 
 
 def test_equal_requests_give_equal_mels_and_another_seed_other_ones(client):

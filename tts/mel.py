@@ -3,7 +3,8 @@
 The embedded voice's vocoder is ~92 % of its work. For browser vocoding the server runs
 only the frontend and the acoustic model and hands out the normalized mel frames, phrase
 by phrase; the page runs the same vocoder graph (the files `./run.sh` builds) with
-onnxruntime-web. Speed is applied here (the acoustic model's durations); volume is applied
+onnxruntime-web. Speed is applied here (the acoustic model's durations); the gain (the voice's
+loudness calibration plus the request's volume: the start record's `volume_db`) is applied
 by the client (gain, then the same per-phrase peak limiter as tts.audio.effects); pitch
 cannot be, since the server's pitch shift resamples audio it no longer makes (refused).
 

@@ -68,7 +68,8 @@ class Lever:
     vocoder: str = "onnxruntime"   # or "litert": the shipped int8 sub-band rounding
     rate: float = 1.0              # speaking rate asked for
     model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
-    gain_db: float = 0.0           # loudness of what the judge hears
+    gain_db: float = 0.0           # on top of the voice's calibration (as served), per phrase with the peak limiter
+    calibrated: bool = True        # False: the engine's own level (as served before the loudness calibration)
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
 
     @property
@@ -90,7 +91,8 @@ LEVERS = {
     "durations ×1.1": Lever(duration=1.1),
     "durations ×1.2": Lever(duration=1.2),
     "vocoder: shipped int8 sub-bands": Lever(vocoder="litert"),
-    "louder: +6 dB": Lever(gain_db=6.0),
+    "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
+    "louder: +3 dB over the calibration": Lever(gain_db=3.0),
 }
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
@@ -112,7 +114,8 @@ class Speaker:
         self._expected = None
 
     def __call__(self, text: str, lever: Lever, seed: int) -> np.ndarray:
-        from tts.audio.effects import time_stretch
+        from tts.audio.effects import apply_gain, time_stretch
+        from tts.engines.embedded import VOICE
         from tts.frontend import analyze
 
         phrases = analyze(text, 100, lever.lead_in)
@@ -123,10 +126,12 @@ class Speaker:
             audio = np.concatenate(list(self._vocoder(lever).vocode(self._mel(phrase, lever, model_rate, seed))))
             if lever.eos == "cut":
                 audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
-            out.append(time_stretch(audio, lever.rate / model_rate, RATE))
+            audio = time_stretch(audio, lever.rate / model_rate, RATE)
+            gain = VOICE.calibration_db * lever.calibrated + lever.gain_db
+            out.append(apply_gain(audio, gain) if gain else audio)   # as served: limited per phrase
             if number < len(phrases) and phrase.pause_ms:
                 out.append(np.zeros(RATE * phrase.pause_ms // 1000, np.float32))
-        return np.concatenate(out) * np.float32(10 ** (lever.gain_db / 20))
+        return np.concatenate(out)
 
     def _vocoder(self, lever: Lever):
         from tts.engines.embedded import EmbeddedEngine

@@ -138,7 +138,7 @@ def tts_mel():
     except BaseException:
         job.cancel()
         raise
-    head = start_record(synthesis.volume, current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
+    head = start_record(catalogue.gain_db(synthesis.voice, synthesis.volume), current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
