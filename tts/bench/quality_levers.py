@@ -56,6 +56,12 @@ RATE = 24000
 FADE = 240   # samples: "eos frames cut" stops mid-decay
 
 
+def _served(name: str) -> float:
+    from tts.engines import embedded
+
+    return getattr(embedded, name)
+
+
 @dataclasses.dataclass(frozen=True)
 class Lever:
     """One way of saying the sentences; the defaults are the served voice at 1×."""
@@ -70,6 +76,8 @@ class Lever:
     model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
     gain_db: float = 0.0           # on top of the voice's calibration (as served), per phrase with the peak limiter
     calibrated: bool = True        # False: the engine's own level (as served before the loudness calibration)
+    first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
+    last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
 
     @property
@@ -143,10 +151,12 @@ class Speaker:
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
-        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, symbol_frames
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, edge_scale, symbol_frames
 
         engine = self.engine
-        ids = np.array([engine._symbols.encode(phrase)], np.int32)
+        layout, firsts = engine._symbols.layout(phrase)
+        ids = np.array([layout], np.int32)
+        scale = edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable)
         feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
                  "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
         model = engine._acoustic
@@ -163,7 +173,7 @@ class Speaker:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
             hidden, predicted = model.run(feeds, SYMBOL_OUTPUTS)
-            durations = symbol_frames(predicted, model_rate / lever.duration)
+            durations = symbol_frames(predicted, model_rate / lever.duration, scale)
             if lever.eos != "silent":   # the decoder silences its last symbol's frames: one of none goes last
                 hidden = np.concatenate([hidden, np.zeros((1, 1, hidden.shape[2]), hidden.dtype)], axis=1)
                 durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)

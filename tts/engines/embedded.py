@@ -65,6 +65,10 @@ MAX_MODEL_RATE = 1.0
 # The symbol half's outputs: each symbol's hidden state (the decoder's input) and its predicted
 # frames before the speed ratio and rounding (durations are applied outside, symbol_frames).
 SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
+# Duration multipliers of a phrase's edges (edge_scale): the first syllable after the opening silence
+# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊).
+FIRST_SYLLABLE = 1.0
+LAST_SYLLABLE = 1.0
 _REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
 
 @dataclass(frozen=True)
@@ -80,11 +84,28 @@ class AcousticCall:
         return int(self.durations.sum())
 
 
-def symbol_frames(predicted: np.ndarray, rate: float) -> np.ndarray:
+def symbol_frames(predicted: np.ndarray, rate: float, scale: np.ndarray | None = None) -> np.ndarray:
     """Frames per symbol from the duration predictor's output (float32 [1, symbols], before any
     speed) at a model rate: scaled and rounded half to even exactly as the shipped model does it
-    with its `speed_ratios` input (a test checks it against the whole tflite)."""
-    return np.rint(predicted.astype(np.float32) * np.float32(1.0 / rate)).astype(np.int32)
+    with its `speed_ratios` input (a test checks it against the whole tflite). `scale`: a further
+    multiplier per symbol (edge_scale), before the rounding: whole frames still."""
+    frames = predicted.astype(np.float32) * np.float32(1.0 / rate)
+    return np.rint(frames if scale is None else frames * scale.astype(np.float32)).astype(np.int32)
+
+
+def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = FIRST_SYLLABLE,
+               last: float = LAST_SYLLABLE) -> np.ndarray | None:
+    """Per-symbol duration multipliers [1, symbols] for a call laid out by BakerSymbols.layout
+    (sil, then each syllable's symbols and its break, then sil, eos): `first` on the symbols of
+    the syllable after the opening silence, `last` on those of the phrase's last syllable (its
+    break symbols and the silences unchanged). None when both are 1."""
+    if (first == 1.0 and last == 1.0) or not firsts:
+        return None
+    scale = np.ones((1, symbols), np.float32)
+    ends = [position - 1 for _, position in firsts[1:]] + [symbols - 2]   # each syllable's break (or the closing sil)
+    scale[0, firsts[0][1]:ends[0]] *= first
+    scale[0, firsts[-1][1]:ends[-1]] *= last
+    return scale
 
 
 VOICE = Voice(
@@ -325,7 +346,7 @@ class EmbeddedEngine:
         except RuntimeError as error:
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
         model_rate, stretch = _rates(phrase, options)
-        durations = symbol_frames(predicted, model_rate)
+        durations = symbol_frames(predicted, model_rate, edge_scale(len(layout), firsts))
         if durations.sum() > MAX_FRAMES:
             raise _TooManyFrames()
         before = np.concatenate([[0], np.cumsum(durations[0])])
