@@ -65,7 +65,7 @@ TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
 EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 2^13 < 0.5; 2048 · 2^13 = 2^24
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
-FILE = ("fastspeech2_decoder.onnx", "1cf65d58a3d561ad007eda4f0da87d2df9631fcf69edcbc08bb99f5ae8b0e8ab")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
+FILE = ("fastspeech2_decoder.onnx", "11c81d52e758983fd52417efeac2426f761eaa0623a172204a5af91bcf6ef26e")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
 
 
 def verified(dest: str | Path) -> Path:
@@ -100,6 +100,7 @@ class _Builder:
         self.int8 = int8
         self.nodes: list = []
         self.initializers: list = []
+        self._tables: dict[bytes, str] = {}
         self._count = 0
 
     # -- the tflite's constants --------------------------------------------------------------
@@ -182,9 +183,13 @@ class _Builder:
         One matrix product over the k shifted copies side by side (in int8 the copies are of the
         quantized input: a quarter of the bytes)."""
         k = weights.shape[2]
-        padded = self.node("Pad", [x, self.const(np.array([k // 2, 0, (k - 1) - k // 2, 0], np.int64))])
+        pads = self.const(np.array([k // 2, 0, (k - 1) - k // 2, 0], np.int64))
         frames = self.node("Shape", [x], start=0, end=1)
-        q = self._quantize(padded) if self.int8 else (padded,)
+        if self.int8:   # quantized, then padded with the zero point: the same bytes as quantizing the padded x
+            q = self._quantize(x)
+            q = (self.node("Pad", [q[0], pads, q[2]]), q[1], q[2])
+        else:
+            q = (self.node("Pad", [x, pads]),)
         taps = [self.node("Slice", [q[0], self.const(np.array([j], np.int64)),
                                     self.node("Add", [frames, self.const(np.array([j], np.int64))]),
                                     self.const(np.array([0], np.int64))]) for j in range(k)]
@@ -214,8 +219,11 @@ class _Builder:
     def lookup(self, table: np.ndarray, index: str) -> str:
         """table[index] for an index tensor of any shape (GatherElements on the flattened index:
         onnxruntime's Gather copies element by element, ~13× slower here)."""
+        key = table.tobytes()
+        if key not in self._tables:   # one copy of each table in the file, however many layers read it
+            self._tables[key] = self.const(np.ascontiguousarray(table))
         flat = self.node("Reshape", [index, self.const(np.array([-1], np.int64))])
-        found = self.node("GatherElements", [self.const(np.ascontiguousarray(table)), flat], axis=0)
+        found = self.node("GatherElements", [self._tables[key], flat], axis=0)
         return self.node("Reshape", [found, self.node("Shape", [index])])
 
     def table(self, cells: str, function, reach: float, steps: int) -> str:
@@ -255,7 +263,8 @@ def build_model(tflite: bytes, int8: bool = True):
     x = b.node("Gather", [rows, symbol], axis=0)
     table, scale = b.quantized("embeddings/position_embeddings/Gather/resource")
     positions = b.node("Add", [frames, b.const(np.array(1, np.int64))])
-    x = b.node("Add", [x, b.node("Gather", [b.const(table.astype(np.float32) * np.float32(scale)), positions], axis=0)])
+    position = b.node("Cast", [b.node("Gather", [b.const(table), positions], axis=0)], to=_FLOAT)   # int8 in the file
+    x = b.node("Add", [x, b.node("Mul", [position, b.const(np.array(scale, np.float32))])])
     heads = b.const(np.array([0, HEADS, HEAD_SIZE], np.int64))
     merged = b.const(np.array([0, HEADS * HEAD_SIZE], np.int64))
     for layer in range(LAYERS):
