@@ -66,7 +66,7 @@ EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
 # (name, sha256 of what build_model writes): built into TTS_VOCODER_DIR by ./run.sh, checked at start
-FILE = ("fastspeech2_decoder.onnx", "fa9161daf13f4933ed28a9f1d7996b7e0cccaf45cc0dbb7a3fa6cd8ca68e796a")
+FILE = ("fastspeech2_decoder.onnx", "07bd94d32c9c7548a6dcc6647303a47c45728b06d320ca668969a04d4a7bcf95")
 
 
 def verified(dest: str | Path) -> Path:
@@ -174,10 +174,14 @@ class _Builder:
         combined = self.node("Mul", [q_scale, self.const(np.array(scale, np.float32))])
         return self.node("Add", [self.node("Mul", [real, combined]), self.const(bias.astype(np.float32))], output)
 
-    def dense(self, x: str, prefix: str, output: str | None = None) -> str:
-        """A Keras Dense (tflite FULLY_CONNECTED, weights [out, in]) and its bias."""
-        weights, scale = self.quantized(f"{prefix}/Tensordot/MatMul")
-        return self.matmul(x, weights.T, scale, self.floats(f"{prefix}/BiasAdd/ReadVariableOp/resource"), output)
+    def dense(self, x: str, *prefixes: str, output: str | None = None) -> str:
+        """Keras Dense layers (tflite FULLY_CONNECTED, weights [out, in]) with their biases, over the
+        same x: one product, their outputs side by side (attention's query, key and value)."""
+        parts = [self.quantized(f"{prefix}/Tensordot/MatMul") for prefix in prefixes]
+        weights = np.concatenate([w.T for w, _ in parts], axis=1)
+        scale = np.concatenate([np.full(w.shape[0], s) for w, s in parts]) if len(parts) > 1 else parts[0][1]
+        bias = np.concatenate([self.floats(f"{prefix}/BiasAdd/ReadVariableOp/resource") for prefix in prefixes])
+        return self.matmul(x, weights, scale, bias, output)
 
     def conv(self, x: str, weights: np.ndarray, scale, bias: np.ndarray, output: str | None = None) -> str:
         """1-D "same" convolution over frames of x [T, in]: weights [out, 1, k, in] (tflite CONV_2D).
@@ -266,15 +270,15 @@ def build_model(tflite: bytes, int8: bool = True):
     positions = b.node("Add", [frames, b.const(np.array(1, np.int64))])
     position = b.node("Cast", [b.node("Gather", [b.const(table), positions], axis=0)], to=_FLOAT)   # int8 in the file
     x = b.node("Add", [x, b.node("Mul", [position, b.const(np.array(scale, np.float32))])])
-    heads = b.const(np.array([0, HEADS, HEAD_SIZE], np.int64))
+    heads = b.const(np.array([0, 3 * HEADS, HEAD_SIZE], np.int64))
     merged = b.const(np.array([0, HEADS * HEAD_SIZE], np.int64))
     for layer in range(LAYERS):
         p = f"decoder/layer_._{layer}"
-        split = {}
-        for part in ("query", "key", "value"):
-            projected = b.dense(x, f"{p}/attention/self/{part}")
-            split[part] = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [2, T, 16]
-        context = _attention(b, split["query"], split["key"], split["value"])
+        projected = b.dense(x, *(f"{p}/attention/self/{part}" for part in ("query", "key", "value")))
+        split = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [6, T, 16]
+        query, key, value = (b.node("Slice", [split, b.const(np.array([i], np.int64)), b.const(np.array([i + HEADS], np.int64)),
+                                              b.const(np.array([0], np.int64))]) for i in range(0, 3 * HEADS, HEADS))
+        context = _attention(b, query, key, value)
         context = b.node("Reshape", [b.node("Transpose", [context], perm=[1, 0, 2]), merged])
         attended = b.dense(context, f"{p}/attention/output/dense")
         x = b.layer_norm(b.node("Add", [attended, x]), f"{p}/attention/output/LayerNorm")
