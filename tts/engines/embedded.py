@@ -189,19 +189,40 @@ class _LiteRTVocoder:
 
 
 class _OnnxDecoder:
-    """The frame-rate half (embedded_decoder's file) on onnxruntime, one thread like LiteRT's half."""
+    """The frame-rate half (embedded_decoder's file) on onnxruntime, one thread like LiteRT's half.
+    unsigned: its weights as uint8 (embedded_decoder.unsigned_weights), where int8 ones would
+    saturate (x86 without VNNI): the same mels as the page's, at more CPU."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, unsigned: bool) -> None:
         import onnxruntime as ort
 
         from tts.engines.onnx_session import session_options
 
-        self._session = ort.InferenceSession(str(path), session_options(ACOUSTIC_THREADS),
+        model = path.read_bytes()
+        if unsigned:
+            model = embedded_decoder.unsigned_weights(model)
+        self._session = ort.InferenceSession(model, session_options(ACOUSTIC_THREADS),
                                              providers=["CPUExecutionProvider"])
 
     def __call__(self, hidden: np.ndarray, durations: np.ndarray) -> np.ndarray:
         feeds = {embedded_decoder.HIDDEN: hidden, embedded_decoder.DURATIONS: durations}
         return self._session.run([embedded_decoder.MEL], feeds)[0]
+
+
+def integer_products_saturate(machine: str | None = None, cpuinfo: str | None = None) -> bool:
+    """Whether onnxruntime's uint8 × int8 matrix products may saturate here: x86 without VNNI (AVX2
+    and AVX-512 without VNNI add pairs of products in int16). Unknown x86 flags count as yes."""
+    import platform
+
+    if (machine or platform.machine()).lower() not in ("x86_64", "amd64", "i686", "i386"):
+        return False
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return True
+    flags = set(cpuinfo.split())
+    return not flags & {"avx512_vnni", "avx_vnni"}
 
 
 def embedded_version(runtime: str) -> str:
@@ -233,7 +254,7 @@ class EmbeddedEngine:
         self._acoustic: _LiteRTModel | None = _LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
                                                            ACOUSTIC_THREADS)   # same numbers as on 2
         self.decoder_file = embedded_decoder.verified(vocoder_dir)
-        self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file)
+        self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file, integer_products_saturate())
         if runtime == "onnxruntime":
             self._vocoder = _OnnxVocoder(vocoder_dir, threads, spinning)
         else:
