@@ -113,11 +113,13 @@ class Speaker:
     """The embedded engine's parts, driven lever by lever."""
 
     def __init__(self) -> None:
+        from tts.config import Settings
         from tts.engines.embedded import EmbeddedEngine
         from tts.engines.embedded_assets import locate
 
         self._assets = locate()
-        self.engine = EmbeddedEngine(self._assets, threads=2)
+        self._vocoder_dir = Settings().vocoder_dir   # TTS_VOCODER_DIR, as the served engine's
+        self.engine = EmbeddedEngine(self._assets, threads=2, vocoder_dir=self._vocoder_dir)
         self._litert: EmbeddedEngine | None = None
         self._expected = None
 
@@ -147,7 +149,7 @@ class Speaker:
         if lever.vocoder == "onnxruntime":
             return self.engine
         if self._litert is None:
-            self._litert = EmbeddedEngine(self._assets, threads=2, runtime="litert")
+            self._litert = EmbeddedEngine(self._assets, threads=2, runtime="litert", vocoder_dir=self._vocoder_dir)
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
