@@ -48,16 +48,16 @@ def _voice(voice_id: str, name: str, gender: str, description: str, calibration_
 # Descriptions from measured median pitch and pace of each voice on the same sentence. Calibration:
 # the gain to tts.audio.loudness.TARGET_LUFS from each voice's own level (−16.0 to −22.9 LUFS), capped
 # where one phrase in ten would reach the peak limiter (zm_yunjian, zm_yunxi, zm_yunyang: peaky voices,
-# left under the target); python -m tts.bench loudness.
+# left under the target): `proposed_db` of python -m tts.bench loudness (24 sentences).
 VOICES = (
-    _voice("zf_xiaobei", "晓北", "female", "女声，中音，语速偏慢 / female, mid pitch, unhurried", 2.0),
-    _voice("zf_xiaoni", "晓妮", "female", "女声，音调较低 / female, lower pitch", -0.1),
+    _voice("zf_xiaobei", "晓北", "female", "女声，中音，语速偏慢 / female, mid pitch, unhurried", 2.1),
+    _voice("zf_xiaoni", "晓妮", "female", "女声，音调较低 / female, lower pitch", -0.2),
     _voice("zf_xiaoxiao", "晓晓", "female", "女声，清亮 / female, clear and bright", -2.0),
-    _voice("zf_xiaoyi", "晓伊", "female", "女声，音调高、年轻 / female, high and youthful", 0.6),
-    _voice("zm_yunjian", "云健", "male", "男声，低沉 / male, deep", 1.7),
-    _voice("zm_yunxi", "云希", "male", "男声，年轻、偏高 / male, young and light", 1.0),
+    _voice("zf_xiaoyi", "晓伊", "female", "女声，音调高、年轻 / female, high and youthful", 0.5),
+    _voice("zm_yunjian", "云健", "male", "男声，低沉 / male, deep", 1.6),
+    _voice("zm_yunxi", "云希", "male", "男声，年轻、偏高 / male, young and light", 1.1),
     _voice("zm_yunxia", "云夏", "male", "少年男声，音调高 / boy's voice, high", 2.2),
-    _voice("zm_yunyang", "云扬", "male", "男声，低沉、语速较快 / male, low and brisk", -0.3),
+    _voice("zm_yunyang", "云扬", "male", "男声，低沉、语速较快 / male, low and brisk", -0.1),
 )
 
 
