@@ -67,6 +67,7 @@ MAX_MODEL_RATE = 1.0
 SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
 _REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
 
+
 @dataclass(frozen=True)
 class AcousticCall:
     """One acoustic-model call's per-symbol output: all the decoder (embedded_decoder's graph, on
