@@ -38,12 +38,16 @@ class ManagedEngine:
     `load` builds the model (on the worker thread). `preload` engines are loaded while the
     service warms up; the others on their first phrase. With `idle_seconds` the model is
     unloaded after that long unused (0 = never). `shutdown` releases what the declaration
-    itself holds (a child process) at close, on the thread that declared it.
+    itself holds (a child process) at close, on the thread that declared it. `cpu_clock`: the
+    CPU seconds of a child process the model runs in (the worker's watch counts them as its
+    steps' progress: the worker thread only waits for that child).
     """
 
     def __init__(self, info: EngineInfo, load: Callable[[], Model], *, preload: bool = False,
-                 idle_seconds: float = 0.0, shutdown: Callable[[], None] | None = None) -> None:
+                 idle_seconds: float = 0.0, shutdown: Callable[[], None] | None = None,
+                 cpu_clock: Callable[[], float] | None = None) -> None:
         self.info = info
+        self.cpu_clock = cpu_clock
         self.preload = preload
         self.idle_seconds = idle_seconds
         self.state = DECLARED

@@ -6,6 +6,10 @@ closed `ttsfrd` frontend ships for no other), in a child process speaking JSON l
 the interpreter, its version, the packages (and whether `ttsfrd` is the empty PyPI
 placeholder), and the model files. Sambert reads raw text with its own frontend, so it
 gets each phrase's normalized text; it has no speed or pitch control.
+
+The worker thread only waits for the child, so the worker's watch judges a Sambert step by
+the child's CPU clock (`cpu_seconds`: utime + stime from /proc/<pid>/stat, every thread of
+the child, exact to a clock tick, one small read per look).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ log = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("sambert_worker.py")
 SUPPORTED_PYTHONS = ("3.8", "3.10")
 REAL_FACTORY = "sambert_worker:modelscope_pipeline"
+_TICK = 1 / os.sysconf("SC_CLK_TCK")
+_UTIME, _STIME, _STARTTIME = 11, 12, 19   # in /proc/<pid>/stat's fields after "(comm)": man 5 proc's 14, 15, 22
 _VOICE_INFO = {  # the zh-cn 16k model's speakers
     "zhitian_emo": ("知甜", "female"), "zhiyan_emo": ("知燕", "female"),
     "zhizhe_emo": ("知哲", "male"), "zhibei_emo": ("知贝", "female"),
@@ -122,6 +128,10 @@ class SambertEngine:
         environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
         self._channel = _Channel([python, str(WORKER), "--model-dir", model_dir, "--factory", factory], environ)
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the child process has used (the worker's watch reads it on the hub)."""
+        return self._channel.cpu_seconds()
+
     def load(self) -> "SambertModel":
         hello = self._channel.receive()
         if not hello.get("ready"):
@@ -175,6 +185,18 @@ class _Channel:
         self._out = open(self._requests, "w", encoding="utf-8", buffering=1)
         self._in = open(self._replies, encoding="utf-8")
         self._lock = threading.Lock()
+        self._stat = f"/proc/{self._process.pid}/stat"
+        fields = _stat_fields(self._stat)
+        self._identity = fields and fields[_STARTTIME]   # a reused pid has another start time
+        self._cpu = 0.0
+
+    def cpu_seconds(self) -> float:
+        """The child's user + system CPU seconds, all its threads; once it has exited and been
+        reaped, the last value read."""
+        fields = _stat_fields(self._stat)
+        if fields is not None and fields[_STARTTIME] == self._identity:
+            self._cpu = (int(fields[_UTIME]) + int(fields[_STIME])) * _TICK
+        return self._cpu
 
     def ask(self, message: dict) -> dict:
         with self._lock:
@@ -210,3 +232,12 @@ class _Channel:
             self._process.kill()
             self._process.wait()
         self._stderr.close()
+
+
+def _stat_fields(path: str) -> list[str] | None:
+    """A process's /proc stat fields after its "(comm)" (which may hold spaces); None once it is gone."""
+    try:
+        with open(path, "rb") as stat:
+            return stat.read().rpartition(b")")[2].decode("ascii").split()
+    except OSError:
+        return None

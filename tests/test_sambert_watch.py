@@ -1,0 +1,125 @@
+"""The worker's watch on the Sambert engine: judged by its child process's CPU clock.
+
+Sambert's model runs in a child process and the worker thread only waits for its reply, so
+the thread's own CPU clock says nothing about the step. The watch reads the child's CPU
+clock instead, with the same verdicts as for a model on the thread: a child that keeps
+working on a starved CPU is never stalled, one that makes no progress for a step timeout
+(or runs away with more CPU than it) is. The child is real (the fake pipeline of
+fake_sambert.py); the tests move the wall clock and the child's CPU clock by hand.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fakes import ToneModel, tone_engine, wait_until
+from test_sambert import fake_engine, model_dir  # noqa: F401 (model_dir: a fixture)
+from tts.engines.base import EngineInfo, EngineOptions
+from tts.engines.lifecycle import ManagedEngine
+from tts.frontend.phrase import Phrase
+from tts.request import SynthesisRequest
+from tts.service.jobs import JobStore
+from tts.service.service import SynthesisService
+from tts.service.worker import MIN_CPU_SHARE, Worker
+from tts.synthesizer import Synthesizer
+
+TIMEOUT = 0.4   # the step timeout, in the test's own clock
+
+
+class Clocks:
+    """The wall clock, the worker thread's CPU clock and the Sambert child's, moved only by the test."""
+
+    def __init__(self) -> None:
+        self.wall, self.thread, self.child = 1000.0, 0.0, 0.0
+
+    def advance(self, wall: float, child: float = 0.0) -> None:
+        self.wall += wall
+        self.child += child   # the worker thread waits for the child: its own clock stands still
+
+
+@pytest.fixture()
+def clocks():
+    return Clocks()
+
+
+@pytest.fixture()
+def service(model_dir, clocks):   # noqa: F811 (model_dir: a fixture)
+    declared = fake_engine(model_dir)
+    sambert = ManagedEngine(EngineInfo.of(declared), declared.load, shutdown=declared.close,
+                            cpu_clock=lambda: clocks.child)
+    synthesizer = Synthesizer({"tone": tone_engine(ToneModel()), "sambert": sambert}, default_voice="tone")
+    worker = Worker(TIMEOUT, clock=lambda: clocks.wall, progress=lambda: clocks.thread)
+    service = SynthesisService(synthesizer, queue_size=3, jobs=JobStore(60, 1 << 24), registry=CollectorRegistry(),
+                               worker=worker, max_audio_seconds=600).start()
+    assert service.wait_ready(10)
+    yield service
+    (model_dir / "release").touch()
+    service.close()
+
+
+def held(service: SynthesisService, model_dir, text: str = "挂一会儿。"):   # noqa: F811
+    """A Sambert job whose child holds its phrase (using no CPU) until the test releases it."""
+    job = service.submit(SynthesisRequest(text=text, voice="zhitian_emo"))
+    wait_until(lambda: (model_dir / "holding").exists())
+    return job
+
+
+def let_the_hub_look() -> None:
+    """Time for a few of the hub's checks of the step in flight (the verdict is the clocks')."""
+    import gevent
+    gevent.sleep(3 * TIMEOUT / 4)
+
+
+def test_a_sambert_step_whose_child_keeps_working_on_a_starved_cpu_is_never_stalled(service, clocks, model_dir):  # noqa: F811
+    job = held(service, model_dir)
+    for _ in range(10):   # 10 × 0.9 timeouts of wall time, the child at a starved 2 % of a core
+        clocks.advance(wall=0.9 * TIMEOUT, child=2 * MIN_CPU_SHARE * 0.9 * TIMEOUT)
+        assert service.healthy
+    let_the_hub_look()
+    assert service.healthy and job.status == "running"
+    (model_dir / "release").touch()
+    assert job.wait(10) and job.status == "done"
+    assert job.cpu_seconds >= 10 * 2 * MIN_CPU_SHARE * 0.9 * TIMEOUT   # its cost is the child's CPU
+
+
+def test_a_sambert_step_whose_child_makes_no_progress_for_its_timeout_is_stalled(service, clocks, model_dir):  # noqa: F811
+    job = held(service, model_dir)
+    clocks.advance(wall=0.9 * TIMEOUT, child=0.5 * MIN_CPU_SHARE * TIMEOUT)   # a trickle is not progress
+    assert service.healthy
+    clocks.advance(wall=0.2 * TIMEOUT)
+    assert not service.healthy
+    assert job.wait(10) and job.error.code == "worker_stalled"
+    (model_dir / "release").touch()   # the child answers after all: the worker takes work again
+    wait_until(lambda: service.healthy)
+    again = service.submit(SynthesisRequest(text="又好了。", voice="zhitian_emo"))
+    assert again.wait(10) and again.status == "done"
+
+
+def test_a_sambert_step_whose_child_runs_away_with_more_cpu_than_its_timeout_is_stalled(service, clocks, model_dir):  # noqa: F811
+    job = held(service, model_dir)
+    for _ in range(2):
+        clocks.advance(wall=0.2 * TIMEOUT, child=0.4 * TIMEOUT)   # busy on two cores
+        assert service.healthy
+    clocks.advance(wall=0.2 * TIMEOUT, child=0.4 * TIMEOUT)   # 1.2 timeouts of CPU in 0.6 of wall time
+    assert not service.healthy
+    assert job.wait(10) and job.error.code == "worker_stalled"
+
+
+def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model_dir):  # noqa: F811
+    declared = fake_engine(model_dir)
+    model = declared.load()
+    try:
+        before = declared.cpu_seconds()
+        start = time.process_time()
+        while time.process_time() - start < 0.1:   # CPU in this process is not the child's
+            pass
+        assert declared.cpu_seconds() - before < 0.05
+        list(model.synthesize(Phrase(("mang2",), (0,), text="忙"), "zhitian_emo", EngineOptions()))
+        assert declared.cpu_seconds() - before >= 0.15   # the child burnt 0.2 s (exact to a clock tick)
+    finally:
+        declared.close()
+    last = declared.cpu_seconds()
+    assert last >= 0.15 and declared.cpu_seconds() == last   # once it has exited: its last reading
