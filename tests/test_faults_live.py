@@ -4,6 +4,7 @@ the real voices by tests/servers/faulty.py, and from the Kokoro idle unload with
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -41,6 +42,28 @@ def served(server) -> bool:
 def test_an_engine_that_raises_fails_its_request_only(faulty, text):
     response = post(faulty, {"text": text, "voice": "tone"})
     assert response.status_code == 500 and response.json()["error"]["code"] == "synthesis_failed"
+    assert healthz(faulty) == 200 and served(faulty)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/tts", {"text": "你好。坏了。", "voice": "tone", "stream": True}),
+    ("/v1/audio/speech", {"model": "tts-1", "input": "你好。坏了。", "voice": "tone", "response_format": "mp3",
+                          "stream": True}),
+    ("/dev/captioned_speech", {"model": "tts-1", "input": "你好。坏了。", "voice": "tone", "stream": True}),
+], ids=["tts", "openai", "captioned"])
+def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ended_cleanly(faulty, path, body):
+    """A clean end would pass a short file off as whole: the response ends without the chunked
+    terminator (the client sees it incomplete), and the server logs it in one line, no traceback."""
+    received = b""
+    with requests.post(f"{faulty.url}{path}", json=body, stream=True, timeout=60) as response:
+        assert response.status_code == 200
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            for data in response.iter_content(4096):
+                received += data
+    assert received   # the first phrase arrived before the engine failed on the second
+    if path == "/dev/captioned_speech":   # its JSON lines say why in the last one
+        assert json.loads(received.splitlines()[-1])["error"]["code"] == "synthesis_failed"
+    assert "pywsgi" not in faulty.log_tail(50000) and "its stream is cut short" in faulty.log_tail()   # no gevent traceback
     assert healthz(faulty) == 200 and served(faulty)
 
 

@@ -153,7 +153,8 @@ class BoundedInput(Input):
 
 
 class Handler(WSGIHandler):
-    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT,)
+    # ECANCELED: a stream cut short on purpose (tts.web.responses.StreamBroken)
+    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT, errno.ECANCELED)
 
     def __init__(self, sock, address, server) -> None:
         super().__init__(sock, address, server)
