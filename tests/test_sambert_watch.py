@@ -4,21 +4,25 @@ Sambert's model runs in a child process and the worker thread only waits for its
 the thread's own CPU clock says nothing about the step. The watch reads the child's CPU
 clock instead, with the same verdicts as for a model on the thread: a child that keeps
 working on a starved CPU is never stalled, one that makes no progress for a step timeout
-(or runs away with more CPU than it) is. The child is real (the fake pipeline of
-fake_sambert.py); the tests move the wall clock and the child's CPU clock by hand.
+(or runs away with more CPU than it) is, and is ended and replaced, so the worker is free
+again at once. The child is real (the fake pipeline of fake_sambert.py); the tests move the
+wall clock and the child's CPU clock by hand.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from prometheus_client import CollectorRegistry
 
 from fakes import ToneModel, tone_engine, wait_until
-from test_sambert import fake_engine, model_dir  # noqa: F401 (model_dir: a fixture)
+from test_sambert import PHRASE, fake_engine, model_dir  # noqa: F401 (model_dir: a fixture)
 from tts.engines.base import EngineInfo, EngineOptions
 from tts.engines.lifecycle import ManagedEngine
+from tts.engines.sambert import SambertEngine
+from tts.errors import EngineUnavailable
 from tts.frontend.phrase import Phrase
 from tts.request import SynthesisRequest
 from tts.service.jobs import JobStore
@@ -45,11 +49,24 @@ def clocks():
     return Clocks()
 
 
+class ClockedChild:
+    """The real child, its CPU clock the test's."""
+
+    def __init__(self, declared: SambertEngine, clocks: Clocks) -> None:
+        self.declared, self.clocks = declared, clocks
+
+    def cpu_seconds(self) -> float:
+        return self.clocks.child
+
+    def interrupt(self) -> bool:
+        return self.declared.interrupt()
+
+
 @pytest.fixture()
 def service(model_dir, clocks):   # noqa: F811 (model_dir: a fixture)
     declared = fake_engine(model_dir)
     sambert = ManagedEngine(EngineInfo.of(declared), declared.load, shutdown=declared.close,
-                            cpu_clock=lambda: clocks.child)
+                            child=ClockedChild(declared, clocks))
     synthesizer = Synthesizer({"tone": tone_engine(ToneModel()), "sambert": sambert}, default_voice="tone")
     worker = Worker(TIMEOUT, clock=lambda: clocks.wall, progress=lambda: clocks.thread)
     service = SynthesisService(synthesizer, queue_size=3, jobs=JobStore(60, 1 << 24), registry=CollectorRegistry(),
@@ -85,17 +102,16 @@ def test_a_sambert_step_whose_child_keeps_working_on_a_starved_cpu_is_never_stal
     assert job.cpu_seconds >= 10 * 2 * MIN_CPU_SHARE * 0.9 * TIMEOUT   # its cost is the child's CPU
 
 
-def test_a_sambert_step_whose_child_makes_no_progress_for_its_timeout_is_stalled(service, clocks, model_dir):  # noqa: F811
+def test_a_sambert_step_whose_child_makes_no_progress_is_stalled_and_the_child_replaced(service, clocks, model_dir):  # noqa: F811
     job = held(service, model_dir)
     clocks.advance(wall=0.9 * TIMEOUT, child=0.5 * MIN_CPU_SHARE * TIMEOUT)   # a trickle is not progress
     assert service.healthy
     clocks.advance(wall=0.2 * TIMEOUT)
-    assert not service.healthy
     assert job.wait(10) and job.error.code == "worker_stalled"
-    (model_dir / "release").touch()   # the child answers after all: the worker takes work again
-    wait_until(lambda: service.healthy)
-    again = service.submit(SynthesisRequest(text="又好了。", voice="zhitian_emo"))
-    assert again.wait(10) and again.status == "done"
+    wait_until(lambda: service.healthy)   # the stuck child was ended: the worker thread is free (a thread is not)
+    assert not (model_dir / "release").exists()
+    again = service.submit(SynthesisRequest(text="又好了。", voice="zhitian_emo"))   # to a new child
+    assert again.wait(10) and again.status == "done" and len(again.audio.all()) == int(0.2 * 16000 * 4)
 
 
 def test_a_sambert_step_whose_child_runs_away_with_more_cpu_than_its_timeout_is_stalled(service, clocks, model_dir):  # noqa: F811
@@ -104,8 +120,8 @@ def test_a_sambert_step_whose_child_runs_away_with_more_cpu_than_its_timeout_is_
         clocks.advance(wall=0.2 * TIMEOUT, child=0.4 * TIMEOUT)   # busy on two cores
         assert service.healthy
     clocks.advance(wall=0.2 * TIMEOUT, child=0.4 * TIMEOUT)   # 1.2 timeouts of CPU in 0.6 of wall time
-    assert not service.healthy
     assert job.wait(10) and job.error.code == "worker_stalled"
+    wait_until(lambda: service.healthy)
 
 
 def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model_dir):  # noqa: F811
@@ -123,3 +139,29 @@ def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model
         declared.close()
     last = declared.cpu_seconds()
     assert last >= 0.15 and declared.cpu_seconds() == last   # once it has exited: its last reading
+
+
+def test_interrupting_ends_only_a_child_in_a_call_and_its_clock_never_goes_back(model_dir):  # noqa: F811
+    declared = fake_engine(model_dir)
+    model = declared.load()
+    outcome = []
+    try:
+        list(model.synthesize(Phrase(("mang2",), (0,), text="忙"), "zhitian_emo", EngineOptions()))
+        assert not declared.interrupt()   # nothing in flight: the child stays
+        spent = declared.cpu_seconds()
+        call = threading.Thread(target=lambda: outcome.append(
+            pytest.raises(EngineUnavailable, list, model.synthesize(Phrase(("gua4",), (0,), text="挂"),
+                                                                      "zhitian_emo", EngineOptions()))))
+        call.start()
+        deadline = time.monotonic() + 10
+        while not (model_dir / "holding").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert declared.interrupt()
+        call.join(10)
+        assert outcome and not call.is_alive()   # the call returned, with EngineUnavailable
+        assert declared.cpu_seconds() >= spent
+        (audio,) = list(model.synthesize(PHRASE, "zhitian_emo", EngineOptions()))   # the new child answers
+        assert len(audio) == int(0.2 * 16000 * 2)
+    finally:
+        declared.close()

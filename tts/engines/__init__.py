@@ -52,7 +52,7 @@ def _sambert(settings: Settings) -> ManagedEngine:
 
     declared = SambertEngine(settings.sambert_python, settings.sambert_model_dir)
     return ManagedEngine(EngineInfo.of(declared), declared.load, preload=True, shutdown=declared.close,
-                         cpu_clock=declared.cpu_seconds)
+                         child=declared)
 
 
 def declare_engines(settings: Settings) -> dict[str, ManagedEngine]:

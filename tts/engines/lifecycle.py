@@ -19,7 +19,7 @@ import ctypes
 import gc
 import logging
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -32,22 +32,31 @@ log = logging.getLogger(__name__)
 DECLARED, LOADING, LOADED, FAILED, CLOSED = "declared", "loading", "loaded", "failed", "closed"
 
 
+class Child(Protocol):
+    """A child process an engine's model runs in (tts.engines.sambert), as the worker's watch sees it."""
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds it has used (read on the hub; never going back, across restarts too)."""
+
+    def interrupt(self) -> bool:
+        """End a call the worker thread is stuck in (on the hub); False when there is none."""
+
+
 class ManagedEngine:
     """An engine's declaration plus its model's life cycle.
 
     `load` builds the model (on the worker thread). `preload` engines are loaded while the
     service warms up; the others on their first phrase. With `idle_seconds` the model is
     unloaded after that long unused (0 = never). `shutdown` releases what the declaration
-    itself holds (a child process) at close, on the thread that declared it. `cpu_clock`: the
-    CPU seconds of a child process the model runs in (the worker's watch counts them as its
-    steps' progress: the worker thread only waits for that child).
+    itself holds (a child process) at close, on the thread that declared it. `child`: the
+    child process the model runs in, if it does (the worker's watch judges its steps by it).
     """
 
     def __init__(self, info: EngineInfo, load: Callable[[], Model], *, preload: bool = False,
                  idle_seconds: float = 0.0, shutdown: Callable[[], None] | None = None,
-                 cpu_clock: Callable[[], float] | None = None) -> None:
+                 child: Child | None = None) -> None:
         self.info = info
-        self.cpu_clock = cpu_clock
+        self.child = child
         self.preload = preload
         self.idle_seconds = idle_seconds
         self.state = DECLARED

@@ -9,7 +9,10 @@ gets each phrase's normalized text; it has no speed or pitch control.
 
 The worker thread only waits for the child, so the worker's watch judges a Sambert step by
 the child's CPU clock (`cpu_seconds`: utime + stime from /proc/<pid>/stat, every thread of
-the child, exact to a clock tick, one small read per look).
+the child, exact to a clock tick, one small read per look). Unlike a thread, a child can be
+ended: when the watch finds a call stalled, `interrupt` ends the child (the worker thread
+waiting for it returns at once, so the server needs no restart) and starts a fresh one,
+which loads its model and takes the next call.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import subprocess
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -101,7 +105,8 @@ class SambertEngine:
     """The declaration: preflight passed, the child process started (on the calling thread,
     the gevent hub at start-up: a subprocess cannot be started from the worker thread under
     gevent), loading its model in its own process while the server warms up. `load()` on the
-    worker thread waits for its hello and returns the model that talks to it."""
+    worker thread waits for its hello and returns the model that talks to it; `interrupt()`
+    on the hub replaces a child stuck in a call."""
 
     name = "sambert"
     sample_rate = 16000
@@ -126,33 +131,49 @@ class SambertEngine:
             for v in model_voices(model_dir))
         environ = {**os.environ, **(env or {})}
         environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
-        self._channel = _Channel([python, str(WORKER), "--model-dir", model_dir, "--factory", factory], environ)
+        self._command = [python, str(WORKER), "--model-dir", model_dir, "--factory", factory]
+        self._environ = environ
+        self._channel = _Channel(self._command, environ)
+        self._ended: list[_Channel] = []   # children ended by `interrupt`, reaped at close
+        self._spent = 0.0                  # their CPU seconds
 
     def cpu_seconds(self) -> float:
-        """CPU seconds the child process has used (the worker's watch reads it on the hub)."""
-        return self._channel.cpu_seconds()
+        """CPU seconds the engine's children have used (the worker's watch reads it on the hub)."""
+        return self._spent + self._channel.cpu_seconds()
+
+    def interrupt(self) -> bool:
+        """End the child if the worker thread is in a call to it (on the hub, which starts children):
+        that call returns EngineUnavailable, and a fresh child takes the next one once its model
+        has loaded. False when no call was in flight."""
+        stuck = self._channel
+        if not stuck.in_call:
+            return False
+        self._spent += stuck.cpu_seconds()
+        self._channel = _Channel(self._command, self._environ)
+        self._ended.append(stuck)
+        stuck.kill()
+        log.error("ended the sambert worker (pid %d), stuck in a call; started another", stuck.pid)
+        return True
 
     def load(self) -> "SambertModel":
-        hello = self._channel.receive()
-        if not hello.get("ready"):
-            self._channel.close()
-            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
-        return SambertModel(self._channel)
+        self._channel.greet()
+        return SambertModel(self)
 
     def close(self) -> None:
-        """Stop the child for good and reap it (on the thread that started it)."""
-        self._channel.close()
-        self._channel.reap()
+        """Stop the children for good and reap them (on the thread that started them)."""
+        for channel in (*self._ended, self._channel):
+            channel.close()
+            channel.reap()
 
 
 class SambertModel:
-    """The running worker: one JSON line out, one back, per phrase."""
+    """The running worker: one JSON line out, one back, per phrase (to the engine's current child)."""
 
-    def __init__(self, channel: "_Channel") -> None:
-        self._channel = channel
+    def __init__(self, engine: SambertEngine) -> None:
+        self._engine = engine
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        reply = self._channel.ask({"text": phrase.text, "voice": voice})
+        reply = self._engine._channel.ask({"text": phrase.text, "voice": voice})
         if not reply.get("ok"):
             raise SynthesisFailed(f"sambert failed: {reply.get('error')}")
         samples, rate = soundfile.read(io.BytesIO(base64.b64decode(reply["wav"])), dtype="float32")
@@ -161,7 +182,7 @@ class SambertModel:
         yield samples if samples.ndim == 1 else samples.mean(axis=1)
 
     def close(self) -> None:
-        self._channel.close()
+        self._engine._channel.close()
 
 
 class _Channel:
@@ -185,6 +206,9 @@ class _Channel:
         self._out = open(self._requests, "w", encoding="utf-8", buffering=1)
         self._in = open(self._replies, encoding="utf-8")
         self._lock = threading.Lock()
+        self._greeted = False
+        self.in_call = False   # the worker thread waits for this child (what `SambertEngine.interrupt` ends)
+        self.pid = self._process.pid
         self._stat = f"/proc/{self._process.pid}/stat"
         fields = _stat_fields(self._stat)
         self._identity = fields and fields[_STARTTIME]   # a reused pid has another start time
@@ -198,14 +222,37 @@ class _Channel:
             self._cpu = (int(fields[_UTIME]) + int(fields[_STIME])) * _TICK
         return self._cpu
 
+    def greet(self) -> None:
+        """Wait for the child's hello (its model loaded); raise why it did not start."""
+        with self._calling():
+            self._greet()
+
     def ask(self, message: dict) -> dict:
-        with self._lock:
+        with self._calling():
+            if not self._greeted:   # a child started after one was ended: its model loads first
+                self._greet()
             try:
                 self._out.write(json.dumps(message) + "\n")
                 self._out.flush()
             except (BrokenPipeError, ValueError):
                 raise EngineUnavailable(f"the sambert worker stopped: {self._error()}") from None
             return self.receive()
+
+    @contextmanager
+    def _calling(self):
+        with self._lock:
+            self.in_call = True
+            try:
+                yield
+            finally:
+                self.in_call = False
+
+    def _greet(self) -> None:
+        hello = self.receive()
+        if not hello.get("ready"):
+            self.close()
+            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
+        self._greeted = True
 
     def receive(self) -> dict:
         line = self._in.readline() if not self._in.closed else ""
@@ -224,6 +271,10 @@ class _Channel:
                 stream.close()
             except OSError:
                 pass
+
+    def kill(self) -> None:
+        """End the child now: a call waiting for it reads the end of its output."""
+        self._process.kill()
 
     def reap(self) -> None:
         try:

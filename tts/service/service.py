@@ -91,8 +91,8 @@ class SynthesisService:
         self._idle.set()
         self._worker = worker or Worker(step_timeout)
         for engine in self.catalogue.engines.values():
-            if engine.cpu_clock is not None:   # its model runs in a child process the worker waits for
-                self._worker.watch(engine.cpu_clock)
+            if engine.child is not None:   # its model runs in a child process the worker waits for
+                self._worker.watch(engine.child)
         self._memory = memory or MemoryGuard(None)
         self._warm = Event()
         self._admitting = True

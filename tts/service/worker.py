@@ -15,9 +15,10 @@ that time with a core to itself, which is the old wall-clock deadline made fair 
 machine). An engine whose model runs in a child process (Sambert) shows no CPU on the
 thread, which only waits for the child: the worker `watch`es that child's CPU clock, and a
 step's progress is the thread's CPU plus the watched children's, judged the same way. A
-stalled step fails its job at once (WorkerStalled) but cannot be killed: a
-thread cannot be stopped from outside. Until it returns the worker stays stalled: it takes
-no new step, liveness fails, and the process manager restarts the server if it never
+stalled step fails its job at once (WorkerStalled). A child can be ended: a watched child
+the thread is waiting for is interrupted (ended and replaced), and the thread returns. A
+thread itself cannot be stopped from outside: until it returns the worker stays stalled, it
+takes no new step, liveness fails, and the process manager restarts the server if it never
 comes back. Every step's CPU time is measured as the CPU of all threads but the hub's and
 of the watched children, so a job's cost includes the model's own thread pools and processes.
 """
@@ -31,6 +32,7 @@ from typing import Callable, TypeVar
 from gevent.monkey import get_original
 from gevent.threadpool import ThreadPool
 
+from tts.engines.lifecycle import Child
 from tts.errors import SynthesisFailed, WorkerStalled
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ class Worker:
         self._mark = (0.0, 0.0)           # (wall, CPU) when it was last seen to progress
         self._abandoned = False           # declared stalled: its job has been failed
         self._deferred: list[Callable[[], object]] = []   # to run on the thread before the next step
-        self._children: list[Callable[[], float]] = []   # CPU clocks of child processes doing its steps' work
+        self._children: list[Child] = []   # child processes doing its steps' work
 
     def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
@@ -79,6 +81,8 @@ class Worker:
                     self._abandoned = True
                     log.error("a model call made no progress for %.0f s (or ran past %.0f s of CPU); the worker "
                               "is stalled until it returns", self._timeout, self._timeout)
+                    for child in self._children:   # a child the thread waits for can be ended: it returns
+                        child.interrupt()
                     raise WorkerStalled(f"the synthesis step stopped progressing (limit {self._timeout:.0f} s)",
                                         retry_after=self.step_timeout)
         finally:
@@ -89,10 +93,10 @@ class Worker:
             raise outcome.error
         return outcome
 
-    def watch(self, child_cpu: Callable[[], float]) -> None:
-        """Count the CPU seconds `child_cpu()` reads, a child process's that the thread waits for
-        in a step, as that step's progress (read on the hub)."""
-        self._children.append(child_cpu)
+    def watch(self, child: Child) -> None:
+        """Judge steps by `child`'s CPU too (a child process the thread waits for in a step), and
+        interrupt it when a step it is in stalls."""
+        self._children.append(child)
 
     def later(self, function: Callable[[], object]) -> None:
         """Run `function` on the worker thread before its next step; nobody waits for it (handing it
@@ -121,7 +125,7 @@ class Worker:
 
     def _step_cpu(self) -> float:
         """The clock a step is judged by: the worker thread's CPU seconds plus the watched children's."""
-        return self._progress() + sum(child() for child in self._children)
+        return self._progress() + sum(child.cpu_seconds() for child in self._children)
 
     def _thread_cpu(self) -> float:
         """CPU seconds the worker thread has used (0 before it ran its first step)."""
@@ -143,7 +147,7 @@ class Worker:
         """CPU seconds of every thread of the process but the calling one, and of the watched
         children (call it on the hub): what the steps between two readings cost."""
         own = time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
-        return own + sum(child() for child in self._children)
+        return own + sum(child.cpu_seconds() for child in self._children)
 
     def settle(self, timeout: float) -> bool:
         """Wait up to `timeout` s for the step in flight to return (nobody takes its result); True when idle."""
