@@ -11,6 +11,8 @@ wall clock and the child's CPU clock by hand.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 
@@ -60,6 +62,9 @@ class ClockedChild:
 
     def interrupt(self) -> bool:
         return self.declared.interrupt()
+
+    def restart_if_exited(self) -> bool:
+        return self.declared.restart_if_exited()
 
 
 @pytest.fixture()
@@ -122,6 +127,18 @@ def test_a_sambert_step_whose_child_runs_away_with_more_cpu_than_its_timeout_is_
     clocks.advance(wall=0.2 * TIMEOUT, child=0.4 * TIMEOUT)   # 1.2 timeouts of CPU in 0.6 of wall time
     assert job.wait(10) and job.error.code == "worker_stalled"
     wait_until(lambda: service.healthy)
+
+
+def test_a_sambert_child_that_died_on_its_own_is_replaced_before_the_next_call(service, model_dir):  # noqa: F811
+    """The OOM killer, or a crash in native code: before, every Sambert request failed until a restart."""
+    first = service.submit(SynthesisRequest(text="你好。", voice="zhitian_emo"))
+    assert first.wait(10) and first.status == "done"
+    declared = service.catalogue.engines["sambert"].child.declared
+    died = declared.pid
+    os.kill(died, signal.SIGKILL)
+    os.waitid(os.P_PID, died, os.WEXITED | os.WNOWAIT)   # dead, and still the server's to reap
+    again = service.submit(SynthesisRequest(text="又好了。", voice="zhitian_emo"))
+    assert again.wait(10) and again.status == "done" and declared.pid != died
 
 
 def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model_dir):  # noqa: F811

@@ -41,6 +41,9 @@ class Child(Protocol):
     def interrupt(self) -> bool:
         """End a call the worker thread is stuck in (on the hub); False when there is none."""
 
+    def restart_if_exited(self) -> bool:
+        """Replace the child if it exited on its own (on the hub, before a step); False when it runs."""
+
 
 class ManagedEngine:
     """An engine's declaration plus its model's life cycle.

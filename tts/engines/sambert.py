@@ -12,7 +12,9 @@ the child's CPU clock (`cpu_seconds`: utime + stime from /proc/<pid>/stat, every
 the child, exact to a clock tick, one small read per look). Unlike a thread, a child can be
 ended: when the watch finds a call stalled, `interrupt` ends the child (the worker thread
 waiting for it returns at once, so the server needs no restart) and starts a fresh one,
-which loads its model and takes the next call.
+which loads its model and takes the next call. A child that died on its own (the OOM
+killer, a crash in native code) is replaced the same way before the next step
+(`restart_if_exited`), instead of failing every Sambert request until the server restarts.
 """
 
 from __future__ import annotations
@@ -148,12 +150,30 @@ class SambertEngine:
         stuck = self._channel
         if not stuck.in_call:
             return False
-        self._spent += stuck.cpu_seconds()
-        self._channel = _Channel(self._command, self._environ)
-        self._ended.append(stuck)
+        self._replace()
         stuck.kill()
         log.error("ended the sambert worker (pid %d), stuck in a call; started another", stuck.pid)
         return True
+
+    def restart_if_exited(self) -> bool:
+        """Replace a child that exited on its own (on the hub, before a step); True when it did."""
+        dead = self._channel
+        if not dead.exited:
+            return False
+        self._replace()
+        log.error("the sambert worker (pid %d) had exited (%s); started another", dead.pid, dead.why())
+        return True
+
+    @property
+    def pid(self) -> int:
+        """The current child's process id."""
+        return self._channel.pid
+
+    def _replace(self) -> None:
+        old = self._channel
+        self._spent += old.cpu_seconds()
+        self._channel = _Channel(self._command, self._environ)
+        self._ended.append(old)
 
     def load(self) -> "SambertModel":
         self._channel.greet()
@@ -206,6 +226,7 @@ class _Channel:
         self._out = open(self._requests, "w", encoding="utf-8", buffering=1)
         self._in = open(self._replies, encoding="utf-8")
         self._lock = threading.Lock()
+        self._closed = False   # by us: its exit is no failure
         self._greeted = False
         self.in_call = False   # the worker thread waits for this child (what `SambertEngine.interrupt` ends)
         self.pid = self._process.pid
@@ -260,12 +281,22 @@ class _Channel:
             raise EngineUnavailable(f"the sambert worker stopped: {self._error()}")
         return json.loads(line)
 
+    @property
+    def exited(self) -> bool:
+        """It ended on its own (not because we closed its input)."""
+        return not self._closed and self._process.poll() is not None
+
+    def why(self) -> str:
+        """How it ended, and the last of what it wrote to stderr."""
+        return f"exit status {self._process.returncode}: {self._error()}"
+
     def _error(self) -> str:
         self._stderr.seek(0)
         return self._stderr.read()[-2000:].decode("utf-8", "replace").strip() or "no output"
 
     def close(self) -> None:
         """End of input tells the child to exit (its exit is reaped by `reap`, on the thread that started it)."""
+        self._closed = True
         for stream in (self._out, self._in):
             try:
                 stream.close()

@@ -16,7 +16,8 @@ machine). An engine whose model runs in a child process (Sambert) shows no CPU o
 thread, which only waits for the child: the worker `watch`es that child's CPU clock, and a
 step's progress is the thread's CPU plus the watched children's, judged the same way. A
 stalled step fails its job at once (WorkerStalled). A child can be ended: a watched child
-the thread is waiting for is interrupted (ended and replaced), and the thread returns. A
+the thread is waiting for is interrupted (ended and replaced), and the thread returns; one
+that died on its own is replaced before the next step. A
 thread itself cannot be stopped from outside: until it returns the worker stays stalled, it
 takes no new step, liveness fails, and the process manager restarts the server if it never
 comes back. Every step's CPU time is measured as the CPU of all threads but the hub's and
@@ -69,6 +70,8 @@ class Worker:
             raise WorkerStalled(f"the worker is still in a model call that stopped progressing for "
                                 f"{self.step_timeout:.0f} s", retry_after=self.step_timeout)
         self._timeout = timeout or self.step_timeout
+        for child in self._children:   # one that died (OOM killer, a crash) is replaced before it is needed
+            child.restart_if_exited()
         deferred, self._deferred = self._deferred, []
         cpu = self._step_cpu()
         self._began, self._mark, self._abandoned = cpu, (self.clock(), cpu), False
