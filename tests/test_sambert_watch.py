@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -20,9 +21,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from fakes import ToneModel, tone_engine, wait_until
-from test_sambert import PHRASE, fake_engine, model_dir  # noqa: F401 (model_dir: a fixture)
+from test_sambert import PHRASE, TESTS, fake_engine, model_dir  # noqa: F401 (model_dir: a fixture)
 from tts.engines.base import EngineInfo, EngineOptions
 from tts.engines.lifecycle import ManagedEngine
+from tts.engines import sambert
 from tts.engines.sambert import SambertEngine
 from tts.errors import EngineUnavailable
 from tts.frontend.phrase import Phrase
@@ -67,9 +69,8 @@ class ClockedChild:
         return self.declared.restart_if_exited()
 
 
-@pytest.fixture()
-def service(model_dir, clocks):   # noqa: F811 (model_dir: a fixture)
-    declared = fake_engine(model_dir)
+def serving(declared: SambertEngine, clocks: Clocks) -> SynthesisService:
+    """A service with the tone voice and Sambert's, its worker on the test's clocks."""
     sambert = ManagedEngine(EngineInfo.of(declared), declared.load, shutdown=declared.close,
                             child=ClockedChild(declared, clocks))
     synthesizer = Synthesizer({"tone": tone_engine(ToneModel()), "sambert": sambert}, default_voice="tone")
@@ -77,9 +78,21 @@ def service(model_dir, clocks):   # noqa: F811 (model_dir: a fixture)
     service = SynthesisService(synthesizer, queue_size=3, jobs=JobStore(60, 1 << 24), registry=CollectorRegistry(),
                                worker=worker, max_audio_seconds=600).start()
     assert service.wait_ready(10)
+    return service
+
+
+@pytest.fixture()
+def service(model_dir, clocks):   # noqa: F811 (model_dir: a fixture)
+    service = serving(fake_engine(model_dir), clocks)
     yield service
     (model_dir / "release").touch()
     service.close()
+
+
+def made(service: SynthesisService, text: str, voice: str = "zhitian_emo"):
+    job = service.submit(SynthesisRequest(text=text, voice=voice))
+    assert job.wait(10)
+    return job
 
 
 def held(service: SynthesisService, model_dir, text: str = "挂一会儿。"):   # noqa: F811
@@ -139,6 +152,45 @@ def test_a_sambert_child_that_died_on_its_own_is_replaced_before_the_next_call(s
     os.waitid(os.P_PID, died, os.WEXITED | os.WNOWAIT)   # dead, and still the server's to reap
     again = service.submit(SynthesisRequest(text="又好了。", voice="zhitian_emo"))
     assert again.wait(10) and again.status == "done" and declared.pid != died
+
+
+def test_a_replacement_child_that_cannot_start_leaves_the_other_voices_alone_and_is_tried_again(
+        model_dir, clocks, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(sambert, "RESTART_PAUSE", 0.0)
+    python = tmp_path / "python3.10"   # the Sambert environment's interpreter: a script that runs ours
+
+    def install() -> None:
+        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        python.chmod(0o755)
+    install()
+    service = serving(SambertEngine(str(python), str(model_dir), factory="fake_sambert:factory",
+                                    env={"PYTHONPATH": TESTS}, check_packages=False), clocks)
+    try:
+        assert made(service, "你好。").status == "done"
+        declared = service.catalogue.engines["sambert"].child.declared
+        python.unlink()   # its environment went away, then the child died
+        os.kill(declared.pid, signal.SIGKILL)
+        os.waitid(os.P_PID, declared.pid, os.WEXITED | os.WNOWAIT)
+        assert made(service, "还在吗。").error.code == "engine_unavailable"
+        assert made(service, "你好。", voice="tone").status == "done"
+        install()   # back: the next step starts a child again
+        assert made(service, "又好了。").status == "done"
+    finally:
+        service.close()
+
+
+def test_a_child_that_keeps_dying_is_started_again_at_most_once_per_pause(service, monkeypatch):
+    monkeypatch.setattr(sambert, "RESTART_PAUSE", 600.0)
+    declared = service.catalogue.engines["sambert"].child.declared
+    for _ in range(2):   # it dies, is replaced (the first time), dies again
+        assert made(service, "你好。").status == "done"
+        died = declared.pid
+        os.kill(died, signal.SIGKILL)
+        os.waitid(os.P_PID, died, os.WEXITED | os.WNOWAIT)
+    assert made(service, "还在吗。").error.code == "engine_unavailable"   # within the pause: no new child
+    for _ in range(5):   # nor at any step of the other voices
+        assert made(service, "你好。", voice="tone").status == "done"
+    assert declared.pid == died
 
 
 def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model_dir):  # noqa: F811

@@ -28,6 +28,7 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("sambert_worker.py")
 SUPPORTED_PYTHONS = ("3.8", "3.10")
 REAL_FACTORY = "sambert_worker:modelscope_pipeline"
+RESTART_PAUSE = 5.0   # seconds at least between two starts of a replacement child
 _TICK = 1 / os.sysconf("SC_CLK_TCK")
 _UTIME, _STIME, _STARTTIME = 11, 12, 19   # in /proc/<pid>/stat's fields after "(comm)": man 5 proc's 14, 15, 22
 _VOICE_INFO = {  # the zh-cn 16k model's speakers
@@ -136,8 +138,9 @@ class SambertEngine:
         self._command = [python, str(WORKER), "--model-dir", model_dir, "--factory", factory]
         self._environ = environ
         self._channel = _Channel(self._command, environ)
-        self._ended: list[_Channel] = []   # children ended by `interrupt`, reaped at close
+        self._ended: list[_Channel] = []   # children replaced, reaped at close
         self._spent = 0.0                  # their CPU seconds
+        self._next_start = 0.0             # no replacement is started before this (monotonic)
 
     def cpu_seconds(self) -> float:
         """CPU seconds the engine's children have used (the worker's watch reads it on the hub)."""
@@ -150,30 +153,40 @@ class SambertEngine:
         stuck = self._channel
         if not stuck.in_call:
             return False
-        self._replace()
         stuck.kill()
-        log.error("ended the sambert worker (pid %d), stuck in a call; started another", stuck.pid)
+        log.error("ended the sambert worker (pid %d), stuck in a call", stuck.pid)
+        self._restart()
         return True
 
     def restart_if_exited(self) -> bool:
         """Replace a child that exited on its own (on the hub, before a step); True when it did."""
         dead = self._channel
-        if not dead.exited:
+        if not dead.exited or time.monotonic() < self._next_start:
             return False
-        self._replace()
-        log.error("the sambert worker (pid %d) had exited (%s); started another", dead.pid, dead.why())
-        return True
+        log.error("the sambert worker (pid %d) had exited (%s)", dead.pid, dead.why())
+        return self._restart()
 
     @property
     def pid(self) -> int:
         """The current child's process id."""
         return self._channel.pid
 
-    def _replace(self) -> None:
+    def _restart(self) -> bool:
+        """A new child in place of the current one, at most once per RESTART_PAUSE (a child that
+        dies at once must not be started again at every step). When it cannot be started (no
+        memory for a fork, no such interpreter any more), the old one stays: Sambert calls fail
+        with 503 engine_unavailable, the other voices are untouched, and a later step tries again."""
         old = self._channel
+        self._next_start = time.monotonic() + RESTART_PAUSE
+        try:
+            self._channel = _Channel(self._command, self._environ)
+        except OSError as error:
+            log.error("could not start another sambert worker (%s); trying again in %.0f s", error, RESTART_PAUSE)
+            return False
         self._spent += old.cpu_seconds()
-        self._channel = _Channel(self._command, self._environ)
         self._ended.append(old)
+        log.info("started the sambert worker again (pid %d)", self._channel.pid)
+        return True
 
     def load(self) -> "SambertModel":
         self._channel.greet()
