@@ -190,7 +190,7 @@ def test_a_child_that_keeps_dying_is_started_again_at_most_once_per_pause(servic
     assert made(service, "还在吗。").error.code == "engine_unavailable"   # within the pause: no new child
     for _ in range(5):   # nor at any step of the other voices
         assert made(service, "你好。", voice="tone").status == "done"
-    assert declared.pid == died
+    assert declared.pid == died and not declared._ended   # the one replaced was reaped, its pipes closed
 
 
 def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model_dir):  # noqa: F811

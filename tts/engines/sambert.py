@@ -138,7 +138,7 @@ class SambertEngine:
         self._command = [python, str(WORKER), "--model-dir", model_dir, "--factory", factory]
         self._environ = environ
         self._channel = _Channel(self._command, environ)
-        self._ended: list[_Channel] = []   # children replaced, reaped at close
+        self._ended: list[_Channel] = []   # children replaced, not yet reaped
         self._spent = 0.0                  # their CPU seconds
         self._next_start = 0.0             # no replacement is started before this (monotonic)
 
@@ -159,7 +159,9 @@ class SambertEngine:
         return True
 
     def restart_if_exited(self) -> bool:
-        """Replace a child that exited on its own (on the hub, before a step); True when it did."""
+        """Replace a child that exited on its own (on the hub, before a step); True when it did.
+        Replaced children that have ended are reaped here, their pipes closed."""
+        self._ended = [channel for channel in self._ended if not channel.release()]
         dead = self._channel
         if not dead.exited or time.monotonic() < self._next_start:
             return False
@@ -315,6 +317,14 @@ class _Channel:
                 stream.close()
             except OSError:
                 pass
+
+    def release(self) -> bool:
+        """Close and reap a child that has ended and that no call waits for; True when done."""
+        if self.in_call or self._process.poll() is None:
+            return False
+        self.close()
+        self.reap()
+        return True
 
     def kill(self) -> None:
         """End the child now: a call waiting for it reads the end of its output."""
