@@ -27,14 +27,10 @@ BLOCK_SAMPLES = 1 << 16     # what one read hands out when a whole result is sen
 DISK_RETRY_SECONDS = 30     # Retry-After when the temporary directory is full
 
 
-@contextmanager
-def spilling():
-    """Writes to a temporary file inside: an OSError (no room, read-only, quota) becomes DiskFull."""
-    try:
-        yield
-    except OSError as error:
-        raise DiskFull(f"the server's temporary directory ({tempfile.gettempdir()}) cannot take this result: "
-                       f"{error.strerror or error}; retry later", retry_after=DISK_RETRY_SECONDS) from error
+def disk_full(error: OSError) -> DiskFull:
+    """What a failed write to a temporary file (no room, read-only, quota) means to a client."""
+    return DiskFull(f"the server's temporary directory ({tempfile.gettempdir()}) cannot take this result: "
+                    f"{error.strerror or error}; retry later", retry_after=DISK_RETRY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,7 @@ class AudioBuffer:
     def __init__(self) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES)
         self._spans: list[_Span] = []
+        self._lost: DiskFull | None = None   # a write failed: the file is half-written, never used again
         self.sample_rate = 0
         self.samples = 0
 
@@ -56,7 +53,7 @@ class AudioBuffer:
         if self._spans and chunk.sample_rate != self.sample_rate:
             raise ValueError("one job's audio has one sample rate")
         self.sample_rate = chunk.sample_rate
-        with spilling():
+        with self._writing():
             self._file.seek(self.samples * 2)
             self._file.write(quantize(chunk.samples).tobytes())
         self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples), chunk.captions))
@@ -99,8 +96,18 @@ class AudioBuffer:
 
     def to_disk(self) -> None:
         """Move the samples out of memory (a kept result may wait minutes to be fetched)."""
-        with spilling():
+        with self._writing():
             self._file.rollover()
+
+    @contextmanager
+    def _writing(self):
+        if self._lost is not None:
+            raise self._lost
+        try:
+            yield
+        except OSError as error:
+            self._lost = disk_full(error)
+            raise self._lost from error
 
     def __del__(self) -> None:   # the last reference went: give the memory or disk back
         self._file.close()

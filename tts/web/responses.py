@@ -28,7 +28,7 @@ from gevent.socket import wait_read
 
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
-from tts.service.audio_buffer import BLOCK_SAMPLES, spilling
+from tts.service.audio_buffer import BLOCK_SAMPLES, disk_full
 from tts.errors import JobNotReady, TTSError
 from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
@@ -156,11 +156,13 @@ class _EncodedBody:
         audio = job.audio
         pool = gevent.get_hub().threadpool
         self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-        with spilling():   # past 1 MB the encoded file is on disk, which may be full
+        try:   # past 1 MB the encoded file is on disk, which may be full
             encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
             for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
                 pool.apply(encoder.write, (block,))
             pool.apply(encoder.close)
+        except OSError as error:
+            raise disk_full(error) from error
         self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
 
     def read(self, start: int, stop: int) -> Iterator[bytes]:
