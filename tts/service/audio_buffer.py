@@ -74,6 +74,8 @@ class AudioBuffer:
 
     def read(self, start: int, count: int) -> np.ndarray:
         """`count` int16 samples from `start` (fewer at the end)."""
+        if self._lost is not None:   # what a failed spill left is not the audio any more
+            raise self._lost
         self._file.seek(start * 2)
         return np.frombuffer(self._file.read(count * 2), "<i2")
 
