@@ -80,3 +80,18 @@ def test_a_requests_volume_is_added_to_its_voices_calibration(synthesizer):
         assert catalogue.gain_db(voice.id, -6.0) == pytest.approx(voice.calibration_db - 6.0)
     assert synthesizer.plan(SynthesisRequest(text="你好。", voice="baker", volume=2.0)).volume == \
         pytest.approx(catalogue.gain_db("baker", 0.0) + 2.0)
+
+
+def test_the_loudness_bench_counts_the_phrases_the_limiter_turns_down_and_caps_its_proposal():
+    from tts.bench.loudness import measure
+
+    rate = 24000
+    quiet, loud = sine(1.0, 500.0, rate, 0.1), sine(1.0, 500.0, rate, 0.5)
+    phrases = [quiet] * 9 + [loud]
+    row = measure(phrases, phrases, rate, calibration_db=6.0)
+    assert row["limited_share"] == 0.1   # 0.5 × 2 = 1.0 passes the ceiling; 0.1 × 2 does not
+    assert row["limited_max_db"] == pytest.approx(20 * np.log10(0.5 * 10 ** (6 / 20) / CEILING), abs=0.01)
+    assert row["served_peak_max"] <= CEILING
+    assert row["proposed_db"] == pytest.approx(min(TARGET_LUFS - row["raw_lufs"],
+                                                   20 * np.log10(CEILING / np.percentile([0.1] * 9 + [0.5], 90))),
+                                               abs=0.06)
