@@ -1,9 +1,10 @@
-"""Browser vocoding over HTTP: POST /tts/mel streams the embedded voice's mel frames (tts/mel.py
-has the format), and the files the page vocodes them with come from this origin.
+"""Browser vocoding over HTTP: POST /tts/hidden streams the embedded voice's hidden states and
+durations (tts/hidden.py has the format), and the files the page decodes and vocodes them with
+come from this origin.
 
-The vocoder graphs are the very files the server runs (./run.sh builds them, their sha256 are
-pinned in tts.engines.embedded_vocoder), and onnxruntime-web's are npm's (`npm ci` in ./run.sh,
-pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
+The decoder and vocoder graphs are the very files the server runs (./run.sh builds the vocoder's,
+their sha256 are pinned in tts.engines.embedded_vocoder; the decoder's is built from the wheel
+at start), and onnxruntime-web's are npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
 browser may keep them for good (Cache-Control: immutable) and fetches them again only when
 they change; `GET /vocoder/manifest.json` (never cached) says which names are current.
 """
@@ -20,15 +21,18 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, sen
 
 from tts.engines import embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
-from tts.mel import MEDIA_TYPE, MEL, MelChunk, record, start_record
-from tts.request import MEL as MEL_FIELDS
+from tts.hidden import HIDDEN, MEDIA_TYPE, HiddenCall, record, start_record
+from tts.hidden_split import decoder_file
+from tts.request import HIDDEN as HIDDEN_FIELDS
 from tts.service.jobs import Job
 from tts.web.context import json_body, service, synthesis_request
 
-mel = Blueprint("mel", __name__)
+hidden = Blueprint("hidden", __name__)
 
-EMBEDDED = "embedded"       # the one engine with a mel output
+EMBEDDED = "embedded"       # the one engine the browser can run
 ASSETS = "tts.page_assets"
+DECODER = "decoder"
+MODELS = (DECODER, *embedded_vocoder.FILES)   # the graphs the page runs: decoder, vocoder head and tail
 RUNTIME_FILES = {"runtime": "ort.wasm.bundle.min.mjs", "wasm": "ort-wasm-simd-threaded.wasm"}
 _TYPES = {".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream"}
 _YEAR = 365 * 24 * 3600
@@ -58,6 +62,8 @@ class PageAssets:
         self.by_role: dict[str, Asset] = {}
         for role, (name, digest) in embedded_vocoder.FILES.items():   # verified when the engine was declared
             self.by_role[role] = Asset(role, (Path(vocoder_dir) / name).resolve(), digest)
+        path, digest = decoder_file(vocoder_dir)
+        self.by_role[DECODER] = Asset(DECODER, path.resolve(), digest)
         self.missing = [str(Path(runtime_dir) / n) for n in RUNTIME_FILES.values() if not (Path(runtime_dir) / n).is_file()]
         if not self.missing:
             for role, name in RUNTIME_FILES.items():
@@ -69,7 +75,7 @@ class PageAssets:
         return self._by_url.get((key, name))
 
 
-@mel.record_once
+@hidden.record_once
 def _scan(state) -> None:
     settings = state.app.config["TTS_SETTINGS"]
     state.app.extensions[ASSETS] = PageAssets(settings.vocoder_dir, settings.page_runtime_dir)
@@ -80,16 +86,16 @@ def _assets() -> PageAssets:
 
 
 def _url(asset: Asset) -> str:
-    return url_for("mel.vocoder_file", key=asset.key, name=asset.path.name)
+    return url_for("hidden.vocoder_file", key=asset.key, name=asset.path.name)
 
 
 def _models() -> dict:
-    return {role: _url(_assets().by_role[role]) for role in embedded_vocoder.FILES}
+    return {role: _url(_assets().by_role[role]) for role in MODELS}
 
 
-@mel.get("/vocoder/manifest.json")
+@hidden.get("/vocoder/manifest.json")
 def vocoder_manifest():
-    """Where the page finds onnxruntime-web and the vocoder graphs (names change with content)."""
+    """Where the page finds onnxruntime-web and the graphs (names change with content)."""
     assets = _assets()
     if assets.missing:
         raise EngineUnavailable("browser vocoding is not installed on this server (missing "
@@ -103,7 +109,7 @@ def vocoder_manifest():
     return response
 
 
-@mel.get("/vocoder/<key>/<name>")
+@hidden.get("/vocoder/<key>/<name>")
 def vocoder_file(key: str, name: str):
     asset = _assets().find(key, name)
     if asset is None:
@@ -120,16 +126,16 @@ def vocoder_file(key: str, name: str):
     return response
 
 
-@mel.post("/tts/mel")
-def tts_mel():
-    """The embedded voice's mel frames for the text, streamed phrase by phrase (tts/mel.py)."""
+@hidden.post("/tts/hidden")
+def tts_hidden():
+    """The embedded voice's hidden states and durations for the text, call by call (tts/hidden.py)."""
     payload = json_body()
     catalogue = service().catalogue
     if payload.get("voice") is None and EMBEDDED in catalogue.engines:
         payload = {**payload, "voice": catalogue.engines[EMBEDDED].info.voices[0].id}
-    synthesis = replace(synthesis_request(payload, dialect=MEL_FIELDS), format=MEL)
+    synthesis = replace(synthesis_request(payload, dialect=HIDDEN_FIELDS), format=HIDDEN)
     if catalogue.engine(synthesis.voice).name != EMBEDDED:
-        raise InvalidInput(f"voice {synthesis.voice!r} has no mel output: browser vocoding is for the embedded "
+        raise InvalidInput(f"voice {synthesis.voice!r} cannot be made in the browser: browser vocoding is for the embedded "
                            "voice only (baker); other voices are on POST /tts", field="voice")
     job = service().submit(synthesis)
     chunks = job.follow()
@@ -143,7 +149,7 @@ def tts_mel():
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-def _records(job: Job, head: bytes, first: MelChunk | None, rest: Iterator[MelChunk]) -> Iterator[bytes]:
+def _records(job: Job, head: bytes, first: HiddenCall | None, rest: Iterator[HiddenCall]) -> Iterator[bytes]:
     done = False
     try:
         yield head

@@ -1,5 +1,6 @@
-"""POST /tts/mel (browser vocoding's mel stream) and the vocoder files, through Flask's test client
-on the real embedded voice: the framing, what a client needs to vocode, and what is refused."""
+"""POST /tts/hidden (browser vocoding's stream of hidden states) and the graph files, through Flask's
+test client on the real embedded voice: the framing, what a client needs to decode and vocode, and
+what is refused."""
 
 from __future__ import annotations
 
@@ -14,96 +15,116 @@ import onnxruntime as ort
 import pytest
 
 from helpers import decode
+from tts.audio.effects import squeeze_frames
 from tts.config import Settings
 from tts.engines import embedded_vocoder
-from tts.mel import HOP, MEDIA_TYPE, read_records
+from tts.engines.embedded_decoder import DURATIONS, HIDDEN
+from tts.hidden import HOP, MEDIA_TYPE, read_records, unpack
+from tts.hidden_split import decoder_file
 
 TEXT = "今天天气很好，我们去公园散步吧。春天来了，花儿都开了。"
 
 
-def mel_stream(client, **fields) -> list[tuple[dict, bytes]]:
-    response = client.post("/tts/mel", json={"text": TEXT, **fields})
+def hidden_stream(client, **fields) -> list[tuple[dict, bytes]]:
+    response = client.post("/tts/hidden", json={"text": TEXT, **fields})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == MEDIA_TYPE and response.headers["Cache-Control"] == "no-store"
     return read_records(response.data)
 
 
-def mels(records) -> list[np.ndarray]:
-    return [np.frombuffer(payload, "<f2").reshape(header["frames"], 80) for header, payload in records
-            if header["type"] == "mel"]
+def calls(records) -> list[tuple[dict, np.ndarray, np.ndarray]]:
+    return [(header, *unpack(header, payload)) for header, payload in records if header["type"] == "hidden"]
 
 
 @pytest.fixture(scope="module")
-def vocoder():
-    """The server's own vocoder graphs, in one pass per mel (what chunked vocoding equals)."""
+def page_graphs():
+    """What the page runs, natively: the decoder, then the server's own vocoder in one pass per call."""
+    settings = Settings()
+    options = ort.SessionOptions()
+    decoder = ort.InferenceSession(str(decoder_file(settings.vocoder_dir)[0]), options,
+                                   providers=["CPUExecutionProvider"])
     head, tail = (ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-                  for path in embedded_vocoder.verified(Settings().vocoder_dir))
+                  for path in embedded_vocoder.verified(settings.vocoder_dir))
 
-    def vocode(mel: np.ndarray) -> np.ndarray:
-        (features,) = head.run(None, {"mel": mel[None].astype(np.float32)})
+    def speak(header: dict, hidden: np.ndarray, durations: np.ndarray) -> np.ndarray:
+        (mel,) = decoder.run(None, {HIDDEN: hidden[None].astype(np.float32), DURATIONS: durations[None]})
+        mel[:, header["silent_from"]:] = mel[:, :1]
+        mel = squeeze_frames(mel, header["squeeze"])
+        frames = mel.shape[1]
+        if frames < header["min_frames"]:
+            mel = np.pad(mel, ((0, 0), (0, header["min_frames"] - frames), (0, 0)), mode="edge")
+        (features,) = head.run(None, {"mel": mel})
         (audio,) = tail.run(None, {"features": features})
-        return audio[0]
-    return vocode
+        return audio[0, :frames * HOP]
+    return speak
 
 
-def test_the_stream_is_start_then_mels_and_pauses_in_phrase_order_then_end(client):
-    records = mel_stream(client)
+def test_the_stream_is_start_then_hidden_states_and_pauses_in_phrase_order_then_end(client):
+    records = hidden_stream(client)
     types = [header["type"] for header, _ in records]
-    assert types[0] == "start" and types[-1] == "end" and set(types[1:-1]) <= {"mel", "pause"}
-    assert types[1] == "mel" and types[-2] == "mel" and "pause" in types   # phrases with pauses between them
+    assert types[0] == "start" and types[-1] == "end" and set(types[1:-1]) <= {"hidden", "pause"}
+    assert types[1] == "hidden" and types[-2] == "hidden" and "pause" in types   # phrases with pauses between them
     start = records[0][0]
-    assert (start["sample_rate"], start["hop"], start["frame_rate"], start["mel_bins"]) == (24000, 300, 80.0, 80)
-    assert (start["dtype"], start["byte_order"], start["volume_db"], start["pitch"]) == ("float16", "little", 0.0, 0)
+    assert start["version"] == 2 and set(start["models"]) == {"decoder", "head", "tail"}
+    assert (start["sample_rate"], start["hop"], start["frame_rate"], start["mel_bins"], start["channels"]) == \
+        (24000, 300, 80.0, 80, 256)
+    assert (start["hidden"]["dtype"], start["durations"]["dtype"], start["byte_order"]) == ("float16", "int32", "little")
+    assert (start["volume_db"], start["pitch"]) == (0.0, 0)
     assert start["vocoder"]["context_frames"] >= 4 and start["vocoder"]["min_frames"] == 16
     phrases = [header["phrase"] for header, _ in records[1:-1]]
     assert phrases == sorted(phrases) and phrases[-1] == types.count("pause")   # one pause after each phrase but the last
     for header, payload in records:
         assert header["bytes"] == len(payload)
-        if header["type"] == "mel":
-            assert len(payload) == header["frames"] * 80 * 2
+        if header["type"] == "hidden":
+            assert len(payload) == header["symbols"] * (256 * 2 + 4)
 
 
-def test_the_mels_are_normalized_and_finite(client):
-    for mel in mels(mel_stream(client)):
-        assert np.isfinite(mel).all() and -5 < mel.min() < mel.max() < 5
+def test_each_call_says_how_many_frames_its_durations_make_and_which_are_silenced(client):
+    for header, hidden, durations in calls(hidden_stream(client)):
+        assert np.isfinite(hidden).all() and (durations >= 0).all()
+        assert header["decoder_frames"] == header["frames"] == durations.sum()   # speed 1: no squeeze
+        assert header["silent_from"] == durations[:-1].sum()                    # the closing symbol's frames
 
 
-def test_vocoding_the_stream_gives_the_servers_own_audio(client, vocoder):
-    records = mel_stream(client)
-    made = [vocoder(np.frombuffer(payload, "<f2").reshape(header["frames"], 80)) if header["type"] == "mel"
+def test_decoding_and_vocoding_the_stream_gives_the_servers_own_audio(client, page_graphs):
+    records = hidden_stream(client)
+    vocoder = records[0][0]["vocoder"]
+    made = [page_graphs({**header, **vocoder}, *unpack(header, payload)) if header["type"] == "hidden"
             else np.zeros(header["samples"], np.float32) for header, payload in records[1:-1]]
     local = np.concatenate(made)
     server, rate = decode(client.post("/tts", json={"text": TEXT}).data)
     assert rate == 24000 and len(local) == len(server) == records[-1][0]["samples"]
     noise = np.sum((server - local) ** 2)
-    assert 10 * np.log10(np.sum(server ** 2) / noise) > 40   # float16 mels, 16-bit audio: ~49 dB
+    assert 10 * np.log10(np.sum(server ** 2) / noise) > 40   # float16 hidden states, 16-bit audio
 
 
 def test_the_end_record_counts_the_audio_and_the_servers_cpu(client):
-    records = mel_stream(client)
+    records = hidden_stream(client)
     end = records[-1][0]
-    frames = sum(header["frames"] for header, _ in records if header["type"] == "mel")
+    frames = sum(header["frames"] for header, _ in records if header["type"] == "hidden")
     pauses = sum(header["samples"] for header, _ in records if header["type"] == "pause")
     assert end["samples"] == frames * HOP + pauses
     assert end["audio_seconds"] == pytest.approx(end["samples"] / 24000, abs=0.001)
-    assert end["cpu_seconds"] > 0   # the acoustic model ran on the worker thread, and was costed there
+    assert end["cpu_seconds"] > 0   # the acoustic model's first half ran on the worker thread, and was costed there
 
 
 def test_speed_is_applied_by_the_server_and_volume_is_handed_to_the_client(client):
-    normal, fast = mel_stream(client), mel_stream(client, speed=2.0, volume=-6)
+    normal, fast = hidden_stream(client), hidden_stream(client, speed=2.0, volume=-6)
     assert fast[-1][0]["samples"] < 0.6 * normal[-1][0]["samples"]
     assert fast[0][0]["volume_db"] == -6.0
+    for header, _, durations in calls(fast):   # faster than the model's own rate: the client squeezes the mel
+        assert header["squeeze"] == 2.0 and header["frames"] == round(durations.sum() / 2)
 
 
-def test_equal_requests_give_equal_mels_and_another_seed_other_ones(client):
-    first, again, other = mel_stream(client), mel_stream(client), mel_stream(client, seed=7)
+def test_equal_requests_give_equal_hidden_states_and_another_seed_other_ones(client):
+    first, again, other = hidden_stream(client), hidden_stream(client), hidden_stream(client, seed=7)
     assert [p for _, p in first[1:-1]] == [p for _, p in again[1:-1]]
     assert [p for _, p in first[1:-1]] != [p for _, p in other[1:-1]]
 
 
 @pytest.mark.parametrize("fields, field", [
     ({"pitch": 3}, "pitch"),                   # a pitch shift resamples audio the server no longer makes
-    ({"voice": "zf_xiaobei"}, "voice"),        # only the embedded voice has a mel output
+    ({"voice": "zf_xiaobei"}, "voice"),        # only the embedded voice can be made in the browser
     ({"voice": "nobody"}, "voice"),
     ({"format": "wav"}, "format"),             # fields of POST /tts that make no sense here are unknown
     ({"sample_rate": 16000}, "sample_rate"),
@@ -114,19 +135,20 @@ def test_equal_requests_give_equal_mels_and_another_seed_other_ones(client):
     ({"text": "  "}, "text"),
 ])
 def test_what_cannot_be_honoured_is_a_400_naming_the_field(client, fields, field):
-    response = client.post("/tts/mel", json={"text": TEXT, **fields})
+    response = client.post("/tts/hidden", json={"text": TEXT, **fields})
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == field
 
 
 def test_no_voice_means_the_embedded_one(client):
-    assert mel_stream(client, voice=None)[-1][0]["samples"] == mel_stream(client, voice="baker")[-1][0]["samples"]
+    assert hidden_stream(client, voice=None)[-1][0]["samples"] == hidden_stream(client, voice="baker")[-1][0]["samples"]
 
 
-def test_the_vocoder_files_have_hashed_immutable_names(client):
+def test_the_graph_files_have_hashed_immutable_names(client):
     response = client.get("/vocoder/manifest.json")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"
     manifest = response.get_json()
+    assert set(manifest["models"]) == {"decoder", "head", "tail"}
     urls = [manifest["runtime"], manifest["wasm"], *manifest["models"].values()]
     total = 0
     for url in urls:
@@ -151,7 +173,7 @@ def test_a_client_that_leaves_mid_stream_cancels_its_job(app, client):
     metrics = app.extensions["tts.service"].metrics
     cancelled = metrics.jobs.labels("cancelled")._value.get()
     text = "".join(f"第{n}段，今天天气很好，我们去公园散步吧。" for n in range(60))
-    response = client.post("/tts/mel", json={"text": text}, buffered=False)
+    response = client.post("/tts/hidden", json={"text": text}, buffered=False)
     chunks = iter(response.response)
     assert read_records(next(chunks))[0][0]["type"] == "start"
     response.close()   # the client went away after the first record

@@ -1,0 +1,192 @@
+"""Speech made in the listener's browser: the embedded voice's hidden states instead of its audio.
+
+FastSpeech2 works in two halves: a per-symbol half (text encoder; duration, pitch and energy
+predictors) and a per-frame half (decoder, mel projection, postnet: ~90 % of it), then the
+vocoder makes audio of the mel. For browser vocoding the server runs the frontend and the
+per-symbol half only and hands out, per acoustic call, each symbol's hidden state (the
+decoder's input) and its duration in mel frames: phoneme rate, about a third of the bytes of
+mels. The page runs the decoder and the vocoder (the graphs the server runs itself for its
+own audio, served from this origin) with onnxruntime-web.
+
+Speed is applied here (the durations; faster than the model's own rate the client squeezes
+the mel in time by the factor given, tts.audio.effects.squeeze_frames); volume is applied by
+the client (gain, then the same per-phrase peak limiter as tts.audio.effects); pitch cannot
+be, since the server's pitch shift resamples audio it no longer makes (refused).
+
+The stream (media type MEDIA_TYPE) is a sequence of records, each
+
+    u32 little-endian n | n bytes of UTF-8 JSON header | header["bytes"] bytes of payload
+
+in this order: one "start" record (the format, the three graphs' hashed URLs, and how the
+server itself vocodes), then per phrase one or more "hidden" records (one acoustic call
+each: float16 [symbols, 256] hidden states, then int32 [symbols] durations, little-endian,
+row-major; decode and vocode each record on its own and play them back to back) and,
+between phrases, a "pause" record (silence, in samples); then "end" (totals), or "error" if
+the synthesis failed after the stream began.
+
+The job runs through the service like every synthesis (queue, worker thread, cancel):
+`HiddenRendering` replaces the audio rendering for requests whose format is HIDDEN, and a
+job keeps its records in `HiddenCalls` instead of an audio buffer.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from tts.engines import embedded
+from tts.engines.embedded_decoder import CHANNELS
+from tts.errors import InvalidInput
+from tts.hidden_split import hidden_calls
+from tts.synthesizer import Plan, Rendering
+
+HIDDEN = "hidden"               # SynthesisRequest.format of a browser-vocoding request
+MEDIA_TYPE = "application/vnd.zh-tts.hidden-stream"
+VERSION = 2                     # 1 carried mels (the server ran the whole acoustic model)
+SAMPLE_RATE = embedded.EmbeddedEngine.sample_rate
+HOP = embedded.HOP
+MEL_BINS = 80
+_LENGTH = struct.Struct("<I")
+
+
+@dataclass(frozen=True)
+class HiddenCall:
+    """One acoustic call's per-symbol half (hidden float16 [symbols, 256], durations int32
+    [symbols]) and what the client does with the decoder's mel before vocoding it: frames from
+    `silent_from` on become the first frame (the closing symbol's murmur, as the server does),
+    then the mel is squeezed `squeeze` times shorter in time. With `hidden` None, a pause."""
+
+    phrase: int
+    hidden: np.ndarray | None = None
+    durations: np.ndarray | None = None
+    silent_from: int = 0
+    squeeze: float = 1.0
+    pause_samples: int = 0
+
+    @property
+    def frames(self) -> int:
+        """Mel frames the client vocodes (after the squeeze, as squeeze_frames counts them)."""
+        if self.hidden is None:
+            return 0
+        total = int(self.durations.sum())
+        return total if self.squeeze == 1.0 else max(1, round(total / self.squeeze))
+
+    @property
+    def samples(self) -> int:
+        """Audio samples this record stands for once decoded and vocoded."""
+        return self.pause_samples if self.hidden is None else self.frames * HOP
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self.hidden is None else self.hidden.nbytes + self.durations.nbytes
+
+    def record(self) -> bytes:
+        if self.hidden is None:
+            return record({"type": "pause", "phrase": self.phrase, "samples": self.pause_samples})
+        payload = np.ascontiguousarray(self.hidden, "<f2").tobytes() + np.ascontiguousarray(self.durations, "<i4").tobytes()
+        return record({"type": "hidden", "phrase": self.phrase, "symbols": len(self.durations),
+                       "decoder_frames": int(self.durations.sum()), "silent_from": self.silent_from,
+                       "squeeze": self.squeeze, "frames": self.frames}, payload)
+
+
+def record(header: dict, payload: bytes = b"") -> bytes:
+    """One record of the stream: length-prefixed JSON header, then its payload."""
+    head = json.dumps({**header, "bytes": len(payload)}, ensure_ascii=False, separators=(",", ":")).encode()
+    return _LENGTH.pack(len(head)) + head + payload
+
+
+def read_records(data: bytes) -> list[tuple[dict, bytes]]:
+    """A whole stream back into (header, payload) pairs (for tests and the benchmark)."""
+    records, at = [], 0
+    while at < len(data):
+        (size,) = _LENGTH.unpack_from(data, at)
+        header = json.loads(data[at + 4:at + 4 + size])
+        at += 4 + size
+        records.append((header, data[at:at + header["bytes"]]))
+        at += header["bytes"]
+    return records
+
+
+def unpack(header: dict, payload: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A "hidden" record's payload as (hidden float16 [symbols, 256], durations int32 [symbols])."""
+    symbols = header["symbols"]
+    split = symbols * CHANNELS * 2
+    return (np.frombuffer(payload[:split], "<f2").reshape(symbols, CHANNELS),
+            np.frombuffer(payload[split:], "<i4"))
+
+
+def start_record(volume_db: float, chunk_frames: int, models: dict) -> bytes:
+    """What a client needs before the first call: the format, the graphs, and how the server
+    itself vocodes (head once per call's mel, tail in windows; any split with ≥ context frames
+    joins exactly)."""
+    return record({
+        "type": "start", "version": VERSION, "sample_rate": SAMPLE_RATE, "hop": HOP,
+        "frame_rate": SAMPLE_RATE / HOP, "mel_bins": MEL_BINS, "channels": CHANNELS, "byte_order": "little",
+        "hidden": {"dtype": "float16", "layout": "symbols x channels, row-major"},
+        "durations": {"dtype": "int32", "unit": "mel frames"},
+        "volume_db": volume_db, "pitch": 0, "models": models,
+        "vocoder": {"min_frames": embedded.MIN_VOCODER_FRAMES, "chunk_frames": chunk_frames,
+                    "context_frames": embedded.TAIL_CONTEXT_FRAMES, "window_frames": embedded.TAIL_WINDOW_FRAMES,
+                    "whole_network_context_frames": embedded.CONTEXT_FRAMES},
+    })
+
+
+class HiddenCalls:
+    """A browser-vocoding job's records as the worker hands them out, read by the job's followers
+    like an AudioBuffer (~4 kB per second of speech: kept in memory)."""
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self._calls: list[HiddenCall] = []
+        self.samples = 0
+        self.nbytes = 0
+
+    def append(self, call: HiddenCall) -> None:
+        self._calls.append(call)
+        self.samples += call.samples
+        self.nbytes += call.nbytes
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def chunk(self, index: int) -> HiddenCall:
+        return self._calls[index]
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+
+class HiddenRendering(Rendering):
+    """The rendering of a HIDDEN request: plan as for audio, then the acoustic model's per-symbol
+    half alone, call by call, on the same worker steps (so it is queued, timed, costed and
+    cancelled alike). Not cached: the phrase cache holds audio, and this half is cheap."""
+
+    def begin(self) -> Plan:
+        plan = self._timed(self._synthesizer.plan, self._request)
+        self.cache_status = "miss"
+        # The scheduler (tts.service.turns) estimates a request's work from its uncached phrases and
+        # learns the voice's cost from them: a hidden phrase is ~2 % of one with audio, so it counts
+        # as free there, and teaches nothing.
+        self.cached = frozenset(plan.keys)
+        self._chunks = _calls(plan)
+        self.plan = plan
+        return plan
+
+
+def _calls(plan: Plan):
+    model = plan.engine.model()
+    if not hasattr(model, "mels"):
+        raise InvalidInput(f"voice {plan.voice!r} cannot be made in the browser; only the embedded voice can",
+                           field="voice")
+    last = len(plan.phrases) - 1
+    for index, phrase in enumerate(plan.phrases):
+        for call in hidden_calls(model, phrase, plan.options):
+            yield HiddenCall(index, call.hidden.astype(np.float16), call.durations.astype(np.int32),
+                             call.silent_from, call.squeeze)
+        if index < last and phrase.pause_ms:
+            yield HiddenCall(index, pause_samples=SAMPLE_RATE * phrase.pause_ms // 1000)
