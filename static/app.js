@@ -10,7 +10,9 @@
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array) }: the server's stream by default; another module may put its own there.
+//   or float samples (Float32Array), madeHere }: the server's stream by default; another module may put
+//   its own there (madeHere: the audio was made on this device, so its download is the page's WAV/PCM:
+//   another format would make the server synthesize the text again);
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
@@ -356,7 +358,8 @@ async function play(request, run) {
     throw error;
   }
   sound.end();
-  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0 };
+  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0,
+    madeHere: Boolean(stream.madeHere) };
 }
 
 function showProgress(sound, run) {
@@ -451,8 +454,10 @@ async function synthesize() {
     const audio = await play(request, run);
     run.done = true;
     showProgress(run.player, run);
-    const files = await keep(request, audio, fmt, run);
-    const result = remember({ ...settings, seconds: audio.seconds, omitted: audio.omitted }, files);
+    // Made on this device: kept as the page's own WAV rather than synthesized again on the server for MP3 & co.
+    const kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
+    const files = await keep(request, audio, kept, run);
+    const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
     setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
   } catch (error) {

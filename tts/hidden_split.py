@@ -22,7 +22,7 @@ from tts.engines.tflite_graph import feed_random_uniform_from_inputs, keep_outpu
 from tts.errors import SynthesisFailed
 from tts.frontend.phrase import Phrase
 
-DECODER_NAME = "fastspeech2_decoder.onnx"
+DECODER_NAME = "fastspeech2_decoder_float_page19.onnx"   # not det19's name: the cache is shared
 _halves: "weakref.WeakKeyDictionary[object, embedded._LiteRTModel]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -33,6 +33,13 @@ class Call:
     durations: np.ndarray     # int32 [symbols]
     silent_from: int
     squeeze: float
+    piece: Phrase
+    options: EngineOptions
+
+
+def decode(model, call: Call) -> np.ndarray:
+    """The call's mel as the server's own audio has it ([1, T, 80], squeezed when faster than the model)."""
+    return model.mel(call.piece, call.options)
 
 
 def _symbol_half(model) -> "embedded._LiteRTModel":
@@ -69,7 +76,7 @@ def _call(model, phrase: Phrase, options: EngineOptions) -> Call | None:
     durations = np.asarray(durations[0], np.int32)
     if durations.sum() > embedded.MAX_FRAMES:
         return None
-    return Call(np.array(hidden[0]), durations, int(durations[:-1].sum()), squeeze)
+    return Call(np.array(hidden[0]), durations, int(durations[:-1].sum()), squeeze, phrase, options)
 
 
 def decoder_file(directory: str | Path) -> tuple[Path, str]:

@@ -1,19 +1,21 @@
 // "在本机合成": the embedded voice made in this browser. The server runs only the frontend and the
-// acoustic model (POST /tts/mel, a stream of float16 mel frames); a module Worker (worker.js) runs
-// the vocoder with onnxruntime-web, and its audio goes to the page's own player (static/player.js:
-// gapless, played while it arrives), as app.js's `synthesis.source` hook allows. onnxruntime-web and
-// the vocoder come from this server (GET /vocoder/manifest.json names them), fetched when the option
-// is first used and kept by the browser for good (their names change with their content).
+// acoustic model's per-symbol half (POST /tts/hidden: per acoustic call, float16 hidden states and
+// durations); a module Worker (worker.js) runs the decoder and the vocoder with onnxruntime-web, and
+// its audio goes to the page's own player (static/player.js: gapless, played while it arrives), as
+// app.js's `synthesis.source` hook allows. onnxruntime-web and the graphs come from this server
+// (GET /vocoder/manifest.json names them), fetched when the option is first used and kept by the
+// browser for good (their names change with their content).
 //
 // The source falls back to the server's audio, and says why under the switch (#local-note), when the
-// option is off, for a pitch shift, for a voice without mel frames, or when WebAssembly or the model
-// cannot load. What it made last is kept in window.browserVocoder.last (samples, timings) for tests.
+// option is off, for a pitch shift, for a voice the browser cannot make, or when WebAssembly or the
+// model cannot load. What it made last is kept in window.browserVocoder.last (samples, timings) for tests.
 import { ApiError } from "../messages.js";
 import { records } from "./stream.js";
 
 const RATE = 24000;
 const CEILING = 0.97;    // the per-phrase peak limiter after a volume gain (as tts/audio/effects.py)
 const KEY = "tts.local";
+const SERVER_FORMAT_NOTE = "在本机合成的语音以 WAV 下载；其他格式须由服务器重新合成，需要时请关闭「在本机合成」。";
 
 const $ = (id) => document.getElementById(id);
 const option = $("local");
@@ -103,17 +105,17 @@ async function localSource(request, signal) {
   }
   const body = { text: request.text, volume: request.volume };
   for (const name of ["voice", "speed", "seed"]) if (request[name] !== undefined) body[name] = request[name];
-  const response = await fetch("/tts/mel", {
+  const response = await fetch("/tts/hidden", {
     method: "POST", body: JSON.stringify(body), signal,
-    headers: withKey({ "Content-Type": "application/json", Accept: "application/vnd.zh-tts.mel-stream" }),
+    headers: withKey({ "Content-Type": "application/json", Accept: "application/vnd.zh-tts.hidden-stream" }),
   });
   if (!response.ok) {
     const error = await ApiError.from(response);
     if (error.field === "voice") return fellBack("所选声音不能在本机合成，这次由服务器合成。");
     throw error;   // the same refusal the server's audio would meet, shown the same way
   }
-  note.textContent = "";
-  return { sampleRate: RATE, pieces: vocoded(response, worker, signal) };
+  note.textContent = ["wav", "pcm"].includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
+  return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true };
 }
 
 // Items handed from the worker's messages to an async iterator.
@@ -151,36 +153,48 @@ function concat(parts) {
 
 let spoken = 0;
 
-// The mel records go to the worker as they arrive; its audio comes back in order, a phrase held whole
-// only when a volume gain must see its peak.
+// One acoustic call for the worker: the first comes as the server's mel (float16 [frames, 80]), the
+// others as float16 hidden states [symbols, channels] followed by int32 durations [symbols].
+function callMessage(header, payload, channels) {
+  const { type, phrase, frames } = header;
+  if (type === "mel") return { type, phrase, frames, mel: new Uint16Array(payload.buffer, payload.byteOffset, payload.length / 2) };
+  const split = header.symbols * channels;
+  return { type, phrase, frames, symbols: header.symbols, silent_from: header.silent_from,
+           hidden: new Uint16Array(payload.buffer, payload.byteOffset, split),
+           durations: new Int32Array(payload.buffer, payload.byteOffset + split * 2, header.symbols) };
+}
+
+// The calls go to the worker as they arrive; its audio comes back in order, a phrase held whole only
+// when a volume gain must see its peak.
 async function* vocoded(response, worker, signal) {
   const id = ++spoken;
   const started = performance.now();
   const out = new Channel();
   let gainDb = 0;
   let phrase = [];
-  let busyMs = 0;
+  const calls = [];   // per acoustic call: its frames and what decoding and vocoding it took here
+  let firstRecordMs = null;
   const flush = () => { if (phrase.length) out.push(gained(concat(phrase), gainDb)); phrase = []; };
   worker.onmessage = ({ data }) => {
     if (data.id !== id) return;
     if (data.type === "audio" && gainDb === 0) out.push(data.samples);
     else if (data.type === "audio" && data.pause) { flush(); out.push(data.samples); }
     else if (data.type === "audio") phrase.push(data.samples);
-    else if (data.type === "vocoded") busyMs += data.ms;
+    else if (data.type === "vocoded") calls.push({ frames: data.frames, decoderMs: data.decoderMs, vocoderMs: data.vocoderMs });
     else if (data.type === "end") { flush(); out.close(); }
     else if (data.type === "failed") out.fail(new Error(`本机合成失败：${data.message}`));
   };
   const reading = (async () => {
     let vocoder = null;
+    let channels = 0;
     let first = true;
     for await (const [header, payload] of records(response)) {
       if (header.type === "start") {
         gainDb = header.volume_db;
-        vocoder = header.vocoder;
-      } else if (header.type === "mel") {
-        const mel = new Uint16Array(payload.buffer, payload.byteOffset, payload.length / 2);
-        worker.postMessage({ type: "mel", id, phrase: header.phrase, mel, frames: header.frames, vocoder, first },
-                           [payload.buffer]);
+        ({ vocoder, channels } = header);
+      } else if (header.type === "mel" || header.type === "hidden") {
+        worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first }, [payload.buffer]);
+        if (first) firstRecordMs = performance.now() - started;
         first = false;
       } else if (header.type === "pause") {
         worker.postMessage({ type: "pause", id, phrase: header.phrase, samples: header.samples });
@@ -202,7 +216,9 @@ async function* vocoded(response, worker, signal) {
   } finally {
     if (signal.aborted || out.error) worker.postMessage({ type: "cancel", id });   // stop vocoding for nobody
   }
-  window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstPieceMs, busyMs,
+  const sum = (key) => calls.reduce((n, call) => n + call[key], 0);
+  window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstRecordMs, firstPieceMs, calls,
+                                 decoderMs: sum("decoderMs"), vocoderMs: sum("vocoderMs"),
                                  seconds: made.reduce((n, p) => n + p.length, 0) / RATE };
 }
 

@@ -1,6 +1,6 @@
 """Browser vocoding in a real Chromium, on the real server under its real CSP: the page speaks with
-the embedded voice made on its own CPU (onnxruntime-web in a Worker), the same samples as the
-server's own vocoder, with nothing fetched from anywhere but this origin."""
+the embedded voice made on its own CPU (the decoder and the vocoder on onnxruntime-web in a Worker),
+the same samples as the server's own wav, with nothing fetched from anywhere but this origin."""
 
 from __future__ import annotations
 
@@ -84,9 +84,9 @@ def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit
     # the player and the history hold what was spoken, as a WAV the page made
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
     expect(page.locator("#history li")).to_have_count(1)
-    mel = [url for url in visit.requests if url.endswith("/tts/mel")]
+    hidden = [url for url in visit.requests if url.endswith("/tts/hidden")]
     files = [url for url in visit.requests if re.search(r"/vocoder/[0-9a-f]{16}/", url)]
-    assert len(mel) == 1 and len(files) == 4          # runtime, wasm and the two graphs, under hashed names
+    assert len(hidden) == 1 and len(files) == 5       # runtime, wasm and the three graphs, under hashed names
     assert not [url for url in visit.requests if url.endswith("/tts")]   # the server made no audio (the WAV is the page's)
     visit.assert_clean()                              # and no request left the origin
 

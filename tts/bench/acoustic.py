@@ -262,6 +262,8 @@ def _projection(result: dict) -> list[dict] | None:
     if not path.is_file():
         return None
     rows = {row["variant"]: row["cpu_s_per_audio_s"] for row in json.loads(path.read_text())["rows"]}
+    if "mel" not in rows:   # browser_vocoder measures the page running the decoder itself now
+        return None
     wav, mel = rows["wav"], rows["mel"]
     parts = result["litert_parts_cpu_s_per_audio_s"]
     whole, symbols = parts["whole"], parts["symbol_half (to the decoder's input)"]
