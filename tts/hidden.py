@@ -9,7 +9,8 @@ mels. The page runs the decoder and the vocoder (the graphs the server runs itse
 own audio, served from this origin) with onnxruntime-web.
 
 Speed is applied here (the durations; faster than the model's own rate the client squeezes
-the mel in time by the factor given, tts.audio.effects.squeeze_frames); volume is applied by
+the decoder's mel in time by the call's `stretch`, tts.audio.effects.squeeze_frames, where the
+server's own audio is time-stretched: the speed is right, the sound not quite the same); volume is applied by
 the client (gain, then the same per-phrase peak limiter as tts.audio.effects); pitch cannot
 be, since the server's pitch shift resamples audio it no longer makes (refused).
 
@@ -23,9 +24,8 @@ between phrases, a "pause" record (silence, in samples); then "end" (totals), or
 the synthesis failed after the stream began. A call is a "hidden" record (float16 [symbols,
 256] hidden states, then int32 [symbols] durations, little-endian, row-major: decode it, then
 vocode it) except the first call of the text, which the server decodes itself and sends as a
-"mel" record (float16 [frames, 80]): the first sound then waits for no decoder on the device
-(~0.1 s of a phone's time, for ~5 % more of the server's). Vocode each call on its own and play
-them back to back.
+"mel" record (float32 [frames, 80]: exactly what its own vocoder takes): the first sound then
+waits for no decoder on the device. Vocode each call on its own and play them back to back.
 
 The job runs through the service like every synthesis (queue, worker thread, cancel):
 `HiddenRendering` replaces the audio rendering for requests whose format is HIDDEN, and a
@@ -40,10 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tts.audio.effects import squeeze_frames
 from tts.engines import embedded
 from tts.engines.embedded_decoder import CHANNELS
 from tts.errors import InvalidInput
-from tts.hidden_split import decode, hidden_calls
 from tts.synthesizer import Plan, Rendering
 
 HIDDEN = "hidden"               # SynthesisRequest.format of a browser-vocoding request
@@ -58,16 +58,13 @@ _LENGTH = struct.Struct("<I")
 @dataclass(frozen=True)
 class HiddenCall:
     """One acoustic call: its per-symbol half (hidden float16 [symbols, 256], durations int32
-    [symbols]) and what the client does with the decoder's mel before vocoding it (frames from
-    `silent_from` on become the first frame, the closing symbol's murmur, as the server does;
-    then the mel is squeezed `squeeze` times shorter in time); or its mel (float16 [frames, 80]),
-    decoded by the server; or neither: a pause."""
+    [symbols]; the decoder's mel is squeezed `stretch` times shorter in time before vocoding);
+    or its mel (float32 [frames, 80]), decoded by the server; or neither: a pause."""
 
     phrase: int
     hidden: np.ndarray | None = None
     durations: np.ndarray | None = None
-    silent_from: int = 0
-    squeeze: float = 1.0
+    stretch: float = 1.0
     mel: np.ndarray | None = None
     pause_samples: int = 0
 
@@ -79,7 +76,7 @@ class HiddenCall:
         if self.hidden is None:
             return 0
         total = int(self.durations.sum())
-        return total if self.squeeze == 1.0 else max(1, round(total / self.squeeze))
+        return total if self.stretch == 1.0 else max(1, round(total / self.stretch))
 
     @property
     def samples(self) -> int:
@@ -95,13 +92,13 @@ class HiddenCall:
     def record(self) -> bytes:
         if self.mel is not None:
             return record({"type": "mel", "phrase": self.phrase, "frames": self.frames},
-                          np.ascontiguousarray(self.mel, "<f2").tobytes())
+                          np.ascontiguousarray(self.mel, "<f4").tobytes())
         if self.hidden is None:
             return record({"type": "pause", "phrase": self.phrase, "samples": self.pause_samples})
         payload = np.ascontiguousarray(self.hidden, "<f2").tobytes() + np.ascontiguousarray(self.durations, "<i4").tobytes()
         return record({"type": "hidden", "phrase": self.phrase, "symbols": len(self.durations),
-                       "decoder_frames": int(self.durations.sum()), "silent_from": self.silent_from,
-                       "squeeze": self.squeeze, "frames": self.frames}, payload)
+                       "decoder_frames": int(self.durations.sum()), "stretch": self.stretch,
+                       "frames": self.frames}, payload)
 
 
 def record(header: dict, payload: bytes = b"") -> bytes:
@@ -192,18 +189,18 @@ class HiddenRendering(Rendering):
 
 def _calls(plan: Plan):
     model = plan.engine.model()
-    if not hasattr(model, "mels"):
+    if not hasattr(model, "acoustic_calls"):
         raise InvalidInput(f"voice {plan.voice!r} cannot be made in the browser; only the embedded voice can",
                            field="voice")
     last = len(plan.phrases) - 1
     first = True
     for index, phrase in enumerate(plan.phrases):
-        for call in hidden_calls(model, phrase, plan.options):
+        for call in model.acoustic_calls(phrase, plan.options):
             if first:   # the first sound waits for no decoder on the device: the server decodes this one
-                yield HiddenCall(index, mel=decode(model, call)[0].astype(np.float16))
+                mel = squeeze_frames(model.decode(call), call.stretch)
+                yield HiddenCall(index, mel=mel[0])
                 first = False
-                continue
-            yield HiddenCall(index, call.hidden.astype(np.float16), call.durations.astype(np.int32),
-                             call.silent_from, call.squeeze)
+            else:
+                yield HiddenCall(index, call.hidden[0], call.durations[0], call.stretch)
         if index < last and phrase.pause_ms:
             yield HiddenCall(index, pause_samples=SAMPLE_RATE * phrase.pause_ms // 1000)

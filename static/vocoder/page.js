@@ -153,13 +153,13 @@ function concat(parts) {
 
 let spoken = 0;
 
-// One acoustic call for the worker: the first comes as the server's mel (float16 [frames, 80]), the
+// One acoustic call for the worker: the first comes as the server's mel (float32 [frames, 80]), the
 // others as float16 hidden states [symbols, channels] followed by int32 durations [symbols].
 function callMessage(header, payload, channels) {
   const { type, phrase, frames } = header;
-  if (type === "mel") return { type, phrase, frames, mel: new Uint16Array(payload.buffer, payload.byteOffset, payload.length / 2) };
+  if (type === "mel") return { type, phrase, frames, mel: new Float32Array(payload.buffer, payload.byteOffset, payload.length / 4) };
   const split = header.symbols * channels;
-  return { type, phrase, frames, symbols: header.symbols, silent_from: header.silent_from,
+  return { type, phrase, frames, symbols: header.symbols,
            hidden: new Uint16Array(payload.buffer, payload.byteOffset, split),
            durations: new Int32Array(payload.buffer, payload.byteOffset + split * 2, header.symbols) };
 }

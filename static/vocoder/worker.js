@@ -2,17 +2,17 @@
 // runs FastSpeech2's decoder (hidden states + durations → normalized mel) and the Multi-band
 // MelGAN vocoder, the same three graph files the server runs (decoder; head: mel → features; tail:
 // features → audio). Each acoustic call (a "hidden" record of POST /tts/hidden) is decoded whole (its
-// attention sees the whole call), its closing symbol's frames silenced and, faster than the model's
-// own rate, squeezed in time, as the server does (the text's first call comes decoded already, as a
-// "mel" record, so the first sound waits for no decoder here); then vocoded the way the server does
+// attention sees the whole call; the graph gives the server's mels to the bit) and, faster than the
+// model's own rate, squeezed in time (the text's first call comes decoded already, as a "mel" record,
+// so the first sound waits for no decoder here); then vocoded the way the server does
 // (tts/engines/embedded.py): the head once over the mel, the tail in windows with a few frames of
 // context on each side, so the joins match one pass. Everything it loads comes from this origin,
 // under hashed names.
 //
 // In:  {type: "load", manifest}                       → {type: "ready"} | {type: "failed", message}
 //      {type: "hidden", id, phrase, hidden: Uint16Array (float16 [symbols, 256]), durations: Int32Array,
-//       symbols, silent_from, frames, first, vocoder}
-//      {type: "mel", id, phrase, mel: Uint16Array (float16 [frames, 80]), frames, first, vocoder}
+//       symbols, frames, first, vocoder}
+//      {type: "mel", id, phrase, mel: Float32Array ([frames, 80]), frames, first, vocoder}
 //                                                     → {type: "audio", id, phrase, samples: Float32Array, ms}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
 //      (after each call)                              → {type: "vocoded", id, frames, decoderMs, vocoderMs}: time spent
@@ -30,20 +30,6 @@ const CHANNELS = 256;
 const HOP = 300;
 const FIRST_WINDOW = 32;   // the very first window is short: first sound comes sooner (joins stay exact)
 
-// float16 bits → float32, by table (65,536 entries, built once).
-const HALF = (() => {
-  const table = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const fraction = h & 0x3ff;
-    if (exponent === 0) table[h] = sign * 2 ** -14 * (fraction / 1024);
-    else if (exponent === 31) table[h] = fraction ? NaN : sign * Infinity;
-    else table[h] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-  }
-  return table;
-})();
-
 async function load(manifest) {
   const absolute = (url) => new URL(url, self.location.origin).href;
   ort = await import(absolute(manifest.runtime));
@@ -55,24 +41,22 @@ async function load(manifest) {
   [decoder, head, tail] = await Promise.all([models.decoder, models.head, models.tail].map(
     (url) => ort.InferenceSession.create(absolute(url), options)));
   // One small run of each, so the first text's first call does not pay the kernels' warm-up (a gap after it)
-  await runDecoder(new Float32Array(4 * CHANNELS), new Int32Array([16, 16, 16, 16]), 4);
+  await runDecoder(new Uint16Array(4 * CHANNELS), new Int32Array([16, 16, 16, 16]), 4);
   const features = await runHead(new Float32Array(2 * FIRST_WINDOW * BINS), 0, 2 * FIRST_WINDOW);
   await tail.run({ features });
 }
 
-// The decoder: hidden [1, symbols, 256] and durations [1, symbols] → mel frames [T, 80], row-major.
+// The decoder: hidden [1, symbols, 256] (float16 bits) and durations [1, symbols] → mel frames [T, 80].
 async function runDecoder(hidden, durations, symbols) {
-  const { mel } = await decoder.run({ hidden: new ort.Tensor("float32", hidden, [1, symbols, CHANNELS]),
+  const { mel } = await decoder.run({ hidden: new ort.Tensor("float16", hidden, [1, symbols, CHANNELS]),
                                       durations: new ort.Tensor("int32", durations, [1, symbols]) });
   return mel.data;
 }
 
-// A call's mel as the server makes it of the decoder's: frames from `silentFrom` on replaced by the
-// first (the closing symbol's murmur), then `frames` long by linear interpolation in time
-// (tts.audio.effects.squeeze_frames) when the server asked for a squeeze.
-function finished(decoded, silentFrom, frames) {
+// The decoder's mel made `frames` long by linear interpolation in time, as
+// tts.audio.effects.squeeze_frames does (speech faster than the model's own rate).
+function squeezed(decoded, frames) {
   const count = decoded.length / BINS;
-  for (let f = silentFrom; f < count; f++) decoded.copyWithin(f * BINS, 0, BINS);
   if (frames === count) return decoded;
   const mel = new Float32Array(frames * BINS);
   for (let j = 0; j < frames; j++) {
@@ -138,22 +122,10 @@ async function runTails(features, count, from, until, chunk, message, offset = 0
 
 let made = 0;   // when the last audio was posted: each audio message says how long it took to make
 
-// float16 bits → float32 values.
-function widened(half) {
-  const values = new Float32Array(half.length);
-  for (let i = 0; i < values.length; i++) values[i] = HALF[half[i]];
-  return values;
-}
-
 async function speak(message) {
   const started = performance.now();
-  let mel;
-  if (message.type === "mel") {
-    mel = widened(message.mel);
-  } else {
-    const decoded = await runDecoder(widened(message.hidden), message.durations, message.symbols);
-    mel = finished(decoded, message.silent_from, message.frames);
-  }
+  const mel = message.type === "mel" ? message.mel
+    : squeezed(await runDecoder(message.hidden, message.durations, message.symbols), message.frames);
   const decoderMs = performance.now() - started;
   await vocode(mel, message);
   self.postMessage({ type: "vocoded", id: message.id, frames: message.frames, decoderMs,

@@ -66,7 +66,7 @@ def test_browser_vocoder_is_fetched_only_when_first_used(visit):
     visit.assert_clean()
 
 
-def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit, idle_server):
+def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_server):
     page = visit.page
     visit.open()
     page.fill("#text", HUNDRED)
@@ -75,11 +75,13 @@ def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit
     expect_local_done(page)
     samples = local_samples(page)
     assert page.evaluate("() => window.browserVocoder.last.firstPieceMs") > 0
+    decoded = page.evaluate("() => window.browserVocoder.last.calls.map((call) => call.decoderMs > 0)")
+    assert not decoded[0] and all(decoded[1:]) and len(decoded) > 3   # the first call came as a mel, the rest decoded here
 
     response = requests.post(f"{idle_server.url}/tts", json={"text": HUNDRED, "format": "wav"}, timeout=120)
     reference, rate = decode(response.content)
     assert rate == 24000 and len(samples) == len(reference)
-    assert snr_db(reference, samples) >= 40.0
+    assert snr_db(reference, samples) >= 60.0   # the issue asks 40; only the wav's 16-bit rounding differs (~79)
 
     # the player and the history hold what was spoken, as a WAV the page made
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
@@ -89,6 +91,20 @@ def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit
     assert len(hidden) == 1 and len(files) == 5       # runtime, wasm and the three graphs, under hashed names
     assert not [url for url in visit.requests if url.endswith("/tts")]   # the server made no audio (the WAV is the page's)
     visit.assert_clean()                              # and no request left the origin
+
+
+def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
+    assert not [url for url in visit.requests if url.endswith("/tts") or "/tts/jobs" in url]   # no server audio
+    visit.assert_clean()
 
 
 def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):

@@ -2,9 +2,9 @@
 durations (tts/hidden.py has the format), and the files the page decodes and vocodes them with
 come from this origin.
 
-The decoder and vocoder graphs are the very files the server runs (./run.sh builds the vocoder's,
-their sha256 are pinned in tts.engines.embedded_vocoder; the decoder's is built from the wheel
-at start), and onnxruntime-web's are npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
+The decoder and vocoder graphs are the very files the server runs (./run.sh builds them, their
+sha256 are pinned in tts.engines.embedded_decoder and embedded_vocoder), and onnxruntime-web's are
+npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
 browser may keep them for good (Cache-Control: immutable) and fetches them again only when
 they change; `GET /vocoder/manifest.json` (never cached) says which names are current.
 """
@@ -19,10 +19,9 @@ from typing import Iterator
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
 
-from tts.engines import embedded_vocoder
+from tts.engines import embedded_decoder, embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
 from tts.hidden import HIDDEN, MEDIA_TYPE, HiddenCall, record, start_record
-from tts.hidden_split import decoder_file
 from tts.request import HIDDEN as HIDDEN_FIELDS
 from tts.service.jobs import Job
 from tts.web.context import json_body, service, synthesis_request
@@ -62,8 +61,8 @@ class PageAssets:
         self.by_role: dict[str, Asset] = {}
         for role, (name, digest) in embedded_vocoder.FILES.items():   # verified when the engine was declared
             self.by_role[role] = Asset(role, (Path(vocoder_dir) / name).resolve(), digest)
-        path, digest = decoder_file(vocoder_dir)
-        self.by_role[DECODER] = Asset(DECODER, path.resolve(), digest)
+        name, digest = embedded_decoder.FILE   # verified too
+        self.by_role[DECODER] = Asset(DECODER, (Path(vocoder_dir) / name).resolve(), digest)
         self.missing = [str(Path(runtime_dir) / n) for n in RUNTIME_FILES.values() if not (Path(runtime_dir) / n).is_file()]
         if not self.missing:
             for role, name in RUNTIME_FILES.items():
