@@ -10,9 +10,8 @@
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array), madeHere }: the server's stream by default; another module may put
-//   its own there (madeHere: the audio was made on this device, so its download is the page's WAV/PCM:
-//   another format would make the server synthesize the text again);
+//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again) }: the
+//   server's stream by default; another module may put its own there.
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
@@ -454,7 +453,7 @@ async function synthesize() {
     const audio = await play(request, run);
     run.done = true;
     showProgress(run.player, run);
-    // Made on this device: kept as the page's own WAV rather than synthesized again on the server for MP3 & co.
+    // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
     const kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
     const files = await keep(request, audio, kept, run);
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);

@@ -20,6 +20,7 @@ from tts.config import Settings
 from tts.engines import embedded_decoder, embedded_vocoder
 from tts.engines.embedded_decoder import DURATIONS, HIDDEN
 from tts.hidden import HOP, MEDIA_TYPE, read_records, unpack
+from tts.web import create_app, shutdown
 
 TEXT = "今天天气很好，我们去公园散步吧。春天来了，花儿都开了。"
 
@@ -165,6 +166,18 @@ def test_the_graph_files_have_hashed_immutable_names(client):
     assert manifest["bytes"] == total
     assert client.get(manifest["wasm"]).mimetype == "application/wasm"
     assert client.get(manifest["runtime"]).mimetype == "text/javascript"
+
+
+def test_on_a_server_with_keys_the_page_files_need_none_and_the_stream_does(synthesizer):
+    app = create_app(Settings(api_keys="k" * 32), synthesizer=synthesizer)   # the page asks for the key
+    try:
+        client = app.test_client()
+        manifest = client.get("/vocoder/manifest.json")
+        assert manifest.status_code == 200
+        assert client.get(manifest.get_json()["models"]["decoder"]).status_code == 200
+        assert client.post("/tts/hidden", json={"text": TEXT}).status_code == 401
+    finally:
+        shutdown(app)
 
 
 def test_the_page_may_compile_wasm_and_nothing_more(client):

@@ -4,15 +4,16 @@ FastSpeech2 works in two halves: a per-symbol half (text encoder; duration, pitc
 predictors) and a per-frame half (decoder, mel projection, postnet: ~90 % of it), then the
 vocoder makes audio of the mel. For browser vocoding the server runs the frontend and the
 per-symbol half only and hands out, per acoustic call, each symbol's hidden state (the
-decoder's input) and its duration in mel frames: phoneme rate, about a third of the bytes of
+decoder's input) and its duration in mel frames: phoneme rate, half the bytes of float16
 mels. The page runs the decoder and the vocoder (the graphs the server runs itself for its
 own audio, served from this origin) with onnxruntime-web.
 
 Speed is applied here (the durations; faster than the model's own rate the client squeezes
 the decoder's mel in time by the call's `stretch`, tts.audio.effects.squeeze_frames, where the
-server's own audio is time-stretched: the speed is right, the sound not quite the same); volume is applied by
-the client (gain, then the same per-phrase peak limiter as tts.audio.effects); pitch cannot
-be, since the server's pitch shift resamples audio it no longer makes (refused).
+server's own audio is time-stretched: the speed is right, the sound not quite the same);
+volume is applied by the client (gain, then the same per-phrase peak limiter as
+tts.audio.effects); pitch cannot be, since the server's pitch shift resamples audio it no
+longer makes (refused).
 
 The stream (media type MEDIA_TYPE) is a sequence of records, each
 
@@ -145,7 +146,7 @@ def start_record(volume_db: float, chunk_frames: int, models: dict) -> bytes:
 
 class HiddenCalls:
     """A browser-vocoding job's records as the worker hands them out, read by the job's followers
-    like an AudioBuffer (~4 kB per second of speech: kept in memory)."""
+    like an AudioBuffer (~9 kB per second of speech: kept in memory)."""
 
     sample_rate = SAMPLE_RATE
 
@@ -172,14 +173,15 @@ class HiddenCalls:
 
 class HiddenRendering(Rendering):
     """The rendering of a HIDDEN request: plan as for audio, then the acoustic model's per-symbol
-    half alone, call by call, on the same worker steps (so it is queued, timed, costed and
-    cancelled alike). Not cached: the phrase cache holds audio, and this half is cheap."""
+    half alone (and the decoder for the text's first call), call by call, on the same worker
+    steps (so it is queued, timed, costed and cancelled alike). Not cached: the phrase cache
+    holds audio, and this half is cheap."""
 
     def begin(self) -> Plan:
         plan = self._timed(self._synthesizer.plan, self._request)
         self.cache_status = "miss"
         # The scheduler (tts.service.turns) estimates a request's work from its uncached phrases and
-        # learns the voice's cost from them: a hidden phrase is ~2 % of one with audio, so it counts
+        # learns the voice's cost from them: a hidden phrase is ~5 % of one with audio, so it counts
         # as free there, and teaches nothing.
         self.cached = frozenset(plan.keys)
         self._chunks = _calls(plan)

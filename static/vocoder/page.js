@@ -1,10 +1,9 @@
 // "在本机合成": the embedded voice made in this browser. The server runs only the frontend and the
-// acoustic model's per-symbol half (POST /tts/hidden: per acoustic call, float16 hidden states and
-// durations); a module Worker (worker.js) runs the decoder and the vocoder with onnxruntime-web, and
-// its audio goes to the page's own player (static/player.js: gapless, played while it arrives), as
-// app.js's `synthesis.source` hook allows. onnxruntime-web and the graphs come from this server
-// (GET /vocoder/manifest.json names them), fetched when the option is first used and kept by the
-// browser for good (their names change with their content).
+// acoustic model's per-symbol half (POST /tts/hidden: per call, hidden states and durations); a
+// module Worker (worker.js) runs the decoder and the vocoder with onnxruntime-web, and its audio goes
+// to the page's player (static/player.js: gapless), as app.js's `synthesis.source` hook allows.
+// onnxruntime-web and the graphs come from this server (GET /vocoder/manifest.json names them),
+// fetched on first use and kept by the browser for good (their names change with their content).
 //
 // The source falls back to the server's audio, and says why under the switch (#local-note), when the
 // option is off, for a pitch shift, for a voice the browser cannot make, or when WebAssembly or the
@@ -173,7 +172,6 @@ async function* vocoded(response, worker, signal) {
   let gainDb = 0;
   let phrase = [];
   const calls = [];   // per acoustic call: its frames and what decoding and vocoding it took here
-  let firstRecordMs = null;
   const flush = () => { if (phrase.length) out.push(gained(concat(phrase), gainDb)); phrase = []; };
   worker.onmessage = ({ data }) => {
     if (data.id !== id) return;
@@ -194,7 +192,6 @@ async function* vocoded(response, worker, signal) {
         ({ vocoder, channels } = header);
       } else if (header.type === "mel" || header.type === "hidden") {
         worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first }, [payload.buffer]);
-        if (first) firstRecordMs = performance.now() - started;
         first = false;
       } else if (header.type === "pause") {
         worker.postMessage({ type: "pause", id, phrase: header.phrase, samples: header.samples });
@@ -216,9 +213,7 @@ async function* vocoded(response, worker, signal) {
   } finally {
     if (signal.aborted || out.error) worker.postMessage({ type: "cancel", id });   // stop vocoding for nobody
   }
-  const sum = (key) => calls.reduce((n, call) => n + call[key], 0);
-  window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstRecordMs, firstPieceMs, calls,
-                                 decoderMs: sum("decoderMs"), vocoderMs: sum("vocoderMs"),
+  window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstPieceMs, calls,
                                  seconds: made.reduce((n, p) => n + p.length, 0) / RATE };
 }
 

@@ -122,7 +122,7 @@ def _in_wasm(graphs: dict[str, bytes], hidden: list, durations: list, native: di
 
     from tts.config import Settings
     from tts.engines import embedded_vocoder
-    from tts.web.mel import RUNTIME_FILES
+    from tts.web.hidden import RUNTIME_FILES
 
     settings = Settings.from_env({})
     runtime = Path(settings.page_runtime_dir) / RUNTIME_FILES["runtime"]

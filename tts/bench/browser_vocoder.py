@@ -88,8 +88,9 @@ def _speak(page, text: str) -> dict:
     page.click("#speak")
     page.wait_for_function("() => window.__firstSound.first !== null && !document.getElementById('speak').disabled")
     watch = page.evaluate("() => window.__firstSound")
-    last = page.evaluate("() => { const l = window.browserVocoder.last; "
-                         "return l && { seconds: l.seconds, decoder: l.decoderMs, vocoder: l.vocoderMs }; }")
+    last = page.evaluate("""() => { const l = window.browserVocoder.last;
+        const sum = (key) => l.calls.reduce((n, call) => n + call[key], 0);
+        return l && { seconds: l.seconds, decoder: sum("decoderMs"), vocoder: sum("vocoderMs") }; }""")
     page.wait_for_timeout(200)
     return {"first": watch["first"] + PLAYER_LEAD_MS, "gaps": watch["gaps"], **(last or {})}
 
