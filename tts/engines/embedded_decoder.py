@@ -62,9 +62,10 @@ HEADS, HEAD_SIZE = 2, 16
 EPSILON = 1e-5
 MISH_REACH, MISH_STEPS = 16, 512   # tanh(softplus(x)) is 1.1e-7 at -16 and 1.0 in float32 at 16
 TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
+EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 2^13 < 0.5; 2048 · 2^13 = 2^24
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
-FILE = ("fastspeech2_decoder.onnx", "c72f4ef706a3ac61b7d83fdbc798b924d27c32920a72fd28d0c4cdfc6575dd0f")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
+FILE = ("fastspeech2_decoder.onnx", "11c81d52e758983fd52417efeac2426f761eaa0623a172204a5af91bcf6ef26e")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
 
 
 def verified(dest: str | Path) -> Path:
@@ -99,6 +100,7 @@ class _Builder:
         self.int8 = int8
         self.nodes: list = []
         self.initializers: list = []
+        self._tables: dict[bytes, str] = {}
         self._count = 0
 
     # -- the tflite's constants --------------------------------------------------------------
@@ -144,14 +146,14 @@ class _Builder:
         self.nodes.append(helper.make_node(op_type, inputs, [output], name=output, **attributes))
         return output
 
-    def matmul(self, x: str, weights: np.ndarray, scale: float, bias: np.ndarray, output: str | None = None) -> str:
-        """x [rows, in] @ (weights [in, out] int8 × scale) + bias."""
+    def matmul(self, x: str, weights: np.ndarray, scale, bias: np.ndarray, output: str | None = None) -> str:
+        """x [rows, in] @ (weights [in, out] int8 × scale) + bias; scale: one, or one per output column."""
         if not self.int8:
             return self._float_product(x, weights, scale, bias, output)
         return self._integer_product(*self._quantize(x), weights, scale, bias, output)
 
-    def _float_product(self, x: str, weights: np.ndarray, scale: float, bias: np.ndarray, output: str | None) -> str:
-        product = self.node("MatMul", [x, self.const(weights.astype(np.float32) * np.float32(scale))])
+    def _float_product(self, x: str, weights: np.ndarray, scale, bias: np.ndarray, output: str | None) -> str:
+        product = self.node("MatMul", [x, self.const((weights.astype(np.float64) * scale).astype(np.float32))])
         return self.node("Add", [product, self.const(bias.astype(np.float32))], output)
 
     def _quantize(self, x: str) -> tuple[str, str, str]:
@@ -162,7 +164,7 @@ class _Builder:
         self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], [q, q_scale, q_zero], name=q))
         return q, q_scale, q_zero
 
-    def _integer_product(self, q: str, q_scale: str, q_zero: str, weights: np.ndarray, scale: float,
+    def _integer_product(self, q: str, q_scale: str, q_zero: str, weights: np.ndarray, scale,
                          bias: np.ndarray, output: str | None) -> str:
         from onnx import TensorProto
 
@@ -176,14 +178,18 @@ class _Builder:
         weights, scale = self.quantized(f"{prefix}/Tensordot/MatMul")
         return self.matmul(x, weights.T, scale, self.floats(f"{prefix}/BiasAdd/ReadVariableOp/resource"), output)
 
-    def conv(self, x: str, weights: np.ndarray, scale: float, bias: np.ndarray, output: str | None = None) -> str:
+    def conv(self, x: str, weights: np.ndarray, scale, bias: np.ndarray, output: str | None = None) -> str:
         """1-D "same" convolution over frames of x [T, in]: weights [out, 1, k, in] (tflite CONV_2D).
         One matrix product over the k shifted copies side by side (in int8 the copies are of the
         quantized input: a quarter of the bytes)."""
         k = weights.shape[2]
-        padded = self.node("Pad", [x, self.const(np.array([k // 2, 0, (k - 1) - k // 2, 0], np.int64))])
+        pads = self.const(np.array([k // 2, 0, (k - 1) - k // 2, 0], np.int64))
         frames = self.node("Shape", [x], start=0, end=1)
-        q = self._quantize(padded) if self.int8 else (padded,)
+        if self.int8:   # quantized, then padded with the zero point: the same bytes as quantizing the padded x
+            q = self._quantize(x)
+            q = (self.node("Pad", [q[0], pads, q[2]]), q[1], q[2])
+        else:
+            q = (self.node("Pad", [x, pads]),)
         taps = [self.node("Slice", [q[0], self.const(np.array([j], np.int64)),
                                     self.node("Add", [frames, self.const(np.array([j], np.int64))]),
                                     self.const(np.array([0], np.int64))]) for j in range(k)]
@@ -194,23 +200,50 @@ class _Builder:
         return self._float_product(stacked, kernel, scale, bias, output)
 
     def layer_norm(self, x: str, prefix: str) -> str:
-        """LayerNormalization in float64 (its sums, in float32, run in another order in wasm)."""
-        gamma = self.floats(f"{prefix}/batchnorm/mul/ReadVariableOp/resource").astype(np.float64)
-        beta = self.floats(f"{prefix}/batchnorm/ReadVariableOp/resource").astype(np.float64)
-        wide = self.node("Cast", [x], to=_DOUBLE)
-        normed = self.node("LayerNormalization", [wide, self.const(gamma), self.const(beta)], axis=-1, epsilon=EPSILON)
-        return self.node("Cast", [normed], to=_FLOAT)
+        """LayerNormalization over channels with its two sums in float64 (in float32 each runtime
+        adds in its own order) and everything else in exact float32 operations."""
+        gamma = self.floats(f"{prefix}/batchnorm/mul/ReadVariableOp/resource")
+        beta = self.floats(f"{prefix}/batchnorm/ReadVariableOp/resource")
+        mean = self.mean(x)
+        centred = self.node("Sub", [x, mean])
+        variance = self.mean(self.node("Mul", [centred, centred]))
+        deviation = self.node("Sqrt", [self.node("Add", [variance, self.const(np.array(EPSILON, np.float32))])])
+        return self.node("Add", [self.node("Mul", [self.node("Div", [centred, deviation]), self.const(gamma)]),
+                                 self.const(beta)])
 
-    def table(self, x: str, function, reach: float, steps: int) -> str:
-        """function(x) looked up in a table of its values at multiples of 1/steps over [-reach, reach]
-        (x clipped there): the same numbers on every machine, where exp, log and tanh are each
-        runtime's own approximations. The index is exact float arithmetic (steps is a power of two)."""
-        grid = np.arange(-reach * steps, reach * steps + 1, dtype=np.float64) / steps
-        clipped = self.node("Clip", [x, self.const(np.array(-reach, np.float32)), self.const(np.array(reach, np.float32))])
-        shifted = self.node("Add", [self.node("Mul", [clipped, self.const(np.array(steps, np.float32))]),
-                                    self.const(np.array(reach * steps + 0.5, np.float32))])
-        index = self.node("Cast", [shifted], to=_INT32)   # truncation of a positive number: the nearest grid point
-        return self.node("Gather", [self.const(function(grid).astype(np.float32)), index], axis=0)
+    def mean(self, x: str) -> str:
+        """The mean over the last axis (kept), summed in float64."""
+        wide = self.node("ReduceMean", [self.node("Cast", [x], to=_DOUBLE)], axes=[-1])
+        return self.node("Cast", [wide], to=_FLOAT)
+
+    def lookup(self, table: np.ndarray, index: str) -> str:
+        """table[index] for an index tensor of any shape (GatherElements on the flattened index:
+        onnxruntime's Gather copies element by element, ~13× slower here)."""
+        key = table.tobytes()
+        if key not in self._tables:   # one copy of each table in the file, however many layers read it
+            self._tables[key] = self.const(np.ascontiguousarray(table))
+        flat = self.node("Reshape", [index, self.const(np.array([-1], np.int64))])
+        found = self.node("GatherElements", [self._tables[key], flat], axis=0)
+        return self.node("Reshape", [found, self.node("Shape", [index])])
+
+    def table(self, cells: str, function, reach: float, steps: int) -> str:
+        """function(x) looked up in a table of its values on a grid of 1/steps over [-reach, reach],
+        given cells = x · steps + reach · steps (x clipped to that range; the convolution before it
+        computes this scale and shift, _table_conv): the same numbers on every machine, where exp,
+        log and tanh are each runtime's own approximations. Each cell holds the function at its middle."""
+        count = 2 * reach * steps
+        middles = (np.arange(count, dtype=np.float64) + 0.5) / steps - reach
+        clipped = self.node("Clip", [cells, self.const(np.array(0, np.float32)), self.const(np.array(count - 1, np.float32))])
+        index = self.node("Cast", [clipped], to=_INT32)   # truncation of a number ≥ 0: its cell
+        return self.lookup(function(middles).astype(np.float32), index)
+
+    def integers(self, x: str, largest: int) -> tuple[str, str]:
+        """x as integer-valued floats in [-largest, largest] (one scale for the whole tensor, from its
+        largest magnitude) and that scale: exact operations only."""
+        top = self.node("ReduceMax", [self.node("Abs", [x])], keepdims=0)
+        scale = self.node("Div", [self.node("Max", [top, self.const(np.array(1e-30, np.float32))]),
+                                  self.const(np.array(largest, np.float32))])
+        return self.node("Round", [self.node("Div", [x, scale])]), scale
 
 
 def build_model(tflite: bytes, int8: bool = True):
@@ -230,7 +263,8 @@ def build_model(tflite: bytes, int8: bool = True):
     x = b.node("Gather", [rows, symbol], axis=0)
     table, scale = b.quantized("embeddings/position_embeddings/Gather/resource")
     positions = b.node("Add", [frames, b.const(np.array(1, np.int64))])
-    x = b.node("Add", [x, b.node("Gather", [b.const(table.astype(np.float32) * np.float32(scale)), positions], axis=0)])
+    position = b.node("Cast", [b.node("Gather", [b.const(table), positions], axis=0)], to=_FLOAT)   # int8 in the file
+    x = b.node("Add", [x, b.node("Mul", [position, b.const(np.array(scale, np.float32))])])
     heads = b.const(np.array([0, HEADS, HEAD_SIZE], np.int64))
     merged = b.const(np.array([0, HEADS * HEAD_SIZE], np.int64))
     for layer in range(LAYERS):
@@ -239,7 +273,7 @@ def build_model(tflite: bytes, int8: bool = True):
         for part in ("query", "key", "value"):
             projected = b.dense(x, f"{p}/attention/self/{part}")
             split[part] = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [2, T, 16]
-        context = b.node("Cast", [_attention(b, split["query"], split["key"], split["value"])], to=_FLOAT)
+        context = _attention(b, split["query"], split["key"], split["value"])
         context = b.node("Reshape", [b.node("Transpose", [context], perm=[1, 0, 2]), merged])
         attended = b.dense(context, f"{p}/attention/output/dense")
         x = b.layer_norm(b.node("Add", [attended, x]), f"{p}/attention/output/LayerNorm")
@@ -247,9 +281,12 @@ def build_model(tflite: bytes, int8: bool = True):
         for conv in ("conv1d_1", "conv1d_2"):
             weights, scale = b.kernel(f"{p}/intermediate/{conv}/conv1d")
             bias = b.floats(f"{p}/intermediate/{conv}/BiasAdd/ReadVariableOp/resource")
-            inner = b.conv(inner, weights, scale, bias)
-            if conv == "conv1d_1":   # mish: x · tanh(softplus(x)), the second factor from a table
-                inner = b.node("Mul", [inner, b.table(inner, _tanh_softplus, MISH_REACH, MISH_STEPS)])
+            if conv == "conv1d_1":   # → mish(x) · MISH_STEPS = x · MISH_STEPS · tanh(softplus(x)), a table's
+                cells = _table_conv(b, inner, weights, scale, bias, MISH_REACH, MISH_STEPS)
+                scaled = b.node("Sub", [cells, b.const(np.array(MISH_REACH * MISH_STEPS, np.float32))])
+                inner = b.node("Mul", [scaled, b.table(cells, _tanh_softplus, MISH_REACH, MISH_STEPS)])
+            else:   # takes mish · MISH_STEPS: a power of two, exactly undone in its scale
+                inner = b.conv(inner, weights, scale / MISH_STEPS, bias)
         x = b.layer_norm(b.node("Add", [inner, x]), f"{p}/output/LayerNorm")
     before = b.dense(x, "mel_before")
     y = before
@@ -258,9 +295,11 @@ def build_model(tflite: bytes, int8: bool = True):
         bias = b.floats(f"postnet/conv_._{index}/BiasAdd/ReadVariableOp/resource")
         norm_scale = b.floats(f"postnet/batch_norm_._{index}/batchnorm/mul")
         norm_shift = b.floats(f"postnet/batch_norm_._{index}/batchnorm/sub")
-        y = _normalized_conv(b, y, weights, scale, bias, norm_scale, norm_shift)
+        scale, bias = scale * norm_scale, bias * norm_scale + norm_shift   # the batch norm, folded
         if index < 4:
-            y = b.table(y, np.tanh, TANH_REACH, TANH_STEPS)
+            y = b.table(_table_conv(b, y, weights, scale, bias, TANH_REACH, TANH_STEPS), np.tanh, TANH_REACH, TANH_STEPS)
+        else:
+            y = b.conv(y, weights, scale, bias)
     mel = _closing_silence(b, b.node("Add", [y, before]), durations, frames, total)
     b.node("Unsqueeze", [mel, b.const(np.array([0], np.int64))], MEL)
     graph = helper.make_graph(
@@ -275,13 +314,26 @@ def build_model(tflite: bytes, int8: bool = True):
 
 
 def _attention(b: _Builder, query: str, key: str, value: str) -> str:
-    """softmax(q·kᵀ/4)·v per head, [2, T, 16] each, in float64 (returned in float64): float32 sums
-    and exp run in another order and precision in wasm; float64's last-bit differences do not
-    survive the cast back to float32."""
-    query, key, value = (b.node("Cast", [x], to=_DOUBLE) for x in (query, key, value))
-    scores = b.node("MatMul", [query, b.node("Transpose", [key], perm=[0, 2, 1])])
-    scores = b.node("Mul", [scores, b.const(np.array(1 / np.sqrt(HEAD_SIZE), np.float64))])
-    return b.node("MatMul", [b.node("Softmax", [scores], axis=-1), value])
+    """softmax(q·kᵀ/4)·v per head ([2, T, 16] each), computed so that every runtime gets the same
+    bits: q, k and v become integer-valued floats (11, 11 and 8 bits), so each product and sum in
+    the float matrix products is exact whatever the order; exp comes from a table (integers,
+    summed exactly: integers, at most 2^13 each); the weights are rounded to multiples of 2^-16 before they meet v
+    (they sum to ~1, so those sums stay exact too)."""
+    q, q_scale = b.integers(query, 1023)     # 16 · 1023² < 2^24
+    k, k_scale = b.integers(key, 1023)
+    v, v_scale = b.integers(value, 251)       # 251 · (2^16 + 2048 / 2) < 2^24
+    scores = b.node("MatMul", [q, b.node("Transpose", [k], perm=[0, 2, 1])])
+    below = b.node("Sub", [scores, b.node("ReduceMax", [scores], axes=[-1])])   # ≤ 0
+    # exp(below · q_scale · k_scale / 4), below in grid steps of 1/EXP_STEPS
+    step = b.node("Mul", [b.node("Mul", [q_scale, k_scale]), b.const(np.array(-EXP_STEPS / np.sqrt(HEAD_SIZE), np.float32))])
+    cells = EXP_REACH * EXP_STEPS
+    index = b.node("Cast", [b.node("Min", [b.node("Mul", [below, step]), b.const(np.array(cells - 1, np.float32))])], to=_INT32)
+    middles = (np.arange(cells, dtype=np.float64) + 0.5) / EXP_STEPS
+    powers = b.lookup(np.round(np.exp(-middles) * EXP_ONE).astype(np.float32), index)   # integers
+    total = b.node("ReduceSum", [powers, b.const(np.array([-1], np.int64))])   # exact: T · EXP_ONE ≤ 2^24
+    weights = b.node("Round", [b.node("Mul", [powers, b.node("Div", [b.const(np.array(2.0 ** 16, np.float32)), total])])])
+    context = b.node("MatMul", [weights, v])
+    return b.node("Mul", [context, b.node("Mul", [v_scale, b.const(np.array(2.0 ** -16, np.float32))])])
 
 
 def _closing_silence(b: _Builder, mel: str, durations: str, frames: str, total: str) -> str:
@@ -297,15 +349,10 @@ def _tanh_softplus(x: np.ndarray) -> np.ndarray:
     return np.tanh(np.logaddexp(0.0, x))
 
 
-def _normalized_conv(b: _Builder, x: str, weights: np.ndarray, scale: float, bias: np.ndarray,
-                     norm_scale: np.ndarray, norm_shift: np.ndarray) -> str:
-    """conv → batch norm (inference: × scale + shift per channel). Float: folded into the kernel and
-    bias; int8: the kernel stays the tflite's, the norm follows it."""
-    if b.int8:
-        return b.node("Add", [b.node("Mul", [b.conv(x, weights, scale, bias), b.const(norm_scale)]),
-                              b.const(norm_shift)])
-    folded = (weights.astype(np.float64) * scale * norm_scale[:, None, None, None]).astype(np.float32)
-    return b.conv(x, folded, 1.0, (bias * norm_scale + norm_shift).astype(np.float32))
+def _table_conv(b: _Builder, x: str, weights: np.ndarray, scale, bias: np.ndarray, reach: float, steps: int) -> str:
+    """A convolution whose output y comes as the table's cells, y · steps + reach · steps: steps is
+    a power of two, so this costs nothing but the shifted bias."""
+    return b.conv(x, weights, scale * steps, (bias * steps + reach * steps).astype(np.float32))
 
 
 _DOC = ("FastSpeech2 decoder half (TensorFlowTTS; weights trained on the Baker/CSMSC corpus, non-commercial licence) "
