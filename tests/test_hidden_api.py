@@ -11,14 +11,10 @@ import re
 
 import gevent
 import numpy as np
-import onnxruntime as ort
 import pytest
 
-from helpers import decode
-from tts.audio.effects import squeeze_frames
+from helpers import BrowserReference, decode, snr_db
 from tts.config import Settings
-from tts.engines import embedded_decoder, embedded_vocoder
-from tts.engines.embedded_decoder import DURATIONS, HIDDEN
 from tts.hidden import HOP, MEDIA_TYPE, read_records, unpack
 from tts.web import create_app, shutdown
 
@@ -37,29 +33,8 @@ def calls(records) -> list[tuple[dict, np.ndarray, np.ndarray]]:
 
 
 @pytest.fixture(scope="module")
-def page_graphs():
-    """What the page runs, natively: the decoder, then the server's own vocoder in one pass per call."""
-    settings = Settings()
-    options = ort.SessionOptions()
-    decoder = ort.InferenceSession(str(embedded_decoder.verified(settings.vocoder_dir)), options,
-                                   providers=["CPUExecutionProvider"])
-    head, tail = (ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-                  for path in embedded_vocoder.verified(settings.vocoder_dir))
-
-    def speak(header: dict, payload: bytes) -> np.ndarray:
-        if header["type"] == "mel":
-            mel = np.frombuffer(payload, "<f4").reshape(1, header["frames"], 80)
-        else:
-            hidden, durations = unpack(header, payload)
-            (mel,) = decoder.run(None, {HIDDEN: hidden[None], DURATIONS: durations[None]})
-            mel = squeeze_frames(mel, header["stretch"])
-        frames = mel.shape[1]
-        if frames < header["min_frames"]:
-            mel = np.pad(mel, ((0, 0), (0, header["min_frames"] - frames), (0, 0)), mode="edge")
-        (features,) = head.run(None, {"mel": mel})
-        (audio,) = tail.run(None, {"features": features})
-        return audio[0, :frames * HOP]
-    return speak
+def page():
+    return BrowserReference(Settings().vocoder_dir)
 
 
 def test_the_stream_is_start_then_one_mel_then_hidden_states_and_pauses_in_phrase_order_then_end(client):
@@ -91,16 +66,12 @@ def test_each_call_says_how_many_frames_its_durations_make(client):
         assert header["decoder_frames"] == header["frames"] == durations.sum()   # speed 1: no squeeze
 
 
-def test_decoding_and_vocoding_the_stream_gives_the_servers_own_audio(client, page_graphs):
+def test_decoding_and_vocoding_the_stream_gives_the_servers_own_audio(client, page):
     records = hidden_stream(client)
-    vocoder = records[0][0]["vocoder"]
-    made = [np.zeros(header["samples"], np.float32) if header["type"] == "pause"
-            else page_graphs({**header, **vocoder}, payload) for header, payload in records[1:-1]]
-    local = np.concatenate(made)
+    local = page.audio(records)
     server, rate = decode(client.post("/tts", json={"text": TEXT}).data)
     assert rate == 24000 and len(local) == len(server) == records[-1][0]["samples"]
-    noise = np.sum((server - local) ** 2)
-    assert 10 * np.log10(np.sum(server ** 2) / noise) > 60   # the same numbers but for the wav's 16-bit rounding
+    assert snr_db(server, local) > 60   # the same numbers but for the wav's 16-bit rounding
 
 
 def test_the_end_record_counts_the_audio_and_the_servers_cpu(client):

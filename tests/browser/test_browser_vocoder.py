@@ -11,7 +11,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from helpers import decode
+from helpers import BrowserReference, decode, snr_db
+from tts.config import Settings
+from tts.hidden import read_records
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +39,6 @@ def local_samples(page) -> np.ndarray:
 def heavy_requests(visit) -> list[str]:
     """What browser vocoding fetches on first use: the manifest, the worker, onnxruntime-web, the graphs."""
     return [url for url in visit.requests if re.search(r"/vocoder/(manifest|worker|[0-9a-f]{16}/)", url)]
-
-
-def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
-    noise = reference - test
-    return float(10 * np.log10(np.sum(reference ** 2) / max(np.sum(noise ** 2), 1e-20)))
 
 
 def expect_local_done(page) -> None:
@@ -91,6 +88,27 @@ def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_se
     assert len(hidden) == 1 and len(files) == 5       # runtime, wasm and the three graphs, under hashed names
     assert not [url for url in visit.requests if url.endswith("/tts")]   # the server made no audio (the WAV is the page's)
     visit.assert_clean()                              # and no request left the origin
+
+
+def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, idle_server):
+    """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
+    instead): its audio is what the stream's reference client makes of the same stream."""
+    text = "春天来了，公园里的花都开了。孩子们在草地上放风筝。"
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    page.locator("#speed").fill("2")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    samples = local_samples(page)
+    records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text, "speed": 2},
+                                         timeout=60).content)
+    assert any(header.get("stretch") == 2 for header, _ in records)   # decoded and squeezed in the page
+    reference = BrowserReference(Settings().vocoder_dir).audio(records)
+    assert len(samples) == len(reference) == records[-1][0]["samples"]
+    assert snr_db(reference, samples) >= 60.0
+    visit.assert_clean()
 
 
 def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
