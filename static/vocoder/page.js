@@ -1,13 +1,8 @@
-// "在本机合成": the embedded voice made in this browser. The server runs only the frontend and the
-// acoustic model's per-symbol half (POST /tts/hidden: per call, hidden states and durations); a
-// module Worker (worker.js) runs the decoder and the vocoder with onnxruntime-web, and its audio goes
-// to the page's player (static/player.js: gapless), as app.js's `synthesis.source` hook allows.
-// onnxruntime-web and the graphs come from this server (GET /vocoder/manifest.json names them),
-// fetched on first use and kept by the browser for good (their names change with their content).
-//
-// The source falls back to the server's audio, and says why under the switch (#local-note), when the
-// option is off, for a pitch shift, for a voice the browser cannot make, or when WebAssembly or the
-// model cannot load. What it made last is kept in window.browserVocoder.last (samples, timings) for tests.
+// "在本机合成": the embedded voice made here. The server sends per call hidden states and durations
+// (POST /tts/hidden); a Worker (worker.js) runs decoder and vocoder (onnxruntime-web, this origin's
+// hashed files, fetched on first use); the audio goes to app.js's player (`synthesis.source` hook).
+// Falls back to server audio, saying why (#local-note): option off, pitch, another voice, no wasm or
+// model. window.browserVocoder.last keeps what it made last (samples, timings) for tests.
 import { ApiError } from "../messages.js";
 import { records } from "./stream.js";
 
@@ -163,14 +158,13 @@ function callMessage(header, payload, channels) {
            durations: new Int32Array(payload.buffer, payload.byteOffset + split * 2, header.symbols) };
 }
 
-// The calls go to the worker as they arrive; its audio comes back in order, a phrase held whole only
-// when a volume gain must see its peak.
+// Calls go to the worker as they arrive; audio comes back in order, a phrase held whole for a gain.
 async function* vocoded(response, worker, signal) {
   const id = ++spoken;
   const started = performance.now();
   const out = new Channel();
   let gainDb = 0;
-  let phrase = [];
+  let phrase = [];   // the pieces of the phrase being made, when a gain must see its peak
   const calls = [];   // per acoustic call: its frames and what decoding and vocoding it took here
   const flush = () => { if (phrase.length) out.push(gained(concat(phrase), gainDb)); phrase = []; };
   worker.onmessage = ({ data }) => {
@@ -178,6 +172,7 @@ async function* vocoded(response, worker, signal) {
     if (data.type === "audio" && gainDb === 0) out.push(data.samples);
     else if (data.type === "audio" && data.pause) { flush(); out.push(data.samples); }
     else if (data.type === "audio") phrase.push(data.samples);
+    else if (data.type === "phrase") flush();
     else if (data.type === "vocoded") calls.push({ frames: data.frames, decoderMs: data.decoderMs, vocoderMs: data.vocoderMs });
     else if (data.type === "end") { flush(); out.close(); }
     else if (data.type === "failed") out.fail(new Error(`本机合成失败：${data.message}`));
@@ -186,12 +181,17 @@ async function* vocoded(response, worker, signal) {
     let vocoder = null;
     let channels = 0;
     let first = true;
+    let at = 0;   // the last call's phrase: another's call ends it (the worker says when it is made)
     for await (const [header, payload] of records(response)) {
+      if (header.phrase !== undefined && header.phrase !== at) worker.postMessage({ type: "phrase", id });
+      at = header.phrase ?? at;
       if (header.type === "start") {
         gainDb = header.volume_db;
         ({ vocoder, channels } = header);
       } else if (header.type === "mel" || header.type === "hidden") {
-        worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first }, [payload.buffer]);
+        // growing first windows pay only if the phrase may play before it is whole (no gain)
+        worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first: first && !gainDb },
+                           [payload.buffer]);
         first = false;
       } else if (header.type === "pause") {
         worker.postMessage({ type: "pause", id, phrase: header.phrase, samples: header.samples });

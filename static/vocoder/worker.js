@@ -16,6 +16,7 @@
 //                                                     → {type: "audio", id, phrase, samples: Float32Array, ms}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
 //      (after each call)                              → {type: "vocoded", id, frames, decoderMs, vocoderMs}: time spent
+//      {type: "phrase", id}                           → {type: "phrase", id}: the calls before it are made
 //      {type: "end", id}                              → {type: "end", id}
 //      {type: "cancel", id}                           → nothing more for that id (handled at once)
 //      (any failure)                                  → {type: "failed", id, message}
@@ -175,8 +176,8 @@ self.onmessage = (event) => {
       } else if (message.type === "pause") {
         self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, pause: true,
                            samples: new Float32Array(message.samples) });
-      } else if (message.type === "end") {
-        self.postMessage({ type: "end", id: message.id });
+      } else if (message.type === "end" || message.type === "phrase") {
+        self.postMessage({ type: message.type, id: message.id });
       }
     } catch (error) {
       self.postMessage({ type: "failed", id: message.id, message: String(error && error.message || error) });

@@ -126,18 +126,23 @@ def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_
 
 
 def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
+    """+6 dB takes loud phrases past the peak limiter's ceiling: each phrase is scaled as a whole, as
+    the server does, also the two phrases a long first sentence is cut into (no pause between them)."""
+    text = "春天来了，公园里的花都开了，红的像火，粉的像霞，白的像雪。孩子们在草地上放风筝。"
     page = visit.page
     visit.open()
-    page.fill("#text", "今天天气很好，我们去公园散步吧。")
-    page.locator("#volume").fill("-6")
+    page.fill("#text", text)
+    page.locator("#volume").fill("6")
     page.check("#local")
     page.click("#speak")
     expect_local_done(page)
     samples = local_samples(page)
-    response = requests.post(f"{idle_server.url}/tts", json={"text": "今天天气很好，我们去公园散步吧。", "volume": -6},
-                             timeout=60)
+    response = requests.post(f"{idle_server.url}/tts", json={"text": text, "volume": 6}, timeout=60)
     reference, _ = decode(response.content)
-    assert len(samples) == len(reference) and snr_db(reference, samples) >= 40.0
+    records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text}, timeout=60).content)
+    assert len({header["phrase"] for header, _ in records if header["type"] in ("mel", "hidden")}) == 3
+    assert len(samples) == len(reference) and snr_db(reference, samples) >= 60.0
+    assert np.abs(samples).max() == pytest.approx(0.97, abs=0.01)   # the limiter's ceiling, reached
     visit.assert_clean()
 
 
