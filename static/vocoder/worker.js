@@ -125,9 +125,10 @@ let made = 0;   // when the last audio was posted: each audio message says how l
 
 async function speak(message) {
   const started = performance.now();
-  const mel = message.type === "mel" ? message.mel
-    : squeezed(await runDecoder(message.hidden, message.durations, message.symbols), message.frames);
-  const decoderMs = performance.now() - started;
+  const decoding = message.type === "hidden";   // a "mel" call was decoded by the server
+  const mel = decoding ? squeezed(await runDecoder(message.hidden, message.durations, message.symbols), message.frames)
+    : message.mel;
+  const decoderMs = decoding ? performance.now() - started : 0;
   await vocode(mel, message);
   self.postMessage({ type: "vocoded", id: message.id, frames: message.frames, decoderMs,
                      vocoderMs: performance.now() - started - decoderMs });

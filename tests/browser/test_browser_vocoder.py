@@ -41,6 +41,20 @@ def heavy_requests(visit) -> list[str]:
     return [url for url in visit.requests if re.search(r"/vocoder/(manifest|worker|[0-9a-f]{16}/)", url)]
 
 
+def speak_here(visit, text: str, **controls: str) -> np.ndarray:
+    """Open the page, set the text and the controls (#speed, #volume, …), synthesize on this device;
+    the samples made."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    for control, value in controls.items():
+        page.locator(f"#{control}").fill(value)
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    return local_samples(page)
+
+
 def expect_local_done(page) -> None:
     """The page's player has had the whole text, and it was made here (the vocoder kept what it made)."""
     expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音"), timeout=120_000)
@@ -65,12 +79,7 @@ def test_browser_vocoder_is_fetched_only_when_first_used(visit):
 
 def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_server):
     page = visit.page
-    visit.open()
-    page.fill("#text", HUNDRED)
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
-    samples = local_samples(page)
+    samples = speak_here(visit, HUNDRED)
     assert page.evaluate("() => window.browserVocoder.last.firstPieceMs") > 0
     decoded = page.evaluate("() => window.browserVocoder.last.calls.map((call) => call.decoderMs > 0)")
     assert not decoded[0] and all(decoded[1:]) and len(decoded) > 3   # the first call came as a mel, the rest decoded here
@@ -94,14 +103,7 @@ def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, 
     """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
     instead): its audio is what the stream's reference client makes of the same stream."""
     text = "春天来了，公园里的花都开了。孩子们在草地上放风筝。"
-    page = visit.page
-    visit.open()
-    page.fill("#text", text)
-    page.locator("#speed").fill("2")
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
-    samples = local_samples(page)
+    samples = speak_here(visit, text, speed="2")
     records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text, "speed": 2},
                                          timeout=60).content)
     assert any(header.get("stretch") == 2 for header, _ in records)   # decoded and squeezed in the page
@@ -129,14 +131,7 @@ def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_serve
     """+6 dB takes loud phrases past the peak limiter's ceiling: each phrase is scaled as a whole, as
     the server does, also the two phrases a long first sentence is cut into (no pause between them)."""
     text = "春天来了，公园里的花都开了，红的像火，粉的像霞，白的像雪。孩子们在草地上放风筝。"
-    page = visit.page
-    visit.open()
-    page.fill("#text", text)
-    page.locator("#volume").fill("6")
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
-    samples = local_samples(page)
+    samples = speak_here(visit, text, volume="6")
     response = requests.post(f"{idle_server.url}/tts", json={"text": text, "volume": 6}, timeout=60)
     reference, _ = decode(response.content)
     records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text}, timeout=60).content)
