@@ -85,15 +85,16 @@ class BrowserReference:
     def audio(self, records: list[tuple[dict, bytes]]) -> np.ndarray:
         from tts.audio.effects import apply_gain
 
-        start, made, phrase = records[0][0], [], []
-        for header, payload in records[1:-1] + [({"type": "pause", "samples": 0}, b"")]:
-            if header["type"] == "pause":
-                if phrase:
-                    made.append(apply_gain(np.concatenate(phrase), start["volume_db"]))
-                made.append(np.zeros(header["samples"], np.float32))
+        start, made, phrase, at = records[0][0], [], [], 0
+        for header, payload in records[1:-1] + [({"type": "pause", "phrase": -1, "samples": 0}, b"")]:
+            if phrase and (header["type"] == "pause" or header["phrase"] != at):   # a phrase is whole
+                made.append(apply_gain(np.concatenate(phrase), start["volume_db"]))
                 phrase = []
+            if header["type"] == "pause":
+                made.append(np.zeros(header["samples"], np.float32))
             else:
                 phrase.append(self.call(header, payload, start["vocoder"]["min_frames"]))
+            at = header["phrase"]
         return np.concatenate(made)
 
 

@@ -31,15 +31,16 @@ def test_pitch_down_an_octave_halves_the_fundamental(synthesizer, plain):
     assert median_f0(low, rate) / median_f0(base, rate) == pytest.approx(0.5, rel=0.12)
 
 
-def test_volume_gain_in_db_scales_the_level(synthesizer, plain):
-    base, _ = plain
-    quiet, _ = synth(synthesizer, volume=-12.0)
+def test_volume_gain_in_db_scales_the_level(synthesizer):
+    # both under the limiter's ceiling (at volume 0 the voice's calibration may take a loud phrase to it)
+    base, _ = synth(synthesizer, volume=-6.0)
+    quiet, _ = synth(synthesizer, volume=-18.0)
     rms = lambda x: np.sqrt(np.mean(x ** 2))  # noqa: E731
     assert 20 * np.log10(rms(quiet) / rms(base)) == pytest.approx(-12.0, abs=0.2)
 
 
-def test_loud_volume_is_limited_never_clipped(synthesizer, plain):
-    base, _ = plain
+def test_loud_volume_is_limited_never_clipped(synthesizer):
+    base, _ = synth(synthesizer, volume=-12.0)
     loud, _ = synth(synthesizer, volume=12.0)
     assert np.abs(loud).max() <= 0.97 + 1e-6
     assert np.sqrt(np.mean(loud ** 2)) > 1.3 * np.sqrt(np.mean(base ** 2))

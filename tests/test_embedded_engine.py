@@ -147,3 +147,19 @@ def test_a_long_phrase_comes_as_several_calls_each_within_the_frame_limit(engine
 
     calls = list(engine.acoustic_calls(Phrase(("ma1", "ma5") * 200, (0, 1) * 200), EngineOptions()))
     assert len(calls) > 1 and all(call.frames <= MAX_FRAMES for call in calls)
+
+
+def test_where_int8_products_saturate_the_decoder_runs_uint8_weights_with_the_same_mels(engine):
+    """On x86 without VNNI onnxruntime's uint8 × int8 kernels saturate pairs of products in int16
+    (this file's weights reach it), so there the engine stores the weights as uint8 + 128: exact
+    there, and the same mels as the file (and the page) everywhere."""
+    from tts.engines.embedded import _OnnxDecoder, integer_products_saturate
+
+    signed, unsigned = (_OnnxDecoder(engine.decoder_file, flag) for flag in (False, True))
+    for options in (EngineOptions(), EngineOptions(speaking_rate=0.7, seed=4)):
+        (call,) = engine.acoustic_calls(HELLO, options)
+        assert np.array_equal(signed(call.hidden, call.durations), unsigned(call.hidden, call.durations))
+    assert integer_products_saturate("x86_64", "flags : fpu sse avx2 fma avx512f avx512bw")
+    assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 fma avx512f avx512_vnni")
+    assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 avx_vnni")
+    assert not integer_products_saturate("aarch64", "Features : fp asimd asimddp")

@@ -29,6 +29,7 @@ class VoiceCatalogue:
         self.engines = dict(engines)
         self._by_voice = {v.id: e for e in self.engines.values() for v in e.info.voices}
         self.voices = tuple(v for e in self.engines.values() for v in e.info.voices)
+        self._calibration = {v.id: v.calibration_db for v in self.voices}
         if default_voice not in self._by_voice:
             raise ValueError(f"the default voice {default_voice!r} is not offered; voices: {', '.join(self.ids)}")
         self.default_voice = default_voice
@@ -45,6 +46,11 @@ class VoiceCatalogue:
 
     def engine(self, voice: str) -> ManagedEngine:
         return self._by_voice[voice]
+
+    def gain_db(self, voice: str, volume: float) -> float:
+        """The gain a request's audio gets: the voice's calibration to the common loudness, plus the
+        request's `volume` (both under the same per-phrase peak limiter, on the server or the page)."""
+        return round(self._calibration[voice] + volume, 3)
 
     def resolve(self, name: str | None, *, eco_mode: bool = False) -> str:
         """The voice id a request means (raises InvalidInput naming the field)."""

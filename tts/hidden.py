@@ -11,7 +11,8 @@ own audio, served from this origin) with onnxruntime-web.
 Speed is applied here (the durations; faster than the model's own rate the client squeezes
 the decoder's mel in time by the call's `stretch`, tts.audio.effects.squeeze_frames, where the
 server's own audio is time-stretched: the speed is right, the sound not quite the same);
-volume is applied by the client (gain, then the same per-phrase peak limiter as
+the gain (the voice's loudness calibration plus the request's volume: the start record's
+`volume_db`) is applied by the client (gain, then the same per-phrase peak limiter as
 tts.audio.effects); pitch cannot be, since the server's pitch shift resamples audio it no
 longer makes (refused).
 

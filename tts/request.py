@@ -114,8 +114,8 @@ def _common(*, voice: Field, format_: Field, stream: Field | None) -> tuple[Fiel
         Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
               target="speed"),
         Field("pitch", "number", "semitones", 0.0, low=PITCH_RANGE[0], high=PITCH_RANGE[1], target="pitch"),
-        Field("volume", "number", "gain in dB, with a peak limiter (never clips)", 0.0, low=VOLUME_RANGE[0],
-              high=VOLUME_RANGE[1], target="volume"),
+        Field("volume", "number", "gain in dB over the voice's calibrated level (0: every voice at -18 LUFS), with a "
+              "peak limiter (never clips)", 0.0, low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
         Field("sample_rate", "integer", "output rate in Hz; unset: the voice's own (24000), 16000 in eco mode; "
               f"{_NARROWER}", choices=SAMPLE_RATES, target="sample_rate"),
         Field("eco", "boolean", "eco mode: 16 kHz output and, when no voice is named, the cheapest voice "
@@ -183,8 +183,9 @@ HIDDEN = Dialect("POST /tts/hidden", (
     TTS["speed"],
     Field("pitch", "number", "only 0: a pitch shift resamples audio, which the browser makes here", 0.0,
           choices=(0.0,), target="pitch"),
-    Field("volume", "number", "gain in dB, applied by the client (the stream's `volume_db`), with the same "
-          "per-phrase peak limiter", 0.0, low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
+    Field("volume", "number", "gain in dB over the voice's calibrated level, applied by the client (the stream's "
+          "`volume_db`: the calibration plus this) with the same per-phrase peak limiter", 0.0,
+          low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
     TTS["seed"],
 ), elsewhere={"format": "POST /tts/hidden always answers hidden states; audio formats are on POST /tts",
               "sample_rate": "the browser makes 24000 Hz audio from the hidden states",

@@ -11,7 +11,7 @@ included) is only ever touched from the gevent hub in the server.
 
 Audio comes as soon as the engine makes it, so a caller can start sending before the
 whole text is done. When the request needs work on whole phrases (another sample rate,
-pitch, volume) the phrase is gathered first: a phrase ends in silence, so per-phrase
+pitch, a gain: the request's volume or the voice's loudness calibration) the phrase is gathered first: a phrase ends in silence, so per-phrase
 processing leaves no seams. Every phrase's audio is put on the 16-bit grid every format
 ends on, so a phrase kept as int16 in a cache comes back bit-identical to a fresh
 synthesis. A cache is keyed by `phrase_key`: everything that changes a phrase's samples,
@@ -56,7 +56,7 @@ from tts.request import SynthesisRequest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PIPELINE_VERSION = 2   # bump when resample/pitch/volume/quantization or the cached layout change
+PIPELINE_VERSION = 3   # bump when resample/pitch/volume/quantization or the cached layout change
 OVERRUN = 1.5          # a rendering may exceed the audio budget by this factor before it is stopped
 
 
@@ -67,7 +67,7 @@ def phrase_key(phrase: Phrase, *, engine: ManagedEngine, voice: str, options: En
     Every field of the phrase counts (an engine may read any of them, Kokoro reads the
     text's final mark), as do the engine and its model version, the voice, the engine
     options that change samples (speaking rate after pitch compensation, seed), pitch,
-    volume and output rate.
+    gain (calibration + volume) and output rate.
     """
     parts = [PIPELINE_VERSION, engine.info.name, engine.info.version, voice, dataclasses.astuple(phrase),
              dataclasses.astuple(options), pitch, volume, output_rate]
@@ -107,7 +107,7 @@ class Plan:
     options: EngineOptions
     engine_rate: Fraction | int   # the rate the engine's samples are read at (pitch shift: faster)
     output_rate: int              # the rate the audio is delivered at
-    volume: float
+    volume: float                 # dB of gain: the voice's calibration plus the request's volume
     max_seconds: float | None = None   # the request's audio budget; None = no limit
     omitted: tuple[str, ...] = ()      # tokens of the text no voice can say (other scripts): reported, not read
     made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
@@ -162,10 +162,11 @@ class Synthesizer:
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
         options = EngineOptions(speaking_rate=request.speed / float(factor), seed=request.seed)
+        volume = self.catalogue.gain_db(request.voice, request.volume)
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
-                           volume=request.volume, output_rate=output_rate) for p in phrases]
+                           volume=volume, output_rate=output_rate) for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,
-                    request.volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
+                    volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
 
     def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
         """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.

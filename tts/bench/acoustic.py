@@ -323,12 +323,13 @@ def table(result: dict) -> str:
     ]
     wasm = result.get("frame_half_wasm", {})
     if "calls" in wasm:
+        others = ("" if wasm["identical_mels"] == wasm["calls"] else
+                  f" (lowest mel SNR of the others: {wasm['lowest_mel_snr_db']} dB; of the audio the server's vocoder "
+                  f"makes of them: {wasm['lowest_audio_snr_db']} dB; the browser test asks ≥ 40)")
         lines.append(f"The served graph in onnxruntime-web (the page's runtime, Node, one wasm thread) on all {wasm['calls']} "
-                     f"calls: {wasm['identical_mels']} mels bit-identical to onnxruntime's (lowest mel SNR of the others: "
-                     f"{wasm['lowest_mel_snr_db']} dB; of the audio the server's vocoder makes of them: "
-                     f"{wasm['lowest_audio_snr_db']} dB; the browser test asks ≥ 40). Wall time (needs a quiet machine): "
-                     f"{wasm['wasm_s_per_audio_s']} s per audio s; the page's vocoder, same run, one pass: "
-                     f"{wasm['vocoder_wasm_s_per_audio_s']}.")
+                     f"calls: {wasm['identical_mels']} mels bit-identical to onnxruntime's{others}. Wall time (needs a "
+                     f"quiet machine): {wasm['wasm_s_per_audio_s']} s per audio s; the page's vocoder, same run, one "
+                     f"pass: {wasm['vocoder_wasm_s_per_audio_s']}.")
     elif wasm:
         lines.append(f"onnxruntime-web: skipped ({wasm['skipped']}).")
     if result.get("projection"):

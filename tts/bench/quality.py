@@ -138,11 +138,14 @@ def _score(speak, sentences: tuple[str, ...]) -> dict:
     return row
 
 
-def misaki_speaker(engine, voice: str):
+def misaki_speaker(engine, voice: str, gain_db: float = 0.0):
     """Kokoro fed by misaki's own Chinese G2P (the v1.0 path Kokoro was trained with), one call
-    per sentence, symbols outside Kokoro's vocabulary dropped as Kokoro's own pipeline does."""
+    per sentence, symbols outside Kokoro's vocabulary dropped as Kokoro's own pipeline does; at
+    the served voice's gain (its calibration, through the same peak limiter: one call, one phrase),
+    so both paths are heard at the same level."""
     from misaki import zh
 
+    from tts.audio.effects import apply_gain
     from tts.engines.kokoro import DEFAULT_VOICES_DIR, load_vocab, trim_silence
 
     g2p, vocab = zh.ZHG2P(), load_vocab(DEFAULT_VOICES_DIR)
@@ -150,7 +153,7 @@ def misaki_speaker(engine, voice: str):
     def speak(text: str) -> tuple[np.ndarray, int]:
         phonemes, _ = g2p(text)
         audio = trim_silence(engine.infer([vocab[p] for p in phonemes if p in vocab], voice, 1.0))
-        return audio, engine.sample_rate
+        return (apply_gain(audio, gain_db) if gain_db else audio), engine.sample_rate
 
     return speak
 
@@ -217,7 +220,7 @@ def run(quick: bool = False, voices: tuple[str, ...] = VOICES) -> dict:
         rows.append({"voice": voice, "engine": engine.name, "path": "ours, as served",
                      **_score(served(voice), sentences)})
         if engine.name == "kokoro":
-            misaki = misaki_speaker(engine.model(), voice)
+            misaki = misaki_speaker(engine.model(), voice, synthesizers[2].catalogue.gain_db(voice, 0.0))
             rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P", **_score(misaki, sentences)})
             ours, theirs = rows[-2]["details"], rows[-1]["details"]
             ratios.append({"voice": voice, **{f"{m}_{k}": v for m in ("cer", "pinyin_error_rate")

