@@ -37,8 +37,9 @@ def local_samples(page) -> np.ndarray:
 
 
 def heavy_requests(visit) -> list[str]:
-    """What browser vocoding fetches on first use: the manifest, the worker, onnxruntime-web, the graphs."""
-    return [url for url in visit.requests if re.search(r"/vocoder/(manifest|worker|[0-9a-f]{16}/)", url)]
+    """What browser vocoding fetches on first use: its script, the manifest, the worker, onnxruntime-web,
+    the graphs."""
+    return [url for url in visit.requests if re.search(r"/vocoder/(local\.js|manifest|worker|[0-9a-f]{16}/)", url)]
 
 
 def speak_here(visit, text: str, **controls: str) -> np.ndarray:
@@ -141,9 +142,10 @@ def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_serve
     visit.assert_clean()
 
 
-def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server):
+@pytest.mark.parametrize("blocked", [r".*\.wasm$", r".*/vocoder/local\.js$"])   # the runtime; the page's own script
+def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server, blocked):
     page = visit.page
-    page.route(re.compile(r".*\.wasm$"), lambda route: route.abort())
+    page.route(re.compile(blocked), lambda route: route.abort())
     visit.open()
     page.fill("#text", "今天天气很好。")
     page.check("#local")
