@@ -10,7 +10,8 @@
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again) }: the
+//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again), lead
+//   (the player's slack before the first piece, if not its own) }: the
 //   server's stream by default; another module may put its own there.
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
@@ -332,6 +333,7 @@ async function play(request, run) {
   const stream = await open(request, run);
   const sound = run.player;
   sound.rate = stream.sampleRate;
+  sound.lead = stream.lead ?? sound.lead;
   sound.addEventListener("chunk", (event) => announce("chunk", event.detail));
   const decoder = new PcmDecoder();
   const pieces = [];

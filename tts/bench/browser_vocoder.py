@@ -65,16 +65,14 @@ def server_side(url: str, pid: int, texts: list[str]) -> list[dict]:
     return rows
 
 
-PLAYER_LEAD_MS = 150   # static/player.js LEAD_SECONDS: the first piece plays this long after it arrives
-
 _WATCH = """() => {
-    // from the click (tts:start) to the first piece handed to the page's player (tts:chunk), and gaps:
-    // a piece that starts later than the previous one ends
+    // from the click (tts:start) to the first piece's sound: handed to the page's player (tts:chunk),
+    // which starts it `ahead` seconds later; and gaps: a piece that starts later than the previous one ends
     const watch = { started: 0, first: null, end: 0, gaps: 0 };
     window.__firstSound = watch;
     document.addEventListener("tts:start", () => { Object.assign(watch, { started: performance.now(), first: null, end: 0, gaps: 0 }); });
     document.addEventListener("tts:chunk", ({ detail }) => {
-        if (watch.first === null) watch.first = performance.now() - watch.started;
+        if (watch.first === null) watch.first = performance.now() - watch.started + 1000 * detail.ahead;
         else if (detail.at > watch.end + 0.001) watch.gaps += 1;
         watch.end = detail.at + detail.samples.length / detail.sampleRate;
     });
@@ -92,7 +90,7 @@ def _speak(page, text: str) -> dict:
         const sum = (key) => l.calls.reduce((n, call) => n + call[key], 0);
         return l && { seconds: l.seconds, decoder: sum("decoderMs"), vocoder: sum("vocoderMs") }; }""")
     page.wait_for_timeout(200)
-    return {"first": watch["first"] + PLAYER_LEAD_MS, "gaps": watch["gaps"], **(last or {})}
+    return {"first": watch["first"], "gaps": watch["gaps"], **(last or {})}
 
 
 def in_chromium(url: str, texts: list[str]) -> dict:
