@@ -138,6 +138,33 @@ def test_a_413_closes_the_connection_without_reading_the_body(server):
     assert closed   # without waiting for the 100 MB the client announced
 
 
+def test_a_client_that_sends_its_whole_oversized_body_before_reading_gets_the_413(server):
+    """Most clients send the whole body, then read: closing with it unread reset the connection, and
+    the 413 with it (a kept-alive requests session lost it every time)."""
+    session = requests.Session()
+    body = json.dumps({"text": "好" * 300_000}).encode()   # 1.8 MB, over the 256 KB limit
+    for path in ("/tts", "/tts/hidden", "/v1/audio/speech") * 3:
+        assert session.get(f"{server.url}/healthz", timeout=10).status_code == 200   # a kept-alive connection
+        response = session.post(f"{server.url}{path}", data=body, headers={"Content-Type": "application/json"},
+                                timeout=30)
+        assert response.status_code == 413 and response.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("request_line, status, code", [
+    (b"GET /tts?text=" + b"%E5%A5%BD" * 1000 + b" HTTP/1.1", "414", "uri_too_long"),
+    (b"GET / HTTP/1.1 extra", "400", "bad_request"),
+    (b"GARBAGE", "400", "bad_request"),
+])
+def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_line, status, code):
+    sock = connect(server)
+    sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\n\r\n")
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    line, headers, body = head_and_body(response)
+    assert line.startswith(f"HTTP/1.1 {status} ") and headers["content-type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == code and closed
+
+
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):
     sock = connect(server)
     started = time.monotonic()

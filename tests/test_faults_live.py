@@ -4,12 +4,15 @@ the real voices by tests/servers/faulty.py, and from the Kokoro idle unload with
 
 from __future__ import annotations
 
+import json
+import resource
 import time
 
 import pytest
 import requests
 
 from live import LiveServer
+from sandbox import children_run
 
 pytestmark = pytest.mark.live
 STEP_TIMEOUT = 1   # seconds; the tone engine's 挂 holds the worker for 4
@@ -44,6 +47,28 @@ def test_an_engine_that_raises_fails_its_request_only(faulty, text):
     assert healthz(faulty) == 200 and served(faulty)
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/tts", {"text": "你好。坏了。", "voice": "tone", "stream": True}),
+    ("/v1/audio/speech", {"model": "tts-1", "input": "你好。坏了。", "voice": "tone", "response_format": "mp3",
+                          "stream": True}),
+    ("/dev/captioned_speech", {"model": "tts-1", "input": "你好。坏了。", "voice": "tone", "stream": True}),
+], ids=["tts", "openai", "captioned"])
+def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ended_cleanly(faulty, path, body):
+    """A clean end would pass a short file off as whole: the response ends without the chunked
+    terminator (the client sees it incomplete), and the server logs it in one line, no traceback."""
+    received = b""
+    with requests.post(f"{faulty.url}{path}", json=body, stream=True, timeout=60) as response:
+        assert response.status_code == 200
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            for data in response.iter_content(4096):
+                received += data
+    assert received   # the first phrase arrived before the engine failed on the second
+    if path == "/dev/captioned_speech":   # its JSON lines say why in the last one
+        assert json.loads(received.splitlines()[-1])["error"]["code"] == "synthesis_failed"
+    assert "pywsgi" not in faulty.log_tail(50000) and "its stream is cut short" in faulty.log_tail()   # no gevent traceback
+    assert healthz(faulty) == 200 and served(faulty)
+
+
 def test_a_hanging_engine_is_timed_out_and_liveness_fails_until_it_returns(faulty):
     started = time.monotonic()
     response = post(faulty, {"text": "挂住了。", "voice": "tone"})
@@ -73,5 +98,37 @@ def test_a_kokoro_voice_speaks_again_after_its_idle_unload():
         again = post(server, {"text": "我们去公园散步吧。", "voice": "zf_xiaobei"})
         assert again.status_code == 200 and len(again.content) > 24000
         assert served(server) and healthz(server) == 200
+    finally:
+        server.stop()
+
+
+SENTENCE = "今天天气很好，我们一起去公园散步吧。春天来了，花儿都开了，大家都很开心。"   # ~370 kB of 24 kHz audio
+FILE_LIMIT = 512 * 1024   # no file the server writes may grow past this: its temporary disk is "full"
+
+
+def small_files() -> None:
+    """Run in the child: writes past FILE_LIMIT fail (EFBIG; Python ignores SIGXFSZ), as on a full disk."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+
+
+def test_a_full_temporary_disk_fails_the_work_that_needs_it_with_503_disk_full_and_serves_the_rest(monkeypatch):
+    """Past 1 MB a result spills to TMPDIR, and a kept async result goes there whole when finished.
+    Before, a full disk failed those with 500 synthesis_failed and an engine-bug traceback."""
+    with children_run(monkeypatch, small_files):
+        server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0")
+    try:
+        server.wait_ready()
+        long = post(server, {"text": SENTENCE * 12})   # ~4.4 MB: spills past 1 MB, and the disk takes 512 kB
+        assert long.status_code == 503 and long.json()["error"]["code"] == "disk_full"
+        assert int(long.headers["Retry-After"]) >= 1
+        job = post(server, {"text": SENTENCE * 2, "async": True}).json()   # ~730 kB: made in memory, kept on disk
+        deadline = time.monotonic() + 60
+        while (state := requests.get(server.url + job["links"]["self"], timeout=10).json())["status"] != "failed":
+            assert state["status"] in ("queued", "running") and time.monotonic() < deadline
+            time.sleep(0.1)
+        assert state["error"]["code"] == "disk_full"
+        assert requests.get(server.url + job["links"]["audio"], timeout=10).status_code == 409
+        assert healthz(server) == 200 and served(server)   # what fits in memory goes on
+        assert "Traceback" not in server.log_tail(50000)
     finally:
         server.stop()

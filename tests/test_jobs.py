@@ -128,3 +128,24 @@ def test_a_kept_result_waits_on_disk_not_in_memory():
     job.finish()
     store.updated(job)
     assert job.audio._file._rolled and np.allclose(job.samples()[0], 0.25, atol=1e-4)
+
+
+def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_frees_its_memory(monkeypatch):
+    """The temporary directory full when a finished async result moves there (tts.service.audio_buffer)."""
+    import tempfile
+
+    store = JobStore(60, 1 << 24)
+    leader, follower = (Job(SynthesisRequest(text="你好。", voice="baker")) for _ in range(2))
+    store.admit(leader)
+    store.admit(follower)
+    leader.lead(follower)
+    leader.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)   # where SpooledTemporaryFile rolls over to
+    leader.finish()
+    for job in (leader, follower):
+        store.updated(job)
+        assert job.status == "failed" and job.error.code == "disk_full" and job.error.retry_after >= 1
+        assert "No space left on device" in job.error.message and job.audio.nbytes == 0

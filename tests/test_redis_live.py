@@ -196,3 +196,31 @@ def test_a_corrupt_job_record_is_not_found_counted_and_survived(synthesizer, red
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "job_not_found"
     assert "tts_redis_errors_total 1.0" in client.get("/metrics").get_data(as_text=True)
     assert client.post("/tts", json={"text": "然后照常。"}).status_code == 200
+
+
+def test_a_result_redis_could_not_take_whole_is_not_served_short_by_another_replica(redis_server):
+    """Redis filled up (maxmemory) halfway through a result's audio: the record said done, and the
+    other replica served the first part as the whole result."""
+    from tts.audio import AudioChunk
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job, JobStore
+
+    store = JobStore(JOB_TTL, 1 << 26, kept_jobs(redis_server))
+    job = Job(SynthesisRequest(text="很长的结果。", voice="baker"))
+    store.admit(job)
+    for _ in range(20):   # 20 × 0.1 MB of samples: 2 MB in all
+        job.add(AudioChunk(np.full(50_000, 0.25, np.float32), 24000, 0))
+    used = int(redis_server.client.info("memory")["used_memory"])
+    redis_server.client.config_set("maxmemory", used + 1_000_000)   # room for half of it
+    redis_server.client.config_set("maxmemory-policy", "noeviction")
+    job.finish()
+    store.updated(job)
+    redis_server.client.config_set("maxmemory", 0)
+    elsewhere = kept_jobs(redis_server).load(job.id)   # the other replica
+    assert elsewhere.status != "done"   # the record was not updated: its lease will say its server is gone
+    kept_jobs(redis_server).save(job)   # room again: written whole
+    assert kept_jobs(redis_server).load(job.id).audio.samples == job.audio.samples
+    redis_server.client.delete(f"tts:job:{job.id}:audio")   # evicted (an allkeys-* maxmemory policy)
+    evicted = kept_jobs(redis_server).load(job.id)
+    assert evicted.status == "failed" and evicted.audio.samples == 0
+    assert "did not reach the shared store whole" in evicted.error.message

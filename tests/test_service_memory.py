@@ -3,13 +3,16 @@ process is not killed at the cap with its requests; the limit comes from the cgr
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from fakes import ToneModel, wait_until
 from test_service import make_service
 from tts.config import Settings, SettingsError
 from tts.errors import MemoryFull
 from tts.request import SynthesisRequest
-from tts.service.memory import HARD_SHARE, MemoryGuard, cgroup_limit
+from tts.service.memory import HARD_SHARE, MemoryGuard, cgroup_limit, resident_bytes
 
 MB = 2 ** 20
 
@@ -88,3 +91,17 @@ def test_the_memory_benchs_full_queue_is_valid_requests_of_the_longest_text_in_e
     assert {r.format for r in requests} == {"wav", "mp3", "opus", "flac", "pcm"}
     assert {r.voice for r in requests} > {"baker"} and any(r.stream for r in requests)
     assert any(body.get("async") for body in bodies) and {r.sample_rate for r in requests} >= {16000, 48000}
+
+
+def test_resident_memory_counts_the_child_processes_the_server_started():
+    """The Sambert engine's model lives in a child process, inside the same cgroup limit."""
+    before = resident_bytes()
+    child = subprocess.Popen([sys.executable, "-c", "held = b'x' * 200_000_000; print('ready', flush=True); "
+                              "import sys; sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"ready\n"
+        assert resident_bytes() - before >= 190_000_000
+    finally:
+        child.stdin.close()
+        child.wait(10)
+    assert resident_bytes() - before < 100_000_000

@@ -110,6 +110,13 @@ class MemoryFull(Busy):
     code = "memory_full"
 
 
+class DiskFull(Busy):
+    """The temporary directory where long results spill (TMPDIR) has no room or cannot be written:
+    the work that needed it fails, and what fits in memory goes on."""
+
+    code = "disk_full"
+
+
 class JobNotFound(TTSError):
     status = 404
     code = "job_not_found"

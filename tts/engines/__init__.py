@@ -52,7 +52,8 @@ def _sambert(settings: Settings) -> ManagedEngine:
     from tts.engines.sambert import SambertEngine
 
     declared = SambertEngine(settings.sambert_python, settings.sambert_model_dir)
-    return ManagedEngine(EngineInfo.of(declared), declared.load, preload=True, shutdown=declared.close)
+    return ManagedEngine(EngineInfo.of(declared), declared.load, preload=True, shutdown=declared.close,
+                         child=declared)
 
 
 def declare_engines(settings: Settings) -> dict[str, ManagedEngine]:

@@ -71,6 +71,7 @@ FIRST_SYLLABLE = 1.0
 LAST_SYLLABLE = 1.0
 _REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
 
+
 @dataclass(frozen=True)
 class AcousticCall:
     """One acoustic-model call's per-symbol output: all the decoder (embedded_decoder's graph, on

@@ -66,7 +66,7 @@ EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 
 OPSET, IR_VERSION = 17, 8
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
 # (name, sha256 of what build_model writes): built into TTS_VOCODER_DIR by ./run.sh, checked at start
-FILE = ("fastspeech2_decoder.onnx", "07bd94d32c9c7548a6dcc6647303a47c45728b06d320ca668969a04d4a7bcf95")
+FILE = ("fastspeech2_decoder.onnx", "a7437cbc1fa9378b455ac3a2f23a90cdef6d8b9a7909d738fc84a8c9788f98a0")
 
 
 def verified(dest: str | Path) -> Path:
@@ -213,7 +213,8 @@ class _Builder:
         centred = self.node("Sub", [x, mean])
         variance = self.mean(self.node("Mul", [centred, centred]))
         deviation = self.node("Sqrt", [self.node("Add", [variance, self.const(np.array(EPSILON, np.float32))])])
-        return self.node("Add", [self.node("Mul", [self.node("Div", [centred, deviation]), self.const(gamma)]),
+        inverse = self.node("Div", [self.const(np.array(1, np.float32)), deviation])   # per frame: one Mul per value
+        return self.node("Add", [self.node("Mul", [self.node("Mul", [centred, inverse]), self.const(gamma)]),
                                  self.const(beta)])
 
     def mean(self, x: str) -> str:
@@ -355,7 +356,8 @@ def _attention(b: _Builder, query: str, key: str, value: str) -> str:
     # exp(below · q_scale · k_scale / 4), below in grid steps of 1/EXP_STEPS
     step = b.node("Mul", [b.node("Mul", [q_scale, k_scale]), b.const(np.array(-EXP_STEPS / np.sqrt(HEAD_SIZE), np.float32))])
     cells = EXP_REACH * EXP_STEPS
-    index = b.node("Cast", [b.node("Min", [b.node("Mul", [below, step]), b.const(np.array(cells - 1, np.float32))])], to=_INT32)
+    index = b.node("Cast", [b.node("Clip", [b.node("Mul", [below, step]), "", b.const(np.array(cells - 1, np.float32))])],
+                   to=_INT32)   # (Clip: onnxruntime's Min with a scalar is ~40 % slower)
     middles = (np.arange(cells, dtype=np.float64) + 0.5) / EXP_STEPS
     powers = b.lookup(np.round(np.exp(-middles) * EXP_ONE).astype(np.float32), index)   # integers
     total = b.node("ReduceSum", [powers, b.const(np.array([-1], np.int64))])   # exact: T · EXP_ONE ≤ 2^24

@@ -19,7 +19,7 @@ import ctypes
 import gc
 import logging
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -32,18 +32,34 @@ log = logging.getLogger(__name__)
 DECLARED, LOADING, LOADED, FAILED, CLOSED = "declared", "loading", "loaded", "failed", "closed"
 
 
+class Child(Protocol):
+    """A child process an engine's model runs in (tts.engines.sambert), as the worker's watch sees it."""
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds it has used (read on the hub; never going back, across restarts too)."""
+
+    def interrupt(self) -> bool:
+        """End a call the worker thread is stuck in (on the hub); False when there is none."""
+
+    def restart_if_exited(self) -> bool:
+        """Replace the child if it exited on its own (on the hub, before a step); False when it runs."""
+
+
 class ManagedEngine:
     """An engine's declaration plus its model's life cycle.
 
     `load` builds the model (on the worker thread). `preload` engines are loaded while the
     service warms up; the others on their first phrase. With `idle_seconds` the model is
     unloaded after that long unused (0 = never). `shutdown` releases what the declaration
-    itself holds (a child process) at close, on the thread that declared it.
+    itself holds (a child process) at close, on the thread that declared it. `child`: the
+    child process the model runs in, if it does (the worker's watch judges its steps by it).
     """
 
     def __init__(self, info: EngineInfo, load: Callable[[], Model], *, preload: bool = False,
-                 idle_seconds: float = 0.0, shutdown: Callable[[], None] | None = None) -> None:
+                 idle_seconds: float = 0.0, shutdown: Callable[[], None] | None = None,
+                 child: Child | None = None) -> None:
         self.info = info
+        self.child = child
         self.preload = preload
         self.idle_seconds = idle_seconds
         self.state = DECLARED

@@ -6,6 +6,15 @@ closed `ttsfrd` frontend ships for no other), in a child process speaking JSON l
 the interpreter, its version, the packages (and whether `ttsfrd` is the empty PyPI
 placeholder), and the model files. Sambert reads raw text with its own frontend, so it
 gets each phrase's normalized text; it has no speed or pitch control.
+
+The worker thread only waits for the child, so the worker's watch judges a Sambert step by
+the child's CPU clock (`cpu_seconds`: utime + stime from /proc/<pid>/stat, every thread of
+the child, exact to a clock tick, one small read per look). Unlike a thread, a child can be
+ended: when the watch finds a call stalled, `interrupt` ends the child (the worker thread
+waiting for it returns at once, so the server needs no restart) and starts a fresh one,
+which loads its model and takes the next call. A child that died on its own (the OOM
+killer, a crash in native code) is replaced the same way before the next step
+(`restart_if_exited`), instead of failing every Sambert request until the server restarts.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -35,6 +46,9 @@ log = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("sambert_worker.py")
 SUPPORTED_PYTHONS = ("3.8", "3.10")
 REAL_FACTORY = "sambert_worker:modelscope_pipeline"
+RESTART_PAUSE = 5.0   # seconds at least between two starts of a replacement child
+_TICK = 1 / os.sysconf("SC_CLK_TCK")
+_UTIME, _STIME, _STARTTIME = 11, 12, 19   # in /proc/<pid>/stat's fields after "(comm)": man 5 proc's 14, 15, 22
 _VOICE_INFO = {  # the zh-cn 16k model's speakers
     "zhitian_emo": ("知甜", "female"), "zhiyan_emo": ("知燕", "female"),
     "zhizhe_emo": ("知哲", "male"), "zhibei_emo": ("知贝", "female"),
@@ -95,7 +109,8 @@ class SambertEngine:
     """The declaration: preflight passed, the child process started (on the calling thread,
     the gevent hub at start-up: a subprocess cannot be started from the worker thread under
     gevent), loading its model in its own process while the server warms up. `load()` on the
-    worker thread waits for its hello and returns the model that talks to it."""
+    worker thread waits for its hello and returns the model that talks to it; `interrupt()`
+    on the hub replaces a child stuck in a call."""
 
     name = "sambert"
     sample_rate = 16000
@@ -120,29 +135,80 @@ class SambertEngine:
             for v in model_voices(model_dir))
         environ = {**os.environ, **(env or {})}
         environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WORKER.parent), environ.get("PYTHONPATH")]))
-        self._channel = _Channel([python, str(WORKER), "--model-dir", model_dir, "--factory", factory], environ)
+        self._command = [python, str(WORKER), "--model-dir", model_dir, "--factory", factory]
+        self._environ = environ
+        self._channel = _Channel(self._command, environ)
+        self._ended: list[_Channel] = []   # children replaced, not yet reaped
+        self._spent = 0.0                  # their CPU seconds
+        self._next_start = 0.0             # no replacement is started before this (monotonic)
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the engine's children have used (the worker's watch reads it on the hub)."""
+        return self._spent + self._channel.cpu_seconds()
+
+    def interrupt(self) -> bool:
+        """End the child if the worker thread is in a call to it (on the hub, which starts children):
+        that call returns EngineUnavailable, and a fresh child takes the next one once its model
+        has loaded. False when no call was in flight."""
+        stuck = self._channel
+        if not stuck.in_call:
+            return False
+        stuck.kill()
+        log.error("ended the sambert worker (pid %d), stuck in a call", stuck.pid)
+        self._restart()
+        return True
+
+    def restart_if_exited(self) -> bool:
+        """Replace a child that exited on its own (on the hub, before a step); True when it did.
+        Replaced children that have ended are reaped here, their pipes closed."""
+        self._ended = [channel for channel in self._ended if not channel.release()]
+        dead = self._channel
+        if not dead.exited or time.monotonic() < self._next_start:
+            return False
+        log.error("the sambert worker (pid %d) had exited (%s)", dead.pid, dead.why())
+        return self._restart()
+
+    @property
+    def pid(self) -> int:
+        """The current child's process id."""
+        return self._channel.pid
+
+    def _restart(self) -> bool:
+        """A new child in place of the current one, at most once per RESTART_PAUSE (a child that
+        dies at once must not be started again at every step). When it cannot be started (no
+        memory for a fork, no such interpreter any more), the old one stays: Sambert calls fail
+        with 503 engine_unavailable, the other voices are untouched, and a later step tries again."""
+        old = self._channel
+        self._next_start = time.monotonic() + RESTART_PAUSE
+        try:
+            self._channel = _Channel(self._command, self._environ)
+        except OSError as error:
+            log.error("could not start another sambert worker (%s); trying again in %.0f s", error, RESTART_PAUSE)
+            return False
+        self._spent += old.cpu_seconds()
+        self._ended.append(old)
+        log.info("started the sambert worker again (pid %d)", self._channel.pid)
+        return True
 
     def load(self) -> "SambertModel":
-        hello = self._channel.receive()
-        if not hello.get("ready"):
-            self._channel.close()
-            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
-        return SambertModel(self._channel)
+        self._channel.greet()
+        return SambertModel(self)
 
     def close(self) -> None:
-        """Stop the child for good and reap it (on the thread that started it)."""
-        self._channel.close()
-        self._channel.reap()
+        """Stop the children for good and reap them (on the thread that started them)."""
+        for channel in (*self._ended, self._channel):
+            channel.close()
+            channel.reap()
 
 
 class SambertModel:
-    """The running worker: one JSON line out, one back, per phrase."""
+    """The running worker: one JSON line out, one back, per phrase (to the engine's current child)."""
 
-    def __init__(self, channel: "_Channel") -> None:
-        self._channel = channel
+    def __init__(self, engine: SambertEngine) -> None:
+        self._engine = engine
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions) -> Iterator[np.ndarray]:
-        reply = self._channel.ask({"text": phrase.text, "voice": voice})
+        reply = self._engine._channel.ask({"text": phrase.text, "voice": voice})
         if not reply.get("ok"):
             raise SynthesisFailed(f"sambert failed: {reply.get('error')}")
         samples, rate = soundfile.read(io.BytesIO(base64.b64decode(reply["wav"])), dtype="float32")
@@ -151,7 +217,7 @@ class SambertModel:
         yield samples if samples.ndim == 1 else samples.mean(axis=1)
 
     def close(self) -> None:
-        self._channel.close()
+        self._engine._channel.close()
 
 
 class _Channel:
@@ -175,9 +241,32 @@ class _Channel:
         self._out = open(self._requests, "w", encoding="utf-8", buffering=1)
         self._in = open(self._replies, encoding="utf-8")
         self._lock = threading.Lock()
+        self._closed = False   # by us: its exit is no failure
+        self._greeted = False
+        self.in_call = False   # the worker thread waits for this child (what `SambertEngine.interrupt` ends)
+        self.pid = self._process.pid
+        self._stat = f"/proc/{self._process.pid}/stat"
+        fields = _stat_fields(self._stat)
+        self._identity = fields and fields[_STARTTIME]   # a reused pid has another start time
+        self._cpu = 0.0
+
+    def cpu_seconds(self) -> float:
+        """The child's user + system CPU seconds, all its threads; once it has exited and been
+        reaped, the last value read."""
+        fields = _stat_fields(self._stat)
+        if fields is not None and fields[_STARTTIME] == self._identity:
+            self._cpu = (int(fields[_UTIME]) + int(fields[_STIME])) * _TICK
+        return self._cpu
+
+    def greet(self) -> None:
+        """Wait for the child's hello (its model loaded); raise why it did not start."""
+        with self._calling():
+            self._greet()
 
     def ask(self, message: dict) -> dict:
-        with self._lock:
+        with self._calling():
+            if not self._greeted:   # a child started after one was ended: its model loads first
+                self._greet()
             try:
                 self._out.write(json.dumps(message) + "\n")
                 self._out.flush()
@@ -185,11 +274,36 @@ class _Channel:
                 raise EngineUnavailable(f"the sambert worker stopped: {self._error()}") from None
             return self.receive()
 
+    @contextmanager
+    def _calling(self):
+        with self._lock:
+            self.in_call = True
+            try:
+                yield
+            finally:
+                self.in_call = False
+
+    def _greet(self) -> None:
+        hello = self.receive()
+        if not hello.get("ready"):
+            self.close()
+            raise EngineUnavailable(f"the sambert worker failed to start: {hello.get('error')}")
+        self._greeted = True
+
     def receive(self) -> dict:
         line = self._in.readline() if not self._in.closed else ""
         if not line:
             raise EngineUnavailable(f"the sambert worker stopped: {self._error()}")
         return json.loads(line)
+
+    @property
+    def exited(self) -> bool:
+        """It ended on its own (not because we closed its input)."""
+        return not self._closed and self._process.poll() is not None
+
+    def why(self) -> str:
+        """How it ended, and the last of what it wrote to stderr."""
+        return f"exit status {self._process.returncode}: {self._error()}"
 
     def _error(self) -> str:
         self._stderr.seek(0)
@@ -197,11 +311,24 @@ class _Channel:
 
     def close(self) -> None:
         """End of input tells the child to exit (its exit is reaped by `reap`, on the thread that started it)."""
+        self._closed = True
         for stream in (self._out, self._in):
             try:
                 stream.close()
             except OSError:
                 pass
+
+    def release(self) -> bool:
+        """Close and reap a child that has ended and that no call waits for; True when done."""
+        if self.in_call or self._process.poll() is None:
+            return False
+        self.close()
+        self.reap()
+        return True
+
+    def kill(self) -> None:
+        """End the child now: a call waiting for it reads the end of its output."""
+        self._process.kill()
 
     def reap(self) -> None:
         try:
@@ -210,3 +337,12 @@ class _Channel:
             self._process.kill()
             self._process.wait()
         self._stderr.close()
+
+
+def _stat_fields(path: str) -> list[str] | None:
+    """A process's /proc stat fields after its "(comm)" (which may hold spaces); None once it is gone."""
+    try:
+        with open(path, "rb") as stat:
+            return stat.read().rpartition(b")")[2].decode("ascii").split()
+    except OSError:
+        return None

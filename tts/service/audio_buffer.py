@@ -5,21 +5,32 @@ loses nothing and halves the memory of float32. Past `MEMORY_BYTES` the samples 
 anonymous temporary file (deleted by the system when it is closed), so a long result, or
 several held for slow clients, cost disk rather than the memory the shipped caps bound; a
 result kept for later (an async job) moves there when it is finished, whatever its size.
-Only the gevent hub touches a buffer: no locks.
+When that directory is full or cannot be written, the buffer raises DiskFull (503 with
+Retry-After, naming the directory): its job fails, never the worker, and nothing falls back
+to memory the caps do not bound. Only the gevent hub touches a buffer: no locks.
 """
 
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
 from tts.audio import AudioChunk, dequantize, quantize
+from tts.errors import DiskFull
 
 MEMORY_BYTES = 1 << 20      # ~22 s of 24 kHz audio per job in memory, the rest on disk
 BLOCK_SAMPLES = 1 << 16     # what one read hands out when a whole result is sent
+DISK_RETRY_SECONDS = 30     # Retry-After when the temporary directory is full
+
+
+def disk_full(error: OSError) -> DiskFull:
+    """What a failed write to a temporary file (no room, read-only, quota) means to a client."""
+    return DiskFull(f"the server's temporary directory ({tempfile.gettempdir()}) cannot take this result: "
+                    f"{error.strerror or error}; retry later", retry_after=DISK_RETRY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class AudioBuffer:
     def __init__(self) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES)
         self._spans: list[_Span] = []
+        self._lost: DiskFull | None = None   # a write failed: the file is half-written, never used again
         self.sample_rate = 0
         self.samples = 0
 
@@ -41,8 +53,9 @@ class AudioBuffer:
         if self._spans and chunk.sample_rate != self.sample_rate:
             raise ValueError("one job's audio has one sample rate")
         self.sample_rate = chunk.sample_rate
-        self._file.seek(self.samples * 2)
-        self._file.write(quantize(chunk.samples).tobytes())
+        with self._writing():
+            self._file.seek(self.samples * 2)
+            self._file.write(quantize(chunk.samples).tobytes())
         self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples), chunk.captions))
         self.samples += len(chunk.samples)
 
@@ -61,6 +74,8 @@ class AudioBuffer:
 
     def read(self, start: int, count: int) -> np.ndarray:
         """`count` int16 samples from `start` (fewer at the end)."""
+        if self._lost is not None:   # what a failed spill left is not the audio any more
+            raise self._lost
         self._file.seek(start * 2)
         return np.frombuffer(self._file.read(count * 2), "<i2")
 
@@ -83,7 +98,18 @@ class AudioBuffer:
 
     def to_disk(self) -> None:
         """Move the samples out of memory (a kept result may wait minutes to be fetched)."""
-        self._file.rollover()
+        with self._writing():
+            self._file.rollover()
+
+    @contextmanager
+    def _writing(self):
+        if self._lost is not None:
+            raise self._lost
+        try:
+            yield
+        except OSError as error:
+            self._lost = disk_full(error)
+            raise self._lost from error
 
     def __del__(self) -> None:   # the last reference went: give the memory or disk back
         self._file.close()

@@ -25,7 +25,7 @@ import numpy as np
 from gevent.event import Event
 
 from tts.audio import AudioChunk
-from tts.errors import AudioTooLong, JobNotFound, StoreFull, TTSError
+from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, TTSError
 from tts.hidden import HIDDEN, HiddenCalls
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
@@ -76,6 +76,12 @@ class Job:
         self._notify()
         for follower in self.followers:
             follower.finish(error)   # the work was the leader's: a follower cost nothing
+
+    def lose(self, error: TTSError) -> None:
+        """A finished result that cannot be kept: the job fails with `error` and its audio goes."""
+        self.error, self.status = error, FAILED
+        self.audio = AudioBuffer()
+        self._notify()
 
     def lead(self, follower: "Job") -> None:
         """Share this job's audio with `follower`, from the first chunk on (singleflight)."""
@@ -177,11 +183,15 @@ class JobStore:
 
     def updated(self, job: Job) -> None:
         """A kept job changed state: a finished result goes to disk (the store's bytes are disk, not
-        memory); publish it to the shared store, if there is one."""
+        memory; when the disk cannot take it, the job fails with DiskFull); publish it to the shared
+        store, if there is one."""
         if job.id not in self._jobs:
             return
         if job.status in FINISHED:
-            job.audio.to_disk()
+            try:
+                job.audio.to_disk()
+            except DiskFull as error:
+                job.lose(error)
         if self._shared:
             self._shared.save(job)
 

@@ -29,8 +29,25 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def resident_bytes() -> int:
-    """This process's resident memory (VmRSS)."""
-    with open("/proc/self/statm") as f:
+    """This process's resident memory (VmRSS) and its children's: the Sambert engine's model runs
+    in a child, and the cgroup's limit counts every process in it. The children are those the
+    main thread started (the hub starts every subprocess), read from /proc in two small reads."""
+    total = _resident(os.getpid())
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/children") as f:
+            children = [int(pid) for pid in f.read().split()]
+    except OSError:   # a kernel without CONFIG_PROC_CHILDREN: this process alone
+        children = []
+    for pid in children:
+        try:
+            total += _resident(pid)
+        except OSError:   # it exited meanwhile
+            pass
+    return total
+
+
+def _resident(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as f:
         return int(f.read().split()[1]) * _PAGE
 
 

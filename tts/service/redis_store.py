@@ -8,7 +8,10 @@ traceback, counted, and answered with the fallback too. Neither fails a request.
 
 An unfinished job carries a lease that its server renews every few seconds; a job read
 back whose lease ran out belongs to a server that stopped (crashed, or was killed before
-it could drain) and is reported failed, never "queued" for ever.
+it could drain) and is reported failed, never "queued" for ever. A finished job's audio is
+written before its record says so, and the record counts its samples: audio that did not
+reach Redis whole (it filled up mid-write, or evicted the key) reads as failed, never as a
+short result passing for the whole.
 
 All Redis I/O happens on the gevent hub (request greenlets and the service's dispatcher),
 never on the worker thread: under monkey-patching a socket belongs to the hub of the
@@ -114,17 +117,19 @@ class RedisJobs:
                   "cpu": repr(job.cpu_seconds), "lease": repr(time.time() + LEASE_SECONDS)}
         if job.error:
             record["error"] = json.dumps([job.error.code, job.error.message, job.error.field, job.error.status])
-        if job.status in FINISHED and job.audio.captions:
-            record["captions"] = json.dumps([astuple(c) for c in job.audio.captions], ensure_ascii=False)
+        if job.status in FINISHED:
+            record["samples"] = str(job.audio.samples)
+            if job.audio.captions:
+                record["captions"] = json.dumps([astuple(c) for c in job.audio.captions], ensure_ascii=False)
         key = PREFIX + "job:" + job.id
 
         def write(client: redis.Redis) -> None:
+            if job.status in FINISHED and job.audio.samples:   # the audio first: a done record has its audio
+                self._write_audio(client, key + ":audio", job)
             pipe = client.pipeline()
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)
             pipe.execute()
-            if job.status in FINISHED and job.audio.samples:
-                self._write_audio(client, key + ":audio", job)
         self._guard.run(write, lambda: None)
 
     def _write_audio(self, client: redis.Redis, key: str, job: Job) -> None:
@@ -144,6 +149,9 @@ class RedisJobs:
             if job.status == DONE:
                 captions = tuple(Caption(*c) for c in json.loads(record.get(b"captions", b"[]")))
                 _read_audio(client, key + ":audio", job, captions)
+                if b"samples" in record and job.audio.samples != int(record[b"samples"]):
+                    job.lose(SynthesisFailed("this job's audio did not reach the shared store whole (Redis "
+                                             "was full or evicted it); send it again"))
             return job
         return self._guard.run(read, lambda: None)
 

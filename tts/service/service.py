@@ -90,6 +90,9 @@ class SynthesisService:
         self._idle = Event()
         self._idle.set()
         self._worker = worker or Worker(step_timeout)
+        for engine in self.catalogue.engines.values():
+            if engine.child is not None:   # its model runs in a child process the worker waits for
+                self._worker.watch(engine.child)
         self._memory = memory or MemoryGuard(None)
         self._warm = Event()
         self._admitting = True
@@ -363,7 +366,7 @@ class SynthesisService:
             raise SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}")
         kind = HiddenRendering if turn.job.request.format == HIDDEN else Rendering   # browser vocoding (tts/hidden.py)
         rendering = kind(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
-                         cpu_clock=Worker.cpu_clock)
+                         cpu_clock=self._worker.cpu_clock)
         rendering.begin()
         self.metrics.looked_up(rendering.hits, rendering.misses)
         turn.planned(rendering)

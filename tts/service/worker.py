@@ -12,12 +12,16 @@ stalled when its thread got less than `MIN_CPU_SHARE` of a core over a whole
 `step_timeout` (blocked, deadlocked, waiting for something that never comes), or when it
 has used more CPU than `step_timeout` seconds (a runaway: more than it could have used in
 that time with a core to itself, which is the old wall-clock deadline made fair to a busy
-machine). (An engine that works in a child process, Sambert, shows no CPU on the thread:
-for it the watch is the old wall-clock deadline.) A stalled step fails its job at once (WorkerStalled) but cannot be killed: a
-thread cannot be stopped from outside. Until it returns the worker stays stalled: it takes
-no new step, liveness fails, and the process manager restarts the server if it never
-comes back. Every step's CPU time is measured as the CPU of all threads but the hub's, so
-a job's cost includes the model's own thread pools.
+machine). An engine whose model runs in a child process (Sambert) shows no CPU on the
+thread, which only waits for the child: the worker `watch`es that child's CPU clock, and a
+step's progress is the thread's CPU plus the watched children's, judged the same way. A
+stalled step fails its job at once (WorkerStalled). A child can be ended: a watched child
+the thread is waiting for is interrupted (ended and replaced), and the thread returns; one
+that died on its own is replaced before the next step. A
+thread itself cannot be stopped from outside: until it returns the worker stays stalled, it
+takes no new step, liveness fails, and the process manager restarts the server if it never
+comes back. Every step's CPU time is measured as the CPU of all threads but the hub's and
+of the watched children, so a job's cost includes the model's own thread pools and processes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Callable, TypeVar
 from gevent.monkey import get_original
 from gevent.threadpool import ThreadPool
 
+from tts.engines.lifecycle import Child
 from tts.errors import SynthesisFailed, WorkerStalled
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,7 @@ class Worker:
         self._mark = (0.0, 0.0)           # (wall, CPU) when it was last seen to progress
         self._abandoned = False           # declared stalled: its job has been failed
         self._deferred: list[Callable[[], object]] = []   # to run on the thread before the next step
+        self._children: list[Child] = []   # child processes doing its steps' work
 
     def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
@@ -64,8 +70,10 @@ class Worker:
             raise WorkerStalled(f"the worker is still in a model call that stopped progressing for "
                                 f"{self.step_timeout:.0f} s", retry_after=self.step_timeout)
         self._timeout = timeout or self.step_timeout
+        for child in self._children:   # one that died (OOM killer, a crash) is replaced before it is needed
+            child.restart_if_exited()
         deferred, self._deferred = self._deferred, []
-        cpu = self._progress()
+        cpu = self._step_cpu()
         self._began, self._mark, self._abandoned = cpu, (self.clock(), cpu), False
         running = self._running = self._pool.spawn(self._on_thread, deferred, function, *args)
         check = min(MAX_CHECK_SECONDS, self._timeout / CHECKS_PER_TIMEOUT)
@@ -76,6 +84,8 @@ class Worker:
                     self._abandoned = True
                     log.error("a model call made no progress for %.0f s (or ran past %.0f s of CPU); the worker "
                               "is stalled until it returns", self._timeout, self._timeout)
+                    for child in self._children:   # a child the thread waits for can be ended: it returns
+                        child.interrupt()
                     raise WorkerStalled(f"the synthesis step stopped progressing (limit {self._timeout:.0f} s)",
                                         retry_after=self.step_timeout)
         finally:
@@ -85,6 +95,11 @@ class Worker:
         if isinstance(outcome, _Raised):
             raise outcome.error
         return outcome
+
+    def watch(self, child: Child) -> None:
+        """Judge steps by `child`'s CPU too (a child process the thread waits for in a step), and
+        interrupt it when a step it is in stalls."""
+        self._children.append(child)
 
     def later(self, function: Callable[[], object]) -> None:
         """Run `function` on the worker thread before its next step; nobody waits for it (handing it
@@ -105,11 +120,15 @@ class Worker:
 
     def _overran(self) -> bool:
         """Look at the step in flight now: no progress over its timeout, or more CPU than it."""
-        now, cpu = self.clock(), self._progress()
+        now, cpu = self.clock(), self._step_cpu()
         since, seen = self._mark
         if cpu - seen >= MIN_CPU_SHARE * self._timeout:
             self._mark = since, seen = now, cpu
         return now - since > self._timeout or cpu - self._began > self._timeout
+
+    def _step_cpu(self) -> float:
+        """The clock a step is judged by: the worker thread's CPU seconds plus the watched children's."""
+        return self._progress() + sum(child.cpu_seconds() for child in self._children)
 
     def _thread_cpu(self) -> float:
         """CPU seconds the worker thread has used (0 before it ran its first step)."""
@@ -127,10 +146,11 @@ class Worker:
                 log.error("a deferred step failed: %r", outcome.error)
         return _contained(function, *args)
 
-    @staticmethod
-    def cpu_clock() -> float:
-        """CPU seconds of every thread of the process but the calling one (call it on the hub)."""
-        return time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
+    def cpu_clock(self) -> float:
+        """CPU seconds of every thread of the process but the calling one, and of the watched
+        children (call it on the hub): what the steps between two readings cost."""
+        own = time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
+        return own + sum(child.cpu_seconds() for child in self._children)
 
     def settle(self, timeout: float) -> bool:
         """Wait up to `timeout` s for the step in flight to return (nobody takes its result); True when idle."""

@@ -261,8 +261,9 @@ def _synthesis_errors(error: str) -> dict:
         "503": _json("Retry after Retry-After: the queue is full (queue_full), the job store is full of results "
                      "nobody fetched (job_store_full), the voices are still loading (warming_up), the server is "
                      "draining to stop (shutting_down), a model call stopped progressing (worker_stalled), the "
-                     "process is above its memory limit while work runs (memory_full), or an engine is not "
-                     "available (engine_unavailable).", error, _RETRY),
+                     "process is above its memory limit while work runs (memory_full), the temporary directory long "
+                     "results spill to is full (disk_full), or an engine is not available (engine_unavailable).",
+                     error, _RETRY),
     }
 
 

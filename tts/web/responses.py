@@ -7,11 +7,15 @@ job is cancelled: its slot frees at once and the worker stops synthesizing for n
 Whole files are sent in blocks straight from the job's audio buffer, and encoded (FLAC,
 MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and
 its encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
-format streams (tts.audio.encode), encoded on the same helper threads.
+format streams (tts.audio.encode), encoded on the same helper threads. A stream whose job
+fails after its first bytes (an engine error, the drain time out at shutdown) is cut short:
+the connection closes without the chunked terminator (StreamBroken), so the client sees an
+incomplete response, never a short file passing for whole.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import socket
@@ -24,8 +28,8 @@ from gevent.socket import wait_read
 
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
-from tts.service.audio_buffer import BLOCK_SAMPLES
-from tts.errors import JobNotReady
+from tts.service.audio_buffer import BLOCK_SAMPLES, disk_full
+from tts.errors import JobNotReady, TTSError
 from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
 
@@ -33,6 +37,16 @@ log = logging.getLogger(__name__)
 
 CLIENT_SOCKET = "tts.client_socket"   # the WSGI environ key under which the server hands us the connection
 _SEND_BLOCK = 1 << 16
+
+
+class StreamBroken(OSError):
+    """Raised out of a response body whose job failed after its first bytes were sent. Its errno
+    is one the server ignores (tts.web.server.Handler): the connection closes without a traceback
+    and without the chunked terminator, which is how HTTP says a response is incomplete."""
+
+    def __init__(self, job: Job, error: TTSError) -> None:
+        super().__init__(errno.ECANCELED, f"job {job.id} failed after its stream began: {error.message}")
+        log.info("job %s: its stream is cut short: %s", job.id, error.message)
 
 
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
@@ -142,10 +156,13 @@ class _EncodedBody:
         audio = job.audio
         pool = gevent.get_hub().threadpool
         self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-        encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
-        for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
-            pool.apply(encoder.write, (block,))
-        pool.apply(encoder.close)
+        try:   # past 1 MB the encoded file is on disk, which may be full
+            encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
+            for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
+                pool.apply(encoder.write, (block,))
+            pool.apply(encoder.close)
+        except OSError as error:
+            raise disk_full(error) from error
         self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
 
     def read(self, start: int, stop: int) -> Iterator[bytes]:
@@ -181,10 +198,13 @@ def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
     try:
         encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
         yield pool.apply(encoder.write, (first.samples,))
-        for chunk in rest:
-            data = pool.apply(encoder.write, (chunk.samples,))
-            if data:
-                yield data
+        try:
+            for chunk in rest:
+                data = pool.apply(encoder.write, (chunk.samples,))
+                if data:
+                    yield data
+        except TTSError as error:
+            raise StreamBroken(job, error) from error
         tail = pool.apply(encoder.finalize)
         if tail:
             yield tail

@@ -12,7 +12,12 @@ new one answered 503 at once.
 
 A request whose body was not read to its end (a 413, any error answered before reading, a
 body that came too slowly) closes its connection: the rest of the body is never read and
-thrown away, which a client could stretch out for ever.
+thrown away, which a client could stretch out for ever. Closing a socket with unread data
+resets the connection, and a client still sending its body (most send all of it before they
+read) would lose the answer with it; so such a connection lingers: half-closed after the
+answer, what the client still sends is read and dropped for at most `LINGER_SECONDS` and
+`LINGER_BYTES`, as nginx's lingering close does. Malformed requests gevent answers itself
+(400, 414) get the same JSON error shape as every other answer.
 
 `serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
 is ready, that it is alive (the watchdog) and when it stops.
@@ -35,7 +40,7 @@ import gevent
 from flask import Flask
 from gevent import Timeout, getcurrent
 from gevent.event import Event
-from gevent.pywsgi import Input, WSGIHandler, WSGIServer
+from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer
 
 from tts.config import Settings
 from tts.errors import RequestTimeout
@@ -54,6 +59,8 @@ DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full tabl
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
+LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
+LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
 
 
 def _plain_response(status: str, code: str, message: str, *headers: str) -> bytes:
@@ -68,6 +75,12 @@ REQUEST_TIMEOUT = _plain_response("408 Request Timeout", "request_timeout",
                                   "the request's headers did not arrive in time")
 TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
                                        "the server has no room for another connection", "Retry-After: 1")
+_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape
+    "400": _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),
+    "414": _plain_response("414 URI Too Long", "uri_too_long",
+                           f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST "
+                           "body (POST /tts)"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,8 @@ class BoundedInput(Input):
 
 
 class Handler(WSGIHandler):
-    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT,)
+    # ECANCELED: a stream cut short on purpose (tts.web.responses.StreamBroken)
+    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT, errno.ECANCELED)
 
     def __init__(self, sock, address, server) -> None:
         super().__init__(sock, address, server)
@@ -210,6 +224,30 @@ class Handler(WSGIHandler):
         if isinstance(ex, Evicted):
             return "503", TOO_MANY_CONNECTIONS
         return super()._handle_client_error(ex)
+
+    def handle_one_request(self):
+        """One request; when the connection ends with some of it unread, answer, then linger."""
+        result = super().handle_one_request()
+        if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
+            self.status = result[0]
+            self._answer(_GEVENTS_OWN[self.status])
+            self._linger()
+            return None
+        if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
+            self._linger()
+        return result
+
+    def _linger(self) -> None:
+        """Half-close, then read and drop what the client still sends (bounded), so closing does not
+        reset the answer away before the client has read it."""
+        dropped = 0
+        try:
+            self.socket.shutdown(socket.SHUT_WR)
+            with Timeout(LINGER_SECONDS, False):
+                while dropped < LINGER_BYTES and (data := self.socket.recv(65536)):
+                    dropped += len(data)
+        except OSError:   # the client is gone already
+            pass
 
     # -- the request ------------------------------------------------------------------------
     def get_environ(self) -> dict:
