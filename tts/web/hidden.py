@@ -55,7 +55,6 @@ class Asset:
         return self.digest[:16]
 
 
-
 class PageAssets:
     """The files browser vocoding needs, found and hashed once at start (not per request)."""
 
