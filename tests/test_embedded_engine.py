@@ -126,3 +126,40 @@ def test_a_closed_engine_refuses_work_with_a_clear_error():
     closed.close()   # twice is fine
     with pytest.raises(EngineUnavailable, match="closed"):
         audio(closed, HELLO)
+
+
+def test_acoustic_calls_hand_out_what_the_server_decodes(engine):
+    """Browser vocoding's input: per model call, the symbols' hidden states (float16, as on the wire)
+    and frames per symbol (rate applied); decoding one gives the mel the server vocodes, bit for bit."""
+    options = EngineOptions(speaking_rate=0.8, seed=3)
+    (call,) = engine.acoustic_calls(HELLO, options)
+    symbols = call.hidden.shape[1]
+    assert call.hidden.dtype == np.float16 and call.hidden.shape == (1, symbols, 256)
+    assert call.durations.dtype == np.int32 and call.durations.shape == (1, symbols) and call.stretch == 1.0
+    mel = engine.decode(call)
+    assert mel.shape == (1, call.frames, 80)
+    assert np.array_equal(mel, engine.mel(HELLO, options))
+    assert engine.decoder_file.name == "fastspeech2_decoder.onnx" and engine.decoder_file.is_file()
+
+
+def test_a_long_phrase_comes_as_several_calls_each_within_the_frame_limit(engine):
+    from tts.engines.embedded import MAX_FRAMES
+
+    calls = list(engine.acoustic_calls(Phrase(("ma1", "ma5") * 200, (0, 1) * 200), EngineOptions()))
+    assert len(calls) > 1 and all(call.frames <= MAX_FRAMES for call in calls)
+
+
+def test_where_int8_products_saturate_the_decoder_runs_uint8_weights_with_the_same_mels(engine):
+    """On x86 without VNNI onnxruntime's uint8 × int8 kernels saturate pairs of products in int16
+    (this file's weights reach it), so there the engine stores the weights as uint8 + 128: exact
+    there, and the same mels as the file (and the page) everywhere."""
+    from tts.engines.embedded import _OnnxDecoder, integer_products_saturate
+
+    signed, unsigned = (_OnnxDecoder(engine.decoder_file, flag) for flag in (False, True))
+    for options in (EngineOptions(), EngineOptions(speaking_rate=0.7, seed=4)):
+        (call,) = engine.acoustic_calls(HELLO, options)
+        assert np.array_equal(signed(call.hidden, call.durations), unsigned(call.hidden, call.durations))
+    assert integer_products_saturate("x86_64", "flags : fpu sse avx2 fma avx512f avx512bw")
+    assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 fma avx512f avx512_vnni")
+    assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 avx_vnni")
+    assert not integer_products_saturate("aarch64", "Features : fp asimd asimddp")

@@ -12,7 +12,7 @@ import pytest
 from onnx import numpy_helper
 
 from tts.config import Settings
-from tts.engines import embedded_vocoder, declare_engines
+from tts.engines import declare_engines, embedded_decoder, embedded_vocoder
 from tts.engines.base import EngineOptions
 from tts.engines.embedded import (TAIL_CONTEXT_FRAMES, TAIL_WINDOW_FRAMES, EmbeddedEngine, _LiteRTModel,
                                   _spans)
@@ -109,14 +109,17 @@ def test_tail_windows_cover_every_frame_once_with_context_and_a_minimum_length()
                 assert right - left >= min(TAIL_WINDOW_FRAMES, frames)
 
 
-def test_a_missing_vocoder_file_stops_the_server_start_with_its_name(tmp_path):
-    with pytest.raises(EngineUnavailable) as error:
-        declare_engines(Settings(vocoder_dir=str(tmp_path), kokoro=False))
-    assert str(tmp_path / "mb_melgan_head.onnx") in error.value.message
-    assert "run.sh" in error.value.message
+def test_a_missing_decoder_or_vocoder_file_stops_the_server_start_with_its_name(tmp_path):
+    for missing in ("fastspeech2_decoder.onnx", "mb_melgan_head.onnx"):
+        with pytest.raises(EngineUnavailable) as error:
+            declare_engines(Settings(vocoder_dir=str(tmp_path), kokoro=False))
+        assert str(tmp_path / missing) in error.value.message
+        assert "run.sh" in error.value.message
+        embedded_decoder.build(tmp_path)
 
 
 def test_an_altered_vocoder_file_stops_the_engine_with_its_name_and_hashes(tmp_path):
+    embedded_decoder.build(tmp_path)
     head, tail = embedded_vocoder.build(tmp_path)
     data = bytearray(tail.read_bytes())
     data[len(data) // 2] ^= 1   # one flipped bit in a weight: would load fine and only sound wrong

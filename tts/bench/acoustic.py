@@ -7,10 +7,14 @@ in this process, CPU seconds (process time) per second of speech.
 - Per-call cost against per-frame cost: a least-squares line through each call's invoke CPU
   over its frames (the intercept is what fewer, longer calls could save).
 - LiteRT on 1 and 2 threads (same mels?), and the model's halves, cut out of the shipped
-  tflite (tflite_graph.keep_outputs): up to the decoder's input (per symbol) and without the
-  postnet.
-- The frame-rate half rebuilt for onnxruntime (tts.engines.embedded_decoder), int8 and float:
-  its CPU and how far its mels are from LiteRT's, next to how far two dropout draws are.
+  tflite (tflite_graph.keep_outputs): the symbol half the engine runs (to the decoder's input)
+  and the whole model without the postnet.
+- The frame-rate half the engine runs on onnxruntime (tts.engines.embedded_decoder, the int8
+  graph that gives the same bits in wasm), and its float variant: CPU against LiteRT's own frame
+  half in the same run, and how far its mels are from the whole LiteRT model's, next to how far
+  two dropout draws are.
+- The served graph in onnxruntime-web (the page's runtime, Node) on every call: identical mels?
+  and the SNR of the audio the server's vocoder makes of both.
 - The arithmetic: multiply-accumulates per frame of the frame-rate half, and the rate LiteRT
   reaches; with tts/bench/results/browser_vocoder.json, the server_cpu_share each design gives.
 """
@@ -25,9 +29,8 @@ import numpy as np
 
 from tts.bench.report import RESULTS, markdown_table
 from tts.bench.texts import fresh
-from tts.engines.embedded_decoder import SPLIT
+from tts.engines.embedded import SYMBOL_OUTPUTS
 
-SPLIT_OUTPUTS = (SPLIT, "Identity_2")              # the decoder's input (per symbol) and the durations
 BEFORE_POSTNET = ("Identity", "Identity_2")
 
 
@@ -108,14 +111,13 @@ def _decoder_half(graph: bytes, hidden: list[np.ndarray], durations: list[np.nda
     return time.process_time() - started, mels
 
 
-WASM_CALLS = 6   # acoustic calls replayed in onnxruntime-web (a few: it is ~5× slower than native)
 WASM_SCRIPT = Path(__file__).with_name("frame_half_wasm.mjs")
 
 
-def _in_wasm(graphs: dict[str, bytes], hidden: list, durations: list, native: dict[str, list], engine) -> dict:
-    """The same graphs in onnxruntime-web (the page's runtime, Node, one wasm thread): time per second
-    of speech, and how far its mels, and the audio the server's vocoder makes of them, are from
-    onnxruntime's own (the page must match the server: the browser test asks ≥ 40 dB)."""
+def _in_wasm(graph: bytes, hidden: list, durations: list, native: list, engine) -> dict:
+    """The served graph in onnxruntime-web (the page's runtime, Node, one wasm thread) on every call:
+    time per second of speech, mels identical to onnxruntime's?, and the SNR of the audio the
+    server's vocoder makes of both (the page must match the server: the browser test asks ≥ 40 dB)."""
     import shutil
     import subprocess
     import tempfile
@@ -129,40 +131,46 @@ def _in_wasm(graphs: dict[str, bytes], hidden: list, durations: list, native: di
     node = shutil.which("node")
     if node is None or not runtime.is_file():
         return {"skipped": f"needs node and {runtime} (./run.sh runs npm ci)"}
-    count = min(WASM_CALLS, len(hidden))
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         inputs = []
-        for i in range(count):
-            hidden[i].astype("<f4").tofile(work / f"{i}.hidden")
-            durations[i].astype("<i4").tofile(work / f"{i}.durations")
-            inputs.append({"hidden": f"{i}.hidden", "durations": f"{i}.durations", "symbols": int(hidden[i].shape[1])})
-        for name, graph in graphs.items():
-            (work / name).write_bytes(graph)
+        for i, (h, d) in enumerate(zip(hidden, durations)):
+            h.astype("<f2").tofile(work / f"{i}.hidden")
+            d.astype("<i4").tofile(work / f"{i}.durations")
+            inputs.append({"hidden": f"{i}.hidden", "durations": f"{i}.durations", "symbols": int(h.shape[1])})
+        (work / "decoder.onnx").write_bytes(graph)
         vocoder = {part: str((Path(settings.vocoder_dir) / name).resolve()) for part, (name, _) in embedded_vocoder.FILES.items()}
-        (work / "job.json").write_text(json.dumps({"runtime": str(runtime.resolve()), "graphs": list(graphs),
+        (work / "job.json").write_text(json.dumps({"runtime": str(runtime.resolve()), "graphs": ["decoder.onnx"],
                                                    "inputs": inputs, "vocoder": vocoder}))
         timings = json.loads(subprocess.run([node, str(WASM_SCRIPT), str(work)], capture_output=True, text=True,
                                             check=True, timeout=1800).stdout.strip().splitlines()[-1])
-        rows = []
-        for name in graphs:
-            wasm = [np.fromfile(work / f"{name}.{i}.mel", "<f4").reshape(native[name][i].shape) for i in range(count)]
-            mine = np.concatenate([m[0] for m in native[name][:count]])
-            theirs = np.concatenate([m[0] for m in wasm])
-            audio = [np.concatenate([np.concatenate(list(engine.vocode(m))) for m in mels])
-                     for mels in (native[name][:count], wasm)]
-            seconds = timings[name]["frames"] / 80
-            rows.append({"graph": name.split(".")[0], "wasm_s_per_audio_s": round(timings[name]["ms"] / 1000 / seconds, 4),
-                         "first_call_frames": int(wasm[0].shape[1]),
-                         "mel_snr_db_vs_native": _snr_db(mine, theirs), "audio_snr_db_vs_native": _snr_db(*audio)})
+        wasm = [np.fromfile(work / f"decoder.onnx.{i}.mel", "<f4").reshape(m.shape) for i, m in enumerate(native)]
+    audio_snr = []
+    for mine, theirs in zip(native, wasm):
+        if not np.array_equal(mine, theirs):
+            audio_snr.append(_snr_db(*(np.concatenate(list(engine.vocode(m))) for m in (mine, theirs))))
+    seconds = timings["decoder.onnx"]["frames"] / 80
     vocoded = timings["vocoder"]
-    return {"calls": count, "rows": rows, "vocoder_wasm_s_per_audio_s": round(vocoded["ms"] / 1000 / (vocoded["frames"] / 80), 4)}
+    return {"calls": len(native), "identical_mels": sum(np.array_equal(a, b) for a, b in zip(native, wasm)),
+            "lowest_mel_snr_db": min((_snr_db(a, b) for a, b in zip(native, wasm) if not np.array_equal(a, b)),
+                                     default=None),
+            "lowest_audio_snr_db": min(audio_snr, default=None),
+            "wasm_s_per_audio_s": round(timings["decoder.onnx"]["ms"] / 1000 / seconds, 4),
+            "vocoder_wasm_s_per_audio_s": round(vocoded["ms"] / 1000 / (vocoded["frames"] / 80), 4)}
+
+
+def _closing_silenced(mel: np.ndarray, durations: np.ndarray) -> np.ndarray:
+    """LiteRT's mel with the closing eos symbol's frames silenced, as the served graph does."""
+    mel = mel.copy()
+    mel[:, int(durations[0, :-1].sum()):] = mel[:, :1]
+    return mel
 
 
 def run(quick: bool = False) -> dict:
     from tts.config import Settings
-    from tts.engines.embedded import EmbeddedEngine
+    from tts.engines.embedded import EmbeddedEngine, symbol_frames
     from tts.engines.embedded_assets import locate
+    from tts.engines.embedded_decoder import build_model
     from tts.engines.tflite_graph import feed_random_uniform_from_inputs, keep_outputs
     from tts.request import SynthesisRequest
     from tts.synthesizer import Synthesizer
@@ -179,11 +187,12 @@ def run(quick: bool = False) -> dict:
     recorder = _Recorder(engine._acoustic)
     engine._acoustic = recorder
     try:
-        list(engine.mels(plans[0].phrases[0], plans[0].options))   # warm-up call
+        list(engine.acoustic_calls(plans[0].phrases[0], plans[0].options))   # warm-up call
         recorder.calls.clear()
         recorder.cpu = 0.0
         started = time.process_time()
-        frames = sum(mel.shape[1] for plan in plans for phrase in plan.phrases for mel in engine.mels(phrase, plan.options))
+        frames = sum(call.frames for plan in plans for phrase in plan.phrases
+                     for call in engine.acoustic_calls(phrase, plan.options))
         engine_cpu = time.process_time() - started
     finally:
         engine._acoustic = recorder._model
@@ -198,39 +207,40 @@ def run(quick: bool = False) -> dict:
     lengths = np.array([r[0].shape[1] for r in one["results"]], float)
     slope, intercept = np.polyfit(lengths, np.array(one["invoke"]), 1)
 
-    split = _timed_calls(keep_outputs(content, list(SPLIT_OUTPUTS)), calls, SPLIT_OUTPUTS)
+    split = _timed_calls(keep_outputs(content, list(SYMBOL_OUTPUTS)), calls, SYMBOL_OUTPUTS)
     no_postnet = _timed_calls(keep_outputs(content, list(BEFORE_POSTNET)), calls, BEFORE_POSTNET)
-    hidden = [r[0] for r in split["results"]]
-    durations = [r[1] for r in split["results"]]
-    reference = np.concatenate([r[0][0] for r in one["results"]])
+    hidden = [r[0].astype(np.float16) for r in split["results"]]
+    durations = [symbol_frames(r[1], 1.0) for r in split["results"]]
+    reference = np.concatenate([_closing_silenced(r[0], d)[0] for r, d in zip(one["results"], durations)])
     redrawn = [{**feeds, **{name: np.random.default_rng(i).random(value.shape, dtype=np.float32)
                             for name, value in feeds.items() if "RandomUniform" in name}} for i, feeds in enumerate(calls)]
-    other_draw = np.concatenate([r[0][0] for r in _timed_calls(content, redrawn, ("Identity_1",))["results"]])
+    other_draw = np.concatenate([_closing_silenced(r[0], d)[0] for r, d in
+                                 zip(_timed_calls(content, redrawn, ("Identity_1",))["results"], durations)])
+    frame_half_litert = sum(one["invoke"]) - sum(split["invoke"])
     halves, graphs, native = [], {}, {}
     for int8 in (True, False):
-        from tts.engines.embedded_decoder import build_model
-
-        name = f"{'int8' if int8 else 'float'}.onnx"
+        name = "int8 (served)" if int8 else "float"
         graphs[name] = build_model(tflite, int8=int8).SerializeToString()
         cpu, native[name] = _decoder_half(graphs[name], hidden, durations)
         mel = np.concatenate([m[0] for m in native[name]])
-        halves.append({"graph": "int8" if int8 else "float", "cpu_s_per_audio_s": round(cpu / audio, 5),
+        halves.append({"graph": name, "cpu_s_per_audio_s": round(cpu / audio, 5),
+                       "vs_litert_frame_half": round(cpu / frame_half_litert, 3),
                        "mel_mean_abs_diff_vs_litert": round(float(np.abs(mel - reference).mean()), 4),
                        "mel_snr_db_vs_litert": _snr_db(reference, mel)})
 
     per_audio = lambda seconds: round(seconds / audio, 5)   # noqa: E731
     macs = macs_per_frame(tflite)
-    decoder_litert = sum(one["invoke"]) - sum(split["invoke"])
+    decoder_litert = frame_half_litert
     postnet_rate = macs_per_frame(tflite, ("postnet/",)) * frames / (sum(one["invoke"]) - sum(no_postnet["invoke"]))
     result = {
         "texts": count, "acoustic_calls": len(calls), "frames": frames, "audio_s": round(audio, 1),
         "mean_frames_per_call": round(frames / len(calls)),
-        "mel_path_cpu_s_per_audio_s": {
+        "browser_path_cpu_s_per_audio_s": {   # what the server does for browser vocoding (acoustic_calls)
             "frontend": per_audio(frontend),
             "engine_python": per_audio(engine_cpu - recorder.cpu),
-            "litert_run": per_audio(recorder.cpu),
-            "of_which_resize_allocate": per_audio(sum(one["allocate"])),
-            "of_which_invoke": per_audio(sum(one["invoke"])),
+            "litert_run (symbol half)": per_audio(recorder.cpu),
+            "of_which_resize_allocate": per_audio(sum(split["allocate"])),
+            "of_which_invoke": per_audio(sum(split["invoke"])),
         },
         "invoke_fit": {"ms_per_call": round(intercept * 1000, 2), "us_per_frame": round(slope * 1e6, 1),
                        "per_call_share": round(intercept * len(calls) / sum(one["invoke"]), 3)},
@@ -241,7 +251,7 @@ def run(quick: bool = False) -> dict:
                     "identical_mels": same_on_two},
         "litert_parts_cpu_s_per_audio_s": {
             "whole": per_audio(sum(one["invoke"])),
-            "symbol_half (to the decoder's input)": per_audio(sum(split["invoke"])),
+            "symbol_half (to the decoder's input: the engine's)": per_audio(sum(split["invoke"])),
             "without_postnet": per_audio(sum(no_postnet["invoke"])),
         },
         "frame_halfmacs_per_frame": macs,
@@ -250,7 +260,7 @@ def run(quick: bool = False) -> dict:
         "dropout_redraw_mel_mean_abs_diff": round(float(np.abs(other_draw - reference).mean()), 4),
         "frame_half_onnxruntime": halves,
     }
-    result["frame_half_wasm"] = _in_wasm(graphs, hidden, durations, native, engine)
+    result["frame_half_wasm"] = _in_wasm(graphs["int8 (served)"], hidden, durations, native["int8 (served)"], engine)
     result["projection"] = _projection(result)
     return result
 
@@ -264,8 +274,8 @@ def _projection(result: dict) -> list[dict] | None:
     rows = {row["variant"]: row["cpu_s_per_audio_s"] for row in json.loads(path.read_text())["rows"]}
     wav, mel = rows["wav"], rows["mel"]
     parts = result["litert_parts_cpu_s_per_audio_s"]
-    whole, symbols = parts["whole"], parts["symbol_half (to the decoder's input)"]
-    frontend = result["mel_path_cpu_s_per_audio_s"]["frontend"]
+    whole, symbols = parts["whole"], parts["symbol_half (to the decoder's input: the engine's)"]
+    frontend = result["browser_path_cpu_s_per_audio_s"]["frontend"]
     rest = max(0.0, mel - frontend - whole)
     # a floor: the frame half all at the postnet's rate, the best LiteRT reaches here
     floor = symbols + result["frame_halfmacs_per_frame"] * 80 / (result["postnet_litert_gmac_per_s"] * 1e9)
@@ -284,14 +294,14 @@ def _projection(result: dict) -> list[dict] | None:
 
 
 def table(result: dict) -> str:
-    parts = result["mel_path_cpu_s_per_audio_s"]
+    parts = result["browser_path_cpu_s_per_audio_s"]
     fit, threads = result["invoke_fit"], result["threads"]
     lines = [
         f"{result['texts']} fresh texts of ~100 characters (browser_vocoder's), {result['acoustic_calls']} acoustic calls, "
         f"{result['mean_frames_per_call']} frames per call on average, {result['audio_s']} s of speech; CPU seconds "
-        "per second of speech, in one process.",
+        "per second of speech, in one process. The server's part of browser vocoding (the page runs the decoder):",
         markdown_table([{"part": k, "cpu_s_per_audio_s": v} for k, v in parts.items()], ["part", "cpu_s_per_audio_s"]),
-        f"- Invoke CPU ≈ {max(fit['ms_per_call'], 0.0)} ms per call + {fit['us_per_frame']} µs per frame (least "
+        f"- The whole LiteRT model's invoke CPU ≈ {max(fit['ms_per_call'], 0.0)} ms per call + {fit['us_per_frame']} µs per frame (least "
         f"squares over the calls; intercept {fit['ms_per_call']} ms, {fit['per_call_share'] * 100:.1f} % of it): the "
         "cost is the frames, so fewer, longer calls cannot save anything worth having.",
         f"- LiteRT threads: 1 thread {threads['1']['cpu_s_per_audio_s']} CPU-s per audio s ({threads['1']['wall_s']} s "
@@ -302,19 +312,22 @@ def table(result: dict) -> str:
         f"- The frame-rate half: {result['frame_halfmacs_per_frame'] / 1e6:.2f} M multiply-accumulates per frame "
         f"(80 frames per second of speech); LiteRT runs it at {result['frame_half_litert_gmac_per_s']} GMAC/s on one core (its postnet alone at "
         f"{result['postnet_litert_gmac_per_s']}).",
-        "The frame-rate half rebuilt for onnxruntime (1 thread), against LiteRT's mels; two dropout draws differ by "
-        f"{result['dropout_redraw_mel_mean_abs_diff']} (mean abs):",
-        markdown_table(result["frame_half_onnxruntime"], ["graph", "cpu_s_per_audio_s", "mel_mean_abs_diff_vs_litert",
-                                                          "mel_snr_db_vs_litert"]),
+        "The frame-rate half the engine runs on onnxruntime (1 thread; the served int8 graph, and its float variant), "
+        "CPU against LiteRT's own frame half (whole − symbol half) in this run, mels against the whole LiteRT model's "
+        f"(closing eos frames silenced in both); two dropout draws differ by {result['dropout_redraw_mel_mean_abs_diff']} "
+        "(mean abs):",
+        markdown_table(result["frame_half_onnxruntime"], ["graph", "cpu_s_per_audio_s", "vs_litert_frame_half",
+                                                          "mel_mean_abs_diff_vs_litert", "mel_snr_db_vs_litert"]),
     ]
     wasm = result.get("frame_half_wasm", {})
-    if wasm.get("rows"):
-        lines.append(f"The same graphs in onnxruntime-web (the page's runtime, Node, one wasm thread; time is wall "
-                     f"time: needs a quiet machine), first {wasm['calls']} calls; SNR against onnxruntime's output, and "
-                     "of the audio the server's vocoder makes of both (the browser test asks ≥ 40 dB). The page's "
-                     f"vocoder, same run, same mels, one pass: {wasm['vocoder_wasm_s_per_audio_s']} s per audio s.")
-        lines.append(markdown_table(wasm["rows"], ["graph", "wasm_s_per_audio_s", "first_call_frames",
-                                                   "mel_snr_db_vs_native", "audio_snr_db_vs_native"]))
+    if "calls" in wasm:
+        others = ("" if wasm["identical_mels"] == wasm["calls"] else
+                  f" (lowest mel SNR of the others: {wasm['lowest_mel_snr_db']} dB; of the audio the server's vocoder "
+                  f"makes of them: {wasm['lowest_audio_snr_db']} dB; the browser test asks ≥ 40)")
+        lines.append(f"The served graph in onnxruntime-web (the page's runtime, Node, one wasm thread) on all {wasm['calls']} "
+                     f"calls: {wasm['identical_mels']} mels bit-identical to onnxruntime's{others}. Wall time (needs a "
+                     f"quiet machine): {wasm['wasm_s_per_audio_s']} s per audio s; the page's vocoder, same run, one "
+                     f"pass: {wasm['vocoder_wasm_s_per_audio_s']}.")
     elif wasm:
         lines.append(f"onnxruntime-web: skipped ({wasm['skipped']}).")
     if result.get("projection"):

@@ -2,7 +2,7 @@
 // wasm backend (the page's runtime file, one thread), in Node. Reads job.json in the directory given:
 //   {"runtime": path of ort.wasm.bundle.min.mjs, "graphs": [file, ...],
 //    "inputs": [{"hidden": file, "durations": file, "symbols": n}, ...]}
-// (float32 / int32 little-endian raw files), writes <graph>.<i>.mel (float32) beside them and prints
+// (float16 / int32 little-endian raw files), writes <graph>.<i>.mel (float32) beside them and prints
 // {"<graph>": {"ms": total run time after one warm-up run, "frames": total}} as JSON; with
 // "vocoder": {"head": path, "tail": path} it also times the page's vocoder, one pass over each mel the
 // first graph made, under "vocoder" (for a ratio measured in the same run).
@@ -20,7 +20,7 @@ for (const graph of job.graphs) {
   const session = await ort.InferenceSession.create(new Uint8Array(raw(graph)), { executionProviders: ["wasm"],
                                                                                     graphOptimizationLevel: "all" });
   const feeds = job.inputs.map(({ hidden, durations, symbols }) => ({
-    hidden: new ort.Tensor("float32", new Float32Array(raw(hidden)), [1, symbols, 256]),
+    hidden: new ort.Tensor("float16", new Uint16Array(raw(hidden)), [1, symbols, 256]),
     durations: new ort.Tensor("int32", new Int32Array(raw(durations)), [1, symbols]),
   }));
   await session.run(feeds[0]);

