@@ -325,8 +325,8 @@ def openapi_document(settings: Settings) -> dict:
                            "call, streamed; the page decodes and vocodes them (README: Browser vocoding)",
                 "requestBody": _body("HiddenRequest"),
                 "responses": {"200": {"description": "Records: u32 little-endian header length, JSON header "
-                                                     "(start | hidden | pause | end | error), then header.bytes of "
-                                                     "payload.",
+                                                     "(start | mel (the first call) | hidden | pause | end | "
+                                                     "error), then header.bytes of payload.",
                                       "content": {HIDDEN_MEDIA_TYPE: {"schema": {"type": "string",
                                                                                  "contentMediaType": HIDDEN_MEDIA_TYPE}}}},
                               **_synthesis_errors("Error")}}},
