@@ -72,3 +72,11 @@ def test_the_embedded_voice_is_served_at_the_common_loudness(served):
 
 def test_the_calibrated_voice_never_passes_the_limiters_ceiling(served):
     assert max(float(np.abs(audio).max()) for audio in served) <= CEILING + 1 / 32767
+
+
+def test_a_requests_volume_is_added_to_its_voices_calibration(synthesizer):
+    catalogue = synthesizer.catalogue
+    for voice in catalogue.voices:
+        assert catalogue.gain_db(voice.id, -6.0) == pytest.approx(voice.calibration_db - 6.0)
+    assert synthesizer.plan(SynthesisRequest(text="你好。", voice="baker", volume=2.0)).volume == \
+        pytest.approx(catalogue.gain_db("baker", 0.0) + 2.0)

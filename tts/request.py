@@ -114,8 +114,8 @@ def _common(*, voice: Field, format_: Field, stream: Field | None) -> tuple[Fiel
         Field("speed", "number", "speaking rate (2 = twice as fast)", 1.0, low=SPEED_RANGE[0], high=SPEED_RANGE[1],
               target="speed"),
         Field("pitch", "number", "semitones", 0.0, low=PITCH_RANGE[0], high=PITCH_RANGE[1], target="pitch"),
-        Field("volume", "number", "gain in dB over the voice's calibrated level (0: every voice at -18 LUFS), with a "
-              "peak limiter (never clips)", 0.0, low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
+        Field("volume", "number", "gain in dB over the voice's calibrated level (0: calibrated toward -18 LUFS), "
+              "with a peak limiter (never clips)", 0.0, low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
         Field("sample_rate", "integer", "output rate in Hz; unset: the voice's own (24000), 16000 in eco mode; "
               f"{_NARROWER}", choices=SAMPLE_RATES, target="sample_rate"),
         Field("eco", "boolean", "eco mode: 16 kHz output and, when no voice is named, the cheapest voice "

@@ -40,8 +40,8 @@ def measure(phrases: list[np.ndarray], sentences: list[np.ndarray], rate: int, c
     p90 = float(np.percentile(peaks, 100 * (1 - LIMITED_SHARE)))
     proposed = min(TARGET_LUFS - raw, 20 * math.log10(CEILING / p90))
     gain = 10 ** (calibration_db / 20)
-    turned_down = [-_db(CEILING / (peak * gain)) for peak in peaks if peak * gain > CEILING]
-    served = [apply_gain(p, calibration_db) for p in phrases]
+    turned_down = [-_db(CEILING / (peak * gain)) for peak in peaks if peak * gain > CEILING and calibration_db]
+    served = [apply_gain(p, calibration_db) if calibration_db else p for p in phrases]   # as the synthesizer does
     return {"raw_lufs": round(raw, 2), "peak_p50_dbfs": _db(float(np.median(peaks))), "peak_p90_dbfs": _db(p90),
             "peak_max_dbfs": _db(float(peaks.max())), "plr_p90_db": round(_db(p90) - raw, 1),
             "proposed_db": round(proposed, 1), "calibration_db": calibration_db,

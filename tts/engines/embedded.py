@@ -66,7 +66,10 @@ MAX_MODEL_RATE = 1.0
 # frames before the speed ratio and rounding (durations are applied outside, symbol_frames).
 SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
 # Duration multipliers of a phrase's edges (edge_scale): the first syllable after the opening silence
-# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊).
+# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊). Measured
+# (quality_levers, dev then held, 72 sentences × 2 seeds): ×1.25 worse on dev; ×1.1 on both fixes
+# 建设/博物馆/通车了 but breaks as many others (CER −0.003, pinyin −0.003, 90 % intervals across 0):
+# not adopted. The lever stays for the next attempt (tts/bench/results/quality_levers.md).
 FIRST_SYLLABLE = 1.0
 LAST_SYLLABLE = 1.0
 _REWRITE = 4              # our graph rewrites, noise seeding and rate handling; bump when one changes the audio

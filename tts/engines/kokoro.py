@@ -40,21 +40,24 @@ SAMPLES_PER_FRAME = 600   # one predicted frame is 25 ms of audio (measured: exa
 ONSET_LEAD = 960          # the sound starts ~40 ms before the durations say (median of 36 calls, 4 voices)
 
 
-def _voice(voice_id: str, name: str, gender: str, description: str) -> Voice:
+def _voice(voice_id: str, name: str, gender: str, description: str, calibration_db: float) -> Voice:
     return Voice(id=voice_id, engine="kokoro", name=name, gender=gender, language="zh-CN",
-                 description=description)
+                 description=description, calibration_db=calibration_db)
 
 
-# Descriptions from measured median pitch and pace of each voice on the same sentence.
+# Descriptions from measured median pitch and pace of each voice on the same sentence. Calibration:
+# the gain to tts.audio.loudness.TARGET_LUFS from each voice's own level (−16.0 to −22.9 LUFS), capped
+# where one phrase in ten would reach the peak limiter (zm_yunjian, zm_yunxi, zm_yunyang: peaky voices,
+# left under the target): `proposed_db` of python -m tts.bench loudness (24 sentences).
 VOICES = (
-    _voice("zf_xiaobei", "晓北", "female", "女声，中音，语速偏慢 / female, mid pitch, unhurried"),
-    _voice("zf_xiaoni", "晓妮", "female", "女声，音调较低 / female, lower pitch"),
-    _voice("zf_xiaoxiao", "晓晓", "female", "女声，清亮 / female, clear and bright"),
-    _voice("zf_xiaoyi", "晓伊", "female", "女声，音调高、年轻 / female, high and youthful"),
-    _voice("zm_yunjian", "云健", "male", "男声，低沉 / male, deep"),
-    _voice("zm_yunxi", "云希", "male", "男声，年轻、偏高 / male, young and light"),
-    _voice("zm_yunxia", "云夏", "male", "少年男声，音调高 / boy's voice, high"),
-    _voice("zm_yunyang", "云扬", "male", "男声，低沉、语速较快 / male, low and brisk"),
+    _voice("zf_xiaobei", "晓北", "female", "女声，中音，语速偏慢 / female, mid pitch, unhurried", 2.1),
+    _voice("zf_xiaoni", "晓妮", "female", "女声，音调较低 / female, lower pitch", -0.2),
+    _voice("zf_xiaoxiao", "晓晓", "female", "女声，清亮 / female, clear and bright", -2.0),
+    _voice("zf_xiaoyi", "晓伊", "female", "女声，音调高、年轻 / female, high and youthful", 0.5),
+    _voice("zm_yunjian", "云健", "male", "男声，低沉 / male, deep", 1.6),
+    _voice("zm_yunxi", "云希", "male", "男声，年轻、偏高 / male, young and light", 1.1),
+    _voice("zm_yunxia", "云夏", "male", "少年男声，音调高 / boy's voice, high", 2.2),
+    _voice("zm_yunyang", "云扬", "male", "男声，低沉、语速较快 / male, low and brisk", -0.1),
 )
 
 
