@@ -51,7 +51,8 @@ def median_f0(samples: np.ndarray, rate: int) -> float:
 class BrowserReference:
     """What the page makes of a POST /tts/hidden stream (static/vocoder/), natively: each call's mel
     (the server's, or the decoder graph's squeezed by its stretch), vocoded in one pass, each phrase
-    then given the start record's gain through the per-phrase peak limiter, pauses as silence."""
+    calibrated (the start record's `calibration_db`, soft knee), then given its `volume_db` through the
+    per-phrase peak limiter, pauses as silence."""
 
     def __init__(self, vocoder_dir: str) -> None:
         import onnxruntime as ort
@@ -83,12 +84,14 @@ class BrowserReference:
         return audio[0, :frames * 300]
 
     def audio(self, records: list[tuple[dict, bytes]]) -> np.ndarray:
-        from tts.audio.effects import apply_gain
+        from tts.audio.effects import apply_gain, calibrate
 
         start, made, phrase, at = records[0][0], [], [], 0
         for header, payload in records[1:-1] + [({"type": "pause", "phrase": -1, "samples": 0}, b"")]:
             if phrase and (header["type"] == "pause" or header["phrase"] != at):   # a phrase is whole
-                made.append(apply_gain(np.concatenate(phrase), start["volume_db"]))
+                audio = np.concatenate(phrase)
+                audio = calibrate(audio, start["calibration_db"]) if start["calibration_db"] else audio
+                made.append(apply_gain(audio, start["volume_db"]) if start["volume_db"] else audio)
                 phrase = []
             if header["type"] == "pause":
                 made.append(np.zeros(header["samples"], np.float32))

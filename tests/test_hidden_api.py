@@ -45,12 +45,12 @@ def test_the_stream_is_start_then_one_mel_then_hidden_states_and_pauses_in_phras
     assert types[1] == "mel"                  # the first call comes decoded: the first sound waits for no decoder
     assert types[-2] == "hidden" and "pause" in types   # phrases with pauses between them
     start = records[0][0]
-    assert start["version"] == 2 and set(start["models"]) == {"decoder", "head", "tail"}
+    assert start["version"] == 3 and set(start["models"]) == {"decoder", "head", "tail"}
     assert (start["sample_rate"], start["hop"], start["frame_rate"], start["mel_bins"], start["channels"]) == \
         (24000, 300, 80.0, 80, 256)
     assert (start["hidden"]["dtype"], start["durations"]["dtype"], start["byte_order"]) == ("float16", "int32", "little")
     assert start["pitch"] == 0
-    assert start["volume_db"] == VOICE.calibration_db   # volume 0: the voice's loudness calibration alone
+    assert (start["calibration_db"], start["volume_db"]) == (VOICE.calibration_db, 0)   # the voice's calibration alone
     assert start["vocoder"]["context_frames"] >= 4 and start["vocoder"]["min_frames"] == 16
     phrases = [header["phrase"] for header, _ in records[1:-1]]
     assert phrases == sorted(phrases) and phrases[-1] == types.count("pause")   # one pause after each phrase but the last
@@ -89,7 +89,7 @@ def test_the_end_record_counts_the_audio_and_the_servers_cpu(client):
 def test_speed_is_applied_by_the_server_and_volume_is_handed_to_the_client(client):
     normal, fast = hidden_stream(client), hidden_stream(client, speed=2.0, volume=-6)
     assert fast[-1][0]["samples"] < 0.6 * normal[-1][0]["samples"]
-    assert fast[0][0]["volume_db"] == pytest.approx(VOICE.calibration_db - 6.0)
+    assert (fast[0][0]["calibration_db"], fast[0][0]["volume_db"]) == (VOICE.calibration_db, -6.0)
     for header, _, durations in calls(fast):   # faster than the model's own rate: the client squeezes the mel
         assert header["stretch"] == 2.0 and header["frames"] == round(durations.sum() / 2)
 

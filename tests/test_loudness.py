@@ -78,5 +78,44 @@ def test_a_requests_volume_is_added_to_its_voices_calibration(synthesizer):
     catalogue = synthesizer.catalogue
     for voice in catalogue.voices:
         assert catalogue.gain_db(voice.id, -6.0) == pytest.approx(voice.calibration_db - 6.0)
-    assert synthesizer.plan(SynthesisRequest(text="你好。", voice="baker", volume=2.0)).volume == \
-        pytest.approx(catalogue.gain_db("baker", 0.0) + 2.0)
+    plan = synthesizer.plan(SynthesisRequest(text="你好。", voice="baker", volume=2.0))
+    assert (plan.calibration, plan.volume) == (catalogue.calibration_db("baker"), 2.0)   # each with its own limiter
+
+
+class Watched:
+    """The real engine, its chunks noted in `events` as it makes them."""
+
+    def __init__(self, engine, events: list) -> None:
+        self.engine, self.info, self.events = engine, engine.info, events
+
+    def synthesize(self, *args):
+        for samples in self.engine.synthesize(*args):
+            self.events.append("made")
+            yield samples
+
+
+def events_of(synthesizer, request: SynthesisRequest) -> list[str]:
+    import dataclasses
+
+    events: list[str] = []
+    plan = synthesizer.plan(request)
+    plan = dataclasses.replace(plan, engine=Watched(plan.engine, events))
+    for _ in synthesizer.render(plan):
+        events.append("delivered")
+    return events
+
+
+LONG_PHRASE = "经过三年的紧张建设这座横跨长江的公路大桥终于在上个周末正式通车了"   # one phrase, several vocoder chunks
+
+
+def test_the_voices_calibration_lets_the_first_chunk_out_before_the_phrase_is_made(synthesizer):
+    assert synthesizer.catalogue.calibration_db("baker") != 0
+    events = events_of(synthesizer, SynthesisRequest(text=LONG_PHRASE, voice="baker"))
+    assert events.count("made") >= 3
+    assert events.index("delivered") == 1   # the first chunk goes out as soon as it is made
+    assert events == ["made", "delivered"] * events.count("made")
+
+
+def test_a_listeners_volume_holds_the_phrase_for_its_peak_limiter(synthesizer):
+    events = events_of(synthesizer, SynthesisRequest(text=LONG_PHRASE, voice="baker", volume=6.0))
+    assert events.index("delivered") == events.count("made")   # the whole phrase first, then its audio

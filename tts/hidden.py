@@ -11,9 +11,10 @@ own audio, served from this origin) with onnxruntime-web.
 Speed is applied here (the durations; faster than the model's own rate the client squeezes
 the decoder's mel in time by the call's `stretch`, tts.audio.effects.squeeze_frames, where the
 server's own audio is time-stretched: the speed is right, the sound not quite the same);
-the gain (the voice's loudness calibration plus the request's volume: the start record's
-`volume_db`) is applied by the client (gain, then the same per-phrase peak limiter as
-tts.audio.effects); pitch cannot be, since the server's pitch shift resamples audio it no
+the gain is applied by the client as the server applies it (tts.audio.effects): the voice's
+loudness calibration (the start record's `calibration_db`) on every piece of audio as it is
+made, through the sample-local soft knee (`calibrate`), then the request's volume (`volume_db`,
+when not 0) on each whole phrase with the per-phrase peak limiter (`apply_gain`); pitch cannot be, since the server's pitch shift resamples audio it no
 longer makes (refused).
 
 The stream (media type MEDIA_TYPE) is a sequence of records, each
@@ -50,7 +51,7 @@ from tts.synthesizer import Plan, Rendering
 
 HIDDEN = "hidden"               # SynthesisRequest.format of a browser-vocoding request
 MEDIA_TYPE = "application/vnd.zh-tts.hidden-stream"
-VERSION = 2                     # 1 carried mels (the server ran the whole acoustic model)
+VERSION = 3                     # 1 carried mels (the server ran the whole acoustic model); 2 had one volume_db
 SAMPLE_RATE = embedded.EmbeddedEngine.sample_rate
 HOP = embedded.HOP
 MEL_BINS = 80
@@ -129,7 +130,7 @@ def unpack(header: dict, payload: bytes) -> tuple[np.ndarray, np.ndarray]:
             np.frombuffer(payload[split:], "<i4"))
 
 
-def start_record(volume_db: float, chunk_frames: int, models: dict) -> bytes:
+def start_record(calibration_db: float, volume_db: float, chunk_frames: int, models: dict) -> bytes:
     """What a client needs before the first call: the format, the graphs, and how the server
     itself vocodes (head once per call's mel, tail in windows; any split with ≥ context frames
     joins exactly)."""
@@ -138,7 +139,7 @@ def start_record(volume_db: float, chunk_frames: int, models: dict) -> bytes:
         "frame_rate": SAMPLE_RATE / HOP, "mel_bins": MEL_BINS, "channels": CHANNELS, "byte_order": "little",
         "hidden": {"dtype": "float16", "layout": "symbols x channels, row-major"},
         "durations": {"dtype": "int32", "unit": "mel frames"},
-        "volume_db": volume_db, "pitch": 0, "models": models,
+        "calibration_db": calibration_db, "volume_db": volume_db, "pitch": 0, "models": models,
         "vocoder": {"min_frames": embedded.MIN_VOCODER_FRAMES, "chunk_frames": chunk_frames,
                     "context_frames": embedded.TAIL_CONTEXT_FRAMES, "window_frames": embedded.TAIL_WINDOW_FRAMES,
                     "whole_network_context_frames": embedded.CONTEXT_FRAMES},

@@ -1,11 +1,14 @@
 // 在本机合成's machinery, imported by page.js on first use: the Worker (worker.js: decoder and vocoder
 // on onnxruntime-web, this origin's hashed files) and POST /tts/hidden's stream, read call by call and
-// handed to it; its audio goes back to app.js's player, a phrase held whole while a gain needs its peak.
+// handed to it; its audio goes back to app.js's player, calibrated piece by piece (a phrase held whole
+// only when the listener's own volume needs its peak).
 import { ApiError } from "../messages.js";
 import { records } from "./stream.js";
 
 const RATE = 24000;
-const CEILING = 0.97;    // the per-phrase peak limiter after a volume gain (as tts/audio/effects.py)
+// The limiters, as tts/audio/effects.py: the volume's per-phrase peak limiter, the calibration's soft knee
+const CEILING = 0.97;
+const KNEE = 0.85;
 // The player's slack before the first piece: the worker makes audio ~10× faster than it plays, with no
 // network in between, so the next piece is never far behind (the bench counts gaps).
 const LEAD = 0.05;
@@ -91,7 +94,19 @@ class Channel {
   }
 }
 
-// Gain, then the whole phrase scaled down if its peak would pass the ceiling (as the server does).
+// The voice's calibration on one piece: each sample on its own, identity up to the knee, tanh towards the
+// ceiling above it (float64 arithmetic, as the server's numpy: the same 16-bit steps).
+function calibrated(samples, gainDb) {
+  const gain = 10 ** (gainDb / 20);
+  const room = CEILING - KNEE;
+  return samples.map((x) => {
+    const y = x * gain;
+    const magnitude = Math.abs(y);
+    return magnitude > KNEE ? Math.sign(y) * (KNEE + room * Math.tanh((magnitude - KNEE) / room)) : y;
+  });
+}
+
+// The listener's volume: gain, then the whole phrase scaled down if its peak would pass the ceiling (as the server does).
 function gained(samples, gainDb) {
   let gain = 10 ** (gainDb / 20);
   let peak = 0;
@@ -120,20 +135,25 @@ function callMessage(header, payload, channels) {
            durations: new Int32Array(payload.buffer, payload.byteOffset + split * 2, header.symbols) };
 }
 
-// Calls go to the worker as they arrive; audio comes back in order, a phrase held whole for a gain.
+// Calls go to the worker as they arrive; audio comes back in order, each piece calibrated as it comes, a
+// phrase held whole only for the listener's own volume.
 async function* vocoded(response, worker, signal) {
   const id = ++spoken;
   const started = performance.now();
   const out = new Channel();
-  let gainDb = 0;
-  let phrase = [];   // the pieces of the phrase being made, when a gain must see its peak
+  let calibrationDb = 0;
+  let volumeDb = 0;
+  let phrase = [];   // the pieces of the phrase being made, when the volume's limiter must see its peak
   const calls = [];   // per acoustic call: its frames and what decoding and vocoding it took here
-  const flush = () => { if (phrase.length) out.push(gained(concat(phrase), gainDb)); phrase = []; };
+  const flush = () => { if (phrase.length) out.push(gained(concat(phrase), volumeDb)); phrase = []; };
   worker.onmessage = ({ data }) => {
     if (data.id !== id) return;
-    if (data.type === "audio" && gainDb === 0) out.push(data.samples);
-    else if (data.type === "audio" && data.pause) { flush(); out.push(data.samples); }
-    else if (data.type === "audio") phrase.push(data.samples);
+    if (data.type === "audio" && data.pause) { flush(); out.push(data.samples); }
+    else if (data.type === "audio") {
+      const samples = calibrationDb ? calibrated(data.samples, calibrationDb) : data.samples;
+      if (volumeDb === 0) out.push(samples);
+      else phrase.push(samples);
+    }
     else if (data.type === "phrase") flush();
     else if (data.type === "vocoded") calls.push({ frames: data.frames, decoderMs: data.decoderMs, vocoderMs: data.vocoderMs });
     else if (data.type === "end") { flush(); out.close(); }
@@ -148,11 +168,12 @@ async function* vocoded(response, worker, signal) {
       if (header.phrase !== undefined && header.phrase !== at) worker.postMessage({ type: "phrase", id });
       at = header.phrase ?? at;
       if (header.type === "start") {
-        gainDb = header.volume_db;
+        calibrationDb = header.calibration_db;
+        volumeDb = header.volume_db;
         ({ vocoder, channels } = header);
       } else if (header.type === "mel" || header.type === "hidden") {
-        // growing first windows pay only if the phrase may play before it is whole (no gain)
-        worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first: first && !gainDb },
+        // growing first windows pay only if the phrase may play before it is whole (no volume)
+        worker.postMessage({ ...callMessage(header, payload, channels), id, vocoder, first: first && !volumeDb },
                            [payload.buffer]);
         first = false;
       } else if (header.type === "pause") {

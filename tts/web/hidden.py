@@ -162,8 +162,8 @@ def tts_hidden():
     except BaseException:
         job.cancel()
         raise
-    # the voice's loudness calibration plus the request's volume: the page applies it as the server would
-    head = start_record(catalogue.gain_db(synthesis.voice, synthesis.volume),
+    # the voice's loudness calibration and the request's volume: the page applies them as the server does
+    head = start_record(catalogue.calibration_db(synthesis.voice), synthesis.volume,
                         current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
