@@ -184,7 +184,7 @@ HIDDEN = Dialect("POST /tts/hidden", (
     Field("pitch", "number", "only 0: a pitch shift resamples audio, which the browser makes here", 0.0,
           choices=(0.0,), target="pitch"),
     Field("volume", "number", "gain in dB over the voice's calibrated level, applied by the client (the stream's "
-          "`volume_db`: the calibration plus this) with the same per-phrase peak limiter", 0.0,
+          "`volume_db`, after its `calibration_db`) with the same per-phrase peak limiter", 0.0,
           low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
     TTS["seed"],
 ), elsewhere={"format": "POST /tts/hidden always answers hidden states; audio formats are on POST /tts",
