@@ -119,3 +119,15 @@ def test_the_voices_calibration_lets_the_first_chunk_out_before_the_phrase_is_ma
 def test_a_listeners_volume_holds_the_phrase_for_its_peak_limiter(synthesizer):
     events = events_of(synthesizer, SynthesisRequest(text=LONG_PHRASE, voice="baker", volume=6.0))
     assert events.index("delivered") == events.count("made")   # the whole phrase first, then its audio
+
+
+def test_the_loudness_bench_counts_the_phrases_and_samples_the_knee_bends():
+    from tts.bench.loudness import measure
+
+    rate = 24000
+    quiet, loud = sine(1.0, 220.0, rate, 0.3), sine(1.0, 220.0, rate, 0.9)   # +3 dB: 0.42 and 1.27 at the peaks
+    figures = measure([quiet, loud], [np.concatenate([quiet, loud])], rate, 3.0)
+    assert figures["knee_phrases"] == 0.5 and 0 < figures["knee_samples"] < 0.5
+    assert 0 < figures["knee_max_db"] < 20 * np.log10(0.9 * 10 ** (3 / 20) / 0.85)
+    assert figures["served_peak_max"] <= CEILING   # rounded to 3 places
+    assert measure([quiet, loud], [np.concatenate([quiet, loud])], rate, 0.0)["knee_phrases"] == 0
