@@ -131,3 +131,17 @@ def test_the_loudness_bench_counts_the_phrases_and_samples_the_knee_bends():
     assert 0 < figures["knee_max_db"] < 20 * np.log10(0.9 * 10 ** (3 / 20) / 0.85)
     assert figures["served_peak_max"] <= CEILING   # rounded to 3 places
     assert measure([quiet, loud], [np.concatenate([quiet, loud])], rate, 0.0)["knee_phrases"] == 0
+
+
+def test_the_loudness_bench_counts_the_phrases_a_gain_would_raise_past_the_ceiling_and_caps_its_proposal():
+    from tts.bench.loudness import measure
+
+    rate = 24000
+    quiet, loud = sine(1.0, 500.0, rate, 0.1), sine(1.0, 500.0, rate, 0.5)
+    phrases = [quiet] * 9 + [loud]
+    row = measure(phrases, phrases, rate, calibration_db=6.0)
+    assert row["limited_share"] == 0.1   # 0.5 × 2 = 1.0 passes the ceiling; 0.1 × 2 does not
+    assert row["served_peak_max"] <= CEILING
+    assert row["proposed_db"] == pytest.approx(min(TARGET_LUFS - row["raw_lufs"],
+                                                   20 * np.log10(CEILING / np.percentile([0.1] * 9 + [0.5], 90))),
+                                               abs=0.06)
