@@ -30,7 +30,7 @@ RUN python -m tts.engines.embedded_decoder --dest /app/.cache/embedded \
  && python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
 # The frontend's compact word tables (importing it builds them into /app/.cache/frontend).
 RUN python -c "import tts.frontend"
-# onnxruntime-web's two files the server sends (tts/web/mel.py RUNTIME_FILES) and their gzip copies.
+# onnxruntime-web's two files the server sends (tts/web/hidden.py RUNTIME_FILES) and their gzip copies.
 COPY --from=page-runtime /app/npm/node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs \
      /app/npm/node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs.gz \
      /app/npm/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm \

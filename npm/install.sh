@@ -1,7 +1,7 @@
 #!/bin/sh
 # onnxruntime-web for browser vocoding, exactly as npm/package-lock.json pins it (`npm ci` installs
 # the lock file's versions and checks every package against its integrity hash), then gzip copies of
-# the two files the server sends under /vocoder (tts/web/mel.py RUNTIME_FILES; the 14 MB wasm
+# the two files the server sends under /vocoder (tts/web/hidden.py RUNTIME_FILES; the 14 MB wasm
 # travels as 3.7 MB). One recipe for ./run.sh and the Dockerfile's page-runtime stage.
 # --gzip-only: the packages are installed already; make the gzip copies that are missing.
 set -eu

@@ -10,7 +10,9 @@
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array) }: the server's stream by default; another module may put its own there.
+//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again), lead
+//   (the player's slack before the first piece, if not its own) }: the
+//   server's stream by default; another module may put its own there.
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
@@ -331,6 +333,7 @@ async function play(request, run) {
   const stream = await open(request, run);
   const sound = run.player;
   sound.rate = stream.sampleRate;
+  sound.lead = stream.lead ?? sound.lead;
   sound.addEventListener("chunk", (event) => announce("chunk", event.detail));
   const decoder = new PcmDecoder();
   const pieces = [];
@@ -356,7 +359,8 @@ async function play(request, run) {
     throw error;
   }
   sound.end();
-  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0 };
+  return { pieces, rate: stream.sampleRate, seconds: sound.seconds, omitted: stream.omitted || 0,
+    madeHere: Boolean(stream.madeHere) };
 }
 
 function showProgress(sound, run) {
@@ -451,8 +455,10 @@ async function synthesize() {
     const audio = await play(request, run);
     run.done = true;
     showProgress(run.player, run);
-    const files = await keep(request, audio, fmt, run);
-    const result = remember({ ...settings, seconds: audio.seconds, omitted: audio.omitted }, files);
+    // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
+    const kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
+    const files = await keep(request, audio, kept, run);
+    const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
     setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
   } catch (error) {

@@ -5,16 +5,18 @@
 // The player closes when done, which hands the audio device back.
 //
 // Hooks for other modules (captions, the on-device vocoder): every piece dispatches a "chunk" event
-// { samples, sampleRate, at (AudioContext time it starts), offset (seconds into the utterance) }, and
+// { samples, sampleRate, at (AudioContext time it starts), ahead (seconds from then to `at`), offset
+// (seconds into the utterance) }, and
 // time() says where playback is, in seconds of the utterance.
 
-const LEAD_SECONDS = 0.15;   // slack before the first piece so its first frames play whole
+const LEAD_SECONDS = 0.15;   // slack before the first piece so the next arrives in time (`lead`: a source's own)
 const MOST_LEAD_SECONDS = 2;   // after each stall the slack doubles (audio buffered ahead), up to this
 
 export class StreamPlayer extends EventTarget {
   constructor(sampleRate) {
     super();
     this.rate = sampleRate;
+    this.lead = LEAD_SECONDS;
     this.context = new AudioContext({ sampleRate, latencyHint: "playback" });   // larger buffers: fewer wake-ups
     this.segments = [];   // { at, offset, seconds } per piece: context time → utterance time
     this.runStart = 0;    // context time where the current run of back-to-back pieces starts
@@ -40,7 +42,7 @@ export class StreamPlayer extends EventTarget {
     let at = this.runStart + this.runFrames / this.rate;
     if (!this.runFrames || at < now + 0.02) {   // the first piece, or the stream fell behind: a new run
       if (this.runFrames) this.stalls += 1;
-      this.runStart = now + Math.min(MOST_LEAD_SECONDS, LEAD_SECONDS * 2 ** this.stalls);
+      this.runStart = now + Math.min(MOST_LEAD_SECONDS, this.lead * 2 ** this.stalls);
       this.runFrames = 0;
       at = this.runStart;
     }
@@ -56,7 +58,7 @@ export class StreamPlayer extends EventTarget {
     this.segments.push({ at, offset, seconds: samples.length / this.rate });
     this.runFrames += samples.length;
     this.frames += samples.length;
-    this.dispatchEvent(new CustomEvent("chunk", { detail: { samples, sampleRate: this.rate, at, offset } }));
+    this.dispatchEvent(new CustomEvent("chunk", { detail: { samples, sampleRate: this.rate, at, ahead: at - now, offset } }));
   }
 
   // Seconds of the utterance played so far.

@@ -46,3 +46,61 @@ def median_f0(samples: np.ndarray, rate: int) -> float:
         if corr[lag] > 0.3 * corr[0]:
             found.append(rate / lag)
     return float(np.median(found))
+
+
+class BrowserReference:
+    """What the page makes of a POST /tts/hidden stream (static/vocoder/), natively: each call's mel
+    (the server's, or the decoder graph's squeezed by its stretch), vocoded in one pass, each phrase
+    calibrated (the start record's `calibration_db`, soft knee), then given its `volume_db` through the
+    per-phrase peak limiter, pauses as silence."""
+
+    def __init__(self, vocoder_dir: str) -> None:
+        import onnxruntime as ort
+
+        from tts.engines import embedded_decoder, embedded_vocoder
+
+        def session(path):
+            return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        self._decoder = session(embedded_decoder.verified(vocoder_dir))
+        self._head, self._tail = (session(path) for path in embedded_vocoder.verified(vocoder_dir))
+
+    def mel(self, header: dict, payload: bytes) -> np.ndarray:
+        from tts.audio.effects import squeeze_frames
+        from tts.hidden import unpack
+
+        if header["type"] == "mel":
+            return np.frombuffer(payload, "<f4").reshape(1, header["frames"], 80)
+        hidden, durations = unpack(header, payload)
+        (mel,) = self._decoder.run(None, {"hidden": hidden[None], "durations": durations[None]})
+        return squeeze_frames(mel, header["stretch"])
+
+    def call(self, header: dict, payload: bytes, min_frames: int) -> np.ndarray:
+        mel = self.mel(header, payload)
+        frames = mel.shape[1]
+        if frames < min_frames:   # very short: the last frame repeated, cut back after
+            mel = np.pad(mel, ((0, 0), (0, min_frames - frames), (0, 0)), mode="edge")
+        (features,) = self._head.run(None, {"mel": mel})
+        (audio,) = self._tail.run(None, {"features": features})
+        return audio[0, :frames * 300]
+
+    def audio(self, records: list[tuple[dict, bytes]]) -> np.ndarray:
+        from tts.audio.effects import apply_gain, calibrate
+
+        start, made, phrase, at = records[0][0], [], [], 0
+        for header, payload in records[1:-1] + [({"type": "pause", "phrase": -1, "samples": 0}, b"")]:
+            if phrase and (header["type"] == "pause" or header["phrase"] != at):   # a phrase is whole
+                audio = np.concatenate(phrase)
+                audio = calibrate(audio, start["calibration_db"]) if start["calibration_db"] else audio
+                made.append(apply_gain(audio, start["volume_db"]) if start["volume_db"] else audio)
+                phrase = []
+            if header["type"] == "pause":
+                made.append(np.zeros(header["samples"], np.float32))
+            else:
+                phrase.append(self.call(header, payload, start["vocoder"]["min_frames"]))
+            at = header["phrase"]
+        return np.concatenate(made)
+
+
+def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    noise = reference - test
+    return float(10 * np.log10(np.sum(reference ** 2) / max(np.sum(noise ** 2), 1e-20)))

@@ -86,7 +86,7 @@ class StubEngine:
 
 PHRASE = Phrase(("ni3", "hao3"), (1, 3), 300, 1.0, "你好")
 KEY_INPUTS = dict(phrase=PHRASE, engine=StubEngine(), voice="baker", options=EngineOptions(), pitch=0.0,
-                  volume=0.0, output_rate=24000)
+                  calibration=0.0, volume=0.0, output_rate=24000)
 
 
 @pytest.mark.parametrize("change", [
@@ -97,7 +97,7 @@ KEY_INPUTS = dict(phrase=PHRASE, engine=StubEngine(), voice="baker", options=Eng
     {"phrase": dataclasses.replace(PHRASE, text="你好？")},
     {"engine": StubEngine(name="kokoro")}, {"engine": StubEngine(version="2")}, {"voice": "zf_xiaobei"},
     {"options": EngineOptions(speaking_rate=1.1)}, {"options": EngineOptions(seed=3)},
-    {"pitch": 1.0}, {"volume": 1.0}, {"output_rate": 16000},
+    {"pitch": 1.0}, {"calibration": 1.0}, {"volume": 1.0}, {"output_rate": 16000},
 ], ids=lambda change: next(iter(change)) + str(list(change.values())[0])[:40])
 def test_every_input_of_the_phrase_key_changes_it(change):
     assert phrase_key(**{**KEY_INPUTS, **change}) != phrase_key(**KEY_INPUTS)

@@ -157,7 +157,7 @@ def test_every_python_step_of_run_sh_setup_has_its_run_in_the_dockerfile():
 
 def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_final_image():
     from tts.config import Settings
-    from tts.web.mel import RUNTIME_FILES
+    from tts.web.hidden import RUNTIME_FILES
 
     assert "install_page_packages" in setup_commands()
     assert re.search(r"^\s*sh npm/install\.sh$", (ROOT / "run.sh").read_text(encoding="utf-8"), re.M)
@@ -188,7 +188,7 @@ def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_f
 def test_the_npm_script_gzips_exactly_the_files_the_server_sends(tmp_path):
     import gzip
 
-    from tts.web.mel import RUNTIME_FILES
+    from tts.web.hidden import RUNTIME_FILES
 
     shutil.copy(ROOT / "npm" / "install.sh", tmp_path / "install.sh")
     dist = tmp_path / "node_modules" / "onnxruntime-web" / "dist"

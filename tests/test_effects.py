@@ -50,3 +50,28 @@ def test_squeezing_frames_interpolates_and_scales_boundaries():
     assert squeezed[0, 0, 0] == 0.0 and squeezed[0, -1, 0] == 1.0
     assert np.flatnonzero(squeezed[0, :, 0] >= 0.5)[0] == 15   # the step moved to 30 / 2
     assert squeeze_frames(frames, 1.0) is frames
+
+
+def test_the_calibrations_soft_knee_is_the_identity_below_the_knee_and_never_reaches_the_ceiling():
+    from tts.audio.effects import CEILING, KNEE, soft_limit
+
+    quiet = np.linspace(-KNEE, KNEE, 1001, dtype=np.float32)
+    assert np.array_equal(soft_limit(quiet), quiet)
+    loud = np.linspace(0.0, 4.0, 40001)
+    bent = soft_limit(loud).astype(np.float64)
+    assert (np.diff(bent) >= 0).all() and bent.max() <= np.float32(CEILING)   # monotone, capped even at 4× full scale
+    assert soft_limit(np.array([10 ** (3.3 / 20)]))[0] < CEILING   # full scale + the largest calibration: under it
+    assert np.array_equal(soft_limit(-loud), -soft_limit(loud))  # odd: no offset, no even harmonics
+    step = 1e-4   # no corner at the knee: the slope is 1 on both sides
+    above = (float(soft_limit(np.array([KNEE + step]))[0]) - KNEE) / step
+    assert above == pytest.approx(1.0, abs=1e-3)
+
+
+def test_calibration_gives_the_same_samples_however_a_phrase_is_chunked():
+    from tts.audio.effects import calibrate
+
+    speech = tone(0.5, 220.0) * 1.8   # peaks at 0.9: a +3 dB calibration takes it past the knee
+    whole = calibrate(speech, 3.0)
+    pieces = np.concatenate([calibrate(part, 3.0) for part in np.array_split(speech, [1, 777, 5000, 5001])])
+    assert np.array_equal(whole, pieces)
+    assert np.abs(whole).max() < 0.97 < np.abs(speech).max() * 10 ** (3 / 20)

@@ -199,11 +199,12 @@ def test_the_child_clock_is_the_sambert_child_process_cpu_and_not_this_one(model
     try:
         before = declared.cpu_seconds()
         start = time.process_time()
-        while time.process_time() - start < 0.1:   # CPU in this process is not the child's
+        while time.process_time() - start < 0.3:   # CPU in this process is not the child's…
             pass
-        assert declared.cpu_seconds() - before < 0.05
+        assert declared.cpu_seconds() - before < 0.15   # (the kernel may still book a few ticks of its start)
+        before = declared.cpu_seconds()
         list(model.synthesize(Phrase(("mang2",), (0,), text="忙"), "zhitian_emo", EngineOptions()))
-        assert declared.cpu_seconds() - before >= 0.15   # the child burnt 0.2 s (exact to a clock tick)
+        assert declared.cpu_seconds() - before >= 0.15   # …but what the child burns is (0.2 s, to a clock tick)
     finally:
         declared.close()
     last = declared.cpu_seconds()

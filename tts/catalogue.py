@@ -47,9 +47,14 @@ class VoiceCatalogue:
     def engine(self, voice: str) -> ManagedEngine:
         return self._by_voice[voice]
 
+    def calibration_db(self, voice: str) -> float:
+        """The gain every chunk of the voice's audio gets to reach the common loudness (through the
+        soft knee of tts.audio.effects.calibrate, on the server or the page); a request's `volume`
+        comes on top of it, under the per-phrase peak limiter."""
+        return self._calibration[voice]
+
     def gain_db(self, voice: str, volume: float) -> float:
-        """The gain a request's audio gets: the voice's calibration to the common loudness, plus the
-        request's `volume` (both under the same per-phrase peak limiter, on the server or the page)."""
+        """The nominal gain a request's audio gets: the voice's calibration plus the request's `volume`."""
         return round(self._calibration[voice] + volume, 3)
 
     def resolve(self, name: str | None, *, eco_mode: bool = False) -> str:

@@ -176,20 +176,21 @@ OPENAI = Dialect("POST /v1/audio/speech", (
               "async": "async jobs are offered on POST /tts"})
 
 
-MEL = Dialect("POST /tts/mel", (
+HIDDEN = Dialect("POST /tts/hidden", (
     TTS["text"],
-    Field("voice", "string", "a voice with a mel output: only the embedded voice (`baker`); unset: that voice",
+    Field("voice", "string", "a voice the browser can make: only the embedded voice (`baker`); unset: that voice",
           choices_from="voices", target="voice"),
     TTS["speed"],
     Field("pitch", "number", "only 0: a pitch shift resamples audio, which the browser makes here", 0.0,
           choices=(0.0,), target="pitch"),
-    Field("volume", "number", "gain in dB, applied by the client (the stream's `volume_db`), with the same "
-          "per-phrase peak limiter", 0.0, low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
+    Field("volume", "number", "gain in dB over the voice's calibrated level, applied by the client (the stream's "
+          "`volume_db`, after its `calibration_db`) with the same per-phrase peak limiter", 0.0,
+          low=VOLUME_RANGE[0], high=VOLUME_RANGE[1], target="volume"),
     TTS["seed"],
-), elsewhere={"format": "POST /tts/mel always answers mel frames; audio formats are on POST /tts",
-              "sample_rate": "the browser makes 24000 Hz audio from the mel frames",
-              "stream": "POST /tts/mel always streams", "eco": "browser vocoding is the eco choice already",
-              "async": "async jobs are offered on POST /tts", "input": "POST /tts/mel calls it 'text'"})
+), elsewhere={"format": "POST /tts/hidden always answers hidden states; audio formats are on POST /tts",
+              "sample_rate": "the browser makes 24000 Hz audio from the hidden states",
+              "stream": "POST /tts/hidden always streams", "eco": "browser vocoding is the eco choice already",
+              "async": "async jobs are offered on POST /tts", "input": "POST /tts/hidden calls it 'text'"})
 
 
 URL = Dialect("GET /tts", (

@@ -10,9 +10,11 @@ store) runs on the caller's own thread, so a cache shared with other requests (R
 included) is only ever touched from the gevent hub in the server.
 
 Audio comes as soon as the engine makes it, so a caller can start sending before the
-whole text is done. When the request needs work on whole phrases (another sample rate,
-pitch, a gain: the request's volume or the voice's loudness calibration) the phrase is gathered first: a phrase ends in silence, so per-phrase
-processing leaves no seams. Every phrase's audio is put on the 16-bit grid every format
+whole text is done. The voice's loudness calibration goes on each chunk as it comes (a
+constant gain with a sample-local soft knee: tts.audio.effects.calibrate), so it never holds
+the first sound back. When the request needs work on whole phrases (another sample rate,
+pitch, the listener's own volume with its per-phrase peak limiter) the phrase is gathered
+first: a phrase ends in silence, so per-phrase processing leaves no seams. Every phrase's audio is put on the 16-bit grid every format
 ends on, so a phrase kept as int16 in a cache comes back bit-identical to a fresh
 synthesis. A cache is keyed by `phrase_key`: everything that changes a phrase's samples,
 nothing else.
@@ -41,7 +43,7 @@ import numpy as np
 from tts import eco
 from tts.audio import AudioChunk, dequantize, quantize
 from tts.captions import PhraseTimer, Unit, phrase_units
-from tts.audio.effects import apply_gain, pitch_factor
+from tts.audio.effects import apply_gain, calibrate, pitch_factor
 from tts.audio.resample import resample
 from tts.config import Settings
 from tts.engines import declare_engines
@@ -56,21 +58,21 @@ from tts.request import SynthesisRequest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PIPELINE_VERSION = 3   # bump when resample/pitch/volume/quantization or the cached layout change
+PIPELINE_VERSION = 4   # bump when resample/pitch/volume/quantization or the cached layout change
 OVERRUN = 1.5          # a rendering may exceed the audio budget by this factor before it is stopped
 
 
 def phrase_key(phrase: Phrase, *, engine: ManagedEngine, voice: str, options: EngineOptions,
-               pitch: float, volume: float, output_rate: int) -> str:
+               pitch: float, calibration: float, volume: float, output_rate: int) -> str:
     """Content address of one phrase's final samples.
 
     Every field of the phrase counts (an engine may read any of them, Kokoro reads the
     text's final mark), as do the engine and its model version, the voice, the engine
     options that change samples (speaking rate after pitch compensation, seed), pitch,
-    gain (calibration + volume) and output rate.
+    the voice's calibration gain, the request's volume and output rate.
     """
     parts = [PIPELINE_VERSION, engine.info.name, engine.info.version, voice, dataclasses.astuple(phrase),
-             dataclasses.astuple(options), pitch, volume, output_rate]
+             dataclasses.astuple(options), pitch, calibration, volume, output_rate]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -107,7 +109,8 @@ class Plan:
     options: EngineOptions
     engine_rate: Fraction | int   # the rate the engine's samples are read at (pitch shift: faster)
     output_rate: int              # the rate the audio is delivered at
-    volume: float                 # dB of gain: the voice's calibration plus the request's volume
+    calibration: float            # dB of the voice's calibration gain: every chunk, soft knee
+    volume: float                 # dB of the request's own gain: whole phrases, peak limiter
     max_seconds: float | None = None   # the request's audio budget; None = no limit
     omitted: tuple[str, ...] = ()      # tokens of the text no voice can say (other scripts): reported, not read
     made: dict[str, bytes] = field(default_factory=dict)   # new phrase audio, for the cache
@@ -162,11 +165,12 @@ class Synthesizer:
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)
         options = EngineOptions(speaking_rate=request.speed / float(factor), seed=request.seed)
-        volume = self.catalogue.gain_db(request.voice, request.volume)
+        calibration = self.catalogue.calibration_db(request.voice)
         keys = [phrase_key(p, engine=engine, voice=request.voice, options=options, pitch=request.pitch,
-                           volume=volume, output_rate=output_rate) for p in phrases]
+                           calibration=calibration, volume=request.volume, output_rate=output_rate)
+                for p in phrases]
         return Plan(engine, request.voice, phrases, keys, options, info.sample_rate * factor, output_rate,
-                    volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
+                    calibration, request.volume, self._max_audio_seconds, analysis.omitted, units=phrase_units(phrases))
 
     def render(self, plan: Plan, found: Mapping[str, bytes] | None = None) -> Iterator[AudioChunk]:
         """Audio for a plan. `found` holds cached phrase audio by key; None = no caching at all.
@@ -213,9 +217,11 @@ class Synthesizer:
 
     @staticmethod
     def _phrase_audio(plan: Plan, phrase: Phrase, onsets: Onsets) -> Iterator[np.ndarray]:
-        """The engine's chunks, gathered into one when the phrase needs resampling or gain;
-        `onsets` gets the engine's, on the delivered samples."""
+        """The engine's chunks, each calibrated as it comes, gathered into one when the phrase needs
+        resampling or the request's volume; `onsets` gets the engine's, on the delivered samples."""
         audio = plan.engine.synthesize(phrase, plan.voice, plan.options, onsets)
+        if plan.calibration:
+            audio = (calibrate(samples, plan.calibration) for samples in audio)
         if plan.engine_rate == plan.output_rate and plan.volume == 0.0:
             yield from audio
             return

@@ -1,18 +1,8 @@
-// "在本机合成": the embedded voice made in this browser. The server runs only the frontend and the
-// acoustic model (POST /tts/mel, a stream of float16 mel frames); a module Worker (worker.js) runs
-// the vocoder with onnxruntime-web, and its audio goes to the page's own player (static/player.js:
-// gapless, played while it arrives), as app.js's `synthesis.source` hook allows. onnxruntime-web and
-// the vocoder come from this server (GET /vocoder/manifest.json names them), fetched when the option
-// is first used and kept by the browser for good (their names change with their content).
-//
-// The source falls back to the server's audio, and says why under the switch (#local-note), when the
-// option is off, for a pitch shift, for a voice without mel frames, or when WebAssembly or the model
-// cannot load. What it made last is kept in window.browserVocoder.last (samples, timings) for tests.
-import { ApiError } from "../messages.js";
-import { records } from "./stream.js";
-
-const RATE = 24000;
-const CEILING = 0.97;    // the per-phrase peak limiter after a volume gain (as tts/audio/effects.py)
+// "在本机合成": the embedded voice made in this browser. The server sends per call hidden states and
+// durations (POST /tts/hidden); local.js, imported on first use, has a Worker run the decoder and the
+// vocoder and hands the audio to app.js's player (the `synthesis.source` hook). The switch falls back to
+// server audio, saying why (#local-note): off, pitch, another voice, no wasm, no model.
+// window.browserVocoder.last keeps what it made last (samples, timings) for tests.
 const KEY = "tts.local";
 
 const $ = (id) => document.getElementById(id);
@@ -46,164 +36,26 @@ function init() {
   eco.addEventListener("change", applyDefault);
   option.addEventListener("change", () => {
     try { localStorage.setItem(KEY, option.checked ? "1" : "0"); } catch { /* this visit only */ }
-    if (option.checked) prepare().catch(() => { /* said when it is used */ });
+    if (option.checked) local().then((made) => made.prepare()).catch(() => { /* said when it is used */ });
   });
   const server = synthesis.source;
-  synthesis.source = async (request, signal) => (await localSource(request, signal)) ?? server(request, signal);
+  synthesis.source = async (request, signal) => {
+    if (!option.checked || option.disabled) return server(request, signal);
+    let made;
+    try {
+      made = await local();
+    } catch {
+      note.textContent = "无法在本机合成（脚本未能加载），已改由服务器合成。";
+      return server(request, signal);
+    }
+    return (await made.localSource(request, signal)) ?? server(request, signal);
+  };
 }
+
+let machinery = null;   // local.js, imported once, on first use
+const local = () => (machinery ??= import("./local.js").catch((error) => { machinery = null; throw error; }));
 // After app.js has restored the eco switch (module scripts run before DOMContentLoaded).
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
 else init();
-
-// -- the worker, loaded once per page, on first use ----------------------------------------------------
-let ready = null;
-
-function prepare() {
-  ready ??= (async () => {
-    const response = await fetch("/vocoder/manifest.json");
-    if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
-    const manifest = await response.json();
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    try {
-      await new Promise((resolve, reject) => {
-        worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
-        worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
-        worker.postMessage({ type: "load", manifest });
-      });
-    } catch (error) {
-      worker.terminate();
-      throw error;
-    }
-    return worker;
-  })();
-  return ready;
-}
-
-// The API key the listener typed (servers with keys), as app.js sends it.
-function withKey(headers) {
-  const key = $("key");
-  return key && key.value.trim() ? { ...headers, Authorization: `Bearer ${key.value.trim()}` } : headers;
-}
-
-function fellBack(message) {
-  note.textContent = message;
-  return null;
-}
-
-// The source app.js plays: { sampleRate, pieces } of float samples, or null for the server's audio.
-async function localSource(request, signal) {
-  if (!option.checked || option.disabled) return null;
-  if (request.pitch) return fellBack("音高调整只能由服务器完成，这次由服务器合成。");
-  let worker;
-  try {
-    worker = await prepare();
-  } catch (error) {
-    ready = null;   // try again next time
-    return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`);
-  }
-  const body = { text: request.text, volume: request.volume };
-  for (const name of ["voice", "speed", "seed"]) if (request[name] !== undefined) body[name] = request[name];
-  const response = await fetch("/tts/mel", {
-    method: "POST", body: JSON.stringify(body), signal,
-    headers: withKey({ "Content-Type": "application/json", Accept: "application/vnd.zh-tts.mel-stream" }),
-  });
-  if (!response.ok) {
-    const error = await ApiError.from(response);
-    if (error.field === "voice") return fellBack("所选声音不能在本机合成，这次由服务器合成。");
-    throw error;   // the same refusal the server's audio would meet, shown the same way
-  }
-  note.textContent = "";
-  return { sampleRate: RATE, pieces: vocoded(response, worker, signal) };
-}
-
-// Items handed from the worker's messages to an async iterator.
-class Channel {
-  constructor() { this.items = []; this.done = false; this.error = null; this.wake = null; }
-  push(item) { this.items.push(item); this.notify(); }
-  close() { this.done = true; this.notify(); }
-  fail(error) { this.error ??= error; this.notify(); }
-  notify() { if (this.wake) { this.wake(); this.wake = null; } }
-  async* [Symbol.asyncIterator]() {
-    for (;;) {
-      if (this.error) throw this.error;
-      if (this.items.length) { yield this.items.shift(); continue; }
-      if (this.done) return;
-      await new Promise((resolve) => { this.wake = resolve; });
-    }
-  }
-}
-
-// Gain, then the whole phrase scaled down if its peak would pass the ceiling (as the server does).
-function gained(samples, gainDb) {
-  let gain = 10 ** (gainDb / 20);
-  let peak = 0;
-  for (const x of samples) peak = Math.max(peak, Math.abs(x));
-  if (peak * gain > CEILING) gain *= CEILING / (peak * gain);
-  return samples.map((x) => x * gain);
-}
-
-function concat(parts) {
-  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) { all.set(part, at); at += part.length; }
-  return all;
-}
-
-let spoken = 0;
-
-// The mel records go to the worker as they arrive; its audio comes back in order, a phrase held whole
-// only when a volume gain must see its peak.
-async function* vocoded(response, worker, signal) {
-  const id = ++spoken;
-  const started = performance.now();
-  const out = new Channel();
-  let gainDb = 0;
-  let phrase = [];
-  let busyMs = 0;
-  const flush = () => { if (phrase.length) out.push(gained(concat(phrase), gainDb)); phrase = []; };
-  worker.onmessage = ({ data }) => {
-    if (data.id !== id) return;
-    if (data.type === "audio" && gainDb === 0) out.push(data.samples);
-    else if (data.type === "audio" && data.pause) { flush(); out.push(data.samples); }
-    else if (data.type === "audio") phrase.push(data.samples);
-    else if (data.type === "vocoded") busyMs += data.ms;
-    else if (data.type === "end") { flush(); out.close(); }
-    else if (data.type === "failed") out.fail(new Error(`本机合成失败：${data.message}`));
-  };
-  const reading = (async () => {
-    let vocoder = null;
-    let first = true;
-    for await (const [header, payload] of records(response)) {
-      if (header.type === "start") {
-        gainDb = header.volume_db;
-        vocoder = header.vocoder;
-      } else if (header.type === "mel") {
-        const mel = new Uint16Array(payload.buffer, payload.byteOffset, payload.length / 2);
-        worker.postMessage({ type: "mel", id, phrase: header.phrase, mel, frames: header.frames, vocoder, first },
-                           [payload.buffer]);
-        first = false;
-      } else if (header.type === "pause") {
-        worker.postMessage({ type: "pause", id, phrase: header.phrase, samples: header.samples });
-      } else if (header.type === "error") {
-        throw new ApiError(500, header);
-      }
-    }
-    worker.postMessage({ type: "end", id });
-  })();
-  reading.catch((error) => out.fail(error));
-  const made = [];
-  let firstPieceMs = null;
-  try {
-    for await (const piece of out) {
-      firstPieceMs ??= performance.now() - started;
-      made.push(piece);
-      yield piece;
-    }
-  } finally {
-    if (signal.aborted || out.error) worker.postMessage({ type: "cancel", id });   // stop vocoding for nobody
-  }
-  window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstPieceMs, busyMs,
-                                 seconds: made.reduce((n, p) => n + p.length, 0) / RATE };
-}
 
 window.browserVocoder = { last: null };

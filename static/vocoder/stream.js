@@ -1,4 +1,4 @@
-// Reading POST /tts/mel's stream (format: tts/mel.py): records of
+// Reading POST /tts/hidden's stream (format: tts/hidden.py): records of
 //   u32 little-endian n | n bytes of JSON header | header.bytes bytes of payload,
 // handed out as soon as each is complete, however the network cuts the bytes.
 "use strict";

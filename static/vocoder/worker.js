@@ -1,39 +1,35 @@
-// The vocoder, off the page's thread: onnxruntime-web (wasm, one thread) runs the embedded voice's
-// Multi-band MelGAN, the same two graph files the server runs (head: mel → features, tail:
-// features → audio), and vocodes each mel record the way the server does (tts/engines/embedded.py):
-// the head once over the record, then the tail in windows with a few frames of context on each side,
-// so the joins match one pass. Everything it loads comes from this origin, under hashed names.
+// The embedded voice's frame-rate half, off the page's thread: onnxruntime-web (wasm, one thread)
+// runs FastSpeech2's decoder (hidden states + durations → normalized mel) and the Multi-band
+// MelGAN vocoder, the same three graph files the server runs (decoder; head: mel → features; tail:
+// features → audio). Each acoustic call (a "hidden" record of POST /tts/hidden) is decoded whole (its
+// attention sees the whole call; the graph gives the server's mels to the bit) and, faster than the
+// model's own rate, squeezed in time (the text's first call comes decoded already, as a "mel" record,
+// so the first sound waits for no decoder here); then vocoded the way the server does
+// (tts/engines/embedded.py): the head once over the mel, the tail in windows with a few frames of
+// context on each side, so the joins match one pass. Everything it loads comes from this origin,
+// under hashed names.
 //
 // In:  {type: "load", manifest}                       → {type: "ready"} | {type: "failed", message}
-//      {type: "mel", id, phrase, mel: Uint16Array (float16 [frames, 80]), frames, first, vocoder}
+//      {type: "hidden", id, phrase, hidden: Uint16Array (float16 [symbols, 256]), durations: Int32Array,
+//       symbols, frames, first, vocoder}
+//      {type: "mel", id, phrase, mel: Float32Array ([frames, 80]), frames, first, vocoder}
 //                                                     → {type: "audio", id, phrase, samples: Float32Array, ms}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
-//      (after each mel)                               → {type: "vocoded", id, ms}: time spent on it
+//      (after each call)                              → {type: "vocoded", id, frames, decoderMs, vocoderMs}: time spent
+//      {type: "phrase", id}                           → {type: "phrase", id}: the calls before it are made
 //      {type: "end", id}                              → {type: "end", id}
 //      {type: "cancel", id}                           → nothing more for that id (handled at once)
 //      (any failure)                                  → {type: "failed", id, message}
 "use strict";
 
 let ort = null;
+let decoder = null;
 let head = null;
 let tail = null;
 const BINS = 80;
+const CHANNELS = 256;
 const HOP = 300;
 const FIRST_WINDOW = 32;   // the very first window is short: first sound comes sooner (joins stay exact)
-
-// float16 bits → float32, by table (65,536 entries, built once).
-const HALF = (() => {
-  const table = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const fraction = h & 0x3ff;
-    if (exponent === 0) table[h] = sign * 2 ** -14 * (fraction / 1024);
-    else if (exponent === 31) table[h] = fraction ? NaN : sign * Infinity;
-    else table[h] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-  }
-  return table;
-})();
 
 async function load(manifest) {
   const absolute = (url) => new URL(url, self.location.origin).href;
@@ -42,11 +38,38 @@ async function load(manifest) {
   ort.env.wasm.numThreads = 1;   // no cross-origin isolation here, so no wasm threads: one core
   ort.env.wasm.proxy = false;
   const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
-  [head, tail] = await Promise.all([ort.InferenceSession.create(absolute(manifest.models.head), options),
-                                    ort.InferenceSession.create(absolute(manifest.models.tail), options)]);
-  // One small run of each, so the first text's first windows do not pay the kernels' warm-up (a gap after them)
+  const { models } = manifest;
+  [decoder, head, tail] = await Promise.all([models.decoder, models.head, models.tail].map(
+    (url) => ort.InferenceSession.create(absolute(url), options)));
+  // One small run of each, so the first text's first call does not pay the kernels' warm-up (a gap after it)
+  await runDecoder(new Uint16Array(4 * CHANNELS), new Int32Array([16, 16, 16, 16]), 4);
   const features = await runHead(new Float32Array(2 * FIRST_WINDOW * BINS), 0, 2 * FIRST_WINDOW);
   await tail.run({ features });
+}
+
+// The decoder: hidden [1, symbols, 256] (float16 bits) and durations [1, symbols] → mel frames [T, 80].
+async function runDecoder(hidden, durations, symbols) {
+  const { mel } = await decoder.run({ hidden: new ort.Tensor("float16", hidden, [1, symbols, CHANNELS]),
+                                      durations: new ort.Tensor("int32", durations, [1, symbols]) });
+  return mel.data;
+}
+
+// The decoder's mel made `frames` long by linear interpolation in time, as
+// tts.audio.effects.squeeze_frames does (speech faster than the model's own rate).
+function squeezed(decoded, frames) {
+  const count = decoded.length / BINS;
+  if (frames === count) return decoded;
+  const mel = new Float32Array(frames * BINS);
+  for (let j = 0; j < frames; j++) {
+    const position = Math.min(Math.max((j + 0.5) * count / frames - 0.5, 0), count - 1);
+    const low = Math.floor(position);
+    const high = Math.min(low + 1, count - 1);
+    const weight = Math.fround(position - low);
+    for (let b = 0; b < BINS; b++) {
+      mel[j * BINS + b] = decoded[low * BINS + b] * (1 - weight) + decoded[high * BINS + b] * weight;
+    }
+  }
+  return mel;
 }
 
 // (left, start, end, right) per window over frames [from, until) of a `frames`-long mel, as
@@ -100,13 +123,23 @@ async function runTails(features, count, from, until, chunk, message, offset = 0
 
 let made = 0;   // when the last audio was posted: each audio message says how long it took to make
 
-async function vocode(message) {
+async function speak(message) {
   const started = performance.now();
-  made = started;
+  const decoding = message.type === "hidden";   // a "mel" call was decoded by the server
+  const mel = decoding ? squeezed(await runDecoder(message.hidden, message.durations, message.symbols), message.frames)
+    : message.mel;
+  const decoderMs = decoding ? performance.now() - started : 0;
+  await vocode(mel, message);
+  self.postMessage({ type: "vocoded", id: message.id, frames: message.frames, decoderMs,
+                     vocoderMs: performance.now() - started - decoderMs });
+}
+
+async function vocode(decoded, message) {
+  made = performance.now();
   const { frames, vocoder } = message;
   const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
   const mel = new Float32Array(padded * BINS);
-  for (let i = 0; i < frames * BINS; i++) mel[i] = HALF[message.mel[i]];
+  mel.set(decoded.subarray(0, frames * BINS));
   for (let f = frames; f < padded; f++) mel.copyWithin(f * BINS, (frames - 1) * BINS, frames * BINS);
   if (message.first) {
     // The first record starts the sound: windows of growing size, each with its own head run over the
@@ -122,7 +155,6 @@ async function vocode(message) {
     await runTails(await runHead(mel, 0, padded), padded, 0, padded, padded === frames ? vocoder.chunk_frames : padded,
                    message);
   }
-  self.postMessage({ type: "vocoded", id: message.id, ms: performance.now() - started });   // what this device spent
 }
 
 let queue = Promise.resolve();   // one thing at a time, in order
@@ -140,13 +172,13 @@ self.onmessage = (event) => {
       if (message.type === "load") {
         await load(message.manifest);
         self.postMessage({ type: "ready" });
-      } else if (message.type === "mel") {
-        await vocode(message);
+      } else if (message.type === "hidden" || message.type === "mel") {
+        await speak(message);
       } else if (message.type === "pause") {
         self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, pause: true,
                            samples: new Float32Array(message.samples) });
-      } else if (message.type === "end") {
-        self.postMessage({ type: "end", id: message.id });
+      } else if (message.type === "end" || message.type === "phrase") {
+        self.postMessage({ type: message.type, id: message.id });
       }
     } catch (error) {
       self.postMessage({ type: "failed", id: message.id, message: String(error && error.message || error) });

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from contract import drain, serving
 from tts.config import Settings
-from tts.request import CAPTIONED, MEL, OPENAI, TTS, URL
+from tts.request import CAPTIONED, HIDDEN, OPENAI, TTS, URL
 from tts.synthesizer import Synthesizer
 from tts.engines.lifecycle import ManagedEngine
 from tts.web import create_app, shutdown
@@ -25,8 +25,8 @@ from helpers import ROOT
 SETTINGS = Settings(queue_size=1, max_text_chars=3000)
 LONG = "今天天气很好，我们去公园散步吧。" * 150          # ~40 s of work: still running when we look
 BASES = {"/tts": {"text": "你好。"}, "/v1/audio/speech": {"model": "tts-1", "voice": "alloy", "input": "你好。"},
-         "/tts/mel": {"text": "你好。"}, "/dev/captioned_speech": {"input": "你好。"}}
-REQUESTS = {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest", "/tts/mel": "MelRequest",
+         "/tts/hidden": {"text": "你好。"}, "/dev/captioned_speech": {"input": "你好。"}}
+REQUESTS = {"/tts": "TTSRequest", "/v1/audio/speech": "OpenAISpeechRequest", "/tts/hidden": "HiddenRequest",
             "/dev/captioned_speech": "CaptionedSpeechRequest"}
 
 
@@ -164,8 +164,8 @@ EXAMPLES = {
         "400": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=ass"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/captions"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/captions"), release(app, job))[0])(long_job(app, c))},
-    ("/tts/mel", "post"): {**synthesis_examples("/tts/mel"),   # a stream: read it to the end before the next
-                           "200": lambda app, c: read_to_end(app, c.post("/tts/mel", json=BASES["/tts/mel"]))},
+    ("/tts/hidden", "post"): {**synthesis_examples("/tts/hidden"),   # a stream: read it to the end before the next
+                           "200": lambda app, c: read_to_end(app, c.post("/tts/hidden", json=BASES["/tts/hidden"]))},
     ("/vocoder/manifest.json", "get"): {"200": lambda app, c: c.get("/vocoder/manifest.json")},
     ("/vocoder/{key}/{name}", "get"): {
         "200": lambda app, c: c.get(c.get("/vocoder/manifest.json").get_json()["models"]["tail"]),
@@ -304,7 +304,7 @@ def test_a_sample_rate_opus_cannot_carry_is_refused_by_both(client, contract):
 
 @pytest.mark.parametrize("dialect, heading", [(TTS, "### `POST /tts`"), (URL, "### `GET /tts`"),
                                               (OPENAI, "### OpenAI-compatible: `POST /v1/audio/speech`"),
-                                              (MEL, "### Browser vocoding: `POST /tts/mel`"),
+                                              (HIDDEN, "### Browser vocoding: `POST /tts/hidden`"),
                                               (CAPTIONED, "### Captions")])
 def test_the_readme_tables_are_the_declaration(dialect, heading):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

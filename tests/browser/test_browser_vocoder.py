@@ -1,6 +1,6 @@
 """Browser vocoding in a real Chromium, on the real server under its real CSP: the page speaks with
-the embedded voice made on its own CPU (onnxruntime-web in a Worker), the same samples as the
-server's own vocoder, with nothing fetched from anywhere but this origin."""
+the embedded voice made on its own CPU (the decoder and the vocoder on onnxruntime-web in a Worker),
+the same samples as the server's own wav, with nothing fetched from anywhere but this origin."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from helpers import decode
+from helpers import BrowserReference, decode, snr_db
+from tts.config import Settings
+from tts.hidden import read_records
 
 pytestmark = pytest.mark.browser
 
@@ -35,13 +37,23 @@ def local_samples(page) -> np.ndarray:
 
 
 def heavy_requests(visit) -> list[str]:
-    """What browser vocoding fetches on first use: the manifest, the worker, onnxruntime-web, the graphs."""
-    return [url for url in visit.requests if re.search(r"/vocoder/(manifest|worker|[0-9a-f]{16}/)", url)]
+    """What browser vocoding fetches on first use: its script, the manifest, the worker, onnxruntime-web,
+    the graphs."""
+    return [url for url in visit.requests if re.search(r"/vocoder/(local\.js|manifest|worker|[0-9a-f]{16}/)", url)]
 
 
-def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
-    noise = reference - test
-    return float(10 * np.log10(np.sum(reference ** 2) / max(np.sum(noise ** 2), 1e-20)))
+def speak_here(visit, text: str, **controls: str) -> np.ndarray:
+    """Open the page, set the text and the controls (#speed, #volume, …), synthesize on this device;
+    the samples made."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    for control, value in controls.items():
+        page.locator(f"#{control}").fill(value)
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    return local_samples(page)
 
 
 def expect_local_done(page) -> None:
@@ -66,50 +78,74 @@ def test_browser_vocoder_is_fetched_only_when_first_used(visit):
     visit.assert_clean()
 
 
-def test_browser_vocoder_speaks_100_characters_as_the_servers_vocoder_does(visit, idle_server):
+def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_server):
     page = visit.page
-    visit.open()
-    page.fill("#text", HUNDRED)
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
-    samples = local_samples(page)
+    samples = speak_here(visit, HUNDRED)
     assert page.evaluate("() => window.browserVocoder.last.firstPieceMs") > 0
+    decoded = page.evaluate("() => window.browserVocoder.last.calls.map((call) => call.decoderMs > 0)")
+    assert not decoded[0] and all(decoded[1:]) and len(decoded) > 3   # the first call came as a mel, the rest decoded here
 
     response = requests.post(f"{idle_server.url}/tts", json={"text": HUNDRED, "format": "wav"}, timeout=120)
     reference, rate = decode(response.content)
     assert rate == 24000 and len(samples) == len(reference)
-    assert snr_db(reference, samples) >= 40.0
+    assert snr_db(reference, samples) >= 60.0   # the issue asks 40; only the wav's 16-bit rounding differs (~79)
 
     # the player and the history hold what was spoken, as a WAV the page made
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
     expect(page.locator("#history li")).to_have_count(1)
-    mel = [url for url in visit.requests if url.endswith("/tts/mel")]
+    hidden = [url for url in visit.requests if url.endswith("/tts/hidden")]
     files = [url for url in visit.requests if re.search(r"/vocoder/[0-9a-f]{16}/", url)]
-    assert len(mel) == 1 and len(files) == 4          # runtime, wasm and the two graphs, under hashed names
+    assert len(hidden) == 1 and len(files) == 5       # runtime, wasm and the three graphs, under hashed names
     assert not [url for url in visit.requests if url.endswith("/tts")]   # the server made no audio (the WAV is the page's)
     visit.assert_clean()                              # and no request left the origin
 
 
-def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
-    page = visit.page
-    visit.open()
-    page.fill("#text", "今天天气很好，我们去公园散步吧。")
-    page.locator("#volume").fill("-6")
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
-    samples = local_samples(page)
-    response = requests.post(f"{idle_server.url}/tts", json={"text": "今天天气很好，我们去公园散步吧。", "volume": -6},
-                             timeout=60)
-    reference, _ = decode(response.content)
-    assert len(samples) == len(reference) and snr_db(reference, samples) >= 40.0
+def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, idle_server):
+    """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
+    instead): its audio is what the stream's reference client makes of the same stream."""
+    text = "春天来了，公园里的花都开了。孩子们在草地上放风筝。"
+    samples = speak_here(visit, text, speed="2")
+    records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text, "speed": 2},
+                                         timeout=60).content)
+    assert any(header.get("stretch") == 2 for header, _ in records)   # decoded and squeezed in the page
+    reference = BrowserReference(Settings().vocoder_dir).audio(records)
+    assert len(samples) == len(reference) == records[-1][0]["samples"]
+    assert snr_db(reference, samples) >= 60.0
     visit.assert_clean()
 
 
-def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server):
+def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
     page = visit.page
-    page.route(re.compile(r".*\.wasm$"), lambda route: route.abort())
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
+    assert not [url for url in visit.requests if url.endswith("/tts") or "/tts/jobs" in url]   # no server audio
+    visit.assert_clean()
+
+
+def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
+    """+6 dB takes loud phrases past the peak limiter's ceiling: each phrase is scaled as a whole, as
+    the server does, also the two phrases a long first sentence is cut into (no pause between them)."""
+    text = "春天来了，公园里的花都开了，红的像火，粉的像霞，白的像雪。孩子们在草地上放风筝。"
+    samples = speak_here(visit, text, volume="6")
+    response = requests.post(f"{idle_server.url}/tts", json={"text": text, "volume": 6}, timeout=60)
+    reference, _ = decode(response.content)
+    records = read_records(requests.post(f"{idle_server.url}/tts/hidden", json={"text": text}, timeout=60).content)
+    assert len({header["phrase"] for header, _ in records if header["type"] in ("mel", "hidden")}) == 3
+    assert len(samples) == len(reference) and snr_db(reference, samples) >= 60.0
+    assert np.abs(samples).max() == pytest.approx(0.97, abs=0.01)   # the limiter's ceiling, reached
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("blocked", [r".*\.wasm$", r".*/vocoder/local\.js$"])   # the runtime; the page's own script
+def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, idle_server, blocked):
+    page = visit.page
+    page.route(re.compile(blocked), lambda route: route.abort())
     visit.open()
     page.fill("#text", "今天天气很好。")
     page.check("#local")

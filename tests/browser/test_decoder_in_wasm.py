@@ -19,7 +19,7 @@ from helpers import ROOT
 from tts.config import Settings
 from tts.engines.base import EngineOptions
 from tts.frontend import analyze
-from tts.web.mel import RUNTIME_FILES
+from tts.web.hidden import RUNTIME_FILES
 
 SCRIPT = ROOT / "tts" / "bench" / "frame_half_wasm.mjs"
 TEXTS = {   # short, long (one call near 900 frames), slow and fast speech, another dropout draw

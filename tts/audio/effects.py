@@ -3,8 +3,15 @@
 Pitch: the engine makes the phrase `factor` times longer with its own duration control,
 then the audio is played back `factor` times faster by resampling. The duration is what
 was asked for and the fundamental moves by `factor` (formants move with it; fine within
-the ±12 semitone range we allow). Volume: gain in dB, then a peak limiter per phrase, so
-loud settings never clip.
+the ±12 semitone range we allow).
+
+Gain comes in two parts, limited the way each calls for:
+- a voice's loudness calibration (a constant few dB to the common level) goes on every chunk as it
+  comes, through a sample-local soft knee (`calibrate`): identity up to KNEE, a tanh curve above it
+  that never reaches CEILING. No look-ahead, so the first sound waits for nothing; the calibrations
+  are chosen so the knee is seldom reached (tts.bench.loudness counts how often);
+- a listener's own volume: gain in dB, then a peak limiter per phrase (`apply_gain`), so even
+  +12 dB never clips and keeps the phrase's waveform clean (the phrase is gathered for it).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 CEILING = 0.97   # peak after gain, a little under full scale
+KNEE = 0.85      # the calibration's soft limiter is the identity up to here (see tts.bench.loudness)
 
 
 def pitch_factor(semitones: float) -> Fraction:
@@ -28,6 +36,26 @@ def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
     if peak > CEILING:
         gain *= CEILING / peak
     return (samples * gain).astype(np.float32)
+
+
+def soft_limit(samples: np.ndarray) -> np.ndarray:
+    """Samples above KNEE in magnitude bent smoothly towards CEILING (tanh: slope 1 at the knee, so
+    no corner; never reaching the ceiling), the rest untouched. Computed in float64 as the page
+    does (static/vocoder/local.js), so both land on the same 16-bit steps."""
+    out = np.asarray(samples, np.float64)
+    magnitude = np.abs(out)
+    over = magnitude > KNEE
+    if over.any():
+        out = out.copy()
+        room = CEILING - KNEE
+        out[over] = np.copysign(KNEE + room * np.tanh((magnitude[over] - KNEE) / room), out[over])
+    return out.astype(np.float32)
+
+
+def calibrate(samples: np.ndarray, gain_db: float) -> np.ndarray:
+    """A voice's calibration gain on one chunk, with the soft knee: each sample on its own, so any
+    chunking of a phrase gives the same samples."""
+    return soft_limit(np.asarray(samples, np.float64) * 10 ** (gain_db / 20))
 
 
 STRETCH_FRAME_S = 0.030       # WSOLA window: several pitch periods of speech

@@ -38,7 +38,7 @@ SCENARIOS = {
     "vocoder": "embedded vocoder, onnxruntime vs LiteRT as shipped: bare CPU, int8 rounding noise, Whisper guard",
     "summary": "the article's table next to ours, from the load, cost and soak results",
     "turns": "short requests' latency while long ones run: one request at a time (before) vs fair turns (after)",
-    "browser_vocoder": "browser vocoding vs server audio: server CPU and bytes per audio s (wav, opus, mel), "
+    "browser_vocoder": "browser vocoding vs server audio: server CPU and bytes per audio s (wav, opus, browser), "
                        "first sound and the device's cost in Chromium",
     "acoustic": "the embedded acoustic model's server CPU, part by part (frontend, LiteRT per call and per frame, "
                 "threads, halves), the frame-rate half on onnxruntime, and server_cpu_share per design",

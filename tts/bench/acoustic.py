@@ -124,7 +124,7 @@ def _in_wasm(graph: bytes, hidden: list, durations: list, native: list, engine) 
 
     from tts.config import Settings
     from tts.engines import embedded_vocoder
-    from tts.web.mel import RUNTIME_FILES
+    from tts.web.hidden import RUNTIME_FILES
 
     settings = Settings.from_env({})
     runtime = Path(settings.page_runtime_dir) / RUNTIME_FILES["runtime"]
@@ -272,6 +272,8 @@ def _projection(result: dict) -> list[dict] | None:
     if not path.is_file():
         return None
     rows = {row["variant"]: row["cpu_s_per_audio_s"] for row in json.loads(path.read_text())["rows"]}
+    if "mel" not in rows:   # browser_vocoder measures the page running the decoder itself now
+        return None
     wav, mel = rows["wav"], rows["mel"]
     parts = result["litert_parts_cpu_s_per_audio_s"]
     whole, symbols = parts["whole"], parts["symbol_half (to the decoder's input: the engine's)"]

@@ -3,13 +3,14 @@ goes over the wire, how soon the listener hears something, and what the listener
 
 - Server side, per second of speech: the server process's CPU seconds (from /proc, HTTP and
   encoding included) and the response bytes, for the same fresh texts sent as wav, as opus
-  and as mels (POST /tts/mel); no cache, no singleflight, one request at a time.
-  `server_cpu_share` = mel's CPU per audio second ÷ wav's (target ≤ TARGET_SHARE).
+  and for browser vocoding (POST /tts/hidden: hidden states and durations); no cache, no
+  singleflight, one request at a time.
+  `server_cpu_share` = browser's CPU per audio second ÷ wav's (target ≤ TARGET_SHARE).
 - In Debian's Chromium on the page (real CSP, real Worker, onnxruntime-web from our origin, the
   page's own player): time to first sound from the click with 在本机合成 on, once cold (model
   and runtime downloaded and compiled) and then with them cached, against the same texts with it
-  off (the server's audio, streamed); and the device's vocoding time per audio second (the
-  worker's busy time: one wasm thread).
+  off (the server's audio, streamed); and what the device pays per audio second: the worker's
+  time in the decoder and in the vocoder (one wasm thread).
 """
 
 from __future__ import annotations
@@ -23,19 +24,20 @@ import requests as http
 from tts.bench.report import markdown_table
 from tts.bench.server import BenchServer, cpu_seconds
 from tts.bench.texts import fresh
-from tts.mel import SAMPLE_RATE, read_records
+from tts.hidden import SAMPLE_RATE, read_records
 
 TARGET_SHARE = 0.12
 TARGET_FIRST_SOUND_MS = 300
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
-VARIANTS = (("wav", "/tts", {"format": "wav"}), ("opus", "/tts", {"format": "opus"}), ("mel", "/tts/mel", {}))
+BROWSER = "browser"
+VARIANTS = (("wav", "/tts", {"format": "wav"}), ("opus", "/tts", {"format": "opus"}), (BROWSER, "/tts/hidden", {}))
 SERVER_ENV = {"TTS_CACHE_MB": "0", "TTS_SINGLEFLIGHT": "0", "TTS_LOG_LEVEL": "WARNING"}
 
 
 def _audio_seconds(kind: str, body: bytes) -> float:
-    if kind == "mel":
+    if kind == BROWSER:
         return read_records(body)[-1][0]["samples"] / SAMPLE_RATE
     import io
 
@@ -48,7 +50,7 @@ def _audio_seconds(kind: str, body: bytes) -> float:
 def server_side(url: str, pid: int, texts: list[str]) -> list[dict]:
     rows = []
     with http.Session() as session:
-        session.post(f"{url}/tts/mel", json={"text": texts[0]}, timeout=60).raise_for_status()   # warm every path
+        session.post(f"{url}/tts/hidden", json={"text": texts[0]}, timeout=60).raise_for_status()   # warm every path
         for kind, route, extra in VARIANTS:
             audio = wire = 0.0
             before = cpu_seconds(pid)
@@ -63,16 +65,14 @@ def server_side(url: str, pid: int, texts: list[str]) -> list[dict]:
     return rows
 
 
-PLAYER_LEAD_MS = 150   # static/player.js LEAD_SECONDS: the first piece plays this long after it arrives
-
 _WATCH = """() => {
-    // from the click (tts:start) to the first piece handed to the page's player (tts:chunk), and gaps:
-    // a piece that starts later than the previous one ends
+    // from the click (tts:start) to the first piece's sound: handed to the page's player (tts:chunk),
+    // which starts it `ahead` seconds later; and gaps: a piece that starts later than the previous one ends
     const watch = { started: 0, first: null, end: 0, gaps: 0 };
     window.__firstSound = watch;
     document.addEventListener("tts:start", () => { Object.assign(watch, { started: performance.now(), first: null, end: 0, gaps: 0 }); });
     document.addEventListener("tts:chunk", ({ detail }) => {
-        if (watch.first === null) watch.first = performance.now() - watch.started;
+        if (watch.first === null) watch.first = performance.now() - watch.started + 1000 * detail.ahead;
         else if (detail.at > watch.end + 0.001) watch.gaps += 1;
         watch.end = detail.at + detail.samples.length / detail.sampleRate;
     });
@@ -86,9 +86,11 @@ def _speak(page, text: str) -> dict:
     page.click("#speak")
     page.wait_for_function("() => window.__firstSound.first !== null && !document.getElementById('speak').disabled")
     watch = page.evaluate("() => window.__firstSound")
-    last = page.evaluate("() => { const l = window.browserVocoder.last; return l && { seconds: l.seconds, busy: l.busyMs }; }")
+    last = page.evaluate("""() => { const l = window.browserVocoder.last;
+        const sum = (key) => l.calls.reduce((n, call) => n + call[key], 0);
+        return l && { seconds: l.seconds, decoder: sum("decoderMs"), vocoder: sum("vocoderMs") }; }""")
     page.wait_for_timeout(200)
-    return {"first": watch["first"] + PLAYER_LEAD_MS, "gaps": watch["gaps"], **(last or {})}
+    return {"first": watch["first"], "gaps": watch["gaps"], **(last or {})}
 
 
 def in_chromium(url: str, texts: list[str]) -> dict:
@@ -117,7 +119,8 @@ def in_chromium(url: str, texts: list[str]) -> dict:
         "first_sound_cached_ms_median": round(statistics.median(run["first"] for run in cached)),
         "first_sound_cached_ms_max": round(max(run["first"] for run in cached)),
         "first_sound_server_stream_ms_median": round(statistics.median(run["first"] for run in server)),
-        "device_vocoder_s_per_audio_s": round(sum(run["busy"] for run in cached) / 1000 / audio, 4),
+        "device_decoder_s_per_audio_s": round(sum(run["decoder"] for run in cached) / 1000 / audio, 4),
+        "device_vocoder_s_per_audio_s": round(sum(run["vocoder"] for run in cached) / 1000 / audio, 4),
         "playback_gaps": sum(run["gaps"] for run in cached),
         "playback_gaps_server": sum(run["gaps"] for run in server),
         "runs": local,
@@ -133,9 +136,9 @@ def run(quick: bool = False, requests: int | None = None) -> dict:
         download = download_bytes(server.url)
         browser = in_chromium(server.url, [fresh(i, 100, seed=91) for i in range(4 if quick else 8)])
     by = {row["variant"]: row for row in rows}
-    share = by["mel"]["cpu_s_per_audio_s"] / by["wav"]["cpu_s_per_audio_s"]
+    share = by[BROWSER]["cpu_s_per_audio_s"] / by["wav"]["cpu_s_per_audio_s"]
     return {"texts": count, "characters": 100, "rows": rows, "server_cpu_share": round(share, 4),
-            "target_server_cpu_share": TARGET_SHARE, "bytes_share_vs_wav": round(by["mel"]["bytes_per_audio_s"] /
+            "target_server_cpu_share": TARGET_SHARE, "bytes_share_vs_wav": round(by[BROWSER]["bytes_per_audio_s"] /
                                                                                    by["wav"]["bytes_per_audio_s"], 4),
             "one_time_download_bytes": download, "target_first_sound_ms": TARGET_FIRST_SOUND_MS,
             "chromium": browser, "machine_load_1min": _load()}
@@ -158,16 +161,17 @@ def table(result: dict) -> str:
         f"CPU from /proc (HTTP and encoding included). Load average during the run: {result['machine_load_1min']}.",
         markdown_table(result["rows"], ["variant", "requests", "audio_s", "server_cpu_s", "cpu_s_per_audio_s",
                                         "bytes_per_audio_s"]),
-        f"- **server_cpu_share** (mel ÷ wav, CPU per audio second): {result['server_cpu_share']} "
-        f"(target ≤ {result['target_server_cpu_share']}); bytes per audio second mel ÷ wav: "
-        f"{result['bytes_share_vs_wav']}; one-time download of runtime + vocoder "
+        f"- **server_cpu_share** (browser ÷ wav, CPU per audio second): {result['server_cpu_share']} "
+        f"(target ≤ {result['target_server_cpu_share']}); bytes per audio second browser ÷ wav: "
+        f"{result['bytes_share_vs_wav']}; one-time download of runtime + decoder + vocoder "
         f"(gzipped): {result['one_time_download_bytes'] / 1e6:.1f} MB (then cached by the browser).",
         f"- First sound in Chromium: browser vocoding {chromium['first_sound_cached_ms_median']} ms median "
         f"(max {chromium['first_sound_cached_ms_max']}) with the model cached, {chromium['first_sound_cold_ms']} ms "
         f"on first use; the server's audio streamed {chromium['first_sound_server_stream_ms_median']} ms "
         f"(target ≤ {result['target_first_sound_ms']} ms cached).",
-        f"- The listener's device: {chromium['device_vocoder_s_per_audio_s']} s of vocoding per second of speech "
-        f"(one wasm thread, in a Worker); playback gaps: {chromium['playback_gaps']} "
+        f"- The listener's device, per second of speech: {chromium['device_decoder_s_per_audio_s']} s in the decoder "
+        f"+ {chromium['device_vocoder_s_per_audio_s']} s in the vocoder (one wasm thread, in a Worker); playback "
+        f"gaps: {chromium['playback_gaps']} "
         f"(server audio: {chromium['playback_gaps_server']}).",
     ]
     return "\n\n".join(lines)

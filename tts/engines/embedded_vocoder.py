@@ -28,7 +28,7 @@ variant matches LiteRT (≥ 55 dB SNR), so the rebuild is the same network.
 
 The server runs the graph in two parts cut at `features` (the first residual stack's
 output), so that chunks of the expensive tail need only a few frames of context (see
-embedded.py); the page's browser vocoding (tts/mel.py, static/vocoder/) runs the very same
+embedded.py); the page's browser vocoding (tts/hidden.py, static/vocoder/) runs the very same
 two files with onnxruntime-web, so both places have one graph. Both part files are deterministic (pinned onnx, pinned wheel): their sha256
 are recorded here and checked when the engine starts; `./run.sh` builds them once into
 TTS_VOCODER_DIR (.cache/embedded):

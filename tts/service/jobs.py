@@ -26,7 +26,7 @@ from gevent.event import Event
 
 from tts.audio import AudioChunk
 from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, TTSError
-from tts.mel import MEL, MelFrames
+from tts.hidden import HIDDEN, HiddenCalls
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
 
@@ -42,7 +42,7 @@ class Job:
         self.created = time.time()
         self.started: float | None = None
         self.finished: float | None = None
-        self.audio = MelFrames() if request.format == MEL else AudioBuffer()   # browser vocoding: mel frames
+        self.audio = HiddenCalls() if request.format == HIDDEN else AudioBuffer()   # browser vocoding: hidden states
         self.error: TTSError | None = None
         self.cache: str | None = None      # hit | miss | partial: where the phrases came from
         self.omitted: tuple[str, ...] = ()  # tokens of the text no voice reads (reported to the client)

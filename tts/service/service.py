@@ -39,7 +39,7 @@ from tts import eco
 from tts.engines.lifecycle import LOADED
 from tts.errors import MemoryFull, QueueFull, ShuttingDown, SynthesisFailed, TTSError, WarmingUp, WorkerStalled
 from tts.frontend.markup import is_ssml
-from tts.mel import MEL, MelRendering
+from tts.hidden import HIDDEN, HiddenRendering
 from tts.request import SynthesisRequest
 from tts.service.jobs import FINISHED, QUEUED, Job, JobStore
 from tts.service.memory import MemoryGuard
@@ -350,7 +350,7 @@ class SynthesisService:
                 self._end(turn, None)
                 return
             seconds, audio = time.perf_counter() - started, job.audio.seconds
-            job.add(chunk)   # audio or mel frames: what the chunk adds is read from the job's own count
+            job.add(chunk)   # audio or hidden states: what the chunk adds is read from the job's own count
             turn.made(chunk.phrase, seconds, self.costs, job.audio.seconds - audio)
         except TTSError as failure:
             if failure.status >= 500 and not isinstance(failure, WorkerStalled):
@@ -364,7 +364,7 @@ class SynthesisService:
         """The request's frontend and cache look-up: what it will cost, before it takes a turn."""
         if self.load_error is not None:
             raise SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}")
-        kind = MelRendering if turn.job.request.format == MEL else Rendering   # mel: browser vocoding (tts/mel.py)
+        kind = HiddenRendering if turn.job.request.format == HIDDEN else Rendering   # browser vocoding (tts/hidden.py)
         rendering = kind(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
                          cpu_clock=self._worker.cpu_clock)
         rendering.begin()

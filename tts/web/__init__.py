@@ -20,7 +20,7 @@ from tts.web.context import SERVICE
 from tts.web.docs import docs
 from tts.web.embed import embed
 from tts.web.errors import register_error_handlers
-from tts.web.mel import mel
+from tts.web.hidden import hidden
 from tts.web.observability import register_observability
 from tts.web.openai import openai
 from tts.web.pages import pages
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     register_observability(app, registry)
     register_access_control(app, settings)
     register_security_headers(app)
-    for blueprint in (api, embed, mel, openai, captions, docs, pages):
+    for blueprint in (api, embed, hidden, openai, captions, docs, pages):
         app.register_blueprint(blueprint)
     log.info("settings: %s", settings.describe())
     service.start()

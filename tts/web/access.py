@@ -34,8 +34,9 @@ from tts.errors import MisdirectedRequest, RateLimited, Unauthorized
 log = logging.getLogger(__name__)
 
 PROBES = {"api.healthz", "api.readyz"}
-KEYLESS = {"pages.index", "static", "docs.openapi", "docs.page", "mel.vocoder_manifest", "mel.vocoder_file"}
-METERED = {"api.tts", "embed.speak", "openai.speech", "mel.tts_mel",
+KEYLESS = {"pages.index", "static", "docs.openapi", "docs.page", "hidden.vocoder_manifest",
+           "hidden.vocoder_file"}
+METERED = {"api.tts", "embed.speak", "openai.speech", "hidden.tts_hidden",
            "captions.captioned_speech"}   # what costs CPU: the rate limit counts these
 MAX_CLIENTS = 10_000                     # rate-limit buckets kept (~1 MB); the least recently seen go first
 

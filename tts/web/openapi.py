@@ -13,8 +13,8 @@ from typing import Any
 
 from tts.audio.encode import FORMATS
 from tts.config import Settings
-from tts.mel import MEDIA_TYPE as MEL_MEDIA_TYPE
-from tts.request import CAPTION_FORMATS, CAPTIONED, MEL, OPENAI, TTS, URL, Dialect, Field
+from tts.hidden import MEDIA_TYPE as HIDDEN_MEDIA_TYPE
+from tts.request import CAPTION_FORMATS, CAPTIONED, HIDDEN, OPENAI, TTS, URL, Dialect, Field
 from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
@@ -94,9 +94,9 @@ def _schemas(settings: Settings) -> dict:
     return {
         "TTSRequest": request_schema(TTS, settings),
         "OpenAISpeechRequest": request_schema(OPENAI, settings),
-        "MelRequest": request_schema(MEL, settings),
-        "VocoderManifest": _obj({"runtime": _STR, "wasm": _STR, "models": _obj({"head": _STR, "tail": _STR}),
-                                 "bytes": _INT}),
+        "HiddenRequest": request_schema(HIDDEN, settings),
+        "VocoderManifest": _obj({"runtime": _STR, "wasm": _STR,
+                                 "models": _obj({"decoder": _STR, "head": _STR, "tail": _STR}), "bytes": _INT}),
         "Error": _obj({"error": error}, additionalProperties=False),
         "OpenAIError": _obj({"error": _obj({"message": _STR, "type": _STR, "param": _NULLABLE_STR, "code": _STR},
                                            additionalProperties=False)}, additionalProperties=False),
@@ -320,16 +320,17 @@ def openapi_document(settings: Settings) -> dict:
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
                 **_unfinished_job()}, parameters=job_id),
-            "/tts/mel": {"post": {
-                "summary": "Browser vocoding: the embedded voice's normalized mel frames (float16), streamed phrase "
-                           "by phrase; the page vocodes them (README: Browser vocoding)",
-                "requestBody": _body("MelRequest"),
+            "/tts/hidden": {"post": {
+                "summary": "Browser vocoding: the embedded voice's hidden states (float16) and durations per acoustic "
+                           "call, streamed; the page decodes and vocodes them (README: Browser vocoding)",
+                "requestBody": _body("HiddenRequest"),
                 "responses": {"200": {"description": "Records: u32 little-endian header length, JSON header "
-                                                     "(start | mel | pause | end | error), then header.bytes of payload.",
-                                      "content": {MEL_MEDIA_TYPE: {"schema": {"type": "string",
-                                                                              "contentMediaType": MEL_MEDIA_TYPE}}}},
+                                                     "(start | mel (the first call) | hidden | pause | end | "
+                                                     "error), then header.bytes of payload.",
+                                      "content": {HIDDEN_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                                 "contentMediaType": HIDDEN_MEDIA_TYPE}}}},
                               **_synthesis_errors("Error")}}},
-            "/vocoder/manifest.json": _get("Where the page finds onnxruntime-web and the vocoder graphs (hashed names; "
+            "/vocoder/manifest.json": _get("Where the page finds onnxruntime-web and the decoder and vocoder graphs (hashed names; "
                                            "503 when onnxruntime-web is not installed)", {
                 "200": _json("Current file names.", "VocoderManifest")}),
             "/vocoder/{key}/{name}": _get("A file for browser vocoding, named by its sha256 (cached for good)", {

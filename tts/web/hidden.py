@@ -1,37 +1,47 @@
-"""Browser vocoding over HTTP: POST /tts/mel streams the embedded voice's mel frames (tts/mel.py
-has the format), and the files the page vocodes them with come from this origin.
+"""Browser vocoding over HTTP: POST /tts/hidden streams the embedded voice's hidden states and
+durations (tts/hidden.py has the format), and the files the page decodes and vocodes them with
+come from this origin.
 
-The vocoder graphs are the very files the server runs (./run.sh builds them, their sha256 are
-pinned in tts.engines.embedded_vocoder), and onnxruntime-web's are npm's (`npm ci` in ./run.sh,
-pinned by npm/package-lock.json). All are served under names that carry their sha256, so a
-browser may keep them for good (Cache-Control: immutable) and fetches them again only when
-they change; `GET /vocoder/manifest.json` (never cached) says which names are current.
+The decoder and vocoder graphs are the very files the server runs (./run.sh builds them, their
+sha256 are pinned in tts.engines.embedded_decoder and embedded_vocoder), and onnxruntime-web's are
+npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that
+carry their sha256, so a browser may keep them for good (Cache-Control: immutable) and fetches
+them again only when they change; `GET /vocoder/manifest.json` (never cached) says which names
+are current. To a browser that accepts gzip, onnxruntime-web's files go as the gzip copies
+./run.sh makes, and a graph as a gzip this process makes once, off the hub, where that saves a
+fifth (the decoder: 10.1 → 6.2 MB; the vocoder's float weights barely shrink).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+import gevent
 from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
 
-from tts.engines import embedded_vocoder
+from tts.engines import embedded_decoder, embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
-from tts.mel import MEDIA_TYPE, MEL, MelChunk, record, start_record
-from tts.request import MEL as MEL_FIELDS
+from tts.hidden import HIDDEN, MEDIA_TYPE, HiddenCall, record, start_record
+from tts.request import HIDDEN as HIDDEN_FIELDS
 from tts.service.jobs import Job
 from tts.web.context import json_body, service, synthesis_request
 
-mel = Blueprint("mel", __name__)
+hidden = Blueprint("hidden", __name__)
 
-EMBEDDED = "embedded"       # the one engine with a mel output
+EMBEDDED = "embedded"       # the one engine the browser can run
 ASSETS = "tts.page_assets"
+DECODER = "decoder"
+MODELS = (DECODER, *embedded_vocoder.FILES)   # the graphs the page runs: decoder, vocoder head and tail
 RUNTIME_FILES = {"runtime": "ort.wasm.bundle.min.mjs", "wasm": "ort-wasm-simd-threaded.wasm"}
 _TYPES = {".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream"}
 _YEAR = 365 * 24 * 3600
+_WORTH_GZIP = 0.8   # a graph goes gzipped when that leaves at most this share of its bytes
 
 
 @dataclass(frozen=True)
@@ -44,12 +54,6 @@ class Asset:
     def key(self) -> str:
         return self.digest[:16]
 
-    @property
-    def gzipped(self) -> Path | None:
-        """The gzip copy ./run.sh makes beside onnxruntime-web's big files, if there is one."""
-        path = self.path.with_name(self.path.name + ".gz")
-        return path if path.is_file() else None
-
 
 class PageAssets:
     """The files browser vocoding needs, found and hashed once at start (not per request)."""
@@ -58,18 +62,38 @@ class PageAssets:
         self.by_role: dict[str, Asset] = {}
         for role, (name, digest) in embedded_vocoder.FILES.items():   # verified when the engine was declared
             self.by_role[role] = Asset(role, (Path(vocoder_dir) / name).resolve(), digest)
+        name, digest = embedded_decoder.FILE   # verified too
+        self.by_role[DECODER] = Asset(DECODER, (Path(vocoder_dir) / name).resolve(), digest)
         self.missing = [str(Path(runtime_dir) / n) for n in RUNTIME_FILES.values() if not (Path(runtime_dir) / n).is_file()]
         if not self.missing:
             for role, name in RUNTIME_FILES.items():
                 path = (Path(runtime_dir) / name).resolve()
                 self.by_role[role] = Asset(role, path, hashlib.sha256(path.read_bytes()).hexdigest())
         self._by_url = {(a.key, a.path.name): a for a in self.by_role.values()}
+        self._packed: dict[str, bytes | None] = {}
 
     def find(self, key: str, name: str) -> Asset | None:
         return self._by_url.get((key, name))
 
+    def gzipped(self, asset: Asset) -> Path | bytes | None:
+        """What a browser that accepts gzip gets instead of the file: the gzip copy ./run.sh makes
+        beside onnxruntime-web's files; for a graph, its gzip, made on first use where it pays."""
+        if asset.role in RUNTIME_FILES:
+            path = asset.path.with_name(asset.path.name + ".gz")
+            return path if path.is_file() else None
+        if asset.role not in self._packed:
+            data = asset.path.read_bytes()
+            packed = gevent.get_hub().threadpool.apply(gzip.compress, (data,), {"compresslevel": 6, "mtime": 0})
+            self._packed[asset.role] = packed if len(packed) <= _WORTH_GZIP * len(data) else None
+        return self._packed[asset.role]
 
-@mel.record_once
+    def download_bytes(self, asset: Asset) -> int:
+        """What a browser that accepts gzip downloads for the asset."""
+        packed = self.gzipped(asset)
+        return len(packed) if isinstance(packed, bytes) else (packed or asset.path).stat().st_size
+
+
+@hidden.record_once
 def _scan(state) -> None:
     settings = state.app.config["TTS_SETTINGS"]
     state.app.extensions[ASSETS] = PageAssets(settings.vocoder_dir, settings.page_runtime_dir)
@@ -80,16 +104,16 @@ def _assets() -> PageAssets:
 
 
 def _url(asset: Asset) -> str:
-    return url_for("mel.vocoder_file", key=asset.key, name=asset.path.name)
+    return url_for("hidden.vocoder_file", key=asset.key, name=asset.path.name)
 
 
 def _models() -> dict:
-    return {role: _url(_assets().by_role[role]) for role in embedded_vocoder.FILES}
+    return {role: _url(_assets().by_role[role]) for role in MODELS}
 
 
-@mel.get("/vocoder/manifest.json")
+@hidden.get("/vocoder/manifest.json")
 def vocoder_manifest():
-    """Where the page finds onnxruntime-web and the vocoder graphs (names change with content)."""
+    """Where the page finds onnxruntime-web and the graphs (names change with content)."""
     assets = _assets()
     if assets.missing:
         raise EngineUnavailable("browser vocoding is not installed on this server (missing "
@@ -97,39 +121,39 @@ def vocoder_manifest():
     files = assets.by_role.values()
     body = {**{role: _url(assets.by_role[role]) for role in RUNTIME_FILES}, "models": _models(),
             "bytes": sum(a.path.stat().st_size for a in files),
-            "gzip_bytes": sum((a.gzipped or a.path).stat().st_size for a in files)}   # what a browser downloads
+            "gzip_bytes": sum(assets.download_bytes(a) for a in files)}   # what a browser downloads
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
-@mel.get("/vocoder/<key>/<name>")
+@hidden.get("/vocoder/<key>/<name>")
 def vocoder_file(key: str, name: str):
     asset = _assets().find(key, name)
     if asset is None:
         abort(404)
-    gzipped = asset.gzipped if "gzip" in request.accept_encodings else None
-    response = send_file(gzipped or asset.path, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
+    gzipped = _assets().gzipped(asset) if "gzip" in request.accept_encodings else None
+    body = io.BytesIO(gzipped) if isinstance(gzipped, bytes) else gzipped or asset.path
+    response = send_file(body, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
                          etag=asset.digest + ("-gzip" if gzipped else ""), max_age=_YEAR, conditional=True,
                          download_name=asset.path.name)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    if asset.gzipped:
-        response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Vary"] = "Accept-Encoding"   # whether it is sent gzipped depends on it
     response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
     return response
 
 
-@mel.post("/tts/mel")
-def tts_mel():
-    """The embedded voice's mel frames for the text, streamed phrase by phrase (tts/mel.py)."""
+@hidden.post("/tts/hidden")
+def tts_hidden():
+    """The embedded voice's hidden states and durations for the text, call by call (tts/hidden.py)."""
     payload = json_body()
     catalogue = service().catalogue
     if payload.get("voice") is None and EMBEDDED in catalogue.engines:
         payload = {**payload, "voice": catalogue.engines[EMBEDDED].info.voices[0].id}
-    synthesis = replace(synthesis_request(payload, dialect=MEL_FIELDS), format=MEL)
+    synthesis = replace(synthesis_request(payload, dialect=HIDDEN_FIELDS), format=HIDDEN)
     if catalogue.engine(synthesis.voice).name != EMBEDDED:
-        raise InvalidInput(f"voice {synthesis.voice!r} has no mel output: browser vocoding is for the embedded "
+        raise InvalidInput(f"voice {synthesis.voice!r} cannot be made in the browser: browser vocoding is for the embedded "
                            "voice only (baker); other voices are on POST /tts", field="voice")
     job = service().submit(synthesis)
     chunks = job.follow()
@@ -138,12 +162,14 @@ def tts_mel():
     except BaseException:
         job.cancel()
         raise
-    head = start_record(catalogue.gain_db(synthesis.voice, synthesis.volume), current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
+    # the voice's loudness calibration and the request's volume: the page applies them as the server does
+    head = start_record(catalogue.calibration_db(synthesis.voice), synthesis.volume,
+                        current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-def _records(job: Job, head: bytes, first: MelChunk | None, rest: Iterator[MelChunk]) -> Iterator[bytes]:
+def _records(job: Job, head: bytes, first: HiddenCall | None, rest: Iterator[HiddenCall]) -> Iterator[bytes]:
     done = False
     try:
         yield head
