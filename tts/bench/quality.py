@@ -141,11 +141,11 @@ def _score(speak, sentences: tuple[str, ...]) -> dict:
 def misaki_speaker(engine, voice: str, gain_db: float = 0.0):
     """Kokoro fed by misaki's own Chinese G2P (the v1.0 path Kokoro was trained with), one call
     per sentence, symbols outside Kokoro's vocabulary dropped as Kokoro's own pipeline does; at
-    the served voice's gain (its calibration, through the same peak limiter: one call, one phrase),
-    so both paths are heard at the same level."""
+    the served voice's calibration, through the same soft knee, so both paths are heard at the
+    same level."""
     from misaki import zh
 
-    from tts.audio.effects import apply_gain
+    from tts.audio.effects import calibrate
     from tts.engines.kokoro import DEFAULT_VOICES_DIR, load_vocab, trim_silence
 
     g2p, vocab = zh.ZHG2P(), load_vocab(DEFAULT_VOICES_DIR)
@@ -153,7 +153,7 @@ def misaki_speaker(engine, voice: str, gain_db: float = 0.0):
     def speak(text: str) -> tuple[np.ndarray, int]:
         phonemes, _ = g2p(text)
         audio = trim_silence(engine.infer([vocab[p] for p in phonemes if p in vocab], voice, 1.0))
-        return (apply_gain(audio, gain_db) if gain_db else audio), engine.sample_rate
+        return (calibrate(audio, gain_db).astype(np.float32) if gain_db else audio), engine.sample_rate
 
     return speak
 
