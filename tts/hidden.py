@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tts.audio.effects import squeeze_frames
 from tts.engines import embedded
 from tts.engines.embedded_decoder import CHANNELS
 from tts.errors import InvalidInput
@@ -201,7 +200,7 @@ def _calls(plan: Plan):
     for index, phrase in enumerate(plan.phrases):
         for call in model.acoustic_calls(phrase, plan.options):
             if first:   # the first sound waits for no decoder on the device: the server decodes this one
-                mel = squeeze_frames(model.decode(call), call.stretch)
+                mel = model.mel_of(call)
                 yield HiddenCall(index, mel=mel[0])
                 first = False
             else:

@@ -282,9 +282,7 @@ class EmbeddedEngine:
         try:
             call, starts = self._call(piece, options)
         except _TooManyFrames:
-            if len(piece.syllables) < 2:
-                raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
-            head, tail = piece.split()
+            head, tail = _halves(piece)
             yield from self._piece(head, options, onsets, done, last=False)
             yield from self._piece(tail, options, onsets, done, last=last)
             return
@@ -311,15 +309,8 @@ class EmbeddedEngine:
             try:
                 yield self._call(piece, options)[0]
             except _TooManyFrames:
-                if len(piece.syllables) < 2:
-                    raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
-                for half in piece.split():
+                for half in _halves(piece):
                     yield from self.acoustic_calls(half, options)
-
-    def mels(self, phrase: Phrase, options: EngineOptions) -> Iterator[np.ndarray]:
-        """The acoustic model's output, one [1, T, 80] mel per model call (see `mel`)."""
-        for call in self.acoustic_calls(phrase, options):
-            yield squeeze_frames(self.decode(call), call.stretch)
 
     def _fitting(self, phrase: Phrase, speed: float) -> Iterator[Phrase]:
         """Split up front what would surely exceed the frame limit, so no call is wasted."""
@@ -334,7 +325,10 @@ class EmbeddedEngine:
         """Normalized 80-bin mel, shape [1, T, 80], for one phrase. Faster than MAX_MODEL_RATE its
         frames are squeezed in time (no audio here to time-stretch; the speed is right, the level
         ~1.5 dB lower at 2×, ~5 dB at 4×)."""
-        call = self._call(phrase, options)[0]
+        return self.mel_of(self._call(phrase, options)[0])
+
+    def mel_of(self, call: AcousticCall) -> np.ndarray:
+        """One call's mel [1, T, 80] at its speed (past MAX_MODEL_RATE: squeezed, see `mel`)."""
         return squeeze_frames(self.decode(call), call.stretch)
 
     def decode(self, call: AcousticCall) -> np.ndarray:
@@ -396,6 +390,13 @@ class EmbeddedEngine:
             yield np.concatenate(list(self._vocoder(padded, MIN_VOCODER_FRAMES)))[:frames * HOP]
             return
         yield from self._vocoder(np.ascontiguousarray(mel), chunk_frames or self._chunk_frames)
+
+
+def _halves(piece: Phrase) -> tuple[Phrase, Phrase]:
+    """A piece whose call exceeded the frame limit, in two (one syllable cannot be split)."""
+    if len(piece.syllables) < 2:
+        raise SynthesisFailed("one syllable exceeded the model's frame limit") from None
+    return piece.split()
 
 
 def _rates(phrase: Phrase, options: EngineOptions) -> tuple[float, float]:
