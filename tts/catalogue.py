@@ -53,10 +53,6 @@ class VoiceCatalogue:
         comes on top of it, under the per-phrase peak limiter."""
         return self._calibration[voice]
 
-    def gain_db(self, voice: str, volume: float) -> float:
-        """The nominal gain a request's audio gets: the voice's calibration plus the request's `volume`."""
-        return round(self._calibration[voice] + volume, 3)
-
     def resolve(self, name: str | None, *, eco_mode: bool = False) -> str:
         """The voice id a request means (raises InvalidInput naming the field)."""
         if name is None:

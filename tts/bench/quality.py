@@ -220,7 +220,7 @@ def run(quick: bool = False, voices: tuple[str, ...] = VOICES) -> dict:
         rows.append({"voice": voice, "engine": engine.name, "path": "ours, as served",
                      **_score(served(voice), sentences)})
         if engine.name == "kokoro":
-            misaki = misaki_speaker(engine.model(), voice, synthesizers[2].catalogue.gain_db(voice, 0.0))
+            misaki = misaki_speaker(engine.model(), voice, synthesizers[2].catalogue.calibration_db(voice))
             rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P", **_score(misaki, sentences)})
             ours, theirs = rows[-2]["details"], rows[-1]["details"]
             ratios.append({"voice": voice, **{f"{m}_{k}": v for m in ("cer", "pinyin_error_rate")
