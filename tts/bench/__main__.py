@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--text", default=rtf.SENTENCE_50, help="rtf: the text")
     parser.add_argument("--json", action="store_true", help="rtf: print JSON instead of a Markdown table")
     parser.add_argument("--requests", type=int, default=None, help="soak/cost: requests per server")
-    parser.add_argument("--voices", nargs="+", default=None, help="quality, loudness: the voices (default: quality's three; loudness: all)")
+    parser.add_argument("--voices", nargs="+", default=None, help="quality, loudness, latin: the voices (default: quality's three; loudness: all)")
     parser.add_argument("--clients", type=int, nargs="+", default=None, help="load: concurrency levels")
     parser.add_argument("--per-client", type=int, default=None, help="load: requests per client")
     parser.add_argument("--p95-bound", type=float, default=None, help="load: p95 bound in seconds (default 3)")

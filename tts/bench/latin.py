@@ -79,12 +79,14 @@ def score(speak, sentences: tuple[str, ...]) -> dict:
             "details": details}
 
 
-def run(quick: bool = False) -> dict:
+def run(quick: bool = False, voices: tuple[str, ...] = VOICES, sentences: tuple[str, ...] = SENTENCES) -> dict:
+    """`voices` (CLI --voices) and `sentences` (from Python: tts.bench.latin_dev_texts, the embedded
+    voice's development set) default to the bench's."""
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
 
-    sentences = SENTENCES[::3] if quick else SENTENCES
+    sentences = sentences[::3] if quick else sentences
     synthesizer = Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2)))
     synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))   # the first call of an interpreter is slow
 
@@ -92,7 +94,7 @@ def run(quick: bool = False) -> dict:
         return lambda text: synthesizer.synthesize(SynthesisRequest(text=text, voice=voice))
 
     rows = [{"voice": voice, "engine": synthesizer.catalogue.engine(voice).name, **score(speak(voice), sentences)}
-            for voice in VOICES]
+            for voice in voices]
     return {"recognizer": "faster-whisper base int8, language zh, greedy, temperature 0", "rows": rows}
 
 
