@@ -138,26 +138,3 @@ def test_the_symbol_half_runs_none_of_the_frame_rate_ops(rewritten):
     assert len([name for name in whole if name.startswith(frame_half)]) == 3 * 6 + 1 + 5
     assert not [name for name in half if name.startswith(frame_half)]
     assert [name for name in half if name.startswith("encoder/")]
-
-
-def test_the_decoders_post_filter_scales_each_frames_spectral_contrast(shipped, rewritten):
-    """The mel post-filter (embedded_decoder._contrast) on a real call's mel: every frame keeps its mean
-    over the 80 bins and its deviations from that mean grow by alpha, exactly as contrast_reference
-    computes it in numpy (one float64 mean, then exact float32 operations)."""
-    from tts.engines.embedded_decoder import contrast_reference
-
-    content, noise = rewritten
-    hidden, durations = run_litert(keep_outputs(content, [SPLIT, "Identity_2"]), feeds_for(noise, seed=0),
-                                   [SPLIT, "Identity_2"])
-    feeds = {HIDDEN: hidden.astype(np.float16), DURATIONS: durations}
-
-    def decoded(alpha: float) -> np.ndarray:
-        session = ort.InferenceSession(build_model(shipped, contrast=alpha).SerializeToString(), session_options(1),
-                                       providers=["CPUExecutionProvider"])
-        return session.run([MEL], feeds)[0]
-
-    plain, filtered = decoded(1.0), decoded(1.25)
-    assert np.array_equal(filtered, contrast_reference(plain, 1.25))
-    assert np.allclose(filtered.mean(axis=-1), plain.mean(axis=-1), atol=1e-5)
-    spread = filtered.std(axis=-1) / plain.std(axis=-1)
-    assert np.allclose(spread, 1.25, atol=1e-4)

@@ -64,8 +64,6 @@ MISH_REACH, MISH_STEPS = 16, 512   # tanh(softplus(x)) is 1.1e-7 at -16 and 1.0 
 TANH_REACH, TANH_STEPS = 10, 2048  # tanh(±10) is ±1.0 in float32
 EXP_REACH, EXP_STEPS, EXP_ONE = 10, 1024, 2 ** 13   # attention's exp: e^-10 · 2^13 < 0.5; 2048 · 2^13 = 2^24
 OPSET, IR_VERSION = 17, 8
-# The mel post-filter's strength (_contrast): 1 leaves the model's mel.
-CONTRAST = 1.0
 _FLOAT, _DOUBLE, _INT32 = 1, 11, 6   # onnx.TensorProto's element types
 # (name, sha256 of what build_model writes): built into TTS_VOCODER_DIR by ./run.sh, checked at start
 FILE = ("fastspeech2_decoder.onnx", "a7437cbc1fa9378b455ac3a2f23a90cdef6d8b9a7909d738fc84a8c9788f98a0")
@@ -254,9 +252,8 @@ class _Builder:
         return self.node("Round", [self.node("Div", [x, scale])]), scale
 
 
-def build_model(tflite: bytes, int8: bool = True, contrast: float = CONTRAST):
-    """The second half of `tflite` (fastspeech2_quan.tflite's bytes) as an onnx ModelProto, its mel
-    post-filtered by `contrast` (_contrast)."""
+def build_model(tflite: bytes, int8: bool = True):
+    """The second half of `tflite` (fastspeech2_quan.tflite's bytes) as an onnx ModelProto."""
     from onnx import TensorProto, helper
 
     b = _Builder(tflite, int8)
@@ -310,7 +307,7 @@ def build_model(tflite: bytes, int8: bool = True, contrast: float = CONTRAST):
         else:
             y = b.conv(y, weights, scale, bias)
     mel = _closing_silence(b, b.node("Add", [y, before]), durations, frames, total)
-    b.node("Unsqueeze", [_contrast(b, mel, contrast), b.const(np.array([0], np.int64))], MEL)
+    b.node("Unsqueeze", [mel, b.const(np.array([0], np.int64))], MEL)
     graph = helper.make_graph(
         b.nodes, "fastspeech2_decoder",
         [helper.make_tensor_value_info(HIDDEN, TensorProto.FLOAT16, [1, "symbols", CHANNELS]),
@@ -376,24 +373,6 @@ def _closing_silence(b: _Builder, mel: str, durations: str, frames: str, total: 
     closing = b.node("Unsqueeze", [b.node("GreaterOrEqual", [frames, start]), b.const(np.array([1], np.int64))])
     first = b.node("Slice", [mel, *(b.const(np.array([v], np.int64)) for v in (0, 1, 0))])
     return b.node("Where", [closing, first, mel])
-
-
-def _contrast(b: _Builder, mel: str, alpha: float) -> str:
-    """Each frame's deviation from its own mean over the 80 bins scaled by alpha (spectral contrast
-    against FastSpeech2's over-smoothing: formant peaks stand out of the valleys, the frame's mean
-    level stays); the mean summed in float64 like LayerNorm's, the rest exact float32 operations:
-    mean + (mel − mean) · alpha, as contrast_reference computes it. alpha 1: the mel unchanged."""
-    if alpha == 1.0:
-        return mel
-    mean = b.mean(mel)
-    return b.node("Add", [mean, b.node("Mul", [b.node("Sub", [mel, mean]), b.const(np.array(alpha, np.float32))])])
-
-
-def contrast_reference(mel: np.ndarray, alpha: float | None = None) -> np.ndarray:
-    """What the graph's post-filter does to a mel [..., 80] (float32), in numpy: the tests' reference."""
-    alpha = CONTRAST if alpha is None else alpha
-    mean = mel.astype(np.float64).mean(axis=-1, keepdims=True).astype(np.float32)
-    return mean + (mel.astype(np.float32) - mean) * np.float32(alpha)
 
 
 def _tanh_softplus(x: np.ndarray) -> np.ndarray:
