@@ -1,8 +1,8 @@
 """Levers on the embedded voice's intelligibility, each one measured with the quality bench's judge.
 
 A lever changes one thing about what the acoustic model is asked (unit of a call, break symbols,
-durations, its dropout noise) or how its output is made audible (vocoder, time-stretch), outside
-the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
+durations, its dropout noise, its own f0 and energy ratios) or how its output is made audible (a
+post-filter of its mel, vocoder, time-stretch), outside the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
 confirm on its odd ones plus HELD_OUT (sentences of our own that are not in the bench): a lever
 that only wins on the half it was chosen on is noise. Seeded levers are heard with several seeds
 (the dropout noise moves the figures as much as most levers do); seed-free ones once.
@@ -110,9 +110,13 @@ LEVERS = {
     "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
     "louder: +3 dB over the calibration": Lever(gain_db=3.0),
     **{f"f0 ratio ×{f}": Lever(f0=f) for f in (1.1, 1.2, 1.35)},
-    **{f"energy ratio ×{e}": Lever(energy=e) for e in (1.1, 1.2)},
-    **{f"mel contrast per {how} α {a}": Lever(mel_filter=how, alpha=a)
-       for how in ("frame", "call", "corpus") for a in (1.1, 1.2, 1.3)},
+    **{f"energy ratio ×{e}": Lever(energy=e) for e in (1.1, 1.2, 1.35)},
+    "mel contrast per frame ×1.2": Lever(mel_filter="frame", alpha=1.2),
+    "mel contrast per frame ×1.35": Lever(mel_filter="frame", alpha=1.35),
+    "mel contrast per frame ×1.2, bins 20–79": Lever(mel_filter="frame", alpha=1.2, low_bin=20),
+    "mel variance per call ×1.2": Lever(mel_filter="call", alpha=1.2),
+    **{f"mel variance around the corpus mean ×{a}": Lever(mel_filter="corpus", alpha=a) for a in (1.1, 1.2)},
+    **{f"mel tilt {t:+} over bins 20–79": Lever(mel_filter="tilt", alpha=t, low_bin=20) for t in (0.3, -0.3)},
 }
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
