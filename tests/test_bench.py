@@ -164,6 +164,19 @@ def test_latin_scores_english_words_found_and_only_the_chinese_around_them():
     assert latin.chinese_cer("他是Microsoft的工程", text) == 1 / 6   # a Chinese character lost still counts
 
 
+def test_latin_dev_sentences_share_no_english_word_with_the_bench():
+    """Kokoro's English is decided on latin_dev's sentences and confirmed on latin's: a word in both
+    would let the bench pick the change it is meant to confirm."""
+    from tts.bench import latin, latin_dev_texts, latin_texts
+
+    def words(sentences):
+        return {word.lower() for text in sentences for word in latin.english_words(text)}
+
+    dev = words(latin_dev_texts.SENTENCES)
+    assert len(latin_dev_texts.SENTENCES) >= 60 and len(dev) >= 60
+    assert not dev & words(latin_texts.SENTENCES)
+
+
 def test_the_quality_levers_as_served_lever_is_the_served_audio(synthesizer):
     """The lever bench drives the engine's parts itself: its baseline must be what users hear."""
     from tts.bench import quality_levers

@@ -79,12 +79,16 @@ def score(speak, sentences: tuple[str, ...]) -> dict:
             "details": details}
 
 
-def run(quick: bool = False) -> dict:
+def run(quick: bool = False, voices: tuple[str, ...] | None = None) -> dict:
+    return measure(SENTENCES[::3] if quick else SENTENCES, voices or VOICES)
+
+
+def measure(sentences: tuple[str, ...], voices: tuple[str, ...]) -> dict:
+    """`score` of every voice on `sentences`, each synthesized as served."""
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
 
-    sentences = SENTENCES[::3] if quick else SENTENCES
     synthesizer = Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2)))
     synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))   # the first call of an interpreter is slow
 
@@ -92,7 +96,7 @@ def run(quick: bool = False) -> dict:
         return lambda text: synthesizer.synthesize(SynthesisRequest(text=text, voice=voice))
 
     rows = [{"voice": voice, "engine": synthesizer.catalogue.engine(voice).name, **score(speak(voice), sentences)}
-            for voice in VOICES]
+            for voice in voices]
     return {"recognizer": "faster-whisper base int8, language zh, greedy, temperature 0", "rows": rows}
 
 
