@@ -33,7 +33,7 @@ FRAME = SAMPLE_RATE // 100
 SILENCE_DB = -40.0
 MARGIN_FRAMES = (2, 4)    # kept before / after the speech
 COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call: kept after a cut
-REVISION = 3              # bump when phonemes, trimming or pauses change what a phrase sounds like
+REVISION = 2              # bump when phonemes, trimming or pauses change what a phrase sounds like
 # The graph's predicted frames per token (after speed), made an extra output at load: captions.
 DURATIONS = "/encoder/Cast_output_0"
 SAMPLES_PER_FRAME = 600   # one predicted frame is 25 ms of audio (measured: exact for every call)

@@ -15,11 +15,8 @@ misaki's US English alphabet, the one Kokoro's English voices were trained on an
 Mandarin voices share the vocabulary of: diphthongs as one letter (A I O W Y), ʤ ʧ, the stress
 mark before the stressed vowel, a flapped t (ɾ) before an unstressed vowel, and ᵊl for a
 syllabic l (see english_phonemes); 63 % of 3,000 dictionary words come out exactly as in misaki's
-gold lexicon. Two deliberate differences, for voices that learned Mandarin's symbols far better
-than English ones (both measured with Whisper): onset p t k are written aspirated (pʰ tʰ kʰ,
-ASPIRATED), and the one-capital diphthongs as the Mandarin vowels ei ai ou au ɔi
-(for_mandarin_voices). Within one phrase the two alphabets mix freely, as misaki's Chinese G2P
-mixes them when its English callback reads a word.
+gold lexicon. One deliberate difference: onset p t k are written aspirated (pʰ tʰ kʰ, ASPIRATED). Within one phrase the two alphabets mix freely, as misaki's
+Chinese G2P mixes them when its English callback reads a word.
 """
 
 from __future__ import annotations
@@ -139,19 +136,6 @@ _ONSET_GLIDES = frozenset({"R", "L", "W", "Y"})
 FLAP_BEFORE = frozenset(ENGLISH_VOWELS)   # t between a vowel (or r) and an unstressed vowel: ɾ
 
 
-# misaki writes an English diphthong as one capital (A I O W Y), a symbol Kokoro's Mandarin voices
-# met only in the little English of their training data; they learned Mandarin's ei ai ou au as two
-# symbols each. Spelled so, Whisper recovered 32 of 76 English words on our own sentences
-# (tts/bench/latin_dev_texts.py) where the capitals gave 27 (zf_xiaobei): FBI, API, Michael, Lego.
-# The other English-only symbols stay: ɹ → ɻ, æ → ɛ, ʌ ɑ → a, ɪ → i with the diphthongs gave 26.
-MANDARIN_DIPHTHONGS = str.maketrans({"A": "ei", "I": "ai", "O": "ou", "W": "au", "Y": "ɔi"})
-
-
-def for_mandarin_voices(symbols: str) -> str:
-    """misaki's English symbols as Kokoro's Mandarin voices say them best (MANDARIN_DIPHTHONGS)."""
-    return symbols.translate(MANDARIN_DIPHTHONGS)
-
-
 def english_phonemes(arpabet: str) -> str:
     """One English word in ARPAbet ('G UW1 G AH0 L') → Kokoro symbols ('ɡˈuɡᵊl')."""
     phones = arpabet.split()
@@ -240,7 +224,7 @@ def _english_or_mandarin(arpabet: str, syllables: tuple[str, ...]) -> str:
     """The English symbols, unless longer than the span's Mandarin ones with their breaks: the
     token bound (syllables_fitting) counts Mandarin syllables, and must keep holding."""
     mandarin = "".join(syllable_phonemes(s) for s in syllables)
-    english = for_mandarin_voices(english_phonemes(arpabet))
+    english = english_phonemes(arpabet)
     return english if len(english) <= len(mandarin) + len(syllables) * len(BREAK_SYMBOLS[3]) else mandarin
 
 
