@@ -1,7 +1,7 @@
 """`python -m tts.bench <scenario> [--quick]`: measure, then write tts/bench/results/<scenario>.{json,md}.
 
 Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, memory, quality, quality_levers, ttfb,
-encoders, frontend, cache, kokoro, vocoder, turns, browser_vocoder, acoustic, latin, loudness, summary (the article's table
+encoders, frontend, cache, kokoro, vocoder, turns, browser_vocoder, acoustic, latin, latin_dev, loudness, summary (the article's table
 beside ours), and all.
 Each scenario module has `run(...) -> dict` and `table(result) -> str`; options reach a scenario only
 if its `run` accepts them by name.
@@ -43,6 +43,8 @@ SCENARIOS = {
     "acoustic": "the embedded acoustic model's server CPU, part by part (frontend, LiteRT per call and per frame, "
                 "threads, halves), the frame-rate half on onnxruntime, and server_cpu_share per design",
     "latin": "English words, acronyms, URLs in Chinese text: Whisper's share of English words recovered, Chinese CER",
+    "latin_dev": "the Kokoro voices' English on development sentences of our own (changes are decided there, "
+                 "then confirmed by latin)",
     "loudness": "every voice's integrated loudness (BS.1770, LUFS), its calibration gain to the common target, and "
                 "how often the per-phrase peak limiter engages",
 }
@@ -76,7 +78,7 @@ def main() -> None:
     parser.add_argument("--text", default=rtf.SENTENCE_50, help="rtf: the text")
     parser.add_argument("--json", action="store_true", help="rtf: print JSON instead of a Markdown table")
     parser.add_argument("--requests", type=int, default=None, help="soak/cost: requests per server")
-    parser.add_argument("--voices", nargs="+", default=None, help="quality, loudness, latin: the voices (default: quality's three; loudness: all)")
+    parser.add_argument("--voices", nargs="+", default=None, help="quality, loudness, latin, latin_dev: the voices (default: quality's three; loudness: all)")
     parser.add_argument("--clients", type=int, nargs="+", default=None, help="load: concurrency levels")
     parser.add_argument("--per-client", type=int, default=None, help="load: requests per client")
     parser.add_argument("--p95-bound", type=float, default=None, help="load: p95 bound in seconds (default 3)")

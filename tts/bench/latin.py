@@ -79,14 +79,19 @@ def score(speak, sentences: tuple[str, ...]) -> dict:
             "details": details}
 
 
-def run(quick: bool = False, voices: tuple[str, ...] = VOICES, sentences: tuple[str, ...] = SENTENCES) -> dict:
-    """`voices` (CLI --voices) and `sentences` (from Python: tts.bench.latin_dev_texts, the embedded
-    voice's development set) default to the bench's."""
+def run(quick: bool = False, voices: tuple[str, ...] | None = None,
+        sentences: tuple[str, ...] = SENTENCES) -> dict:
+    """`voices` (CLI --voices) and `sentences` (from Python: a development set of
+    tts.bench.latin_dev_texts) default to the bench's."""
+    return measure(sentences[::3] if quick else sentences, voices or VOICES)
+
+
+def measure(sentences: tuple[str, ...], voices: tuple[str, ...]) -> dict:
+    """`score` of every voice on `sentences`, each synthesized as served."""
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
 
-    sentences = sentences[::3] if quick else sentences
     synthesizer = Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2)))
     synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))   # the first call of an interpreter is slow
 

@@ -1,13 +1,90 @@
-"""A development set for the embedded voice's English (issue 18), apart from latin_texts.
+"""Development sentences for English in Chinese text (issue 18), kept apart from latin_texts.
 
-78 Chinese sentences with 95 Latin words (brands, names, everyday English words, acronyms,
-camelCase, hyphenated words, e-mail, a site, a file name, an @handle, a #tag, two-word
-phrases), none of them a word of latin_texts.py: reading changes are decided here, then
-confirmed on `python -m tts.bench latin`, so the bench's own sentences never pick them.
-Score it with `tts.bench.latin.score` (see tts/bench/results/latin.md).
+Changes to how a voice says English are decided on these (`python -m tts.bench latin_dev`) and only
+confirmed on `python -m tts.bench latin`, so the bench's own 36 sentences never pick them. None of
+their Latin words is a word of latin_texts. Two sets, written by the two efforts that decided on them
+(common words and phrases, brands, names, acronyms spelled and said as words, tech terms; the second
+also camelCase, hyphenated words, an e-mail address, a site, a file name, an @handle, a #tag);
+no sentence is in both, and the figures in tts/bench/results/latin.md say which set they were on.
 """
 
-SENTENCES = (
+KOKORO_SENTENCES = (   # 68 sentences, 76 words: decided Kokoro's English (session 7)
+    # common words and phrases
+    "这个想法真的很cool。",
+    "我们周末去参加一个party。",
+    "他说了一句sorry就走了。",
+    "这件衣服的size有点小。",
+    "我们的team今天加班。",
+    "这个plan需要再讨论一下。",
+    "今晚的show非常精彩。",
+    "这家店正在做sale活动。",
+    "早上见面时他说Good morning。",
+    "圣诞节大家都说Merry Christmas。",
+    "老师夸他Good job。",
+    "这个问题no problem。",
+    "她的style很特别。",
+    "我们下周去shopping吧。",
+    "这个游戏的level太难了。",
+    # brands
+    "他买了一台Samsung手机。",
+    "我最喜欢穿Nike的鞋。",
+    "我们晚上在Netflix上看电影。",
+    "她在Starbucks等我。",
+    "小孩子都喜欢Disney乐园。",
+    "这台电脑用的是Intel芯片。",
+    "他每天用Spotify听歌。",
+    "我们叫了一辆Uber回家。",
+    "设计师都在用Photoshop修图。",
+    "老板让我做一份Excel表格。",
+    "这次旅行我们订了Airbnb。",
+    "他送给孩子一盒Lego积木。",
+    "我在Kindle上看完了这本书。",
+    "他新买了一台PlayStation。",
+    "这款Canon相机很好用。",
+    # names
+    "我很喜欢Michael Jackson的歌。",
+    "Elon Musk又发布了新消息。",
+    "Steve Jobs改变了手机行业。",
+    "孩子们都爱看Harry Potter。",
+    "我的英文老师叫Lucy。",
+    "Messi是世界上最好的球员之一。",
+    "Shakespeare写了很多剧本。",
+    "我的同事Jack今天请假了。",
+    # acronyms: spelled, and said as words
+    "他在FBI工作过。",
+    "我每天晚上都看NBA比赛。",
+    "这是BBC的新闻报道。",
+    "请把USB插到电脑上。",
+    "他的公司被IBM收购了。",
+    "有人说看到了UFO。",
+    "我需要一个VPN才能上网。",
+    "警察提取了现场的DNA。",
+    "这台电脑的CPU很快。",
+    "他在读MBA课程。",
+    "附近有没有ATM取款机？",
+    "他们开发了一个新的API。",
+    "NATO的成员国开了会。",
+    "我们去IKEA买了一张桌子。",
+    # tech terms
+    "请先download这个文件。",
+    "手机需要update一下系统。",
+    "你的password太简单了。",
+    "公司的server又出问题了。",
+    "我把照片都存到cloud里了。",
+    "这个router的信号不太好。",
+    "他用JavaScript写网页。",
+    "我们用Docker部署服务。",
+    "请记得backup你的数据。",
+    "这个framework很好用。",
+    "程序员正在debug代码。",
+    "他新买了一台laptop。",
+    "我们的database太大了。",
+    "他在一家startup公司上班。",
+    "这个keyboard的手感很好。",
+    "我们用Linux服务器。",
+)
+
+EMBEDDED_SENTENCES = (   # 78 sentences, 95 words: decided the embedded voice's English (session 7)
     "我周末去Starbucks买了杯咖啡。",
     "晚上一起看Netflix吧。",
     "他用Spotify听音乐。",
@@ -87,3 +164,5 @@ SENTENCES = (
     "这个Word文档打不开。",
     "我们用Slack沟通。",
 )
+
+SENTENCES = KOKORO_SENTENCES + EMBEDDED_SENTENCES

@@ -115,6 +115,9 @@ def syllable_phonemes(syllable: str) -> str:
 
 
 # ARPAbet → misaki's US English symbols (misaki.en's US_VOCAB).
+# misaki's English-only symbols stay (diphthong capitals A I O W Y, ɹ, æ, stress marks): written as
+# the nearest Mandarin symbols, more words were heard on our own sentences but fewer in the latin bench,
+# where Whisper wrote the Mandarin-sounding words in characters (tts/bench/results/latin.md, session 7).
 ENGLISH_VOWELS = {
     "AA": "ɑ", "AE": "æ", "AH": "ʌ", "AO": "ɔ", "AW": "W", "AY": "I", "EH": "ɛ", "ER": "ɜɹ", "EY": "A",
     "IH": "ɪ", "IY": "i", "OW": "O", "OY": "Y", "UH": "ʊ", "UW": "u",
