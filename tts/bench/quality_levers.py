@@ -79,6 +79,7 @@ class Lever:
     first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
     last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
+    timing: object = dataclasses.field(default_factory=lambda: _served("TIMING"))   # embedded.Timing: breaks, floors
 
     @property
     def seeded(self) -> bool:
@@ -102,6 +103,21 @@ LEVERS = {
     "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
     "louder: +3 dB over the calibration": Lever(gain_db=3.0),
 }
+
+
+def _timing(**changes) -> Lever:
+    """The served voice with its break timing changed (tts.engines.embedded.Timing)."""
+    return Lever(timing=dataclasses.replace(_served("TIMING"), **changes))
+
+
+LEVERS.update({   # durations at the strongest breaks and floors (session 7, prosody side)
+    "rime before the phrase's end ×1.15": _timing(final_rime=1.15, strongest=4),
+    "rime before the phrase's end ×1.3": _timing(final_rime=1.3, strongest=4),
+    "rime before #3 and the phrase's end ×1.3": _timing(final_rime=1.3, strongest=3),
+    "toned rimes ≥ 5 frames": _timing(rime_floor=5),
+    "nasal rimes ≥ 7 frames": _timing(nasal_floor=7),
+    "#3 pauses ≥ 20 frames": _timing(pause_floor=20),
+})
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
     for rate in (1.5, 2.0) for how, cap in (("model's own durations", 99.0), ("model 1× + WSOLA", 1.0),
@@ -153,12 +169,14 @@ class Speaker:
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
-        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, edge_scale, symbol_frames
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, combined, edge_scale, floored, symbol_frames
 
         engine = self.engine
         layout, firsts = engine._symbols.layout(phrase)
         ids = np.array([layout], np.int32)
-        scale = edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable)
+        scale = combined(edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable),
+                         lever.timing.scale(len(layout), firsts, phrase.breaks))
+        floors = lever.timing.floor_table(engine._symbols._ids)
         feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
                  "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
         model = engine._acoustic
@@ -175,7 +193,7 @@ class Speaker:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
             hidden, predicted = model.run(feeds, SYMBOL_OUTPUTS)
-            durations = symbol_frames(predicted, model_rate / lever.duration, scale)
+            durations = floored(symbol_frames(predicted, model_rate / lever.duration, scale), ids, floors)
             if lever.eos != "silent":   # the decoder silences its last symbol's frames: one of none goes last
                 hidden = np.concatenate([hidden, np.zeros((1, 1, hidden.shape[2]), hidden.dtype)], axis=1)
                 durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)
@@ -265,3 +283,56 @@ def table(result: dict) -> str:
                "pinyin_error_rate_seed_range"]
     return ("Whisper base (tts.bench.quality's judge); dev = the bench's even sentences, held = its odd ones plus "
             "HELD_OUT; seeded levers averaged over seeds 0–2.\n\n" + markdown_table(result["rows"], columns))
+
+
+DELTA_RESAMPLES = 4000
+
+
+def paired_delta(lever_rows: list[dict], base_rows: list[dict], measure: str, seed: int = 0) -> dict:
+    """Mean per-sentence difference lever − base of one measure (each sentence's mean over the seeds
+    it was heard with), with a 90 % bootstrap interval (sentences resampled, fixed seed) and how many
+    sentences got better or worse: the figure a lever is adopted on."""
+    import random
+
+    def per_sentence(rows: list[dict]) -> dict[str, float]:
+        by_text: dict[str, list[float]] = {}
+        for row in rows:
+            for detail in row["details"]:
+                by_text.setdefault(detail["text"], []).append(detail[measure])
+        return {text: statistics.mean(values) for text, values in by_text.items()}
+
+    ours, theirs = per_sentence(lever_rows), per_sentence(base_rows)
+    diffs = [ours[text] - theirs[text] for text in ours if text in theirs]
+    rng = random.Random(seed)
+    means = sorted(statistics.mean(rng.choices(diffs, k=len(diffs))) for _ in range(DELTA_RESAMPLES))
+    return {"measure": measure, "sentences": len(diffs), "delta": round(statistics.mean(diffs), 4),
+            "low_5": round(means[int(0.05 * DELTA_RESAMPLES)], 4),
+            "high_95": round(means[int(0.95 * DELTA_RESAMPLES) - 1], 4),
+            "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
+
+
+def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), seeds: dict | None = None) -> str:
+    """Each named lever against "as served (1×)": its rows per subset and, when both subsets were
+    heard, the paired Δ over all their sentences. `python -m tts.bench.quality_levers NAME…`."""
+    seeds = seeds or {"dev": SEEDS, "held": SEEDS[:2]}
+    speaker = Speaker()
+    table_rows, deltas = [], []
+    scored = {name: [score(speaker, name, LEVERS[name], subset, seeds[subset]) for subset in subsets]
+              for name in ["as served (1×)", *names]}
+    for name, rows in scored.items():
+        table_rows += rows
+        if name != "as served (1×)" and len(subsets) == 2:
+            deltas += [{"lever": name, **paired_delta(rows, scored["as served (1×)"], measure)}
+                       for measure in ("cer", "pinyin_error_rate")]
+    text = table({"rows": table_rows})
+    if deltas:
+        text += "\n\nPaired Δ (lever − as served) over the subsets' sentences, 90 % bootstrap interval:\n\n"
+        text += markdown_table(deltas, ["lever", "measure", "sentences", "delta", "low_5", "high_95", "better",
+                                        "worse"])
+    return text
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(compare(sys.argv[1:]))
