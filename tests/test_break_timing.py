@@ -50,14 +50,15 @@ def test_the_served_default_changes_no_duration(mapper):
     assert Timing().floor_table(mapper["symbol_to_id"]) is None
 
 
-def test_floors_raise_short_toned_rimes_nasal_rimes_and_comma_pauses_and_nothing_else(mapper):
+def test_floors_raise_short_toned_rimes_nasal_rimes_comma_pauses_and_silences_and_nothing_else(mapper):
     layout, _, names = laid_out(mapper, ALONE)
-    table = Timing(rime_floor=5, nasal_floor=7, pause_floor=20).floor_table(mapper["symbol_to_id"])
+    table = Timing(rime_floor=5, nasal_floor=7, pause_floor=20, silence_floor=9).floor_table(mapper["symbol_to_id"])
     ids = np.array([layout], np.int32)
     durations = floored(np.ones_like(ids), ids, table)[0]
     by_name = {name: int(frames) for name, frames in zip(names, durations)}
     assert (by_name["e4"], by_name["iao2"], by_name["ing2"], by_name["en2"], by_name["#3"]) == (5, 5, 7, 7, 20)
-    assert (by_name["a5"], by_name["zh"], by_name["x"], by_name["#1"], by_name["sil"], by_name["eos"]) == (1,) * 6
+    assert (by_name["a5"], by_name["zh"], by_name["x"], by_name["#1"], by_name["eos"]) == (1,) * 5
+    assert durations[0] == durations[-2] == 9   # the opening and closing sil
     assert durations.dtype == np.int32
 
 
@@ -75,3 +76,7 @@ def test_multipliers_combine_by_product_and_the_rounding_stays_whole_frames():
     assert combined(None, None) is None and np.array_equal(combined(edges, None), edges)
     frames = symbol_frames(np.array([[4.0, 4.0, 5.0]], np.float32), 1.0, combined(edges, breaks))
     assert frames.tolist() == [[4, 6, 8]]   # 4 × 1.5 = 6, 5 × 1.5 = 7.5 → 8 (half to even)
+
+
+def test_only_the_phrases_first_initial_gets_the_onset_multiplier(mapper):
+    assert scaled(mapper, Timing(first_initial=2.0)) == {("zh", 2.0)}   # not the t, l, b… after it

@@ -115,8 +115,11 @@ LEVERS.update({   # durations at the strongest breaks and floors (session 7, pro
     "rime before the phrase's end ×1.3": _timing(final_rime=1.3, strongest=4),
     "rime before #3 and the phrase's end ×1.3": _timing(final_rime=1.3, strongest=3),
     "toned rimes ≥ 5 frames": _timing(rime_floor=5),
-    "nasal rimes ≥ 7 frames": _timing(nasal_floor=7),
+    "toned rimes ≥ 6 frames": _timing(rime_floor=6),
+    "nasal rimes ≥ 6 frames": _timing(nasal_floor=6),
     "#3 pauses ≥ 20 frames": _timing(pause_floor=20),
+    "silences ≥ 10 frames": _timing(silence_floor=10),
+    "the phrase's first initial ×2": _timing(first_initial=2.0),
 })
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)

@@ -120,17 +120,20 @@ class Timing:
     on its own with the quality bench's judge (quality_levers, tts/bench/results/quality_levers.md)."""
     final_rime: float = 1.0   # multiplier on the rime (final, erhua's er) of the syllable before the strongest breaks
     strongest: int = 4        # which: 4 = the phrase's end only; 3 = every #3 (comma) pause too
+    first_initial: float = 1.0   # multiplier on the initial (consonant) of the syllable after the opening silence
     rime_floor: int = 0       # fewest frames of a toned (1–4) syllable's rime
     nasal_floor: int = 0      # fewest frames of a rime with a nasal coda (-n, -ng), any tone
     pause_floor: int = 0      # fewest frames of a #3 pause symbol
+    silence_floor: int = 0    # fewest frames of the phrase's opening and closing `sil`
 
     def scale(self, symbols: int, firsts: list[tuple[int, int]], breaks: tuple[int, ...]) -> np.ndarray | None:
         """Per-symbol multipliers [1, symbols] (None: none): `final_rime` on the rime symbols of each
-        syllable followed by a break of at least `strongest` (the phrase's last one counts as 4);
-        initials, breaks and silences unchanged."""
-        if self.final_rime == 1.0 or not firsts:
+        syllable followed by a break of at least `strongest` (the phrase's last one counts as 4), and
+        `first_initial` on the phrase's first initial; other initials, breaks and silences unchanged."""
+        if (self.final_rime == 1.0 and self.first_initial == 1.0) or not firsts:
             return None
         scale = np.ones((1, symbols), np.float32)
+        scale[0, firsts[0][1]] = self.first_initial
         ends = [position - 1 for _, position in firsts[1:]] + [symbols - 2]
         for number, ((index, position), end) in enumerate(zip(firsts, ends), 1):
             if number == len(firsts) or breaks[index] >= self.strongest:
@@ -139,7 +142,7 @@ class Timing:
 
     def floor_table(self, symbol_to_id: dict[str, int]) -> np.ndarray | None:
         """Fewest frames per symbol id (None: no floor)."""
-        if not (self.rime_floor or self.nasal_floor or self.pause_floor):
+        if not (self.rime_floor or self.nasal_floor or self.pause_floor or self.silence_floor):
             return None
         table = np.zeros(max(symbol_to_id.values()) + 1, np.int32)
         for name, number in symbol_to_id.items():
@@ -148,6 +151,7 @@ class Timing:
                 toned = self.rime_floor if rime[2] != "5" else 0
                 table[number] = max(toned, self.nasal_floor if rime[1].endswith(("n", "ng")) else 0)
         table[symbol_to_id["#3"]] = self.pause_floor
+        table[symbol_to_id["sil"]] = self.silence_floor
         return table
 
 
