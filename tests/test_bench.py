@@ -185,3 +185,29 @@ def test_phrase_breaks_halve_long_runs_of_words_at_their_middle():
     breaks = (1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 3, 1, 0, 1, 0, 1, 0, 1, 1)
     assert [i for i, b in enumerate(phrase_breaks(breaks)) if b == 2] == [3, 9, 13]
     assert phrase_breaks((1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)) == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)
+
+
+def test_a_levers_timing_reaches_the_durations_the_lever_bench_hears():
+    """A floor on the rimes only adds frames: the lever's audio is longer than the served one's."""
+    from tts.bench import quality_levers
+
+    speaker = quality_levers.Speaker()
+    text = quality_levers.SUBSETS["dev"][0]
+    served = speaker(text, quality_levers.LEVERS["as served (1×)"], 0)
+    floored = speaker(text, quality_levers.LEVERS["toned rimes ≥ 6 frames"], 0)
+    assert len(floored) > len(served)
+
+
+def test_paired_delta_averages_each_sentence_over_its_seeds_and_counts_the_sentences_that_moved():
+    from tts.bench.quality_levers import paired_delta
+
+    def rows(*details):
+        return [{"details": [{"text": text, "seed": seed, "cer": cer} for text, seed, cer in details]}]
+
+    base = rows(("a", 0, 0.2), ("a", 1, 0.4), ("b", 0, 0.0), ("c", 0, 0.1))
+    lever = rows(("a", 0, 0.1), ("a", 1, 0.1), ("b", 0, 0.1), ("c", 0, 0.1))
+    delta = paired_delta(lever, base, "cer")
+    assert (delta["sentences"], delta["better"], delta["worse"]) == (3, 1, 1)
+    assert delta["delta"] == round((-0.2 + 0.1 + 0.0) / 3, 4)
+    assert -0.2 <= delta["low_5"] <= delta["delta"] <= delta["high_95"] <= 0.1
+    assert paired_delta(lever, base, "cer") == delta   # a fixed seed: the same interval every run
