@@ -16,13 +16,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import statistics
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from tts.bench.quality import transcribe_errors
 from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
+
+if TYPE_CHECKING:
+    from tts.engines.embedded import Timing
 
 HELD_OUT = (
     "图书馆周六上午九点开门，借书的同学请带好学生证。",
@@ -79,7 +82,7 @@ class Lever:
     first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
     last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
-    timing: object = dataclasses.field(default_factory=lambda: _served("TIMING"))   # embedded.Timing: breaks, floors
+    timing: Timing = dataclasses.field(default_factory=lambda: _served("TIMING"))   # durations at breaks, floors
 
     @property
     def seeded(self) -> bool:
