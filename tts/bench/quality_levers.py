@@ -116,7 +116,6 @@ def _timing(**changes) -> Lever:
 LEVERS.update({   # durations at the strongest breaks and floors (session 7, prosody side)
     "rime before the phrase's end ×1.15": _timing(final_rime=1.15, strongest=4),
     "rime before the phrase's end ×1.3": _timing(final_rime=1.3, strongest=4),
-    "rime before #3 and the phrase's end ×1.3": _timing(final_rime=1.3, strongest=3),
     "toned rimes ≥ 4 frames": _timing(rime_floor=4),
     "toned rimes ≥ 5 frames": _timing(rime_floor=5),
     "toned rimes ≥ 6 frames": _timing(rime_floor=6),
