@@ -80,7 +80,8 @@ const tabStore = {
   get(key) { try { return sessionStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { sessionStorage.setItem(key, value); } catch { /* not remembered */ } },
 };
-const withKey = (headers) => (keyInput && keyInput.value.trim()
+// The API key the listener typed (servers with keys) on a request's headers; local.js sends it too.
+export const withKey = (headers) => (keyInput && keyInput.value.trim()
   ? { ...headers, Authorization: `Bearer ${keyInput.value.trim()}` } : headers);
 
 eco.checked = store.get("tts.eco") === "1";

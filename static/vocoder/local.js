@@ -2,6 +2,7 @@
 // on onnxruntime-web, this origin's hashed files) and POST /tts/hidden's stream, read call by call and
 // handed to it; its audio goes back to app.js's player, calibrated piece by piece (a phrase held whole
 // only when the listener's own volume needs its peak).
+import { withKey } from "../app.js";
 import { ApiError } from "../messages.js";
 import { records } from "./stream.js";
 
@@ -39,12 +40,6 @@ export function prepare() {
     return worker;
   })();
   return ready;
-}
-
-// The API key the listener typed (servers with keys), as app.js sends it.
-function withKey(headers) {
-  const key = $("key");
-  return key && key.value.trim() ? { ...headers, Authorization: `Bearer ${key.value.trim()}` } : headers;
 }
 
 function fellBack(message) {
