@@ -187,27 +187,61 @@ def test_phrase_breaks_halve_long_runs_of_words_at_their_middle():
     assert phrase_breaks((1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)) == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)
 
 
+def test_the_mel_post_filter_levers_scale_deviations_from_their_reference():
+    from tts.bench.quality_levers import mel_contrast
+
+    mel = np.random.default_rng(0).normal(size=(1, 50, 80)).astype(np.float32)
+    frame = mel_contrast(mel, "frame", 1.2)
+    assert np.allclose(frame.mean(axis=2), mel.mean(axis=2), atol=1e-5)            # each frame keeps its level
+    assert np.allclose(frame.std(axis=2), 1.2 * mel.std(axis=2), rtol=1e-4)
+    call = mel_contrast(mel, "call", 1.3)
+    assert np.allclose(call.mean(axis=1), mel.mean(axis=1), atol=1e-5)            # each bin keeps its mean over time
+    assert np.allclose(call.std(axis=1), 1.3 * mel.std(axis=1), rtol=1e-4)
+    assert np.allclose(mel_contrast(mel, "corpus", 1.1), 1.1 * mel)                # the corpus mean is 0 here
+    upper = mel_contrast(mel, "frame", 1.2, low_bin=20)
+    assert np.array_equal(upper[:, :, :20], mel[:, :, :20]) and not np.array_equal(upper, mel)
+    tilt = mel_contrast(mel, "tilt", 0.3, low_bin=40) - mel
+    assert np.allclose(tilt[0, 7], np.r_[np.zeros(40), np.linspace(0, 0.3, 40)], atol=1e-6)
+    assert mel_contrast(mel, "frame", 1.0) is mel and mel_contrast(mel, "none", 1.3) is mel
+
+
+def test_a_levers_paired_delta_is_per_sentence_over_seeds_with_a_bootstrap_interval():
+    from tts.bench.quality_levers import paired_delta
+
+    def row(errors: dict[str, list[float]]) -> dict:
+        return {"details": [{"text": t, "seed": s, "cer": e} for t, es in errors.items() for s, e in enumerate(es)]}
+
+    base = row({"a": [0.2, 0.4], "b": [0.1, 0.1], "c": [0.0, 0.0], "gone": [0.5, 0.5]})
+    lever = row({"a": [0.1, 0.1], "b": [0.1, 0.1], "c": [0.1, 0.1]})
+    delta = paired_delta(lever, base, "cer")
+    assert (delta["sentences"], delta["better"], delta["worse"]) == (3, 1, 1)   # "gone" is not in both
+    assert delta["delta"] == round((-0.2 + 0 + 0.1) / 3, 4)
+    assert -0.2 <= delta["low_5"] <= delta["delta"] <= delta["high_95"] <= 0.1   # within the sentences' own Δs
+    assert delta == paired_delta(lever, base, "cer")   # a fixed seed: the same interval every run
+    same = paired_delta(base, base, "cer")
+    assert (same["delta"], same["low_5"], same["high_95"]) == (0, 0, 0)
+
+
+def test_the_acoustic_models_own_ratios_reach_its_mel():
+    """The f0 and energy levers feed the symbol half's f0_ratios / energy_ratios: the mel changes,
+    its length (the durations are predicted before them) does not."""
+    from tts.bench import quality_levers
+    from tts.frontend import analyze
+
+    speaker = quality_levers.Speaker()
+    phrase = analyze(quality_levers.HELD_OUT[10], 100, None)[0]
+    plain = speaker._mel(phrase, quality_levers.Lever(), 1.0, 0)
+    for lever in (quality_levers.Lever(f0=1.2), quality_levers.Lever(energy=1.2)):
+        changed = speaker._mel(phrase, lever, 1.0, 0)
+        assert changed.shape == plain.shape and np.abs(changed - plain).mean() > 0.01
+
+
 def test_a_levers_timing_reaches_the_durations_the_lever_bench_hears():
     """A floor on the rimes only adds frames: the lever's audio is longer than the served one's."""
     from tts.bench import quality_levers
 
     speaker = quality_levers.Speaker()
     text = quality_levers.SUBSETS["dev"][0]
-    served = speaker(text, quality_levers.LEVERS["as served (1×)"], 0)
+    served = speaker(text, quality_levers.LEVERS[quality_levers.BASELINE], 0)
     floored = speaker(text, quality_levers.LEVERS["toned rimes ≥ 6 frames"], 0)
     assert len(floored) > len(served)
-
-
-def test_paired_delta_averages_each_sentence_over_its_seeds_and_counts_the_sentences_that_moved():
-    from tts.bench.quality_levers import paired_delta
-
-    def rows(*details):
-        return [{"details": [{"text": text, "seed": seed, "cer": cer} for text, seed, cer in details]}]
-
-    base = rows(("a", 0, 0.2), ("a", 1, 0.4), ("b", 0, 0.0), ("c", 0, 0.1))
-    lever = rows(("a", 0, 0.1), ("a", 1, 0.1), ("b", 0, 0.1), ("c", 0, 0.1))
-    delta = paired_delta(lever, base, "cer")
-    assert (delta["sentences"], delta["better"], delta["worse"]) == (3, 1, 1)
-    assert delta["delta"] == round((-0.2 + 0.1 + 0.0) / 3, 4)
-    assert -0.2 <= delta["low_5"] <= delta["delta"] <= delta["high_95"] <= 0.1
-    assert paired_delta(lever, base, "cer") == delta   # a fixed seed: the same interval every run

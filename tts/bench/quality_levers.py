@@ -1,8 +1,8 @@
 """Levers on the embedded voice's intelligibility, each one measured with the quality bench's judge.
 
 A lever changes one thing about what the acoustic model is asked (unit of a call, break symbols,
-durations, its dropout noise) or how its output is made audible (vocoder, time-stretch), outside
-the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
+durations, its dropout noise, its own f0 and energy ratios) or how its output is made audible (a
+post-filter of its mel, vocoder, time-stretch), outside the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
 confirm on its odd ones plus HELD_OUT (sentences of our own that are not in the bench): a lever
 that only wins on the half it was chosen on is noise. Seeded levers are heard with several seeds
 (the dropout noise moves the figures as much as most levers do); seed-free ones once.
@@ -54,7 +54,9 @@ HELD_OUT = (
     "科学家在深海里发现了一种会发光的鱼。",
 )
 SUBSETS = {"dev": SENTENCES[::2], "held": SENTENCES[1::2] + HELD_OUT}
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2)        # dev's
+HELD_SEEDS = (0, 1)      # held's
+BASELINE = "as served (1×)"
 RATE = 24000
 FADE = 240   # samples: "eos frames cut" stops mid-decay
 
@@ -83,6 +85,12 @@ class Lever:
     last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
     timing: Timing = dataclasses.field(default_factory=lambda: _served("TIMING"))   # durations at breaks, floors
+    f0: float = 1.0                # the symbol half's `f0_ratios` (pitch range around the speaker's mean)
+    energy: float = 1.0            # its `energy_ratios`
+    mel_filter: str = "none"       # post-filter of the normalized mel (mel_contrast): "none" | "frame" | "call"
+                                   # | "corpus" | "tilt"
+    alpha: float = 1.0             # its strength
+    low_bin: int = 0               # the first mel bin it acts on
 
     @property
     def seeded(self) -> bool:
@@ -90,7 +98,7 @@ class Lever:
 
 
 LEVERS = {
-    "as served (1×)": Lever(),
+    BASELINE: Lever(),
     "eos frames kept (served before)": Lever(eos="kept"),
     "eos frames cut (10 ms fade)": Lever(eos="cut"),
     "whole sentences, no lead-in cut": Lever(lead_in=None),
@@ -105,6 +113,14 @@ LEVERS = {
     "vocoder: shipped int8 sub-bands": Lever(vocoder="litert"),
     "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
     "louder: +3 dB over the calibration": Lever(gain_db=3.0),
+    **{f"f0 ratio ×{f}": Lever(f0=f) for f in (1.1, 1.2, 1.35)},
+    **{f"energy ratio ×{e}": Lever(energy=e) for e in (1.1, 1.2, 1.35)},
+    "mel contrast per frame ×1.2": Lever(mel_filter="frame", alpha=1.2),
+    "mel contrast per frame ×1.35": Lever(mel_filter="frame", alpha=1.35),
+    "mel contrast per frame ×1.2, bins 20–79": Lever(mel_filter="frame", alpha=1.2, low_bin=20),
+    "mel variance per call ×1.2": Lever(mel_filter="call", alpha=1.2),
+    **{f"mel variance around the corpus mean ×{a}": Lever(mel_filter="corpus", alpha=a) for a in (1.1, 1.2)},
+    **{f"mel tilt {t:+} over bins 20–79": Lever(mel_filter="tilt", alpha=t, low_bin=20) for t in (0.3, -0.3)},
 }
 
 
@@ -184,7 +200,7 @@ class Speaker:
                          lever.timing.scale(len(layout), firsts, phrase.breaks))
         floors = lever.timing.floor_table(engine._symbols._ids)
         feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
-                 "f0_ratios": np.ones(1, np.float32), "energy_ratios": np.ones(1, np.float32)}
+                 "f0_ratios": np.full(1, lever.f0, np.float32), "energy_ratios": np.full(1, lever.energy, np.float32)}
         model = engine._acoustic
         if lever.noise == "expected":
             model = self._expected_model()
@@ -205,6 +221,7 @@ class Speaker:
                 durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)
             mels.append(engine.decode(AcousticCall(hidden.astype(np.float16), durations)))
         mel = np.mean(mels, axis=0) if draws > 1 else mels[0]
+        mel = mel_contrast(mel, lever.mel_filter, lever.alpha, lever.low_bin)
         speech = int(durations[0, :ids.shape[1] - 1].sum())   # frames before the eos symbol's
         return mel[:, :speech] if lever.eos == "cut" else mel
 
@@ -229,6 +246,26 @@ class Speaker:
             builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
             self._expected = _LiteRTModel(keep_outputs(bytes(builder.Output()), list(SYMBOL_OUTPUTS)), 2)
         return self._expected
+
+
+def mel_contrast(mel: np.ndarray, how: str, alpha: float, low_bin: int = 0) -> np.ndarray:
+    """A post-filter against FastSpeech2's over-smoothing, on the normalized mel [1, T, 80] (bins from
+    `low_bin` up): each value's deviation from a reference scaled by alpha. The reference: "frame", the
+    frame's own mean over those bins (spectral contrast: formant peaks against valleys); "call", the
+    bin's mean over the call's frames (global variance over time); "corpus", 0, the bin's mean over
+    the training corpus in this normalized domain. "tilt": alpha dB-like steps, a linear ramp added
+    across the bins (0 at low_bin, alpha at the top: presence)."""
+    if how == "none" or (alpha == 1.0 and how != "tilt"):
+        return mel
+    out = mel.astype(np.float32).copy()
+    part = out[:, :, low_bin:]
+    if how == "tilt":
+        part += np.linspace(0.0, alpha, part.shape[2], dtype=np.float32)
+        return out
+    reference = {"frame": lambda: part.mean(axis=2, keepdims=True), "call": lambda: part.mean(axis=1, keepdims=True),
+                 "corpus": lambda: np.float32(0.0)}[how]()
+    out[:, :, low_bin:] = reference + (part - reference) * np.float32(alpha)
+    return out
 
 
 def phrase_breaks(breaks: tuple[int, ...], longest: int = 8) -> tuple[int, ...]:
@@ -276,69 +313,81 @@ def score(speaker: Speaker, name: str, lever: Lever, subset: str, seeds: tuple[i
     return {**row, "details": details}
 
 
+def paired_delta(lever: dict, baseline: dict, measure: str, resamples: int = 4000, seed: int = 0) -> dict:
+    """mean(lever) − mean(baseline) over the sentences both scored (each sentence's mean over its
+    seeds), with a 90 % bootstrap interval (sentences resampled in pairs, fixed seed), and how many
+    sentences got better or worse. `lever` and `baseline`: score()'s rows, or their details merged
+    over subsets."""
+    import random
+
+    def per_sentence(row: dict) -> dict[str, float]:
+        by_text: dict[str, list[float]] = {}
+        for d in row["details"]:
+            by_text.setdefault(d["text"], []).append(d[measure])
+        return {text: statistics.mean(values) for text, values in by_text.items()}
+
+    ours, theirs = per_sentence(lever), per_sentence(baseline)
+    texts = [t for t in ours if t in theirs]
+    diffs = [ours[t] - theirs[t] for t in texts]
+    rng = random.Random(seed)
+    means = sorted(statistics.mean(rng.choice(diffs) for _ in diffs) for _ in range(resamples))
+    return {"delta": round(statistics.mean(diffs), 4), "low_5": round(means[int(0.05 * resamples)], 4),
+            "high_95": round(means[int(0.95 * resamples) - 1], 4), "sentences": len(texts),
+            "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
+
+
 def run(quick: bool = False) -> dict:
+    return heard({**LEVERS, **SPEED_LEVERS}, ("dev",) if quick else ("dev", "held"))
+
+
+def heard(levers: dict[str, Lever], subsets: tuple[str, ...]) -> dict:
+    """Each lever's rows per subset (dev on SEEDS, held on HELD_SEEDS) and their deltas."""
     speaker = Speaker()
-    subsets = ("dev",) if quick else ("dev", "held")
-    rows = [score(speaker, name, lever, subset) for subset in subsets
-            for name, lever in {**LEVERS, **SPEED_LEVERS}.items()]
-    return {"rows": rows}
+    rows = [score(speaker, name, lever, subset, SEEDS if subset == "dev" else HELD_SEEDS) for subset in subsets
+            for name, lever in levers.items()]
+    return {"rows": rows, "deltas": deltas(rows)}
+
+
+def deltas(rows: list[dict], baseline: str = BASELINE) -> list[dict]:
+    """Each 1× lever against the served voice over every sentence scored (dev and held): paired_delta."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        merged.setdefault(row["lever"], {"details": []})["details"].extend(row["details"])
+    if baseline not in merged:
+        return []
+    out = []
+    for name in LEVERS:
+        if name != baseline and name in merged:
+            cer, pinyin = (paired_delta(merged[name], merged[baseline], m) for m in ("cer", "pinyin_error_rate"))
+            out.append({"lever": name, "sentences": cer["sentences"],
+                        "Δ cer (90 %)": f"{cer['delta']:+.4f} ({cer['low_5']:+.4f}…{cer['high_95']:+.4f})",
+                        "Δ pinyin (90 %)": f"{pinyin['delta']:+.4f} ({pinyin['low_5']:+.4f}…{pinyin['high_95']:+.4f})",
+                        "pinyin better / worse": f"{pinyin['better']} / {pinyin['worse']}"})
+    return out
 
 
 def table(result: dict) -> str:
     columns = ["lever", "subset", "sentences", "seeds", "cer", "cer_seed_range", "pinyin_error_rate",
                "pinyin_error_rate_seed_range"]
-    return ("Whisper base (tts.bench.quality's judge); dev = the bench's even sentences, held = its odd ones plus "
-            "HELD_OUT; seeded levers averaged over seeds 0–2.\n\n" + markdown_table(result["rows"], columns))
-
-
-DELTA_RESAMPLES = 4000
-
-
-def paired_delta(lever_rows: list[dict], base_rows: list[dict], measure: str, seed: int = 0) -> dict:
-    """Mean per-sentence difference lever − base of one measure (each sentence's mean over the seeds
-    it was heard with), with a 90 % bootstrap interval (sentences resampled, fixed seed) and how many
-    sentences got better or worse: the figure a lever is adopted on."""
-    import random
-
-    def per_sentence(rows: list[dict]) -> dict[str, float]:
-        by_text: dict[str, list[float]] = {}
-        for row in rows:
-            for detail in row["details"]:
-                by_text.setdefault(detail["text"], []).append(detail[measure])
-        return {text: statistics.mean(values) for text, values in by_text.items()}
-
-    ours, theirs = per_sentence(lever_rows), per_sentence(base_rows)
-    diffs = [ours[text] - theirs[text] for text in ours if text in theirs]
-    rng = random.Random(seed)
-    means = sorted(statistics.mean(rng.choices(diffs, k=len(diffs))) for _ in range(DELTA_RESAMPLES))
-    return {"measure": measure, "sentences": len(diffs), "delta": round(statistics.mean(diffs), 4),
-            "low_5": round(means[int(0.05 * DELTA_RESAMPLES)], 4),
-            "high_95": round(means[int(0.95 * DELTA_RESAMPLES) - 1], 4),
-            "better": sum(d < 0 for d in diffs), "worse": sum(d > 0 for d in diffs)}
-
-
-def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), seeds: dict | None = None) -> str:
-    """Each named lever against "as served (1×)": its rows per subset and, when both subsets were
-    heard, the paired Δ over all their sentences. `python -m tts.bench.quality_levers NAME…`."""
-    seeds = seeds or {"dev": SEEDS, "held": SEEDS[:2]}
-    speaker = Speaker()
-    table_rows, deltas = [], []
-    scored = {name: [score(speaker, name, LEVERS[name], subset, seeds[subset]) for subset in subsets]
-              for name in ["as served (1×)", *names]}
-    for name, rows in scored.items():
-        table_rows += rows
-        if name != "as served (1×)" and len(subsets) == 2:
-            deltas += [{"lever": name, **paired_delta(rows, scored["as served (1×)"], measure)}
-                       for measure in ("cer", "pinyin_error_rate")]
-    text = table({"rows": table_rows})
-    if deltas:
-        text += "\n\nPaired Δ (lever − as served) over the subsets' sentences, 90 % bootstrap interval:\n\n"
-        text += markdown_table(deltas, ["lever", "measure", "sentences", "delta", "low_5", "high_95", "better",
-                                        "worse"])
+    text = ("Whisper base (tts.bench.quality's judge); dev = the bench's even sentences (seeds 0–2), held = its odd "
+            "ones plus HELD_OUT (seeds 0–1); seeded levers averaged over their seeds.\n\n"
+            + markdown_table(result["rows"], columns))
+    if result.get("deltas"):
+        text += ("\n\nEach lever minus the served voice, paired per sentence (mean over seeds) over dev and held, "
+                 "with a 90 % bootstrap interval:\n\n" + markdown_table(result["deltas"], list(result["deltas"][0])))
     return text
 
 
-if __name__ == "__main__":
-    import sys
+def compare(names: list[str]) -> str:
+    """Each named lever against the served voice, on dev and held: its rows per subset and the paired Δ
+    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME…`."""
+    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, ("dev", "held")))
 
-    print(compare(sys.argv[1:]))
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tts.bench.quality_levers",
+                                     description="Named levers against the served voice, on dev and held.")
+    parser.add_argument("names", nargs="+", choices=list(LEVERS), metavar="NAME", help="levers: " + "; ".join(LEVERS))
+    print(compare(parser.parse_args().names))
