@@ -1,12 +1,13 @@
-"""The embedded voice's durations at breaks (tts.engines.embedded.Timing): the rime of the syllable
+"""The quality-lever bench's durations at breaks (tts.bench.timing.Timing): the rime of the syllable
 before the strongest breaks lengthened, never its initial; floors on rimes and #3 pauses, whole
 frames, applied between the acoustic model's halves."""
 
 import numpy as np
 import pytest
 
+from tts.bench.timing import Timing, combined, floored
 from tts.engines.baker_symbols import BakerSymbols
-from tts.engines.embedded import Timing, combined, floored, symbol_frames
+from tts.engines.embedded import symbol_frames
 from tts.engines.embedded_assets import locate
 from tts.frontend.phrase import Phrase
 

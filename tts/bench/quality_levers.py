@@ -16,16 +16,14 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import statistics
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from tts.bench.quality import transcribe_errors
 from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
-
-if TYPE_CHECKING:
-    from tts.engines.embedded import Timing
+from tts.bench.timing import Timing, combined, floored
 
 HELD_OUT = (
     "图书馆周六上午九点开门，借书的同学请带好学生证。",
@@ -84,7 +82,7 @@ class Lever:
     first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
     last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
-    timing: Timing = dataclasses.field(default_factory=lambda: _served("TIMING"))   # durations at breaks, floors
+    timing: Timing = Timing()      # durations at breaks, floors (tts.bench.timing; the default: as served)
     f0: float = 1.0                # the symbol half's `f0_ratios` (pitch range around the speaker's mean)
     energy: float = 1.0            # its `energy_ratios`
     mel_filter: str = "none"       # post-filter of the normalized mel (mel_contrast): "none" | "frame" | "call"
@@ -125,8 +123,8 @@ LEVERS = {
 
 
 def _timing(**changes) -> Lever:
-    """The served voice with its break timing changed (tts.engines.embedded.Timing)."""
-    return Lever(timing=dataclasses.replace(_served("TIMING"), **changes))
+    """The served voice with its break timing changed (tts.bench.timing.Timing)."""
+    return Lever(timing=Timing(**changes))
 
 
 LEVERS.update({   # durations at the strongest breaks and floors (session 7, prosody side)
@@ -191,7 +189,7 @@ class Speaker:
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
-        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, combined, edge_scale, floored, symbol_frames
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, edge_scale, symbol_frames
 
         engine = self.engine
         layout, firsts = engine._symbols.layout(phrase)
