@@ -232,7 +232,7 @@ def test_a_levers_paired_delta_is_per_sentence_over_seeds_with_a_bootstrap_inter
     delta = paired_delta(lever, base, "cer")
     assert (delta["sentences"], delta["better"], delta["worse"]) == (3, 1, 1)   # "gone" is not in both
     assert delta["delta"] == round((-0.2 + 0 + 0.1) / 3, 4)
-    assert delta["low_5"] <= delta["delta"] <= delta["high_95"]
+    assert -0.2 <= delta["low_5"] <= delta["delta"] <= delta["high_95"] <= 0.1   # within the sentences' own Δs
     assert delta == paired_delta(lever, base, "cer")   # a fixed seed: the same interval every run
     same = paired_delta(base, base, "cer")
     assert (same["delta"], same["low_5"], same["high_95"]) == (0, 0, 0)
@@ -250,3 +250,14 @@ def test_the_acoustic_models_own_ratios_reach_its_mel():
     for lever in (quality_levers.Lever(f0=1.2), quality_levers.Lever(energy=1.2)):
         changed = speaker._mel(phrase, lever, 1.0, 0)
         assert changed.shape == plain.shape and np.abs(changed - plain).mean() > 0.01
+
+
+def test_a_levers_timing_reaches_the_durations_the_lever_bench_hears():
+    """A floor on the rimes only adds frames: the lever's audio is longer than the served one's."""
+    from tts.bench import quality_levers
+
+    speaker = quality_levers.Speaker()
+    text = quality_levers.SUBSETS["dev"][0]
+    served = speaker(text, quality_levers.LEVERS[quality_levers.BASELINE], 0)
+    floored = speaker(text, quality_levers.LEVERS["toned rimes ≥ 6 frames"], 0)
+    assert len(floored) > len(served)

@@ -23,6 +23,7 @@ import numpy as np
 from tts.bench.quality import transcribe_errors
 from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
+from tts.bench.timing import Timing, combined, floored
 
 HELD_OUT = (
     "图书馆周六上午九点开门，借书的同学请带好学生证。",
@@ -81,6 +82,7 @@ class Lever:
     first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
     last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
+    timing: Timing = Timing()      # durations at breaks, floors (tts.bench.timing; the default: as served)
     f0: float = 1.0                # the symbol half's `f0_ratios` (pitch range around the speaker's mean)
     energy: float = 1.0            # its `energy_ratios`
     mel_filter: str = "none"       # post-filter of the normalized mel (mel_contrast): "none" | "frame" | "call"
@@ -118,6 +120,24 @@ LEVERS = {
     **{f"mel variance around the corpus mean ×{a}": Lever(mel_filter="corpus", alpha=a) for a in (1.1, 1.2)},
     **{f"mel tilt {t:+} over bins 20–79": Lever(mel_filter="tilt", alpha=t, low_bin=20) for t in (0.3, -0.3)},
 }
+
+
+def _timing(**changes) -> Lever:
+    """The served voice with its break timing changed (tts.bench.timing.Timing)."""
+    return Lever(timing=Timing(**changes))
+
+
+LEVERS.update({   # durations at the strongest breaks and floors (session 7, prosody side)
+    "rime before the phrase's end ×1.15": _timing(final_rime=1.15, strongest=4),
+    "rime before the phrase's end ×1.3": _timing(final_rime=1.3, strongest=4),
+    "toned rimes ≥ 4 frames": _timing(rime_floor=4),
+    "toned rimes ≥ 5 frames": _timing(rime_floor=5),
+    "toned rimes ≥ 6 frames": _timing(rime_floor=6),
+    "nasal rimes ≥ 6 frames": _timing(nasal_floor=6),
+    "#3 pauses ≥ 20 frames": _timing(pause_floor=20),
+    "silences ≥ 10 frames": _timing(silence_floor=10),
+    "the phrase's first initial ×2": _timing(first_initial=2.0),
+})
 SPEED_LEVERS = {
     f"{rate}×, {how}": Lever(rate=rate, model_rate_cap=cap)
     for rate in (1.5, 2.0) for how, cap in (("model's own durations", 99.0), ("model 1× + WSOLA", 1.0),
@@ -174,7 +194,9 @@ class Speaker:
         engine = self.engine
         layout, firsts = engine._symbols.layout(phrase)
         ids = np.array([layout], np.int32)
-        scale = edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable)
+        scale = combined(edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable),
+                         lever.timing.scale(len(layout), firsts, phrase.breaks))
+        floors = lever.timing.floor_table(engine._symbols._ids)
         feeds = {"input_ids": ids, "speaker_ids": np.zeros(1, np.int32), "speed_ratios": np.ones(1, np.float32),
                  "f0_ratios": np.full(1, lever.f0, np.float32), "energy_ratios": np.full(1, lever.energy, np.float32)}
         model = engine._acoustic
@@ -191,7 +213,7 @@ class Speaker:
                 noises = engine._noise(ids, seed * 1000 + draw)
             feeds.update({name: next(noises) for name in engine._noise_inputs})
             hidden, predicted = model.run(feeds, SYMBOL_OUTPUTS)
-            durations = symbol_frames(predicted, model_rate / lever.duration, scale)
+            durations = floored(symbol_frames(predicted, model_rate / lever.duration, scale), ids, floors)
             if lever.eos != "silent":   # the decoder silences its last symbol's frames: one of none goes last
                 hidden = np.concatenate([hidden, np.zeros((1, 1, hidden.shape[2]), hidden.dtype)], axis=1)
                 durations = np.concatenate([durations, np.zeros((1, 1), np.int32)], axis=1)
@@ -313,10 +335,14 @@ def paired_delta(lever: dict, baseline: dict, measure: str, resamples: int = 400
 
 
 def run(quick: bool = False) -> dict:
+    return heard({**LEVERS, **SPEED_LEVERS}, ("dev",) if quick else ("dev", "held"))
+
+
+def heard(levers: dict[str, Lever], subsets: tuple[str, ...]) -> dict:
+    """Each lever's rows per subset (dev on SEEDS, held on HELD_SEEDS) and their deltas."""
     speaker = Speaker()
-    subsets = ("dev",) if quick else ("dev", "held")
     rows = [score(speaker, name, lever, subset, SEEDS if subset == "dev" else HELD_SEEDS) for subset in subsets
-            for name, lever in {**LEVERS, **SPEED_LEVERS}.items()]
+            for name, lever in levers.items()]
     return {"rows": rows, "deltas": deltas(rows)}
 
 
@@ -348,3 +374,18 @@ def table(result: dict) -> str:
         text += ("\n\nEach lever minus the served voice, paired per sentence (mean over seeds) over dev and held, "
                  "with a 90 % bootstrap interval:\n\n" + markdown_table(result["deltas"], list(result["deltas"][0])))
     return text
+
+
+def compare(names: list[str]) -> str:
+    """Each named lever against the served voice, on dev and held: its rows per subset and the paired Δ
+    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME…`."""
+    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, ("dev", "held")))
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tts.bench.quality_levers",
+                                     description="Named levers against the served voice, on dev and held.")
+    parser.add_argument("names", nargs="+", choices=list(LEVERS), metavar="NAME", help="levers: " + "; ".join(LEVERS))
+    print(compare(parser.parse_args().names))

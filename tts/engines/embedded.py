@@ -97,6 +97,12 @@ def symbol_frames(predicted: np.ndarray, rate: float, scale: np.ndarray | None =
     return np.rint(frames if scale is None else frames * scale.astype(np.float32)).astype(np.int32)
 
 
+def syllable_ends(symbols: int, firsts: list[tuple[int, int]]) -> list[int]:
+    """Where each syllable's symbols end in a call laid out by BakerSymbols.layout: its break
+    symbol's position, or the closing sil's for the last one."""
+    return [position - 1 for _, position in firsts[1:]] + [symbols - 2]
+
+
 def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = FIRST_SYLLABLE,
                last: float = LAST_SYLLABLE) -> np.ndarray | None:
     """Per-symbol duration multipliers [1, symbols] for a call laid out by BakerSymbols.layout
@@ -106,7 +112,7 @@ def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = FIRST
     if (first == 1.0 and last == 1.0) or not firsts:
         return None
     scale = np.ones((1, symbols), np.float32)
-    ends = [position - 1 for _, position in firsts[1:]] + [symbols - 2]   # each syllable's break (or the closing sil)
+    ends = syllable_ends(symbols, firsts)
     scale[0, firsts[0][1]:ends[0]] *= first
     scale[0, firsts[-1][1]:ends[-1]] *= last
     return scale
