@@ -1,12 +1,13 @@
 """The embedded voice's phrase edges: per-symbol duration multipliers between the acoustic model's
-halves (tts.engines.embedded.edge_scale), on the first syllable after the opening silence and the
+halves (tts.bench.timing.edge_scale, a lever of the quality bench, not served), on the first syllable after the opening silence and the
 phrase's last syllable, never on breaks or silences."""
 
 import numpy as np
 import pytest
 
 from tts.engines.baker_symbols import BakerSymbols
-from tts.engines.embedded import edge_scale, symbol_frames
+from tts.bench.timing import edge_scale
+from tts.engines.embedded import symbol_frames
 from tts.engines.embedded_assets import locate
 from tts.frontend.phrase import Phrase
 

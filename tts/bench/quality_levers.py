@@ -23,7 +23,7 @@ import numpy as np
 from tts.bench.quality import transcribe_errors
 from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
-from tts.bench.timing import Timing, combined, floored
+from tts.bench.timing import Timing, combined, edge_scale, floored
 
 HELD_OUT = (
     "图书馆周六上午九点开门，借书的同学请带好学生证。",
@@ -59,12 +59,6 @@ RATE = 24000
 FADE = 240   # samples: "eos frames cut" stops mid-decay
 
 
-def _served(name: str) -> float:
-    from tts.engines import embedded
-
-    return getattr(embedded, name)
-
-
 @dataclasses.dataclass(frozen=True)
 class Lever:
     """One way of saying the sentences; the defaults are the served voice at 1×."""
@@ -79,8 +73,8 @@ class Lever:
     model_rate_cap: float = 99.0   # above it: the model at the cap, the rest time-stretched
     gain_db: float = 0.0           # on top of the voice's calibration (as served), per phrase with the peak limiter
     calibrated: bool = True        # False: the engine's own level (as served before the loudness calibration)
-    first_syllable: float = dataclasses.field(default_factory=lambda: _served("FIRST_SYLLABLE"))   # edge_scale
-    last_syllable: float = dataclasses.field(default_factory=lambda: _served("LAST_SYLLABLE"))
+    first_syllable: float = 1.0    # edge_scale (tts.bench.timing), as served: 1
+    last_syllable: float = 1.0
     eos: str = "silent"            # the closing eos symbol's frames: "silent" (as served) | "kept" (before) | "cut"
     timing: Timing = Timing()      # durations at breaks, floors (tts.bench.timing; the default: as served)
     f0: float = 1.0                # the symbol half's `f0_ratios` (pitch range around the speaker's mean)
@@ -189,7 +183,7 @@ class Speaker:
         return self._litert
 
     def _mel(self, phrase, lever: Lever, model_rate: float, seed: int) -> np.ndarray:
-        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, edge_scale, symbol_frames
+        from tts.engines.embedded import SYMBOL_OUTPUTS, AcousticCall, symbol_frames
 
         engine = self.engine
         layout, firsts = engine._symbols.layout(phrase)

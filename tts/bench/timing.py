@@ -1,4 +1,4 @@
-"""Duration levers of the quality-lever bench: the embedded voice's predicted durations reshaped at
+"""Duration levers of the quality-lever bench (none served): the embedded voice's predicted durations reshaped at
 the phrase's breaks and floored, between the acoustic model's halves (quality_levers.Speaker).
 
 Not served: measured and none adopted (quality_levers, session 7; dev = 24 sentences × seeds 0–2,
@@ -16,7 +16,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tts.engines.embedded import syllable_ends
+# edge_scale, the phrase's edges: the first syllable after the opening silence
+# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊). Measured
+# (quality_levers, dev then held, 72 sentences × 2 seeds): ×1.25 worse on dev; ×1.1 on both fixes
+# 建设/博物馆/通车了 but breaks as many others (CER −0.003, pinyin −0.003, 90 % intervals across 0):
+# not adopted (session 6; tts/bench/results/quality_levers.md).
+
+
+def syllable_ends(symbols: int, firsts: list[tuple[int, int]]) -> list[int]:
+    """Where each syllable's symbols end in a call laid out by BakerSymbols.layout: its break
+    symbol's position, or the closing sil's for the last one."""
+    return [position - 1 for _, position in firsts[1:]] + [symbols - 2]
+
+
+def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = 1.0,
+               last: float = 1.0) -> np.ndarray | None:
+    """Per-symbol duration multipliers [1, symbols] for a call laid out by BakerSymbols.layout
+    (sil, then each syllable's symbols and its break, then sil, eos): `first` on the symbols of
+    the syllable after the opening silence, `last` on those of the phrase's last syllable (its
+    break symbols and the silences unchanged). None when both are 1."""
+    if (first == 1.0 and last == 1.0) or not firsts:
+        return None
+    scale = np.ones((1, symbols), np.float32)
+    ends = syllable_ends(symbols, firsts)
+    scale[0, firsts[0][1]:ends[0]] *= first
+    scale[0, firsts[-1][1]:ends[-1]] *= last
+    return scale
+
 
 _RIME = re.compile(r"([a-z]+)([1-5])")
 

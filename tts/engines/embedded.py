@@ -65,13 +65,6 @@ MAX_MODEL_RATE = 1.0
 # The symbol half's outputs: each symbol's hidden state (the decoder's input) and its predicted
 # frames before the speed ratio and rounding (durations are applied outside, symbol_frames).
 SYMBOL_OUTPUTS = (embedded_decoder.SPLIT, "Relu;sub")
-# Duration multipliers of a phrase's edges (edge_scale): the first syllable after the opening silence
-# and the phrase's last syllable, the ones the voice swallows most (农民 → 奴民, 通车了 → 通车廊). Measured
-# (quality_levers, dev then held, 72 sentences × 2 seeds): ×1.25 worse on dev; ×1.1 on both fixes
-# 建设/博物馆/通车了 but breaks as many others (CER −0.003, pinyin −0.003, 90 % intervals across 0):
-# not adopted. The lever stays for the next attempt (tts/bench/results/quality_levers.md).
-FIRST_SYLLABLE = 1.0
-LAST_SYLLABLE = 1.0
 _REWRITE = 5              # our graph rewrites, noise seeding, rate handling, Latin tokens set off (baker_symbols); bump when one changes the audio
 
 
@@ -92,30 +85,9 @@ def symbol_frames(predicted: np.ndarray, rate: float, scale: np.ndarray | None =
     """Frames per symbol from the duration predictor's output (float32 [1, symbols], before any
     speed) at a model rate: scaled and rounded half to even exactly as the shipped model does it
     with its `speed_ratios` input (a test checks it against the whole tflite). `scale`: a further
-    multiplier per symbol (edge_scale), before the rounding: whole frames still."""
+    multiplier per symbol (the lever bench's, tts/bench/timing.py), before the rounding: whole frames still."""
     frames = predicted.astype(np.float32) * np.float32(1.0 / rate)
     return np.rint(frames if scale is None else frames * scale.astype(np.float32)).astype(np.int32)
-
-
-def syllable_ends(symbols: int, firsts: list[tuple[int, int]]) -> list[int]:
-    """Where each syllable's symbols end in a call laid out by BakerSymbols.layout: its break
-    symbol's position, or the closing sil's for the last one."""
-    return [position - 1 for _, position in firsts[1:]] + [symbols - 2]
-
-
-def edge_scale(symbols: int, firsts: list[tuple[int, int]], first: float = FIRST_SYLLABLE,
-               last: float = LAST_SYLLABLE) -> np.ndarray | None:
-    """Per-symbol duration multipliers [1, symbols] for a call laid out by BakerSymbols.layout
-    (sil, then each syllable's symbols and its break, then sil, eos): `first` on the symbols of
-    the syllable after the opening silence, `last` on those of the phrase's last syllable (its
-    break symbols and the silences unchanged). None when both are 1."""
-    if (first == 1.0 and last == 1.0) or not firsts:
-        return None
-    scale = np.ones((1, symbols), np.float32)
-    ends = syllable_ends(symbols, firsts)
-    scale[0, firsts[0][1]:ends[0]] *= first
-    scale[0, firsts[-1][1]:ends[-1]] *= last
-    return scale
 
 
 VOICE = Voice(
@@ -371,7 +343,7 @@ class EmbeddedEngine:
         except RuntimeError as error:
             raise SynthesisFailed(f"acoustic model failed: {error}") from error
         model_rate, stretch = _rates(phrase, options)
-        durations = symbol_frames(predicted, model_rate, edge_scale(len(layout), firsts))
+        durations = symbol_frames(predicted, model_rate)
         if durations.sum() > MAX_FRAMES:
             raise _TooManyFrames()
         before = np.concatenate([[0], np.cumsum(durations[0])])
