@@ -154,7 +154,7 @@ class Speaker:
         self._expected = None
 
     def __call__(self, text: str, lever: Lever, seed: int) -> np.ndarray:
-        from tts.audio.effects import apply_gain, time_stretch
+        from tts.audio.effects import apply_gain, calibrate, time_stretch
         from tts.engines.embedded import VOICE
         from tts.frontend import analyze
 
@@ -167,8 +167,9 @@ class Speaker:
             if lever.eos == "cut":
                 audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
             audio = time_stretch(audio, lever.rate / model_rate, RATE)
-            gain = VOICE.calibration_db * lever.calibrated + lever.gain_db
-            out.append(apply_gain(audio, gain) if gain else audio)   # as served: limited per phrase
+            if lever.calibrated:   # as served: the voice's calibration through the soft knee (sample-local)
+                audio = calibrate(audio, VOICE.calibration_db)
+            out.append(apply_gain(audio, lever.gain_db) if lever.gain_db else audio)   # a volume: per phrase, limited
             if number < len(phrases) and phrase.pause_ms:
                 out.append(np.zeros(RATE * phrase.pause_ms // 1000, np.float32))
         return np.concatenate(out)
