@@ -56,8 +56,7 @@ def measure(phrases: list[np.ndarray], sentences: list[np.ndarray], rate: int, c
             "served_lufs": round(integrated_loudness(np.concatenate(served), rate), 2),
             "served_peak_max": round(max(float(np.abs(s).max(initial=0.0)) for s in served), 3),
             "phrases": len(phrases), "limited_share": round(len(turned_down) / len(phrases), 3),
-            "knee_phrases": round(sum(calibration_db != 0 and float(np.abs(p).max(initial=0.0)) * gain > KNEE
-                                      for p in phrases) / len(phrases), 3),
+            "knee_phrases": round(sum(calibration_db != 0 and peak * gain > KNEE for peak in peaks) / len(phrases), 3),
             "knee_samples": round(float(bent.sum() / max(speech.sum(), 1)), 5),
             "knee_max_db": _db(float(bend.max()))}
 
