@@ -231,23 +231,11 @@ class Handler(WSGIHandler):
         if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
             self.status = result[0]
             self._answer(_GEVENTS_OWN[self.status])
-            self._linger()
+            linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
-            self._linger()
+            linger(self.socket, LINGER_SECONDS)
         return result
-
-    def _linger(self) -> None:
-        """Half-close, then read and drop what the client still sends (bounded), so closing does not
-        reset the answer away before the client has read it."""
-        dropped = 0
-        try:
-            self.socket.shutdown(socket.SHUT_WR)
-            with Timeout(LINGER_SECONDS, False):
-                while dropped < LINGER_BYTES and (data := self.socket.recv(65536)):
-                    dropped += len(data)
-        except OSError:   # the client is gone already
-            pass
 
     # -- the request ------------------------------------------------------------------------
     def get_environ(self) -> dict:
@@ -376,15 +364,26 @@ class Server(WSGIServer):
         self._refusing += 1
         log.warning("refusing a connection from %s: all %d connections are busy", address[0], self.connections.cap)
         try:
-            with Timeout(REFUSE_LINGER_SECONDS, False):
+            with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
                 sock.sendall(TOO_MANY_CONNECTIONS)
-                sock.shutdown(socket.SHUT_WR)
-                while sock.recv(65536):   # until the client closes: closing first would reset the answer away
-                    pass
+                linger(sock, REFUSE_LINGER_SECONDS)
         except OSError:
             pass
         finally:
             self._refusing -= 1
+
+
+def linger(sock, seconds: float) -> None:
+    """Half-close, then read and drop what the client still sends (for at most `seconds` and
+    LINGER_BYTES), so closing does not reset the answer away before the client has read it."""
+    dropped = 0
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        with Timeout(seconds, False):
+            while dropped < LINGER_BYTES and (data := sock.recv(65536)):
+                dropped += len(data)
+    except OSError:   # the client is gone already
+        pass
 
 
 def worker_healthy(app: Flask) -> bool:
