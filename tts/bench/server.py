@@ -13,12 +13,12 @@ import subprocess
 import sys
 import tempfile
 
+from tts import procstat
 from tts.bench.report import ROOT
 from tts.probe import wait_ready
 
 SCRIPTS = {"ours": "app.py", "ours-litert": "app.py", "baseline": "tts/bench/baseline_article.py"}
 KIND_ENV = {"ours-litert": {"TTS_VOCODER_RUNTIME": "litert"}}   # our server with the old vocoder path
-_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -28,10 +28,11 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (fields 14 and 15 of /proc/<pid>/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    """User + system CPU time of a running process."""
+    fields = procstat.stat_fields(pid)
+    if fields is None:
+        raise ProcessLookupError(f"no process {pid}")
+    return procstat.cpu_seconds(fields)
 
 
 def memory_mb(pid: int) -> dict:

@@ -40,6 +40,7 @@ from tts.engines.base import EngineOptions, Voice
 from tts.engines.sambert_worker import model_voices
 from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
+from tts import procstat
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ WORKER = Path(__file__).with_name("sambert_worker.py")
 SUPPORTED_PYTHONS = ("3.8", "3.10")
 REAL_FACTORY = "sambert_worker:modelscope_pipeline"
 RESTART_PAUSE = 5.0   # seconds at least between two starts of a replacement child
-_TICK = 1 / os.sysconf("SC_CLK_TCK")
-_UTIME, _STIME, _STARTTIME = 11, 12, 19   # in /proc/<pid>/stat's fields after "(comm)": man 5 proc's 14, 15, 22
 _VOICE_INFO = {  # the zh-cn 16k model's speakers
     "zhitian_emo": ("知甜", "female"), "zhiyan_emo": ("知燕", "female"),
     "zhizhe_emo": ("知哲", "male"), "zhibei_emo": ("知贝", "female"),
@@ -245,17 +244,16 @@ class _Channel:
         self._greeted = False
         self.in_call = False   # the worker thread waits for this child (what `SambertEngine.interrupt` ends)
         self.pid = self._process.pid
-        self._stat = f"/proc/{self._process.pid}/stat"
-        fields = _stat_fields(self._stat)
-        self._identity = fields and fields[_STARTTIME]   # a reused pid has another start time
+        fields = procstat.stat_fields(self._process.pid)
+        self._identity = fields and fields[procstat.STARTTIME]   # a reused pid has another start time
         self._cpu = 0.0
 
     def cpu_seconds(self) -> float:
         """The child's user + system CPU seconds, all its threads; once it has exited and been
         reaped, the last value read."""
-        fields = _stat_fields(self._stat)
-        if fields is not None and fields[_STARTTIME] == self._identity:
-            self._cpu = (int(fields[_UTIME]) + int(fields[_STIME])) * _TICK
+        fields = procstat.stat_fields(self._process.pid)
+        if fields is not None and fields[procstat.STARTTIME] == self._identity:
+            self._cpu = procstat.cpu_seconds(fields)
         return self._cpu
 
     def greet(self) -> None:
@@ -339,10 +337,3 @@ class _Channel:
         self._stderr.close()
 
 
-def _stat_fields(path: str) -> list[str] | None:
-    """A process's /proc stat fields after its "(comm)" (which may hold spaces); None once it is gone."""
-    try:
-        with open(path, "rb") as stat:
-            return stat.read().rpartition(b")")[2].decode("ascii").split()
-    except OSError:
-        return None
