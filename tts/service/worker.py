@@ -128,7 +128,7 @@ class Worker:
 
     def _step_cpu(self) -> float:
         """The clock a step is judged by: the worker thread's CPU seconds plus the watched children's."""
-        return self._progress() + sum(child.cpu_seconds() for child in self._children)
+        return self._progress() + self._children_cpu()
 
     def _thread_cpu(self) -> float:
         """CPU seconds the worker thread has used (0 before it ran its first step)."""
@@ -150,7 +150,11 @@ class Worker:
         """CPU seconds of every thread of the process but the calling one, and of the watched
         children (call it on the hub): what the steps between two readings cost."""
         own = time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
-        return own + sum(child.cpu_seconds() for child in self._children)
+        return own + self._children_cpu()
+
+    def _children_cpu(self) -> float:
+        """CPU seconds of the watched children (engines' own processes), every thread."""
+        return sum(child.cpu_seconds() for child in self._children)
 
     def settle(self, timeout: float) -> bool:
         """Wait up to `timeout` s for the step in flight to return (nobody takes its result); True when idle."""
