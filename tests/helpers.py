@@ -57,11 +57,14 @@ class BrowserReference:
     def __init__(self, vocoder_dir: str) -> None:
         import onnxruntime as ort
 
-        from tts.engines import embedded_decoder, embedded_vocoder
+        from tts.engines import embedded, embedded_decoder, embedded_vocoder
 
         def session(path):
             return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        self._decoder = session(embedded_decoder.verified(vocoder_dir))
+        # the engine's own loader: as uint8 weights where int8 products would saturate (x86 without
+        # VNNI), so its mels are the page's exact ones on every machine
+        self._decoder = embedded._OnnxDecoder(embedded_decoder.verified(vocoder_dir),
+                                              embedded.integer_products_saturate())
         self._head, self._tail = (session(path) for path in embedded_vocoder.verified(vocoder_dir))
 
     def mel(self, header: dict, payload: bytes) -> np.ndarray:
@@ -71,8 +74,7 @@ class BrowserReference:
         if header["type"] == "mel":
             return np.frombuffer(payload, "<f4").reshape(1, header["frames"], 80)
         hidden, durations = unpack(header, payload)
-        (mel,) = self._decoder.run(None, {"hidden": hidden[None], "durations": durations[None]})
-        return squeeze_frames(mel, header["stretch"])
+        return squeeze_frames(self._decoder(hidden[None], durations[None]), header["stretch"])
 
     def call(self, header: dict, payload: bytes, min_frames: int) -> np.ndarray:
         mel = self.mel(header, payload)
@@ -102,5 +104,6 @@ class BrowserReference:
 
 
 def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    reference = np.asarray(reference, np.float64)
     noise = reference - test
     return float(10 * np.log10(np.sum(reference ** 2) / max(np.sum(noise ** 2), 1e-20)))
