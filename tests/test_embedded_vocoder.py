@@ -11,6 +11,8 @@ import onnxruntime as ort
 import pytest
 from onnx import numpy_helper
 
+from helpers import snr_db
+
 from tts.config import Settings
 from tts.engines import declare_engines, embedded_decoder, embedded_vocoder
 from tts.engines.base import EngineOptions
@@ -44,10 +46,6 @@ def litert(tflite):
 
 def session(model):
     return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-
-
-def snr_db(reference: np.ndarray, other: np.ndarray) -> float:
-    return float(10 * np.log10(np.sum(reference.astype(np.float64) ** 2) / np.sum((reference - other) ** 2.0)))
 
 
 def test_int8_faithful_rebuild_matches_litert_on_real_mels(tflite, mels, litert):
