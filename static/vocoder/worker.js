@@ -13,7 +13,7 @@
 //      {type: "hidden", id, phrase, hidden: Uint16Array (float16 [symbols, 256]), durations: Int32Array,
 //       symbols, frames, first, vocoder}
 //      {type: "mel", id, phrase, mel: Float32Array ([frames, 80]), frames, first, vocoder}
-//                                                     → {type: "audio", id, phrase, samples: Float32Array, ms}…
+//                                                     → {type: "audio", id, phrase, samples: Float32Array}…
 //      {type: "pause", id, phrase, samples}          → {type: "audio", id, phrase, pause: true, samples (zeros)}
 //      (after each call)                              → {type: "vocoded", id, frames, decoderMs, vocoderMs}: time spent
 //      {type: "phrase", id}                           → {type: "phrase", id}: the calls before it are made
@@ -114,14 +114,10 @@ async function runTails(features, count, from, until, chunk, message, offset = 0
     const keep = Math.min(end, message.frames - offset);
     if (keep > start) {
       const samples = audio.data.slice((start - left) * HOP, (keep - left) * HOP);
-      const now = performance.now();
-      self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples, ms: now - made }, [samples.buffer]);
-      made = now;
+      self.postMessage({ type: "audio", id: message.id, phrase: message.phrase, samples }, [samples.buffer]);
     }
   }
 }
-
-let made = 0;   // when the last audio was posted: each audio message says how long it took to make
 
 async function speak(message) {
   const started = performance.now();
@@ -135,7 +131,6 @@ async function speak(message) {
 }
 
 async function vocode(decoded, message) {
-  made = performance.now();
   const { frames, vocoder } = message;
   const padded = Math.max(frames, vocoder.min_frames);   // very short mels: repeat the last frame, cut back after
   const mel = new Float32Array(padded * BINS);
