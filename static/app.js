@@ -27,7 +27,7 @@ const FORMATS = {
   pcm: { label: "PCM", hint: "16 位单声道原始采样，没有文件头，适合程序处理。" },
 };
 const formatSpec = (id) => FORMATS[id] || { label: id.toUpperCase(), hint: "" };
-const MADE_HERE = ["wav", "pcm"];   // assembled from the stream itself; other formats are encoded by the server
+export const MADE_HERE = ["wav", "pcm"];   // assembled from the stream itself; other formats are encoded by the server
 
 const POLL_MS = 300;
 const HISTORY_SIZE = 5;

@@ -2,7 +2,7 @@
 // on onnxruntime-web, this origin's hashed files) and POST /tts/hidden's stream, read call by call and
 // handed to it; its audio goes back to app.js's player, calibrated piece by piece (a phrase held whole
 // only when the listener's own volume needs its peak).
-import { withKey } from "../app.js";
+import { MADE_HERE, withKey } from "../app.js";
 import { ApiError } from "../messages.js";
 import { records } from "./stream.js";
 
@@ -68,7 +68,7 @@ export async function localSource(request, signal) {
     if (error.field === "voice") return fellBack("所选声音不能在本机合成，这次由服务器合成。");
     throw error;   // the same refusal the server's audio would meet, shown the same way
   }
-  note.textContent = ["wav", "pcm"].includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
+  note.textContent = MADE_HERE.includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
   return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD };
 }
 
