@@ -301,11 +301,13 @@ function stopLive() {
 }
 
 // While no audio has come: if the voice's model is loading, say so (the server lists its state).
+// A run that has ended (its error said, or done) is past waiting, also when it ended during the question.
 function watchLoading(run, voiceId) {
+  const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
-    if (run.heard || run.signal.aborted) return;
+    if (!waiting()) return;
     const listed = (await fetchVoices()).find((v) => v.id === voiceId);
-    if (run.heard || run.signal.aborted) return;
+    if (!waiting()) return;
     if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
     else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
     run.lookTimer = setTimeout(look, 1000);

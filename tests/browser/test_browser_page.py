@@ -238,6 +238,32 @@ def test_a_network_failure_is_said_in_chinese(visit):
     assert all("ERR_CONNECTION_REFUSED" in text for text in visit.console_errors)
 
 
+def test_an_error_answered_while_the_page_asks_for_the_voices_state_stays_said(visit):
+    """While no audio has come the page asks the server every second whether the voice's model is loading.
+    An error answered while such a question is out is the last word of that run: the answer to the
+    question, when it comes, neither covers the error with a "waiting" line nor asks again."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    held = {"tts": [], "voices": []}
+    page.route("**/tts", lambda route: held["tts"].append(route))
+    page.route("**/v1/audio/voices", lambda route: held["voices"].append(route))
+    page.click("#speak")
+    while not (held["tts"] and held["voices"]):   # the request, and the page's question about its voice, are out
+        page.wait_for_timeout(50)
+    held["tts"][0].fulfill(status=400, json={"error": {"code": "invalid_request", "field": "voice",
+                                                       "message": "no voice 'x'"}})
+    said = "服务器没有这个声音，请重新选择。"
+    expect(page.locator("#status")).to_have_text(said)
+    with page.expect_response("**/v1/audio/voices"):
+        held["voices"][0].continue_()
+    page.wait_for_timeout(1500)                   # longer than the page waits between two questions
+    assert page.text_content("#status") == said
+    assert len(held["voices"]) == 1
+    expect(page.locator("#speak")).to_be_enabled()
+    visit.assert_clean(400)
+
+
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
     page = visit.page
     visit.open()
