@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from tts.audio.encode import FORMATS
 from tts.captions import FORMATS as CAPTION_FORMATS
-from tts.errors import InvalidInput, UnknownField, shown
+from tts.errors import InvalidInput, NothingToSay, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
 PITCH_RANGE = (-12.0, 12.0)      # semitones
@@ -307,7 +307,7 @@ def _string(spec: Field, value: Any, max_chars: int) -> None:
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"'{name}' has {len(value)} characters; the limit is {limit}", field=name)
     if spec.spoken and not value.strip():
-        raise InvalidInput(f"'{name}' must contain something to say", field=name)
+        raise NothingToSay(f"'{name}' must contain something to say", field=name)
 
 
 def read_fields(payload: Any, dialect: Dialect, *, max_chars: int, voices: Iterable[str] = (),

@@ -228,6 +228,25 @@ def test_bad_input_is_a_4xx_naming_the_field_never_a_5xx_nor_silence(app, contra
     assert np.abs(samples).max() > 0.1, "silent audio"
 
 
+@pytest.mark.parametrize("path, body, code", [
+    (TTS, tts(text="！？。"), "nothing_to_say"),
+    (TTS, tts(text=" \n "), "nothing_to_say"),
+    (TTS, tts(text="αβγ"), "nothing_to_say"),
+    (V1, v1(input="αβγ"), "nothing_to_say"),
+    (TTS, tts(text="<speak>你好"), "invalid_markup"),
+    (TTS, tts(text=ssml('<break time="99s"/>')), "invalid_markup"),
+    (TTS, tts(text="银行{xyz2}"), "invalid_markup"),
+    (V1, v1(input=ssml('<phoneme alphabet="ipa" ph="x">行</phoneme>')), "invalid_markup"),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_a_text_with_nothing_to_say_or_a_markup_mistake_has_a_code_of_its_own(app, path, body, code):
+    """A client (the page among them) can tell the listener what is wrong with the text, not only that it is."""
+    response = app.test_client().post(path, json=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == code and named(response) == ("text" if path == TTS else "input")
+    assert "'text'" not in error["message"] if path == V1 else error["message"]   # V1 calls it input
+
+
 def test_the_table_covers_every_class_seen_as_5xx_on_both_endpoints():
     assert len(WAS_5XX) == 6
     for kind in WAS_5XX:

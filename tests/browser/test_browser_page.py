@@ -224,6 +224,25 @@ def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(
     visit.assert_clean(400)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("。。。！", "这段文字里没有可以朗读的内容"),
+    ("αβγ", "这段文字里没有可以朗读的内容"),
+    ("<speak>你好", "文字里的 SSML 标记或拼音注音"),
+    ("银行{xyz2}", "文字里的 SSML 标记或拼音注音"),
+])
+def test_a_text_with_nothing_to_say_or_a_markup_mistake_is_said_in_chinese_for_what_it_is(visit, text, said):
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
+        page.click("#speak")
+    assert answer.value.status == 400
+    expect(page.locator("#status")).to_contain_text(said)
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{answer.value.json()['error']['message']}")
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    visit.assert_clean(400)
+
+
 def test_a_network_failure_is_said_in_chinese(visit):
     page = visit.page
     visit.open()
