@@ -120,6 +120,12 @@ def test_bad_input_is_400_naming_the_field(client, body, field):
     assert error["code"] == TEXT_CODES.get(text, "invalid_request")
 
 
+def test_a_method_a_route_does_not_take_is_a_405_that_says_which_it_takes(client):
+    response = client.put("/tts", json={"text": "你好"})
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
 def test_a_form_body_is_415_naming_the_content_type(client):
     response = client.post("/tts", data="text=你好", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
