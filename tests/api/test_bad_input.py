@@ -120,6 +120,8 @@ CASES = [
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text=ssml('<phoneme ph="zzz2">行</phoneme>')), 400, "text"),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text=ssml('<phoneme ph="zzz2">行</phoneme>'),
                                                         voice="zm_yunjian"), 400, "text"),
+    Case("inline pinyin with a tone out of 1-5 (was read aloud)", TTS, tts(text="银行{yin2 hang9}"), 400, "text"),
+    Case("inline pinyin with a tone out of 1-5 (was read aloud)", V1, v1(input="银行{yin0}"), 400, "input"),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text="面{biang2}"), 200, max_seconds=3),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text="绿{lü4}色"), 200, max_seconds=3),
     # -- was amplification: more audio than one request may make (422 before any synthesis) -------------------

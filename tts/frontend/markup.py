@@ -27,8 +27,9 @@ from tts.frontend.tn.numbers import read_digits, read_number
 MAX_DEPTH = 16
 MAX_ELEMENTS = 2000
 MAX_BREAK_MS = 10_000
-_SYLLABLES = re.compile(r"^[a-zü]+[1-5](?: [a-zü]+[1-5])*$")
-_INLINE = re.compile(r"\{([a-zü1-5 ]+)\}")
+# Braces holding letters-and-a-digit words are readings (a tone out of 1-5 is a mistake, not text to read)
+_SYLLABLES = re.compile(r"^[a-zü]+[0-9](?: [a-zü]+[0-9])*$")
+_INLINE = re.compile(r"\{([a-zü0-9 ]+)\}")
 _HANZI = re.compile(r"[\u3400-\u9fff]")
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _STRENGTH_MS = {"none": 0, "x-weak": 100, "weak": 200, "medium": 400, "strong": 700, "x-strong": 1200}
@@ -94,7 +95,7 @@ def _readings(syllables: tuple[str, ...], where: str) -> tuple[str, ...]:
     for syllable in readings:
         if not is_syllable(syllable):
             raise InvalidMarkup(f"{where}: {shown(syllable)} is not a Mandarin pinyin syllable "
-                               "(tone-numbered, ü written v: lv4)", field="text")
+                               "(letters, then the tone 1-5; ü written v: lv4)", field="text")
     return readings
 
 
