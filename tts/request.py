@@ -154,7 +154,8 @@ TTS = Dialect("POST /tts", (
     Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
           "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
           "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
-          "an async job's are at `GET /tts/jobs/<id>/captions`; unset: audio only",
+          "an async job's are at `GET /tts/jobs/<id>/captions` (json; `?format=vtt` or `srt` for those); "
+          "unset: audio only",
           choices=CAPTION_FORMATS),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
