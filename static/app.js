@@ -330,6 +330,27 @@ async function open(request, run) {
   }
 }
 
+// A source's pieces until the run is stopped. A fetch heeds the signal by itself; audio made on this device
+// goes on after the server's part has all come. Either way the run ends at once, and the source is told
+// (return()) so it can stop its own work once the piece under way is done.
+async function* untilStopped(pieces, signal) {
+  const iterator = pieces[Symbol.asyncIterator]();
+  const stopped = new Promise((resolve) => {
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener("abort", () => resolve(null), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), stopped]);
+      if (next === null) throw signal.reason;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (signal.aborted && iterator.return) iterator.return().catch(() => { /* the source's own end */ });
+  }
+}
+
 // Streams `request` into a new live player; the received PCM, or throws (AbortError when stopped).
 async function play(request, run) {
   watchLoading(run, voice.value);
@@ -349,7 +370,7 @@ async function play(request, run) {
     if (!run.preview) progress.textContent = "";
   });
   try {
-    for await (const piece of stream.pieces) {
+    for await (const piece of untilStopped(stream.pieces, run.signal)) {
       if (!run.heard) { run.heard = true; setStatus(run.preview ? "正在试听…" : "正在合成，边合成边播放…", "busy"); }
       const floats = piece instanceof Float32Array;
       pieces.push(floats ? pcm16(piece) : piece);

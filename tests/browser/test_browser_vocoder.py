@@ -100,6 +100,22 @@ def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_se
     visit.assert_clean()                              # and no request left the origin
 
 
+def test_stop_ends_browser_vocoding_also_after_the_servers_part_has_all_come(visit, idle_server):
+    """The server sends its part of a text in a moment; making the audio here takes longer. Stop ends that
+    too: the page says it stopped and takes the next text at once, without making the rest for nobody."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", HUNDRED)
+    page.check("#local")
+    with page.expect_event("requestfinished", lambda request: request.url.endswith("/tts/hidden")):
+        page.click("#speak")
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert page.evaluate("() => window.browserVocoder.last") is None   # the whole text was not made
+    visit.assert_clean()
+
+
 def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, idle_server):
     """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
     instead): its audio is what the stream's reference client makes of the same stream."""
