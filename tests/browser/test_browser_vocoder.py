@@ -144,6 +144,25 @@ def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_
     visit.assert_clean()
 
 
+def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_is_on(visit, idle_server):
+    """"Made here: downloaded as WAV" is true of the switch's runs; switched off, the next download is the
+    chosen format again, and the note says nothing it no longer means."""
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
+    page.uncheck("#local")
+    expect(page.locator("#local-note")).to_have_text("")
+    page.click("#speak")
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"), timeout=60_000)
+    expect(page.locator("#local-note")).to_have_text("")
+    visit.assert_clean()
+
+
 def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
     """+6 dB takes loud phrases past the peak limiter's ceiling: each phrase is scaled as a whole, as
     the server does, also the two phrases a long first sentence is cut into (no pause between them)."""
