@@ -102,7 +102,8 @@ async function captionedStream(request, signal) {
   const captions = [];
   unbound = captions;
   async function* pieces() {
-    for await (const { audio, captions: more } of lines(response.body)) {
+    for await (const { audio, captions: more, error } of lines(response.body)) {
+      if (error) throw new ApiError(500, error);   // failed after its first audio: the server's last line says why
       captions.push(...more);
       append(more);
       if (audio) yield bytes(audio);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import random
@@ -281,6 +282,27 @@ def test_an_error_answered_while_the_page_asks_for_the_voices_state_stays_said(v
     assert len(held["voices"]) == 1
     expect(page.locator("#speak")).to_be_enabled()
     visit.assert_clean(400)
+
+
+def test_an_error_the_server_reports_midway_through_the_stream_is_said_for_what_it_is(visit):
+    """A stream that fails after its first audio (the server stopping, a stalled model) ends with a JSON line
+    naming the error before the connection is cut (tts/web/captions.py): the page says that error."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    silence = base64.b64encode(bytes(4800)).decode("ascii")   # 0.1 s of 16-bit silence at 24 kHz
+    lines = [{"audio": silence, "audio_format": "audio/pcm", "sample_rate": 24000,
+              "captions": [{"text": "你", "start": 0.0, "end": 0.1}]},
+             {"error": {"code": "shutting_down", "message": "the server is shutting down", "field": None}}]
+    page.route("**/tts", lambda route: route.fulfill(
+        status=200, headers={"X-Sample-Rate": "24000"}, content_type="application/x-ndjson",
+        body="".join(json.dumps(line) + "\n" for line in lines)))
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("服务器正在停止或重启，请稍后重试。")
+    expect(page.locator("#status-detail")).to_have_text("详情：the server is shutting down")
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#history li")).to_have_count(0)
+    visit.assert_clean()
 
 
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
