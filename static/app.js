@@ -320,7 +320,7 @@ async function open(request, run) {
   const started = performance.now();
   for (;;) {
     try {
-      return await synthesis.source(request, run.signal);
+      return await unlessStopped(synthesis.source(request, run.signal), run.signal);
     } catch (error) {
       const waited = (performance.now() - started) / 1000;
       if (!(error instanceof ApiError) || error.code !== "warming_up" || waited > WARM_UP_WAIT_S) throw error;
@@ -330,19 +330,29 @@ async function open(request, run) {
   }
 }
 
-// A source's pieces until the run is stopped. A fetch heeds the signal by itself; audio made on this device
-// goes on after the server's part has all come. Either way the run ends at once, and the source is told
-// (return()) so it can stop its own work once the piece under way is done.
+// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work behind it heeds the
+// signal (a fetch does; loading the model for this device or making its audio does not).
+const STOPPED = Symbol("stopped");
+const stops = new WeakMap();   // a run's signal → a promise of STOPPED once it aborts (one listener per run)
+async function unlessStopped(promise, signal) {
+  if (!stops.has(signal)) {
+    stops.set(signal, new Promise((resolve) => {
+      if (signal.aborted) resolve(STOPPED);
+      else signal.addEventListener("abort", () => resolve(STOPPED), { once: true });
+    }));
+  }
+  const settled = await Promise.race([promise, stops.get(signal)]);
+  if (settled === STOPPED) throw signal.reason;
+  return settled;
+}
+
+// A source's pieces until the run is stopped; the source is then told (return()) so it can stop its own
+// work once the piece under way is done.
 async function* untilStopped(pieces, signal) {
   const iterator = pieces[Symbol.asyncIterator]();
-  const stopped = new Promise((resolve) => {
-    if (signal.aborted) resolve(null);
-    else signal.addEventListener("abort", () => resolve(null), { once: true });
-  });
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), stopped]);
-      if (next === null) throw signal.reason;
+      const next = await unlessStopped(iterator.next(), signal);
       if (next.done) return;
       yield next.value;
     }

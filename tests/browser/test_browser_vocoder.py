@@ -144,6 +144,23 @@ def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_
     visit.assert_clean()
 
 
+def test_stop_while_the_model_for_this_device_is_still_loading_stops_at_once(visit):
+    """The first use loads ~17 MB of model: on a slow network that takes a while, and Stop must not wait for it."""
+    page = visit.page
+    visit.open()
+    held = []
+    page.route("**/vocoder/manifest.json", lambda route: held.append(route))   # the model never comes
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    while not held:
+        page.wait_for_timeout(50)
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert not visit.page_errors
+
+
 def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_is_on(visit, idle_server):
     """"Made here: downloaded as WAV" is true of the switch's runs; switched off, the next download is the
     chosen format again, and the note says nothing it no longer means."""
