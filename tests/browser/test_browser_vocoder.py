@@ -107,7 +107,8 @@ def test_stop_ends_browser_vocoding_also_after_the_servers_part_has_all_come(vis
     visit.open()
     page.fill("#text", HUNDRED)
     page.check("#local")
-    with page.expect_event("requestfinished", lambda request: request.url.endswith("/tts/hidden")):
+    with page.expect_event("requestfinished", lambda request: request.url.endswith("/tts/hidden"),
+                           timeout=120_000):   # after the model's first load (slow on a busy machine)
         page.click("#speak")
     page.click("#stop")
     expect(page.locator("#status")).to_have_text("已停止。")
