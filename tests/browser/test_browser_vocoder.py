@@ -131,7 +131,8 @@ def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, 
     visit.assert_clean()
 
 
-def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
+def speak_here_with_mp3_chosen(visit):
+    """Open the page, choose MP3 downloads, synthesize a sentence on this device; the page."""
     page = visit.page
     visit.open()
     page.select_option("#format", "mp3")
@@ -139,6 +140,11 @@ def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_
     page.check("#local")
     page.click("#speak")
     expect_local_done(page)
+    return page
+
+
+def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
+    page = speak_here_with_mp3_chosen(visit)
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
     expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
     assert not [url for url in visit.requests if url.endswith("/tts") or "/tts/jobs" in url]   # no server audio
@@ -165,13 +171,7 @@ def test_stop_while_the_model_for_this_device_is_still_loading_stops_at_once(vis
 def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_is_on(visit, idle_server):
     """"Made here: downloaded as WAV" is true of the switch's runs; switched off, the next download is the
     chosen format again, and the note says nothing it no longer means."""
-    page = visit.page
-    visit.open()
-    page.select_option("#format", "mp3")
-    page.fill("#text", "今天天气很好。")
-    page.check("#local")
-    page.click("#speak")
-    expect_local_done(page)
+    page = speak_here_with_mp3_chosen(visit)
     expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
     page.uncheck("#local")
     expect(page.locator("#local-note")).to_have_text("")
