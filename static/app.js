@@ -219,10 +219,10 @@ function showProblem({ message, field, detail }) {
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-function showError(error, midway = false) {
-  if (error instanceof ApiError) showProblem(describeError(error, limits()));
-  else showProblem(networkMessage(error, midway));
-}
+// { message, field, detail } for an error: the server's refusal, or a network failure.
+const explain = (error, midway = false) => (error instanceof ApiError ? describeError(error, limits())
+  : networkMessage(error, midway));
+const showError = (error, midway = false) => showProblem(explain(error, midway));
 
 // -- what is sent: only what the page knows the server takes ----------------------------------------
 function readForm() {
@@ -490,11 +490,19 @@ async function synthesize() {
     run.done = true;
     showProgress(run.player, run);
     // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
-    const kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
-    const files = await keep(request, audio, kept, run);
+    let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
+    let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
+    const files = await keep(request, audio, kept, run).catch((error) => {
+      if (run.signal.aborted || MADE_HERE.includes(kept)) throw error;
+      const why = explain(error);
+      unkept = { message: `${formatSpec(kept).label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      kept = "wav";
+      return keep(request, audio, kept, run);
+    });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
+    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`,
+      "done", unkept.detail);
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);

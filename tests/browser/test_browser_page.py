@@ -305,6 +305,31 @@ def test_an_error_the_server_reports_midway_through_the_stream_is_said_for_what_
     visit.assert_clean()
 
 
+def test_what_was_heard_is_kept_as_wav_when_the_server_cannot_make_the_chosen_format(visit):
+    """The MP3 is a second request after the stream (an async job): when the server refuses it (busy now),
+    the result the listener has just heard is kept as WAV, and the page says why, not lost with an error."""
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "你好。")
+
+    def busy_for_files(route):
+        if json.loads(route.request.post_data or "{}").get("async"):
+            route.fulfill(status=503, headers={"Retry-After": "3"}, json={"error": {
+                "code": "queue_full", "message": "the queue is full (2 requests); retry in 3 s", "field": None}})
+        else:
+            route.continue_()
+
+    page.route("**/tts", busy_for_files)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(
+        r"^完成：\d+\.\d 秒的语音.*MP3 文件没能准备好，已改存为 WAV：服务器正忙，排队已满，请 3 秒后重试。"))
+    expect(page.locator("#status-detail")).to_have_text("详情：the queue is full (2 requests); retry in 3 s")
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#history li")).to_have_count(1)
+    visit.assert_clean(503)
+
+
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
     page = visit.page
     visit.open()
