@@ -14,8 +14,8 @@ const player = document.getElementById("player");
 const line = document.createElement("p");
 line.id = "captions";
 line.lang = "zh-CN";
-line.setAttribute("aria-label", "字幕");
 player.insertAdjacentElement("afterend", line);
+player.setAttribute("aria-describedby", line.id);   // the player's captions (a <p> may not carry a label of its own)
 
 let shown = { captions: [], nodes: [] };   // what the line holds
 let marked = -1;

@@ -132,6 +132,21 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     visit.assert_clean()
 
 
+def test_the_page_has_no_serious_accessibility_violation_before_a_result_or_after_an_error(visit, axe_source):
+    page = visit.page
+    visit.open()
+
+    def serious() -> list[dict]:
+        return [v for v in axe_violations(page, axe_source) if v["impact"] in ("serious", "critical")]
+
+    assert not serious(), serious()
+    page.fill("#text", "。。。")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"))
+    assert not serious(), serious()
+    visit.assert_clean(400)
+
+
 def test_eco_choice_persists_across_reload(visit):
     page = visit.page
     visit.open()
