@@ -191,7 +191,15 @@ function applyEco() {
   }
   showVoiceHint();
 }
-voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); });
+// The voices' states as the server says now: a model loads on first use and is unloaded when long unused.
+async function refreshStates() {
+  const listed = await fetchVoices();
+  if (listed.length) {
+    voices = listed;
+    showVoiceHint();
+  }
+}
+voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); refreshStates(); });
 if (keyInput) {
   keyInput.value = tabStore.get("tts.key") || "";
   keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
@@ -471,6 +479,7 @@ function finish(run) {
   button.disabled = false;
   stopButton.disabled = !live;
   showVoiceHint();
+  refreshStates();   // the run may have loaded its voice's model
 }
 
 async function synthesize() {
