@@ -256,8 +256,11 @@ class Handler(WSGIHandler):
         with app.request_context(self.environ):
             g.request_id = self._request_id()
             response = app.make_response(app.handle_user_exception(error))
-        self.start_response(response.status, list(response.headers.items()))
-        self.write(response.get_data())
+        try:
+            self.start_response(response.status, list(response.headers.items()))
+            self.write(response.get_data())
+        except OSError:   # the client is gone already
+            self.close_connection = True
 
     def _request_id(self) -> str | None:
         """The id the response's headers carry (tts.web.observability), to find its other log lines."""
