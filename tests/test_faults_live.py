@@ -73,7 +73,7 @@ def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ende
 
 
 def test_a_stream_whose_engine_fails_before_its_first_byte_is_answered_with_a_json_error(faulty):
-    """AAC gives no bytes for its first 2,400 samples: the first phrase (one syllable, a 1 ms break)
+    """AAC gives no bytes for its first 1,600 samples: the first phrase (one syllable, a 1 ms break)
     went to the encoder, none of it to the client, when the second failed. Before, the connection
     closed with no answer at all."""
     logged = len(whole_log(faulty))
