@@ -101,7 +101,8 @@ def time_stretch(samples: np.ndarray, factor: float, rate: int) -> np.ndarray:
 
 
 def squeezed_length(count: int, factor: float) -> int:
-    """How many frames `squeeze_frames` makes of `count` (the browser's squeeze counts them so too)."""
+    """How many frames `squeeze_frames` makes of `count`: at least one of a non-empty mel (tts/hidden.py
+    tells the browser, which squeezes the decoder's mel itself, this count)."""
     return max(1, round(count / factor)) if count else 0
 
 
