@@ -210,6 +210,34 @@ def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, 
     assert not visit.page_errors and not visit.foreign_requests()
 
 
+def test_browser_vocoder_tries_again_on_the_click_after_a_failed_prefetch(visit, idle_server):
+    """Switching it on prefetches the graphs; when that fails (here the server refuses the decoder once),
+    the next click loads them again instead of reporting the old failure."""
+    page = visit.page
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+    page.route(re.compile(r".*/[0-9a-f]{16}/fastspeech2_decoder\.onnx$"), refuse_once)
+    visit.open()
+    page.fill("#text", "今天天气很好。")
+    with page.expect_worker() as prefetch:
+        page.check("#local")                            # the prefetch: the manifest, then a worker loading the graphs
+    with prefetch.value.expect_event("close", timeout=60_000):
+        pass                                            # the decoder was refused: the load failed, its worker is gone
+    assert len(refused) == 1
+    page.click("#speak")
+    expect_local_done(page)                             # made here, by a second load
+    expect(page.locator("#local-note")).to_have_text("")
+    assert len([url for url in visit.requests if url.endswith("/fastspeech2_decoder.onnx")]) == 2
+    assert not [url for url in visit.requests if url.endswith("/tts")]   # no server audio
+    visit.assert_clean(503)
+
+
 def test_browser_vocoder_is_off_and_says_why_without_webassembly(visit):
     page = visit.page
     page.add_init_script("delete window.WebAssembly")
