@@ -52,3 +52,13 @@ def test_text_with_only_unreadable_words_is_a_400_naming_them(client):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["field"] == "text" and "Привет" in error["message"]
+
+
+def test_captioned_responses_count_omitted_tokens_too(client):
+    """The page's stream is the captioned one: without the header its "N 处文字无法朗读" note never showed."""
+    text = "你好αβγ世界"
+    streamed = client.post("/tts", json={"text": text, "stream": True, "captions": "json", "format": "pcm"})
+    whole = client.post("/tts", json={"text": text, "captions": "json"})
+    for response in (streamed, whole):
+        assert response.status_code == 200 and response.headers["X-Omitted-Tokens"] == "1"
+        assert response.headers["X-Cache"] in ("hit", "miss", "partial")

@@ -30,7 +30,7 @@ from tts.request import CAPTIONED, read_value
 from tts.service.jobs import DONE, FAILED, Job
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.openai import model_ids
-from tts.web.responses import whole_audio
+from tts.web.responses import job_headers, whole_audio
 
 captions = Blueprint("captions", __name__)
 
@@ -79,7 +79,7 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
     if sample_rate:
         body["sample_rate"] = job.audio.sample_rate
     response = jsonify(body)
-    response.headers["X-Sample-Rate"] = str(job.audio.sample_rate)
+    response.headers.update(job_headers(job, job.audio.sample_rate))
     return response
 
 
@@ -93,7 +93,7 @@ def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Res
     except BaseException:
         job.cancel()
         raise
-    headers = {"X-Accel-Buffering": "no", **({"X-Sample-Rate": str(first[0].sample_rate)} if first else {})}
+    headers = {"X-Accel-Buffering": "no", **(job_headers(job, first[0].sample_rate) if first else {})}
     return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
                     headers=headers)
 

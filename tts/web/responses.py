@@ -39,10 +39,15 @@ CLIENT_SOCKET = "tts.client_socket"   # the WSGI environ key under which the ser
 _SEND_BLOCK = 1 << 16
 
 
+def job_headers(job: Job, rate: int) -> dict:
+    """What every response carrying a job's audio says about it (audio files and captioned JSON alike)."""
+    return {"X-Sample-Rate": str(rate),
+            "X-Cache": job.cache or "miss",   # hit = every phrase came from the sentence cache
+            "X-Omitted-Tokens": str(len(job.omitted))}   # words no voice reads (other scripts): left out
+
+
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
-    headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', "X-Sample-Rate": str(rate),
-               "X-Cache": job.cache or "miss",   # hit = every phrase came from the sentence cache
-               "X-Omitted-Tokens": str(len(job.omitted))}   # words no voice reads (other scripts): left out
+    headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', **job_headers(job, rate)}
     if job.request.stream:
         headers["X-Accel-Buffering"] = "no"   # ask reverse proxies not to buffer the stream
     return headers
