@@ -36,6 +36,7 @@ import errno
 import json
 import logging
 import os
+import re
 import resource
 import signal
 import socket
@@ -57,6 +58,7 @@ from tts.web.context import SERVICE
 from tts.web.responses import CLIENT_SOCKET
 
 log = logging.getLogger(__name__)
+_HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
 
 # Descriptors kept free of connections: model and data files, Redis, the notify socket,
 # the worker's pipes and libraries' own (measured: ~10 with both voices loaded).
@@ -159,6 +161,14 @@ class BoundedInput(Input):
         """Instead of reading what the app left unread, the handler closes the connection."""
 
 
+def _percent_encoded(line: str) -> str:
+    """The request line with its bytes 0x80-0xFF percent-encoded. Clients send UTF-8 in a URL raw
+    (curl '...?text=你好'); gevent splits the line, decoded as latin-1, with `str.split()`, which also
+    splits at U+0085 and U+00A0 (你 is e4 bd a0) and refused it. Encoded, the bytes reach the app the
+    same: the query is decoded as UTF-8, the path unquoted."""
+    return _HIGH_BYTE.sub(lambda byte: f"%{ord(byte.group()):02X}", line)
+
+
 class Handler(WSGIHandler):
     ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT,)   # a client too slow (ours)
 
@@ -213,7 +223,7 @@ class Handler(WSGIHandler):
 
     def read_request(self, raw_requestline: str) -> bool:
         try:
-            return super().read_request(raw_requestline)
+            return super().read_request(_percent_encoded(raw_requestline))
         finally:
             self._disarm()
             self.connections.working(self)
