@@ -12,13 +12,14 @@ monkey.patch_all()
 import logging  # noqa: E402  (after monkey-patching, as gevent requires)
 from tts.config import Settings  # noqa: E402
 from tts.web import create_app  # noqa: E402
-from tts.web.server import serve  # noqa: E402
+from tts.web.server import listen, serve  # noqa: E402
 
 
 def main() -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(create_app(settings), settings)
+    listener = listen(settings)   # before the voices load: a port in use is said at once
+    serve(create_app(settings), settings, listener)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ chunked terminator (HTTP's "incomplete": a client never takes a short file for t
 logged in one line; before its first byte it is answered like an error of the view, by the
 app's mapping (tts.web.errors).
 
-`serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
+`listen()` binds the port (a port in use: one line, exit status 2) and `serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
 is ready, that it is alive (the watchdog) and when it stops.
 """
 
@@ -47,6 +47,7 @@ from functools import partial
 import gevent
 from flask import Flask, g
 from gevent import Timeout, getcurrent
+from gevent.baseserver import parse_address
 from gevent.event import Event
 from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer
 
@@ -399,8 +400,8 @@ class Server(WSGIServer):
 
     handler_class = Handler
 
-    def __init__(self, address: tuple[str, int], app, limits: ConnectionLimits) -> None:
-        super().__init__(address, app, log=None, error_log=logging.getLogger("gevent"))
+    def __init__(self, listener: socket.socket | tuple[str, int], app, limits: ConnectionLimits) -> None:
+        super().__init__(listener, app, log=None, error_log=logging.getLogger("gevent"))
         self.limits = limits
         self.connections = Connections(limits.max_connections)
         self._refusing = 0
@@ -460,9 +461,23 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> No
         feed_watchdog(notifier, partial(worker_healthy, app), stop)
 
 
-def serve(app: Flask, settings: Settings) -> None:
-    """Serve `app` until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
-    server = Server((settings.host, settings.port), app, ConnectionLimits.from_settings(settings))
+def listen(settings: Settings) -> socket.socket:
+    """The listening socket, bound before the app is made (the voices take seconds to load): a port
+    in use ends the start at once with one line saying what to change, and exit status 2."""
+    family, address = parse_address((settings.host, settings.port))
+    try:
+        return Server.get_listener(address, family=family)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
+                  settings.host, settings.port)
+        raise SystemExit(2) from None
+
+
+def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
+    """Serve `app` on `listener` (from `listen`) until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
+    server = Server(listener, app, ConnectionLimits.from_settings(settings))
     stop = Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stop.set)
