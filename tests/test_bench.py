@@ -7,11 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from tts.bench import load, quality, report, soak
+from tts.bench import load, memory, quality, report, soak
 from tts.bench.clients import Outcome, summarize
 from tts.bench.plot import load_plot
 from tts.bench.server import BenchServer
 from tts.bench.texts import SIZES, fresh
+from tts.request import parse_request
 
 pytestmark = pytest.mark.bench
 
@@ -20,6 +21,13 @@ def test_fresh_texts_do_not_repeat():
     made = {fresh(i, 50) for i in range(200)}
     assert len(made) == 200
     assert SIZES["medium"] != SIZES["long"]
+
+
+def test_the_soak_and_memory_mixes_are_requests_the_server_takes():
+    """The mixes once asked for async jobs with `stream` too, which POST /tts refuses."""
+    bodies = [soak.varied(i) for i in range(5000)] + memory.full_queue_bodies(100, 5000)
+    for body in bodies:
+        parse_request(body, voices=("baker", "zf_xiaobei", "zm_yunxi"), max_chars=5000)
 
 
 def test_summary_counts_every_request():

@@ -150,7 +150,7 @@ TTS = Dialect("POST /tts", (
         format_=Field("format", "string", _FORMAT_MEANING, "wav", choices=tuple(FORMATS), target="format"),
         stream=_stream(False, "false: the whole file")),
     Field("async", "boolean", "answer `202 {\"id\", \"status\", \"position\", \"expected_seconds\", \"links\"}` "
-          "at once; poll `GET /tts/jobs/<id>`, cancel with `DELETE`", False),
+          "at once; poll `GET /tts/jobs/<id>`, cancel with `DELETE`; not with `stream`", False),
     Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
           "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
           "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
@@ -202,6 +202,7 @@ URL = Dialect("GET /tts", (
 ), elsewhere={"input": "GET /tts calls it 'text'", "response_format": "GET /tts calls it 'format'",
               "stream": "GET /tts sends whole files (with byte ranges): POST /tts streams",
               "async": "async jobs are offered on POST /tts"}, text_setting="url_max_text_chars")
+EXCLUSIVE = ("async", "stream")   # flags POST /tts refuses true together (the error names the second)
 _QUERY_TRUE, _QUERY_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -363,6 +364,9 @@ def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int, defaul
     """
     values = read_fields(payload, dialect, max_chars=max_chars, voices=voices, models=models,
                          default_voice=default_voice)
+    if all(values.get(name) for name in EXCLUSIVE):
+        raise InvalidInput("'stream' cannot go with 'async': an async job's audio is fetched whole from "
+                           "GET /tts/jobs/<id>/audio once it is done", field="stream")
     request = SynthesisRequest(**{spec.target: values[spec.name] for spec in dialect.fields if spec.target})
     allowed = FORMATS[request.format].sample_rates
     if allowed and request.sample_rate is not None and request.sample_rate not in allowed:

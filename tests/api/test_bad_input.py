@@ -179,6 +179,8 @@ CASES = [
     Case("not a choice", TTS, tts(format="mp4"), 400, "format"),
     Case("not a choice", TTS, tts(sample_rate=12345), 400, "sample_rate"),
     Case("not a choice", TTS, tts(format="opus", sample_rate=44100), 400, "sample_rate"),
+    Case("fields that exclude each other (stream was ignored)", TTS, tts(**{"async": True, "stream": True}), 400,
+         "stream"),
     Case("not a choice", V1, v1(model="dall-e-3"), 400, "model"),
     Case("not a choice", V1, v1(voice="bob"), 400, "voice"),
     Case("not a choice", V1, v1(response_format="m4a"), 400, "response_format"),

@@ -353,3 +353,9 @@ def test_a_query_value_the_document_refuses_is_a_400_naming_it(client, contract,
     assert response.status_code == 400
     contract.check("/tts", "get", response)
     assert response.get_json()["error"]["field"] == name
+
+
+def test_stream_with_async_is_refused_by_both(client, contract):
+    body = {"text": "你好。", "async": True, "stream": True}
+    assert not contract.accepts("/tts", body) and contract.accepts("/tts", {**body, "stream": False})
+    assert client.post("/tts", json=body).get_json()["error"]["field"] == "stream"

@@ -53,12 +53,12 @@ def full_queue_bodies(count: int, limit: int) -> list[dict]:
     for i in range(count):
         body = {"text": _long_text(i, limit), "format": FORMATS[i % len(FORMATS)],
                 "sample_rate": (48000, 24000, 16000)[i % 3]}
-        if i % 2 == 0 and body["format"] in ("wav", "pcm", "mp3", "opus"):
+        if i % 7 == 5:
+            body["async"] = True
+        elif i % 2 == 0 and body["format"] in ("wav", "pcm", "mp3", "opus"):   # an async job does not stream
             body["stream"] = True
         if i % 5 == 3:
             body["voice"] = ("zf_xiaobei", "zm_yunxi")[i % 2]
-        if i % 7 == 5:
-            body["async"] = True
         bodies.append(body)
     return bodies
 

@@ -35,10 +35,10 @@ def varied(index: int) -> dict:
     """The index-th request of a realistic mix (deterministic)."""
     body = {"text": COMMON[index % 3] if index % 7 == 0 else texts.fresh(index, LENGTHS[index % 3], seed=99),
             "format": FORMATS[index % 4], "speed": (1.0, 0.8, 1.25)[index % 3]}
-    if index % 3 == 0 and body["format"] in ("wav", "opus"):
-        body["stream"] = True
     if index % 5 == 1:
         body["async"] = True
+    elif index % 3 == 0 and body["format"] in ("wav", "opus"):   # an async job does not stream
+        body["stream"] = True
     if index % 4 == 2:
         body["eco"] = True
     if index % 6 == 3:

@@ -14,7 +14,7 @@ from typing import Any
 from tts.audio.encode import FORMATS
 from tts.config import Settings
 from tts.hidden import MEDIA_TYPE as HIDDEN_MEDIA_TYPE
-from tts.request import CAPTION_FORMATS, CAPTIONED, HIDDEN, OPENAI, TTS, URL, Dialect, Field
+from tts.request import CAPTION_FORMATS, CAPTIONED, EXCLUSIVE, HIDDEN, OPENAI, TTS, URL, Dialect, Field
 from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
@@ -46,11 +46,15 @@ def field_schema(spec: Field, settings: Settings, max_chars: int) -> dict:
 
 
 def request_schema(dialect: Dialect, settings: Settings) -> dict:
-    """The body of `dialect`'s route; unknown fields are refused, and opus takes fewer rates."""
+    """The body of `dialect`'s route; unknown fields are refused, opus takes fewer rates, and the
+    EXCLUSIVE flags are not both true."""
     fmt = next((f.name for f in dialect.fields if f.target == "format"), None)
     narrower = [{"if": {"properties": {fmt: {"const": name}}, "required": [fmt]},
                  "then": {"properties": {"sample_rate": {"enum": [*spec.sample_rates, None]}}}}
                 for name, spec in FORMATS.items() if spec.sample_rates and fmt]
+    if all(name in dialect.by_name for name in EXCLUSIVE):
+        narrower.append({"not": {"properties": {name: {"const": True} for name in EXCLUSIVE},
+                                 "required": list(EXCLUSIVE)}})
     schema = {"type": "object", "additionalProperties": False,
               "required": [f.name for f in dialect.fields if f.required],
               "properties": {f.name: field_schema(f, settings, text_limit(dialect, settings)) for f in dialect.fields}}
