@@ -126,7 +126,7 @@ def test_the_graph_files_have_hashed_immutable_names(client):
     response = client.get("/vocoder/manifest.json")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"
     manifest = response.get_json()
-    assert set(manifest["models"]) == {"decoder", "head", "tail"}
+    assert set(manifest["models"]) == {"decoder", "head", "tail"} and manifest["voices"] == ["baker"]
     urls = [manifest["runtime"], manifest["wasm"], *manifest["models"].values()]
     total = 0
     for url in urls:

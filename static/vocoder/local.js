@@ -18,25 +18,33 @@ const SERVER_FORMAT_NOTE = "在本机合成的语音以 WAV 下载；其他格�
 const $ = (id) => document.getElementById(id);
 const note = $("local-note");
 
-// -- the worker, loaded once per page, on first use ----------------------------------------------------
-// A load that failed is forgotten: the next use (a click after a failed prefetch) tries again.
+// -- the manifest and the worker, loaded once per page, on first use ----------------------------------
+// A load that failed is forgotten, with the manifest it read: the next use (a click after a failed
+// prefetch) asks again.
+let listed = null;
 let ready = null;
 
+function manifest() {
+  listed ??= fetch("/vocoder/manifest.json").then((response) => {
+    if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
+    return response.json();
+  }).catch((error) => { listed = null; throw error; });
+  return listed;
+}
+
 export function prepare() {
-  ready ??= loadWorker().catch((error) => { ready = null; throw error; });
+  ready ??= loadWorker().catch((error) => { ready = listed = null; throw error; });
   return ready;
 }
 
 async function loadWorker() {
-  const response = await fetch("/vocoder/manifest.json");
-  if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
-  const manifest = await response.json();
+  const files = await manifest();
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   try {
     await new Promise((resolve, reject) => {
       worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
       worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
-      worker.postMessage({ type: "load", manifest });
+      worker.postMessage({ type: "load", manifest: files });
     });
   } catch (error) {
     worker.terminate();
@@ -55,6 +63,10 @@ export async function localSource(request, signal) {
   if (request.pitch) return fellBack("音高调整只能由服务器完成，这次由服务器合成。");
   let worker;
   try {
+    const { voices } = await manifest();   // unset: the server's choice, the embedded voice here
+    if (request.voice !== undefined && !voices.includes(request.voice)) {
+      return fellBack("所选声音不能在本机合成，这次由服务器合成。");   // nothing asked of POST /tts/hidden
+    }
     worker = await prepare();
   } catch (error) {
     return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`);
@@ -65,11 +77,7 @@ export async function localSource(request, signal) {
     method: "POST", body: JSON.stringify(body), signal,
     headers: withKey({ "Content-Type": "application/json", Accept: "application/vnd.zh-tts.hidden-stream" }),
   });
-  if (!response.ok) {
-    const error = await ApiError.from(response);
-    if (error.field === "voice") return fellBack("所选声音不能在本机合成，这次由服务器合成。");
-    throw error;   // the same refusal the server's audio would meet, shown the same way
-  }
+  if (!response.ok) throw await ApiError.from(response);   // the refusal the server's audio would meet, shown the same way
   note.textContent = MADE_HERE.includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
   return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD };
 }

@@ -181,6 +181,22 @@ def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_i
     visit.assert_clean()
 
 
+def test_a_voice_the_browser_cannot_make_goes_to_the_server_without_asking_for_hidden_states(visit, idle_server):
+    """The manifest lists the voices made here: a Kokoro voice no longer costs a refused POST /tts/hidden
+    (a 400 in the console) nor the graphs' download before every run falls back to server audio."""
+    page = visit.page
+    visit.open()
+    page.select_option("#voice", "zm_yunxi")
+    page.fill("#text", "你好。")
+    page.check("#local")
+    with page.expect_response(lambda r: r.url.endswith("/tts") and r.request.method == "POST", timeout=120_000):
+        page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成："), timeout=120_000)
+    expect(page.locator("#local-note")).to_have_text("所选声音不能在本机合成，这次由服务器合成。")
+    assert not [url for url in visit.requests if url.endswith("/tts/hidden")]
+    visit.assert_clean()
+
+
 def test_browser_vocoder_applies_the_volume_as_the_server_does(visit, idle_server):
     """+6 dB takes loud phrases past the peak limiter's ceiling: each phrase is scaled as a whole, as
     the server does, also the two phrases a long first sentence is cut into (no pause between them)."""

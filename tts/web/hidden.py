@@ -7,7 +7,8 @@ sha256 are pinned in tts.engines.embedded_decoder and embedded_vocoder), and onn
 npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that
 carry their sha256, so a browser may keep them for good (Cache-Control: immutable) and fetches
 them again only when they change; `GET /vocoder/manifest.json` (never cached) says which names
-are current. One rule for every file: to a browser that accepts gzip goes the `.gz` beside it, if
+are current, and which voices the page can make (it sends the others to POST /tts without asking
+here). One rule for every file: to a browser that accepts gzip goes the `.gz` beside it, if
 set-up made one (npm/install.sh for onnxruntime-web's, embedded_decoder's build for the decoder:
 10.1 → 6.2 MB; the vocoder's float weights barely shrink, so it has none), else the file itself.
 The process never compresses.
@@ -102,6 +103,12 @@ def _models() -> dict:
     return {role: _url(_assets().by_role[role]) for role in MODELS}
 
 
+def _browser_voices() -> list[str]:
+    """The voices a browser can make: the embedded engine's (none when it is not served)."""
+    engines = service().catalogue.engines
+    return [voice.id for voice in engines[EMBEDDED].info.voices] if EMBEDDED in engines else []
+
+
 @hidden.get("/vocoder/manifest.json")
 def vocoder_manifest():
     """Where the page finds onnxruntime-web and the graphs (names change with content)."""
@@ -111,6 +118,7 @@ def vocoder_manifest():
                                 f"{', '.join(assets.missing)}): run ./run.sh, which runs npm ci in npm/")
     files = assets.by_role.values()
     body = {**{role: _url(assets.by_role[role]) for role in RUNTIME_FILES}, "models": _models(),
+            "voices": _browser_voices(),   # the page sends other voices straight to POST /tts
             "bytes": sum(a.path.stat().st_size for a in files),
             "gzip_bytes": sum(a.download_bytes for a in files)}   # what a browser downloads
     response = jsonify(body)
@@ -138,9 +146,9 @@ def vocoder_file(key: str, name: str):
 def tts_hidden():
     """The embedded voice's hidden states and durations for the text, call by call (tts/hidden.py)."""
     payload = json_body()
-    catalogue = service().catalogue
-    if payload.get("voice") is None and EMBEDDED in catalogue.engines:
-        payload = {**payload, "voice": catalogue.engines[EMBEDDED].info.voices[0].id}
+    catalogue, voices = service().catalogue, _browser_voices()
+    if payload.get("voice") is None and voices:
+        payload = {**payload, "voice": voices[0]}
     synthesis = replace(synthesis_request(payload, dialect=HIDDEN_FIELDS), format=HIDDEN)
     if catalogue.engine(synthesis.voice).name != EMBEDDED:
         raise InvalidInput(f"voice {synthesis.voice!r} cannot be made in the browser: browser vocoding is for the embedded "
