@@ -259,6 +259,18 @@ def test_a_text_with_nothing_to_say_or_a_markup_mistake_is_said_in_chinese_for_w
     visit.assert_clean(400)
 
 
+def test_words_no_voice_reads_are_said_to_be_left_out(visit):
+    """The README's promise: the page's stream (the captioned one) counts them in X-Omitted-Tokens."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好αβγ世界")
+    page.click("#speak")
+    expect_done(page)
+    expect(page.locator("#status")).to_contain_text("1 处文字无法朗读，已略过。")
+    expect(page.locator("#history li").first).to_contain_text("1 处文字无法朗读，已略过。")
+    visit.assert_clean()
+
+
 def test_a_network_failure_is_said_in_chinese(visit):
     page = visit.page
     visit.open()
