@@ -24,7 +24,8 @@ HANG_SECONDS = 4.0   # how long a 挂 phrase holds the worker thread
 if __name__ == "__main__":
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    listener = app.listen(settings)
     engines = {**declare_engines(settings), "tone": tone_engine(ToneModel(hang_seconds=HANG_SECONDS))}
     synthesizer = Synthesizer(engines, default_voice=settings.default_voice,
                               max_audio_seconds=settings.max_audio_seconds)
-    app.serve(create_app(settings, synthesizer=synthesizer), settings)
+    app.serve(create_app(settings, synthesizer=synthesizer), settings, listener)
