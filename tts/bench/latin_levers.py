@@ -8,7 +8,7 @@ Deltas are paired per sentence against the served engine, with a 90 % bootstrap 
 is decided on the development sentences (tts.bench.latin_dev_texts) and only then confirmed on the
 bench's own:
 
-    python -m tts.bench.latin_levers served "english 0.85" --voices zf_xiaobei zm_yunjian [--set bench] [--first N]
+    python -m tts.bench.latin_levers "english 1.0" "edges 0.5" --voices zf_xiaobei zm_yunjian [--set bench] [--first N]
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ from tts.bench.report import markdown_table
 from tts.request import SynthesisRequest
 
 BASELINE = "served"
-# name → the engine's attributes for it (speed multiples: < 1 is slower)
+# name → the engine's attributes it changes from the served ones (speed multiples: < 1 is slower)
 LEVERS: dict[str, dict[str, float]] = {
     BASELINE: {},
-    "english 0.85": {"english_speed": 0.85},
+    "english 1.0": {"english_speed": 1.0},   # before session 8: one speed for the whole call
     "english 0.75": {"english_speed": 0.75},
     "edges 0.5": {"edge_speed": 0.5},
-    "english 0.85 edges 0.5": {"english_speed": 0.85, "edge_speed": 0.5},
 }
 SETS = {"dev": KOKORO_SENTENCES, "bench": BENCH_SENTENCES}
 
@@ -41,14 +40,15 @@ def heard(levers: tuple[str, ...], voices: tuple[str, ...], sentences: tuple[str
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
 
-    from tts.engines.kokoro import KokoroEngine
+    from tts.engines.kokoro import EDGE_SPEED, ENGLISH_SPEED, KokoroEngine
 
+    served = {"english_speed": ENGLISH_SPEED, "edge_speed": EDGE_SPEED}
     synthesizer = Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2)))
     rows = []
     for voice in voices:
         for name in levers:
-            for attribute in ("english_speed", "edge_speed"):   # on the class: an idle unload keeps them
-                setattr(KokoroEngine, attribute, LEVERS[name].get(attribute, 1.0))
+            for attribute, value in served.items():   # on the class: an idle unload keeps them
+                setattr(KokoroEngine, attribute, LEVERS[name].get(attribute, value))
             details = []
             for text in sentences:
                 samples, rate = synthesizer.synthesize(SynthesisRequest(text=text, voice=voice))
