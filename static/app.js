@@ -191,7 +191,15 @@ function applyEco() {
   }
   showVoiceHint();
 }
-voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); });
+// The voices' states as the server says now: a model loads on first use and is unloaded when long unused.
+async function refreshStates() {
+  const listed = await fetchVoices();
+  if (listed.length) {
+    voices = listed;
+    showVoiceHint();
+  }
+}
+voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); refreshStates(); });
 if (keyInput) {
   keyInput.value = tabStore.get("tts.key") || "";
   keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
@@ -219,10 +227,10 @@ function showProblem({ message, field, detail }) {
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-function showError(error, midway = false) {
-  if (error instanceof ApiError) showProblem(describeError(error, limits()));
-  else showProblem(networkMessage(error, midway));
-}
+// { message, field, detail } for an error: the server's refusal, or a network failure.
+const explain = (error, midway = false) => (error instanceof ApiError ? describeError(error, limits())
+  : networkMessage(error, midway));
+const showError = (error, midway = false) => showProblem(explain(error, midway));
 
 // -- what is sent: only what the page knows the server takes ----------------------------------------
 function readForm() {
@@ -301,11 +309,13 @@ function stopLive() {
 }
 
 // While no audio has come: if the voice's model is loading, say so (the server lists its state).
+// A run that has ended (its error said, or done) is past waiting, also when it ended during the question.
 function watchLoading(run, voiceId) {
+  const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
-    if (run.heard || run.signal.aborted) return;
+    if (!waiting()) return;
     const listed = (await fetchVoices()).find((v) => v.id === voiceId);
-    if (run.heard || run.signal.aborted) return;
+    if (!waiting()) return;
     if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
     else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
     run.lookTimer = setTimeout(look, 1000);
@@ -318,13 +328,44 @@ async function open(request, run) {
   const started = performance.now();
   for (;;) {
     try {
-      return await synthesis.source(request, run.signal);
+      return await unlessStopped(synthesis.source(request, run.signal), run.signal);
     } catch (error) {
       const waited = (performance.now() - started) / 1000;
       if (!(error instanceof ApiError) || error.code !== "warming_up" || waited > WARM_UP_WAIT_S) throw error;
       setStatus("正在加载模型…（服务器刚启动，稍后自动继续）", "busy");
       await sleep(1000 * (error.retryAfter || 2), run.signal);
     }
+  }
+}
+
+// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work behind it heeds the
+// signal (a fetch does; loading the model for this device or making its audio does not).
+const STOPPED = Symbol("stopped");
+const stops = new WeakMap();   // a run's signal → a promise of STOPPED once it aborts (one listener per run)
+async function unlessStopped(promise, signal) {
+  if (!stops.has(signal)) {
+    stops.set(signal, new Promise((resolve) => {
+      if (signal.aborted) resolve(STOPPED);
+      else signal.addEventListener("abort", () => resolve(STOPPED), { once: true });
+    }));
+  }
+  const settled = await Promise.race([promise, stops.get(signal)]);
+  if (settled === STOPPED) throw signal.reason;
+  return settled;
+}
+
+// A source's pieces until the run is stopped; the source is then told (return()) so it can stop its own
+// work once the piece under way is done.
+async function* untilStopped(pieces, signal) {
+  const iterator = pieces[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await unlessStopped(iterator.next(), signal);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (signal.aborted && iterator.return) iterator.return().catch(() => { /* the source's own end */ });
   }
 }
 
@@ -347,7 +388,7 @@ async function play(request, run) {
     if (!run.preview) progress.textContent = "";
   });
   try {
-    for await (const piece of stream.pieces) {
+    for await (const piece of untilStopped(stream.pieces, run.signal)) {
       if (!run.heard) { run.heard = true; setStatus(run.preview ? "正在试听…" : "正在合成，边合成边播放…", "busy"); }
       const floats = piece instanceof Float32Array;
       pieces.push(floats ? pcm16(piece) : piece);
@@ -438,6 +479,7 @@ function finish(run) {
   button.disabled = false;
   stopButton.disabled = !live;
   showVoiceHint();
+  refreshStates();   // the run may have loaded its voice's model
 }
 
 async function synthesize() {
@@ -457,11 +499,19 @@ async function synthesize() {
     run.done = true;
     showProgress(run.player, run);
     // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
-    const kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
-    const files = await keep(request, audio, kept, run);
+    let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
+    let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
+    const files = await keep(request, audio, kept, run).catch((error) => {
+      if (run.signal.aborted || MADE_HERE.includes(kept)) throw error;
+      const why = explain(error);
+      unkept = { message: `${formatSpec(kept).label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      kept = "wav";
+      return keep(request, audio, kept, run);
+    });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${omittedNote(audio.omitted)}`, "done");
+    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`,
+      "done", unkept.detail);
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);

@@ -14,8 +14,8 @@ const player = document.getElementById("player");
 const line = document.createElement("p");
 line.id = "captions";
 line.lang = "zh-CN";
-line.setAttribute("aria-label", "字幕");
 player.insertAdjacentElement("afterend", line);
+player.setAttribute("aria-describedby", line.id);   // the player's captions (a <p> may not carry a label of its own)
 
 let shown = { captions: [], nodes: [] };   // what the line holds
 let marked = -1;
@@ -102,7 +102,8 @@ async function captionedStream(request, signal) {
   const captions = [];
   unbound = captions;
   async function* pieces() {
-    for await (const { audio, captions: more } of lines(response.body)) {
+    for await (const { audio, captions: more, error } of lines(response.body)) {
+      if (error) throw new ApiError(500, error);   // failed after its first audio: the server's last line says why
       captions.push(...more);
       append(more);
       if (audio) yield bytes(audio);

@@ -41,7 +41,7 @@ function fieldMessage(error, limits) {
     case "text":
       return limits.chars > limits.maxChars
         ? `文字太长：共 ${limits.chars} 字，最多 ${limits.maxChars} 字。请删去一些或分段合成。`
-        : "服务器没有接受这段文字（可能太长、只有空白或含有无效字符），请检查后重试。";
+        : "服务器没有接受这段文字（可能太长或含有无效字符），请检查后重试。";
     case "voice": return "服务器没有这个声音，请重新选择。";
     case "format": return "服务器不提供这种下载格式，请换一种。";
     case "sample_rate": return "这种格式不支持所选的采样率。";
@@ -65,6 +65,8 @@ const BY_CODE = {
   unauthorized: () => "需要有效的 API 密钥：请在“API 密钥”中填写。",
   payload_too_large: () => "文字太多，超出了服务器接受的请求大小，请分段合成。",
   unsupported_media_type: () => "页面发出的请求格式有误，请刷新页面后再试。",
+  nothing_to_say: () => "这段文字里没有可以朗读的内容：只有空白或标点，或只有没有声音能读的文字（如希腊字母、西里尔字母、日文假名）。",
+  invalid_markup: () => "文字里的 SSML 标记或拼音注音（如“行{hang2}”）有误，请对照下面的详情修改后重试。",
   audio_too_long: () => "这段文字合成的语音超出了服务器对单次请求的时长限制，请分段合成。",
   job_not_found: () => "结果已过期或不存在，请重新合成。",
   cancelled: () => "服务器上的任务已被取消（服务器在停止，或有人取消了它），请重新合成。",

@@ -86,6 +86,10 @@ def test_unknown_job_is_404_naming_the_id(client):
     assert response.get_json()["error"]["field"] == "id"
 
 
+TEXT_CODES = {"": "nothing_to_say", "   \n ": "nothing_to_say", "！？。": "nothing_to_say",   # a text's own codes
+              "<speak>你好": "invalid_markup", '<speak><break time="forever"/></speak>': "invalid_markup"}
+
+
 @pytest.mark.parametrize("body, field", [
     ({}, "text"),
     ({"text": ""}, "text"),
@@ -111,7 +115,15 @@ def test_bad_input_is_400_naming_the_field(client, body, field):
     response = client.post("/tts", json=body)
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["field"] == field and error["code"] == "invalid_request" and error["message"]
+    assert error["field"] == field and error["message"]
+    text = body.get("text") if isinstance(body, dict) else None
+    assert error["code"] == TEXT_CODES.get(text, "invalid_request")
+
+
+def test_a_method_a_route_does_not_take_is_a_405_that_says_which_it_takes(client):
+    response = client.put("/tts", json={"text": "你好"})
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 def test_a_form_body_is_415_naming_the_content_type(client):

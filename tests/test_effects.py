@@ -4,7 +4,7 @@ moves every event to its place on the new time line."""
 import numpy as np
 import pytest
 
-from tts.audio.effects import squeeze_frames, time_stretch
+from tts.audio.effects import squeeze_frames, squeezed_length, time_stretch
 
 RATE = 24000
 
@@ -50,6 +50,13 @@ def test_squeezing_frames_interpolates_and_scales_boundaries():
     assert squeezed[0, 0, 0] == 0.0 and squeezed[0, -1, 0] == 1.0
     assert np.flatnonzero(squeezed[0, :, 0] >= 0.5)[0] == 15   # the step moved to 30 / 2
     assert squeeze_frames(frames, 1.0) is frames
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.37, 2.0, 3.3])
+def test_squeezed_length_counts_the_frames_squeezing_makes_and_nothing_of_nothing(factor):
+    for count in range(0, 120):   # POST /tts/hidden's records announce squeezed_length; the client squeezes
+        assert squeeze_frames(np.zeros((1, count, 80), np.float32), factor).shape == (1, squeezed_length(count, factor), 80)
+    assert squeezed_length(0, factor) == 0 and squeezed_length(1, factor) == 1
 
 
 def test_the_calibrations_soft_knee_is_the_identity_below_the_knee_and_never_reaches_the_ceiling():

@@ -138,6 +138,31 @@ def test_a_repeated_parameter_is_refused(client):
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "text"
 
 
+@pytest.mark.parametrize("query, field", [("text=%FF%FE", "text"), ("text=%E4%BD", "text"),
+                                          ("text=%E4%BD%A0&voice=%C3", "voice"), ("text=%E4%BD%A0&%FF=1", "\\xff")])
+def test_a_query_that_is_not_utf8_is_a_400_naming_it_not_its_escapes_read_aloud(client, query, field):
+    response = client.get(f"/tts?{query}")
+    assert response.status_code == 400, response.headers.get("X-Audio-Seconds")
+    error = response.get_json()["error"]
+    assert error["field"] == field and "UTF-8" in error["message"]
+
+
+@pytest.mark.parametrize("raw, status", [("text=\xe5\xa5\xbd", 200), ("text=\xe4\xbd", 400)])
+def test_a_query_sent_as_raw_utf8_bytes_is_read_and_one_cut_mid_character_is_a_400(client, raw, status):
+    """`curl 'http://…/tts?text=好'` sends the UTF-8 bytes unescaped; cut short they were a 500."""
+    response = client.get("/tts", environ_overrides={"QUERY_STRING": raw})   # WSGI: the bytes as latin-1
+    assert response.status_code == status
+    if status == 400:
+        assert response.get_json()["error"]["field"] == "text"
+
+
+def test_a_query_is_read_as_a_form_would_write_it(client):
+    """Plus for a space, percent-escaped UTF-8, a literal percent sign (%25) and an empty value (the default)."""
+    response = client.get("/tts?text=%E7%99%BE%E5%88%86%E4%B9%8B50%25+OK&format=wav&speed=")
+    by_post = client.post("/tts", json={"text": "百分之50% OK", "format": "wav"})
+    assert response.status_code == 200 and response.data == by_post.data
+
+
 def test_decoded_bytes_are_what_a_range_player_would_join(client):
     whole = get(client, format="mp3").data
     parts = [get(client, {"Range": f"bytes={i}-{i + 4095}"}, format="mp3").data for i in range(0, len(whole), 4096)]

@@ -5,6 +5,7 @@ the real voices by tests/servers/faulty.py, and from the Kokoro idle unload with
 from __future__ import annotations
 
 import json
+import re
 import resource
 import time
 
@@ -56,6 +57,7 @@ def test_an_engine_that_raises_fails_its_request_only(faulty, text):
 def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ended_cleanly(faulty, path, body):
     """A clean end would pass a short file off as whole: the response ends without the chunked
     terminator (the client sees it incomplete), and the server logs it in one line, no traceback."""
+    logged = len(whole_log(faulty))
     received = b""
     with requests.post(f"{faulty.url}{path}", json=body, stream=True, timeout=60) as response:
         assert response.status_code == 200
@@ -65,8 +67,34 @@ def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ende
     assert received   # the first phrase arrived before the engine failed on the second
     if path == "/dev/captioned_speech":   # its JSON lines say why in the last one
         assert json.loads(received.splitlines()[-1])["error"]["code"] == "synthesis_failed"
-    assert "pywsgi" not in faulty.log_tail(50000) and "its stream is cut short" in faulty.log_tail()   # no gevent traceback
+    (line,) = about_the_response(whole_log(faulty)[logged:])   # one line, no gevent traceback
+    assert "\n" not in line and "cut short" in line and path in line and "synthesis failed" in line
     assert healthz(faulty) == 200 and served(faulty)
+
+
+def test_a_stream_whose_engine_fails_before_its_first_byte_is_answered_with_a_json_error(faulty):
+    """AAC gives no bytes for its first 1,600 samples: the first phrase (one syllable, a 1 ms break)
+    went to the encoder, none of it to the client, when the second failed. Before, the connection
+    closed with no answer at all."""
+    logged = len(whole_log(faulty))
+    response = post(faulty, {"text": '<speak>你<break time="1ms"/>坏了。</speak>', "voice": "tone", "format": "aac",
+                             "stream": True})
+    assert response.status_code == 500 and response.headers["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "synthesis_failed"
+    assert len(about_the_response(whole_log(faulty)[logged:])) == 1   # the error's own line, as for any answer
+    assert healthz(faulty) == 200 and served(faulty)
+
+
+def whole_log(server) -> str:
+    return server.log_tail(1 << 30)
+
+
+def about_the_response(log: str) -> list[str]:
+    """The records (each with its traceback, if any) the server logged about a response, but for its
+    access line and the job's own failure (the service logs that, with the engine's traceback)."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} )", log.strip())
+    return [record for record in records if record and " tts.access: " not in record.split("\n")[0]
+            and " tts.service." not in record.split("\n")[0]]
 
 
 def test_a_hanging_engine_is_timed_out_and_liveness_fails_until_it_returns(faulty):

@@ -162,6 +162,18 @@ def test_an_unknown_model_is_a_404_in_openai_shape(sdk, live_server):
                      "param": "model", "code": "model_not_found"}
 
 
+@pytest.mark.parametrize("method, path, status", [("GET", "/v1/audio/speech", 405), ("POST", "/v1/audio/translations", 404),
+                                                  ("DELETE", "/v1/models", 405)])
+def test_a_route_or_method_the_dialect_lacks_answers_in_openai_shape(live_server, method, path, status):
+    """OpenAI's clients read error.type; a 405 also says which methods the route takes (Allow, as HTTP asks)."""
+    response = requests.request(method, f"{live_server.url}{path}", timeout=5)
+    assert response.status_code == status
+    assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    if status == 405:
+        assert set(response.headers["Allow"].split(", ")) >= {"POST" if path.endswith("speech") else "GET"}
+
+
 def test_streaming_with_the_sdk_yields_the_same_pcm_as_a_whole_response(sdk):
     whole = speech(sdk, response_format="pcm", extra_body={"stream": False})
     with sdk.audio.speech.with_streaming_response.create(

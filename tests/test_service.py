@@ -108,10 +108,10 @@ def test_identical_requests_share_one_synthesis(service, model):
 class SlowToClose(Worker):
     """A worker whose closing of a finished rendering takes a while (as on a loaded machine)."""
 
-    def run(self, function, *args, timeout=None):
+    def run(self, function, *args, **options):
         if getattr(function, "__name__", "") == "close":
             gevent.sleep(0.3)
-        return super().run(function, *args, timeout=timeout)
+        return super().run(function, *args, **options)
 
 
 def test_an_empty_queue_means_its_jobs_are_finished(model):

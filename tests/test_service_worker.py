@@ -3,24 +3,34 @@
 A step on a starved CPU (load 10 on 2 cores) takes many times its usual wall time while its
 thread keeps working; a stuck step (blocked, deadlocked) makes no progress at all. The tests
 move the wall clock and the worker thread's CPU clock by hand while a step the test controls
-is in flight, so each verdict depends on the clocks only, never on how fast this machine is.
+is in flight, so each verdict depends on the clocks only, never on how fast this machine is. A watched
+child counts for its own engine's steps only: a real child burning CPU beside a stuck step of another
+engine changes neither that step's verdict nor its job's cost.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 
 import gevent
 import pytest
+from prometheus_client import CollectorRegistry
 
-from fakes import ToneModel, tone_synthesizer, wait_until
+from fakes import ToneEngine, ToneModel, tone_engine, tone_synthesizer, wait_until
 from test_service import make_service, model  # noqa: F401 (model: a fixture)
+from tts import procstat
 from tts.config import Settings
+from tts.engines.base import EngineInfo, Voice
+from tts.engines.lifecycle import ManagedEngine
 from tts.errors import WorkerStalled
 from tts.request import SynthesisRequest
+from tts.service.jobs import Job, JobStore
 from tts.service.service import SynthesisService
 from tts.service.worker import MIN_CPU_SHARE, Worker
+from tts.synthesizer import Synthesizer
 from tts.web import create_app, shutdown
 
 TIMEOUT = 0.4   # the step timeout, in the test's own clock; the hub checks the step every TIMEOUT / 4 s
@@ -180,6 +190,89 @@ def test_a_stuck_step_fails_its_job_and_liveness_and_refuses_with_retry_after(cl
         model.release.set()
         wait_until(lambda: service.healthy)
         assert service.submit(request("又好了。")).wait(10)
+    finally:
+        service.close()
+
+
+class BurningChild:
+    """A real child process in a busy loop, as the watch sees an engine's child (tts.engines.lifecycle.Child):
+    like a replacement Sambert child loading its model, it burns CPU for no step of the worker thread's."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+    def cpu_seconds(self) -> float:
+        fields = procstat.stat_fields(self.process.pid)
+        return 0.0 if fields is None else procstat.cpu_seconds(fields)
+
+    def interrupt(self) -> bool:
+        return False   # the worker thread never waits for it
+
+    def restart_if_exited(self) -> bool:
+        return False
+
+
+class BusyEngine(ToneEngine):
+    """Another engine (its model is the tone's), whose model runs in a child process."""
+
+    name = "busy"
+    voices = (Voice("busy", "busy", "忙", "female", "zh-CN", "a test tone from an engine with a child"),)
+
+
+@pytest.fixture()
+def burning():
+    child = BurningChild()
+    yield child
+    child.process.kill()
+    child.process.wait()
+
+
+def service_beside(child: BurningChild, worker: Worker, model: ToneModel) -> SynthesisService:
+    """The tone voice, and the busy engine whose child burns CPU all along."""
+    busy = ManagedEngine(EngineInfo.of(BusyEngine), lambda: ToneModel(), child=child)
+    synthesizer = Synthesizer({"tone": tone_engine(model), "busy": busy}, default_voice="tone")
+    service = SynthesisService(synthesizer, queue_size=3, jobs=JobStore(60, 1 << 24), registry=CollectorRegistry(),
+                               worker=worker, max_audio_seconds=600).start()
+    assert service.wait_ready(10)
+    return service
+
+
+def held(service: SynthesisService, model: ToneModel, text: str) -> Job:
+    """A tone job whose phrase the model holds (using no CPU) until the test releases it."""
+    calls = model.calls
+    job = service.submit(request(text))
+    wait_until(lambda: model.calls > calls)
+    return job
+
+
+def test_a_stuck_step_is_stalled_while_the_child_of_another_engine_burns_cpu(clocks, worker, model, burning):
+    """Before, every watched child's CPU counted for every step: while a replacement Sambert child
+    loaded its model (seconds of CPU), a stuck step of another engine looked busy and was not failed."""
+    service = service_beside(burning, worker, model)
+    try:
+        stuck = held(service, model, "挂住了。")
+        burnt = burning.cpu_seconds()
+        wait_until(lambda: burning.cpu_seconds() > burnt)   # the other engine's child works while the step is stuck
+        clocks.advance(wall=0.9 * TIMEOUT)
+        assert service.healthy
+        clocks.advance(wall=0.2 * TIMEOUT)
+        assert not service.healthy
+        assert stuck.wait(10) and stuck.error.code == "worker_stalled"
+        model.release.set()
+        wait_until(lambda: service.healthy)
+    finally:
+        service.close()
+
+
+def test_a_jobs_cost_leaves_out_the_cpu_of_another_engines_child(clocks, worker, model, burning):
+    service = service_beside(burning, worker, model)
+    try:
+        job = held(service, model, "挂一会儿。")
+        burnt = burning.cpu_seconds()
+        wait_until(lambda: burning.cpu_seconds() - burnt >= 0.1)
+        model.release.set()
+        assert job.wait(10) and job.status == "done"
+        assert job.cpu_seconds < 0.1   # the tone's own few milliseconds
     finally:
         service.close()
 

@@ -36,6 +36,18 @@ class UnknownField(InvalidInput):
     code = "unknown_field"
 
 
+class NothingToSay(InvalidInput):
+    """The text holds nothing a voice reads: blank, only punctuation, or only scripts no voice has."""
+
+    code = "nothing_to_say"
+
+
+class InvalidMarkup(InvalidInput):
+    """A mistake in the text's SSML or inline pinyin; the message says which and where."""
+
+    code = "invalid_markup"
+
+
 class PayloadTooLarge(TTSError):
     status = 413
     code = "payload_too_large"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
+import zlib
 from pathlib import Path
 
 from tts.errors import EngineUnavailable
@@ -18,6 +20,25 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def gzip_copy(path: Path) -> Path:
+    """Where path's gzip copy is (`<name>.gz` beside it): the server sends it instead of path to a
+    client that accepts gzip (tts/web/hidden.py)."""
+    return path.with_name(path.name + ".gz")
+
+
+def write_gzip_copy(path: Path) -> None:
+    """Make path's gzip copy when it is missing or not path's bytes: the same bytes on every build
+    (level 6, no name, mtime 0, as npm/install.sh's `gzip -n -6`), written atomically."""
+    packed = gzip_copy(path)
+    data = path.read_bytes()
+    try:
+        if gzip.decompress(packed.read_bytes()) == data:
+            return
+    except (OSError, EOFError, zlib.error):   # missing, or not a whole gzip
+        pass
+    write_atomically(packed, gzip.compress(data, compresslevel=6, mtime=0))
 
 
 def pinned_problem(path: Path, expected: str, what: str) -> str | None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tts.audio.effects import squeezed_length
 from tts.engines import embedded
 from tts.engines.embedded_decoder import CHANNELS
 from tts.errors import InvalidInput
@@ -59,26 +60,21 @@ _LENGTH = struct.Struct("<I")
 
 @dataclass(frozen=True)
 class HiddenCall:
-    """One acoustic call: its per-symbol half (hidden float16 [symbols, 256], durations int32
-    [symbols]; the decoder's mel is squeezed `stretch` times shorter in time before vocoding);
-    or its mel (float32 [frames, 80]), decoded by the server; or neither: a pause."""
+    """One acoustic call of a phrase: the engine's call (its per-symbol half, for the client to
+    decode, then squeeze `stretch` times shorter in time); or its mel (float32 [frames, 80]),
+    decoded by the server; or neither: a pause."""
 
     phrase: int
-    hidden: np.ndarray | None = None
-    durations: np.ndarray | None = None
-    stretch: float = 1.0
+    call: embedded.AcousticCall | None = None
     mel: np.ndarray | None = None
     pause_samples: int = 0
 
     @property
     def frames(self) -> int:
-        """Mel frames the client vocodes (after the squeeze, as squeeze_frames counts them)."""
+        """Mel frames the client vocodes (after the squeeze)."""
         if self.mel is not None:
             return len(self.mel)
-        if self.hidden is None:
-            return 0
-        total = int(self.durations.sum())
-        return total if self.stretch == 1.0 else max(1, round(total / self.stretch))
+        return 0 if self.call is None else squeezed_length(self.call.frames, self.call.stretch)
 
     @property
     def samples(self) -> int:
@@ -89,17 +85,18 @@ class HiddenCall:
     def nbytes(self) -> int:
         if self.mel is not None:
             return self.mel.nbytes
-        return 0 if self.hidden is None else self.hidden.nbytes + self.durations.nbytes
+        return 0 if self.call is None else self.call.hidden.nbytes + self.call.durations.nbytes
 
     def record(self) -> bytes:
         if self.mel is not None:
             return record({"type": "mel", "phrase": self.phrase, "frames": self.frames},
                           np.ascontiguousarray(self.mel, "<f4").tobytes())
-        if self.hidden is None:
+        if self.call is None:
             return record({"type": "pause", "phrase": self.phrase, "samples": self.pause_samples})
-        payload = np.ascontiguousarray(self.hidden, "<f2").tobytes() + np.ascontiguousarray(self.durations, "<i4").tobytes()
-        return record({"type": "hidden", "phrase": self.phrase, "symbols": len(self.durations),
-                       "decoder_frames": int(self.durations.sum()), "stretch": self.stretch,
+        hidden, durations = self.call.hidden[0], self.call.durations[0]
+        payload = np.ascontiguousarray(hidden, "<f2").tobytes() + np.ascontiguousarray(durations, "<i4").tobytes()
+        return record({"type": "hidden", "phrase": self.phrase, "symbols": len(durations),
+                       "decoder_frames": self.call.frames, "stretch": self.call.stretch,
                        "frames": self.frames}, payload)
 
 
@@ -204,6 +201,6 @@ def _calls(plan: Plan):
                 yield HiddenCall(index, mel=mel[0])
                 first = False
             else:
-                yield HiddenCall(index, call.hidden[0], call.durations[0], call.stretch)
+                yield HiddenCall(index, call)
         if index < last and phrase.pause_ms:
             yield HiddenCall(index, pause_samples=SAMPLE_RATE * phrase.pause_ms // 1000)

@@ -21,10 +21,11 @@ import math
 from dataclasses import dataclass, field as dataclass_field
 from functools import cached_property
 from typing import Any, Iterable, Mapping
+from urllib.parse import unquote_to_bytes
 
 from tts.audio.encode import FORMATS
 from tts.captions import FORMATS as CAPTION_FORMATS
-from tts.errors import InvalidInput, UnknownField, shown
+from tts.errors import InvalidInput, NothingToSay, UnknownField, shown
 
 SPEED_RANGE = (0.25, 4.0)
 PITCH_RANGE = (-12.0, 12.0)      # semitones
@@ -153,7 +154,8 @@ TTS = Dialect("POST /tts", (
     Field("captions", "string", "answer JSON `{\"audio\": base64, \"audio_format\", \"sample_rate\", \"captions\"}` "
           "with each character's start and end (json: a list of `{\"text\", \"start\", \"end\"}` in seconds; "
           "vtt, srt: the file's text); with `stream`, one such JSON line per chunk (captions as a list); "
-          "an async job's are at `GET /tts/jobs/<id>/captions`; unset: audio only",
+          "an async job's are at `GET /tts/jobs/<id>/captions` (json; `?format=vtt` or `srt` for those); "
+          "unset: audio only",
           choices=CAPTION_FORMATS),
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
@@ -203,14 +205,33 @@ URL = Dialect("GET /tts", (
 _QUERY_TRUE, _QUERY_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
-def read_query(args: Mapping[str, list[str]], dialect: Dialect) -> dict[str, Any]:
-    """A URL's query parameters (each name → its values) as the JSON body they stand for.
+def query_values(raw: bytes) -> dict[str, list[str]]:
+    """A URL's query string as a form writes it (`a=1&b=x+y`, percent-escaped UTF-8): each name → its values.
+
+    Bytes that are not UTF-8 are a 400 naming the parameter, as a body that is not UTF-8 is:
+    never read aloud as the escapes they were sent as.
+    """
+    values: dict[str, list[str]] = {}
+    for part in raw.split(b"&"):
+        if part:
+            name, _, value = (unquote_to_bytes(piece.replace(b"+", b" ")) for piece in part.partition(b"="))
+            key = _key(name.decode("utf-8", "backslashreplace"))
+            try:
+                values.setdefault(name.decode("utf-8"), []).append(value.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise InvalidInput(f"'{key}' in the URL is not UTF-8 text (percent-escape its UTF-8 bytes)",
+                                   field=key) from None
+    return values
+
+
+def read_query(raw: bytes, dialect: Dialect) -> dict[str, Any]:
+    """A URL's query string as the JSON body it stands for.
 
     Numbers and booleans are read from their text (true/false, 1/0); an empty value means
     the default; what cannot be read is passed on as text, so validation names the field.
     """
     payload: dict[str, Any] = {}
-    for name, values in args.items():
+    for name, values in query_values(raw).items():
         if len(values) > 1:
             raise InvalidInput(f"'{_key(name)}' is given {len(values)} times", field=_key(name))
         value: Any = values[0]
@@ -307,7 +328,7 @@ def _string(spec: Field, value: Any, max_chars: int) -> None:
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"'{name}' has {len(value)} characters; the limit is {limit}", field=name)
     if spec.spoken and not value.strip():
-        raise InvalidInput(f"'{name}' must contain something to say", field=name)
+        raise NothingToSay(f"'{name}' must contain something to say", field=name)
 
 
 def read_fields(payload: Any, dialect: Dialect, *, max_chars: int, voices: Iterable[str] = (),

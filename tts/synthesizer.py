@@ -50,7 +50,7 @@ from tts.engines import declare_engines
 from tts.engines.base import EngineOptions, Onsets
 from tts.catalogue import VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
-from tts.errors import AudioTooLong, InvalidInput
+from tts.errors import AudioTooLong, NothingToSay
 from tts.frontend import Phrase, analyze_text, load as load_frontend
 from tts.frontend.estimate import check_budget
 from tts.request import SynthesisRequest
@@ -151,7 +151,7 @@ class Synthesizer:
         load_frontend()
 
     def plan(self, request: SynthesisRequest) -> Plan:
-        """Run the frontend and key every phrase (raises InvalidInput when nothing is speakable,
+        """Run the frontend and key every phrase (raises NothingToSay when nothing is speakable,
         AudioTooLong when it would make more audio than one request may)."""
         request = self.catalogue.bind(request) if request.voice is None else request
         engine = self.catalogue.engine(request.voice)
@@ -160,7 +160,7 @@ class Synthesizer:
         phrases = analysis.phrases
         if not phrases:
             unread = f" (no voice reads: {' '.join(analysis.omitted)[:80]})" if analysis.omitted else ""
-            raise InvalidInput(f"'text' has nothing speakable in it{unread}", field="text")
+            raise NothingToSay(f"the text has nothing speakable in it{unread}", field="text")
         check_budget(phrases, request.speed, self._max_audio_seconds)
         output_rate = eco.output_rate(request.sample_rate, request.eco, info.sample_rate)
         factor = pitch_factor(request.pitch)

@@ -19,27 +19,30 @@ const $ = (id) => document.getElementById(id);
 const note = $("local-note");
 
 // -- the worker, loaded once per page, on first use ----------------------------------------------------
+// A load that failed is forgotten: the next use (a click after a failed prefetch) tries again.
 let ready = null;
 
 export function prepare() {
-  ready ??= (async () => {
-    const response = await fetch("/vocoder/manifest.json");
-    if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
-    const manifest = await response.json();
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    try {
-      await new Promise((resolve, reject) => {
-        worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
-        worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
-        worker.postMessage({ type: "load", manifest });
-      });
-    } catch (error) {
-      worker.terminate();
-      throw error;
-    }
-    return worker;
-  })();
+  ready ??= loadWorker().catch((error) => { ready = null; throw error; });
   return ready;
+}
+
+async function loadWorker() {
+  const response = await fetch("/vocoder/manifest.json");
+  if (!response.ok) throw new Error(`服务器未提供模型（${response.status}）`);
+  const manifest = await response.json();
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  try {
+    await new Promise((resolve, reject) => {
+      worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
+      worker.onerror = (event) => reject(new Error(event.message || "Worker 无法启动"));
+      worker.postMessage({ type: "load", manifest });
+    });
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return worker;
 }
 
 function fellBack(message) {
@@ -54,7 +57,6 @@ export async function localSource(request, signal) {
   try {
     worker = await prepare();
   } catch (error) {
-    ready = null;   // try again next time
     return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`);
   }
   const body = { text: request.text, volume: request.volume };

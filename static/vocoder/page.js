@@ -36,11 +36,14 @@ function init() {
   eco.addEventListener("change", applyDefault);
   option.addEventListener("change", () => {
     try { localStorage.setItem(KEY, option.checked ? "1" : "0"); } catch { /* this visit only */ }
+    if (!option.checked) note.textContent = "";   // what it said was about audio made here
     if (option.checked) local().then((made) => made.prepare()).catch(() => { /* said when it is used */ });
   });
   const server = synthesis.source;
   synthesis.source = async (request, signal) => {
-    if (!option.checked || option.disabled) return server(request, signal);
+    if (option.disabled) return server(request, signal);   // its note says why, for good
+    note.textContent = "";   // each run says afresh why it fell back, or what its download is
+    if (!option.checked) return server(request, signal);
     let made;
     try {
       made = await local();

@@ -120,6 +120,8 @@ CASES = [
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text=ssml('<phoneme ph="zzz2">行</phoneme>')), 400, "text"),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text=ssml('<phoneme ph="zzz2">行</phoneme>'),
                                                         voice="zm_yunjian"), 400, "text"),
+    Case("inline pinyin with a tone out of 1-5 (was read aloud)", TTS, tts(text="银行{yin2 hang9}"), 400, "text"),
+    Case("inline pinyin with a tone out of 1-5 (was read aloud)", V1, v1(input="银行{yin0}"), 400, "input"),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text="面{biang2}"), 200, max_seconds=3),
     Case("invalid pinyin (was 5xx or silent)", TTS, tts(text="绿{lü4}色"), 200, max_seconds=3),
     # -- was amplification: more audio than one request may make (422 before any synthesis) -------------------
@@ -226,6 +228,25 @@ def test_bad_input_is_a_4xx_naming_the_field_never_a_5xx_nor_silence(app, contra
     samples, rate = audio_of(response)
     assert 0 < len(samples) / rate <= case.max_seconds
     assert np.abs(samples).max() > 0.1, "silent audio"
+
+
+@pytest.mark.parametrize("path, body, code", [
+    (TTS, tts(text="！？。"), "nothing_to_say"),
+    (TTS, tts(text=" \n "), "nothing_to_say"),
+    (TTS, tts(text="αβγ"), "nothing_to_say"),
+    (V1, v1(input="αβγ"), "nothing_to_say"),
+    (TTS, tts(text="<speak>你好"), "invalid_markup"),
+    (TTS, tts(text=ssml('<break time="99s"/>')), "invalid_markup"),
+    (TTS, tts(text="银行{xyz2}"), "invalid_markup"),
+    (V1, v1(input=ssml('<phoneme alphabet="ipa" ph="x">行</phoneme>')), "invalid_markup"),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_a_text_with_nothing_to_say_or_a_markup_mistake_has_a_code_of_its_own(app, path, body, code):
+    """A client (the page among them) can tell the listener what is wrong with the text, not only that it is."""
+    response = app.test_client().post(path, json=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == code and named(response) == ("text" if path == TTS else "input")
+    assert "'text'" not in error["message"] if path == V1 else error["message"]   # V1 calls it input
 
 
 def test_the_table_covers_every_class_seen_as_5xx_on_both_endpoints():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import random
@@ -131,6 +132,21 @@ def test_type_toggle_eco_synthesize_and_play_nothing_by_itself(visit, server, ax
     visit.assert_clean()
 
 
+def test_the_page_has_no_serious_accessibility_violation_before_a_result_or_after_an_error(visit, axe_source):
+    page = visit.page
+    visit.open()
+
+    def serious() -> list[dict]:
+        return [v for v in axe_violations(page, axe_source) if v["impact"] in ("serious", "critical")]
+
+    assert not serious(), serious()
+    page.fill("#text", "。。。")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"))
+    assert not serious(), serious()
+    visit.assert_clean(400)
+
+
 def test_eco_choice_persists_across_reload(visit):
     page = visit.page
     visit.open()
@@ -224,6 +240,25 @@ def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(
     visit.assert_clean(400)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("。。。！", "这段文字里没有可以朗读的内容"),
+    ("αβγ", "这段文字里没有可以朗读的内容"),
+    ("<speak>你好", "文字里的 SSML 标记或拼音注音"),
+    ("银行{xyz2}", "文字里的 SSML 标记或拼音注音"),
+])
+def test_a_text_with_nothing_to_say_or_a_markup_mistake_is_said_in_chinese_for_what_it_is(visit, text, said):
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
+        page.click("#speak")
+    assert answer.value.status == 400
+    expect(page.locator("#status")).to_contain_text(said)
+    expect(page.locator("#status-detail")).to_have_text(f"详情：{answer.value.json()['error']['message']}")
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    visit.assert_clean(400)
+
+
 def test_a_network_failure_is_said_in_chinese(visit):
     page = visit.page
     visit.open()
@@ -236,6 +271,87 @@ def test_a_network_failure_is_said_in_chinese(visit):
     expect(page.locator("#stop")).to_be_disabled()
     assert not visit.page_errors
     assert all("ERR_CONNECTION_REFUSED" in text for text in visit.console_errors)
+
+
+def test_an_error_answered_while_the_page_asks_for_the_voices_state_stays_said(visit):
+    """While no audio has come the page asks the server every second whether the voice's model is loading.
+    An error answered while such a question is out is the last word of that run: the answer to the
+    question, when it comes, neither covers the error with a "waiting" line nor asks again (the page asks
+    once more after every run, for the voices' states; that is all)."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    held = {"tts": [], "voices": []}
+    asked = []
+
+    def hold_the_first_question(route):
+        asked.append(route)
+        if len(asked) == 1:
+            held["voices"].append(route)
+        else:
+            route.continue_()
+
+    page.route("**/tts", lambda route: held["tts"].append(route))
+    page.route("**/v1/audio/voices", hold_the_first_question)
+    page.click("#speak")
+    while not (held["tts"] and held["voices"]):   # the request, and the page's question about its voice, are out
+        page.wait_for_timeout(50)
+    held["tts"][0].fulfill(status=400, json={"error": {"code": "invalid_request", "field": "voice",
+                                                       "message": "no voice 'x'"}})
+    said = "服务器没有这个声音，请重新选择。"
+    expect(page.locator("#status")).to_have_text(said)
+    held["voices"][0].continue_()
+    page.wait_for_timeout(1500)                   # longer than the page waits between two questions
+    assert page.text_content("#status") == said
+    assert len(asked) <= 2                        # the question, and the states after the run: nothing since
+    expect(page.locator("#speak")).to_be_enabled()
+    visit.assert_clean(400)
+
+
+def test_an_error_the_server_reports_midway_through_the_stream_is_said_for_what_it_is(visit):
+    """A stream that fails after its first audio (the server stopping, a stalled model) ends with a JSON line
+    naming the error before the connection is cut (tts/web/captions.py): the page says that error."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    silence = base64.b64encode(bytes(4800)).decode("ascii")   # 0.1 s of 16-bit silence at 24 kHz
+    lines = [{"audio": silence, "audio_format": "audio/pcm", "sample_rate": 24000,
+              "captions": [{"text": "你", "start": 0.0, "end": 0.1}]},
+             {"error": {"code": "shutting_down", "message": "the server is shutting down", "field": None}}]
+    page.route("**/tts", lambda route: route.fulfill(
+        status=200, headers={"X-Sample-Rate": "24000"}, content_type="application/x-ndjson",
+        body="".join(json.dumps(line) + "\n" for line in lines)))
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("服务器正在停止或重启，请稍后重试。")
+    expect(page.locator("#status-detail")).to_have_text("详情：the server is shutting down")
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#history li")).to_have_count(0)
+    visit.assert_clean()
+
+
+def test_what_was_heard_is_kept_as_wav_when_the_server_cannot_make_the_chosen_format(visit):
+    """The MP3 is a second request after the stream (an async job): when the server refuses it (busy now),
+    the result the listener has just heard is kept as WAV, and the page says why, not lost with an error."""
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "你好。")
+
+    def busy_for_files(route):
+        if json.loads(route.request.post_data or "{}").get("async"):
+            route.fulfill(status=503, headers={"Retry-After": "3"}, json={"error": {
+                "code": "queue_full", "message": "the queue is full (2 requests); retry in 3 s", "field": None}})
+        else:
+            route.continue_()
+
+    page.route("**/tts", busy_for_files)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(
+        r"^完成：\d+\.\d 秒的语音.*MP3 文件没能准备好，已改存为 WAV：服务器正忙，排队已满，请 3 秒后重试。"))
+    expect(page.locator("#status-detail")).to_have_text("详情：the queue is full (2 requests); retry in 3 s")
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#history li")).to_have_count(1)
+    visit.assert_clean(503)
 
 
 def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
@@ -409,17 +525,30 @@ def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
     visit.assert_clean(404, 405, 409)   # a server without DELETE (yet) answers 405: nothing to undo
 
 
-def test_a_voice_without_speed_control_gets_neither_speed_nor_pitch(visit):
+def test_the_voice_hint_says_the_model_is_not_loaded_only_until_it_is(visit, server):
+    """The hint's "not loaded yet, the first synthesis waits longer" is as the server says after each run,
+    not as it said when the page was opened."""
     page = visit.page
+    cold = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()
+    for voice in cold["voices"]:
+        voice["state"] = "declared"
+    page.route("**/v1/audio/voices", lambda route: route.fulfill(json=cold), times=1)   # as the page opens
+    visit.open()
+    expect(page.locator("#voice")).to_have_value("baker")   # the first voice, chosen by no one
+    expect(page.locator("#voice-hint")).to_contain_text("模型还没加载")
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    expect(page.locator("#voice-hint")).not_to_contain_text("模型还没加载")
+    visit.assert_clean()
 
-    def without_rate_control(route):   # the server's own list, as a server with such a voice (Sambert) lists it
-        answer = route.fetch()
-        voices = answer.json()["voices"]
-        for v in voices:
-            v["rate_control"] = v["id"] != "baker"
-        route.fulfill(response=answer, json={"voices": voices})
 
-    page.route("**/v1/audio/voices", without_rate_control)
+def test_a_voice_without_speed_control_gets_neither_speed_nor_pitch(visit, server):
+    page = visit.page
+    listed = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()
+    for v in listed["voices"]:   # the server's own list, as a server with such a voice (Sambert) lists it
+        v["rate_control"] = v["id"] != "baker"
+    page.route("**/v1/audio/voices", lambda route: route.fulfill(json=listed))
     visit.open()
     page.select_option("#voice", "baker")
     expect(page.locator("#speed")).to_be_disabled()

@@ -100,6 +100,23 @@ def test_browser_vocoder_speaks_100_characters_as_the_server_does(visit, idle_se
     visit.assert_clean()                              # and no request left the origin
 
 
+def test_stop_ends_browser_vocoding_also_after_the_servers_part_has_all_come(visit, idle_server):
+    """The server sends its part of a text in a moment; making the audio here takes longer. Stop ends that
+    too: the page says it stopped and takes the next text at once, without making the rest for nobody."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", HUNDRED)
+    page.check("#local")
+    with page.expect_event("requestfinished", lambda request: request.url.endswith("/tts/hidden"),
+                           timeout=120_000):   # after the model's first load (slow on a busy machine)
+        page.click("#speak")
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert page.evaluate("() => window.browserVocoder.last") is None   # the whole text was not made
+    visit.assert_clean()
+
+
 def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, idle_server):
     """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
     instead): its audio is what the stream's reference client makes of the same stream."""
@@ -114,7 +131,8 @@ def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, 
     visit.assert_clean()
 
 
-def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
+def speak_here_with_mp3_chosen(visit):
+    """Open the page, choose MP3 downloads, synthesize a sentence on this device; the page."""
     page = visit.page
     visit.open()
     page.select_option("#format", "mp3")
@@ -122,9 +140,44 @@ def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_
     page.check("#local")
     page.click("#speak")
     expect_local_done(page)
+    return page
+
+
+def test_browser_vocoder_downloads_what_it_made_as_wav_rather_than_synthesizing_again(visit, idle_server):
+    page = speak_here_with_mp3_chosen(visit)
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
     expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
     assert not [url for url in visit.requests if url.endswith("/tts") or "/tts/jobs" in url]   # no server audio
+    visit.assert_clean()
+
+
+def test_stop_while_the_model_for_this_device_is_still_loading_stops_at_once(visit):
+    """The first use loads ~17 MB of model: on a slow network that takes a while, and Stop must not wait for it."""
+    page = visit.page
+    visit.open()
+    held = []
+    page.route("**/vocoder/manifest.json", lambda route: held.append(route))   # the model never comes
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    while not held:
+        page.wait_for_timeout(50)
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert not visit.page_errors
+
+
+def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_is_on(visit, idle_server):
+    """"Made here: downloaded as WAV" is true of the switch's runs; switched off, the next download is the
+    chosen format again, and the note says nothing it no longer means."""
+    page = speak_here_with_mp3_chosen(visit)
+    expect(page.locator("#local-note")).to_have_text(re.compile("以 WAV 下载"))
+    page.uncheck("#local")
+    expect(page.locator("#local-note")).to_have_text("")
+    page.click("#speak")
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"), timeout=60_000)
+    expect(page.locator("#local-note")).to_have_text("")
     visit.assert_clean()
 
 
@@ -155,6 +208,34 @@ def test_browser_vocoder_falls_back_to_server_audio_when_wasm_is_blocked(visit, 
     expect(page.locator("#local-note")).to_have_text(re.compile(r"^无法在本机合成.*已改由服务器合成"))
     expect(page.locator("#player")).to_have_attribute("src", re.compile(r"^blob:"))
     assert not visit.page_errors and not visit.foreign_requests()
+
+
+def test_browser_vocoder_tries_again_on_the_click_after_a_failed_prefetch(visit, idle_server):
+    """Switching it on prefetches the graphs; when that fails (here the server refuses the decoder once),
+    the next click loads them again instead of reporting the old failure."""
+    page = visit.page
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+    page.route(re.compile(r".*/[0-9a-f]{16}/fastspeech2_decoder\.onnx$"), refuse_once)
+    visit.open()
+    page.fill("#text", "今天天气很好。")
+    with page.expect_worker() as prefetch:
+        page.check("#local")                            # the prefetch: the manifest, then a worker loading the graphs
+    with prefetch.value.expect_event("close", timeout=60_000):
+        pass                                            # the decoder was refused: the load failed, its worker is gone
+    assert len(refused) == 1
+    page.click("#speak")
+    expect_local_done(page)                             # made here, by a second load
+    expect(page.locator("#local-note")).to_have_text("")
+    assert len([url for url in visit.requests if url.endswith("/fastspeech2_decoder.onnx")]) == 2
+    assert not [url for url in visit.requests if url.endswith("/tts")]   # no server audio
+    visit.assert_clean(503)
 
 
 def test_browser_vocoder_is_off_and_says_why_without_webassembly(visit):

@@ -100,13 +100,19 @@ def time_stretch(samples: np.ndarray, factor: float, rate: int) -> np.ndarray:
     return output[frame:frame + out_length]
 
 
+def squeezed_length(count: int, factor: float) -> int:
+    """How many frames `squeeze_frames` makes of `count`: at least one of a non-empty mel (tts/hidden.py
+    tells the browser, which squeezes the decoder's mel itself, this count)."""
+    return max(1, round(count / factor)) if count else 0
+
+
 def squeeze_frames(frames: np.ndarray, factor: float, axis: int = 1) -> np.ndarray:
     """A sequence of feature frames (a mel) made `factor` times shorter along `axis` by linear
     interpolation: round(T / factor) frames, frame j taken at position (j + ½)·factor − ½, so a
     boundary at frame f moves to f / factor. A vocoder then says the same at a faster rate, its
     pitch kept (the pitch is in the frames' harmonics, not in their count)."""
     count = frames.shape[axis]
-    target = max(1, round(count / factor))
+    target = squeezed_length(count, factor)
     if target == count:
         return frames
     position = np.clip((np.arange(target) + 0.5) * count / target - 0.5, 0, count - 1)

@@ -39,7 +39,9 @@ as TensorFlow pads). Weights are the tflite's int8 values with their per-tensor 
 (DynamicQuantizeLinear → MatMulInteger, standard ops onnxruntime fuses), as LiteRT runs the
 shipped file; `int8=False` multiplies them out to float32 (batch norms folded into the
 convolutions: the benchmark's comparison). `./run.sh` builds the int8 file once into
-TTS_VOCODER_DIR; its sha256 is pinned in FILE and checked when the engine starts:
+TTS_VOCODER_DIR; its sha256 is pinned in FILE and checked when the engine starts. Beside it the
+build writes its gzip copy (`<file>.gz`, 10.1 → 6.2 MB, tts.files.write_gzip_copy), which the
+server sends to browsers that accept gzip (the vocoder's graphs get none: float weights barely shrink):
 
     python -m tts.engines.embedded_decoder --dest DIR
 """
@@ -52,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from tts.errors import EngineUnavailable
-from tts.files import pinned_problem, write_pinned
+from tts.files import pinned_problem, write_gzip_copy, write_pinned
 
 HIDDEN, DURATIONS, MEL = "hidden", "durations", "mel"
 SPLIT = "add_1"   # the tflite tensor this graph's `hidden` is (durations: `Identity_2`)
@@ -80,13 +82,16 @@ def verified(dest: str | Path) -> Path:
 
 
 def build(dest: str | Path) -> Path:
-    """Build the decoder file into dest unless it is there intact (checked against FILE's sha256)."""
+    """Build the decoder file into dest unless it is there intact (checked against FILE's sha256),
+    and its gzip copy beside it unless that is there and intact too (a cache built before there
+    was one gets it here)."""
     path = Path(dest) / FILE[0]
     if pinned_problem(path, FILE[1], "embedded decoder"):
         from tts.engines.embedded_assets import locate
 
         write_pinned(path, FILE[1], build_model(locate().acoustic.read_bytes()).SerializeToString(), "decoder")
-    return verified(dest)
+    write_gzip_copy(verified(dest))
+    return path
 
 
 class _Builder:

@@ -2,7 +2,7 @@
 
 Both become a list of Segments. SSML is recognised by a leading `<speak` or `<?xml`; it is parsed
 with defusedxml (no entity expansion, no external entities) within limits on size, depth
-and element count, and any mistake is an InvalidInput naming the problem, never a 500.
+and element count, and any mistake is an InvalidMarkup naming the problem, never a 500.
 
 Supported SSML: <speak>, <p>, <s>, <break time="500ms|1.5s" strength="..."/>,
 <phoneme alphabet="pinyin" ph="hang2">行</phoneme>, <say-as interpret-as="digits|
@@ -20,15 +20,16 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from tts.errors import InvalidInput, shown
+from tts.errors import InvalidMarkup, shown
 from tts.frontend.syllables import is_syllable
 from tts.frontend.tn.numbers import read_digits, read_number
 
 MAX_DEPTH = 16
 MAX_ELEMENTS = 2000
 MAX_BREAK_MS = 10_000
-_SYLLABLES = re.compile(r"^[a-zü]+[1-5](?: [a-zü]+[1-5])*$")
-_INLINE = re.compile(r"\{([a-zü1-5 ]+)\}")
+# Braces holding letters-and-a-digit words are readings (a tone out of 1-5 is a mistake, not text to read)
+_SYLLABLES = re.compile(r"^[a-zü]+[0-9](?: [a-zü]+[0-9])*$")
+_INLINE = re.compile(r"\{([a-zü0-9 ]+)\}")
 _HANZI = re.compile(r"[\u3400-\u9fff]")
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _STRENGTH_MS = {"none": 0, "x-weak": 100, "weak": 200, "medium": 400, "strong": 700, "x-strong": 1200}
@@ -75,12 +76,12 @@ def parse_plain(text: str) -> list[Segment]:
         before = text[position:match.start()]
         chars = [m.start() for m in _HANZI.finditer(before)]
         if len(chars) < len(syllables):
-            raise InvalidInput(f"'{{{match.group(1)}}}' needs {len(syllables)} Chinese characters before it",
+            raise InvalidMarkup(f"'{{{match.group(1)}}}' needs {len(syllables)} Chinese characters before it",
                                field="text")
         cut = chars[-len(syllables)]
         fixed = before[cut:]
         if len(_HANZI.findall(fixed)) != len(fixed):
-            raise InvalidInput(f"{shown(fixed + match.group(0))}: inline pinyin must follow the characters directly",
+            raise InvalidMarkup(f"{shown(fixed + match.group(0))}: inline pinyin must follow the characters directly",
                                field="text")
         segments += [Segment(before[:cut]), Segment(fixed, syllables)]
         position = match.end()
@@ -89,12 +90,12 @@ def parse_plain(text: str) -> list[Segment]:
 
 
 def _readings(syllables: tuple[str, ...], where: str) -> tuple[str, ...]:
-    """User readings, ü written v, each a syllable every engine can say (else InvalidInput)."""
+    """User readings, ü written v, each a syllable every engine can say (else InvalidMarkup)."""
     readings = tuple(s.replace("ü", "v") for s in syllables)
     for syllable in readings:
         if not is_syllable(syllable):
-            raise InvalidInput(f"{where}: {shown(syllable)} is not a Mandarin pinyin syllable "
-                               "(tone-numbered, ü written v: lv4)", field="text")
+            raise InvalidMarkup(f"{where}: {shown(syllable)} is not a Mandarin pinyin syllable "
+                               "(letters, then the tone 1-5; ü written v: lv4)", field="text")
     return readings
 
 
@@ -102,13 +103,13 @@ def parse_ssml(markup: str) -> list[Segment]:
     try:
         root = ElementTree.fromstring(markup)
     except DefusedXmlException:
-        raise InvalidInput("SSML with entity declarations or external references is not accepted", field="text") from None
+        raise InvalidMarkup("SSML with entity declarations or external references is not accepted", field="text") from None
     except ElementTree.ParseError as error:
-        raise InvalidInput(f"SSML is not well-formed: {error}", field="text") from None
+        raise InvalidMarkup(f"SSML is not well-formed: {error}", field="text") from None
     if _local(root.tag) != "speak":
-        raise InvalidInput("SSML must have <speak> as its root", field="text")
+        raise InvalidMarkup("SSML must have <speak> as its root", field="text")
     if sum(1 for _ in root.iter()) > MAX_ELEMENTS:
-        raise InvalidInput(f"SSML has more than {MAX_ELEMENTS} elements", field="text")
+        raise InvalidMarkup(f"SSML has more than {MAX_ELEMENTS} elements", field="text")
     segments: list[Segment] = []
     _walk(root, 1.0, 1, segments)
     return [s for s in segments if s.text or s.pause_ms]
@@ -121,7 +122,7 @@ def _local(tag: str) -> str:
 def _walk(element: Element, rate: float, depth: int, out: list[Segment]) -> None:
     """Append the segments of `element`'s content, then of its tail is the caller's job."""
     if depth > MAX_DEPTH:
-        raise InvalidInput(f"SSML is nested deeper than {MAX_DEPTH} levels", field="text")
+        raise InvalidMarkup(f"SSML is nested deeper than {MAX_DEPTH} levels", field="text")
     if element.text:
         out.append(Segment(element.text, rate=rate))
     for child in element:
@@ -141,7 +142,7 @@ def _element(element: Element, rate: float, depth: int, out: list[Segment]) -> N
     elif tag == "sub":
         alias = element.get("alias")
         if alias is None:
-            raise InvalidInput("<sub> needs an alias attribute", field="text")
+            raise InvalidMarkup("<sub> needs an alias attribute", field="text")
         out.append(Segment(alias, rate=rate))
     elif tag == "prosody":   # nested rates multiply, within the same range as one
         low, high = _RATE_RANGE
@@ -150,7 +151,7 @@ def _element(element: Element, rate: float, depth: int, out: list[Segment]) -> N
         _walk(element, rate, depth, out)
         out.append(Segment("", rate=rate, pause_ms=_PARAGRAPH_MS if tag == "p" else 0))
     else:
-        raise InvalidInput(f"SSML element <{tag}> is not supported", field="text")
+        raise InvalidMarkup(f"SSML element <{tag}> is not supported", field="text")
 
 
 def _break_ms(element: Element) -> int:
@@ -158,28 +159,28 @@ def _break_ms(element: Element) -> int:
     if time is None:
         strength = element.get("strength", "medium")
         if strength not in _STRENGTH_MS:
-            raise InvalidInput(f"<break strength={shown(strength)}> is not one of {', '.join(_STRENGTH_MS)}",
+            raise InvalidMarkup(f"<break strength={shown(strength)}> is not one of {', '.join(_STRENGTH_MS)}",
                                field="text")
         return _STRENGTH_MS[strength]
     match = _TIME.match(time.strip())
     if not match:
-        raise InvalidInput(f"<break time={shown(time)}> must look like 500ms or 1.5s", field="text")
+        raise InvalidMarkup(f"<break time={shown(time)}> must look like 500ms or 1.5s", field="text")
     value = float(match.group(1)) * (1 if match.group(2) == "ms" else 1000)
     if value > MAX_BREAK_MS:
-        raise InvalidInput(f"<break> is limited to {MAX_BREAK_MS} ms", field="text")
+        raise InvalidMarkup(f"<break> is limited to {MAX_BREAK_MS} ms", field="text")
     return int(value)
 
 
 def _phoneme(element: Element, rate: float) -> Segment:
     alphabet, ph, text = element.get("alphabet", "pinyin"), element.get("ph", ""), element.text or ""
     if alphabet != "pinyin":
-        raise InvalidInput(f"<phoneme alphabet={shown(alphabet)}>: only pinyin is supported", field="text")
+        raise InvalidMarkup(f"<phoneme alphabet={shown(alphabet)}>: only pinyin is supported", field="text")
     syllables = tuple(ph.lower().replace("u:", "v").split())
     if not syllables or not _SYLLABLES.match(" ".join(syllables)):
-        raise InvalidInput(f"<phoneme ph={shown(ph)}> must be tone-numbered pinyin such as hang2", field="text")
+        raise InvalidMarkup(f"<phoneme ph={shown(ph)}> must be tone-numbered pinyin such as hang2", field="text")
     syllables = _readings(syllables, f"<phoneme ph={shown(ph)}>")
     if len(syllables) != len(text) or not all(_HANZI.match(c) for c in text):
-        raise InvalidInput(f"<phoneme ph={shown(ph)}> needs one syllable per Chinese character of {shown(text)}",
+        raise InvalidMarkup(f"<phoneme ph={shown(ph)}> needs one syllable per Chinese character of {shown(text)}",
                            field="text")
     return Segment(text, syllables, rate=rate)
 
@@ -189,16 +190,16 @@ def _say_as(element: Element) -> str:
     digits = re.sub(r"[\s\-]", "", text)
     if kind in ("digits", "characters", "telephone"):
         if not digits.isdigit():
-            raise InvalidInput(f"<say-as interpret-as={shown(kind)}> takes digits; got {shown(text)}", field="text")
+            raise InvalidMarkup(f"<say-as interpret-as={shown(kind)}> takes digits; got {shown(text)}", field="text")
         return read_digits(digits, phone=kind == "telephone")
     if kind in ("cardinal", "number"):
         if not re.fullmatch(r"-?\d+(\.\d+)?", digits):
-            raise InvalidInput(f"<say-as interpret-as={shown(kind)}> takes a number; got {shown(text)}", field="text")
+            raise InvalidMarkup(f"<say-as interpret-as={shown(kind)}> takes a number; got {shown(text)}", field="text")
         return ("负" if digits.startswith("-") else "") + read_number(digits.lstrip("-"))
     if kind == "date":
         from tts.frontend.normalize import normalize
         return normalize(text)
-    raise InvalidInput(f"<say-as interpret-as={shown(kind)}> is not supported (digits, telephone, cardinal, date)",
+    raise InvalidMarkup(f"<say-as interpret-as={shown(kind)}> is not supported (digits, telephone, cardinal, date)",
                        field="text")
 
 
@@ -209,9 +210,9 @@ def _rate(value: str) -> float:
     else:
         match = re.fullmatch(r"(\d+(?:\.\d+)?)(%?)", value)
         if not match:
-            raise InvalidInput(f"<prosody rate={shown(value)}> must be a word (slow, fast, ...), a percentage "
+            raise InvalidMarkup(f"<prosody rate={shown(value)}> must be a word (slow, fast, ...), a percentage "
                                "or a number", field="text")
         rate = float(match.group(1)) / (100 if match.group(2) else 1)
     if not _RATE_RANGE[0] <= rate <= _RATE_RANGE[1]:
-        raise InvalidInput(f"<prosody rate={shown(value)}> must be between 25% and 400%", field="text")
+        raise InvalidMarkup(f"<prosody rate={shown(value)}> must be between 25% and 400%", field="text")
     return rate

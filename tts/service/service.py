@@ -92,7 +92,7 @@ class SynthesisService:
         self._worker = worker or Worker(step_timeout)
         for engine in self.catalogue.engines.values():
             if engine.child is not None:   # its model runs in a child process the worker waits for
-                self._worker.watch(engine.child)
+                self._worker.watch(engine.child, engine.name)
         self._memory = memory or MemoryGuard(None)
         self._warm = Event()
         self._admitting = True
@@ -300,25 +300,26 @@ class SynthesisService:
             self._beat = self._worker.clock()
         for engine in self.catalogue.engines.values():
             if engine.release_due() == 0.0:
-                self._worker.run(engine.unload_if_idle)
+                self._worker.run(engine.unload_if_idle, engine=engine.name)
 
     def _warm_up(self) -> None:
         """Read the frontend's data, load the engines that start loaded and make one phrase with the
         default voice (the first call is slow)."""
-        work = functools.partial(self._worker.run, timeout=max(WARM_UP_SECONDS, self._worker.step_timeout))
+        timeout = max(WARM_UP_SECONDS, self._worker.step_timeout)
+        work = functools.partial(self._worker.run, timeout=timeout)
         try:
             work(self.synthesizer.load_frontend)
             for engine in self.catalogue.engines.values():
                 if engine.preload:
                     try:
-                        work(engine.model)
+                        work(engine.model, engine=engine.name)
                     except TTSError as error:
                         if engine.name != self.catalogue.engine(self.catalogue.default_voice).name:
                             log.error("%s", error.message)   # an optional engine: leave its voices failing with 503
                             continue
                         raise
             first = SynthesisRequest("你好。", self.catalogue.default_voice)
-            list(Rendering(self.synthesizer, first, work=work))
+            list(self._rendering(Rendering, first, timeout=timeout))
         except TTSError as error:   # a missing model must show in /readyz, not kill the process
             log.error("warming up failed: %s", error.message)
             self.load_error = error
@@ -365,11 +366,19 @@ class SynthesisService:
         if self.load_error is not None:
             raise SynthesisFailed(f"the synthesis pipeline is not available: {self.load_error.message}")
         kind = HiddenRendering if turn.job.request.format == HIDDEN else Rendering   # browser vocoding (tts/hidden.py)
-        rendering = kind(self.synthesizer, turn.job.request, self._cache, work=self._worker.run,
-                         cpu_clock=self._worker.cpu_clock)
+        rendering = self._rendering(kind, turn.job.request, self._cache)
         rendering.begin()
         self.metrics.looked_up(rendering.hits, rendering.misses)
         turn.planned(rendering)
+
+    def _rendering(self, kind: type[Rendering], request: SynthesisRequest, cache: PhraseCache | None = None,
+                   timeout: float | None = None) -> Rendering:
+        """`request`'s rendering, its steps on the worker: judged and costed with its engine's children
+        (a child of another engine burning CPU meanwhile is not this request's progress, nor its cost)."""
+        engine = self.catalogue.engine(self.catalogue.resolve(request.voice, eco_mode=request.eco)).name
+        return kind(self.synthesizer, request, cache, work=functools.partial(self._worker.run, timeout=timeout,
+                                                                             engine=engine),
+                    cpu_clock=functools.partial(self._worker.cpu_clock, engine))
 
     def _end(self, turn: Turn, error: TTSError | None) -> None:
         """Close `turn`'s rendering, finish its job (and followers), then take it off the schedule:

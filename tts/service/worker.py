@@ -13,15 +13,18 @@ stalled when its thread got less than `MIN_CPU_SHARE` of a core over a whole
 has used more CPU than `step_timeout` seconds (a runaway: more than it could have used in
 that time with a core to itself, which is the old wall-clock deadline made fair to a busy
 machine). An engine whose model runs in a child process (Sambert) shows no CPU on the
-thread, which only waits for the child: the worker `watch`es that child's CPU clock, and a
-step's progress is the thread's CPU plus the watched children's, judged the same way. A
+thread, which only waits for the child: the worker `watch`es that child's CPU clock for the
+steps of its engine, and such a step's progress is the thread's CPU plus its engine's children's,
+judged the same way. Only its own engine's: a child burning CPU for no step (a replacement
+Sambert child loading its model) must not make a stuck step of another engine look busy. A
 stalled step fails its job at once (WorkerStalled). A child can be ended: a watched child
 the thread is waiting for is interrupted (ended and replaced), and the thread returns; one
 that died on its own is replaced before the next step. A
 thread itself cannot be stopped from outside: until it returns the worker stays stalled, it
 takes no new step, liveness fails, and the process manager restarts the server if it never
 comes back. Every step's CPU time is measured as the CPU of all threads but the hub's and
-of the watched children, so a job's cost includes the model's own thread pools and processes.
+of its engine's watched children, so a job's cost includes the model's own thread pools and
+processes, and not another engine's.
 """
 
 from __future__ import annotations
@@ -61,16 +64,19 @@ class Worker:
         self._mark = (0.0, 0.0)           # (wall, CPU) when it was last seen to progress
         self._abandoned = False           # declared stalled: its job has been failed
         self._deferred: list[Callable[[], object]] = []   # to run on the thread before the next step
-        self._children: list[Child] = []   # child processes doing its steps' work
+        self._children: list[tuple[str, Child]] = []   # (engine, child process doing that engine's steps' work)
+        self._engine: str | None = None   # the engine of the step in flight: only its children count
 
-    def run(self, function: Callable[..., T], *args, timeout: float | None = None) -> T:
+    def run(self, function: Callable[..., T], *args, timeout: float | None = None, engine: str | None = None) -> T:
         """`function(*args)` on the worker thread; the hub waits without blocking. `timeout`
-        (default: the step timeout) is for the rare longer step, such as warming up."""
+        (default: the step timeout) is for the rare longer step, such as warming up. `engine`:
+        the engine whose model the step calls (its watched children's CPU is the step's too);
+        None for a step that calls none (the frontend)."""
         if self.busy:
             raise WorkerStalled(f"the worker is still in a model call that stopped progressing for "
                                 f"{self.step_timeout:.0f} s", retry_after=self.step_timeout)
-        self._timeout = timeout or self.step_timeout
-        for child in self._children:   # one that died (OOM killer, a crash) is replaced before it is needed
+        self._timeout, self._engine = timeout or self.step_timeout, engine
+        for _, child in self._children:   # one that died (OOM killer, a crash) is replaced before it is needed
             child.restart_if_exited()
         deferred, self._deferred = self._deferred, []
         cpu = self._step_cpu()
@@ -84,7 +90,7 @@ class Worker:
                     self._abandoned = True
                     log.error("a model call made no progress for %.0f s (or ran past %.0f s of CPU); the worker "
                               "is stalled until it returns", self._timeout, self._timeout)
-                    for child in self._children:   # a child the thread waits for can be ended: it returns
+                    for _, child in self._children:   # a child the thread waits for can be ended: it returns
                         child.interrupt()
                     raise WorkerStalled(f"the synthesis step stopped progressing (limit {self._timeout:.0f} s)",
                                         retry_after=self.step_timeout)
@@ -96,10 +102,10 @@ class Worker:
             raise outcome.error
         return outcome
 
-    def watch(self, child: Child) -> None:
-        """Judge steps by `child`'s CPU too (a child process the thread waits for in a step), and
-        interrupt it when a step it is in stalls."""
-        self._children.append(child)
+    def watch(self, child: Child, engine: str) -> None:
+        """Judge `engine`'s steps by `child`'s CPU too (a child process the thread waits for in
+        them), and interrupt it when a step it is in stalls."""
+        self._children.append((engine, child))
 
     def later(self, function: Callable[[], object]) -> None:
         """Run `function` on the worker thread before its next step; nobody waits for it (handing it
@@ -127,8 +133,9 @@ class Worker:
         return now - since > self._timeout or cpu - self._began > self._timeout
 
     def _step_cpu(self) -> float:
-        """The clock a step is judged by: the worker thread's CPU seconds plus the watched children's."""
-        return self._progress() + self._children_cpu()
+        """The clock the step in flight is judged by: the worker thread's CPU seconds plus its engine's
+        watched children's."""
+        return self._progress() + self._children_cpu(self._engine)
 
     def _thread_cpu(self) -> float:
         """CPU seconds the worker thread has used (0 before it ran its first step)."""
@@ -146,15 +153,15 @@ class Worker:
                 log.error("a deferred step failed: %r", outcome.error)
         return _contained(function, *args)
 
-    def cpu_clock(self) -> float:
-        """CPU seconds of every thread of the process but the calling one, and of the watched
-        children (call it on the hub): what the steps between two readings cost."""
+    def cpu_clock(self, engine: str | None = None) -> float:
+        """CPU seconds of every thread of the process but the calling one, and of `engine`'s watched
+        children (call it on the hub): what that engine's steps between two readings cost."""
         own = time.process_time() - time.clock_gettime(time.CLOCK_THREAD_CPUTIME_ID)
-        return own + self._children_cpu()
+        return own + self._children_cpu(engine)
 
-    def _children_cpu(self) -> float:
-        """CPU seconds of the watched children (engines' own processes), every thread."""
-        return sum(child.cpu_seconds() for child in self._children)
+    def _children_cpu(self, engine: str | None) -> float:
+        """CPU seconds of `engine`'s watched children (its own processes), every thread; 0 for None."""
+        return sum(child.cpu_seconds() for name, child in self._children if name == engine)
 
     def settle(self, timeout: float) -> bool:
         """Wait up to `timeout` s for the step in flight to return (nobody takes its result); True when idle."""

@@ -30,7 +30,7 @@ from tts.request import CAPTIONED, read_value
 from tts.service.jobs import DONE, FAILED, Job
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.openai import model_ids
-from tts.web.responses import StreamBroken, whole_audio
+from tts.web.responses import whole_audio
 
 captions = Blueprint("captions", __name__)
 
@@ -121,10 +121,10 @@ def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sampl
         if tail or pending:
             yield line(tail)
         complete = True
-    except TTSError as error:   # failed after the stream began: one line says why, then the stream is cut short
+    except TTSError as error:   # failed after the stream began: one line says why, then the server cuts it short
         yield json.dumps({"error": {"code": error.code, "message": error.message, "field": error.field}},
                          ensure_ascii=False).encode("utf-8") + b"\n"
-        raise StreamBroken(job, error) from error
+        raise
     finally:
         if not complete:
             job.cancel()

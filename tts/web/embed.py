@@ -49,7 +49,7 @@ def content_etag(synthesis: SynthesisRequest) -> str:
 
 @embed.get("/tts")
 def speak():
-    synthesis = synthesis_request(read_query(request.args.to_dict(flat=False), URL), dialect=URL)
+    synthesis = synthesis_request(read_query(request.query_string, URL), dialect=URL)
     etag = content_etag(synthesis)
     cache_control = f"public, max-age={current_app.config['TTS_SETTINGS'].url_cache_seconds}"
     if not_modified(etag):

@@ -12,23 +12,28 @@ import json
 import logging
 
 from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from tts.errors import RangeNotSatisfiable, RetryLater, TTSError, Unauthorized, UnknownField
 from tts.request import OPENAI
 
 log = logging.getLogger(__name__)
 
-_OPENAI_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
-                 408: "invalid_request_error", 409: "invalid_request_error", 413: "invalid_request_error",
-                 415: "invalid_request_error", 416: "invalid_request_error", 421: "invalid_request_error", 422: "invalid_request_error",
-                 429: "rate_limit_error", 503: "server_error"}
+
+def _openai_type(status: int) -> str:
+    """OpenAI's error type for a status: the client's mistake, its rate, or the server's trouble."""
+    return "server_error" if status >= 500 else "rate_limit_error" if status == 429 else "invalid_request_error"
+
+
+def _openai_dialect() -> bool:
+    """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong)."""
+    return request.blueprint == "openai" or request.path.startswith("/v1/")
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):
     _log(status, code, message, field)
-    if request.blueprint == "openai":
-        body = {"message": message, "type": _OPENAI_TYPES.get(status, "server_error"), "param": field, "code": code}
+    if _openai_dialect():
+        body = {"message": message, "type": _openai_type(status), "param": field, "code": code}
     else:
         body = {"code": code, "message": message, "field": field}
     response = jsonify({"error": body})
@@ -47,7 +52,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
         field = error.field
-        if request.blueprint == "openai" and not isinstance(error, UnknownField):
+        if _openai_dialect() and not isinstance(error, UnknownField):
             field = OPENAI.wire_name(field)   # synthesis names the request's attributes: text → input
         response = error_response(error.status, error.code, error.message, field)
         if isinstance(error, RetryLater):
@@ -66,7 +71,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name)
+        response = error_response(error.code or 500, code, error.description or error.name)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:   # a 405 says which methods the route takes
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

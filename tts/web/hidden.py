@@ -7,26 +7,25 @@ sha256 are pinned in tts.engines.embedded_decoder and embedded_vocoder), and onn
 npm's (`npm ci` in ./run.sh, pinned by npm/package-lock.json). All are served under names that
 carry their sha256, so a browser may keep them for good (Cache-Control: immutable) and fetches
 them again only when they change; `GET /vocoder/manifest.json` (never cached) says which names
-are current. To a browser that accepts gzip, onnxruntime-web's files go as the gzip copies
-./run.sh makes, and a graph as a gzip this process makes once, off the hub, where that saves a
-fifth (the decoder: 10.1 → 6.2 MB; the vocoder's float weights barely shrink).
+are current. One rule for every file: to a browser that accepts gzip goes the `.gz` beside it, if
+set-up made one (npm/install.sh for onnxruntime-web's, embedded_decoder's build for the decoder:
+10.1 → 6.2 MB; the vocoder's float weights barely shrink, so it has none), else the file itself.
+The process never compresses.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
-import gevent
 from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
 
 from tts.engines import embedded_decoder, embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
+from tts.files import gzip_copy
 from tts.hidden import HIDDEN, MEDIA_TYPE, HiddenCall, record, start_record
 from tts.request import HIDDEN as HIDDEN_FIELDS
 from tts.service.jobs import Job
@@ -41,7 +40,6 @@ MODELS = (DECODER, *embedded_vocoder.FILES)   # the graphs the page runs: decode
 RUNTIME_FILES = {"runtime": "ort.wasm.bundle.min.mjs", "wasm": "ort-wasm-simd-threaded.wasm"}
 _TYPES = {".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream"}
 _YEAR = 365 * 24 * 3600
-_WORTH_GZIP = 0.8   # a graph goes gzipped when that leaves at most this share of its bytes
 
 
 @dataclass(frozen=True)
@@ -49,48 +47,41 @@ class Asset:
     role: str
     path: Path
     digest: str    # sha256, hex
+    gzipped: Path | None = None   # the gzip copy set-up wrote beside it, if any
+
+    @classmethod
+    def found(cls, role: str, path: Path, digest: str) -> "Asset":
+        packed = gzip_copy(path)
+        return cls(role, path, digest, packed if packed.is_file() else None)
 
     @property
     def key(self) -> str:
         return self.digest[:16]
 
+    @property
+    def download_bytes(self) -> int:
+        """What a browser that accepts gzip downloads for it."""
+        return (self.gzipped or self.path).stat().st_size
+
 
 class PageAssets:
-    """The files browser vocoding needs, found and hashed once at start (not per request)."""
+    """The files browser vocoding needs (and their gzip copies), found and hashed once at start, not per request."""
 
     def __init__(self, vocoder_dir: str, runtime_dir: str) -> None:
         self.by_role: dict[str, Asset] = {}
         for role, (name, digest) in embedded_vocoder.FILES.items():   # verified when the engine was declared
-            self.by_role[role] = Asset(role, (Path(vocoder_dir) / name).resolve(), digest)
+            self.by_role[role] = Asset.found(role, (Path(vocoder_dir) / name).resolve(), digest)
         name, digest = embedded_decoder.FILE   # verified too
-        self.by_role[DECODER] = Asset(DECODER, (Path(vocoder_dir) / name).resolve(), digest)
+        self.by_role[DECODER] = Asset.found(DECODER, (Path(vocoder_dir) / name).resolve(), digest)
         self.missing = [str(Path(runtime_dir) / n) for n in RUNTIME_FILES.values() if not (Path(runtime_dir) / n).is_file()]
         if not self.missing:
             for role, name in RUNTIME_FILES.items():
                 path = (Path(runtime_dir) / name).resolve()
-                self.by_role[role] = Asset(role, path, hashlib.sha256(path.read_bytes()).hexdigest())
+                self.by_role[role] = Asset.found(role, path, hashlib.sha256(path.read_bytes()).hexdigest())
         self._by_url = {(a.key, a.path.name): a for a in self.by_role.values()}
-        self._packed: dict[str, bytes | None] = {}
 
     def find(self, key: str, name: str) -> Asset | None:
         return self._by_url.get((key, name))
-
-    def gzipped(self, asset: Asset) -> Path | bytes | None:
-        """What a browser that accepts gzip gets instead of the file: the gzip copy ./run.sh makes
-        beside onnxruntime-web's files; for a graph, its gzip, made on first use where it pays."""
-        if asset.role in RUNTIME_FILES:
-            path = asset.path.with_name(asset.path.name + ".gz")
-            return path if path.is_file() else None
-        if asset.role not in self._packed:
-            data = asset.path.read_bytes()
-            packed = gevent.get_hub().threadpool.apply(gzip.compress, (data,), {"compresslevel": 6, "mtime": 0})
-            self._packed[asset.role] = packed if len(packed) <= _WORTH_GZIP * len(data) else None
-        return self._packed[asset.role]
-
-    def download_bytes(self, asset: Asset) -> int:
-        """What a browser that accepts gzip downloads for the asset."""
-        packed = self.gzipped(asset)
-        return len(packed) if isinstance(packed, bytes) else (packed or asset.path).stat().st_size
 
 
 @hidden.record_once
@@ -121,7 +112,7 @@ def vocoder_manifest():
     files = assets.by_role.values()
     body = {**{role: _url(assets.by_role[role]) for role in RUNTIME_FILES}, "models": _models(),
             "bytes": sum(a.path.stat().st_size for a in files),
-            "gzip_bytes": sum(assets.download_bytes(a) for a in files)}   # what a browser downloads
+            "gzip_bytes": sum(a.download_bytes for a in files)}   # what a browser downloads
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -132,9 +123,8 @@ def vocoder_file(key: str, name: str):
     asset = _assets().find(key, name)
     if asset is None:
         abort(404)
-    gzipped = _assets().gzipped(asset) if "gzip" in request.accept_encodings else None
-    body = io.BytesIO(gzipped) if isinstance(gzipped, bytes) else gzipped or asset.path
-    response = send_file(body, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
+    gzipped = asset.gzipped if "gzip" in request.accept_encodings else None
+    response = send_file(gzipped or asset.path, mimetype=_TYPES.get(asset.path.suffix, "application/octet-stream"),
                          etag=asset.digest + ("-gzip" if gzipped else ""), max_age=_YEAR, conditional=True,
                          download_name=asset.path.name)
     if gzipped:

@@ -247,8 +247,9 @@ def _formats_table() -> str:
 def _synthesis_errors(error: str) -> dict:
     """What a synthesis route answers when it does not answer audio."""
     return {
-        "400": _json("A field is wrong; `field` names it (code invalid_request, or unknown_field for a field "
-                     "the endpoint does not take).", error),
+        "400": _json("A field is wrong; `field` names it (code invalid_request; unknown_field for a field "
+                     "the endpoint does not take; for the text, nothing_to_say when no voice can read any of it, "
+                     "invalid_markup for a mistake in its SSML or inline pinyin).", error),
         "401": _json("TTS_API_KEYS is set and no valid `Authorization: Bearer <key>` was sent (code unauthorized; "
                      "every route but the page, /docs, /openapi.json and the probes needs one then).", error,
                      {"WWW-Authenticate": _header({"const": "Bearer"}, "the scheme to use")}),

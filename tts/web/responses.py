@@ -8,14 +8,14 @@ Whole files are sent in blocks straight from the job's audio buffer, and encoded
 MP3, Opus, AAC) on a helper thread, so a long result is never one big copy in memory and
 its encoding never blocks the gevent hub; they answer byte ranges (tts.web.ranges). Every
 format streams (tts.audio.encode), encoded on the same helper threads. A stream whose job
-fails after its first bytes (an engine error, the drain time out at shutdown) is cut short:
-the connection closes without the chunked terminator (StreamBroken), so the client sees an
-incomplete response, never a short file passing for whole.
+fails after its first bytes (an engine error, the drain time out at shutdown) raises the job's
+error out of its body, and the server cuts the response short (tts.web.server.Handler.handle_error):
+the connection closes without the chunked terminator, so the client sees an incomplete
+response, never a short file passing for whole.
 """
 
 from __future__ import annotations
 
-import errno
 import io
 import logging
 import socket
@@ -29,7 +29,7 @@ from gevent.socket import wait_read
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
 from tts.service.audio_buffer import BLOCK_SAMPLES, disk_full
-from tts.errors import JobNotReady, TTSError
+from tts.errors import JobNotReady
 from tts.service.jobs import CANCELLED, Job
 from tts.web.ranges import requested_range
 
@@ -37,16 +37,6 @@ log = logging.getLogger(__name__)
 
 CLIENT_SOCKET = "tts.client_socket"   # the WSGI environ key under which the server hands us the connection
 _SEND_BLOCK = 1 << 16
-
-
-class StreamBroken(OSError):
-    """Raised out of a response body whose job failed after its first bytes were sent. Its errno
-    is one the server ignores (tts.web.server.Handler): the connection closes without a traceback
-    and without the chunked terminator, which is how HTTP says a response is incomplete."""
-
-    def __init__(self, job: Job, error: TTSError) -> None:
-        super().__init__(errno.ECANCELED, f"job {job.id} failed after its stream began: {error.message}")
-        log.info("job %s: its stream is cut short: %s", job.id, error.message)
 
 
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
@@ -192,27 +182,27 @@ def streamed_audio(job: Job, disposition: str = "inline") -> Response:
 
 def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
              watcher: gevent.Greenlet | None = None) -> Iterator[bytes]:
-    """The stream's bytes, encoded chunk by chunk on a helper thread (the compressed formats cost real CPU)."""
+    """The stream's bytes, encoded chunk by chunk on a helper thread (the compressed formats cost real CPU).
+    The job's failure comes out of it as its error, for the server to cut the response short."""
     pool = gevent.get_hub().threadpool
     complete = False
     try:
         encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
         yield pool.apply(encoder.write, (first.samples,))
-        try:
-            for chunk in rest:
-                data = pool.apply(encoder.write, (chunk.samples,))
-                if data:
-                    yield data
-        except TTSError as error:
-            raise StreamBroken(job, error) from error
+        for chunk in rest:
+            data = pool.apply(encoder.write, (chunk.samples,))
+            if data:
+                yield data
         tail = pool.apply(encoder.finalize)
         if tail:
             yield tail
         complete = True
+    except GeneratorExit:   # the server stopped taking it: the client went away or stopped reading
+        log.info("job %s: the client went away mid-stream; cancelling", job.id)
+        raise
     finally:
         _stop(watcher)
         if not complete:
-            log.info("job %s: client went away or synthesis failed mid-stream; cancelling", job.id)
             job.cancel()
 
 

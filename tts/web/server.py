@@ -19,6 +19,13 @@ answer, what the client still sends is read and dropped for at most `LINGER_SECO
 `LINGER_BYTES`, as nginx's lingering close does. Malformed requests gevent answers itself
 (400, 414) get the same JSON error shape as every other answer.
 
+A streamed body that raises (its job failed mid-way: an engine error, the drain running out at
+shutdown) is handled here, in one place for every route (`Handler.handle_error`): once bytes
+have gone out nothing can be said in the response any more, so it is cut short without the
+chunked terminator (HTTP's "incomplete": a client never takes a short file for the whole) and
+logged in one line; before its first byte it is answered like an error of the view, by the
+app's mapping (tts.web.errors).
+
 `serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
 is ready, that it is alive (the watchdog) and when it stops.
 """
@@ -37,13 +44,13 @@ from dataclasses import dataclass
 from functools import partial
 
 import gevent
-from flask import Flask
+from flask import Flask, g
 from gevent import Timeout, getcurrent
 from gevent.event import Event
 from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer
 
 from tts.config import Settings
-from tts.errors import RequestTimeout
+from tts.errors import RequestTimeout, TTSError
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
@@ -153,8 +160,7 @@ class BoundedInput(Input):
 
 
 class Handler(WSGIHandler):
-    # ECANCELED: a stream cut short on purpose (tts.web.responses.StreamBroken)
-    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT, errno.ECANCELED)
+    ignored_socket_errors = WSGIHandler.ignored_socket_errors + (errno.ETIMEDOUT,)   # a client too slow (ours)
 
     def __init__(self, sock, address, server) -> None:
         super().__init__(sock, address, server)
@@ -224,6 +230,46 @@ class Handler(WSGIHandler):
         if isinstance(ex, Evicted):
             return "503", TOO_MANY_CONNECTIONS
         return super()._handle_client_error(ex)
+
+    def handle_error(self, t, v, tb) -> None:
+        """What the application raised after it returned its response, out of its body (gevent's own
+        would print a traceback and, before the first byte, answer a plain-text 500)."""
+        if not isinstance(v, Exception):   # the greenlet killed (GreenletExit): gevent's way
+            super().handle_error(t, v, tb)
+        elif self.headers_sent:
+            self._cut_short(v)
+        else:
+            self._answer_error(v)
+
+    def _cut_short(self, error: Exception) -> None:
+        """The response began: close the connection without the chunked terminator, one log line
+        (a traceback only for what no TTSError says: a bug)."""
+        self.close_connection = True
+        why = error.message if isinstance(error, TTSError) else repr(error)
+        log.log(logging.INFO if isinstance(error, TTSError) else logging.ERROR,
+                "%s %s (request %s): the response was cut short after %d bytes: %s", self.command, self.path,
+                self._request_id(), self.response_length, why, exc_info=not isinstance(error, TTSError))
+
+    def _answer_error(self, error: Exception) -> None:
+        """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers)."""
+        app: Flask = self.application
+        with app.request_context(self.environ):
+            g.request_id = self._request_id()
+            response = app.make_response(app.handle_user_exception(error))
+        try:
+            self.start_response(response.status, list(response.headers.items()))
+            self.write(response.get_data())
+        except OSError:   # the client is gone already
+            self.close_connection = True
+
+    def _request_id(self) -> str | None:
+        """The id the response's headers carry (tts.web.observability), to find its other log lines."""
+        if self.status is None:   # the app gave no response (its headers are the last request's)
+            return None
+        for name, value in self.response_headers:
+            if name.lower() == b"x-request-id":
+                return value.decode("latin-1")
+        return None
 
     def handle_one_request(self):
         """One request; when the connection ends with some of it unread, answer, then linger."""
