@@ -188,6 +188,22 @@ def test_latin_dev_sentences_share_no_english_word_and_no_sentence_with_the_benc
     assert len(set(latin_dev_texts.SENTENCES)) == len(latin_dev_texts.SENTENCES)
 
 
+def test_latin_levers_pair_words_recovered_per_sentence_against_the_served_engine():
+    from tts.bench import latin_levers
+
+    def row(lever, hits):
+        details = [{"text": f"s{i}", "hits": h, "words": 2, "chinese_cer": 0.1} for i, h in enumerate(hits)]
+        return {"lever": lever, "voice": "zf_xiaobei", "recovered": sum(hits), "words": 2 * len(hits),
+                "chinese_cer": 0.1, "details": details}
+
+    rows = [row("served", [1, 0, 2, 1]), row("english 1.0", [0, 0, 1, 1])]
+    (delta,) = latin_levers.deltas(rows)
+    assert (delta["lever"], delta["recovered"], delta["delta"]) == ("english 1.0", "4 → 2", -2)
+    assert (delta["sentences_gained"], delta["sentences_lost"]) == (0, 2)
+    low, high = (int(x) for x in delta["interval_90"].strip("[]").split(", "))
+    assert low <= -2 <= high <= 0
+
+
 def test_the_quality_levers_as_served_lever_is_the_served_audio(synthesizer):
     """The lever bench drives the engine's parts itself: its baseline must be what users hear."""
     from tts.bench import quality_levers

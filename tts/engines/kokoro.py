@@ -18,7 +18,7 @@ import onnxruntime as ort
 from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.kokoro_model import MODEL_SHA256, sha256_of
 from tts.engines.lifecycle import trim_heap
-from tts.engines.kokoro_phonemes import phrase_pieces, syllables_fitting
+from tts.engines.kokoro_phonemes import EDGE, ENGLISH, phrase_pieces, syllables_fitting, token_roles
 from tts.engines.onnx_session import session_options
 from tts.frontend.phrase import Phrase
 
@@ -33,7 +33,15 @@ FRAME = SAMPLE_RATE // 100
 SILENCE_DB = -40.0
 MARGIN_FRAMES = (2, 4)    # kept before / after the speech
 COMMA_PAUSE_S = 0.15      # the pause Kokoro itself makes at a comma inside one call: kept after a cut
-REVISION = 2              # bump when phonemes, trimming or pauses change what a phrase sounds like
+REVISION = 3              # bump when phonemes, trimming, pauses or speeds change what a phrase sounds like
+# Multiples of the call's speed for an English word's tokens and for the breaks setting it off
+# (tts.engines.kokoro_phonemes.token_roles); 1.0 says them at the phrase's speed. English words at
+# 0.85 (~18 % longer), the Mandarin around them untouched: on 68 sentences of our own (latin_dev)
+# zf_xiaobei 27 → 33 of 76 words (paired 90 % interval +2…+10), zm_yunjian 33 → 34; then on the
+# latin bench 25 → 30 and 30 → 29 of 47. Too fast, Whisper wrote the word as Mandarin syllables
+# (Lego → 赖够, Disney → This is your). 0.75 did as well on ours; longer edges (0.5) gained nothing.
+ENGLISH_SPEED = 0.85
+EDGE_SPEED = 1.0
 # The graph's predicted frames per token (after speed), made an extra output at load: captions.
 DURATIONS = "/encoder/Cast_output_0"
 SAMPLES_PER_FRAME = 600   # one predicted frame is 25 ms of audio (measured: exact for every call)
@@ -104,11 +112,17 @@ def speech_bounds(audio: np.ndarray) -> tuple[int, int]:
 
 
 def with_durations(model_path: Path) -> bytes:
-    """The model with its duration tensor as a second output (the same computation; ~0.4 s at load)."""
+    """The model with its duration tensor as a second output, and `speed` taking one value per
+    token (pads included) as well as one for the call: its only use is dividing the predicted
+    frames per token, which broadcasts (a constant vector gives the scalar's audio bit for bit).
+    The same computation otherwise; ~0.4 s at load."""
     import onnx
 
     model = onnx.load(str(model_path))
     model.graph.output.append(onnx.helper.make_value_info(DURATIONS, onnx.TypeProto()))
+    speed = next(i for i in model.graph.input if i.name == "speed").type.tensor_type.shape.dim[0]
+    speed.ClearField("dim_value")
+    speed.dim_param = "speed_length"
     return model.SerializeToString()
 
 
@@ -142,6 +156,8 @@ class KokoroEngine:
     cpu_per_audio_second = 0.70   # python -m tts.bench kokoro, 2 threads (tts/bench/results/kokoro.md)
     rate_control = True
     timed = True   # the graph's own durations give each syllable's start
+    english_speed = ENGLISH_SPEED
+    edge_speed = EDGE_SPEED
 
     def __init__(self, model_path: str | Path, voices_dir: str | Path, threads: int = 2,
                  tuning: Mapping[str, object] = MappingProxyType({})):
@@ -173,7 +189,7 @@ class KokoroEngine:
         if len(phonemes) > MAX_TOKENS:
             raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
         speed = options.speaking_rate * phrase.rate
-        audio, durations = self.infer_timed(self.token_ids(phonemes), voice, speed)
+        audio, durations = self.infer_timed(self.token_ids(phonemes), voice, self.token_speeds(phrase, speed))
         start, end = speech_bounds(audio)
         pause = round(COMMA_PAUSE_S / speed * SAMPLE_RATE) if phrase.continues else 0
         if onsets is not None:
@@ -186,6 +202,15 @@ class KokoroEngine:
         if pause:
             yield np.zeros(pause, dtype=np.float32)
 
+    def token_speeds(self, phrase: Phrase, speed: float) -> float | np.ndarray:
+        """The call's speed, or one per token (pads included) when an English word's tokens or
+        the breaks around it are said at their own multiple of it."""
+        if not phrase.english or self.english_speed == self.edge_speed == 1.0:
+            return speed
+        multiple = {ENGLISH: self.english_speed, EDGE: self.edge_speed}
+        return speed * np.array([1.0, *(multiple.get(role, 1.0) for role in token_roles(phrase)), 1.0],
+                                dtype=np.float32)
+
     def close(self) -> None:
         """Drop the session: onnxruntime frees its arena with it."""
         self._session = None
@@ -194,12 +219,17 @@ class KokoroEngine:
         """One raw model call, padding silence included; style row n-1 for n tokens, as Kokoro was trained."""
         return self.infer_timed(ids, voice, speed)[0]
 
-    def infer_timed(self, ids: list[int], voice: str, speed: float) -> tuple[np.ndarray, np.ndarray]:
-        """`infer`'s audio and the frames the model gave each token (pads included)."""
+    def infer_timed(self, ids: list[int], voice: str,
+                    speed: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`infer`'s audio and the frames the model gave each token (pads included); `speed` is one
+        number for the call or one per token, the two pads included."""
+        speeds = np.atleast_1d(np.asarray(speed, dtype=np.float32))
+        if speeds.size not in (1, len(ids) + 2):
+            raise ValueError(f"{speeds.size} speeds for {len(ids)} tokens and two pads")
         inputs = {
             "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
             "style": self._packs[voice][len(ids) - 1],
-            "speed": np.array([speed], dtype=np.float32),
+            "speed": speeds,
         }
         audio, durations = self._session.run(["audio", DURATIONS], inputs)
         return np.clip(audio, -1.0, 1.0).astype(np.float32, copy=False), durations.reshape(-1)

@@ -223,6 +223,32 @@ def phrase_pieces(phrase: Phrase) -> list[tuple[str, str]]:
     return [(sound, after) for sound, after in pieces]
 
 
+MANDARIN, ENGLISH, EDGE = "mandarin", "english", "edge"
+
+
+def token_roles(phrase: Phrase) -> list[str]:
+    """One role per token of `phrase_phonemes(phrase)`: ENGLISH for an English word's symbols and
+    the spaces between the words of one run, EDGE for the break symbols setting a run off from the
+    Mandarin on either side (and the final mark right after it), MANDARIN for the rest. The engine
+    gives each role its own speed."""
+    pieces = phrase_pieces(phrase)
+    starts = {start for start, _, _ in phrase.english}
+    said = [i for i, (sound, after) in enumerate(pieces) if sound or after]
+    english: dict[int, bool] = {}
+    for k, i in enumerate(said):   # the final mark alone on a span's last syllable belongs to the word
+        english[i] = i in starts or (not pieces[i][0] and k > 0 and english[said[k - 1]])
+    roles: list[str] = []
+    for k, i in enumerate(said):
+        sound, after = pieces[i]
+        following = english[said[k + 1]] if k + 1 < len(said) else None
+        if english[i]:
+            after_role = ENGLISH if following else EDGE
+        else:
+            after_role = EDGE if following else MANDARIN
+        roles += [ENGLISH if english[i] else MANDARIN] * len(sound) + [after_role] * len(after)
+    return roles
+
+
 def _english_or_mandarin(arpabet: str, syllables: tuple[str, ...]) -> str:
     """The English symbols, unless longer than the span's Mandarin ones with their breaks: the
     token bound (syllables_fitting) counts Mandarin syllables, and must keep holding."""
