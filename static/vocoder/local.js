@@ -146,6 +146,10 @@ async function* vocoded(response, worker, signal) {
   const id = ++spoken;
   const started = performance.now();
   const out = new Channel();
+  // Stop wakes the loop below at once, so its finally tells the worker: the next item the worker would
+  // send may be a whole phrase away, and a run started meanwhile takes its messages for good.
+  const stopped = () => out.fail(signal.reason);
+  signal.addEventListener("abort", stopped, { once: true });
   let calibrationDb = 0;
   let volumeDb = 0;
   let phrase = [];   // the pieces of the phrase being made, when the volume's limiter must see its peak
@@ -199,6 +203,7 @@ async function* vocoded(response, worker, signal) {
       yield piece;
     }
   } finally {
+    signal.removeEventListener("abort", stopped);
     if (signal.aborted || out.error) worker.postMessage({ type: "cancel", id });   // stop vocoding for nobody
   }
   window.browserVocoder.last = { samples: concat(made), sampleRate: RATE, firstPieceMs, calls,

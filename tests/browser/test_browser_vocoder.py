@@ -117,6 +117,45 @@ def test_stop_ends_browser_vocoding_also_after_the_servers_part_has_all_come(vis
     visit.assert_clean()
 
 
+# What the page and its worker say to each other, and when Stop is clicked, in one list in the page
+WORKER_LOG = """
+window.workerLog = [];
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message, ...rest) {
+  window.workerLog.push(`sent ${message.type}`);
+  return post.call(this, message, ...rest);
+};
+window.Worker = class extends Worker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => window.workerLog.push(`received ${data.type}`));
+  }
+};
+document.addEventListener("click", (event) => event.target.id === "stop" && window.workerLog.push("stop"), true);
+"""
+
+
+def test_stop_tells_the_worker_at_once_also_while_a_loud_phrase_is_being_made(visit, idle_server):
+    """With a volume the page holds each phrase whole, so the next piece may be a whole phrase away: Stop
+    cancels the worker's run before the worker says anything more, not when that phrase is made (a run
+    started meanwhile would take the worker's messages, and the stopped text would be made for nobody)."""
+    page = visit.page
+    page.add_init_script(WORKER_LOG)
+    visit.open()
+    page.fill("#text", HUNDRED)
+    page.locator("#volume").fill("6")
+    page.check("#local")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("正在合成，边合成边播放…", timeout=120_000)   # the first phrase
+    page.click("#stop")
+    page.wait_for_function("() => window.workerLog.includes('sent cancel')", timeout=30_000)
+    log = page.evaluate("() => window.workerLog")
+    after = log[log.index("stop") + 1:]
+    assert not [said for said in after[:after.index("sent cancel")] if said.startswith("received")]
+    expect(page.locator("#status")).to_have_text("已停止。")
+    visit.assert_clean()
+
+
 def test_browser_vocoder_speaks_faster_than_the_model_as_the_stream_says(visit, idle_server):
     """At speed 2 the page squeezes each decoded mel in time (the server's own audio is time-stretched
     instead): its audio is what the stream's reference client makes of the same stream."""
