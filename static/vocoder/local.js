@@ -53,23 +53,24 @@ async function loadWorker() {
   return worker;
 }
 
-function fellBack(message) {
-  note.textContent = message;
+// Why this run gets the server's audio; a stopped run says nothing (the note may be the next run's by now).
+function fellBack(message, signal) {
+  if (!signal.aborted) note.textContent = message;
   return null;
 }
 
 // The source app.js plays: { sampleRate, pieces } of float samples, or null for the server's audio.
 export async function localSource(request, signal) {
-  if (request.pitch) return fellBack("音高调整只能由服务器完成，这次由服务器合成。");
+  if (request.pitch) return fellBack("音高调整只能由服务器完成，这次由服务器合成。", signal);
   let worker;
   try {
     const { voices } = await manifest();   // unset: the server's choice, the embedded voice here
     if (request.voice !== undefined && !voices.includes(request.voice)) {
-      return fellBack("所选声音不能在本机合成，这次由服务器合成。");   // nothing asked of POST /tts/hidden
+      return fellBack("所选声音不能在本机合成，这次由服务器合成。", signal);   // nothing asked of POST /tts/hidden
     }
     worker = await prepare();
   } catch (error) {
-    return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`);
+    return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`, signal);
   }
   const body = { text: request.text, volume: request.volume };
   for (const name of ["voice", "speed", "seed"]) if (request[name] !== undefined) body[name] = request[name];

@@ -48,7 +48,7 @@ function init() {
     try {
       made = await local();
     } catch {
-      note.textContent = "无法在本机合成（脚本未能加载），已改由服务器合成。";
+      if (!signal.aborted) note.textContent = "无法在本机合成（脚本未能加载），已改由服务器合成。";   // else: the next run's note
       return server(request, signal);
     }
     return (await made.localSource(request, signal)) ?? server(request, signal);

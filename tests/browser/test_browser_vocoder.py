@@ -207,6 +207,41 @@ def test_stop_while_the_model_for_this_device_is_still_loading_stops_at_once(vis
     assert not visit.page_errors
 
 
+# window.manifestRead: set once the page has done all it does when the manifest's fetch settles
+MANIFEST_READ = """
+const fetched = window.fetch;
+window.fetch = (resource, ...rest) => {
+  const answer = fetched(resource, ...rest);
+  if (String(resource).endsWith("/vocoder/manifest.json")) {
+    answer.finally(() => setTimeout(() => { window.manifestRead = true; })).catch(() => {});
+  }
+  return answer;
+};
+"""
+
+
+def test_a_stopped_runs_late_failure_says_nothing_under_the_next_run(visit, idle_server):
+    """A run stopped while the model loads may fail later: that is not the next run's news, whose note
+    stays its own."""
+    page = visit.page
+    page.add_init_script(MANIFEST_READ)
+    visit.open()
+    held = []
+    page.route("**/vocoder/manifest.json", lambda route: held.append(route))
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    page.click("#stop")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    page.uncheck("#local")
+    page.click("#speak")                                  # the next run: server audio, nothing to say
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成："), timeout=60_000)
+    held[0].fulfill(status=503, body="busy")             # the stopped run's model fails now
+    page.wait_for_function("() => window.manifestRead === true")
+    expect(page.locator("#local-note")).to_have_text("")
+    visit.assert_clean(503)
+
+
 def test_the_note_under_the_switch_speaks_of_the_audio_made_here_only_while_it_is_on(visit, idle_server):
     """"Made here: downloaded as WAV" is true of the switch's runs; switched off, the next download is the
     chosen format again, and the note says nothing it no longer means."""
