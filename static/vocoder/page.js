@@ -9,6 +9,9 @@ const $ = (id) => document.getElementById(id);
 const option = $("local");
 const note = $("local-note");
 const eco = $("eco");
+const voice = $("voice");
+// The voice a run asks for, as app.js's request has it: none in eco mode (the server's choice)
+const chosenVoice = () => (voice.value && !eco.checked ? voice.value : undefined);
 
 const wasmSupported = (() => {
   try { return typeof WebAssembly === "object" && WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); }
@@ -37,7 +40,7 @@ function init() {
   option.addEventListener("change", () => {
     try { localStorage.setItem(KEY, option.checked ? "1" : "0"); } catch { /* this visit only */ }
     if (!option.checked) note.textContent = "";   // what it said was about audio made here
-    if (option.checked) local().then((made) => made.prepare()).catch(() => { /* said when it is used */ });
+    if (option.checked) local().then((made) => made.prefetch(chosenVoice())).catch(() => { /* said when it is used */ });
   });
   const server = synthesis.source;
   synthesis.source = async (request, signal) => {

@@ -268,6 +268,7 @@ def test_a_voice_the_browser_cannot_make_goes_to_the_server_without_asking_for_h
     expect(page.locator("#status")).to_have_text(re.compile(r"^完成："), timeout=120_000)
     expect(page.locator("#local-note")).to_have_text("所选声音不能在本机合成，这次由服务器合成。")
     assert not [url for url in visit.requests if url.endswith("/tts/hidden")]
+    assert not [url for url in visit.requests if re.search(r"/vocoder/[0-9a-f]{16}/", url)]   # switching on fetched no graph
     visit.assert_clean()
 
 
