@@ -312,7 +312,9 @@ def test_an_error_answered_while_the_page_asks_for_the_voices_state_stays_said(v
                                                        "message": "no voice 'x'"}})
     said = "服务器没有这个声音，请重新选择。"
     expect(page.locator("#status")).to_have_text(said)
-    held["voices"][0].continue_()
+    question = held["voices"][0]
+    with page.expect_response(lambda response: response.request == question.request):
+        question.continue_()                      # its answer has come to the page
     page.wait_for_timeout(1500)                   # longer than the page waits between two questions
     assert page.text_content("#status") == said
     assert len(asked) <= 2                        # the question, and the states after the run: nothing since
