@@ -11,5 +11,6 @@ if [ "${1:-}" != "--gzip-only" ]; then
 fi
 for file in node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm \
             node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs; do
-  [ -f "$file.gz" ] || gzip -k -n -6 "$file"
+  # under a temporary name, then renamed: a set-up killed midway leaves no half copy to be served
+  [ -f "$file.gz" ] || { gzip -c -n -6 "$file" > "$file.gz.tmp" && mv "$file.gz.tmp" "$file.gz"; }
 done

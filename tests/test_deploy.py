@@ -197,5 +197,6 @@ def test_the_npm_script_gzips_exactly_the_files_the_server_sends(tmp_path):
         (dist / name).write_bytes(name.encode() * 1000)
     subprocess.run(["sh", str(tmp_path / "install.sh"), "--gzip-only"], check=True, timeout=60)
     assert {p.name for p in dist.glob("*.gz")} == {f"{name}.gz" for name in RUNTIME_FILES.values()}
+    assert not list(dist.glob("*.tmp"))   # written under a temporary name, then renamed
     for name in RUNTIME_FILES.values():
         assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()

@@ -5,6 +5,7 @@ file itself otherwise, and never compresses anything itself."""
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import shutil
 import subprocess
@@ -100,3 +101,17 @@ def test_a_cache_without_gzip_copies_sends_the_graphs_as_they_are(old_cache, ser
     runtime = sum(client.get(manifest[role], headers={"Accept-Encoding": "gzip"}).content_length
                   for role in ("runtime", "wasm"))
     assert manifest["gzip_bytes"] == runtime + sum((old_cache / name).stat().st_size for name, _ in GRAPHS.values())
+
+
+def test_a_gzip_copy_cut_short_is_not_sent_and_the_file_goes_as_it_is(old_cache, serving, caplog):
+    """A set-up killed while it wrote a copy leaves it half made: served under an immutable name, it would
+    break the page for good. The server sees its gzip trailer does not give the file's size and says so."""
+    decoder = (old_cache / DECODER).read_bytes()
+    (old_cache / (DECODER + ".gz")).write_bytes(gzip.compress(decoder, compresslevel=1, mtime=0)[:100_000])
+    with caplog.at_level(logging.WARNING, logger="tts.web.hidden"):
+        client = serving(old_cache)
+    assert len([r for r in caplog.records if DECODER + ".gz" in r.getMessage()]) == 1   # said once, at start
+    url = client.get("/vocoder/manifest.json").get_json()["models"]["decoder"]
+    served = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert served.status_code == 200 and "Content-Encoding" not in served.headers
+    assert served.data == decoder and served.headers["ETag"] == f'"{embedded_decoder.FILE[1]}"'

@@ -28,6 +28,16 @@ def gzip_copy(path: Path) -> Path:
     return path.with_name(path.name + ".gz")
 
 
+def gzip_copy_fits(path: Path) -> bool:
+    """Whether path's gzip copy ends as a whole copy of path does: its last 4 bytes (gzip's ISIZE) are
+    path's size mod 2**32. A copy cut short by a killed set-up does not, bar a 1 in 2**32 chance."""
+    with gzip_copy(path).open("rb") as packed:
+        if packed.seek(0, os.SEEK_END) < 4:
+            return False
+        packed.seek(-4, os.SEEK_END)
+        return int.from_bytes(packed.read(4), "little") == path.stat().st_size & 0xFFFFFFFF
+
+
 def write_gzip_copy(path: Path) -> None:
     """Make path's gzip copy when it is missing or not path's bytes: the same bytes on every build
     (level 6, no name, mtime 0, as npm/install.sh's `gzip -n -6`), written atomically."""

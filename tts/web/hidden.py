@@ -10,14 +10,15 @@ them again only when they change; `GET /vocoder/manifest.json` (never cached) sa
 are current, and which voices the page can make (it sends the others to POST /tts without asking
 here). One rule for every file: to a browser that accepts gzip goes the `.gz` beside it, if
 set-up made one (npm/install.sh for onnxruntime-web's, embedded_decoder's build for the decoder:
-10.1 → 6.2 MB; the vocoder's float weights barely shrink, so it has none), else the file itself.
-The process never compresses.
+10.1 → 6.2 MB; the vocoder's float weights barely shrink, so it has none) and it is whole, else the
+file itself. The process never compresses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
@@ -26,13 +27,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, sen
 
 from tts.engines import embedded_decoder, embedded_vocoder
 from tts.errors import EngineUnavailable, InvalidInput, TTSError
-from tts.files import gzip_copy
+from tts.files import gzip_copy, gzip_copy_fits
 from tts.hidden import HIDDEN, MEDIA_TYPE, HiddenCall, record, start_record
 from tts.request import HIDDEN as HIDDEN_FIELDS
 from tts.service.jobs import Job
 from tts.web.context import json_body, service, synthesis_request
 
 hidden = Blueprint("hidden", __name__)
+log = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"       # the one engine the browser can run
 ASSETS = "tts.page_assets"
@@ -52,8 +54,16 @@ class Asset:
 
     @classmethod
     def found(cls, role: str, path: Path, digest: str) -> "Asset":
+        """path, with the gzip copy beside it unless there is none or it is not whole (served for good
+        under an immutable name, a half copy would break the page until the file changes)."""
         packed = gzip_copy(path)
-        return cls(role, path, digest, packed if packed.is_file() else None)
+        if not packed.is_file():
+            return cls(role, path, digest)
+        if not gzip_copy_fits(path):
+            log.warning("%s does not end as a whole gzip copy of %s does (a set-up cut short?): sending the "
+                        "file itself (delete the copy: set-up makes it again)", packed, path.name)
+            return cls(role, path, digest)
+        return cls(role, path, digest, packed)
 
     @property
     def key(self) -> str:
