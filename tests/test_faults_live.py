@@ -81,7 +81,9 @@ def test_a_stream_whose_engine_fails_before_its_first_byte_is_answered_with_a_js
                              "stream": True})
     assert response.status_code == 500 and response.headers["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "synthesis_failed"
-    assert len(about_the_response(whole_log(faulty)[logged:])) == 1   # the error's own line, as for any answer
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response.headers
+    [line] = about_the_response(whole_log(faulty)[logged:])   # the error's own line, as for any answer
+    assert f'"request_id": "{response.headers["X-Request-ID"]}"' in line
     assert healthz(faulty) == 200 and served(faulty)
 
 

@@ -57,6 +57,7 @@ from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
 from tts.web.responses import CLIENT_SOCKET
+from tts.web.security import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
@@ -262,11 +263,17 @@ class Handler(WSGIHandler):
                 self._request_id(), self.response_length, why, exc_info=not isinstance(error, TTSError))
 
     def _answer_error(self, error: Exception) -> None:
-        """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers)."""
+        """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers),
+        with the headers every response carries but not the after-request hooks (they ran for the stream).
+        The access line of such a request says 200; its error line carries the same request id."""
         app: Flask = self.application
+        request_id = self._request_id()
         with app.request_context(self.environ):
-            g.request_id = self._request_id()
+            g.request_id = request_id
             response = app.make_response(app.handle_user_exception(error))
+        response.headers.update(SECURITY_HEADERS)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
         try:
             self.start_response(response.status, list(response.headers.items()))
             self.write(response.get_data())
