@@ -255,11 +255,13 @@ class Handler(WSGIHandler):
 
     def _cut_short(self, error: Exception) -> None:
         """The response began: close the connection without the chunked terminator, one log line
-        (a traceback only for what no TTSError says: a bug)."""
+        (its path without the query, which may hold the user's text; a traceback only for what no
+        TTSError says: a bug)."""
         self.close_connection = True
         why = error.message if isinstance(error, TTSError) else repr(error)
         log.log(logging.INFO if isinstance(error, TTSError) else logging.ERROR,
-                "%s %s (request %s): the response was cut short after %d bytes: %s", self.command, self.path,
+                "%s %s (request %s): the response was cut short after %d bytes: %s", self.command,
+                self.path.partition("?")[0],
                 self._request_id(), self.response_length, why, exc_info=not isinstance(error, TTSError))
 
     def _answer_error(self, error: Exception) -> None:
