@@ -472,15 +472,20 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> No
 
 def listen(settings: Settings) -> socket.socket:
     """The listening socket, bound before the app is made (the voices take seconds to load): a port
-    in use ends the start at once with one line saying what to change, and exit status 2."""
+    in use, a host that is no name or address of this machine, or a port it may not take ends the
+    start at once with one line saying what to change, and exit status 2."""
     family, address = parse_address((settings.host, settings.port))
     try:
         return Server.get_listener(address, family=family)
     except OSError as error:
-        if error.errno != errno.EADDRINUSE:
+        if error.errno == errno.EADDRINUSE:
+            log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
+                      settings.host, settings.port)
+        elif isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
+            why = (error.strerror or "").removesuffix(f": {address!r}")   # gevent appends the address
+            log.error("cannot listen on %s:%d: %s; set TTS_HOST / TTS_PORT", settings.host, settings.port, why)
+        else:
             raise
-        log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
-                  settings.host, settings.port)
         raise SystemExit(2) from None
 
 
