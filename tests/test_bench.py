@@ -204,6 +204,16 @@ def test_latin_levers_pair_words_recovered_per_sentence_against_the_served_engin
     assert low <= -2 <= high <= 0
 
 
+def test_a_latin_levers_run_that_fails_midway_leaves_the_engine_as_served():
+    """The levers are set on the engine's class: before, a failed run left them on for the process."""
+    from tts.bench import latin_levers
+    from tts.engines.kokoro import EDGE_SPEED, ENGLISH_SPEED, KokoroEngine
+
+    with pytest.raises(KeyError):   # a voice nobody serves, after the lever was set
+        latin_levers.heard(("english 1.0",), ("no-such-voice",), ("你好。",))
+    assert (KokoroEngine.english_speed, KokoroEngine.edge_speed) == (ENGLISH_SPEED, EDGE_SPEED)
+
+
 def test_the_quality_levers_as_served_lever_is_the_served_audio(synthesizer):
     """The lever bench drives the engine's parts itself: its baseline must be what users hear."""
     from tts.bench import quality_levers

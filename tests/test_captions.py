@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import re
+import threading
 import time
 
 import gevent
@@ -257,6 +258,33 @@ def test_captioned_speech_without_timestamps_and_with_mp3(client):
     assert body["timestamps"] is None and body["audio_format"] == "audio/mpeg"
     samples, rate = decode(body["audio"])   # a real MP3 file
     assert rate == 24000 and 0.3 < len(samples) / rate < 2
+
+
+def test_a_captioned_mp3_stream_is_encoded_off_the_hub(client, monkeypatch):
+    """MP3 costs real CPU: before, captioned streams encoded on the gevent hub (the audio routes never did)."""
+    from tts.web import responses
+
+    threads = []
+
+    class Watched(responses.StreamEncoder):
+        def __init__(self, *args) -> None:
+            threads.append(threading.get_ident())
+            super().__init__(*args)
+
+        def write(self, samples):
+            threads.append(threading.get_ident())
+            return super().write(samples)
+
+        def finalize(self):
+            threads.append(threading.get_ident())
+            return super().finalize()
+
+    monkeypatch.setattr(responses, "StreamEncoder", Watched)
+    response = client.post("/dev/captioned_speech", json={"input": TEXT, "voice": "baker", "response_format": "mp3"})
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    samples, rate = decode(base64.b64encode(b"".join(base64.b64decode(line["audio"]) for line in lines)))
+    assert rate == 24000 and len(samples) > rate   # one whole MP3 file
+    assert len(threads) > 3 and threading.get_ident() not in threads   # the test client runs on the hub
 
 
 def test_captioned_speech_names_a_bad_field(client):

@@ -59,7 +59,7 @@ def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ende
     terminator (the client sees it incomplete), and the server logs it in one line, no traceback."""
     logged = len(whole_log(faulty))
     received = b""
-    with requests.post(f"{faulty.url}{path}", json=body, stream=True, timeout=60) as response:
+    with requests.post(f"{faulty.url}{path}?text=not-for-the-log", json=body, stream=True, timeout=60) as response:
         assert response.status_code == 200
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             for data in response.iter_content(4096):
@@ -69,6 +69,7 @@ def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ende
         assert json.loads(received.splitlines()[-1])["error"]["code"] == "synthesis_failed"
     (line,) = about_the_response(whole_log(faulty)[logged:])   # one line, no gevent traceback
     assert "\n" not in line and "cut short" in line and path in line and "synthesis failed" in line
+    assert "not-for-the-log" not in line   # the path without its query (a user's text may be in it)
     assert healthz(faulty) == 200 and served(faulty)
 
 
@@ -81,7 +82,9 @@ def test_a_stream_whose_engine_fails_before_its_first_byte_is_answered_with_a_js
                              "stream": True})
     assert response.status_code == 500 and response.headers["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "synthesis_failed"
-    assert len(about_the_response(whole_log(faulty)[logged:])) == 1   # the error's own line, as for any answer
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response.headers
+    [line] = about_the_response(whole_log(faulty)[logged:])   # the error's own line, as for any answer
+    assert f'"request_id": "{response.headers["X-Request-ID"]}"' in line
     assert healthz(faulty) == 200 and served(faulty)
 
 

@@ -196,16 +196,19 @@ def test_a_stuck_step_fails_its_job_and_liveness_and_refuses_with_retry_after(cl
 
 class BurningChild:
     """A real child process in a busy loop, as the watch sees an engine's child (tts.engines.lifecycle.Child):
-    like a replacement Sambert child loading its model, it burns CPU for no step of the worker thread's."""
+    like a replacement Sambert child loading its model, it burns CPU for no step of the worker thread's
+    (another `code` makes it, say, an idle child). It counts the interrupts the worker sends it."""
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    def __init__(self, code: str = "while True: pass") -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", code])
+        self.interrupts = 0
 
     def cpu_seconds(self) -> float:
         fields = procstat.stat_fields(self.process.pid)
         return 0.0 if fields is None else procstat.cpu_seconds(fields)
 
     def interrupt(self) -> bool:
+        self.interrupts += 1
         return False   # the worker thread never waits for it
 
     def restart_if_exited(self) -> bool:
@@ -262,6 +265,24 @@ def test_a_stuck_step_is_stalled_while_the_child_of_another_engine_burns_cpu(clo
         wait_until(lambda: service.healthy)
     finally:
         service.close()
+
+
+def test_a_stalled_step_interrupts_the_children_of_its_own_engine_only(clocks, worker, gate, burning):
+    """Before, a stall interrupted every watched child, another engine's too (a Sambert child at work
+    while a Kokoro step stuck)."""
+    idle = BurningChild("import time; time.sleep(60)")
+    try:
+        worker.watch(idle, "tone")
+        worker.watch(burning, "busy")
+        step = gevent.spawn(worker.run, lambda: gate.wait(60), engine="tone")
+        wait_until(lambda: worker.busy)
+        clocks.advance(wall=1.1 * TIMEOUT)
+        with pytest.raises(WorkerStalled):
+            step.get(timeout=10)
+        assert idle.interrupts == 1 and burning.interrupts == 0
+    finally:
+        idle.process.kill()
+        idle.process.wait()
 
 
 def test_a_jobs_cost_leaves_out_the_cpu_of_another_engines_child(clocks, worker, model, burning):

@@ -326,12 +326,27 @@ def test_a_request_kept_waiting_goes_before_a_stream_in_a_hurry():
     assert plan.pick() is short
 
 
-def test_a_stream_whose_client_hangs_up_before_its_first_turn_frees_its_slot_at_once():
+def audio_of(job: Job) -> None:
+    from tts.web.responses import streamed_audio
+
+    with pytest.raises(JobNotReady):   # nobody is left to answer: the job was cancelled
+        streamed_audio(job)
+
+
+def captioned_audio_of(job: Job) -> None:
+    from tts.web.captions import captioned
+
+    assert b"".join(captioned(job, "json").response) == b""   # no line: cancelled before any audio
+
+
+@pytest.mark.parametrize("answer", [audio_of, captioned_audio_of], ids=["audio", "captioned"])
+def test_a_stream_whose_client_hangs_up_before_its_first_turn_frees_its_slot_at_once(answer):
+    """Captioned streams were not watched: their job waited for its turn, then ran for nobody."""
     import gevent
     from flask import Flask
     from gevent import socket
 
-    from tts.web.responses import CLIENT_SOCKET, streamed_audio
+    from tts.web.responses import CLIENT_SOCKET
 
     model = ToneModel()
     ours, theirs = socket.socketpair()
@@ -349,8 +364,7 @@ def test_a_stream_whose_client_hangs_up_before_its_first_turn_frees_its_slot_at_
 
         with Flask(__name__).test_request_context(environ_base={CLIENT_SOCKET: ours}):
             waiting = gevent.spawn(notice_then_release)
-            with pytest.raises(JobNotReady):   # nobody is left to answer: the job was cancelled
-                streamed_audio(stream)
+            answer(stream)
         assert waiting.get(5) == 1 and stream.status == "cancelled" and stream.audio.samples == 0
         assert finished(busy).status == "done"
     ours.close()

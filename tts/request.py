@@ -203,6 +203,7 @@ URL = Dialect("GET /tts", (
               "stream": "GET /tts sends whole files (with byte ranges): POST /tts streams",
               "async": "async jobs are offered on POST /tts"}, text_setting="url_max_text_chars")
 EXCLUSIVE = ("async", "stream")   # flags POST /tts refuses true together (the error names the second)
+_EXCLUSIVE_WHY = "an async job's audio is fetched whole from GET /tts/jobs/<id>/audio once it is done"
 _QUERY_TRUE, _QUERY_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -364,9 +365,9 @@ def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int, defaul
     """
     values = read_fields(payload, dialect, max_chars=max_chars, voices=voices, models=models,
                          default_voice=default_voice)
-    if all(values.get(name) for name in EXCLUSIVE):
-        raise InvalidInput("'stream' cannot go with 'async': an async job's audio is fetched whole from "
-                           "GET /tts/jobs/<id>/audio once it is done", field="stream")
+    first, second = EXCLUSIVE
+    if values.get(first) and values.get(second):
+        raise InvalidInput(f"'{second}' cannot go with '{first}': {_EXCLUSIVE_WHY}", field=second)
     request = SynthesisRequest(**{spec.target: values[spec.name] for spec in dialect.fields if spec.target})
     allowed = FORMATS[request.format].sample_rates
     if allowed and request.sample_rate is not None and request.sample_rate not in allowed:

@@ -10,7 +10,7 @@ import pytest
 from tts.engines.base import EngineOptions
 from tts.engines.kokoro import DEFAULT_VOICES_DIR, SAMPLE_RATE, KokoroEngine, ModelFileError, trim_silence
 from tts.engines.kokoro_model import MODEL_FILENAME, MODEL_SHA256, ModelPartError, assemble, main
-from tts.engines.kokoro_phonemes import EDGE, ENGLISH, phrase_phonemes, token_roles
+from tts.engines.kokoro_phonemes import EDGE, ENGLISH, phrase_phonemes, phrase_pieces, token_roles
 from tts.frontend import analyze
 from tts.frontend.phrase import Phrase
 
@@ -114,11 +114,11 @@ def test_speed_may_be_one_per_token_and_a_constant_one_is_the_calls_speed(engine
 
 def test_english_words_are_said_slower_than_the_mandarin_around_them(engine):
     phrase = only_phrase("我在听Taylor Swift的歌。")
-    speeds = engine.token_speeds(phrase, 1.2)   # the request's speed, English tokens at 0.85 of it
-    roles = np.array(["pad", *token_roles(phrase), "pad"])
+    speeds = engine.token_speeds(phrase, phrase_pieces(phrase), 1.2)   # the request's, English tokens at 0.85 of it
+    roles = np.array(["pad", *token_roles(phrase, phrase_pieces(phrase)), "pad"])
     assert speeds.shape == (len(phrase_phonemes(phrase)) + 2,) and speeds.dtype == np.float32
     assert np.allclose(speeds[roles == ENGLISH], 1.2 * 0.85) and set(speeds[roles != ENGLISH]) == {np.float32(1.2)}
-    assert engine.token_speeds(only_phrase(SHORT), 1.2) == 1.2   # no English: one speed for the call
+    assert engine.token_speeds(only_phrase(SHORT), [], 1.2) == 1.2   # no English: one speed for the call
     ids = engine.token_ids(phrase_phonemes(phrase))
     plain, slowed = engine.infer_timed(ids, "zf_xiaobei", 1.2)[1], engine.infer_timed(ids, "zf_xiaobei", speeds)[1]
     assert np.array_equal(plain[roles != ENGLISH], slowed[roles != ENGLISH])   # the Mandarin keeps its frames
@@ -128,10 +128,10 @@ def test_english_words_are_said_slower_than_the_mandarin_around_them(engine):
 def test_the_edges_around_english_may_have_their_own_speed(engine, monkeypatch):
     monkeypatch.setattr(engine, "english_speed", 1.0)
     phrase = only_phrase("我在听Taylor Swift的歌。")
-    assert engine.token_speeds(phrase, 1.0) == 1.0   # both multiples 1.0: one speed per call
+    assert engine.token_speeds(phrase, phrase_pieces(phrase), 1.0) == 1.0   # both multiples 1.0: one speed per call
     monkeypatch.setattr(engine, "edge_speed", 0.5)
-    speeds = engine.token_speeds(phrase, 1.0)
-    roles = np.array(["pad", *token_roles(phrase), "pad"])
+    speeds = engine.token_speeds(phrase, phrase_pieces(phrase), 1.0)
+    roles = np.array(["pad", *token_roles(phrase, phrase_pieces(phrase)), "pad"])
     assert set(speeds[roles == EDGE]) == {0.5} and set(speeds[roles != EDGE]) == {1.0}
 
 

@@ -19,14 +19,14 @@ def test_braces_that_are_not_pinyin_stay_text():
     assert parse("价格{待定}") == parse("价格{待定}") and parse("价格{待定}")[0].text == "价格{待定}"
 
 
-@pytest.mark.parametrize("text", ["银行{yin9}", "银行{yin2 hang0}", "银行{yin2 hang6}"])
+@pytest.mark.parametrize("text", ["银行{yin9}", "银行{yin0}", "银行{hang9}", "银行{yin2 hang0}", "银行{yin2 hang6}"])
 def test_inline_pinyin_with_a_tone_number_out_of_1_to_5_is_refused_not_read_aloud(text):
     with pytest.raises(InvalidInput, match="not a Mandarin pinyin syllable") as error:
         parse(text)
     assert error.value.field == "text"
 
 
-@pytest.mark.parametrize("text", ["第{0}项", "数组{12}", "公式{a b}"])
+@pytest.mark.parametrize("text", ["第{0}项", "数组{12}", "公式{a b}", "接口{ipv6}", "{v8}", "引擎{v8}", "{ipv6 v8}"])
 def test_braces_holding_no_letter_and_tone_pair_stay_text(text):
     assert [s.text for s in parse(text)] == [text]
 

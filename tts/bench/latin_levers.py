@@ -45,21 +45,25 @@ def heard(levers: tuple[str, ...], voices: tuple[str, ...], sentences: tuple[str
     served = {"english_speed": ENGLISH_SPEED, "edge_speed": EDGE_SPEED}
     synthesizer = Synthesizer(declare_engines(Settings(threads=2, kokoro_threads=2)))
     rows = []
-    for voice in voices:
-        for name in levers:
-            for attribute, value in served.items():   # on the class: an idle unload keeps them
-                setattr(KokoroEngine, attribute, LEVERS[name].get(attribute, value))
-            details = []
-            for text in sentences:
-                samples, rate = synthesizer.synthesize(SynthesisRequest(text=text, voice=voice))
-                words, transcript = english_words(text), transcribe(samples, rate)
-                details.append({"text": text, "heard": transcript, "hits": recovered(words, transcript),
-                                "words": len(words), "chinese_cer": round(chinese_cer(transcript, text), 4)})
-            rows.append({"lever": name, "voice": voice, "sentences": len(details),
-                         "recovered": sum(d["hits"] for d in details), "words": sum(d["words"] for d in details),
-                         "chinese_cer": round(sum(d["chinese_cer"] for d in details) / len(details), 4),
-                         "details": details})
-            print(f"{name} {voice}: {rows[-1]['recovered']}/{rows[-1]['words']}", file=sys.stderr, flush=True)
+    try:
+        for voice in voices:
+            for name in levers:
+                for attribute, value in served.items():   # on the class: an idle unload keeps them
+                    setattr(KokoroEngine, attribute, LEVERS[name].get(attribute, value))
+                details = []
+                for text in sentences:
+                    samples, rate = synthesizer.synthesize(SynthesisRequest(text=text, voice=voice))
+                    words, transcript = english_words(text), transcribe(samples, rate)
+                    details.append({"text": text, "heard": transcript, "hits": recovered(words, transcript),
+                                    "words": len(words), "chinese_cer": round(chinese_cer(transcript, text), 4)})
+                rows.append({"lever": name, "voice": voice, "sentences": len(details),
+                             "recovered": sum(d["hits"] for d in details), "words": sum(d["words"] for d in details),
+                             "chinese_cer": round(sum(d["chinese_cer"] for d in details) / len(details), 4),
+                             "details": details})
+                print(f"{name} {voice}: {rows[-1]['recovered']}/{rows[-1]['words']}", file=sys.stderr, flush=True)
+    finally:   # the served engine again, for whatever runs next in this process
+        for attribute, value in served.items():
+            setattr(KokoroEngine, attribute, value)
     return rows
 
 

@@ -189,7 +189,7 @@ class KokoroEngine:
         if len(phonemes) > MAX_TOKENS:
             raise ValueError(f"phrase needs {len(phonemes)} tokens, Kokoro takes {MAX_TOKENS}")
         speed = options.speaking_rate * phrase.rate
-        audio, durations = self.infer_timed(self.token_ids(phonemes), voice, self.token_speeds(phrase, speed))
+        audio, durations = self.infer_timed(self.token_ids(phonemes), voice, self.token_speeds(phrase, pieces, speed))
         start, end = speech_bounds(audio)
         pause = round(COMMA_PAUSE_S / speed * SAMPLE_RATE) if phrase.continues else 0
         if onsets is not None:
@@ -202,13 +202,13 @@ class KokoroEngine:
         if pause:
             yield np.zeros(pause, dtype=np.float32)
 
-    def token_speeds(self, phrase: Phrase, speed: float) -> float | np.ndarray:
+    def token_speeds(self, phrase: Phrase, pieces: list[tuple[str, str]], speed: float) -> float | np.ndarray:
         """The call's speed, or one per token (pads included) when an English word's tokens or
-        the breaks around it are said at their own multiple of it."""
+        the breaks around it are said at their own multiple of it (`pieces`: the phrase's phrase_pieces)."""
         if not phrase.english or self.english_speed == self.edge_speed == 1.0:
             return speed
         multiple = {ENGLISH: self.english_speed, EDGE: self.edge_speed}
-        return speed * np.array([1.0, *(multiple.get(role, 1.0) for role in token_roles(phrase)), 1.0],
+        return speed * np.array([1.0, *(multiple.get(role, 1.0) for role in token_roles(phrase, pieces)), 1.0],
                                 dtype=np.float32)
 
     def close(self) -> None:

@@ -226,12 +226,11 @@ def phrase_pieces(phrase: Phrase) -> list[tuple[str, str]]:
 MANDARIN, ENGLISH, EDGE = "mandarin", "english", "edge"
 
 
-def token_roles(phrase: Phrase) -> list[str]:
+def token_roles(phrase: Phrase, pieces: list[tuple[str, str]]) -> list[str]:
     """One role per token of `phrase_phonemes(phrase)`: ENGLISH for an English word's symbols and
     the spaces between the words of one run, EDGE for the break symbols setting a run off from the
     Mandarin on either side (and the final mark right after it), MANDARIN for the rest. The engine
-    gives each role its own speed."""
-    pieces = phrase_pieces(phrase)
+    gives each role its own speed. `pieces`: the phrase's phrase_pieces (the engine has them already)."""
     starts = {start for start, _, _ in phrase.english}
     said = [i for i, (sound, after) in enumerate(pieces) if sound or after]
     english: dict[int, bool] = {}

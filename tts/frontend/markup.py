@@ -27,8 +27,7 @@ from tts.frontend.tn.numbers import read_digits, read_number
 MAX_DEPTH = 16
 MAX_ELEMENTS = 2000
 MAX_BREAK_MS = 10_000
-# Braces holding letters-and-a-digit words are readings (a tone out of 1-5 is a mistake, not text to read)
-_SYLLABLES = re.compile(r"^[a-zü]+[0-9](?: [a-zü]+[0-9])*$")
+_WORD = re.compile(r"([a-zü]+)([0-9])")
 _INLINE = re.compile(r"\{([a-zü0-9 ]+)\}")
 _HANZI = re.compile(r"[\u3400-\u9fff]")
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
@@ -70,7 +69,7 @@ def parse_plain(text: str) -> list[Segment]:
     position = 0
     for match in _INLINE.finditer(text):
         syllables = tuple(match.group(1).split())
-        if not _SYLLABLES.match(" ".join(syllables)):
+        if not _meant_as_readings(syllables):
             continue
         syllables = _readings(syllables, f"{{{match.group(1)}}}")
         before = text[position:match.start()]
@@ -87,6 +86,19 @@ def parse_plain(text: str) -> list[Segment]:
         position = match.end()
     segments.append(Segment(text[position:]))
     return [s for s in segments if s.text]
+
+
+def _meant_as_readings(words: tuple[str, ...]) -> bool:
+    """Braces of letters-and-a-digit words are readings; a tone out of 1-5 counts as a mistake
+    (refused, not read aloud) only after a syllable's letters (`{hang9}`), so `{ipv6}`, `{v8}` stay text."""
+    for word in words:
+        match = _WORD.fullmatch(word)
+        if not match:
+            return False
+        letters, tone = match.groups()
+        if tone not in "12345" and not is_syllable(letters.replace("ü", "v") + "1"):
+            return False
+    return bool(words)
 
 
 def _readings(syllables: tuple[str, ...], where: str) -> tuple[str, ...]:
@@ -176,7 +188,7 @@ def _phoneme(element: Element, rate: float) -> Segment:
     if alphabet != "pinyin":
         raise InvalidMarkup(f"<phoneme alphabet={shown(alphabet)}>: only pinyin is supported", field="text")
     syllables = tuple(ph.lower().replace("u:", "v").split())
-    if not syllables or not _SYLLABLES.match(" ".join(syllables)):
+    if not syllables or not all(_WORD.fullmatch(s) for s in syllables):
         raise InvalidMarkup(f"<phoneme ph={shown(ph)}> must be tone-numbered pinyin such as hang2", field="text")
     syllables = _readings(syllables, f"<phoneme ph={shown(ph)}>")
     if len(syllables) != len(text) or not all(_HANZI.match(c) for c in text):

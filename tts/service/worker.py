@@ -90,8 +90,9 @@ class Worker:
                     self._abandoned = True
                     log.error("a model call made no progress for %.0f s (or ran past %.0f s of CPU); the worker "
                               "is stalled until it returns", self._timeout, self._timeout)
-                    for _, child in self._children:   # a child the thread waits for can be ended: it returns
-                        child.interrupt()
+                    for name, child in self._children:   # one the thread waits for can be ended: it returns
+                        if name == self._engine:
+                            child.interrupt()
                     raise WorkerStalled(f"the synthesis step stopped progressing (limit {self._timeout:.0f} s)",
                                         retry_after=self.step_timeout)
         finally:

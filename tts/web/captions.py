@@ -16,21 +16,23 @@ import base64
 import itertools
 import json
 import math
+from contextlib import closing
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
+import gevent
 from flask import Blueprint, Response, jsonify, request
 
 from tts import captions as formats
 from tts.audio import AudioChunk
-from tts.audio.encode import FORMATS, StreamEncoder
+from tts.audio.encode import FORMATS
 from tts.captions import Caption
 from tts.errors import InvalidInput, JobNotReady, TTSError
 from tts.request import CAPTIONED, read_value
 from tts.service.jobs import DONE, FAILED, Job
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.openai import model_ids
-from tts.web.responses import job_headers, whole_audio
+from tts.web.responses import encoded_stream, first_chunk, job_headers, whole_audio
 
 captions = Blueprint("captions", __name__)
 
@@ -85,22 +87,16 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
 
 def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
     """One JSON line per chunk of audio (every format streams), with the captions that came with it."""
-    chunks = job.follow()
-    try:   # the first chunk is awaited here, so an early failure is still an HTTP error
-        first = [next(chunks)]
-    except StopIteration:   # cancelled before any audio
-        first = []
-    except BaseException:
-        job.cancel()
-        raise
-    headers = {"X-Accel-Buffering": "no", **(job_headers(job, first[0].sample_rate) if first else {})}
-    return Response(_lines(job, itertools.chain(first, chunks), shape, key, sample_rate), mimetype=NDJSON,
-                    headers=headers)
+    first, rest, watcher = first_chunk(job)
+    chunks = rest if first is None else itertools.chain([first], rest)
+    headers = {"X-Accel-Buffering": "no", **(job_headers(job, first.sample_rate) if first else {})}
+    return Response(_lines(job, chunks, watcher, shape, key, sample_rate), mimetype=NDJSON, headers=headers)
 
 
-def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sample_rate: bool) -> Iterator[bytes]:
-    media_type, encoder, pending, rate = FORMATS[job.request.format].media_type, None, [], None
-    complete = False
+def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: gevent.Greenlet | None, shape: Shape, key: str,
+           sample_rate: bool) -> Iterator[bytes]:
+    """The lines of a stream encoded as the audio routes encode theirs (tts.web.responses.encoded_stream)."""
+    media_type, pending, rate = FORMATS[job.request.format].media_type, [], None
 
     def line(audio: bytes) -> bytes:
         body = {"audio": base64.b64encode(audio).decode("ascii"), "audio_format": media_type, key: shape(pending)}
@@ -109,25 +105,18 @@ def _lines(job: Job, chunks: Iterator[AudioChunk], shape: Shape, key: str, sampl
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
     try:
-        for chunk in chunks:
-            rate = chunk.sample_rate
-            encoder = encoder or StreamEncoder(job.request.format, rate)
-            pending.extend(chunk.captions)
-            data = encoder.write(chunk.samples)
-            if data:
-                yield line(data)
-                pending = []
-        tail = encoder.finalize() if encoder else b""
-        if tail or pending:
-            yield line(tail)
-        complete = True
+        with closing(encoded_stream(job, chunks, watcher)) as encoded:
+            for chunk, data in encoded:
+                if chunk is not None:
+                    rate = chunk.sample_rate
+                    pending.extend(chunk.captions)
+                if data or (chunk is None and pending):   # the tail goes out with the last captions
+                    yield line(data)
+                    pending = []
     except TTSError as error:   # failed after the stream began: one line says why, then the server cuts it short
         yield json.dumps({"error": {"code": error.code, "message": error.message, "field": error.field}},
                          ensure_ascii=False).encode("utf-8") + b"\n"
         raise
-    finally:
-        if not complete:
-            job.cancel()
 
 
 @captions.get("/tts/jobs/<job_id>/captions")

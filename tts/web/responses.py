@@ -17,10 +17,12 @@ response, never a short file passing for whole.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import socket
 import tempfile
-from typing import Iterator
+from contextlib import closing
+from typing import Iterable, Iterator
 
 import gevent
 from flask import Response, request
@@ -170,37 +172,43 @@ class _EncodedBody:
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
-    chunks, watcher = job.follow(), _watch(job)   # watched from now: its first turn may take a while
-    try:
-        first = next(chunks)
-    except StopIteration:   # cancelled before any audio: nothing to stream
-        _stop(watcher)
+    first, rest, watcher = first_chunk(job)
+    if first is None:   # cancelled before any audio: nothing to stream
         return whole_audio(job, disposition)
+    fmt = job.request.format
+    return Response(_encoded(job, itertools.chain([first], rest), watcher), mimetype=FORMATS[fmt].media_type,
+                    headers=_headers(job, fmt, first.sample_rate, disposition))
+
+
+def first_chunk(job: Job) -> tuple[AudioChunk | None, Iterator[AudioChunk], gevent.Greenlet | None]:
+    """A stream's first chunk (None: cancelled before any audio), the rest, and the hang-up watcher
+    (stopped when there is nothing to stream). The client is watched from now, as its first turn may
+    take a while; the first chunk is awaited here, so an early failure is still an HTTP error."""
+    chunks, watcher = job.follow(), _watch(job)
+    try:
+        return next(chunks), chunks, watcher
+    except StopIteration:
+        _stop(watcher)
+        return None, chunks, None
     except BaseException:
         _stop(watcher)
         job.cancel()
         raise
-    fmt = job.request.format
-    return Response(_encoded(job, first, chunks, watcher), mimetype=FORMATS[fmt].media_type,
-                    headers=_headers(job, fmt, first.sample_rate, disposition))
 
 
-def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
-             watcher: gevent.Greenlet | None = None) -> Iterator[bytes]:
-    """The stream's bytes, encoded chunk by chunk on a helper thread (the compressed formats cost real CPU).
-    The job's failure comes out of it as its error, for the server to cut the response short."""
+def encoded_stream(job: Job, chunks: Iterable[AudioChunk],
+                   watcher: gevent.Greenlet | None) -> Iterator[tuple[AudioChunk | None, bytes]]:
+    """Each chunk with the bytes it encoded to (maybe none yet), then (None, the encoder's tail):
+    encoded on a helper thread (the compressed formats cost real CPU). The job's failure comes out
+    as its error, for the server to cut the response short; a stream not taken to its end (the
+    client gone) cancels its job. Stops `watcher` (first_chunk's) when it ends."""
     pool = gevent.get_hub().threadpool
-    complete = False
+    encoder, complete = None, False
     try:
-        encoder = pool.apply(StreamEncoder, (job.request.format, first.sample_rate))
-        yield pool.apply(encoder.write, (first.samples,))
-        for chunk in rest:
-            data = pool.apply(encoder.write, (chunk.samples,))
-            if data:
-                yield data
-        tail = pool.apply(encoder.finalize)
-        if tail:
-            yield tail
+        for chunk in chunks:
+            encoder = encoder or pool.apply(StreamEncoder, (job.request.format, chunk.sample_rate))
+            yield chunk, pool.apply(encoder.write, (chunk.samples,))
+        yield None, pool.apply(encoder.finalize) if encoder else b""
         complete = True
     except GeneratorExit:   # the server stopped taking it: the client went away or stopped reading
         log.info("job %s: the client went away mid-stream; cancelling", job.id)
@@ -209,6 +217,14 @@ def _encoded(job: Job, first: AudioChunk, rest: Iterator[AudioChunk],
         _stop(watcher)
         if not complete:
             job.cancel()
+
+
+def _encoded(job: Job, chunks: Iterable[AudioChunk], watcher: gevent.Greenlet | None) -> Iterator[bytes]:
+    """The stream's bytes (see encoded_stream)."""
+    with closing(encoded_stream(job, chunks, watcher)) as encoded:
+        for _, data in encoded:
+            if data:
+                yield data
 
 
 def audio_response(job: Job, disposition: str = "inline") -> Response:

@@ -57,6 +57,7 @@ from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
 from tts.web.responses import CLIENT_SOCKET
+from tts.web.security import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
@@ -254,19 +255,27 @@ class Handler(WSGIHandler):
 
     def _cut_short(self, error: Exception) -> None:
         """The response began: close the connection without the chunked terminator, one log line
-        (a traceback only for what no TTSError says: a bug)."""
+        (its path without the query, which may hold the user's text; a traceback only for what no
+        TTSError says: a bug)."""
         self.close_connection = True
         why = error.message if isinstance(error, TTSError) else repr(error)
         log.log(logging.INFO if isinstance(error, TTSError) else logging.ERROR,
-                "%s %s (request %s): the response was cut short after %d bytes: %s", self.command, self.path,
+                "%s %s (request %s): the response was cut short after %d bytes: %s", self.command,
+                self.path.partition("?")[0],
                 self._request_id(), self.response_length, why, exc_info=not isinstance(error, TTSError))
 
     def _answer_error(self, error: Exception) -> None:
-        """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers)."""
+        """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers),
+        with the headers every response carries but not the after-request hooks (they ran for the stream).
+        The access line of such a request says 200; its error line carries the same request id."""
         app: Flask = self.application
+        request_id = self._request_id()
         with app.request_context(self.environ):
-            g.request_id = self._request_id()
+            g.request_id = request_id
             response = app.make_response(app.handle_user_exception(error))
+        response.headers.update(SECURITY_HEADERS)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
         try:
             self.start_response(response.status, list(response.headers.items()))
             self.write(response.get_data())
@@ -463,15 +472,20 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> No
 
 def listen(settings: Settings) -> socket.socket:
     """The listening socket, bound before the app is made (the voices take seconds to load): a port
-    in use ends the start at once with one line saying what to change, and exit status 2."""
+    in use, a host that is no name or address of this machine, or a port it may not take ends the
+    start at once with one line saying what to change, and exit status 2."""
     family, address = parse_address((settings.host, settings.port))
     try:
         return Server.get_listener(address, family=family)
     except OSError as error:
-        if error.errno != errno.EADDRINUSE:
+        if error.errno == errno.EADDRINUSE:
+            log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
+                      settings.host, settings.port)
+        elif isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
+            why = (error.strerror or "").removesuffix(f": {address!r}")   # gevent appends the address
+            log.error("cannot listen on %s:%d: %s; set TTS_HOST / TTS_PORT", settings.host, settings.port, why)
+        else:
             raise
-        log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
-                  settings.host, settings.port)
         raise SystemExit(2) from None
 
 
