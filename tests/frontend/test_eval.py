@@ -21,3 +21,18 @@ def test_a_cpp_split_reads_as_the_dev_rows(tmp_path):
         {"sentence": "他在银行上班。", "index": "3", "pinyin": "hang2"},
         {"sentence": "了解", "index": "0", "pinyin": "liao3"},
     ]
+
+
+def test_our_held_out_sentences_are_well_formed():
+    """Every polyphone row points at a Chinese character of its sentence, every sentence is in the
+    normalization file, and both parts are there."""
+    from tts.frontend.eval import HELD_OUT, read_tsv
+
+    tn = read_tsv(HELD_OUT / "held_out_tn.tsv")
+    polyphones = read_tsv(HELD_OUT / "held_out_polyphones.tsv")
+    spoken = {row["expected"] for row in tn}
+    assert len(tn) >= 150 and {row["source"] for row in tn} == {"own:audit", "own:blind"}
+    for row in polyphones:
+        assert row["sentence"] in spoken
+        assert "\u4e00" <= row["sentence"][int(row["index"])] <= "\u9fff", row
+        assert pinyin_key(row["pinyin"])[-1] in "12345" and row["part"] in ("audit", "blind")
