@@ -39,6 +39,8 @@ from tts.frontend.polyphone_rules import correct
 
 _HANZI = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _PINYIN = re.compile(r"[a-z]+[1-5]")
+# An ordinal and the one measure word jieba joined it to (第三行, 第一章).
+_ORDINAL = re.compile(r"(第[一二三四五六七八九十百千万零两几]+)(.)")
 
 # Dictionaries store 一 and 不 with their sandhi tones (一个 yi2, 不是 bu2); Word.pinyin is
 # lexical, so they are reset here and sandhi.py decides from the context.
@@ -142,6 +144,9 @@ def _word_readings(word: str) -> tuple[tuple[str, float], ...]:
     """
     if word in COMMON_READINGS:
         return tuple((reading, _FIXED) for reading in COMMON_READINGS[word])
+    ordinal = _ORDINAL.fullmatch(word)
+    if ordinal:   # 第三行 is 第三 + the measure 行, not 第 + the dictionary's 三行 (san1 xing2)
+        return _word_readings(ordinal.group(1)) + _word_readings(ordinal.group(2))
     if len(word) > 1 and word not in PHRASES_DICT:
         parts = list(pypinyin_segmenter.cut(word))
         if len(parts) > 1 and "".join(parts) == word:

@@ -28,6 +28,8 @@ _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他�
 _BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
+# Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
+_DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了", "够呛", "慌", "有点", "有些", "真", "不错"}
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
@@ -35,21 +37,24 @@ _TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
 _GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
 _NUMERALS = set("一二三四五六七八九十百千万两几半")
 _RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, 还我一个公道: what 还 "gives back"
+# Debts 还 pays back (还房贷, 还信用卡): jieba tags several of them j or nz, and they are two characters long.
+_DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡", "花呗", "白条", "本金", "利息", "人情", "账", "债"}
 
 # (word, its POS, previous word, its POS, next word, its POS, the word after the next) → reading or None
 Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
 
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """得 after a verb or adjective is the complement particle; after a subject or an adverb
-    such as 还/就 and before what must be done, "must" (你得去, 还得商量)."""
+    """得 after a verb or adjective, or before a degree word (卡得不行, 运行得很慢), is the
+    complement particle; after a subject or an adverb such as 还/就 and before what must be
+    done (a verb, an adverb, a preposition: 我们得为此负责), "must" (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
         return "dei3"
-    if prev_pos.startswith(_VERBAL):
+    if prev_pos.startswith(_VERBAL) or nxt in _DEGREE_AFTER_DE:
         return "de5"
-    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d")) or prev in _PERSONS and nxt in _MUST_HOW):
+    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p")) or prev in _PERSONS and nxt in _MUST_HOW):
         return "dei3"
     return None
 
@@ -71,18 +76,19 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出);
-    after a degree adverb, "long" (很长)."""
+    after a degree adverb or before a number, "long" (很长, 长一点二米)."""
     if word != "长":
         return None
     if nxt == "得" or nxt[:1] in _GROWN:
         return "zhang3"
-    return "chang2" if prev in _DEGREE or prev == "多" else None
+    return "chang2" if prev in _DEGREE or prev == "多" or nxt[:1] in _NUMERALS else None
 
 
 def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """还 is "give back" (huan2) with a one-character noun object (还钱), ending a clause
     (按时还), with the aspect particle 了 (把书还了), or with a person it goes back to and
-    no verb after (还你钱, 什么时候还我); elsewhere it is the adverb "still" (还你去吧 hai2).
+    no verb after (还你钱, 什么时候还我), or a debt (还房贷); elsewhere it is the adverb
+    "still" (还你去吧 hai2). 还 after 把 … is the verb too: _huan_disposal.
 
     Longer nouns are left alone: jieba tags verb-noun words such as 主演 as nouns, and
     the adverb 还 precedes those.
@@ -91,7 +97,7 @@ def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
         return None
     clause_end = not nxt or nxt[0] in _PAUSES
     to_person = nxt in _PERSONS and (not after or after[0] in _PAUSES or after[0] in _NUMERALS or after in _RETURNED)
-    if clause_end or nxt.startswith("了") or to_person or (nxt_pos == "n" and len(nxt) == 1):
+    if clause_end or nxt.startswith("了") or to_person or (nxt_pos == "n" and len(nxt) == 1) or nxt in _DEBTS:
         return "huan2"
     return None
 
@@ -102,6 +108,8 @@ def _shu_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     number (数百人)."""
     if word != "数":
         return None
+    if nxt == "到" and after[:1] in _NUMERALS:   # 从五数到二十: counting up to a number
+        return "shu3"
     counted = prev_pos.startswith(("n", "q", "m")) and prev_pos != "nr"
     if nxt[:1] in set("十百千万亿以") or prev[-1:] in set("个这那有的其约") or counted:
         return "shu4"
@@ -158,6 +166,49 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
     return "chong2" if nxt_pos.startswith("v") else None
 
 
+def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """差 alone before an amount is "short of" (还差五分钟, 差一点), cha4."""
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS) else None
+
+
+_YOUNG_AFTER = set("年儿女帅将校尉爷妇林赛先")
+
+
+def _shao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """少 as a word of its own is "few, less" (少糖, 少放盐, 少说); shao4 "young" lives in words
+    (少年, 少女, 少将, 老少), which the dictionaries read, or before and after what marks youth
+    when jieba splits them (亚少赛, 少儿)."""
+    young = nxt[:1] in _YOUNG_AFTER or prev[-1:] in set("老男女亚青")
+    return "shao3" if word == "少" and not young else None
+
+
+def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """只 after a demonstrative or a number and before a noun is the measure word (这只猫, 三只
+    股票), zhi1; the adverb "only" (zhi3) stands before verbs."""
+    counted = prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某")
+    return "zhi1" if word == "只" and counted and nxt_pos.startswith("n") else None
+
+
+def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
+    种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种)."""
+    if word != "种" or prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某多"):
+        return None
+    return "zhong4" if nxt[:1] in set("了着过下上在出满好完到进") else None
+
+
+def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """行 after an ordinal is a line of text (第五行), hang2, and so after a number before what
+    lines hold (三行字, 两行代码)."""
+    before = word[:-1] or prev   # jieba keeps 第三行 and 两行 in one word, splits 第五|行
+    if word[-1:] != "行" or not before or word == "行" and prev_pos != "m":
+        return None
+    numerals = set(before.removeprefix("第")) <= _NUMERALS
+    ordinal = numerals and before.startswith("第")
+    lines_of = numerals and nxt[:1] in set("字诗文代数泪")
+    return "hang2" if ordinal or lines_of else None
+
+
 def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """率 closing a compound is the suffix "rate" (利润率, 失业率), not "lead" (shuai4)."""
     return "lv4" if len(word) >= 3 else None
@@ -179,6 +230,11 @@ _RULES: dict[str, Rule] = {
     "铺": _spread_reading,
     "重": _zhong_reading,
     "率": _lv_reading,
+    "差": _cha_reading,
+    "少": _shao_reading,
+    "只": _zhi_measure,
+    "种": _zhong_plant,
+    "行": _hang_line,
 }
 
 
@@ -214,16 +270,19 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
 
 
 def _tiao_reading(text: str, i: int, word: str) -> str | None:
-    """调 with a result right after it is "adjust" (调大, 调低一点, in one word or two), and
-    "transfer" after 被 (被调走)."""
+    """调 with a result right after it, or set to a level (调到二十六度, 调到最大), is "adjust"
+    (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is 调 after 被 (被调走)."""
     if text[i - 1 : i] == "被":
         return "diao4"
-    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" else None
+    to_level = text[i + 1 : i + 2] == "到" and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in "最每")
+    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level else None
 
 
 def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
-    """数 with an aspect particle or a result after it is the verb "count" (数着日子, 数过, 数清)."""
-    return "shu3" if word[0] == "数" and text[i + 1 : i + 2] in _COUNTED_AFTER else None
+    """数 with an aspect particle or a result after it is the verb "count" (数着日子, 数过, 数清),
+    and so is 数 up to a number (从一数到十)."""
+    up_to = text[i + 1 : i + 2] == "到" and text[i + 2 : i + 3] in _NUMERALS
+    return "shu3" if word[0] == "数" and text[i + 1 : i + 2] in _COUNTED_AFTER or up_to else None
 
 
 def _zhao_potential(text: str, i: int, word: str) -> str | None:
@@ -243,6 +302,38 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
         return None
     clause = text[:i].split("，")[-1].split("。")[-1]
     return None if "以" in clause or clause[-1:] in _TAKING_VERBS else "wei4"
+
+
+def _huan_disposal(text: str, i: int, word: str) -> str | None:
+    """还 after 把 and its object in the same clause is the verb "give back" (把车还回去,
+    把钱还给他): the disposal construction needs a verb, and the adverb 还 never follows 把."""
+    clause = text[:i].split("，")[-1].split("。")[-1]
+    return "huan2" if word == "还" and "把" in clause[:-1] else None
+
+
+# What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
+_CARRIED = set("包篓筐袋柴枪孩娃")
+# What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
+_TIED = set("好上紧鞋领安扣围着")
+
+
+def _bei_carry(text: str, i: int, word: str) -> str | None:
+    """背 before what is carried (right after it or after 着/起/上) carries on the back, bei1."""
+    rest = text[i + 1 : i + 4]
+    thing = rest[1:] if rest[:1] in set("着起上") else rest[:2]
+    return "bei1" if _CARRIED & set(thing) or thing.startswith("行李") else None
+
+
+def _ji_tie(text: str, i: int, word: str) -> str | None:
+    """系 on its own, or in a word with its result, before what it fastens or a result is the
+    verb "tie" (系好安全带, 系紧鞋带), ji4; 系统, 关系 are dictionary words."""
+    tied = text[i + 1 : i + 2]
+    return "ji4" if tied in _TIED and word in ("系", "系" + tied) else None
+
+
+def _zhang_grown_long(text: str, i: int, word: str) -> str | None:
+    """长长了 "has grown long" (头发长长了): the first 长 grows, the second is "long"."""
+    return "zhang3" if text[i + 1 : i + 3] == "长了" else None
 
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
@@ -362,6 +453,10 @@ _CHAR_RULES: dict[str, CharRule] = {
     "重": _zhong_degree,
     "得": _de_complement,
     "为": _wei_for,
+    "还": _huan_disposal,
+    "背": _bei_carry,
+    "系": _ji_tie,
+    "长": _zhang_grown_long,
     "弄": _nong_reading,
     "藉": _jie_reading,
     "刨": _bao_reading,
