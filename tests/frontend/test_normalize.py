@@ -396,3 +396,24 @@ def test_any_unicode_normalizes_without_ascii_digits(text):
 @given(st.text(alphabet="0123456789.,:-/~%+=<>^$¥°年月日号个第kmgGBw中 ", max_size=40))
 def test_number_soup_normalizes_without_ascii_digits(text):
     assert not ASCII_DIGIT.search(normalize(text))
+
+
+# Classes of errors found in our held-out sentences (tests/frontend/data), tested with other inputs.
+@reads({
+    "a famous number in a score is a count": ("火箭以120比119险胜", "火箭以一百二十比一百一十九险胜"),
+    "a ratio of three parts": ("水泥、沙子、石子按1:2:4混合", "水泥、沙子、石子按一比二比四混合"),
+    "a clock time of three parts stays a time": ("12:30:45", "十二点三十分四十五秒"),
+    "hundredths after the seconds of a race": ("他跑出了9秒83的成绩", "他跑出了九秒八三的成绩"),
+    "digits after 秒 that count something": ("3秒10米", "三秒十米"),
+    "a model number with a hyphen is no range": ("搭载i5-12400F处理器", "搭载i五一二四零零F处理器"),
+    "a room code with a letter and a hyphen": ("去C-1024会议室", "去C一零二四会议室"),
+    "a resolution before 分辨率": ("3840x2160分辨率", "三八四零乘二一六零分辨率"),
+    "a slash before a chinese unit is 每": ("房价5万元/平方米", "房价五万元每平方米"),
+    "blood pressure is two readings": ("血压140/90mmHg", "血压一百四十，九十毫米汞柱"),
+    "a letter squared": ("a²+b²=c²", "a的平方加b的平方等于c的平方"),
+    "equals between latin names": ("E=mc²", "E等于mc的平方"),
+    "a number with a variable is an operand": ("3x+2y=12", "三x加二y等于十二"),
+    "a power of a number keeps 次方": ("2^10=1024", "二的十次方等于一千零二十四"),
+})
+def test_held_out_classes(written, spoken):
+    assert normalize(written) == spoken

@@ -37,6 +37,7 @@ _ABBREVIATION = re.compile(rf"(?<![A-Za-z])({alternation(ABBREVIATIONS)})(?![A-Z
 _LEADING_ZERO = re.compile(r"(?<![0-9.,])0[0-9]+(?![0-9]|[.,][0-9])")
 _BARE = re.compile(r"(?<![0-9.,])[0-9]{3,}(?![0-9]|[.,][0-9])")
 _CODE_LENGTH = 7  # from this many digits, a number that counts nothing is an id
+_IN_SCORE = re.compile(r" ?比 ?[0-9]|[0-9] ?比 ?$")
 # Numbers that name rather than count, by the word after them: 1208号 (not 第1208号), 302房间;
 # three digits or more, since 3号 is a day or a small number read as one.
 _NAMED_BY_NEXT = re.compile(rf"(?<![0-9.,第])([0-9]{{3,}})(?= ?(?:{alternation(NAMED_BEFORE)}))")
@@ -47,6 +48,11 @@ _NAMED_BY_PREVIOUS = re.compile(r"(?:(?<=单元)|(?<=[栋幢座楼]))([0-9]{3,4}
 _RESOLUTION = re.compile(r"(?<![0-9.])([0-9]{3,5}) ?[xX×*] ?([0-9]{3,5})(?![0-9]| ?=)")
 # 80后, 95后, 00后: people born in a decade, read as its two digits (八零后).
 _DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=[后後](?![面来边头]))")
+
+
+# Model and room codes with a hyphen: i7-13700H, A-305 (a name with a digit, or one capital, then 3+ digits):
+# the hyphen is silent and the digits after it are read one by one (i七一三七零零H, A三零五), not a range.
+_HYPHEN_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+[0-9]+|[A-Z])-([0-9]{3,})([A-Za-z]*)(?![A-Za-z0-9]|[-.][0-9])")
 
 
 def _read_url(match: re.Match[str]) -> str:
@@ -82,9 +88,11 @@ def _read_resolution(match: re.Match[str]) -> str:
 
 
 def _read_bare(match: re.Match[str]) -> str:
-    """Famous numbers (110, 12306) and long non-round digit strings are codes, unless they count something."""
+    """Famous numbers (110, 12306) and long non-round digit strings are codes, unless they count
+    something or stand in a score (湖人以112比108)."""
     digits = match.group()
-    if quantity_follows(match.string, match.end()):
+    if quantity_follows(match.string, match.end()) or _IN_SCORE.search(match.string[max(match.start() - 2, 0):match.start()]) \
+            or _IN_SCORE.match(match.string, match.end()):
         return digits
     if digits in FAMOUS_CODES or (len(digits) >= _CODE_LENGTH and not digits.endswith("000")):
         return read_digits(digits, phone=True)
@@ -97,6 +105,7 @@ PASSES = (
     (_DOMAIN, _read_url),
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
+    (_HYPHEN_CODE, lambda m: f"{m.group(1)}{read_digits(m.group(2))}{m.group(3)}"),
     (_CUED, _read_cued),  # 门牌号是1203: the cue, 号, then 是/为/a colon
     (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),
     (_NAMED_BY_PREVIOUS, _read_named),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .vocab import (
-    LATIN_UNITS, MEASURES, MONEY_WORDS, NOT_LIANG_AFTER, QUANTITY_WORDS, SCORE_CUES_AFTER, SCORE_CUES_BEFORE, TEAMS,
+    LATIN_UNITS, MEASURES, MONEY_WORDS, NOT_LIANG_AFTER, NOT_MEASURE_WORDS, QUANTITY_WORDS, SCORE_CUES_AFTER, SCORE_CUES_BEFORE, TEAMS,
     alternation,
 )
 
@@ -15,7 +15,7 @@ _MEASURE_NEXT = re.compile(
     rf"(?:{alternation(MEASURES)})"
 )
 _QUANTITY_NEXT = re.compile(
-    rf"\s?(?:{alternation(MEASURES + QUANTITY_WORDS)}"
+    rf"\s?(?!{alternation(NOT_MEASURE_WORDS)})(?:{alternation(MEASURES + QUANTITY_WORDS)}"
     rf"|(?:{alternation(LATIN_UNITS)})(?![A-Za-z]))"
 )
 _MONEY_NEXT = re.compile(rf"\s?(?:万|亿)?(?:{alternation(MONEY_WORDS)})")

@@ -34,14 +34,16 @@ _UNIT = re.compile(
     rf"{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
     rf"(?:/({alternation(LATIN_UNITS)}))?(?![A-Za-z])"
 )
-# 元/斤, 次/分: a slash after a Chinese word and before a unit is 每
+# 元/斤, 次/分, 微克/立方米: a slash after a Chinese word and before a unit is 每
 _PER = re.compile(
-    rf"(?<=[\u4e00-\u9fff])/(?:({alternation(LATIN_UNITS)})(?![A-Za-z])|(?={alternation(LIANG_MEASURES + ('月',))}))"
+    rf"(?<=[\u4e00-\u9fff])/(?:({alternation(LATIN_UNITS)})(?![A-Za-z])"
+    rf"|(?={alternation(MEASURES + ('月',))}))"
 )
 _OPERATORS = {"+": "加", "-": "减", "*": "乘", "×": "乘", "÷": "除以", "/": "除以", "=": "等于", "==": "等于",
               "<": "小于", ">": "大于", "<=": "小于等于", ">=": "大于等于", "≤": "小于等于", "≥": "大于等于",
               "!=": "不等于", "≠": "不等于", "≈": "约等于", "^": "的"}
-_OPERAND = (r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?|\( ?-[0-9]+(?:\.[0-9]+)? ?\)"
+# An operand: a number (2x: with one variable letter, not 90m² a unit), a bracketed negative number, or a single letter.
+_OPERAND = (r"(?:(?<![0-9.])-?[0-9]+(?:\.[0-9]+)?(?:[A-Za-z](?![A-Za-z]| ?\^))?|\( ?-[0-9]+(?:\.[0-9]+)? ?\)"
             r"|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z]))")
 _OPERATOR = alternation(_OPERATORS)
 _MATH = re.compile(rf"{_OPERAND}(?: ?(?:{_OPERATOR}) ?{_OPERAND})+{_STOP}")
@@ -52,6 +54,16 @@ _MATH_TOKEN = re.compile(rf"({_OPERATOR})|(.)", re.DOTALL)
 _COMPARISON = re.compile(r"(>=|<=|!=|[≥≤≠≈<>=]) ?(?=-?[0-9])")
 _PLAIN_OPERATORS = frozenset("-/")
 _POWER = re.compile(r"\^(-?[0-9]+)")
+# x², mc²: a letter squared or cubed is read 的平方 / 的立方 (a number keeps 二的十次方).
+_LETTER_POWER = re.compile(r"(?<![0-9A-Za-z])(?<![0-9] )([A-Za-z]+)\^([23])(?![0-9])")   # not 120m² (a unit)
+# E=mc: an equals sign between Latin names (after the single-letter equations of _MATH).
+_LATIN_EQUALS = re.compile(r"(?<=[A-Za-z0-9]) ?= ?(?=[A-Za-z])")
+# 1:3:5, three or more parts that are no clock time (12:30:45 is): a ratio, each colon 比.
+_RATIO_CHAIN = re.compile(r"(?<![0-9.:])[0-9]{1,3}(?: ?: ?[0-9]{1,3}){2,}(?![0-9]|[.:][0-9])")
+# 血压130/85: systolic and diastolic pressure, two readings, not a fraction.
+_BLOOD_PRESSURE = re.compile(r"(?<=血压)([是为:：]?\s?)([0-9]{2,3}) ?/ ?([0-9]{2,3})(?![0-9])")
+# 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八).
+_HUNDREDTHS = re.compile(r"(?<=[0-9]秒)([0-9]{2})(?![0-9.])")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
 _SPAN = re.compile(rf"(?<![0-9.])({_NUM})((?:{alternation(LIANG_MEASURES)})?) ?[-–—~] ?({_NUM}){_STOP}")
 # -20℃~-10℃, once units are words: 零下20度~零下10度
@@ -104,6 +116,11 @@ def _unit(m: re.Match[str]) -> str:
     return f"每{LATIN_UNITS[per]}{quantity}" if per else quantity
 
 
+def _letter_power(m: re.Match[str]) -> str:
+    """a² → a的平方, x³ → x的立方."""
+    return m.group(1) + ("的平方" if m.group(2) == "2" else "的立方")
+
+
 def _math(m: re.Match[str]) -> str:
     """1+2=3 → 1加2等于3; a lone 3-5 or 3/4 is left to the range and fraction rules.
 
@@ -116,6 +133,7 @@ def _math(m: re.Match[str]) -> str:
     if operators <= _PLAIN_OPERATORS:
         return expression
     spoken, operand_due = [], True
+    expression = _LETTER_POWER.sub(_letter_power, expression)
     for operator, other in _MATH_TOKEN.findall(_POWER.sub(lambda p: f"^{p.group(1)}次方", expression)):
         if operator:
             spoken.append("负" if operator == "-" and operand_due else _OPERATORS[operator])
@@ -124,6 +142,18 @@ def _math(m: re.Match[str]) -> str:
             spoken.append(other)
             operand_due = False
     return "".join(spoken)
+
+
+def _ratio_chain(m: re.Match[str]) -> str:
+    """1:3:5 → 1比3比5; a time (two-digit minutes and seconds, hours up to 24) is left to the time rules."""
+    parts = [part.strip() for part in m.group().split(":")]
+    clock = len(parts) == 3 and int(parts[0]) <= 24 and all(len(p) == 2 and int(p) < 60 for p in parts[1:])
+    return m.group() if clock else "比".join(parts)
+
+
+def _hundredths(m: re.Match[str]) -> str:
+    """The two digits after 秒 unless they count something (9秒58, but 1秒10米)."""
+    return m.group() if quantity_follows(m.string, m.end()) else read_digits(m.group())
 
 
 def _number(m: re.Match[str]) -> str:
@@ -145,7 +175,16 @@ def _number(m: re.Match[str]) -> str:
 
 
 # Equations first, so the minus in 9-6=3 is not taken for a score or a range.
-MATH_AND_SCORE_PASSES = ((_LETTER_TIMES, lambda m: f"{m.group(1)}×"), (_MATH, _math), (_COMPARISON, lambda m: _OPERATORS[m.group(1)]), (_PAIR, _pair))
+MATH_AND_SCORE_PASSES = (
+    (_LETTER_TIMES, lambda m: f"{m.group(1)}×"),
+    (_MATH, _math),
+    (_LETTER_POWER, _letter_power),
+    (_LATIN_EQUALS, lambda m: "等于"),
+    (_COMPARISON, lambda m: _OPERATORS[m.group(1)]),
+    (_BLOOD_PRESSURE, lambda m: f"{m.group(1)}{m.group(2)}，{m.group(3)}"),
+    (_RATIO_CHAIN, _ratio_chain),
+    (_PAIR, _pair),
+)
 PASSES = (
     (_PLUS_TEMPERATURE, lambda m: "零上"),
     (_MONEY_BEFORE, _money_before),
@@ -164,6 +203,7 @@ PASSES = (
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
 )
 NUMBER_PASSES = (
+    (_HUNDREDTHS, _hundredths),
     (_POWER, lambda m: f"的{m.group(1)}次方"),
     (_NUMBER, _number),
     (_ANY_DIGITS, lambda m: read_digits(m.group())),  # whatever the rules above could not place

@@ -26,7 +26,7 @@ LATIN_UNITS = {
     "W": "瓦", "kW": "千瓦", "kw": "千瓦", "MW": "兆瓦", "kWh": "千瓦时", "kwh": "千瓦时",
     "V": "伏", "kV": "千伏", "mV": "毫伏", "mA": "毫安", "mAh": "毫安时",
     "Pa": "帕", "kPa": "千帕", "MPa": "兆帕", "dB": "分贝", "cal": "卡", "kcal": "千卡", "J": "焦耳", "kJ": "千焦",
-    "mol": "摩尔", "rpm": "转每分", "mph": "英里每小时", "w": "万",
+    "mol": "摩尔", "rpm": "转每分", "mph": "英里每小时", "w": "万", "mmHg": "毫米汞柱",
 }
 # Single-letter units count only when written tight after a number that is not part
 # of a Latin name: 5s is 五秒 but iPhone 5s keeps its s.
@@ -56,6 +56,8 @@ LIANG_MEASURES = tuple(
 MEASURES = LIANG_MEASURES + tuple(LATIN_UNITS.values())
 # Compounds starting with a measure word that name an order or a power, not a count (二年级, 二次方).
 NOT_LIANG_AFTER = ("年级", "年代", "分之", "号", "次方")
+# Words that start with a measure word and count nothing (1920x1080分辨率 is a code, not 1080分).
+NOT_MEASURE_WORDS = ("分辨率", "分辨", "分析", "分别", "分享", "分类", "分配", "分为", "分成", "米饭", "度假", "点赞")
 
 # Words after an amount that make it money, read without trailing zero cents.
 MONEY_WORDS = tuple(sorted(set(CURRENCY_SIGNS.values()) | set(CURRENCY_CODES.values()) | {"块", "块钱", "元"}))
