@@ -247,6 +247,9 @@ HELD_OUT_CLASSES = [
     # 系 tying
     ("出门前系紧鞋带。", "系", 0, "ji4"),
     ("他是中文系的学生。", "系", 0, "xi4"),
+    # a particle closing a clause that jieba joined to the word before it; 酒吧 is a bar
+    ("晚上一起看电影吧。", "吧", 0, "ba5"),
+    ("楼下新开了一家酒吧。", "吧", 0, "ba1"),
     # everyday words the classifier read against the dictionary, and the reduplicated verb 教教
     ("她的个子不高。", "子", 0, "zi5"),
     ("他和妻子去旅行了。", "子", 0, "zi5"),

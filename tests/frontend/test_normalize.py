@@ -417,3 +417,10 @@ def test_number_soup_normalizes_without_ascii_digits(text):
 })
 def test_held_out_classes(written, spoken):
     assert normalize(written) == spoken
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789:-/x×²^=+. 秒比血压分辨率米iACH", max_size=40))
+def test_codes_ratios_and_powers_leave_no_digit(text):
+    """The held-out classes' signs in any order: every digit is still read."""
+    assert not ASCII_DIGIT.search(normalize(text))

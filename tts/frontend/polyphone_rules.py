@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from tts.frontend.lexicon import lexicon
+
 # POS tags (jieba, ICTCLAS style; one fixed tag per dictionary word) of the words around.
 _VERBAL = ("v", "a")
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
@@ -359,10 +361,13 @@ _YONG_AFTER = set("入出进向来去起现动上下到至了着过满")
 
 
 def _particle(text: str, i: int, word: str) -> str | None:
-    """A modal particle between a Chinese character and the end of its clause is neutral."""
+    """A modal particle between a Chinese character and the end of its clause is neutral; so is
+    one jieba joined to a whole word before it (看电影吧: 电影吧 is a forum's name in its dictionary),
+    while two-character names keep their syllable (酒吧, 网吧, 贴吧)."""
     ends = i + 1 == len(text) or text[i + 1] in _CLAUSE_END
     after_hanzi = i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff" and text[i - 1] not in _NOT_PARTICLE_AFTER
-    return _PARTICLES[text[i]] if word == text[i] and ends and after_hanzi else None
+    glued = len(word) >= 3 and word[-1] == text[i] and lexicon().frequency(word[:-1]) > 0
+    return _PARTICLES[text[i]] if (word == text[i] or glued) and ends and after_hanzi else None
 
 
 def _tiao_carry(text: str, i: int, word: str) -> str | None:
