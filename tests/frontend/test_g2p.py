@@ -217,6 +217,7 @@ HELD_OUT_CLASSES = [
     ("把亮度调到最大。", "调", 0, "tiao2"),
     ("音量调到三十就够了。", "调", 0, "tiao2"),
     ("她调到北京工作了。", "调", 0, "diao4"),
+    ("把亮度调至最低。", "调", 0, "tiao2"),
     # 数 up to a number is the verb "count"
     ("小明从五数到二十。", "数", 0, "shu3"),
     # 还: paying back a debt, and 还 after the disposal marker 把

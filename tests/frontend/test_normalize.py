@@ -424,3 +424,18 @@ def test_held_out_classes(written, spoken):
 def test_codes_ratios_and_powers_leave_no_digit(text):
     """The held-out classes' signs in any order: every digit is still read."""
     assert not ASCII_DIGIT.search(normalize(text))
+
+
+# The third audit round's classes.
+@reads({
+    "a range before a per unit shares it": ("时速30-50km/h", "时速每小时三十到五十公里"),
+    "a masked phone number": ("用户186****1234您好", "用户幺八六****幺二三四您好"),
+    "a times sign between quantities with units": ("箱子尺寸50cm×40cm", "箱子尺寸五十厘米乘四十厘米"),
+    "a school grade with a plus": ("他拿了B+", "他拿了B加"),
+    "minutes and seconds after a duration word": ("歌曲时长4:08", "歌曲时长四分零八秒"),
+    "hours, minutes and seconds after a duration word": ("全程用时1:58:30", "全程用时一小时五十八分三十秒"),
+    "a famous number before a measure word counts": ("这本书有110页", "这本书有一百一十页"),
+    "an emergency number stays a code": ("请拨打110", "请拨打幺幺零"),
+})
+def test_third_round_classes(written, spoken):
+    assert normalize(written) == spoken

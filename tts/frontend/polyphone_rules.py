@@ -272,11 +272,11 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
 
 
 def _tiao_reading(text: str, i: int, word: str) -> str | None:
-    """调 with a result right after it, or set to a level (调到二十六度, 调到最大), is "adjust"
+    """调 with a result right after it, or set to a level (调到二十六度, 调至最大), is "adjust"
     (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is 调 after 被 (被调走)."""
     if text[i - 1 : i] == "被":
         return "diao4"
-    to_level = text[i + 1 : i + 2] == "到" and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in "最每")
+    to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in "最每")
     return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level else None
 
 

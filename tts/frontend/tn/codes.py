@@ -50,6 +50,8 @@ _RESOLUTION = re.compile(r"(?<![0-9.])([0-9]{3,5}) ?[xX×*] ?([0-9]{3,5})(?![0-9
 _DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=[后後](?![面来边头]))")
 
 
+# A masked phone or card number (138****5678): the digits on both sides one by one, the stars left.
+_MASKED = re.compile(r"(?<![0-9])([0-9]{2,})(\*{2,}|＊{2,})([0-9]{2,})(?![0-9])")
 # Model and room codes with a hyphen: i7-13700H, A-305 (a name with a digit, or one capital, then 3+ digits):
 # the hyphen is silent and the digits after it are read one by one (i七一三七零零H, A三零五), not a range.
 _HYPHEN_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+[0-9]+|[A-Z])-([0-9]{3,})([A-Za-z]*)(?![A-Za-z0-9]|[-.][0-9])")
@@ -105,6 +107,7 @@ PASSES = (
     (_DOMAIN, _read_url),
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
+    (_MASKED, lambda m: read_digits(m.group(1), phone=True) + m.group(2) + read_digits(m.group(3), phone=True)),
     (_HYPHEN_CODE, lambda m: f"{m.group(1)}{read_digits(m.group(2))}{m.group(3)}"),
     (_CUED, _read_cued),  # 门牌号是1203: the cue, 号, then 是/为/a colon
     (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),

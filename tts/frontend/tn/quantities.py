@@ -31,7 +31,7 @@ _MONEY_AFTER = re.compile(rf"({_NUM})\s?(万|亿)?\s?({alternation(CURRENCY_CODE
 _PERCENT_SPAN = re.compile(rf"{_SIGN}({_NUM})\s?%?\s?[-~到至]\s?(-)?({_NUM})\s?%")
 _PERCENT = re.compile(rf"{_SIGN}({_NUM})\s?([%‰])")
 _UNIT = re.compile(
-    rf"{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
+    rf"(?:(?<![0-9.])({_NUM}) ?[-~] ?)?{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
     rf"(?:/({alternation(LATIN_UNITS)}))?(?![A-Za-z])"
 )
 # 元/斤, 次/分, 微克/立方米: a slash after a Chinese word and before a unit is 每
@@ -62,6 +62,14 @@ _LATIN_EQUALS = re.compile(r"(?<=[A-Za-z0-9]) ?= ?(?=[A-Za-z])")
 _RATIO_CHAIN = re.compile(r"(?<![0-9.:])[0-9]{1,3}(?: ?: ?[0-9]{1,3}){2,}(?![0-9]|[.:][0-9])")
 # 血压130/85: systolic and diastolic pressure, two readings, not a fraction.
 _BLOOD_PRESSURE = re.compile(r"(?<=血压)([是为:：]?\s?)([0-9]{2,3}) ?/ ?([0-9]{2,3})(?![0-9])")
+# 视频时长3:45, 用时2:05:30: after a word for a duration, m:ss (h:mm:ss) is a length of time, not a clock time.
+_DURATION = re.compile(
+    r"(时长|用时|耗时|片长|计时)([为是:：]?\s?)([0-9]{1,2})[:：]([0-5][0-9])(?:[:：]([0-5][0-9]))?(?![0-9]|[:：][0-9])"
+)
+# A multiplication sign the equations and sizes left (120cm×60cm: between quantities once units are words).
+_TIMES_LEFT = re.compile(r" ?× ?")
+# School grades: A+, B- (C++ was read before).
+_GRADE = re.compile(r"(?<![A-Za-z])([A-F])([+-])(?![A-Za-z0-9+\-])")
 # 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八).
 _HUNDREDTHS = re.compile(r"(?<=[0-9]秒)([0-9]{2})(?![0-9.])")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
@@ -106,13 +114,14 @@ def _percent(minus: str | None, amount: str, sign: str = "%") -> str:
 
 
 def _unit(m: re.Match[str]) -> str:
-    """Spell a unit after its number: 10km/h → 每小时10公里, -10°C → 零下10度."""
-    minus, amount, space, unit, per = m.groups()
+    """Spell a unit after its number: 10km/h → 每小时10公里, -10°C → 零下10度; a range
+    before it shares it (0-100km/h → 每小时0到100公里)."""
+    low, minus, amount, space, unit, per = m.groups()
     short = unit in SHORT_LATIN_UNITS
-    if short and (space or after_latin(m.string, m.start(2))):
+    if short and (space or after_latin(m.string, m.start(3))):
         return m.group()
     sign = ("零下" if unit in TEMPERATURE_UNITS else "-") if minus else ""
-    quantity = f"{sign}{amount}{LATIN_UNITS[unit]}"
+    quantity = f"{low}到{sign}{amount}{LATIN_UNITS[unit]}" if low else f"{sign}{amount}{LATIN_UNITS[unit]}"
     return f"每{LATIN_UNITS[per]}{quantity}" if per else quantity
 
 
@@ -151,6 +160,12 @@ def _ratio_chain(m: re.Match[str]) -> str:
     return m.group() if clock else "比".join(parts)
 
 
+def _duration(m: re.Match[str]) -> str:
+    """时长3:45 → 时长3分45秒; 用时2:05:30 → 用时2小时05分30秒 (the zero is read 零 later)."""
+    cue, glue, first, second, third = m.groups()
+    return f"{cue}{glue}{first}小时{second}分{third}秒" if third else f"{cue}{glue}{first}分{second}秒"
+
+
 def _hundredths(m: re.Match[str]) -> str:
     """The two digits after 秒 unless they count something (9秒58, but 1秒10米)."""
     return m.group() if quantity_follows(m.string, m.end()) else read_digits(m.group())
@@ -181,6 +196,8 @@ MATH_AND_SCORE_PASSES = (
     (_LETTER_POWER, _letter_power),
     (_LATIN_EQUALS, lambda m: "等于"),
     (_COMPARISON, lambda m: _OPERATORS[m.group(1)]),
+    (_DURATION, _duration),
+    (_GRADE, lambda m: m.group(1) + ("加" if m.group(2) == "+" else "减")),
     (_BLOOD_PRESSURE, lambda m: f"{m.group(1)}{m.group(2)}，{m.group(3)}"),
     (_RATIO_CHAIN, _ratio_chain),
     (_PAIR, _pair),
@@ -201,6 +218,7 @@ PASSES = (
     (_PLUS_SIGN, lambda m: "正"),
     (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
+    (_TIMES_LEFT, lambda m: "乘"),
 )
 NUMBER_PASSES = (
     (_HUNDREDTHS, _hundredths),
