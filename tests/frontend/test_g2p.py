@@ -248,6 +248,12 @@ HELD_OUT_CLASSES = [
     # 系 tying
     ("出门前系紧鞋带。", "系", 0, "ji4"),
     ("他是中文系的学生。", "系", 0, "xi4"),
+    # the fourth round: 得 "must" before a set phrase, 种的, 着 "suffer", 为 "for" a body or 这
+    ("你们得抓紧时间。", "得", 0, "dei3"),
+    ("院子里种的是葡萄。", "种", 0, "zhong4"),
+    ("天太热了，别把孩子累着。", "着", 0, "zhao2"),
+    ("她为国家争了光。", "为", 0, "wei4"),
+    ("他被选为这届的班长。", "为", 0, "wei2"),
     # a particle closing a clause that jieba joined to the word before it; 酒吧 is a bar
     ("晚上一起看电影吧。", "吧", 0, "ba5"),
     ("楼下新开了一家酒吧。", "吧", 0, "ba1"),

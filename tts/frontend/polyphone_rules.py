@@ -32,8 +32,9 @@ _BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
 _DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了", "够呛", "慌", "有点", "有些", "真", "不错"}
-# Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着).
-_ZHAO_VERBS = set("找睡猜够碰逮见摸")
+# Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着), or "suffer"
+# what the verb does (别冻着, 累着了, 吓着孩子了).
+_ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
 _TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
 _GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
@@ -49,14 +50,15 @@ Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """得 after a verb or adjective, or before a degree word (卡得不行, 运行得很慢), is the
     complement particle; after a subject or an adverb such as 还/就 and before what must be
-    done (a verb, an adverb, a preposition: 我们得为此负责), "must" (你得去, 还得商量)."""
+    done (a verb, an adverb, a preposition, a set phrase: 我们得为此负责, 得抓紧时间), "must"
+    (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
         return "dei3"
     if prev_pos.startswith(_VERBAL) or nxt in _DEGREE_AFTER_DE:
         return "de5"
-    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p")) or prev in _PERSONS and nxt in _MUST_HOW):
+    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p", "l")) or prev in _PERSONS and nxt in _MUST_HOW):
         return "dei3"
     return None
 
@@ -193,10 +195,10 @@ def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
 
 def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
-    种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种)."""
+    种在, 地里种的是玉米), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种)."""
     if word != "种" or prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某多"):
         return None
-    return "zhong4" if nxt[:1] in set("了着过下上在出满好完到进") else None
+    return "zhong4" if nxt[:1] in set("了着过下上在出满好完到进的") else None
 
 
 def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -251,7 +253,8 @@ _NONG_BEFORE = set("把被给别要会想能去来")
 _BAO_AFTER = set("子床花刀木平光削")
 _COUNTED_AFTER = set("着过完清遍")
 _DEGREE_CHARS = set("很太更最挺好真蛮")
-_BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国")
+_BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国", "公司", "国家", "社会", "集体", "孩子", "家人",
+                  "父母", "自己", "别人", "客户", "顾客", "群众", "百姓", "这", "那")
 _TAKING_VERBS = set("选成称作视当认分化改变转被")
 
 
@@ -298,7 +301,8 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 
 
 def _wei_for(text: str, i: int, word: str) -> str | None:
-    """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4;
+    """为 before a person or a body it serves, or before 这/那 (为这件事负责), is the preposition
+    "for" (为你准备, 为人民服务, 为公司工作), wei4;
     unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为)."""
     if word != "为" or not text.startswith(_BENEFICIARIES, i + 1):
         return None
