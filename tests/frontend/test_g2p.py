@@ -254,6 +254,13 @@ HELD_OUT_CLASSES = [
     ("天太热了，别把孩子累着。", "着", 0, "zhao2"),
     ("她为国家争了光。", "为", 0, "wei4"),
     ("他被选为这届的班长。", "为", 0, "wei2"),
+    # 没 and 都 on their own are the negation and "all"; 假 after a kind of leave is a holiday
+    ("他到现在也没回来。", "没", 0, "mei2"),
+    ("船慢慢没入水中。", "没", 0, "mo4"),
+    ("妈妈每天都给我们做饭。", "都", 0, "dou1"),
+    ("盘庚迁都于殷。", "都", 0, "du1"),
+    ("她下个月休产假。", "假", 0, "jia4"),
+    ("这幅画是真是假？", "假", 0, "jia3"),
     # a particle closing a clause that jieba joined to the word before it; 酒吧 is a bar
     ("晚上一起看电影吧。", "吧", 0, "ba5"),
     ("楼下新开了一家酒吧。", "吧", 0, "ba1"),

@@ -213,6 +213,19 @@ def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos:
     return "hang2" if ordinal or lines_of else None
 
 
+def _mei_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """没 as a word of its own is the negation mei2 (也没找着); mo4 "sink" lives in words (淹没,
+    没收, 出没), except before what sinks into or over (没入水中, 没顶)."""
+    return "mei2" if word == "没" and nxt[:1] not in set("入顶过") else None
+
+
+def _dou_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """都 as a word of its own is the adverb "all" (每天都给我们做饭), dou1; the capital du1 lives in
+    words (首都, 成都) or after the verbs that found or move one (建都, 迁都) and before 城/督/市."""
+    capital = prev[-1:] in set("建定迁故古旧国") or nxt[:1] in set("城督尉护市")
+    return "dou1" if word == "都" and not capital else None
+
+
 def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """率 closing a compound is the suffix "rate" (利润率, 失业率), not "lead" (shuai4)."""
     return "lv4" if len(word) >= 3 else None
@@ -239,6 +252,8 @@ _RULES: dict[str, Rule] = {
     "只": _zhi_measure,
     "种": _zhong_plant,
     "行": _hang_line,
+    "没": _mei_reading,
+    "都": _dou_reading,
 }
 
 
@@ -340,6 +355,14 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
 def _zhang_grown_long(text: str, i: int, word: str) -> str | None:
     """长长了 "has grown long" (头发长长了): the first 长 grows, the second is "long"."""
     return "zhang3" if text[i + 1 : i + 3] == "长了" else None
+
+
+def _jia_holiday(text: str, i: int, word: str) -> str | None:
+    """假 after the kind of leave it is (年假, 婚假, 病假, 暑假) is the holiday, jia4, not "false"."""
+    return "jia4" if text[i - 1 : i] in _LEAVE else None
+
+
+_LEAVE = set("年婚产病事休寒暑请放丧调")
 
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
@@ -463,6 +486,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     "得": _de_complement,
     "为": _wei_for,
     "还": _huan_disposal,
+    "假": _jia_holiday,
     "背": _bei_carry,
     "系": _ji_tie,
     "长": _zhang_grown_long,
