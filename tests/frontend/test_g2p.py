@@ -261,6 +261,8 @@ HELD_OUT_CLASSES = [
     ("盘庚迁都于殷。", "都", 0, "du1"),
     ("她下个月休产假。", "假", 0, "jia4"),
     ("这幅画是真是假？", "假", 0, "jia3"),
+    ("老人终于了却了心愿。", "了", 0, "liao3"),
+    ("他吃了却说没吃。", "了", 0, "le5"),
     # a particle closing a clause that jieba joined to the word before it; 酒吧 is a bar
     ("晚上一起看电影吧。", "吧", 0, "ba5"),
     ("楼下新开了一家酒吧。", "吧", 0, "ba1"),

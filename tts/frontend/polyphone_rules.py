@@ -226,6 +226,13 @@ def _dou_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     return "dou1" if word == "都" and not capital else None
 
 
+def _liao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
+    """了 split from 却/结/断 after a subject or an adverb is the verb "settle" (他了却心愿, 终于了结),
+    liao3; after a verb it is the particle (吃了却不说)."""
+    opens = not prev or prev[-1] in _PAUSES or prev_pos in _SUBJECT or prev_pos.startswith("d")
+    return "liao3" if word == "了" and nxt[:1] in set("却结断") and opens else None
+
+
 def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """率 closing a compound is the suffix "rate" (利润率, 失业率), not "lead" (shuai4)."""
     return "lv4" if len(word) >= 3 else None
@@ -253,6 +260,7 @@ _RULES: dict[str, Rule] = {
     "种": _zhong_plant,
     "行": _hang_line,
     "没": _mei_reading,
+    "了": _liao_reading,
     "都": _dou_reading,
 }
 
