@@ -262,6 +262,9 @@ HELD_OUT_CLASSES = [
     ("她下个月休产假。", "假", 0, "jia4"),
     ("这幅画是真是假？", "假", 0, "jia3"),
     ("老人终于了却了心愿。", "了", 0, "liao3"),
+    ("他昨晚着了凉，今天发烧了。", "着", 0, "zhao2"),
+    ("我和同事调一下班。", "调", 0, "diao4"),
+    ("把图片调一下位置。", "调", 0, "tiao2"),
     ("他吃了却说没吃。", "了", 0, "le5"),
     # a particle closing a clause that jieba joined to the word before it; 酒吧 is a bar
     ("晚上一起看电影吧。", "吧", 0, "ba5"),

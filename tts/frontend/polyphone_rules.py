@@ -15,6 +15,7 @@ test split (eval.held_out), never from the held-out halves.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from tts.frontend.lexicon import lexicon
@@ -297,10 +298,14 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
     return "bao4" if text[i + 1 : i + 2] in _BAO_AFTER else "pao2"
 
 
+# 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
+_SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
+
+
 def _tiao_reading(text: str, i: int, word: str) -> str | None:
     """调 with a result right after it, or set to a level (调到二十六度, 调至最大), is "adjust"
     (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is 调 after 被 (被调走)."""
-    if text[i - 1 : i] == "被":
+    if text[i - 1 : i] == "被" or _SEATS.match(text, i + 1):
         return "diao4"
     to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in "最每")
     return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level else None
@@ -314,8 +319,11 @@ def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
 
 
 def _zhao_potential(text: str, i: int, word: str) -> str | None:
-    """着 in the potential form V不着 is the result "reach" (用不着, 睡不着, 犯不着)."""
-    return "zhao2" if i >= 2 and text[i - 1] == "不" and "\u4e00" <= text[i - 2] <= "\u9fff" else None
+    """着 in the potential form V不着 is the result "reach" (用不着, 睡不着, 犯不着), and 着 "catch,
+    fall into" before 了 and what is caught (着了凉, 着了魔, 着了迷, 着了火)."""
+    potential = i >= 2 and text[i - 1] == "不" and "\u4e00" <= text[i - 2] <= "\u9fff"
+    caught = text[i + 1 : i + 2] == "了" and text[i + 2 : i + 3] in set("凉魔迷火道慌急")
+    return "zhao2" if potential or caught else None
 
 
 def _de_complement(text: str, i: int, word: str) -> str | None:
