@@ -36,3 +36,17 @@ def test_our_held_out_sentences_are_well_formed():
         assert row["sentence"] in spoken
         assert "\u4e00" <= row["sentence"][int(row["index"])] <= "\u9fff", row
         assert pinyin_key(row["pinyin"])[-1] in "12345" and row["part"] in ("audit", "blind")
+
+
+def test_the_held_out_report_scores_each_part_apart(tmp_path, capsys):
+    """Each part gets its own figures; the blind row's label is wrong on purpose (还你钱 is huan2), so it scores 0."""
+    from tts.frontend.eval import report_held_out
+
+    (tmp_path / "held_out_tn.tsv").write_text(
+        "input\texpected\tsource\n买2杯\t买两杯\town:audit\n3/4\t四分之三\town:blind\n", encoding="utf-8")
+    (tmp_path / "held_out_polyphones.tsv").write_text(
+        "sentence\tindex\tpinyin\tpart\n他在银行上班。\t3\thang2\taudit\n我还你钱。\t1\thai2\tblind\n", encoding="utf-8")
+    report_held_out(tmp_path, 0)
+    out = capsys.readouterr().out
+    assert "audit: normalization lenient 100.00% (1/1)" in out and "polyphones 100.00% (1/1)" in out
+    assert "blind: normalization lenient 100.00% (1/1)" in out and "polyphones 0.00% (0/1)" in out
