@@ -214,7 +214,7 @@ def transcribe_errors(samples: np.ndarray, rate: int, text: str, judge: str = DE
 
 
 
-def _score(speak, sentences: tuple[str, ...], judge: str = DEFAULT_JUDGE) -> dict:
+def score_sentences(speak, sentences: tuple[str, ...], judge: str = DEFAULT_JUDGE) -> dict:
     """Synthesize and score every sentence with `speak(text) -> (samples, rate)`; the mean and
     its standard error (the spread across sentences) per measure, and the RTF of speaking."""
     scores, busy, audio = [], 0.0, 0.0
@@ -313,18 +313,18 @@ def run(quick: bool = False, voices: tuple[str, ...] = VOICES, judge: str = DEFA
     for voice in voices:
         engine = synthesizers[2].catalogue.engine(voice)
         rows.append({"voice": voice, "engine": engine.name, "path": "ours, as served",
-                     **_score(served(voice), sentences, judge)})
+                     **score_sentences(served(voice), sentences, judge)})
         if engine.name == "kokoro":
             misaki = misaki_speaker(engine.model(), voice, synthesizers[2].catalogue.calibration_db(voice))
             rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P",
-                         **_score(misaki, sentences, judge)})
+                         **score_sentences(misaki, sentences, judge)})
             ours, theirs = rows[-2]["details"], rows[-1]["details"]
             ratios.append({"voice": voice, **{f"{m}_{k}": v for m in ("cer", "pinyin_error_rate")
                                               for k, v in paired_ratio([s[m] for s in ours],
                                                                        [s[m] for s in theirs]).items()}})
     for name, (threads, fields) in (SETTINGS if "baker" in voices else {}).items():
         rows.append({"voice": "baker", "engine": "embedded", "path": f"ours, {name}",
-                     **_score(served("baker", threads, **fields), sentences, judge)})
+                     **score_sentences(served("baker", threads, **fields), sentences, judge)})
     return {"stem": "quality" if judge == DEFAULT_JUDGE else f"quality_{judge}", "judge": judge,
             "recognizer": JUDGES[judge].label, "rows": rows, "ratios": ratios, "loss_split": loss_split(rows)}
 
