@@ -4,8 +4,8 @@
 toneless-pinyin error rate (which forgives homophones such as 他/她) of one utterance;
 both sides pass through `tts.frontend.normalize` first, so 2023年 and 二零二三年 compare
 equal. Whisper base is weak: use the figures to compare settings of our own voice on the
-same sentences, not as an absolute score. Decoding is greedy at temperature 0, so the
-same audio always gives the same transcript.
+same sentences, not as an absolute score. Decoding is at temperature 0 (greedy for the default
+judge, a beam for another), so the same audio always gives the same transcript.
 
 The judge is a faster-whisper (CTranslate2) Whisper model and how it decodes (`JUDGES`; `base`,
 greedy, is the default every figure in results/quality.md is comparable with). A model ships on
