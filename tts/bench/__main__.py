@@ -4,7 +4,7 @@ Scenarios: rtf (prints only), single, chunks, load (+ PNG), cost, soak, memory, 
 encoders, frontend, cache, kokoro, vocoder, turns, browser_vocoder, acoustic, latin, latin_dev, loudness, summary (the article's table
 beside ours), and all.
 Each scenario module has `run(...) -> dict` and `table(result) -> str`; options reach a scenario only
-if its `run` accepts them by name.
+if its `run` accepts them by name. A result's "stem" (if any) names its files instead of the scenario.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from tts.bench import rtf
+from tts.bench.quality import DEFAULT_JUDGE, JUDGES
 from tts.bench.report import RESULTS, write
 
 SCENARIOS = {
@@ -58,7 +59,7 @@ def run_scenario(name: str, options: dict, out: Path) -> float:
     result = module.run(**{k: v for k, v in options.items() if k in accepted and v is not None})
     seconds = time.perf_counter() - started
     result["elapsed_s"] = round(seconds, 1)
-    print(f"{name}: {seconds:.0f} s → {write(name, result, module.table(result), out)}", flush=True)
+    print(f"{name}: {seconds:.0f} s → {write(result.pop('stem', name), result, module.table(result), out)}", flush=True)
     if name == "load":
         from tts.bench.plot import load_plot
 
@@ -79,6 +80,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="rtf: print JSON instead of a Markdown table")
     parser.add_argument("--requests", type=int, default=None, help="soak/cost: requests per server")
     parser.add_argument("--voices", nargs="+", default=None, help="quality, loudness, latin, latin_dev: the voices (default: quality's three; loudness: all)")
+    parser.add_argument("--judge", choices=list(JUDGES), default=None,
+                        help=f"quality: the recognizer (default {DEFAULT_JUDGE}; another writes quality_<judge>.*)")
     parser.add_argument("--clients", type=int, nargs="+", default=None, help="load: concurrency levels")
     parser.add_argument("--per-client", type=int, default=None, help="load: requests per client")
     parser.add_argument("--p95-bound", type=float, default=None, help="load: p95 bound in seconds (default 3)")
@@ -90,7 +93,8 @@ def main() -> None:
     options = {"quick": args.quick, "repeats": args.repeats, "requests": args.requests,
                "threads": tuple(args.threads) if args.threads else None,
                "levels": tuple(args.clients) if args.clients else None, "per_client": args.per_client,
-               "bound_s": args.p95_bound, "out": args.out, "voices": tuple(args.voices) if args.voices else None}
+               "bound_s": args.p95_bound, "out": args.out, "voices": tuple(args.voices) if args.voices else None,
+               "judge": args.judge}
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     total = sum(run_scenario(name, options, args.out) for name in names)
     print(f"done in {total:.0f} s")

