@@ -267,7 +267,8 @@ class Handler(WSGIHandler):
     def _answer_error(self, error: Exception) -> None:
         """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers),
         with the headers every response carries but not the after-request hooks (they ran for the stream).
-        The access line of such a request says 200; its error line carries the same request id."""
+        Its access line, written as the body closed (tts.web.observability), has this status and the
+        error's code; its error line carries the same request id."""
         app: Flask = self.application
         request_id = self._request_id()
         with app.request_context(self.environ):
