@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
 
 
 class SettingsError(ValueError):
@@ -104,6 +105,8 @@ class Settings:
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise SettingsError(f"TTS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
         if self.vocoder_runtime not in ("onnxruntime", "litert"):
             raise SettingsError(f"TTS_VOCODER_RUNTIME must be onnxruntime or litert, got {self.vocoder_runtime!r}")
         if self.port > 65535:
@@ -116,6 +119,11 @@ class Settings:
                                     "characters without spaces; make one with: python -c "
                                     "'import secrets; print(secrets.token_urlsafe(32))'")
         return self
+
+    @property
+    def logging_level(self) -> str:
+        """TTS_LOG_LEVEL as logging takes it (it is read in any case: info = INFO)."""
+        return self.log_level.upper()
 
     @property
     def keys(self) -> tuple[str, ...]:

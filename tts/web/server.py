@@ -26,8 +26,12 @@ chunked terminator (HTTP's "incomplete": a client never takes a short file for t
 logged in one line; before its first byte it is answered like an error of the view, by the
 app's mapping (tts.web.errors).
 
-`listen()` binds the port (a port in use: one line, exit status 2) and `serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
-is ready, that it is alive (the watchdog) and when it stops.
+`listen()` binds the port and `serve()` runs the server until SIGTERM or SIGINT and tells
+systemd (tts.systemd) when it is ready, that it is alive (the watchdog) and when it stops. A start
+that cannot go on ends in one line and an exit status that tells a process manager whether
+trying again can help: EXIT_BAD_SETTINGS for what only a changed setting fixes (deploy/tts.service
+does not restart it), EXIT_ADDRESS_IN_USE for a port another process holds, maybe for a moment
+(an instance still draining): restarted.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
 DESCRIPTOR_RESERVE = 64
 MIN_CONNECTIONS = 16
 DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
+EXIT_BAD_SETTINGS = 2         # a setting no retry fixes (TTS_*, a host to listen on): RestartPreventExitStatus=
+EXIT_ADDRESS_IN_USE = 75      # EX_TEMPFAIL (sysexits.h): the port is held, maybe for a moment: retried
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
@@ -472,9 +478,10 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> No
 
 
 def listen(settings: Settings) -> socket.socket:
-    """The listening socket, bound before the app is made (the voices take seconds to load): a port
-    in use, a host that is no name or address of this machine, or a port it may not take ends the
-    start at once with one line saying what to change, and exit status 2."""
+    """The listening socket, bound before the app is made (the voices take seconds to load). A port
+    in use ends the start at once with one line and EXIT_ADDRESS_IN_USE (what holds it may let go);
+    a host that is no name or address of this machine, or a port it may not take, with one line
+    saying what to change and EXIT_BAD_SETTINGS."""
     family, address = parse_address((settings.host, settings.port))
     try:
         return Server.get_listener(address, family=family)
@@ -482,12 +489,12 @@ def listen(settings: Settings) -> socket.socket:
         if error.errno == errno.EADDRINUSE:
             log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
                       settings.host, settings.port)
-        elif isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
+            raise SystemExit(EXIT_ADDRESS_IN_USE) from None
+        if isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
             why = (error.strerror or "").removesuffix(f": {address!r}")   # gevent appends the address
             log.error("cannot listen on %s:%d: %s; set TTS_HOST / TTS_PORT", settings.host, settings.port, why)
-        else:
-            raise
-        raise SystemExit(2) from None
+            raise SystemExit(EXIT_BAD_SETTINGS) from None
+        raise
 
 
 def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
