@@ -77,8 +77,8 @@ def answered_status(error: Exception) -> int:
 
 
 class LoggedBody:
-    """A streamed response's body that writes its access line once, when the server closes it
-    (after the last byte, a failure, or a client that went away), with what was really sent."""
+    """A streamed response's body that writes its access line once, at its end: its last byte made,
+    the error it raised, or the server closing it before either (the client went away)."""
 
     def __init__(self, body: Iterable, line: dict, log: Callable[[dict], None], started: float) -> None:
         self._body = body
@@ -88,7 +88,7 @@ class LoggedBody:
         self._sent = 0
         self._whole = False
         self._error: Exception | None = None
-        self._closed = False
+        self._logged = False
 
     def __iter__(self) -> Iterator:
         try:
@@ -97,18 +97,23 @@ class LoggedBody:
                 yield chunk
         except Exception as error:
             self._error = error
+            self._ended()
             raise
         self._whole = True
+        self._ended()
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
         try:
             close = getattr(self._body, "close", None)
             if close is not None:
                 close()
         finally:
+            self._ended()
+
+    def _ended(self) -> None:
+        """Its end: the last byte made, a failure, or a close before either (one line, the first time)."""
+        if not self._logged:
+            self._logged = True
             self._log(self._outcome())
 
     def _outcome(self) -> dict:
