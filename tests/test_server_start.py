@@ -15,12 +15,12 @@ from tts.web.server import EXIT_ADDRESS_IN_USE, EXIT_BAD_SETTINGS
 
 
 def start(status: int, **env: str) -> subprocess.CompletedProcess:
-    """`python app.py` with these TTS_* settings, which must end at once with `status`, one line and no traceback."""
+    """`python app.py` with these TTS_* settings, which must end at once with `status` and one line
+    (no traceback, nothing loaded: the voices load after the checks)."""
     env = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": "0", **env}
     done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == status, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr and "voice" not in done.stderr.lower()   # before the voices load
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and " ERROR " in done.stderr, done.stderr
     return done
 
 
@@ -45,3 +45,15 @@ def test_a_bad_setting_ends_the_start_with_one_line_naming_it_and_status_2(name,
     """Before, a traceback of SettingsError and exit status 1, which systemd restarts every 2 s for ever."""
     done = start(EXIT_BAD_SETTINGS, **{name: value})
     assert f"ERROR tts.config: {name} must be" in done.stderr and value in done.stderr
+
+
+def test_a_default_voice_not_offered_ends_the_start_with_one_line_naming_it_and_status_2():
+    """Before, a ValueError's traceback and exit status 1 (restarted for ever)."""
+    done = start(EXIT_BAD_SETTINGS, TTS_DEFAULT_VOICE="zf_xiaobei", TTS_KOKORO="0")
+    assert "ERROR tts.config: TTS_DEFAULT_VOICE: the voice 'zf_xiaobei' is not offered; voices: baker" in done.stderr
+
+
+def test_a_voice_build_missing_ends_the_start_with_one_line_saying_how_to_build_it_and_status_2(tmp_path):
+    """Before, an EngineUnavailable traceback and exit status 1."""
+    done = start(EXIT_BAD_SETTINGS, TTS_VOCODER_DIR=str(tmp_path))
+    assert f"ERROR tts.engines: the embedded decoder file {tmp_path}/" in done.stderr and "build it with ./run.sh" in done.stderr
