@@ -67,7 +67,8 @@ def shutdown(app: Flask, drain_seconds: float = 0.0) -> bool:
     service: SynthesisService = app.extensions[SERVICE]
     service.stop_admission()
     drained = service.drain(drain_seconds)
-    if not drained:
-        log.warning("shutting down with work left after %.0f s; failing it", drain_seconds)
+    if not drained:   # say which: work cut off, or only results nobody came for
+        log.warning("shutting down after %.0f s with %d requests unfinished (they fail) and %d async results "
+                    "nobody fetched (dropped)", drain_seconds, service.depth, len(service.jobs.uncollected()))
     service.close()
     return drained
