@@ -163,6 +163,8 @@ def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_l
     line, headers, body = head_and_body(response)
     assert line.startswith(f"HTTP/1.1 {status} ") and headers["content-type"] == "application/json"
     assert json.loads(body)["error"]["code"] == code and closed
+    access = json.loads(server.log_tail().rpartition(" tts.access: ")[2].splitlines()[0])   # it had none before
+    assert (access["status"], access["error"], access["path"], access["route"]) == (int(status), code, None, "unparsed")
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):

@@ -7,7 +7,8 @@ response: to the response), and a body that raised says so. Raised
 before its first byte, the server answers with the app's error instead (tts.web.server), and
 the line carries that status (what tts.web.errors answers for the error) and the error's code;
 raised after, or closed before its end (the client went away or stopped reading), the
-status stays what was sent and the line says `"incomplete": true`.
+status stays what was sent and the line says `"incomplete": true`. A request the server could
+not parse (400, 414: the app never sees it) gets its line from the server (`log_unparsed`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def log_unparsed(status: int, code: str, remote: str | None, sent: int) -> None:
+    """The access line of a request the server answered itself, one it could not parse (tts.web.server):
+    a request id of its own, no method or path (what it sent may hold a user's text)."""
+    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": None, "path": None, "route": "unparsed",
+                                "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
 
 
 def answered_status(error: Exception) -> int:

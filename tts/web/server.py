@@ -60,6 +60,7 @@ from tts.errors import RequestTimeout, TTSError
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
+from tts.web.observability import log_unparsed
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
 
@@ -92,11 +93,11 @@ REQUEST_TIMEOUT = _plain_response("408 Request Timeout", "request_timeout",
                                   "the request's headers did not arrive in time")
 TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
                                        "the server has no room for another connection", "Retry-After: 1")
-_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape
-    "400": _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),
-    "414": _plain_response("414 URI Too Long", "uri_too_long",
-                           f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST "
-                           "body (POST /tts)"),
+_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape: status → (code, answer)
+    "400": ("bad_request", _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1")),
+    "414": ("uri_too_long", _plain_response(
+        "414 URI Too Long", "uri_too_long",
+        f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)")),
 }
 
 
@@ -303,7 +304,9 @@ class Handler(WSGIHandler):
         result = super().handle_one_request()
         if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
             self.status = result[0]
-            self._answer(_GEVENTS_OWN[self.status])
+            code, answer = _GEVENTS_OWN[self.status]
+            self._answer(answer)
+            log_unparsed(int(self.status), code, self.client_address[0], len(answer))
             linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
