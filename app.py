@@ -30,6 +30,8 @@ def main() -> None:
         logging.basicConfig(format=LOG_FORMAT)
         give_up(error)
     logging.basicConfig(level=settings.logging_level, format=LOG_FORMAT)
+    for warning in Settings.ignored():
+        logging.getLogger("tts.config").warning("%s", warning)
     listener = listen(settings)   # before the voices load: a port in use is said at once
     try:
         app = create_app(settings)
