@@ -503,16 +503,23 @@ def listen(settings: Settings) -> socket.socket:
 def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
     """Serve `app` on `listener` (from `listen`) until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
     server = Server(listener, app, ConnectionLimits.from_settings(settings))
-    stop = Event()
+    stop, hurry = Event(), Event()   # the first signal drains; a second one ends the drain at once
+
+    def signalled() -> None:
+        if stop.is_set():
+            log.warning("stopping: asked again, so what is still running fails now")
+            hurry.set()
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stop.set)
+        gevent.signal_handler(signum, signalled)
     server.start()
     url = f"http://{settings.host}:{server.server_port}"
     log.info("serving on %s (at most %d connections)", url, server.connections.cap)
     notifier = Notifier.from_environ()
     announcer = gevent.spawn(_announce_ready, app, notifier, url, stop)
     stop.wait()
-    _stop(app, server, notifier, settings.drain_seconds)
+    _stop(app, server, notifier, settings.drain_seconds, hurry)
     announcer.kill()
     if app.extensions[SERVICE].worker_busy:
         # A model call that never returned: its thread is inside native code, and finalizing the
@@ -522,13 +529,15 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
         os._exit(0)
 
 
-def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float) -> None:
+def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float, hurry: Event) -> None:
     """Drain the service while still answering (new work gets 503, readiness is false, accepted
-    work finishes or fails visibly, results are fetched), then stop accepting, close idle
+    work finishes or fails visibly, results are fetched) until it is done, `drain_seconds` pass or
+    `hurry` is set (a second SIGTERM or SIGINT: Ctrl-C twice); then stop accepting, close idle
     connections and give the responses in flight a grace period."""
     notifier.send("STOPPING=1")
-    log.info("stopping: draining for up to %g s", drain_seconds)
-    shutdown(app, drain_seconds)
+    log.info("stopping: draining for up to %g s (a second SIGTERM or SIGINT fails what is left at once)",
+             drain_seconds)
+    shutdown(app, drain_seconds, hurry)
     log.info("stopping: %d connections open", len(server.connections))
     server.close()
     if not server.connections.close(SHUTDOWN_GRACE_SECONDS):
