@@ -3,10 +3,11 @@
 SIGTERM (and SIGINT) drain: new requests get 503 and readiness turns false at once, what
 was accepted runs to the end for up to TTS_DRAIN_SECONDS, what is left then fails
 visibly, open responses get a moment to finish, and the process exits 0 (a second signal
-ends the drain at once). A start that
-cannot go on says why in one line: a bad TTS_* setting (a default voice not offered
-included), a voice build missing or a host it cannot listen on exits 2 (no restart helps),
-a port in use 75 (what holds it may let go; tts.web.server).
+ends the drain at once).
+
+A start that cannot go on says why in one line: a bad TTS_* setting (a default voice not
+offered included), a voice build missing or a host it cannot listen on exits 2 (no restart
+helps), a port in use 75 (what holds it may let go; tts.web.server).
 """
 
 from gevent import monkey
