@@ -8,7 +8,8 @@ before its first byte, the server answers with the app's error instead (tts.web.
 the line carries that status (what tts.web.errors answers for the error) and the error's code;
 raised after, or closed before its end (the client went away or stopped reading), the
 status stays what was sent and the line says `"incomplete": true`. A request the server could
-not parse (400, 414: the app never sees it) gets its line from the server (`log_unparsed`).
+not parse (400, 414) or whose headers came too slowly (408): the app never sees it, the server
+writes its line (`log_unparsed`).
 """
 
 from __future__ import annotations
@@ -68,10 +69,12 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
-def log_unparsed(status: int, code: str, remote: str | None, sent: int) -> None:
-    """The access line of a request the server answered itself, one it could not parse (tts.web.server):
-    a request id of its own, no method or path (what it sent may hold a user's text)."""
-    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": None, "path": None, "route": "unparsed",
+def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, method: str | None = None,
+                 path: str | None = None) -> None:
+    """The access line of a request the server answered itself before the app saw it (tts.web.server): one
+    it could not parse (no method or path: what it sent may hold a user's text) or whose headers came too
+    slowly (its method and path without the query, if its request line had come); a request id of its own."""
+    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": method, "path": path, "route": "unparsed",
                                 "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
 
 

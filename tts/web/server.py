@@ -228,6 +228,7 @@ class Handler(WSGIHandler):
             return super().read_requestline()
         except ConnectionDeadline:
             self._answer(REQUEST_TIMEOUT)
+            self._log_timeout(line_read=False)
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -243,12 +244,17 @@ class Handler(WSGIHandler):
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
-            log.info("closing a connection from %s: its request's headers took over %g s",
-                     self.client_address[0], self.limits.header_timeout)
+            self._log_timeout(line_read=True)
             return "408", REQUEST_TIMEOUT
         if isinstance(ex, Evicted):
             return "503", TOO_MANY_CONNECTIONS
         return super()._handle_client_error(ex)
+
+    def _log_timeout(self, line_read: bool) -> None:
+        """The access line of a request whose line (or, once `line_read`, headers) took over the header
+        timeout: answered 408, closed. Its path goes without the query (it may hold a user's text)."""
+        method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
+        log_unparsed(408, "request_timeout", self.client_address[0], len(REQUEST_TIMEOUT), method=method, path=path)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
