@@ -1,15 +1,14 @@
 """Request ids, structured access log lines and HTTP metrics; GET /metrics for Prometheus.
 
-One access line per request, written when its response has ended, so it says what the client
-got. A whole response is logged as the view's hooks finish it; a streamed one only when its
-body is closed: its bytes are those really produced, its `ms` the time to its end (for a whole
-response: to the response), and a body that raised says so. Raised
-before its first byte, the server answers with the app's error instead (tts.web.server), and
-the line carries that status (what tts.web.errors answers for the error) and the error's code;
-raised after, or closed before its end (the client went away or stopped reading), the
-status stays what was sent and the line says `"incomplete": true`. A request the server could
-not parse (400, 414) or whose headers came too slowly (408): the app never sees it, the server
-writes its line (`log_unparsed`).
+One access line per request, written when its response has ended, so that it says what the
+client got (tts_http_requests counts the same status). A whole response is logged as the view's
+hooks finish it; a streamed one at the end of its body, with the bytes really made and `ms` to
+that end. A body that raised before its first byte is answered by the server with the app's
+error instead (tts.web.server): its line has that status and the error's code. One that raised
+later, or was closed before its end (the client went away or stopped reading), keeps the status
+that was sent and says `"incomplete": true` (and the error's code, if any). A request the app
+never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
+came too slowly), gets its line from the server (`log_unparsed`).
 """
 
 from __future__ import annotations
