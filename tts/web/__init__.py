@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import gevent
-
 from flask import Flask
 from gevent.event import Event
 from prometheus_client import CollectorRegistry
