@@ -39,8 +39,7 @@ def test_a_host_that_is_no_address_of_this_machine_ends_the_start_with_one_line_
     assert "cannot listen on 203.0.113.1:8000: Cannot assign requested address; set TTS_HOST / TTS_PORT" in done.stderr
 
 
-@pytest.mark.parametrize("name, value", [("TTS_QUEUE_SIZE", "ten"), ("TTS_KOKORO", "maybe"), ("TTS_PORT", "70000"),
-                                         ("TTS_LOG_LEVEL", "loud")])
+@pytest.mark.parametrize("name, value", [("TTS_QUEUE_SIZE", "ten"), ("TTS_LOG_LEVEL", "loud")])   # (tests/test_config.py: the rest)
 def test_a_bad_setting_ends_the_start_with_one_line_naming_it_and_status_2(name, value):
     """Before, a traceback of SettingsError and exit status 1, which systemd restarts every 2 s for ever."""
     done = start(EXIT_BAD_SETTINGS, **{name: value})
