@@ -20,7 +20,17 @@ def test_variables_override_with_types():
     ({"TTS_QUEUE_SIZE": "0"}, "TTS_QUEUE_SIZE"),
     ({"TTS_PORT": "70000"}, "TTS_PORT"),
     ({"TTS_THREADS": "0"}, "TTS_THREADS"),
+    ({"TTS_LOG_LEVEL": "loud"}, "TTS_LOG_LEVEL"),   # logging itself refused it with a traceback at start
 ])
 def test_bad_values_fail_naming_the_variable(env, name):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env(env)
+
+
+def test_the_log_level_is_read_in_any_case():
+    assert Settings.from_env({"TTS_LOG_LEVEL": "warning"}).logging_level == "WARNING"
+
+
+def test_a_variable_that_is_no_setting_is_named_with_the_nearest_setting_not_silently_ignored():
+    environ = {"TTS_QUEU_SIZE": "4", "TTS_CPUS": "0-1", "TTS_PORT": "8001", "OTHER": "x"}
+    assert Settings.ignored(environ) == ["TTS_QUEU_SIZE is not a setting (did you mean TTS_QUEUE_SIZE?); it is ignored"]

@@ -163,6 +163,8 @@ def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_l
     line, headers, body = head_and_body(response)
     assert line.startswith(f"HTTP/1.1 {status} ") and headers["content-type"] == "application/json"
     assert json.loads(body)["error"]["code"] == code and closed
+    access = json.loads(server.log_tail().rpartition(" tts.access: ")[2].splitlines()[0])   # it had none before
+    assert (access["status"], access["error"], access["path"], access["route"]) == (int(status), code, None, "unparsed")
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):
@@ -314,3 +316,16 @@ def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503_at_once(tiny_s
             pass
         time.sleep(0.1)
     assert healthy(tiny_server)
+
+
+def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_query(server):
+    """A 408 the server answers itself had no access line (only an info line before)."""
+    sock = connect(server)
+    sock.sendall("GET /tts?text=不该进日志 HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())   # and no blank line: never ends
+    response, closed = read_until_closed(sock, time.monotonic() + HEADER_TIMEOUT + SLACK)
+    sock.close()
+    assert response.startswith(b"HTTP/1.1 408 ") and closed
+    log = server.log_tail()
+    access = json.loads(log.rpartition(" tts.access: ")[2].splitlines()[0])
+    assert (access["status"], access["error"], access["method"], access["path"]) == (408, "request_timeout", "GET", "/tts")
+    assert "不该进日志" not in log and "%E4%B8%8D" not in log

@@ -16,7 +16,8 @@ import yaml
 from helpers import ROOT, decode
 from live import LiveServer
 from sandbox import children_run, confinement
-from tts.web.server import DESCRIPTOR_RESERVE
+from tts.config import Settings
+from tts.web.server import DESCRIPTOR_RESERVE, EXIT_ADDRESS_IN_USE, EXIT_BAD_SETTINGS, SHUTDOWN_GRACE_SECONDS
 
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "tts.service"
@@ -56,6 +57,16 @@ def test_the_unit_can_write_only_its_cache_directory():
 def test_the_unit_waits_for_ready_and_restarts_a_starved_watchdog():
     assert unit_value("Type") == "notify" and unit_value("Restart") == "on-failure"
     assert int(unit_value("WatchdogSec")) > 0
+
+
+def test_the_unit_retries_a_port_in_use_for_longer_than_a_drain_but_never_a_bad_setting():
+    """Before, every failure was restarted every 2 s, a setting no restart can fix too."""
+    prevented = {int(status) for status in unit_value("RestartPreventExitStatus").split()}
+    assert EXIT_BAD_SETTINGS in prevented and EXIT_ADDRESS_IN_USE not in prevented and 1 not in prevented
+    assert unit_value("Restart") == "on-failure"
+    retrying = int(unit_value("StartLimitBurst")) * int(unit_value("RestartSec"))   # at least, per start limit
+    assert retrying >= Settings().drain_seconds + SHUTDOWN_GRACE_SECONDS   # an old instance lets go of the port
+    assert int(unit_value("StartLimitIntervalSec")) >= retrying
 
 
 def test_the_descriptor_limit_leaves_room_for_connections():
@@ -156,7 +167,6 @@ def test_every_python_step_of_run_sh_setup_has_its_run_in_the_dockerfile():
 
 
 def test_the_image_gets_browser_vocoding_from_an_npm_stage_without_node_in_the_final_image():
-    from tts.config import Settings
     from tts.web.hidden import RUNTIME_FILES
 
     assert "install_page_packages" in setup_commands()

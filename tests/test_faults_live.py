@@ -67,9 +67,13 @@ def test_a_stream_whose_engine_fails_after_its_first_bytes_is_cut_short_not_ende
     assert received   # the first phrase arrived before the engine failed on the second
     if path == "/dev/captioned_speech":   # its JSON lines say why in the last one
         assert json.loads(received.splitlines()[-1])["error"]["code"] == "synthesis_failed"
-    (line,) = about_the_response(whole_log(faulty)[logged:])   # one line, no gevent traceback
+    log = whole_log(faulty)[logged:]
+    (line,) = about_the_response(log)   # one line, no gevent traceback
     assert "\n" not in line and "cut short" in line and path in line and "synthesis failed" in line
     assert "not-for-the-log" not in line   # the path without its query (a user's text may be in it)
+    [access] = access_lines(log, response.headers["X-Request-ID"])
+    assert access["status"] == 200 and access["incomplete"] is True and access["error"] == "synthesis_failed"
+    assert access["bytes"] >= len(received) and "not-for-the-log" not in json.dumps(access)
     assert healthz(faulty) == 200 and served(faulty)
 
 
@@ -83,9 +87,17 @@ def test_a_stream_whose_engine_fails_before_its_first_byte_is_answered_with_a_js
     assert response.status_code == 500 and response.headers["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "synthesis_failed"
     assert response.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response.headers
-    [line] = about_the_response(whole_log(faulty)[logged:])   # the error's own line, as for any answer
+    log = whole_log(faulty)[logged:]
+    [line] = about_the_response(log)   # the error's own line, as for any answer
     assert f'"request_id": "{response.headers["X-Request-ID"]}"' in line
+    [access] = access_lines(log, response.headers["X-Request-ID"])   # it said 200 before: the view had returned
+    assert access["status"] == 500 and access["error"] == "synthesis_failed"
     assert healthz(faulty) == 200 and served(faulty)
+
+
+def access_lines(log: str, request_id: str) -> list[dict]:
+    lines = [json.loads(line.partition(" tts.access: ")[2]) for line in log.splitlines() if " tts.access: " in line]
+    return [line for line in lines if line["request_id"] == request_id]
 
 
 def whole_log(server) -> str:

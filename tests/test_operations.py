@@ -9,7 +9,7 @@ import pytest
 
 
 def test_metrics_expose_queue_synthesis_audio_rtf_and_process(client):
-    client.post("/tts", json={"text": "你好。"})
+    client.post("/tts", json={"text": "你好。"}).get_data()   # counted at the response's end (its audio is streamed)
     body = client.get("/metrics").get_data(as_text=True)
     for name in ("tts_queue_depth", "tts_queue_wait_seconds_bucket", "tts_synthesis_seconds_count",
                  "tts_audio_seconds_total", "tts_real_time_factor_bucket", 'tts_jobs_total{outcome="done"}',

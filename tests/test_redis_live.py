@@ -224,3 +224,20 @@ def test_a_result_redis_could_not_take_whole_is_not_served_short_by_another_repl
     evicted = kept_jobs(redis_server).load(job.id)
     assert evicted.status == "failed" and evicted.audio.samples == 0
     assert "did not reach the shared store whole" in evicted.error.message
+
+
+def test_another_replicas_unfinished_job_has_no_place_here_rather_than_a_false_one(synthesizer, redis_server):
+    """Before, a job queued on another replica read `position` 0 ("started") and `expected_seconds` 0.0 here."""
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job
+    from tts.web import shutdown
+
+    elsewhere = Job(SynthesisRequest(text="别处排队的任务。", voice="baker"))
+    kept_jobs(redis_server).save(elsewhere)
+    app = create_app(Settings(redis_url=redis_server.url), synthesizer=synthesizer)
+    try:
+        assert app.extensions["tts.service"].wait_ready(60)
+        status = app.test_client().get(f"/tts/jobs/{elsewhere.id}").get_json()
+    finally:
+        shutdown(app)
+    assert status["status"] == "queued" and status["position"] is None and status["expected_seconds"] is None

@@ -1,4 +1,5 @@
-"""Starting `python app.py` where it cannot listen: one line that says what to change, at once."""
+"""Starting `python app.py` where it cannot go on: one line that says what to change, at once, and
+an exit status that tells a process manager whether trying again can help (deploy/tts.service)."""
 
 from __future__ import annotations
 
@@ -7,28 +8,51 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from live import ROOT
+from tts.web.server import EXIT_ADDRESS_IN_USE, EXIT_BAD_SETTINGS
 
 
-def start(host: str, port: int) -> subprocess.CompletedProcess:
-    """`python app.py` on host:port, which must end at once with status 2 and no traceback."""
-    env = {**os.environ, "TTS_HOST": host, "TTS_PORT": str(port)}
+def start(status: int, **env: str) -> subprocess.CompletedProcess:
+    """`python app.py` with these TTS_* settings, which must end at once with `status` and one line
+    (no traceback, nothing loaded: the voices load after the checks)."""
+    env = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": "0", **env}
     done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr and "voice" not in done.stderr.lower()   # before the voices load
+    assert done.returncode == status, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1 and " ERROR " in done.stderr, done.stderr
     return done
 
 
-def test_a_port_in_use_ends_the_start_with_one_line_and_status_2():
+def test_a_port_in_use_ends_the_start_with_one_line_and_a_status_that_is_retried():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = start("127.0.0.1", port)
+        done = start(EXIT_ADDRESS_IN_USE, TTS_PORT=str(port))
     assert f"127.0.0.1:{port} is in use; set TTS_PORT" in done.stderr
 
 
 def test_a_host_that_is_no_address_of_this_machine_ends_the_start_with_one_line_and_status_2():
     """Before, the start ended in a traceback (TEST-NET-3's 203.0.113.1 is nobody's address)."""
-    done = start("203.0.113.1", 8000)
+    done = start(EXIT_BAD_SETTINGS, TTS_HOST="203.0.113.1", TTS_PORT="8000")
     assert "cannot listen on 203.0.113.1:8000: Cannot assign requested address; set TTS_HOST / TTS_PORT" in done.stderr
+
+
+@pytest.mark.parametrize("name, value", [("TTS_QUEUE_SIZE", "ten"), ("TTS_LOG_LEVEL", "loud")])   # (tests/test_config.py: the rest)
+def test_a_bad_setting_ends_the_start_with_one_line_naming_it_and_status_2(name, value):
+    """Before, a traceback of SettingsError and exit status 1, which systemd restarts every 2 s for ever."""
+    done = start(EXIT_BAD_SETTINGS, **{name: value})
+    assert f"ERROR tts.config: {name} must be" in done.stderr and value in done.stderr
+
+
+def test_a_default_voice_not_offered_ends_the_start_with_one_line_naming_it_and_status_2():
+    """Before, a ValueError's traceback and exit status 1 (restarted for ever)."""
+    done = start(EXIT_BAD_SETTINGS, TTS_DEFAULT_VOICE="zf_xiaobei", TTS_KOKORO="0")
+    assert "ERROR tts.config: TTS_DEFAULT_VOICE: the voice 'zf_xiaobei' is not offered; voices: baker" in done.stderr
+
+
+def test_a_voice_build_missing_ends_the_start_with_one_line_saying_how_to_build_it_and_status_2(tmp_path):
+    """Before, an EngineUnavailable traceback and exit status 1."""
+    done = start(EXIT_BAD_SETTINGS, TTS_VOCODER_DIR=str(tmp_path))
+    assert f"ERROR tts.engines: the embedded decoder file {tmp_path}/" in done.stderr and "build it with ./run.sh" in done.stderr

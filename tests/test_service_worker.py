@@ -267,10 +267,12 @@ def test_a_stuck_step_is_stalled_while_the_child_of_another_engine_burns_cpu(clo
         service.close()
 
 
-def test_a_stalled_step_interrupts_the_children_of_its_own_engine_only(clocks, worker, gate, burning):
+def test_a_stalled_step_interrupts_the_children_of_its_own_engine_only(clocks, worker, gate, burning, tmp_path):
     """Before, a stall interrupted every watched child, another engine's too (a Sambert child at work
     while a Kokoro step stuck)."""
-    idle = BurningChild("import time; time.sleep(60)")
+    started = tmp_path / "started"
+    idle = BurningChild(f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)")
+    wait_until(started.exists)   # its interpreter's start is CPU of the tone's steps: it would count as progress
     try:
         worker.watch(idle, "tone")
         worker.watch(burning, "busy")

@@ -3,6 +3,7 @@ taken meanwhile, and the process exits 0."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -88,3 +89,19 @@ def test_work_left_when_the_drain_time_runs_out_fails_visibly():
         assert "pywsgi" not in server.log_tail(50000)   # cut short on purpose: no traceback
     finally:
         server.stop()
+
+
+def test_a_second_sigterm_ends_the_drain_at_once_and_still_exits_zero():
+    """An operator's Ctrl-C twice: before, the second did nothing, and the drain ran its full time
+    (here waiting 300 s for a result nobody fetches)."""
+    server = LiveServer(TTS_DRAIN_SECONDS="300").wait_ready()
+    try:
+        job = post(server, {"text": "没人来取。", "async": True}).json()
+        wait_for(lambda: requests.get(server.url + job["links"]["self"], timeout=5).json()["status"] == "done")
+        server.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: requests.get(f"{server.url}/readyz", timeout=5).status_code == 503)
+        assert server.terminate(60) == 0   # the second
+        log = server.log_tail(1 << 20)
+    finally:
+        server.stop()
+    assert "asked again" in log and "1 async results nobody fetched" in log

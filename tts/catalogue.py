@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Mapping
 
 from tts import eco
+from tts.config import SettingsError
 from tts.engines.base import Voice
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import InvalidInput
@@ -31,7 +32,8 @@ class VoiceCatalogue:
         self.voices = tuple(v for e in self.engines.values() for v in e.info.voices)
         self._calibration = {v.id: v.calibration_db for v in self.voices}
         if default_voice not in self._by_voice:
-            raise ValueError(f"the default voice {default_voice!r} is not offered; voices: {', '.join(self.ids)}")
+            raise SettingsError(f"TTS_DEFAULT_VOICE: the voice {default_voice!r} is not offered; "
+                                f"voices: {', '.join(self.ids)}")
         self.default_voice = default_voice
         self.eco_voice = eco.eco_voice(e.info for e in self.engines.values()).id
         self.aliases = _openai_aliases(self.voices)

@@ -6,6 +6,7 @@ sane default, validated at start so a typo fails loudly instead of at the first 
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, fields
 from typing import Mapping
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
+NOT_SETTINGS = ("TTS_CPUS",)   # TTS_* variables read by others (run.sh's taskset), not by the server
 
 
 class SettingsError(ValueError):
@@ -92,6 +95,19 @@ class Settings:
                 values[f.name] = raw
         return cls(**values).validated()
 
+    @classmethod
+    def ignored(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        """A warning for each TTS_* variable that is no setting: a misspelled one is never silently ignored."""
+        environ = os.environ if environ is None else environ
+        names = [f"TTS_{f.name.upper()}" for f in fields(cls)]
+        warnings = []
+        for variable in sorted(environ):
+            if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS:
+                near = difflib.get_close_matches(variable, names, n=1)
+                hint = f" (did you mean {near[0]}?)" if near else ""
+                warnings.append(f"{variable} is not a setting{hint}; it is ignored")
+        return warnings
+
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
                     "url_max_text_chars": 1, "url_cache_seconds": 0,
@@ -104,6 +120,8 @@ class Settings:
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise SettingsError(f"TTS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
         if self.vocoder_runtime not in ("onnxruntime", "litert"):
             raise SettingsError(f"TTS_VOCODER_RUNTIME must be onnxruntime or litert, got {self.vocoder_runtime!r}")
         if self.port > 65535:
@@ -116,6 +134,11 @@ class Settings:
                                     "characters without spaces; make one with: python -c "
                                     "'import secrets; print(secrets.token_urlsafe(32))'")
         return self
+
+    @property
+    def logging_level(self) -> str:
+        """TTS_LOG_LEVEL as logging takes it (it is read in any case: info = INFO)."""
+        return self.log_level.upper()
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -185,16 +185,24 @@ class SynthesisService:
         bound counts (a cancelled request frees its slot at once; its work stops at the next chunk)."""
         return sum(not turn.job.abandoned for turn in self._schedule.turns)
 
-    def position(self, job: Job) -> int:
+    def position(self, job: Job) -> int | None:
         """0 = started or finished; else 1 + the requests not started yet that go before it (a
-        follower has its leader's place)."""
+        follower has its leader's place); None for an unfinished job this process does not serve
+        (another replica's, read from the shared store): it cannot know."""
+        if job.status in FINISHED:
+            return 0
         turn = self._schedule.find(job.leader or job)
-        return 0 if turn is None else self._schedule.position(turn)
+        if turn is None:
+            return None if job.status == QUEUED else 0
+        return self._schedule.position(turn)
 
-    def expected_seconds(self, job: Job) -> float:
-        """Estimated seconds until `job` is done, from the work queued and the policy; 0 when done."""
+    def expected_seconds(self, job: Job) -> float | None:
+        """Estimated seconds until `job` is done, from the work queued and the policy; 0 when
+        finished; None for an unfinished job this process does not serve (another replica's)."""
+        if job.status in FINISHED:
+            return 0.0
         turn = self._schedule.find(job.leader or job)
-        return 0.0 if turn is None else self._schedule.finish_times()[turn]
+        return None if turn is None else self._schedule.finish_times()[turn]
 
     def delete(self, job_id: str) -> None:
         """Forget an async job: its work stops before the next chunk, its slot frees at once, its

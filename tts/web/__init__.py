@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
+import gevent
 from flask import Flask
+from gevent.event import Event
 from prometheus_client import CollectorRegistry
 
 from tts.config import Settings
@@ -61,13 +64,20 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     return app
 
 
-def shutdown(app: Flask, drain_seconds: float = 0.0) -> bool:
-    """Stop taking requests, let accepted work finish for up to `drain_seconds`, then fail what
-    is left and close the engines. True when everything accepted had finished in time."""
+def shutdown(app: Flask, drain_seconds: float = 0.0, hurry: Event | None = None) -> bool:
+    """Stop taking requests, let accepted work finish for up to `drain_seconds` (or until `hurry`
+    is set: the operator asked again), then fail what is left and close the engines. True when
+    everything accepted had finished in time."""
     service: SynthesisService = app.extensions[SERVICE]
     service.stop_admission()
-    drained = service.drain(drain_seconds)
-    if not drained:
-        log.warning("shutting down with work left after %.0f s; failing it", drain_seconds)
+    began = time.monotonic()
+    drainer = gevent.spawn(service.drain, drain_seconds)
+    gevent.wait([drainer, hurry or Event()], count=1)
+    drainer.kill()   # a drain cut short by `hurry` ends in its wait: it holds nothing
+    drained = drainer.value is True   # killed, its value is the GreenletExit
+    if not drained:   # say which: work cut off, or only results nobody came for
+        log.warning("shutting down after %.0f s with %d requests unfinished (they fail) and %d async results "
+                    "nobody fetched (dropped)", time.monotonic() - began, service.depth,
+                    len(service.jobs.uncollected()))
     service.close()
     return drained

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, jsonify, url_for
 
 from tts.errors import JobNotReady
 from tts.request import TTS, read_flag, read_value
-from tts.service.jobs import DONE, FAILED, Job
+from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.responses import audio_response, whole_audio
@@ -20,8 +22,13 @@ def job_links(job: Job) -> dict:
 
 
 def queue_place(job: Job) -> dict:
-    """Where a job stands: its position among those not started, and the seconds it should still take."""
-    return {"position": service().position(job), "expected_seconds": round(service().expected_seconds(job), 1)}
+    """Where a job stands: its position among those not started, and the seconds it should still take,
+    rounded up to a tenth (an unfinished job never reads 0: a short one's estimate is a few ms); both
+    null for another replica's unfinished job (shared store), which this process cannot place."""
+    expected = service().expected_seconds(job)
+    if expected is not None and job.status not in FINISHED:
+        expected = max(0.1, math.ceil(round(expected * 10, 6)) / 10)
+    return {"position": service().position(job), "expected_seconds": expected}
 
 
 @api.post("/tts")

@@ -1,4 +1,15 @@
-"""Request ids, structured access log lines and HTTP metrics; GET /metrics for Prometheus."""
+"""Request ids, structured access log lines and HTTP metrics; GET /metrics for Prometheus.
+
+One access line per request, written when its response has ended, so that it says what the
+client got (tts_http_requests counts the same status). A whole response is logged as the view's
+hooks finish it; a streamed one at the end of its body, with the bytes really made and `ms` to
+that end. A body that raised before its first byte is answered by the server with the app's
+error instead (tts.web.server): its line has that status and the error's code. One that raised
+later, or was closed before its end (the client went away or stopped reading), keeps the status
+that was sent and says `"incomplete": true` (and the error's code, if any). A request the app
+never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
+came too slowly), gets its line from the server (`log_unparsed`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +18,13 @@ import logging
 import re
 import time
 import uuid
+from typing import Callable, Iterable, Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from werkzeug.exceptions import HTTPException
+
+from tts.errors import TTSError
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -20,6 +35,10 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
                              ["route", "method", "status"], registry=registry)
     latency = Histogram("tts_http_response_seconds", "Time to the response headers, by route.",
                         ["route"], registry=registry)
+
+    def log_access(line: dict) -> None:
+        requests_total.labels(line["route"], line["method"], str(line["status"])).inc()
+        access_log.info(json.dumps(line))
 
     @app.before_request
     def start() -> None:
@@ -33,15 +52,87 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         response.headers["X-Request-ID"] = request_id
         route = request.url_rule.rule if request.url_rule else "unmatched"
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        requests_total.labels(route, request.method, str(response.status_code)).inc()
         latency.labels(route).observe(seconds)
-        access_log.info(json.dumps({
-            "request_id": request_id, "method": request.method, "path": request.path, "route": route,
-            "status": response.status_code, "ms": round(seconds * 1000, 1),
-            "bytes": response.content_length, "remote": request.remote_addr,
-        }))
+        line = {"request_id": request_id, "method": request.method, "path": request.path, "route": route,
+                "status": response.status_code, "ms": round(seconds * 1000, 1),
+                "bytes": response.content_length, "remote": request.remote_addr}
+        if response.is_streamed and request.method != "HEAD" and response.status_code not in (204, 304):
+            response.response = LoggedBody(response.response, line, log_access,
+                                           time.perf_counter() - seconds)
+        else:
+            log_access(line)
         return response
 
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, method: str | None = None,
+                 path: str | None = None) -> None:
+    """The access line of a request the server answered itself before the app saw it (tts.web.server): one
+    it could not parse (no method or path: what it sent may hold a user's text) or whose headers came too
+    slowly (its method and path without the query, if its request line had come); a request id of its own."""
+    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": method, "path": path, "route": "unparsed",
+                                "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
+
+
+def answered_status(error: Exception) -> int:
+    """The status the app's error mapping (tts.web.errors) answers `error` with."""
+    if isinstance(error, TTSError):
+        return error.status
+    if isinstance(error, HTTPException):
+        return error.code or 500
+    return 500
+
+
+class LoggedBody:
+    """A streamed response's body that writes its access line once, at its end: its last byte made,
+    the error it raised, or the server closing it before either (the client went away)."""
+
+    def __init__(self, body: Iterable, line: dict, log: Callable[[dict], None], started: float) -> None:
+        self._body = body
+        self._line = line
+        self._log = log
+        self._started = started
+        self._sent = 0
+        self._whole = False
+        self._error: Exception | None = None
+        self._logged = False
+
+    def __iter__(self) -> Iterator:
+        try:
+            for chunk in self._body:
+                self._sent += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode())
+                yield chunk
+        except Exception as error:
+            self._error = error
+            self._ended()
+            raise
+        self._whole = True
+        self._ended()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._ended()
+
+    def _ended(self) -> None:
+        """Its end: the last byte made, a failure, or a close before either (one line, the first time)."""
+        if not self._logged:
+            self._logged = True
+            self._log(self._outcome())
+
+    def _outcome(self) -> dict:
+        line = {**self._line, "ms": round((time.perf_counter() - self._started) * 1000, 1), "bytes": self._sent}
+        if self._error is not None:
+            line["error"] = self._error.code if isinstance(self._error, TTSError) else "internal_error"
+            if not self._sent:   # the server answers the error instead (tts.web.server)
+                line["status"], line["bytes"] = answered_status(self._error), None
+                return line
+        if not self._whole:
+            line["incomplete"] = True
+        return line

@@ -80,11 +80,13 @@ _REF = "#/components/schemas/"
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
     links = _obj({"self": _STR, "audio": _STR, "captions": _STR}, additionalProperties=False)
-    position = {"type": "integer", "minimum": 0, "description": "0 = started or finished; otherwise 1 + the "
-                "requests not started yet that go before it (requests take turns phrase by phrase, the one with "
-                "the least work left first)"}
-    expected = {"type": "number", "minimum": 0, "description": "estimated seconds until it is done, from the work "
-                "queued (each request's phrases times its voice's measured cost); 0 when finished"}
+    unplaced = "; null for a job another replica runs (shared store), which this one cannot place"
+    position = {"type": ["integer", "null"], "minimum": 0, "description": "0 = started or finished; otherwise 1 + "
+                "the requests not started yet that go before it (requests take turns phrase by phrase, the one "
+                "with the least work left first)" + unplaced}
+    expected = {"type": ["number", "null"], "minimum": 0, "description": "estimated seconds until it is done, from "
+                "the work queued (each request's phrases times its voice's measured cost), rounded up to a tenth: "
+                "at least 0.1 until it has finished, 0 when finished" + unplaced}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},

@@ -26,8 +26,12 @@ chunked terminator (HTTP's "incomplete": a client never takes a short file for t
 logged in one line; before its first byte it is answered like an error of the view, by the
 app's mapping (tts.web.errors).
 
-`listen()` binds the port (a port in use: one line, exit status 2) and `serve()` runs the server until SIGTERM or SIGINT and tells systemd (tts.systemd) when it
-is ready, that it is alive (the watchdog) and when it stops.
+`listen()` binds the port and `serve()` runs the server until SIGTERM or SIGINT and tells
+systemd (tts.systemd) when it is ready, that it is alive (the watchdog) and when it stops. A start
+that cannot go on ends in one line and an exit status that tells a process manager whether
+trying again can help: EXIT_BAD_SETTINGS for what only a changed setting fixes (deploy/tts.service
+does not restart it), EXIT_ADDRESS_IN_USE for a port another process holds, maybe for a moment
+(an instance still draining): restarted.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from tts.errors import RequestTimeout, TTSError
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
+from tts.web.observability import log_unparsed
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
 
@@ -67,6 +72,8 @@ _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
 DESCRIPTOR_RESERVE = 64
 MIN_CONNECTIONS = 16
 DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
+EXIT_BAD_SETTINGS = 2         # a setting no retry fixes (TTS_*, a host to listen on): RestartPreventExitStatus=
+EXIT_ADDRESS_IN_USE = 75      # EX_TEMPFAIL (sysexits.h): the port is held, maybe for a moment: retried
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
@@ -86,11 +93,11 @@ REQUEST_TIMEOUT = _plain_response("408 Request Timeout", "request_timeout",
                                   "the request's headers did not arrive in time")
 TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
                                        "the server has no room for another connection", "Retry-After: 1")
-_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape
-    "400": _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),
-    "414": _plain_response("414 URI Too Long", "uri_too_long",
-                           f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST "
-                           "body (POST /tts)"),
+_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape: status → (code, answer)
+    "400": ("bad_request", _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1")),
+    "414": ("uri_too_long", _plain_response(
+        "414 URI Too Long", "uri_too_long",
+        f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)")),
 }
 
 
@@ -221,6 +228,7 @@ class Handler(WSGIHandler):
             return super().read_requestline()
         except ConnectionDeadline:
             self._answer(REQUEST_TIMEOUT)
+            self._log_timeout(line_read=False)
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -236,12 +244,17 @@ class Handler(WSGIHandler):
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
-            log.info("closing a connection from %s: its request's headers took over %g s",
-                     self.client_address[0], self.limits.header_timeout)
+            self._log_timeout(line_read=True)
             return "408", REQUEST_TIMEOUT
         if isinstance(ex, Evicted):
             return "503", TOO_MANY_CONNECTIONS
         return super()._handle_client_error(ex)
+
+    def _log_timeout(self, line_read: bool) -> None:
+        """The access line of a request whose line (or, once `line_read`, headers) took over the header
+        timeout: answered 408, closed. Its path goes without the query (it may hold a user's text)."""
+        method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
+        log_unparsed(408, "request_timeout", self.client_address[0], len(REQUEST_TIMEOUT), method=method, path=path)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -267,7 +280,8 @@ class Handler(WSGIHandler):
     def _answer_error(self, error: Exception) -> None:
         """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers),
         with the headers every response carries but not the after-request hooks (they ran for the stream).
-        The access line of such a request says 200; its error line carries the same request id."""
+        Its access line, written as the body closed (tts.web.observability), has this status and the
+        error's code; its error line carries the same request id."""
         app: Flask = self.application
         request_id = self._request_id()
         with app.request_context(self.environ):
@@ -296,7 +310,9 @@ class Handler(WSGIHandler):
         result = super().handle_one_request()
         if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
             self.status = result[0]
-            self._answer(_GEVENTS_OWN[self.status])
+            code, answer = _GEVENTS_OWN[self.status]
+            self._answer(answer)
+            log_unparsed(int(self.status), code, self.client_address[0], len(answer))
             linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
@@ -471,9 +487,10 @@ def _announce_ready(app: Flask, notifier: Notifier, url: str, stop: Event) -> No
 
 
 def listen(settings: Settings) -> socket.socket:
-    """The listening socket, bound before the app is made (the voices take seconds to load): a port
-    in use, a host that is no name or address of this machine, or a port it may not take ends the
-    start at once with one line saying what to change, and exit status 2."""
+    """The listening socket, bound before the app is made (the voices take seconds to load). A port
+    in use ends the start at once with one line and EXIT_ADDRESS_IN_USE (what holds it may let go);
+    a host that is no name or address of this machine, or a port it may not take, with one line
+    saying what to change and EXIT_BAD_SETTINGS."""
     family, address = parse_address((settings.host, settings.port))
     try:
         return Server.get_listener(address, family=family)
@@ -481,27 +498,34 @@ def listen(settings: Settings) -> socket.socket:
         if error.errno == errno.EADDRINUSE:
             log.error("%s:%d is in use; set TTS_PORT to a free port (or stop what listens there)",
                       settings.host, settings.port)
-        elif isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
+            raise SystemExit(EXIT_ADDRESS_IN_USE) from None
+        if isinstance(error, socket.gaierror) or error.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
             why = (error.strerror or "").removesuffix(f": {address!r}")   # gevent appends the address
             log.error("cannot listen on %s:%d: %s; set TTS_HOST / TTS_PORT", settings.host, settings.port, why)
-        else:
-            raise
-        raise SystemExit(2) from None
+            raise SystemExit(EXIT_BAD_SETTINGS) from None
+        raise
 
 
 def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
     """Serve `app` on `listener` (from `listen`) until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
     server = Server(listener, app, ConnectionLimits.from_settings(settings))
-    stop = Event()
+    stop, hurry = Event(), Event()   # the first signal drains; a second one ends the drain at once
+
+    def signalled() -> None:
+        if stop.is_set():
+            log.warning("stopping: asked again, so what is still running fails now")
+            hurry.set()
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stop.set)
+        gevent.signal_handler(signum, signalled)
     server.start()
     url = f"http://{settings.host}:{server.server_port}"
     log.info("serving on %s (at most %d connections)", url, server.connections.cap)
     notifier = Notifier.from_environ()
     announcer = gevent.spawn(_announce_ready, app, notifier, url, stop)
     stop.wait()
-    _stop(app, server, notifier, settings.drain_seconds)
+    _stop(app, server, notifier, settings.drain_seconds, hurry)
     announcer.kill()
     if app.extensions[SERVICE].worker_busy:
         # A model call that never returned: its thread is inside native code, and finalizing the
@@ -511,13 +535,15 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
         os._exit(0)
 
 
-def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float) -> None:
+def _stop(app: Flask, server: Server, notifier: Notifier, drain_seconds: float, hurry: Event) -> None:
     """Drain the service while still answering (new work gets 503, readiness is false, accepted
-    work finishes or fails visibly, results are fetched), then stop accepting, close idle
+    work finishes or fails visibly, results are fetched) until it is done, `drain_seconds` pass or
+    `hurry` is set (a second SIGTERM or SIGINT: Ctrl-C twice); then stop accepting, close idle
     connections and give the responses in flight a grace period."""
     notifier.send("STOPPING=1")
-    log.info("stopping: draining for up to %g s", drain_seconds)
-    shutdown(app, drain_seconds)
+    log.info("stopping: draining for up to %g s (a second SIGTERM or SIGINT fails what is left at once)",
+             drain_seconds)
+    shutdown(app, drain_seconds, hurry)
     log.info("stopping: %d connections open", len(server.connections))
     server.close()
     if not server.connections.close(SHUTDOWN_GRACE_SECONDS):
