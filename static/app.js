@@ -9,12 +9,13 @@
 // - document events "tts:start" { request } (a new result begins: clear what you show),
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
-// - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again), lead
-//   (the player's slack before the first piece, if not its own) }: the
-//   server's stream by default; another module may put its own there.
+// - synthesis.source(request, signal, waitingFor) → { sampleRate, pieces: async iterable of s16le bytes
+//   (Uint8Array) or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made
+//   again), lead (the player's slack before the first piece, if not its own) }: the server's stream by
+//   default; another module may put its own there. waitingFor(message) says what it waits for before its
+//   first piece (the page shows it instead of its guess about the server), waitingFor(null) takes it back.
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
-import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
+import { ApiError, DeviceError, FIELD_NAMES, describeError, deviceMessage, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
 
 // Download formats. The server says which ones it accepts (data-formats on <main>).
@@ -169,10 +170,14 @@ async function loadVoices(attempt = 0) {
   applyEco();
 }
 
+// A voice's gender, unless `said` (its name, its description) says it already.
+const genderOf = (v, said) => (v && GENDERS[v.gender] && !said.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "");
+const genderNote = (v, said) => (genderOf(v, said) ? `（${genderOf(v, said)}）` : "");
+
 function showVoiceHint() {
   const v = voiceById(voice.value);
   const about = v ? chinesePart(v.description) : "";
-  const gender = v && !about.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "";
+  const gender = genderOf(v, about);
   const fixedRate = Boolean(v && v.rate_control === false);   // such a voice refuses speed and pitch
   speed.disabled = fixedRate;
   pitch.disabled = fixedRate;
@@ -227,9 +232,9 @@ function showProblem({ message, field, detail }) {
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-// { message, field, detail } for an error: the server's refusal, or a network failure.
+// { message, field, detail } for an error: the server's refusal, this device's failure, or the network's.
 const explain = (error, midway = false) => (error instanceof ApiError ? describeError(error, limits())
-  : networkMessage(error, midway));
+  : error instanceof DeviceError ? deviceMessage(error) : networkMessage(error, midway));
 const showError = (error, midway = false) => showProblem(explain(error, midway));
 
 // -- what is sent: only what the page knows the server takes ----------------------------------------
@@ -310,17 +315,27 @@ function stopLive() {
 
 // While no audio has come: if the voice's model is loading, say so (the server lists its state).
 // A run that has ended (its error said, or done) is past waiting, also when it ended during the question.
+// A source that has said what it waits for (the model for this device loading) is not second-guessed.
 function watchLoading(run, voiceId) {
   const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
     if (!waiting()) return;
-    const listed = (await fetchVoices()).find((v) => v.id === voiceId);
+    const listed = run.waitingFor ? null : (await fetchVoices()).find((v) => v.id === voiceId);
     if (!waiting()) return;
-    if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
-    else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
+    if (!run.waitingFor) {
+      setStatus(listed && listed.state === "loading" ? "正在加载模型…（第一次使用这个声音要多等一会儿）"
+        : "正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
+    }
     run.lookTimer = setTimeout(look, 1000);
   };
   run.lookTimer = setTimeout(look, 400);
+}
+
+// What a source says it waits for before its first audio, in place of the guess about the server;
+// null: the guess again.
+function waitFor(run, message) {
+  run.waitingFor = message;
+  if (message && !run.heard && !run.signal.aborted && current === run) setStatus(message, "busy");
 }
 
 // Opens the source, waiting while the server is still loading its voices (503 warming_up).
@@ -328,7 +343,7 @@ async function open(request, run) {
   const started = performance.now();
   for (;;) {
     try {
-      return await unlessStopped(synthesis.source(request, run.signal), run.signal);
+      return await unlessStopped(synthesis.source(request, run.signal, (message) => waitFor(run, message)), run.signal);
     } catch (error) {
       const waited = (performance.now() - started) / 1000;
       if (!(error instanceof ApiError) || error.code !== "warming_up" || waited > WARM_UP_WAIT_S) throw error;
@@ -428,12 +443,15 @@ async function keep(request, audio, fmt, run) {
     if (job.status === "queued" && job.position > 0) {
       const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
+    } else {   // its turn has come: no place in a queue to speak of any more
+      setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
     }
     await sleep(POLL_MS, run.signal);
     const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
     if (!answer.ok) throw await ApiError.from(answer);
     job = await answer.json();
   }
+  setStatus(`正在下载 ${formatSpec(fmt).label} 文件…`, "busy");
   const file = await fetch(links.audio, { headers: withKey({}), cache: "no-store", signal: run.signal });
   if (!file.ok) throw await ApiError.from(file);
   run.job = null;
@@ -458,10 +476,12 @@ function begin(isPreview, voiceId) {
   const controller = new AbortController();
   const chosen = voiceById(voiceId);
   stopLive();
+  player.pause();   // one sound at a time: a preview does not talk over the result being replayed
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
-  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound };
+  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
+    waitingFor: null };
   current = run;
   button.disabled = true;
   preview.disabled = true;
@@ -471,6 +491,7 @@ function begin(isPreview, voiceId) {
 
 function finish(run) {
   clearTimeout(run.lookTimer);
+  run.controller.abort();   // whatever of the run is still going (a source's stream after a failure here) stops
   if (!run.heard) {   // no audio came: the player was never used
     run.player.stop();
     if (live === run.player) live = null;
@@ -510,8 +531,12 @@ async function synthesize() {
     });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`,
-      "done", unkept.detail);
+    const said = (playing) => `完成：${audio.seconds.toFixed(1)} 秒的语音${playing ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`;
+    const playing = live === run.player;
+    setStatus(said(playing), "done", unkept.detail);
+    if (playing) {   // once it has played (or given way), "正在播放" is no longer true; a later status stays
+      run.player.ended.then(() => { if (statusLine.textContent === said(true)) setStatus(said(false), "done", unkept.detail); });
+    }
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);
@@ -531,7 +556,7 @@ async function previewVoice() {
   try {
     const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };
     await play(request, run);
-    setStatus(`试听：${chosen.name}（${GENDERS[chosen.gender] || ""}）。`, "done");
+    setStatus(`试听：${chosen.name}${genderNote(chosen, chosen.name)}。`, "done");
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);

@@ -511,7 +511,7 @@ def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, se
         page.click("#preview")
     body = sent.value.post_data_json
     assert body["voice"] == "baker" and body["stream"] is True and "标贝" in body["text"]
-    expect(page.locator("#status")).to_have_text(re.compile("^试听：标贝女声"))
+    expect(page.locator("#status")).to_have_text(f"试听：{voices['baker']['name']}。")   # its name says 女声 already
     expect(page.locator("#history li")).to_have_count(0)           # a preview is not a result
     expect(page.locator("#download")).to_be_hidden()
     visit.assert_clean()
@@ -687,4 +687,74 @@ def test_every_error_code_and_field_the_server_has_reads_in_chinese(visit):
         assert re.search(r"[\u4e00-\u9fff]", answer["message"]), answer        # Chinese...
         assert "server text" not in answer["message"] and answer["detail"] == "server text", answer   # ...detail apart
         assert not re.search(r"\b(?:undefined|null)\b", answer["message"]), answer
+    visit.assert_clean()
+
+
+# ~6 s of speech, made in well under a second: it is still playing when the stream is done
+PLAYS_ON = "今天天气很好，我们去公园散步吧。公园里有很多人，有的跑步，有的打太极拳。"
+
+
+def test_the_status_stops_saying_it_plays_once_the_speech_has_played(visit):
+    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音，正在播放。$"))
+    expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音。$"))
+    expect(page.locator("#status")).to_have_class(re.compile(r"\bdone\b"))
+    visit.assert_clean()
+
+
+def test_a_preview_does_not_talk_over_the_result_being_replayed(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.click("#speak")
+    expect_done(page)
+    page.click("#stop")                                           # the live playback: stopped
+    page.evaluate("() => document.getElementById('player').play()")   # the result, replayed
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    page.click("#preview")
+    assert page.evaluate("() => document.getElementById('player').paused")   # one sound at a time
+    expect(page.locator("#status")).to_have_text(re.compile("^试听："))
+    visit.assert_clean()
+
+
+def test_the_download_status_follows_its_job_from_the_queue_to_the_file(visit):
+    """While the server encodes the chosen format, the status says where the job is now: in the queue
+    (its place), its turn come, the file on its way; never a place in the queue it has left."""
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "你好。")
+
+    def third_in_line(route):   # the new job's answer: third in line, as a busy server says it
+        if not json.loads(route.request.post_data or "{}").get("async"):
+            route.continue_()
+            return
+        job = route.fetch().json()
+        route.fulfill(status=202, json={**job, "status": "queued", "position": 3, "expected_seconds": 4})
+
+    polls, files = [], []
+    page.route("**/tts", third_in_line)
+    page.route(re.compile(r"/tts/jobs/[0-9a-f]+$"), lambda route: polls.append(route) if len(polls) < 2 else route.continue_())
+    page.route(re.compile(r"/tts/jobs/[0-9a-f]+/audio$"), lambda route: files.append(route))
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("正在准备 MP3 文件：排队第 3 位，约 4 秒…")
+    while not polls:
+        page.wait_for_timeout(50)
+    job = polls[0].fetch().json()
+    polls[0].fulfill(json={**job, "status": "running", "position": 0})   # its turn has come
+    expect(page.locator("#status")).to_have_text("正在准备 MP3 文件…")
+    while len(polls) < 2:
+        page.wait_for_timeout(50)
+    polls[1].continue_()                                          # the server's own answer: done (or running)
+    expect(page.locator("#status")).to_have_text("正在下载 MP3 文件…")
+    while not files:
+        page.wait_for_timeout(50)
+    files[0].continue_()
+    expect_done(page)
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"))
     visit.assert_clean()
