@@ -371,8 +371,9 @@ def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int, defaul
     request = SynthesisRequest(**{spec.target: values[spec.name] for spec in dialect.fields if spec.target})
     allowed = FORMATS[request.format].sample_rates
     if allowed and request.sample_rate is not None and request.sample_rate not in allowed:
-        rates = ", ".join(str(r) for r in allowed)
-        raise InvalidInput(f"{request.format} supports sample rates {rates}", field="sample_rate")
+        rates = ", ".join(str(r) for r in SAMPLE_RATES if r in allowed)   # the ones `sample_rate` itself accepts
+        raise InvalidInput(f"{request.format} takes only the sample rates {rates}; got {request.sample_rate}",
+                           field="sample_rate")
     return request
 
 
