@@ -480,8 +480,10 @@ function begin(isPreview, voiceId) {
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
+  // the button clicked (合成 or 试听) is disabled while the run lasts: the focus goes back to it after
+  const refocus = [button, preview].includes(document.activeElement) ? document.activeElement : null;
   const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
-    waitingFor: null };
+    waitingFor: null, refocus };
   current = run;
   button.disabled = true;
   preview.disabled = true;
@@ -501,6 +503,10 @@ function finish(run) {
   stopButton.disabled = !live;
   showVoiceHint();
   refreshStates();   // the run may have loaded its voice's model
+  // a keyboard's focus, lost when its button was disabled, goes back (never taken from where it went since;
+  // the browser moves a disabled element's focus to the body only when it next renders)
+  const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.disabled;
+  if (run.refocus && !run.refocus.disabled && lost) run.refocus.focus();
 }
 
 async function synthesize() {
@@ -510,7 +516,6 @@ async function synthesize() {
   const fmt = format.value;
   const chosen = voiceById(voice.value);
   const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
-  const refocus = document.activeElement === button;
   clearResult();
   const run = begin(false, voice.value);
   announce("start", { request });
@@ -542,7 +547,6 @@ async function synthesize() {
     else showError(error, error.midway);
   } finally {
     finish(run);
-    if (refocus && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
 }
 
@@ -567,6 +571,10 @@ async function previewVoice() {
 
 function stop() {
   const run = current;
+  if (document.activeElement === stopButton) {   // 停止 is disabled now: the keyboard's focus goes to 合成
+    if (run) run.refocus = button;
+    else button.focus();
+  }
   if (run) {
     run.controller.abort();
     if (run.job) {   // the server's job: cancel it too (a server without DELETE answers 404/405: nothing to undo)

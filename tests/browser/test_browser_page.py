@@ -758,3 +758,32 @@ def test_the_download_status_follows_its_job_from_the_queue_to_the_file(visit):
     expect_done(page)
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"))
     visit.assert_clean()
+
+
+def focused(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+
+
+def test_the_keyboards_focus_comes_back_to_the_button_a_run_disabled(visit):
+    """试听 and 停止 are disabled while they have the focus (a preview runs; the stop is done): a keyboard
+    user's focus is not left on the page's body but put back on 试听, or on 合成 after 停止."""
+    page = visit.page
+    visit.open()
+    page.focus("#preview")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text(re.compile("^试听："))
+    expect(page.locator("#preview")).to_be_enabled()
+    assert focused(page) == "preview"
+
+    held = []
+    page.route("**/tts", lambda route: held.append(route))    # the next run waits for the server
+    page.fill("#text", "你好。")
+    page.focus("#text")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#stop")).to_be_enabled()
+    page.focus("#stop")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert focused(page) == "speak"
+    assert not visit.page_errors
