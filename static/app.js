@@ -471,6 +471,12 @@ function fileName(settings, ext) {
   return `语音-${parts.filter(Boolean).join("-")}.${ext}`;
 }
 
+// 合成 and the history's 重新合成 start a run: off while one runs.
+function setRunning(running) {
+  button.disabled = running;
+  for (const again of historyList.querySelectorAll("button.again")) again.disabled = running;
+}
+
 // Called inside the click: the player is made and started here, at the rate the stream will have.
 function begin(isPreview, voiceId) {
   const controller = new AbortController();
@@ -485,7 +491,7 @@ function begin(isPreview, voiceId) {
   const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
     waitingFor: null, refocus };
   current = run;
-  button.disabled = true;
+  setRunning(true);
   preview.disabled = true;
   stopButton.disabled = false;
   return run;
@@ -499,7 +505,7 @@ function finish(run) {
     if (live === run.player) live = null;
   }
   if (current === run) current = null;
-  button.disabled = false;
+  setRunning(false);
   stopButton.disabled = !live;
   showVoiceHint();
   refreshStates();   // the run may have loaded its voice's model
@@ -712,7 +718,10 @@ function historyItem(result) {
       player.play().catch(() => { /* the user can still press play in the player */ });
     }), save);
   } else {   // from an earlier visit: the text and settings are kept, the audio is not
-    actions.append(actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); }));
+    const again = actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); });
+    again.classList.add("again");
+    again.disabled = current !== null;   // like 合成: restoring the form under a run would only replace its text
+    actions.append(again);
   }
   item.append(said, meta, actions);
   return item;

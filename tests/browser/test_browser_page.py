@@ -787,3 +787,28 @@ def test_the_keyboards_focus_comes_back_to_the_button_a_run_disabled(visit):
     expect(page.locator("#speak")).to_be_enabled()
     assert focused(page) == "speak"
     assert not visit.page_errors
+
+
+def test_a_past_result_cannot_be_made_again_while_a_run_is_on(visit):
+    """重新合成 (a result from an earlier visit) puts its text in the form and synthesizes: while another run
+    is on, it is off like 合成, instead of replacing the text under that run and doing nothing."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "上次的结果。")
+    page.click("#speak")
+    expect_done(page)
+    page.reload()
+    again = page.get_by_role("button", name="重新合成：上次的结果。")
+    expect(again).to_be_enabled()
+    held = []
+    page.route("**/tts", lambda route: held.append(route))    # the next run waits for the server
+    page.fill("#text", "这次的文字。")
+    page.click("#speak")
+    expect(again).to_be_disabled()
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect_done(page)
+    expect(again).to_be_enabled()
+    expect(page.locator("#text")).to_have_value("这次的文字。")
+    visit.assert_clean()
