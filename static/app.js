@@ -533,15 +533,26 @@ async function synthesize() {
     // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
     let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
     let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
+    let stopped = false;   // 停止 while the server made the chosen format: its job is cancelled, what was heard kept
     const files = await keep(request, audio, kept, run).catch((error) => {
-      if (run.signal.aborted || MADE_HERE.includes(kept)) throw error;
-      const why = explain(error);
-      unkept = { message: `${formatSpec(kept).label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      if (MADE_HERE.includes(kept)) throw error;
+      const label = formatSpec(kept).label;
+      stopped = run.signal.aborted;
+      if (stopped) {
+        unkept = { message: `${label} 文件没有准备，已合成的 ${audio.seconds.toFixed(1)} 秒语音存为 WAV。`, detail: "" };
+      } else {
+        const why = explain(error);
+        unkept = { message: `${label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      }
       kept = "wav";
       return keep(request, audio, kept, run);
     });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
+    if (stopped) {
+      setStatus(`已停止：${unkept.message}`, "");
+      return;
+    }
     const said = (playing) => `完成：${audio.seconds.toFixed(1)} 秒的语音${playing ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`;
     const playing = live === run.player;
     setStatus(said(playing), "done", unkept.detail);

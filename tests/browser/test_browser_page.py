@@ -517,7 +517,9 @@ def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, se
     visit.assert_clean()
 
 
-def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
+def test_stop_while_the_server_encodes_the_download_deletes_its_job_and_keeps_what_was_heard(visit):
+    """停止 while the server makes the MP3 (the speech has all come, and may still be playing): the job is
+    cancelled, and what was heard stays to replay and download, as WAV, as when the server cannot make it."""
     page = visit.page
     visit.open()
     page.select_option("#format", "mp3")
@@ -534,8 +536,10 @@ def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
     assert held and deleted.value.url == held[0].request.url   # the job the page was following
     answer = deleted.value.response()
     assert answer is not None and answer.status in (200, 202, 204, 404, 405, 409)   # 405 until DELETE is served
-    expect(page.locator("#status")).to_have_text("已停止。")
-    expect(page.locator("#download")).to_be_hidden()
+    expect(page.locator("#status")).to_have_text(re.compile(r"^已停止：MP3 文件没有准备，已合成的 \d+\.\d 秒语音存为 WAV。$"))
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#history li")).to_have_count(1)
+    assert audio_state(page)["duration"] > 0
     visit.assert_clean(404, 405, 409)   # a server without DELETE (yet) answers 405: nothing to undo
 
 
