@@ -127,7 +127,6 @@ function showCount() {
 }
 text.addEventListener("input", () => {
   showCount();
-  markValid(text);
   store.set("tts.text", text.value.slice(0, TEXT_KEPT));
 });
 showCount();
@@ -207,7 +206,7 @@ async function refreshStates() {
 voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); refreshStates(); });
 if (keyInput) {
   keyInput.value = tabStore.get("tts.key") || "";
-  keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
+  keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); loadVoices(); });
 }
 loadVoices();
 
@@ -225,9 +224,22 @@ function markInvalid(field) {
 }
 function markValid(control) { control.removeAttribute("aria-invalid"); }
 
+let problem = { field: null, message: "" };   // the error last shown, and the field it is about
+
 function showProblem({ message, field, detail }) {
   if (field) markInvalid(field);
+  problem = { field, message };
   setStatus(message, "error", detail);
+}
+
+// A control changed: no longer marked wrong, and the error about it, if still shown, no longer stands
+// (an error about anything else stays until the next run).
+function changed(control) {
+  markValid(control);
+  if (control === FIELD_CONTROLS[problem.field] && statusLine.textContent === problem.message) setStatus("");
+}
+for (const control of Object.values(FIELD_CONTROLS)) {
+  for (const type of ["input", "change"]) control.addEventListener(type, () => changed(control));
 }
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });

@@ -218,9 +218,29 @@ def test_too_long_text_is_refused_in_chinese_without_asking_the_server(visit):
     expect(page.locator("#speak")).to_be_enabled()
     assert not [url for url in visit.requests[sent_before:] if url.endswith("/tts")]   # nothing was sent
 
-    page.locator("#text").press("Backspace")              # editing clears the mark
+    page.locator("#text").press("Backspace")              # editing clears the mark, and the error about it
     expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("")
     visit.assert_clean()
+
+
+def test_an_error_about_one_field_stays_while_another_changes_and_goes_when_its_own_does(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好。")
+    page.evaluate("""() => { const s = document.getElementById("voice");
+                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
+    page.click("#speak")
+    status = page.locator("#status")
+    expect(status).to_have_text("服务器没有这个声音，请重新选择。")
+    page.fill("#text", "你好啊。")                       # not what the error is about: it stands
+    expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("服务器没有这个声音，请重新选择。")
+    page.select_option("#voice", "baker")                # chosen anew: the error no longer stands
+    expect(page.locator("#voice")).not_to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("")
+    expect(page.locator("#status-detail")).to_be_hidden()
+    visit.assert_clean(400)
 
 
 def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(visit):
