@@ -245,9 +245,11 @@ def read_query(raw: bytes, dialect: Dialect) -> dict[str, Any]:
             value = value.lower() in _QUERY_TRUE
         elif spec.kind in ("number", "integer"):
             try:
-                value = float(value) if any(c in value for c in ".eEn") else int(value)
+                number = float(value) if any(c in value for c in ".eEn") else int(value)
             except ValueError:
-                pass
+                number = None
+            if number is not None and math.isfinite(number):   # nan, inf: not numbers a field takes, quoted as sent
+                value = number
         payload[name] = value
     return payload
 
