@@ -673,7 +673,9 @@ function remember(settings, files) {
   const downloadUrl = URL.createObjectURL(files.blob);
   audioFor.set(result.id, { downloadUrl, playUrl: files.playable === files.blob ? downloadUrl : URL.createObjectURL(files.playable),
     fileName: fileName(settings, settings.format) });
-  results = [result, ...results];
+  // other tabs of the page keep the same history: the newest five of theirs and this one's, by time
+  const known = new Map([...results, ...loadHistory()].map((r) => [r.id, r]));
+  results = [result, ...[...known.values()].sort((a, b) => (Number(b.at) || 0) - (Number(a.at) || 0))];
   for (const old of results.splice(HISTORY_SIZE)) {
     const audio = audioFor.get(old.id);
     if (!audio) continue;

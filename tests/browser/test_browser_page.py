@@ -836,3 +836,20 @@ def test_a_past_result_cannot_be_made_again_while_a_run_is_on(visit):
     expect(again).to_be_enabled()
     expect(page.locator("#text")).to_have_value("这次的文字。")
     visit.assert_clean()
+
+
+def test_two_tabs_of_the_page_keep_one_history_neither_losing_the_others_results(visit):
+    page = visit.page
+    visit.open()
+    other = visit.context.new_page()
+    other.goto(visit.server.url + "/")
+    other.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+    for tab, said in ((page, "甲。"), (other, "乙。"), (page, "丙。")):
+        tab.fill("#text", said)
+        tab.click("#speak")
+        expect_done(tab)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history')).map((r) => r.text)")
+    assert stored == ["丙。", "乙。", "甲。"]   # the other tab's result was not written over
+    expect(page.locator("#history .said")).to_have_text(["丙。", "乙。", "甲。"])
+    expect(page.get_by_role("button", name="重新合成：乙。")).to_be_visible()   # its audio is the other tab's
+    visit.assert_clean()
