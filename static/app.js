@@ -1,19 +1,17 @@
 // The page. "合成" streams the speech as 16-bit PCM (POST /tts, stream: true) and plays it while the
-// server still synthesizes (static/player.js), then keeps the whole audio as a file to replay and
-// download; a download format other than WAV/PCM is fetched as an async job once the stream is done
-// (its phrases come from the server's cache). "停止" aborts the stream (the server cancels work for a
-// client that left) or DELETEs the job. Nothing plays unless the user clicked for it. No inline code
-// anywhere: the server sends a strict CSP.
+// server synthesizes (static/player.js), then keeps it as a file to replay and download; a format other
+// than WAV/PCM is then fetched as an async job. "停止" aborts the stream (the server cancels work for a
+// client that left) or DELETEs the job (what was heard is kept). Nothing plays unless the user clicked.
+// No inline code anywhere: the server sends a strict CSP.
 //
-// Hooks for other modules (static/captions.js, static/vocoder/*), the only places they need:
+// Hooks for other modules (static/captions.js, static/vocoder/*):
 // - document events "tts:start" { request } (a new result begins: clear what you show),
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
 // - synthesis.source(request, signal, waitingFor) → { sampleRate, pieces: async iterable of s16le bytes
-//   (Uint8Array) or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made
-//   again), lead (the player's slack before the first piece, if not its own) }: the server's stream by
-//   default; another module may put its own there. waitingFor(message) says what it waits for before its
-//   first piece (the page shows it instead of its guess about the server), waitingFor(null) takes it back.
+//   (Uint8Array) or float samples (Float32Array), madeHere (made here: kept as WAV), lead (the player's
+//   slack before the first piece) }: the server's stream by default; another module may put its own there.
+//   waitingFor(message) says what it waits for before its first piece (null: nothing).
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
 import { ApiError, DeviceError, FIELD_NAMES, describeError, deviceMessage, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
@@ -71,7 +69,7 @@ const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format, ...(key
 const SLIDERS = { speed, pitch, volume };
 const RANGES = Object.fromEntries(Object.entries(SLIDERS).map(([k, s]) => [k, [Number(s.min), Number(s.max)]]));
 
-// -- remembered choices (storage may be off: then a choice lasts this visit) -------------------------
+// -- remembered choices (storage may be off: then a choice lasts this visit)
 const store = {
   get(key) { try { return localStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { localStorage.setItem(key, value); } catch { /* not remembered */ } },
@@ -115,7 +113,7 @@ slider(speed, (n) => `${n.toFixed(2)} 倍`);
 slider(pitch, (n) => `${signed(n)} 半音`);
 slider(volume, (n) => `${signed(n)} dB`);
 
-// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units) ------
+// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units)
 const charCount = (s) => Array.from(s).length;
 const savedText = store.get("tts.text");
 if (savedText !== null) text.value = savedText;
@@ -131,7 +129,7 @@ text.addEventListener("input", () => {
 });
 showCount();
 
-// -- voices: GET /v1/audio/voices (gender, description, whether the model is loaded) ----------------
+// -- voices: GET /v1/audio/voices (gender, description, whether the model is loaded)
 const GENDERS = { female: "女声", male: "男声" };
 const voiceLabel = (v) => (!v.name ? v.id
   : v.name.toLowerCase().includes(v.id.toLowerCase()) ? v.name : `${v.name}（${v.id}）`);
@@ -169,9 +167,8 @@ async function loadVoices(attempt = 0) {
   applyEco();
 }
 
-// A voice's gender, unless `said` (its name, its description) says it already.
+// A voice's gender, unless `said` (its name, its description) says it.
 const genderOf = (v, said) => (v && GENDERS[v.gender] && !said.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "");
-const genderNote = (v, said) => (genderOf(v, said) ? `（${genderOf(v, said)}）` : "");
 
 function showVoiceHint() {
   const v = voiceById(voice.value);
@@ -210,7 +207,7 @@ if (keyInput) {
 }
 loadVoices();
 
-// -- status line, its detail, field marks ------------------------------------------------------------
+// -- status line, its detail, field marks
 function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
@@ -224,7 +221,7 @@ function markInvalid(field) {
 }
 function markValid(control) { control.removeAttribute("aria-invalid"); }
 
-let problem = { field: null, message: "" };   // the error last shown, and the field it is about
+let problem = { field: null, message: "" };   // the error last shown
 
 function showProblem({ message, field, detail }) {
   if (field) markInvalid(field);
@@ -232,8 +229,7 @@ function showProblem({ message, field, detail }) {
   setStatus(message, "error", detail);
 }
 
-// A control changed: no longer marked wrong, and the error about it, if still shown, no longer stands
-// (an error about anything else stays until the next run).
+// A control changed: not marked wrong any more, nor said to be (an error about another stays).
 function changed(control) {
   markValid(control);
   if (control === FIELD_CONTROLS[problem.field] && statusLine.textContent === problem.message) setStatus("");
@@ -244,12 +240,12 @@ for (const control of Object.values(FIELD_CONTROLS)) {
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-// { message, field, detail } for an error: the server's refusal, this device's failure, or the network's.
+// { message, field, detail } for an error: the server's, this device's or the network's.
 const explain = (error, midway = false) => (error instanceof ApiError ? describeError(error, limits())
   : error instanceof DeviceError ? deviceMessage(error) : networkMessage(error, midway));
 const showError = (error, midway = false) => showProblem(explain(error, midway));
 
-// -- what is sent: only what the page knows the server takes ----------------------------------------
+// -- what is sent: only what the page knows the server takes
 function readForm() {
   for (const control of Object.values(FIELD_CONTROLS)) markValid(control);
   const chars = charCount(text.value);
@@ -277,7 +273,7 @@ function readForm() {
   return request;
 }
 
-// -- synthesis: a source of PCM, played while it arrives ---------------------------------------------
+// -- synthesis: a source of PCM, played while it arrives
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
   const timer = setTimeout(resolve, ms);
   signal.addEventListener("abort", () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
@@ -326,8 +322,7 @@ function stopLive() {
 }
 
 // While no audio has come: if the voice's model is loading, say so (the server lists its state).
-// A run that has ended (its error said, or done) is past waiting, also when it ended during the question.
-// A source that has said what it waits for (the model for this device loading) is not second-guessed.
+// A run that has ended is past waiting; a source that said what it waits for is not second-guessed.
 function watchLoading(run, voiceId) {
   const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
@@ -343,8 +338,7 @@ function watchLoading(run, voiceId) {
   run.lookTimer = setTimeout(look, 400);
 }
 
-// What a source says it waits for before its first audio, in place of the guess about the server;
-// null: the guess again.
+// What a source waits for before its first audio, said instead of the guess about the server.
 function waitFor(run, message) {
   run.waitingFor = message;
   if (message && !run.heard && !run.signal.aborted && current === run) setStatus(message, "busy");
@@ -455,7 +449,7 @@ async function keep(request, audio, fmt, run) {
     if (job.status === "queued" && job.position > 0) {
       const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
-    } else {   // its turn has come: no place in a queue to speak of any more
+    } else {
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
     }
     await sleep(POLL_MS, run.signal);
@@ -483,7 +477,7 @@ function fileName(settings, ext) {
   return `语音-${parts.filter(Boolean).join("-")}.${ext}`;
 }
 
-// 合成 and the history's 重新合成 start a run: off while one runs.
+// 合成 and the history's 重新合成: off while a run is on.
 function setRunning(running) {
   button.disabled = running;
   for (const again of historyList.querySelectorAll("button.again")) again.disabled = running;
@@ -494,11 +488,11 @@ function begin(isPreview, voiceId) {
   const controller = new AbortController();
   const chosen = voiceById(voiceId);
   stopLive();
-  player.pause();   // one sound at a time: a preview does not talk over the result being replayed
+  player.pause();   // one sound at a time (a preview over a replay)
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
-  // the button clicked (合成 or 试听) is disabled while the run lasts: the focus goes back to it after
+  // 合成 or 试听, disabled while it runs: the focus goes back after
   const refocus = [button, preview].includes(document.activeElement) ? document.activeElement : null;
   const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
     waitingFor: null, refocus };
@@ -511,7 +505,7 @@ function begin(isPreview, voiceId) {
 
 function finish(run) {
   clearTimeout(run.lookTimer);
-  run.controller.abort();   // whatever of the run is still going (a source's stream after a failure here) stops
+  run.controller.abort();   // what is left of it (a source's stream after a failure) stops
   if (!run.heard) {   // no audio came: the player was never used
     run.player.stop();
     if (live === run.player) live = null;
@@ -521,8 +515,7 @@ function finish(run) {
   stopButton.disabled = !live;
   showVoiceHint();
   refreshStates();   // the run may have loaded its voice's model
-  // a keyboard's focus, lost when its button was disabled, goes back (never taken from where it went since;
-  // the browser moves a disabled element's focus to the body only when it next renders)
+  // a focus lost with its disabled button comes back (Chromium moves it to the body only at the next frame)
   const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.disabled;
   if (run.refocus && !run.refocus.disabled && lost) run.refocus.focus();
 }
@@ -545,7 +538,7 @@ async function synthesize() {
     // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
     let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
     let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
-    let stopped = false;   // 停止 while the server made the chosen format: its job is cancelled, what was heard kept
+    let stopped = false;   // 停止 while the server makes the format: what was heard is kept
     const files = await keep(request, audio, kept, run).catch((error) => {
       if (MADE_HERE.includes(kept)) throw error;
       const label = formatSpec(kept).label;
@@ -568,7 +561,7 @@ async function synthesize() {
     const said = (playing) => `完成：${audio.seconds.toFixed(1)} 秒的语音${playing ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`;
     const playing = live === run.player;
     setStatus(said(playing), "done", unkept.detail);
-    if (playing) {   // once it has played (or given way), "正在播放" is no longer true; a later status stays
+    if (playing) {   // played (or stopped): no more "正在播放", unless a later status stands
       run.player.ended.then(() => { if (statusLine.textContent === said(true)) setStatus(said(false), "done", unkept.detail); });
     }
   } catch (error) {
@@ -589,7 +582,8 @@ async function previewVoice() {
   try {
     const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };
     await play(request, run);
-    setStatus(`试听：${chosen.name}${genderNote(chosen, chosen.name)}。`, "done");
+    const gender = genderOf(chosen, chosen.name);
+    setStatus(`试听：${chosen.name}${gender && `（${gender}）`}。`, "done");
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);
@@ -600,7 +594,7 @@ async function previewVoice() {
 
 function stop() {
   const run = current;
-  if (document.activeElement === stopButton) {   // 停止 is disabled now: the keyboard's focus goes to 合成
+  if (document.activeElement === stopButton) {   // 停止 goes off: the focus goes to 合成
     if (run) run.refocus = button;
     else button.focus();
   }
@@ -627,7 +621,7 @@ stopButton.addEventListener("click", stop);
 preview.addEventListener("click", previewVoice);
 player.addEventListener("play", stopLive);   // replaying the result: the live playback gives way
 
-// -- the result, the download link and the history ---------------------------------------------------
+// -- the result, the download link and the history
 function clearResult() {
   stopLive();
   player.pause();
@@ -673,7 +667,7 @@ function remember(settings, files) {
   const downloadUrl = URL.createObjectURL(files.blob);
   audioFor.set(result.id, { downloadUrl, playUrl: files.playable === files.blob ? downloadUrl : URL.createObjectURL(files.playable),
     fileName: fileName(settings, settings.format) });
-  // other tabs of the page keep the same history: the newest five of theirs and this one's, by time
+  // the newest five of this tab and the others (one history)
   const known = new Map([...results, ...loadHistory()].map((r) => [r.id, r]));
   results = [result, ...[...known.values()].sort((a, b) => (Number(b.at) || 0) - (Number(a.at) || 0))];
   for (const old of results.splice(HISTORY_SIZE)) {
@@ -745,7 +739,7 @@ function historyItem(result) {
   } else {   // from an earlier visit: the text and settings are kept, the audio is not
     const again = actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); });
     again.classList.add("again");
-    again.disabled = current !== null;   // like 合成: restoring the form under a run would only replace its text
+    again.disabled = current !== null;   // as 合成
     actions.append(again);
   }
   item.append(said, meta, actions);

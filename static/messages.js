@@ -94,13 +94,11 @@ export function describeError(error, limits) {
   return { message: `服务器出错了（HTTP ${error.status}），请稍后重试。`, field: null, detail };
 }
 
-// This device failed to make the audio (在本机合成's worker): neither the server's refusal nor the network.
+// This device failed to make the audio (在本机合成's worker).
 export class DeviceError extends Error {}
 
-export function deviceMessage(error) {
-  return { message: "本机合成出错，语音没有做完：请重试，或关闭“在本机合成”改由服务器合成。", field: null,
-    detail: error.message };
-}
+export const deviceMessage = (error) => ({ message: "本机合成出错，语音没有做完：请重试，或关闭“在本机合成”改由服务器合成。",
+  field: null, detail: error.message });
 
 // A fetch that never got an answer, or an answer cut off midway.
 export function networkMessage(error, midway = false) {
