@@ -224,12 +224,17 @@ def test_too_long_text_is_refused_in_chinese_without_asking_the_server(visit):
     visit.assert_clean()
 
 
-def test_an_error_about_one_field_stays_while_another_changes_and_goes_when_its_own_does(visit):
-    page = visit.page
-    visit.open()
+def choose_a_retired_voice(page) -> None:
+    """Some text, and a voice the page offers but the server no longer has (it answers 400 naming `voice`)."""
     page.fill("#text", "你好。")
     page.evaluate("""() => { const s = document.getElementById("voice");
                             s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
+
+
+def test_an_error_about_one_field_stays_while_another_changes_and_goes_when_its_own_does(visit):
+    page = visit.page
+    visit.open()
+    choose_a_retired_voice(page)
     page.click("#speak")
     status = page.locator("#status")
     expect(status).to_have_text("服务器没有这个声音，请重新选择。")
@@ -246,9 +251,7 @@ def test_an_error_about_one_field_stays_while_another_changes_and_goes_when_its_
 def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(visit):
     page = visit.page
     visit.open()
-    page.fill("#text", "你好。")
-    page.evaluate("""() => { const s = document.getElementById("voice");
-                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
+    choose_a_retired_voice(page)
     with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
         page.click("#speak")
     assert answer.value.status == 400
@@ -724,7 +727,7 @@ def test_the_status_stops_saying_it_plays_once_the_speech_has_played(visit):
     visit.open()
     page.fill("#text", PLAYS_ON)
     page.click("#speak")
-    expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音，正在播放。$"))
+    expect_done(page)                                             # (said while the speech still plays)
     expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
     expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音。$"))
     expect(page.locator("#status")).to_have_class(re.compile(r"\bdone\b"))
