@@ -469,7 +469,8 @@ const omittedNote = (n) => (n ? `${n} 处文字无法朗读，已略过。` : ""
 
 // "语音-今天天气很好我们去公园散-baker-1.00x.mp3": the text's first 12 characters, then the settings.
 function fileName(settings, ext) {
-  const stem = Array.from(settings.text.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
+  const said = settings.text.replace(/<[^>]*>|\{[^}]*\}/g, "");   // SSML tags and inline readings are not what it says
+  const stem = Array.from(said.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
   const parts = [stem, settings.voice, `${settings.speed.toFixed(2)}x`];
   if (settings.pitch) parts.push(`音高${signed(settings.pitch)}`);
   if (settings.volume) parts.push(`音量${signed(settings.volume)}dB`);

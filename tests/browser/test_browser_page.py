@@ -518,6 +518,17 @@ def test_downloads_are_named_by_text_and_settings(visit):
     visit.assert_clean()
 
 
+@pytest.mark.parametrize("text", ['<speak>银行<break time="300ms"/>开门了</speak>', "银行{yin2 hang2}开门了"])
+def test_a_download_is_named_by_what_is_said_not_by_its_markup(visit, text):
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    page.click("#speak")
+    expect_done(page)
+    assert page.locator("#download").get_attribute("download") == "语音-银行开门了-baker-1.00x.wav"
+    visit.assert_clean()
+
+
 def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, server):
     page = visit.page
     visit.open()
