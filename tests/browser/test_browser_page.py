@@ -867,3 +867,17 @@ def test_two_tabs_of_the_page_keep_one_history_neither_losing_the_others_results
     expect(page.locator("#history .said")).to_have_text(["丙。", "乙。", "甲。"])
     expect(page.get_by_role("button", name="重新合成：乙。")).to_be_visible()   # its audio is the other tab's
     visit.assert_clean()
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_proxy_that_cannot_reach_the_server_is_said_to_be_so(visit, status):
+    """Behind nginx (deploy/), a server that is down or restarting is the proxy's 502 or 504, an HTML page:
+    the page says the server cannot be reached, as it does without a proxy, not that the server failed."""
+    page = visit.page
+    visit.open()
+    page.route("**/tts", lambda route: route.fulfill(status=status, content_type="text/html",
+                                                     body="<html><body>Bad Gateway</body></html>"))
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(f"代理无法连接服务器（HTTP {status}）：请确认服务器在运行，然后重试。")
+    visit.assert_clean(status)
