@@ -154,6 +154,10 @@ async function loadVoices(attempt = 0) {
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
+  listVoices(listed);
+}
+
+function listVoices(listed) {
   voices = listed;
   ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
   const groups = Object.entries(GENDERS).map(([gender, label]) => {
@@ -195,7 +199,8 @@ function applyEco() {
 // The voices' states as the server says now: a model loads on first use and is unloaded when long unused.
 async function refreshStates() {
   const listed = await fetchVoices();
-  if (listed.length) {
+  if (listed.length && !voices.length) listVoices(listed);   // the list never came before: it fills the choice now
+  else if (listed.length) {
     voices = listed;
     showVoiceHint();
   }

@@ -881,3 +881,32 @@ def test_a_proxy_that_cannot_reach_the_server_is_said_to_be_so(visit, status):
     page.click("#speak")
     expect(page.locator("#status")).to_have_text(f"代理无法连接服务器（HTTP {status}）：请确认服务器在运行，然后重试。")
     visit.assert_clean(status)
+
+
+def test_a_voice_list_that_did_not_come_comes_with_the_next_run(visit, server):
+    """The voices' list failed as the page opened (the server was restarting): the default voice works, and
+    the run that finds the server back fills the voice choice, not only the page's memory of the list."""
+    page = visit.page
+    page.clock.install(time=0)
+    page.clock.pause_at(1000)             # the page's own retries (timers) stand still: only the run can bring it
+    refused = []
+
+    def once_refused(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/v1/audio/voices", once_refused)
+    page.goto(server.url + "/")
+    while not refused:
+        page.wait_for_timeout(50)
+    expect(page.locator("#voice option")).to_have_count(1)   # 默认声音: the server's default
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    listed = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]
+    expect(page.locator("#voice option")).to_have_count(len(listed))
+    expect(page.locator("#voice")).to_have_value("baker")
+    assert not visit.page_errors
