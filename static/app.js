@@ -186,7 +186,7 @@ function showVoiceHint() {
   preview.disabled = !v || current !== null;
 }
 
-// Eco mode speaks with the server's eco voice; the listener's own choice is kept and comes back with eco off.
+// Eco mode speaks with the eco voice; the listener's own choice comes back with eco off.
 function applyEco() {
   if (ecoVoices.length) {
     for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
@@ -196,10 +196,10 @@ function applyEco() {
   }
   showVoiceHint();
 }
-// The voices' states as the server says now: a model loads on first use and is unloaded when long unused.
+// The voices' states now: a model loads on first use, unloads when long unused.
 async function refreshStates() {
   const listed = await fetchVoices();
-  if (listed.length && !voices.length) listVoices(listed);   // the list never came before: it fills the choice now
+  if (listed.length && !voices.length) listVoices(listed);   // the first list that came
   else if (listed.length) {
     voices = listed;
     showVoiceHint();
@@ -364,7 +364,7 @@ async function open(request, run) {
   }
 }
 
-// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work behind it heeds the
+// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work heeds the
 // signal (a fetch does; loading the model for this device or making its audio does not).
 const STOPPED = Symbol("stopped");
 const stops = new WeakMap();   // a run's signal → a promise of STOPPED once it aborts (one listener per run)
@@ -752,3 +752,4 @@ function historyItem(result) {
   return item;
 }
 renderHistory();
+button.disabled = false;   // until now a click sent the form itself (the text in a URL)

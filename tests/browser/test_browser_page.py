@@ -910,3 +910,23 @@ def test_a_voice_list_that_did_not_come_comes_with_the_next_run(visit, server):
     expect(page.locator("#voice option")).to_have_count(len(listed))
     expect(page.locator("#voice")).to_have_value("baker")
     assert not visit.page_errors
+
+
+def test_synthesize_is_off_until_the_pages_script_runs(visit, server):
+    """On a slow network the page shows before its script has run: 合成 is off until then, else a click sends
+    the form the browser's own way, a reload with the text in its URL (history, access logs) and no speech."""
+    page = visit.page
+    held = []
+    page.route("**/static/app.js", lambda route: held.append(route))
+    page.goto(server.url + "/", wait_until="commit")
+    page.locator("#speak").wait_for(state="attached")
+    while not held:
+        page.wait_for_timeout(50)
+    expect(page.locator("#speak")).to_be_disabled()
+    held[0].continue_()
+    expect(page.locator("#speak")).to_be_enabled()
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    assert page.url == server.url + "/"
+    assert not visit.page_errors
