@@ -452,7 +452,7 @@ async function keep(request, audio, fmt, run) {
       throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
     }
     if (job.status === "queued" && job.position > 0) {
-      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
+      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.max(1, Math.ceil(job.expected_seconds))} 秒` : "";
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
     } else {
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
