@@ -99,7 +99,8 @@ export async function localSource(request, signal, waitingFor = () => {}) {
   });
   if (!response.ok) throw await ApiError.from(response);   // the refusal the server's audio would meet, shown the same way
   note.textContent = MADE_HERE.includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
-  return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD };
+  return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD,
+           omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };   // words no voice reads, left out
 }
 
 // Items handed from the worker's messages to an async iterator.

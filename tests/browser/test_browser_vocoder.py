@@ -390,3 +390,14 @@ def test_a_failure_on_this_device_is_not_called_a_broken_connection(visit, idle_
     expect(page.locator("#status-detail")).to_have_text(re.compile(r"^详情：.+"))
     expect(page.locator("#speak")).to_be_enabled()
     visit.assert_clean()
+
+
+def test_words_no_voice_reads_are_said_to_be_left_out_also_when_made_here(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好αβγ世界。")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    expect(page.locator("#status")).to_contain_text("1 处文字无法朗读，已略过。")
+    visit.assert_clean()
