@@ -1,20 +1,19 @@
 // The page. "合成" streams the speech as 16-bit PCM (POST /tts, stream: true) and plays it while the
-// server still synthesizes (static/player.js), then keeps the whole audio as a file to replay and
-// download; a download format other than WAV/PCM is fetched as an async job once the stream is done
-// (its phrases come from the server's cache). "停止" aborts the stream (the server cancels work for a
-// client that left) or DELETEs the job. Nothing plays unless the user clicked for it. No inline code
-// anywhere: the server sends a strict CSP.
+// server synthesizes (static/player.js), then keeps it as a file to replay and download; a format other
+// than WAV/PCM is then fetched as an async job. "停止" aborts the stream (the server cancels work for a
+// client that left) or DELETEs the job (what was heard is kept). Nothing plays unless the user clicked.
+// No inline code anywhere: the server sends a strict CSP.
 //
-// Hooks for other modules (static/captions.js, static/vocoder/*), the only places they need:
+// Hooks for other modules (static/captions.js, static/vocoder/*):
 // - document events "tts:start" { request } (a new result begins: clear what you show),
 //   "tts:chunk" { samples, sampleRate, at, offset } (audio arrives; see player.js), "tts:end" { whole };
 // - playbackTime(): seconds into the current result, live (Web Audio) or replayed (<audio>);
-// - synthesis.source(request, signal) → { sampleRate, pieces: async iterable of s16le bytes (Uint8Array)
-//   or float samples (Float32Array), madeHere (made on this device: kept as WAV, not made again), lead
-//   (the player's slack before the first piece, if not its own) }: the
-//   server's stream by default; another module may put its own there.
+// - synthesis.source(request, signal, waitingFor) → { sampleRate, pieces: async iterable of s16le bytes
+//   (Uint8Array) or float samples (Float32Array), madeHere (made here: kept as WAV), lead (the player's
+//   slack before the first piece) }: the server's stream by default; another module may put its own there.
+//   waitingFor(message) says what it waits for before its first piece (null: nothing).
 // Classic scripts reach the last two as window.ttsPage.playbackTime and window.ttsPage.synthesis.
-import { ApiError, FIELD_NAMES, describeError, networkMessage } from "./messages.js";
+import { ApiError, DeviceError, FIELD_NAMES, describeError, deviceMessage, networkMessage } from "./messages.js";
 import { PcmDecoder, StreamPlayer, pcm16, wavBlob } from "./player.js";
 
 // Download formats. The server says which ones it accepts (data-formats on <main>).
@@ -70,7 +69,7 @@ const FIELD_CONTROLS = { text, voice, speed, pitch, volume, eco, format, ...(key
 const SLIDERS = { speed, pitch, volume };
 const RANGES = Object.fromEntries(Object.entries(SLIDERS).map(([k, s]) => [k, [Number(s.min), Number(s.max)]]));
 
-// -- remembered choices (storage may be off: then a choice lasts this visit) -------------------------
+// -- remembered choices (storage may be off: then a choice lasts this visit)
 const store = {
   get(key) { try { return localStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { localStorage.setItem(key, value); } catch { /* not remembered */ } },
@@ -114,7 +113,7 @@ slider(speed, (n) => `${n.toFixed(2)} 倍`);
 slider(pitch, (n) => `${signed(n)} 半音`);
 slider(volume, (n) => `${signed(n)} dB`);
 
-// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units) ------
+// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units)
 const charCount = (s) => Array.from(s).length;
 const savedText = store.get("tts.text");
 if (savedText !== null) text.value = savedText;
@@ -126,12 +125,11 @@ function showCount() {
 }
 text.addEventListener("input", () => {
   showCount();
-  markValid(text);
   store.set("tts.text", text.value.slice(0, TEXT_KEPT));
 });
 showCount();
 
-// -- voices: GET /v1/audio/voices (gender, description, whether the model is loaded) ----------------
+// -- voices: GET /v1/audio/voices (gender, description, whether the model is loaded)
 const GENDERS = { female: "女声", male: "男声" };
 const voiceLabel = (v) => (!v.name ? v.id
   : v.name.toLowerCase().includes(v.id.toLowerCase()) ? v.name : `${v.name}（${v.id}）`);
@@ -156,6 +154,10 @@ async function loadVoices(attempt = 0) {
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
+  listVoices(listed);
+}
+
+function listVoices(listed) {
   voices = listed;
   ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
   const groups = Object.entries(GENDERS).map(([gender, label]) => {
@@ -169,10 +171,13 @@ async function loadVoices(attempt = 0) {
   applyEco();
 }
 
+// A voice's gender, unless `said` (its name, its description) says it.
+const genderOf = (v, said) => (v && GENDERS[v.gender] && !said.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "");
+
 function showVoiceHint() {
   const v = voiceById(voice.value);
   const about = v ? chinesePart(v.description) : "";
-  const gender = v && !about.includes(GENDERS[v.gender]) ? GENDERS[v.gender] : "";
+  const gender = genderOf(v, about);
   const fixedRate = Boolean(v && v.rate_control === false);   // such a voice refuses speed and pitch
   speed.disabled = fixedRate;
   pitch.disabled = fixedRate;
@@ -181,7 +186,7 @@ function showVoiceHint() {
   preview.disabled = !v || current !== null;
 }
 
-// Eco mode speaks with the server's eco voice; the listener's own choice is kept and comes back with eco off.
+// Eco mode speaks with the eco voice; the listener's own choice comes back with eco off.
 function applyEco() {
   if (ecoVoices.length) {
     for (const option of voice.options) option.disabled = eco.checked && !ecoVoices.includes(option.value);
@@ -191,10 +196,11 @@ function applyEco() {
   }
   showVoiceHint();
 }
-// The voices' states as the server says now: a model loads on first use and is unloaded when long unused.
+// The voices' states now: a model loads on first use, unloads when long unused.
 async function refreshStates() {
   const listed = await fetchVoices();
-  if (listed.length) {
+  if (listed.length && !voices.length) listVoices(listed);   // the first list that came
+  else if (listed.length) {
     voices = listed;
     showVoiceHint();
   }
@@ -202,11 +208,11 @@ async function refreshStates() {
 voice.addEventListener("change", () => { store.set("tts.voice", voice.value); showVoiceHint(); refreshStates(); });
 if (keyInput) {
   keyInput.value = tabStore.get("tts.key") || "";
-  keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); markValid(keyInput); loadVoices(); });
+  keyInput.addEventListener("change", () => { tabStore.set("tts.key", keyInput.value.trim()); loadVoices(); });
 }
 loadVoices();
 
-// -- status line, its detail, field marks ------------------------------------------------------------
+// -- status line, its detail, field marks
 function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
@@ -220,19 +226,31 @@ function markInvalid(field) {
 }
 function markValid(control) { control.removeAttribute("aria-invalid"); }
 
+let problem = { field: null, message: "" };   // the error last shown
+
 function showProblem({ message, field, detail }) {
   if (field) markInvalid(field);
+  problem = { field, message };
   setStatus(message, "error", detail);
+}
+
+// A control changed: not marked wrong any more, nor said to be (an error about another stays).
+function changed(control) {
+  markValid(control);
+  if (control === FIELD_CONTROLS[problem.field] && statusLine.textContent === problem.message) setStatus("");
+}
+for (const control of Object.values(FIELD_CONTROLS)) {
+  for (const type of ["input", "change"]) control.addEventListener(type, () => changed(control));
 }
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 
-// { message, field, detail } for an error: the server's refusal, or a network failure.
+// { message, field, detail } for an error: the server's, this device's or the network's.
 const explain = (error, midway = false) => (error instanceof ApiError ? describeError(error, limits())
-  : networkMessage(error, midway));
+  : error instanceof DeviceError ? deviceMessage(error) : networkMessage(error, midway));
 const showError = (error, midway = false) => showProblem(explain(error, midway));
 
-// -- what is sent: only what the page knows the server takes ----------------------------------------
+// -- what is sent: only what the page knows the server takes
 function readForm() {
   for (const control of Object.values(FIELD_CONTROLS)) markValid(control);
   const chars = charCount(text.value);
@@ -260,7 +278,7 @@ function readForm() {
   return request;
 }
 
-// -- synthesis: a source of PCM, played while it arrives ---------------------------------------------
+// -- synthesis: a source of PCM, played while it arrives
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
   const timer = setTimeout(resolve, ms);
   signal.addEventListener("abort", () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
@@ -309,18 +327,26 @@ function stopLive() {
 }
 
 // While no audio has come: if the voice's model is loading, say so (the server lists its state).
-// A run that has ended (its error said, or done) is past waiting, also when it ended during the question.
+// A run that has ended is past waiting; a source that said what it waits for is not second-guessed.
 function watchLoading(run, voiceId) {
   const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
     if (!waiting()) return;
-    const listed = (await fetchVoices()).find((v) => v.id === voiceId);
+    const listed = run.waitingFor ? null : (await fetchVoices()).find((v) => v.id === voiceId);
     if (!waiting()) return;
-    if (listed && listed.state === "loading") setStatus("正在加载模型…（第一次使用这个声音要多等一会儿）", "busy");
-    else setStatus("正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
+    if (!run.waitingFor) {
+      setStatus(listed && listed.state === "loading" ? "正在加载模型…（第一次使用这个声音要多等一会儿）"
+        : "正在等待服务器开始合成（前面可能还有别人的请求）…", "busy");
+    }
     run.lookTimer = setTimeout(look, 1000);
   };
   run.lookTimer = setTimeout(look, 400);
+}
+
+// What a source waits for before its first audio, said instead of the guess about the server.
+function waitFor(run, message) {
+  run.waitingFor = message;
+  if (message && !run.heard && !run.signal.aborted && current === run) setStatus(message, "busy");
 }
 
 // Opens the source, waiting while the server is still loading its voices (503 warming_up).
@@ -328,7 +354,7 @@ async function open(request, run) {
   const started = performance.now();
   for (;;) {
     try {
-      return await unlessStopped(synthesis.source(request, run.signal), run.signal);
+      return await unlessStopped(synthesis.source(request, run.signal, (message) => waitFor(run, message)), run.signal);
     } catch (error) {
       const waited = (performance.now() - started) / 1000;
       if (!(error instanceof ApiError) || error.code !== "warming_up" || waited > WARM_UP_WAIT_S) throw error;
@@ -338,7 +364,7 @@ async function open(request, run) {
   }
 }
 
-// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work behind it heeds the
+// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work heeds the
 // signal (a fetch does; loading the model for this device or making its audio does not).
 const STOPPED = Symbol("stopped");
 const stops = new WeakMap();   // a run's signal → a promise of STOPPED once it aborts (one listener per run)
@@ -426,14 +452,17 @@ async function keep(request, audio, fmt, run) {
       throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
     }
     if (job.status === "queued" && job.position > 0) {
-      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.ceil(job.expected_seconds)} 秒` : "";
+      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.max(1, Math.ceil(job.expected_seconds))} 秒` : "";
       setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
+    } else {
+      setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
     }
     await sleep(POLL_MS, run.signal);
     const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
     if (!answer.ok) throw await ApiError.from(answer);
     job = await answer.json();
   }
+  setStatus(`正在下载 ${formatSpec(fmt).label} 文件…`, "busy");
   const file = await fetch(links.audio, { headers: withKey({}), cache: "no-store", signal: run.signal });
   if (!file.ok) throw await ApiError.from(file);
   run.job = null;
@@ -445,7 +474,8 @@ const omittedNote = (n) => (n ? `${n} 处文字无法朗读，已略过。` : ""
 
 // "语音-今天天气很好我们去公园散-baker-1.00x.mp3": the text's first 12 characters, then the settings.
 function fileName(settings, ext) {
-  const stem = Array.from(settings.text.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
+  const said = settings.text.replace(/<[^>]*>|\{[^}]*\}/g, "");   // SSML tags and inline readings are not what it says
+  const stem = Array.from(said.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
   const parts = [stem, settings.voice, `${settings.speed.toFixed(2)}x`];
   if (settings.pitch) parts.push(`音高${signed(settings.pitch)}`);
   if (settings.volume) parts.push(`音量${signed(settings.volume)}dB`);
@@ -453,17 +483,27 @@ function fileName(settings, ext) {
   return `语音-${parts.filter(Boolean).join("-")}.${ext}`;
 }
 
+// 合成 and the history's 重新合成: off while a run is on.
+function setRunning(running) {
+  button.disabled = running;
+  for (const again of historyList.querySelectorAll("button.again")) again.disabled = running;
+}
+
 // Called inside the click: the player is made and started here, at the rate the stream will have.
 function begin(isPreview, voiceId) {
   const controller = new AbortController();
   const chosen = voiceById(voiceId);
   stopLive();
+  player.pause();   // one sound at a time (a preview over a replay)
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
-  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound };
+  // 合成 or 试听, disabled while it runs: the focus goes back after
+  const refocus = [button, preview].includes(document.activeElement) ? document.activeElement : null;
+  const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
+    waitingFor: null, refocus };
   current = run;
-  button.disabled = true;
+  setRunning(true);
   preview.disabled = true;
   stopButton.disabled = false;
   return run;
@@ -471,15 +511,19 @@ function begin(isPreview, voiceId) {
 
 function finish(run) {
   clearTimeout(run.lookTimer);
+  run.controller.abort();   // what is left of it (a source's stream after a failure) stops
   if (!run.heard) {   // no audio came: the player was never used
     run.player.stop();
     if (live === run.player) live = null;
   }
   if (current === run) current = null;
-  button.disabled = false;
+  setRunning(false);
   stopButton.disabled = !live;
   showVoiceHint();
   refreshStates();   // the run may have loaded its voice's model
+  // a focus lost with its disabled button comes back (Chromium moves it to the body only at the next frame)
+  const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.disabled;
+  if (run.refocus && !run.refocus.disabled && lost) run.refocus.focus();
 }
 
 async function synthesize() {
@@ -489,7 +533,6 @@ async function synthesize() {
   const fmt = format.value;
   const chosen = voiceById(voice.value);
   const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
-  const refocus = document.activeElement === button;
   clearResult();
   const run = begin(false, voice.value);
   announce("start", { request });
@@ -501,23 +544,37 @@ async function synthesize() {
     // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
     let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
     let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
+    let stopped = false;   // 停止 while the server makes the format: what was heard is kept
     const files = await keep(request, audio, kept, run).catch((error) => {
-      if (run.signal.aborted || MADE_HERE.includes(kept)) throw error;
-      const why = explain(error);
-      unkept = { message: `${formatSpec(kept).label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      if (MADE_HERE.includes(kept)) throw error;
+      const label = formatSpec(kept).label;
+      stopped = run.signal.aborted;
+      if (stopped) {
+        unkept = { message: `${label} 文件没有准备，已合成的 ${audio.seconds.toFixed(1)} 秒语音存为 WAV。`, detail: "" };
+      } else {
+        const why = explain(error);
+        unkept = { message: `${label} 文件没能准备好，已改存为 WAV：${why.message}`, detail: why.detail };
+      }
       kept = "wav";
       return keep(request, audio, kept, run);
     });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
     show(result);
-    setStatus(`完成：${audio.seconds.toFixed(1)} 秒的语音${live ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`,
-      "done", unkept.detail);
+    if (stopped) {
+      setStatus(`已停止：${unkept.message}`, "");
+      return;
+    }
+    const said = (playing) => `完成：${audio.seconds.toFixed(1)} 秒的语音${playing ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`;
+    const playing = live === run.player;
+    setStatus(said(playing), "done", unkept.detail);
+    if (playing) {   // played (or stopped): no more "正在播放", unless a later status stands
+      run.player.ended.then(() => { if (statusLine.textContent === said(true)) setStatus(said(false), "done", unkept.detail); });
+    }
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);
   } finally {
     finish(run);
-    if (refocus && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
 }
 
@@ -531,7 +588,8 @@ async function previewVoice() {
   try {
     const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };
     await play(request, run);
-    setStatus(`试听：${chosen.name}（${GENDERS[chosen.gender] || ""}）。`, "done");
+    const gender = genderOf(chosen, chosen.name);
+    setStatus(`试听：${chosen.name}${gender && `（${gender}）`}。`, "done");
   } catch (error) {
     if (run.signal.aborted) setStatus("已停止。", "");
     else showError(error, error.midway);
@@ -542,6 +600,10 @@ async function previewVoice() {
 
 function stop() {
   const run = current;
+  if (document.activeElement === stopButton) {   // 停止 goes off: the focus goes to 合成
+    if (run) run.refocus = button;
+    else button.focus();
+  }
   if (run) {
     run.controller.abort();
     if (run.job) {   // the server's job: cancel it too (a server without DELETE answers 404/405: nothing to undo)
@@ -565,7 +627,7 @@ stopButton.addEventListener("click", stop);
 preview.addEventListener("click", previewVoice);
 player.addEventListener("play", stopLive);   // replaying the result: the live playback gives way
 
-// -- the result, the download link and the history ---------------------------------------------------
+// -- the result, the download link and the history
 function clearResult() {
   stopLive();
   player.pause();
@@ -611,7 +673,9 @@ function remember(settings, files) {
   const downloadUrl = URL.createObjectURL(files.blob);
   audioFor.set(result.id, { downloadUrl, playUrl: files.playable === files.blob ? downloadUrl : URL.createObjectURL(files.playable),
     fileName: fileName(settings, settings.format) });
-  results = [result, ...results];
+  // the newest five of this tab and the others (one history)
+  const known = new Map([...results, ...loadHistory()].map((r) => [r.id, r]));
+  results = [result, ...[...known.values()].sort((a, b) => (Number(b.at) || 0) - (Number(a.at) || 0))];
   for (const old of results.splice(HISTORY_SIZE)) {
     const audio = audioFor.get(old.id);
     if (!audio) continue;
@@ -679,9 +743,13 @@ function historyItem(result) {
       player.play().catch(() => { /* the user can still press play in the player */ });
     }), save);
   } else {   // from an earlier visit: the text and settings are kept, the audio is not
-    actions.append(actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); }));
+    const again = actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); });
+    again.classList.add("again");
+    again.disabled = current !== null;   // as 合成
+    actions.append(again);
   }
   item.append(said, meta, actions);
   return item;
 }
 renderHistory();
+button.disabled = false;   // until now a click sent the form itself (the text in a URL)

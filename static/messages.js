@@ -1,6 +1,5 @@
-// Every error the server can answer, in Chinese. The server's error has a stable `code` and names
-// the `field` (tts/errors.py, tts/request.py); the page words its message from those two and shows
-// the server's own (English) text only as a detail. Network failures ("Failed to fetch") too.
+// Every error, in Chinese: worded from the server's stable `code` and `field` (tts/errors.py,
+// tts/request.py), its own (English) text only a detail. Network failures too.
 
 // What the server calls a field → what this page calls it.
 export const FIELD_NAMES = {
@@ -29,7 +28,7 @@ export class ApiError extends Error {
 
 const retryIn = (error) => (error.retryAfter ? `请 ${error.retryAfter} 秒后重试` : "请稍后重试");
 
-// Wrong input, by field; `limits` holds what the page knows (the text limit, the sliders' ranges).
+// Wrong input, by field; `limits`: the text limit, the sliders' ranges.
 function fieldMessage(error, limits) {
   const name = FIELD_NAMES[error.field] || error.field;
   const range = limits.ranges[error.field];
@@ -86,6 +85,9 @@ export function describeError(error, limits) {
     return { message: fieldMessage({ code: error.code, field }, limits), field, detail };
   }
   if (error.status === 503) return { message: `服务暂不可用，${retryIn(error)}。`, field: null, detail };
+  if (error.status === 502 || error.status === 504) {   // a proxy's: the server behind it is down
+    return { message: `代理无法连接服务器（HTTP ${error.status}）：请确认服务器在运行，然后重试。`, field: null, detail };
+  }
   if (error.status === 401) return { message: BY_CODE.unauthorized(), field: "key", detail };
   if (error.status === 429) return { message: BY_CODE.rate_limited(error), field: null, detail };
   if (error.status === 404 || error.status === 405) {
@@ -93,6 +95,12 @@ export function describeError(error, limits) {
   }
   return { message: `服务器出错了（HTTP ${error.status}），请稍后重试。`, field: null, detail };
 }
+
+// This device failed to make the audio (在本机合成's worker).
+export class DeviceError extends Error {}
+
+export const deviceMessage = (error) => ({ message: "本机合成出错，语音没有做完：请重试，或关闭“在本机合成”改由服务器合成。",
+  field: null, detail: error.message });
 
 // A fetch that never got an answer, or an answer cut off midway.
 export function networkMessage(error, midway = false) {

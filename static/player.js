@@ -1,13 +1,10 @@
-// Gapless playback of 16-bit PCM while it arrives, with Web Audio. Each piece becomes an AudioBuffer
-// started exactly where the previous one ends, counted in samples (no rounding gap builds up). The page
-// makes a player inside the user's click (browsers let only a click start sound), at the rate the
-// stream will have, so no buffer is resampled on its own; `rate` follows the stream if it differs.
-// The player closes when done, which hands the audio device back.
+// Gapless playback of 16-bit PCM while it arrives, with Web Audio: each piece an AudioBuffer started
+// where the previous one ends, counted in samples (no rounding gap builds up). The page makes a player
+// in the user's click (only a click may start sound), at the stream's rate (no buffer resampled on its
+// own). It closes when done, handing the audio device back.
 //
-// Hooks for other modules (captions, the on-device vocoder): every piece dispatches a "chunk" event
-// { samples, sampleRate, at (AudioContext time it starts), ahead (seconds from then to `at`), offset
-// (seconds into the utterance) }, and
-// time() says where playback is, in seconds of the utterance.
+// Hooks: every piece dispatches "chunk" { samples, sampleRate, at (AudioContext time it starts), ahead
+// (seconds from then to `at`), offset (seconds into the utterance) }; time(): seconds played.
 
 const LEAD_SECONDS = 0.15;   // slack before the first piece so the next arrives in time (`lead`: a source's own)
 const MOST_LEAD_SECONDS = 2;   // after each stall the slack doubles (audio buffered ahead), up to this

@@ -252,6 +252,12 @@ def test_captioned_speech_streams_json_lines_of_audio_and_timestamps(client):
     assert abs(words[-1]["end_time"] - len(pcm) / 2 / 24000) <= TOLERANCE
 
 
+@pytest.mark.parametrize("text", ["😀", "。。。", "行{hang9}"])   # refused once the frontend has read it
+def test_captioned_speech_names_the_text_input_as_its_clients_send_it(client, text):
+    error = client.post("/dev/captioned_speech", json={"input": text}).get_json()["error"]
+    assert error["field"] == "input"
+
+
 def test_captioned_speech_without_timestamps_and_with_mp3(client):
     body = client.post("/dev/captioned_speech", json={"input": "你好。", "stream": False,
                                                       "return_timestamps": False}).get_json()

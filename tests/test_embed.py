@@ -133,6 +133,12 @@ def test_a_bad_query_is_a_400_naming_it(client, query, field):
     assert response.status_code == 400 and response.get_json()["error"]["field"] == field
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+def test_a_number_that_is_no_number_is_refused_quoting_what_was_sent(client, value):
+    error = get(client, speed=value).get_json()["error"]
+    assert error["field"] == "speed" and error["message"] == f"'speed' must be a number; got \"{value}\""   # not "too large"
+
+
 def test_a_repeated_parameter_is_refused(client):
     response = client.get("/tts?text=你好&text=再见")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "text"

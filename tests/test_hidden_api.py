@@ -118,6 +118,12 @@ def test_what_cannot_be_honoured_is_a_400_naming_the_field(client, fields, field
     assert response.get_json()["error"]["field"] == field
 
 
+def test_words_no_voice_reads_are_counted_as_on_the_audio_routes(client):
+    response = client.post("/tts/hidden", json={"text": "你好αβγ世界。"})
+    assert response.status_code == 200 and response.headers["X-Omitted-Tokens"] == "1"
+    assert client.post("/tts/hidden", json={"text": "你好世界。"}).headers["X-Omitted-Tokens"] == "0"
+
+
 def test_no_voice_means_the_embedded_one(client):
     assert hidden_stream(client, voice=None)[-1][0]["samples"] == hidden_stream(client, voice="baker")[-1][0]["samples"]
 

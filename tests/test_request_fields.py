@@ -36,6 +36,12 @@ def test_an_integer_field_refuses_what_is_not_a_whole_number(value):
     assert rejected({"text": "你好", "seed": value}).field == "seed"
 
 
+def test_a_rate_the_format_cannot_carry_is_refused_offering_only_rates_the_field_takes():
+    error = rejected({"text": "你好", "format": "opus", "sample_rate": 22050})
+    assert error.field == "sample_rate"
+    assert error.message == "opus takes only the sample rates 8000, 16000, 24000, 48000; got 22050"   # not Opus's 12000
+
+
 def test_required_fields_are_named():
     assert rejected({"model": "tts-1", "input": "你好"}, OPENAI).field == "voice"
     assert rejected({"text": None}).field == "text"

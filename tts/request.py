@@ -245,9 +245,11 @@ def read_query(raw: bytes, dialect: Dialect) -> dict[str, Any]:
             value = value.lower() in _QUERY_TRUE
         elif spec.kind in ("number", "integer"):
             try:
-                value = float(value) if any(c in value for c in ".eEn") else int(value)
+                number = float(value) if any(c in value for c in ".eEn") else int(value)
             except ValueError:
-                pass
+                number = None
+            if number is not None and math.isfinite(number):   # nan, inf: not numbers a field takes, quoted as sent
+                value = number
         payload[name] = value
     return payload
 
@@ -371,8 +373,9 @@ def parse_request(payload: Any, *, voices: Iterable[str], max_chars: int, defaul
     request = SynthesisRequest(**{spec.target: values[spec.name] for spec in dialect.fields if spec.target})
     allowed = FORMATS[request.format].sample_rates
     if allowed and request.sample_rate is not None and request.sample_rate not in allowed:
-        rates = ", ".join(str(r) for r in allowed)
-        raise InvalidInput(f"{request.format} supports sample rates {rates}", field="sample_rate")
+        rates = ", ".join(str(r) for r in SAMPLE_RATES if r in allowed)   # the ones `sample_rate` itself accepts
+        raise InvalidInput(f"{request.format} takes only the sample rates {rates}; got {request.sample_rate}",
+                           field="sample_rate")
     return request
 
 

@@ -3,7 +3,7 @@
 // handed to it; its audio goes back to app.js's player, calibrated piece by piece (a phrase held whole
 // only when the listener's own volume needs its peak).
 import { MADE_HERE, withKey } from "../app.js";
-import { ApiError } from "../messages.js";
+import { ApiError, DeviceError } from "../messages.js";
 import { records } from "./stream.js";
 
 const RATE = 24000;
@@ -32,8 +32,11 @@ function manifest() {
   return listed;
 }
 
+let loaded = false;   // the worker has its model: a run needs no wait for it
+
 function prepare() {
-  ready ??= loadWorker().catch((error) => { ready = listed = null; throw error; });
+  ready ??= loadWorker().then((worker) => { loaded = true; return worker; })
+    .catch((error) => { ready = listed = null; throw error; });
   return ready;
 }
 
@@ -70,17 +73,23 @@ function fellBack(message, signal) {
   return null;
 }
 
+const LOADING = "正在准备本机合成的模型…（第一次使用要下载约 17 MB，之后从浏览器缓存读取）";
+
 // The source app.js plays: { sampleRate, pieces } of float samples, or null for the server's audio.
-export async function localSource(request, signal) {
+// While the model loads, the page says so (waitingFor), not that it waits for the server.
+export async function localSource(request, signal, waitingFor = () => {}) {
   if (request.pitch) return fellBack("音高调整只能由服务器完成，这次由服务器合成。", signal);
   let worker;
   try {
     if (!(await makes(request.voice))) {
       return fellBack("所选声音不能在本机合成，这次由服务器合成。", signal);   // nothing asked of POST /tts/hidden
     }
+    if (!loaded) waitingFor(LOADING);
     worker = await prepare();
   } catch (error) {
     return fellBack(`无法在本机合成（${error.message}），已改由服务器合成。`, signal);
+  } finally {
+    waitingFor(null);
   }
   const body = { text: request.text, volume: request.volume };
   for (const name of ["voice", "speed", "seed"]) if (request[name] !== undefined) body[name] = request[name];
@@ -90,7 +99,8 @@ export async function localSource(request, signal) {
   });
   if (!response.ok) throw await ApiError.from(response);   // the refusal the server's audio would meet, shown the same way
   note.textContent = MADE_HERE.includes($("format").value) ? "" : SERVER_FORMAT_NOTE;
-  return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD };
+  return { sampleRate: RATE, pieces: vocoded(response, worker, signal), madeHere: true, lead: LEAD,
+           omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };   // words no voice reads, left out
 }
 
 // Items handed from the worker's messages to an async iterator.
@@ -177,7 +187,7 @@ async function* vocoded(response, worker, signal) {
     else if (data.type === "phrase") flush();
     else if (data.type === "vocoded") calls.push({ frames: data.frames, decoderMs: data.decoderMs, vocoderMs: data.vocoderMs });
     else if (data.type === "end") { flush(); out.close(); }
-    else if (data.type === "failed") out.fail(new Error(`本机合成失败：${data.message}`));
+    else if (data.type === "failed") out.fail(new DeviceError(data.message));
   };
   const reading = (async () => {
     let vocoder = null;

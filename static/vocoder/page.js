@@ -43,18 +43,18 @@ function init() {
     if (option.checked) local().then((made) => made.prefetch(chosenVoice())).catch(() => { /* said when it is used */ });
   });
   const server = synthesis.source;
-  synthesis.source = async (request, signal) => {
-    if (option.disabled) return server(request, signal);   // its note says why, for good
+  synthesis.source = async (request, signal, waitingFor) => {
+    if (option.disabled) return server(request, signal, waitingFor);   // its note says why, for good
     note.textContent = "";   // each run says afresh why it fell back, or what its download is
-    if (!option.checked) return server(request, signal);
+    if (!option.checked) return server(request, signal, waitingFor);
     let made;
     try {
       made = await local();
     } catch {
       if (!signal.aborted) note.textContent = "无法在本机合成（脚本未能加载），已改由服务器合成。";   // else: the next run's note
-      return server(request, signal);
+      return server(request, signal, waitingFor);
     }
-    return (await made.localSource(request, signal)) ?? server(request, signal);
+    return (await made.localSource(request, signal, waitingFor)) ?? server(request, signal, waitingFor);
   };
 }
 

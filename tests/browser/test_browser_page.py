@@ -30,7 +30,10 @@ def fresh_text(sentences: int) -> str:
 
 
 def submit_blocker(server, sentences: int) -> dict:
-    response = requests.post(f"{server.url}/tts", json={"text": fresh_text(sentences), "async": True}, timeout=10)
+    """An async job of fresh text, spoken at a quarter of the speed: four times the frames to make, so that
+    it still runs (or waits) while the page sends its own request, also on a quiet machine."""
+    response = requests.post(f"{server.url}/tts", json={"text": fresh_text(sentences), "async": True, "speed": 0.25},
+                             timeout=10)
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -218,17 +221,40 @@ def test_too_long_text_is_refused_in_chinese_without_asking_the_server(visit):
     expect(page.locator("#speak")).to_be_enabled()
     assert not [url for url in visit.requests[sent_before:] if url.endswith("/tts")]   # nothing was sent
 
-    page.locator("#text").press("Backspace")              # editing clears the mark
+    page.locator("#text").press("Backspace")              # editing clears the mark, and the error about it
     expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("")
     visit.assert_clean()
+
+
+def choose_a_retired_voice(page) -> None:
+    """Some text, and a voice the page offers but the server no longer has (it answers 400 naming `voice`)."""
+    page.fill("#text", "你好。")
+    page.evaluate("""() => { const s = document.getElementById("voice");
+                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
+
+
+def test_an_error_about_one_field_stays_while_another_changes_and_goes_when_its_own_does(visit):
+    page = visit.page
+    visit.open()
+    choose_a_retired_voice(page)
+    page.click("#speak")
+    status = page.locator("#status")
+    expect(status).to_have_text("服务器没有这个声音，请重新选择。")
+    page.fill("#text", "你好啊。")                       # not what the error is about: it stands
+    expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("服务器没有这个声音，请重新选择。")
+    page.select_option("#voice", "baker")                # chosen anew: the error no longer stands
+    expect(page.locator("#voice")).not_to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text("")
+    expect(page.locator("#status-detail")).to_be_hidden()
+    visit.assert_clean(400)
 
 
 def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(visit):
     page = visit.page
     visit.open()
-    page.fill("#text", "你好。")
-    page.evaluate("""() => { const s = document.getElementById("voice");
-                            s.add(new Option("旧声音", "retired_voice")); s.value = "retired_voice"; }""")
+    choose_a_retired_voice(page)
     with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
         page.click("#speak")
     assert answer.value.status == 400
@@ -495,6 +521,17 @@ def test_downloads_are_named_by_text_and_settings(visit):
     visit.assert_clean()
 
 
+@pytest.mark.parametrize("text", ['<speak>银行<break time="300ms"/>开门了</speak>', "银行{yin2 hang2}开门了"])
+def test_a_download_is_named_by_what_is_said_not_by_its_markup(visit, text):
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    page.click("#speak")
+    expect_done(page)
+    assert page.locator("#download").get_attribute("download") == "语音-银行开门了-baker-1.00x.wav"
+    visit.assert_clean()
+
+
 def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, server):
     page = visit.page
     visit.open()
@@ -511,13 +548,15 @@ def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, se
         page.click("#preview")
     body = sent.value.post_data_json
     assert body["voice"] == "baker" and body["stream"] is True and "标贝" in body["text"]
-    expect(page.locator("#status")).to_have_text(re.compile("^试听：标贝女声"))
+    expect(page.locator("#status")).to_have_text(f"试听：{voices['baker']['name']}。")   # its name says 女声 already
     expect(page.locator("#history li")).to_have_count(0)           # a preview is not a result
     expect(page.locator("#download")).to_be_hidden()
     visit.assert_clean()
 
 
-def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
+def test_stop_while_the_server_encodes_the_download_deletes_its_job_and_keeps_what_was_heard(visit):
+    """停止 while the server makes the MP3 (the speech has all come, and may still be playing): the job is
+    cancelled, and what was heard stays to replay and download, as WAV, as when the server cannot make it."""
     page = visit.page
     visit.open()
     page.select_option("#format", "mp3")
@@ -534,8 +573,10 @@ def test_stop_while_the_server_encodes_the_download_deletes_its_job(visit):
     assert held and deleted.value.url == held[0].request.url   # the job the page was following
     answer = deleted.value.response()
     assert answer is not None and answer.status in (200, 202, 204, 404, 405, 409)   # 405 until DELETE is served
-    expect(page.locator("#status")).to_have_text("已停止。")
-    expect(page.locator("#download")).to_be_hidden()
+    expect(page.locator("#status")).to_have_text(re.compile(r"^已停止：MP3 文件没有准备，已合成的 \d+\.\d 秒语音存为 WAV。$"))
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.wav$"))
+    expect(page.locator("#history li")).to_have_count(1)
+    assert audio_state(page)["duration"] > 0
     visit.assert_clean(404, 405, 409)   # a server without DELETE (yet) answers 405: nothing to undo
 
 
@@ -688,3 +729,208 @@ def test_every_error_code_and_field_the_server_has_reads_in_chinese(visit):
         assert "server text" not in answer["message"] and answer["detail"] == "server text", answer   # ...detail apart
         assert not re.search(r"\b(?:undefined|null)\b", answer["message"]), answer
     visit.assert_clean()
+
+
+# ~6 s of speech, made in well under a second: it is still playing when the stream is done
+PLAYS_ON = "今天天气很好，我们去公园散步吧。公园里有很多人，有的跑步，有的打太极拳。"
+
+
+def test_the_status_stops_saying_it_plays_once_the_speech_has_played(visit):
+    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.click("#speak")
+    expect_done(page)                                             # (said while the speech still plays)
+    expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
+    expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音。$"))
+    expect(page.locator("#status")).to_have_class(re.compile(r"\bdone\b"))
+    visit.assert_clean()
+
+
+def test_a_preview_does_not_talk_over_the_result_being_replayed(visit):
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.click("#speak")
+    expect_done(page)
+    page.click("#stop")                                           # the live playback: stopped
+    page.evaluate("() => document.getElementById('player').play()")   # the result, replayed
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    page.click("#preview")
+    assert page.evaluate("() => document.getElementById('player').paused")   # one sound at a time
+    expect(page.locator("#status")).to_have_text(re.compile("^试听："))
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("expected, said", [(4, "约 4 秒"), (0.0, "约 1 秒")])   # a short job is not "about 0 s"
+def test_the_download_status_follows_its_job_from_the_queue_to_the_file(visit, expected, said):
+    """While the server encodes the chosen format, the status says where the job is now: in the queue
+    (its place), its turn come, the file on its way; never a place in the queue it has left."""
+    page = visit.page
+    visit.open()
+    page.select_option("#format", "mp3")
+    page.fill("#text", "你好。")
+
+    def third_in_line(route):   # the new job's answer: third in line, as a busy server says it
+        if not json.loads(route.request.post_data or "{}").get("async"):
+            route.continue_()
+            return
+        job = route.fetch().json()
+        route.fulfill(status=202, json={**job, "status": "queued", "position": 3, "expected_seconds": expected})
+
+    polls, files = [], []
+    page.route("**/tts", third_in_line)
+    page.route(re.compile(r"/tts/jobs/[0-9a-f]+$"), lambda route: polls.append(route) if len(polls) < 2 else route.continue_())
+    page.route(re.compile(r"/tts/jobs/[0-9a-f]+/audio$"), lambda route: files.append(route))
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(f"正在准备 MP3 文件：排队第 3 位，{said}…")
+    while not polls:
+        page.wait_for_timeout(50)
+    job = polls[0].fetch().json()
+    polls[0].fulfill(json={**job, "status": "running", "position": 0})   # its turn has come
+    expect(page.locator("#status")).to_have_text("正在准备 MP3 文件…")
+    while len(polls) < 2:
+        page.wait_for_timeout(50)
+    polls[1].continue_()                                          # the server's own answer: done (or running)
+    expect(page.locator("#status")).to_have_text("正在下载 MP3 文件…")
+    while not files:
+        page.wait_for_timeout(50)
+    files[0].continue_()
+    expect_done(page)
+    expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"))
+    visit.assert_clean()
+
+
+def focused(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+
+
+def test_the_keyboards_focus_comes_back_to_the_button_a_run_disabled(visit):
+    """试听 and 停止 are disabled while they have the focus (a preview runs; the stop is done): a keyboard
+    user's focus is not left on the page's body but put back on 试听, or on 合成 after 停止."""
+    page = visit.page
+    visit.open()
+    page.focus("#preview")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text(re.compile("^试听："))
+    expect(page.locator("#preview")).to_be_enabled()
+    assert focused(page) == "preview"
+
+    held = []
+    page.route("**/tts", lambda route: held.append(route))    # the next run waits for the server
+    page.fill("#text", "你好。")
+    page.focus("#text")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#stop")).to_be_enabled()
+    page.focus("#stop")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("已停止。")
+    expect(page.locator("#speak")).to_be_enabled()
+    assert focused(page) == "speak"
+    assert not visit.page_errors
+
+
+def test_a_past_result_cannot_be_made_again_while_a_run_is_on(visit):
+    """重新合成 (a result from an earlier visit) puts its text in the form and synthesizes: while another run
+    is on, it is off like 合成, instead of replacing the text under that run and doing nothing."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "上次的结果。")
+    page.click("#speak")
+    expect_done(page)
+    page.reload()
+    again = page.get_by_role("button", name="重新合成：上次的结果。")
+    expect(again).to_be_enabled()
+    held = []
+    page.route("**/tts", lambda route: held.append(route))    # the next run waits for the server
+    page.fill("#text", "这次的文字。")
+    page.click("#speak")
+    expect(again).to_be_disabled()
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect_done(page)
+    expect(again).to_be_enabled()
+    expect(page.locator("#text")).to_have_value("这次的文字。")
+    visit.assert_clean()
+
+
+def test_two_tabs_of_the_page_keep_one_history_neither_losing_the_others_results(visit):
+    page = visit.page
+    visit.open()
+    other = visit.context.new_page()
+    other.goto(visit.server.url + "/")
+    other.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+    for tab, said in ((page, "甲。"), (other, "乙。"), (page, "丙。")):
+        tab.fill("#text", said)
+        tab.click("#speak")
+        expect_done(tab)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history')).map((r) => r.text)")
+    assert stored == ["丙。", "乙。", "甲。"]   # the other tab's result was not written over
+    expect(page.locator("#history .said")).to_have_text(["丙。", "乙。", "甲。"])
+    expect(page.get_by_role("button", name="重新合成：乙。")).to_be_visible()   # its audio is the other tab's
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_proxy_that_cannot_reach_the_server_is_said_to_be_so(visit, status):
+    """Behind nginx (deploy/), a server that is down or restarting is the proxy's 502 or 504, an HTML page:
+    the page says the server cannot be reached, as it does without a proxy, not that the server failed."""
+    page = visit.page
+    visit.open()
+    page.route("**/tts", lambda route: route.fulfill(status=status, content_type="text/html",
+                                                     body="<html><body>Bad Gateway</body></html>"))
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(f"代理无法连接服务器（HTTP {status}）：请确认服务器在运行，然后重试。")
+    visit.assert_clean(status)
+
+
+def test_a_voice_list_that_did_not_come_comes_with_the_next_run(visit, server):
+    """The voices' list failed as the page opened (the server was restarting): the default voice works, and
+    the run that finds the server back fills the voice choice, not only the page's memory of the list."""
+    page = visit.page
+    page.clock.install(time=0)
+    page.clock.pause_at(1000)             # the page's own retries (timers) stand still: only the run can bring it
+    refused = []
+
+    def once_refused(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/v1/audio/voices", once_refused)
+    page.goto(server.url + "/")
+    while not refused:
+        page.wait_for_timeout(50)
+    expect(page.locator("#voice option")).to_have_count(1)   # 默认声音: the server's default
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    listed = requests.get(f"{server.url}/v1/audio/voices", timeout=5).json()["voices"]
+    expect(page.locator("#voice option")).to_have_count(len(listed))
+    expect(page.locator("#voice")).to_have_value("baker")
+    assert not visit.page_errors
+
+
+def test_synthesize_is_off_until_the_pages_script_runs(visit, server):
+    """On a slow network the page shows before its script has run: 合成 is off until then, else a click sends
+    the form the browser's own way, a reload with the text in its URL (history, access logs) and no speech."""
+    page = visit.page
+    held = []
+    page.route("**/static/app.js", lambda route: held.append(route))
+    page.goto(server.url + "/", wait_until="commit")
+    page.locator("#speak").wait_for(state="attached")
+    while not held:
+        page.wait_for_timeout(50)
+    expect(page.locator("#speak")).to_be_disabled()
+    held[0].continue_()
+    expect(page.locator("#speak")).to_be_enabled()
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    assert page.url == server.url + "/"
+    assert not visit.page_errors

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from helpers import BrowserReference, decode, snr_db
 from tts.config import Settings
-from tts.hidden import read_records
+from tts.hidden import read_records, record
 
 pytestmark = pytest.mark.browser
 
@@ -344,4 +344,60 @@ def test_browser_vocoder_is_off_and_says_why_without_webassembly(visit):
     expect(page.locator("#local")).to_be_disabled()
     expect(page.locator("#local")).not_to_be_checked()
     expect(page.locator("#local-note")).to_have_text("此浏览器不支持 WebAssembly，语音由服务器合成。")
+    visit.assert_clean()
+
+
+def test_while_the_model_for_this_device_loads_the_page_says_so(visit, idle_server):
+    """The first use downloads ~17 MB of model: the page says it is preparing that, not that it waits for
+    the server (which has nothing to do yet) or for other people's requests."""
+    page = visit.page
+    held, holding = [], [True]
+    page.route(re.compile(r"/vocoder/[0-9a-f]{16}/"),                # the runtime and the graphs: on their way
+               lambda route: held.append(route) if holding else route.continue_())
+    visit.open()
+    page.fill("#text", "今天天气很好。")
+    page.check("#local")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text(re.compile(r"^正在准备本机合成的模型…"))
+    while not held:
+        page.wait_for_timeout(50)
+    holding.clear()
+    for route in held:
+        route.continue_()
+    expect_local_done(page)
+    visit.assert_clean()
+
+
+def test_a_failure_on_this_device_is_not_called_a_broken_connection(visit, idle_server):
+    """The worker fails to make a call (here: the stream's start says 128 channels, the hidden states have
+    256): the page says this device failed and what to do, not that the connection broke."""
+    page = visit.page
+
+    def misdescribed(route):
+        records = read_records(route.fetch(timeout=120_000).body())
+        header, _ = records[0]
+        records[0] = ({**header, "channels": header["channels"] // 2}, b"")
+        route.fulfill(status=200, content_type="application/vnd.zh-tts.hidden-stream",
+                      body=b"".join(record(h, payload) for h, payload in records))
+
+    page.route("**/tts/hidden", misdescribed)
+    visit.open()
+    page.fill("#text", HUNDRED)
+    page.check("#local")
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("本机合成出错，语音没有做完：请重试，或关闭“在本机合成”改由服务器合成。",
+                                                 timeout=120_000)
+    expect(page.locator("#status-detail")).to_have_text(re.compile(r"^详情：.+"))
+    expect(page.locator("#speak")).to_be_enabled()
+    visit.assert_clean()
+
+
+def test_words_no_voice_reads_are_said_to_be_left_out_also_when_made_here(visit, idle_server):
+    page = visit.page
+    visit.open()
+    page.fill("#text", "你好αβγ世界。")
+    page.check("#local")
+    page.click("#speak")
+    expect_local_done(page)
+    expect(page.locator("#status")).to_contain_text("1 处文字无法朗读，已略过。")
     visit.assert_clean()

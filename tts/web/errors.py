@@ -15,7 +15,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from tts.errors import RangeNotSatisfiable, RetryLater, TTSError, Unauthorized, UnknownField
-from tts.request import OPENAI
+from tts.request import CAPTIONED, OPENAI, Dialect
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,14 @@ def _openai_type(status: int) -> str:
 def _openai_dialect() -> bool:
     """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong)."""
     return request.blueprint == "openai" or request.path.startswith("/v1/")
+
+
+def _named_dialect() -> Dialect | None:
+    """The dialect a client of this route names fields in, where it differs from the request's attributes
+    (synthesis names `text` what OpenAI's and Kokoro-FastAPI's clients send as `input`)."""
+    if _openai_dialect():
+        return OPENAI
+    return CAPTIONED if request.endpoint == "captions.captioned_speech" else None
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):
@@ -52,8 +60,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TTSError)
     def typed_error(error: TTSError):
         field = error.field
-        if _openai_dialect() and not isinstance(error, UnknownField):
-            field = OPENAI.wire_name(field)   # synthesis names the request's attributes: text → input
+        dialect = _named_dialect()
+        if dialect and not isinstance(error, UnknownField):
+            field = dialect.wire_name(field)   # synthesis names the request's attributes: text → input
         response = error_response(error.status, error.code, error.message, field)
         if isinstance(error, RetryLater):
             response.headers["Retry-After"] = str(error.retry_after)

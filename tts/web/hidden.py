@@ -174,7 +174,8 @@ def tts_hidden():
     head = start_record(catalogue.calibration_db(synthesis.voice), synthesis.volume,
                         current_app.config["TTS_SETTINGS"].vocoder_chunk_frames, _models())
     return Response(_records(job, head, first, chunks), mimetype=MEDIA_TYPE,
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",
+                             "X-Omitted-Tokens": str(len(job.omitted))})   # words no voice reads, as on audio
 
 
 def _records(job: Job, head: bytes, first: HiddenCall | None, rest: Iterator[HiddenCall]) -> Iterator[bytes]:
