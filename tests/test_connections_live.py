@@ -8,6 +8,7 @@ import os
 import resource
 import selectors
 import socket
+import struct
 import time
 
 import pytest
@@ -165,6 +166,24 @@ def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_l
     assert json.loads(body)["error"]["code"] == code and closed
     access = json.loads(server.log_tail().rpartition(" tts.access: ")[2].splitlines()[0])   # it had none before
     assert (access["status"], access["error"], access["path"], access["route"]) == (int(status), code, None, "unparsed")
+
+
+@pytest.mark.parametrize("request_line, status", [(b"GARBAGE", 400), (b"GET /" + b"a" * 9000 + b" HTTP/1.1", 414)])
+def test_junk_from_a_client_that_resets_at_once_gets_an_access_line_and_no_traceback(server, request_line, status):
+    """A scanner sends junk and resets: the answer cannot be sent, the access line is still written."""
+    start = len(server.log_tail(10**9))
+    sock = connect(server)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.sendall(request_line + b"\r\n\r\n")
+    sock.close()   # an RST at once, before the server answers
+    deadline = time.monotonic() + SLACK
+    while " tts.access: " not in server.log_tail(10**9)[start:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert healthy(server)   # after a request that follows, a traceback would be in the log too
+    log = server.log_tail(10**9)[start:]
+    lines = [json.loads(line.partition(" tts.access: ")[2]) for line in log.splitlines() if " tts.access: " in line]
+    assert [(line["status"], line["route"]) for line in lines][:1] == [(status, "unparsed")]
+    assert "failed with" not in log and "Traceback" not in log
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):

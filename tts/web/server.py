@@ -239,8 +239,12 @@ class Handler(WSGIHandler):
             self.connections.working(self)
 
     def _answer(self, response: bytes) -> None:
-        with Timeout(1, False):
-            self.socket.sendall(response)
+        """Send an answer the server makes itself (its access line is the caller's, sent or not)."""
+        try:
+            with Timeout(1, False):
+                self.socket.sendall(response)
+        except OSError:   # the client is gone already (a scanner that sends junk and resets)
+            self.close_connection = True
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
