@@ -17,7 +17,8 @@ from tts.web.server import EXIT_ADDRESS_IN_USE, EXIT_BAD_SETTINGS
 def start(status: int, **env: str) -> subprocess.CompletedProcess:
     """`python app.py` with these TTS_* settings, which must end at once with `status` and one line
     (no traceback, nothing loaded: the voices load after the checks)."""
-    env = {**os.environ, "TTS_HOST": "127.0.0.1", "TTS_PORT": "0", **env}
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("TTS_")}   # not the caller's
+    env = {**inherited, "TTS_HOST": "127.0.0.1", "TTS_PORT": "0", **env}
     done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == status, done.stderr[-2000:]
     assert len(done.stderr.strip().splitlines()) == 1 and " ERROR " in done.stderr, done.stderr

@@ -16,7 +16,10 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
-NOT_SETTINGS = ("TTS_CPUS",)   # TTS_* variables read by others (run.sh's taskset), not by the server
+# TTS_* variables read by others, not by the server (tests/test_config.py finds every one the repository reads)
+NOT_SETTINGS = ("TTS_CPUS",          # run.sh: the cores it pins the server to with taskset
+                "TTS_CHROMIUM",      # tests/browser/browsing.py: the Chromium the browser tests drive
+                "TTS_BENCH_CACHE")   # tts/bench/quality.py: where the benchmark's judge models are kept
 
 
 class SettingsError(ValueError):
