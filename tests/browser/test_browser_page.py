@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import random
 import re
@@ -12,30 +11,35 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browsing import ARTIFACTS, MAX_CHARS
+from browsing import ARTIFACTS, MAX_CHARS, QUEUE_SIZE, Visit
 from helpers import decode
+from live import LiveServer
 from tts.request import TTS
 from tts.web.security import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.browser
 
 SAY = "今天天气很好，我们去公园散步吧。"
-_unique = itertools.count(1)
+HOLD = "挂一下。" * 10   # ten phrases on the tone voice, each held 4 s by tests/servers/faulty.py: 40 s on the worker
 
 
-def fresh_text(sentences: int) -> str:
-    """Text that no cache or in-flight job has seen: every sentence carries a new number."""
-    return "".join(f"第{next(_unique)}号包裹，编号{random.randint(10**5, 10**6 - 1)}，已经送到门口了。"
-                   for _ in range(sentences + 1))
+@pytest.fixture()
+def held_server():
+    """The browser server's limits (a queue of two), plus the tone voice whose 挂 phrases hold the worker:
+    a full queue that no timing can free while the page asks."""
+    server = LiveServer("tests/servers/faulty.py", TTS_QUEUE_SIZE=str(QUEUE_SIZE), TTS_MAX_TEXT_CHARS=str(MAX_CHARS),
+                        TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_SINGLEFLIGHT="0", TTS_KOKORO="0")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
 
 
-def submit_blocker(server, sentences: int) -> dict:
-    """An async job of fresh text, spoken at a quarter of the speed: four times the frames to make, so that
-    it still runs (or waits) while the page sends its own request, also on a quiet machine."""
-    response = requests.post(f"{server.url}/tts", json={"text": fresh_text(sentences), "async": True, "speed": 0.25},
-                             timeout=10)
+def hold(server) -> str:
+    """An async job that holds the worker (or its place in the queue) for 40 s; its URL, to delete it."""
+    response = requests.post(f"{server.url}/tts", json={"text": HOLD, "voice": "tone", "async": True}, timeout=10)
     assert response.status_code == 202, response.text
-    return response.json()
+    return server.url + response.json()["links"]["self"]
 
 
 def audio_state(page) -> dict:
@@ -394,22 +398,28 @@ def test_what_was_heard_is_kept_as_wav_when_the_server_cannot_make_the_chosen_fo
     visit.assert_clean(503)
 
 
-def test_a_full_queue_shows_the_servers_503_and_when_to_retry(visit, idle_server):
-    page = visit.page
-    visit.open()
-    page.fill("#text", "你好。")
-    submit_blocker(idle_server, 2)                        # running
-    submit_blocker(idle_server, 0)                        # waiting: the queue of two is full
-    with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
-        page.click("#speak")
-    assert answer.value.status == 503
-    retry = int(answer.value.headers["retry-after"])
-    message = answer.value.json()["error"]["message"]
-    expect(page.locator("#status")).to_have_text(f"服务器正忙，排队已满，请 {retry} 秒后重试。")
-    expect(page.locator("#status-detail")).to_have_text(f"详情：{message}")
-    expect(page.locator("#speak")).to_be_enabled()
-    expect(page.locator("#history li")).to_have_count(0)
-    visit.assert_clean(503)
+def test_a_full_queue_shows_the_servers_503_and_when_to_retry(chromium, held_server):
+    """Both places held for 40 s each (with real voices as blockers, shortest-first freed one in time)."""
+    visit = Visit(chromium, held_server)
+    try:
+        page = visit.page
+        visit.open()
+        page.fill("#text", "你好。")
+        jobs = [hold(held_server), hold(held_server)]         # one running, one waiting: the queue of two is full
+        with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
+            page.click("#speak")
+        assert answer.value.status == 503
+        retry = int(answer.value.headers["retry-after"])
+        message = answer.value.json()["error"]["message"]
+        expect(page.locator("#status")).to_have_text(f"服务器正忙，排队已满，请 {retry} 秒后重试。")
+        expect(page.locator("#status-detail")).to_have_text(f"详情：{message}")
+        expect(page.locator("#speak")).to_be_enabled()
+        expect(page.locator("#history li")).to_have_count(0)
+        visit.assert_clean(503)
+        for job in jobs:   # cancelled: the server stops at once, without draining 80 s of held jobs
+            assert requests.delete(job, timeout=10).status_code == 204
+    finally:
+        visit.close()
 
 
 def test_every_format_plays_and_the_history_keeps_the_last_five(visit):
