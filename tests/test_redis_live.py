@@ -226,13 +226,17 @@ def test_a_result_redis_could_not_take_whole_is_not_served_short_by_another_repl
     assert "did not reach the shared store whole" in evicted.error.message
 
 
-def test_another_replicas_unfinished_job_has_no_place_here_rather_than_a_false_one(synthesizer, redis_server):
-    """Before, a job queued on another replica read `position` 0 ("started") and `expected_seconds` 0.0 here."""
+@pytest.mark.parametrize("running", [False, True], ids=["queued", "running"])
+def test_another_replicas_unfinished_job_has_no_place_here_rather_than_a_false_one(synthesizer, redis_server, running):
+    """Before, a job queued on another replica read `position` 0 ("started") and `expected_seconds` 0.0 here;
+    then one running there read `position` 0 beside `expected_seconds` null."""
     from tts.request import SynthesisRequest
     from tts.service.jobs import Job
     from tts.web import shutdown
 
     elsewhere = Job(SynthesisRequest(text="别处排队的任务。", voice="baker"))
+    if running:
+        elsewhere.start()
     kept_jobs(redis_server).save(elsewhere)
     app = create_app(Settings(redis_url=redis_server.url), synthesizer=synthesizer)
     try:
@@ -240,4 +244,5 @@ def test_another_replicas_unfinished_job_has_no_place_here_rather_than_a_false_o
         status = app.test_client().get(f"/tts/jobs/{elsewhere.id}").get_json()
     finally:
         shutdown(app)
-    assert status["status"] == "queued" and status["position"] is None and status["expected_seconds"] is None
+    assert status["status"] == ("running" if running else "queued")
+    assert status["position"] is None and status["expected_seconds"] is None

@@ -188,13 +188,12 @@ class SynthesisService:
     def position(self, job: Job) -> int | None:
         """0 = started or finished; else 1 + the requests not started yet that go before it (a
         follower has its leader's place); None for an unfinished job this process does not serve
-        (another replica's, read from the shared store): it cannot know."""
+        (another replica's, read from the shared store, queued or running there): it cannot know.
+        A job served here keeps its turn until it has finished."""
         if job.status in FINISHED:
             return 0
         turn = self._schedule.find(job.leader or job)
-        if turn is None:
-            return None if job.status == QUEUED else 0
-        return self._schedule.position(turn)
+        return None if turn is None else self._schedule.position(turn)
 
     def expected_seconds(self, job: Job) -> float | None:
         """Estimated seconds until `job` is done, from the work queued and the policy; 0 when

@@ -80,7 +80,8 @@ _REF = "#/components/schemas/"
 def _schemas(settings: Settings) -> dict:
     error = _obj({"code": _STR, "message": _STR, "field": _NULLABLE_STR}, additionalProperties=False)
     links = _obj({"self": _STR, "audio": _STR, "captions": _STR}, additionalProperties=False)
-    unplaced = "; null for a job another replica runs (shared store), which this one cannot place"
+    unplaced = ("; null while another replica holds the job, queued or running (shared store): this one "
+                "cannot place it")
     position = {"type": ["integer", "null"], "minimum": 0, "description": "0 = started or finished; otherwise 1 + "
                 "the requests not started yet that go before it (requests take turns phrase by phrase, the one "
                 "with the least work left first)" + unplaced}
