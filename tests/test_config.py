@@ -61,3 +61,16 @@ def test_no_variable_the_project_reads_itself_is_warned_about_as_a_misspelled_se
     read = variables_read_outside_the_settings()
     assert {"TTS_CPUS", "TTS_CHROMIUM", "TTS_BENCH_CACHE", "TTS_KOKORO_DIR"} <= read   # the scan sees them
     assert Settings.ignored(dict.fromkeys(read, "x")) == []
+
+
+def test_an_unknown_default_voice_names_the_setting_only_where_the_setting_is_applied():
+    """The catalogue named TTS_DEFAULT_VOICE also when the default came from code, not from the setting."""
+    from fakes import tone_synthesizer
+    from tts.catalogue import UnknownDefaultVoice
+    from tts.synthesizer import Synthesizer
+
+    with pytest.raises(UnknownDefaultVoice, match=r"^the voice 'nobody' is not offered; voices: tone") as raised:
+        Synthesizer(tone_synthesizer().engines, default_voice="nobody")
+    assert not isinstance(raised.value, SettingsError)
+    with pytest.raises(SettingsError, match=r"^TTS_DEFAULT_VOICE: the voice 'nobody' is not offered; voices: baker"):
+        Synthesizer.from_settings(Settings(default_voice="nobody", kokoro=False))

@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Mapping
 
 from tts import eco
-from tts.config import SettingsError
 from tts.engines.base import Voice
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import InvalidInput
@@ -25,6 +24,10 @@ OPENAI_VOICES = {
 }
 
 
+class UnknownDefaultVoice(ValueError):
+    """The default voice given is none of the engines' voices (Synthesizer.from_settings names the setting)."""
+
+
 class VoiceCatalogue:
     def __init__(self, engines: Mapping[str, ManagedEngine], default_voice: str) -> None:
         self.engines = dict(engines)
@@ -32,7 +35,7 @@ class VoiceCatalogue:
         self.voices = tuple(v for e in self.engines.values() for v in e.info.voices)
         self._calibration = {v.id: v.calibration_db for v in self.voices}
         if default_voice not in self._by_voice:
-            raise SettingsError(f"TTS_DEFAULT_VOICE: the voice {default_voice!r} is not offered; "
+            raise UnknownDefaultVoice(f"the voice {default_voice!r} is not offered; "
                                 f"voices: {', '.join(self.ids)}")
         self.default_voice = default_voice
         self.eco_voice = eco.eco_voice(e.info for e in self.engines.values()).id

@@ -45,10 +45,10 @@ from tts.audio import AudioChunk, dequantize, quantize
 from tts.captions import PhraseTimer, Unit, phrase_units
 from tts.audio.effects import apply_gain, calibrate, pitch_factor
 from tts.audio.resample import resample
-from tts.config import Settings
+from tts.config import Settings, SettingsError
 from tts.engines import declare_engines
 from tts.engines.base import EngineOptions, Onsets
-from tts.catalogue import VoiceCatalogue
+from tts.catalogue import UnknownDefaultVoice, VoiceCatalogue
 from tts.engines.lifecycle import ManagedEngine
 from tts.errors import AudioTooLong, NothingToSay
 from tts.frontend import Phrase, analyze_text, load as load_frontend
@@ -141,9 +141,13 @@ class Synthesizer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Synthesizer":
-        """The engines the settings ask for (declared, not loaded yet) behind one synthesizer."""
-        return cls(declare_engines(settings), default_voice=settings.default_voice,
-                   max_audio_seconds=settings.max_audio_seconds)
+        """The engines the settings ask for (declared, not loaded yet) behind one synthesizer (raises
+        SettingsError naming TTS_DEFAULT_VOICE when no engine offers that voice)."""
+        engines = declare_engines(settings)
+        try:
+            return cls(engines, default_voice=settings.default_voice, max_audio_seconds=settings.max_audio_seconds)
+        except UnknownDefaultVoice as error:
+            raise SettingsError(f"TTS_DEFAULT_VOICE: {error}") from None
 
     @staticmethod
     def load_frontend() -> None:
