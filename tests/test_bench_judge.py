@@ -92,14 +92,23 @@ def test_judges_differ_in_how_they_decode_and_the_default_writes_where_it_always
     assert quality.JUDGES["base-beam5"].beam_size == 5
 
 
+def saved_run(judge: str, cer: float) -> dict:
+    return {"judge": judge, "recognizer": quality.JUDGES[judge].label, "elapsed_s": 12.0,
+            "machine": {"date": "2026-12-01 18:00:00 UTC", "cpus": 2, "load_average": [1.0, 1.0, 1.0]},
+            "rows": [{"voice": "baker", "path": "ours, as served", "cer": cer}], "ratios": [], "loss_split": []}
+
+
 def test_the_default_judge_table_carries_every_other_judge_saved_run(tmp_path):
     import json
 
-    saved = {"judge": "base-beam5", "recognizer": quality.JUDGES["base-beam5"].label, "elapsed_s": 12.0,
-             "machine": {"date": "2026-12-01 18:00:00 UTC", "cpus": 2, "load_average": [1.0, 1.0, 1.0]},
-             "rows": [{"voice": "baker", "path": "ours, as served", "cer": 0.0421}], "ratios": [], "loss_split": []}
-    (tmp_path / "quality_base-beam5.json").write_text(json.dumps(saved), encoding="utf-8")
-    section = quality.other_judges(tmp_path)
+    (tmp_path / "quality_base-beam5.json").write_text(json.dumps(saved_run("base-beam5", 0.0421)), encoding="utf-8")
+    saved = quality.saved_judges(tmp_path)
+    section = quality.table({**saved_run("base", 0.05), "other_judges": saved})
     assert "## Judge `base-beam5`" in section and "2026-12-01 18:00:00 UTC" in section
     assert "python -m tts.bench quality --judge base-beam5" in section and "| 0.0421 |" in section
-    assert quality.other_judges(tmp_path / "nothing saved") == ""
+    assert quality.saved_judges(tmp_path / "nothing saved") == []
+
+
+def test_the_table_shows_the_judges_runs_it_was_given_not_the_repositorys():
+    """`--out /tmp/x` wrote a quality.md with the repository's stale runs of the other judges under fresh figures."""
+    assert "## Judge" not in quality.table(saved_run("base", 0.05))

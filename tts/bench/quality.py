@@ -291,10 +291,11 @@ def loss_split(rows: list[dict]) -> list[dict]:
     return split
 
 
-def run(quick: bool = False, voices: tuple[str, ...] = VOICES, judge: str = DEFAULT_JUDGE) -> dict:
+def run(quick: bool = False, voices: tuple[str, ...] = VOICES, judge: str = DEFAULT_JUDGE, out: Path = RESULTS) -> dict:
     """Every voice in `voices` as served (Kokoro's also through misaki), and the embedded voice's
     other settings when it is among them, heard by `judge` (a judge other than the default writes
-    results/quality_<judge>.*, so the default's figures stay where they are)."""
+    results/quality_<judge>.*, so the default's figures stay where they are). Under the default judge,
+    the result also carries every other judge's last run saved in `out`, the directory it is written to."""
     from tts.config import Settings
     from tts.engines import declare_engines
     from tts.synthesizer import Synthesizer
@@ -326,31 +327,31 @@ def run(quick: bool = False, voices: tuple[str, ...] = VOICES, judge: str = DEFA
         rows.append({"voice": "baker", "engine": "embedded", "path": f"ours, {name}",
                      **score_sentences(served("baker", threads, **fields), sentences, judge)})
     return {"stem": "quality" if judge == DEFAULT_JUDGE else f"quality_{judge}", "judge": judge,
-            "recognizer": JUDGES[judge].label, "rows": rows, "ratios": ratios, "loss_split": loss_split(rows)}
+            "recognizer": JUDGES[judge].label, "rows": rows, "ratios": ratios, "loss_split": loss_split(rows),
+            **({"other_judges": saved_judges(out)} if judge == DEFAULT_JUDGE else {})}
 
 
 def table(result: dict) -> str:
-    """The result's tables; under the default judge's, every other judge's last run (its JSON in RESULTS)."""
-    text = tables(result)
-    if result.get("judge", DEFAULT_JUDGE) == DEFAULT_JUDGE:
-        text += other_judges(RESULTS)
-    return text
+    """The result's tables, then a section per other judge's run it carries (see `run`)."""
+    return tables(result) + other_judges(result.get("other_judges", []))
 
 
-def other_judges(results: Path) -> str:
-    """A section per judge other than the default with a saved run in `results`: when, under what
-    load, the command, and its tables."""
+def saved_judges(results: Path) -> list[dict]:
+    """The last run of every judge other than the default saved in `results` (each its quality_<judge>.json)."""
     import json
 
+    paths = [results / f"quality_{name}.json" for name in JUDGES if name != DEFAULT_JUDGE]
+    return [json.loads(path.read_text(encoding="utf-8")) for path in paths if path.is_file()]
+
+
+def other_judges(saved: list[dict]) -> str:
+    """A section per saved judge's run: when, under what load, the command, and its tables."""
     sections = []
-    for name in JUDGES:
-        path = results / f"quality_{name}.json"
-        if name != DEFAULT_JUDGE and path.is_file():
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            machine = saved["machine"]
-            sections.append(f"## Judge `{name}`: {saved['recognizer']}\n\nMeasured {machine['date']}, {machine['cpus']} "
-                            f"CPUs, load average at the end {machine['load_average']}, {saved.get('elapsed_s', '?')} s; "
-                            f"`python -m tts.bench quality --judge {name}` (quality_{name}.json).\n\n" + tables(saved))
+    for judged in saved:
+        name, machine = judged["judge"], judged["machine"]
+        sections.append(f"## Judge `{name}`: {judged['recognizer']}\n\nMeasured {machine['date']}, {machine['cpus']} "
+                        f"CPUs, load average at the end {machine['load_average']}, {judged.get('elapsed_s', '?')} s; "
+                        f"`python -m tts.bench quality --judge {name}` (quality_{name}.json).\n\n" + tables(judged))
     return "".join(f"\n\n{section}" for section in sections)
 
 
