@@ -87,6 +87,23 @@ def test_memory_caps_agree_between_the_unit_compose_the_dockerfile_and_the_readm
         assert {megabytes(m) for m in re.findall(r"docker run [^\n]*--memory (\w+)", text)} == {cap}
 
 
+def seconds(duration: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)\s*(ms|s|m|h)?", str(duration).strip()).groups()
+    return int(number) * {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600}[unit]
+
+
+def test_every_stop_timeout_outlasts_a_drain_and_its_grace():
+    """`docker run` without --stop-timeout had Docker's 10 s: `docker stop` SIGKILLed a drain of up to 25 s."""
+    drain = Settings().drain_seconds + SHUTDOWN_GRACE_SECONDS
+    assert seconds(unit_value("TimeoutStopSec")) >= drain
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    assert all(seconds(s["stop_grace_period"]) >= drain for name, s in compose.items() if name.startswith("tts-"))
+    for text in ((ROOT / "Dockerfile").read_text(encoding="utf-8"), (ROOT / "README.md").read_text(encoding="utf-8")):
+        commands = re.findall(r"docker run [^\n`]* zh-tts", text)
+        assert commands and all(re.search(r"--stop-timeout (\d+)", c) for c in commands), commands
+        assert all(int(re.search(r"--stop-timeout (\d+)", c).group(1)) >= drain for c in commands)
+
+
 def test_health_checks_probe_liveness():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
     for name, service in compose.items():
