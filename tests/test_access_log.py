@@ -11,21 +11,16 @@ import pytest
 
 from werkzeug.test import EnvironBuilder
 
-from fakes import ToneModel, tone_synthesizer
-from tts.config import Settings
-from tts.web import create_app, shutdown
+from fakes import tone_app
 
 FAILS_BEFORE_ITS_FIRST_BYTE = {   # AAC holds back its first 1,600 samples: the tone's one syllable is less
     "text": '<speak>你<break time="1ms"/>坏了。</speak>', "voice": "tone", "format": "aac", "stream": True}
 
 
-@pytest.fixture()
-def tone_app():
-    app = create_app(Settings(cache_mb=0, singleflight=False), synthesizer=tone_synthesizer(ToneModel()))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(10)
-    yield app
-    shutdown(app)
+@pytest.fixture(name="tone_app")
+def tone_app_fixture():
+    with tone_app() as app:
+        yield app
 
 
 def access_lines(caplog, request_id: str) -> list[dict]:

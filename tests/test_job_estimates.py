@@ -5,26 +5,21 @@ from __future__ import annotations
 import pytest
 
 from contract import Contract
-from fakes import ToneModel, tone_synthesizer, wait_until
-from tts.config import Settings
-from tts.web import create_app, shutdown
+from fakes import ToneModel, tone_app, wait_until
 
 
 @pytest.fixture()
 def held():
     """An app on the tone voice whose worker is held by a 挂 job until the test releases the model."""
     model = ToneModel()
-    app = create_app(Settings(cache_mb=0, singleflight=False), synthesizer=tone_synthesizer(model))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(10)
-    client = app.test_client()
-    holder = client.post("/tts", json={"text": "挂一下。", "voice": "tone", "async": True}).get_json()
-    wait_until(lambda: client.get(holder["links"]["self"]).get_json()["status"] == "running")
-    try:
-        yield app, client, model
-    finally:
-        model.release.set()
-        shutdown(app)
+    with tone_app(model) as app:
+        client = app.test_client()
+        holder = client.post("/tts", json={"text": "挂一下。", "voice": "tone", "async": True}).get_json()
+        wait_until(lambda: client.get(holder["links"]["self"]).get_json()["status"] == "running")
+        try:
+            yield app, client, model
+        finally:
+            model.release.set()
 
 
 def test_a_queued_job_never_reads_as_expected_in_0_seconds(held):

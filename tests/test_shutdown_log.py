@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from fakes import ToneModel, tone_synthesizer, wait_until
-from tts.config import Settings
-from tts.web import create_app, shutdown
+from fakes import tone_app, wait_until
+from tts.web import shutdown
 
 
 def test_a_drain_that_ran_out_waiting_for_a_fetch_says_so_not_that_work_was_left(caplog):
     """Before: "shutting down with work left after 0 s; failing it", when the work was done and
     only its result had not been fetched."""
-    app = create_app(Settings(cache_mb=0), synthesizer=tone_synthesizer(ToneModel()))
-    assert app.extensions["tts.service"].wait_ready(10)
-    client = app.test_client()
-    link = client.post("/tts", json={"text": "你好。", "voice": "tone", "async": True}).get_json()["links"]["self"]
-    wait_until(lambda: client.get(link).get_json()["status"] == "done")
-    with caplog.at_level(logging.WARNING, logger="tts.web"):
-        assert not shutdown(app, drain_seconds=0.2)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "tts.web"]
-    assert "0 requests unfinished" in line and "1 async results nobody fetched" in line
+    with tone_app() as app:
+        client = app.test_client()
+        link = client.post("/tts", json={"text": "你好。", "voice": "tone", "async": True}).get_json()["links"]["self"]
+        wait_until(lambda: client.get(link).get_json()["status"] == "done")
+        with caplog.at_level(logging.WARNING, logger="tts.web"):
+            assert not shutdown(app, drain_seconds=0.2)
+        [line] = [r.getMessage() for r in caplog.records if r.name == "tts.web"]   # (before tone_app's own shutdown)
+        assert "0 requests unfinished" in line and "1 async results nobody fetched" in line
