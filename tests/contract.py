@@ -95,15 +95,20 @@ def audio_of(response) -> tuple:
 
 
 @contextmanager
-def serving(engines, settings: Settings) -> Iterator:
-    """A ready app on the session's engines, with `settings` (its audio budget included); closed after."""
-    app = create_app(settings, synthesizer=Synthesizer(engines, max_audio_seconds=settings.max_audio_seconds))
+def ready_app(synthesizer: Synthesizer, settings: Settings, ready_seconds: float = 60) -> Iterator:
+    """A ready app (TESTING) on `synthesizer`, with `settings`; shut down after."""
+    app = create_app(settings, synthesizer=synthesizer)
     app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(60)
+    assert app.extensions["tts.service"].wait_ready(ready_seconds)
     try:
         yield app
     finally:
         shutdown(app)
+
+
+def serving(engines, settings: Settings):
+    """A ready app on the session's engines, with `settings` (its audio budget included); closed after."""
+    return ready_app(Synthesizer(engines, max_audio_seconds=settings.max_audio_seconds), settings)
 
 
 def drain(app, timeout: float = 60) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 import numpy as np
 
@@ -73,21 +71,14 @@ def tone_synthesizer(model: ToneModel | None = None, idle_seconds: float = 0.0) 
     return Synthesizer({"tone": tone_engine(model or ToneModel(), idle_seconds)}, default_voice="tone")
 
 
-@contextmanager
-def tone_app(model: ToneModel | None = None, **settings) -> Iterator:
-    """A ready app (tts.web.create_app, TESTING) on the tone voices, without the cache or singleflight
-    unless `settings` ask for them; shut down afterwards."""
+def tone_app(model: ToneModel | None = None, **settings):
+    """A ready app (TESTING) on the tone voices, without the cache or singleflight unless `settings` ask
+    for them; shut down after (a context manager)."""
+    from contract import ready_app
     from tts.config import Settings
-    from tts.web import create_app, shutdown
 
-    app = create_app(Settings(**{"cache_mb": 0, "singleflight": False, **settings}),
-                     synthesizer=tone_synthesizer(model or ToneModel()))
-    app.config["TESTING"] = True
-    assert app.extensions["tts.service"].wait_ready(10)
-    try:
-        yield app
-    finally:
-        shutdown(app)
+    return ready_app(tone_synthesizer(model or ToneModel()),
+                     Settings(**{"cache_mb": 0, "singleflight": False, **settings}), ready_seconds=10)
 
 
 def wait_until(condition, timeout: float = 10.0) -> None:
