@@ -274,6 +274,36 @@ HELD_OUT_CLASSES = [
     ("他和妻子去旅行了。", "子", 0, "zi5"),
     ("公司招了两个会计。", "会", 0, "kuai4"),
     ("你教教他怎么用。", "教", 0, "jiao1"),
+    # what those classes must leave alone (a review's counter-examples): 为 after "V为" is wei2
+    ("把首页设置为这个网址", "为", 0, "wei2"),
+    ("这个函数定义为这样", "为", 0, "wei2"),
+    ("他被提名为公司董事", "为", 0, "wei2"),
+    ("他被任命为公司总经理", "为", 0, "wei2"),
+    ("这本书译为自己的母语", "为", 0, "wei2"),
+    ("他为公司工作了十年。", "为", 0, "wei4"),
+    ("我们要为这件事负责。", "为", 0, "wei4"),
+    # the adverb 还 after a 把 phrase that has its verb; 还 closing the disposal gives back
+    ("他把钱花光了还不够", "还", 0, "hai2"),
+    ("他把我还当成小孩子", "还", 0, "hai2"),
+    ("把钱还给你", "还", 0, "huan2"),
+    ("把书还了", "还", 0, "huan2"),
+    # 种的 is the kind after 什么/不同, the verb after a place
+    ("这是什么种的狗？", "种", 0, "zhong3"),
+    ("不同种的鸟", "种", 0, "zhong3"),
+    ("地里种的是玉米。", "种", 0, "zhong4"),
+    # a person 得 before 有点/有些 "must"; the particle after a verb
+    ("她得有点耐心", "得", 0, "dei3"),
+    ("你得有些准备", "得", 0, "dei3"),
+    ("电脑卡得不行", "得", 0, "de5"),
+    ("运行得很慢", "得", 0, "de5"),
+    # 调到 closing the text is "transfer"
+    ("他上个月刚调到", "调", 0, "diao4"),
+    # 系上 "in the department"; 系上 what it fastens, or closing a 把, ties
+    ("他是系上的老师", "系", 0, "xi4"),
+    ("请系上安全带。", "系", 0, "ji4"),
+    ("把鞋带系上。", "系", 0, "ji4"),
+    # 数 up to a number, however jieba cut it (一数 is one word)
+    ("从一数到十", "数", 0, "shu3"),
 ]
 
 

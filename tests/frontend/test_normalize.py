@@ -439,3 +439,18 @@ def test_codes_ratios_and_powers_leave_no_digit(text):
 })
 def test_third_round_classes(written, spoken):
     assert normalize(written) == spoken
+
+
+# What the held-out classes must leave alone (a review's counter-examples).
+@reads({
+    "a score before 分为 counts": ("他考了110分为全班第一", "他考了一百一十分为全班第一"),
+    "a score before 分为 counts, 120": ("满分120分为优秀", "满分一百二十分为优秀"),
+    "a score before 分成为 counts": ("他得了110分成为第一名", "他得了一百一十分成为第一名"),
+    "a times sign between names is a co-branding": ("李宁×故宫联名款", "李宁×故宫联名款"),
+    "a times sign between latin names": ("小米×徕卡联名", "小米×徕卡联名"),
+    "a unit after a hyphenated model is a quantity": ("iPhone15-128GB", "iPhone十五一百二十八吉字节"),
+    "a unit after a hyphenated model, 512GB": ("Mate60-512GB", "Mate六十五百一十二吉字节"),
+    "one letter after a hyphenated model stays a code": ("i7-13700H", "i七一三七零零H"),
+})
+def test_held_out_classes_leave_alone(written, spoken):
+    assert normalize(written) == spoken

@@ -33,6 +33,8 @@ _BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
 _DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了", "够呛", "慌", "有点", "有些", "真", "不错"}
+# Of those, the ones that also open what a person must have (她得有点耐心, 你得有些准备).
+_MUST_SOME = {"有点", "有些"}
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着), or "suffer"
 # what the verb does (别冻着, 累着了, 吓着孩子了).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
@@ -56,6 +58,8 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     if word != "得" or not prev or nxt.startswith("了"):
         return None
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+        return "dei3"
+    if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
     if prev_pos.startswith(_VERBAL) or nxt in _DEGREE_AFTER_DE:
         return "de5"
@@ -113,9 +117,7 @@ def _shu_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     number (数百人)."""
     if word != "数":
         return None
-    if nxt == "到" and after[:1] in _NUMERALS:   # 从五数到二十: counting up to a number
-        return "shu3"
-    counted = prev_pos.startswith(("n", "q", "m")) and prev_pos != "nr"
+    counted = prev_pos.startswith(("n", "q")) and prev_pos != "nr"   # 从五数到二十 counts: not after m
     if nxt[:1] in set("十百千万亿以") or prev[-1:] in set("个这那有的其约") or counted:
         return "shu4"
     return "shu3"
@@ -196,10 +198,12 @@ def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
 
 def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
-    种在, 地里种的是玉米), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种)."""
+    种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种).
+    Before 的 only after a place or a field (地里种的是玉米, 这块地种的): 什么种的狗, 不同种的鸟 are kinds."""
     if word != "种" or prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某多"):
         return None
-    return "zhong4" if nxt[:1] in set("了着过下上在出满好完到进的") else None
+    planted = nxt[:1] in set("了着过下上在出满好完到进") or nxt == "的" and prev[-1:] in set("里上中地田园")
+    return "zhong4" if planted else None
 
 
 def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -277,8 +281,11 @@ _NONG_BEFORE = set("把被给别要会想能去来")
 _BAO_AFTER = set("子床花刀木平光削")
 _COUNTED_AFTER = set("着过完清遍")
 _DEGREE_CHARS = set("很太更最挺好真蛮")
-_BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国", "公司", "国家", "社会", "集体", "孩子", "家人",
-                  "父母", "自己", "别人", "客户", "顾客", "群众", "百姓", "这", "那")
+_BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国")
+# Bodies and 这/那 are also what a "V为" names (设置为这个网址, 任命为公司总经理, 译为自己的母语): "for"
+# only with a subject or a modal right before 为 (她为国家争光, 我们要为这件事负责) or nothing before it.
+_SERVED = ("公司", "国家", "社会", "集体", "孩子", "家人", "父母", "自己", "别人", "客户", "顾客", "群众", "百姓", "这", "那")
+_BEFORE_FOR = set("你我他她它您们家人妈爸要该意会能想都也还就愿肯得须")
 _TAKING_VERBS = set("选成称作视当认分化改变转被")
 
 
@@ -307,13 +314,13 @@ def _tiao_reading(text: str, i: int, word: str) -> str | None:
     (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is 调 after 被 (被调走)."""
     if text[i - 1 : i] == "被" or _SEATS.match(text, i + 1):
         return "diao4"
-    to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in "最每")
+    to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in ("最", "每"))
     return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level else None
 
 
 def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
     """数 with an aspect particle or a result after it is the verb "count" (数着日子, 数过, 数清),
-    and so is 数 up to a number (从一数到十)."""
+    and so is 数 up to a number, however it was segmented (从一数到十, 从五数到二十)."""
     up_to = text[i + 1 : i + 2] == "到" and text[i + 2 : i + 3] in _NUMERALS
     return "shu3" if word[0] == "数" and text[i + 1 : i + 2] in _COUNTED_AFTER or up_to else None
 
@@ -332,26 +339,34 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 
 
 def _wei_for(text: str, i: int, word: str) -> str | None:
-    """为 before a person or a body it serves, or before 这/那 (为这件事负责), is the preposition
-    "for" (为你准备, 为人民服务, 为公司工作), wei4;
-    unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为)."""
-    if word != "为" or not text.startswith(_BENEFICIARIES, i + 1):
+    """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
+    before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责);
+    unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为, 设置为)."""
+    served = text.startswith(_SERVED, i + 1)
+    if word != "为" or not (served or text.startswith(_BENEFICIARIES, i + 1)):
         return None
     clause = text[:i].split("，")[-1].split("。")[-1]
-    return None if "以" in clause or clause[-1:] in _TAKING_VERBS else "wei4"
+    if "以" in clause or clause[-1:] in _TAKING_VERBS:
+        return None
+    return None if served and clause and clause[-1] not in _BEFORE_FOR else "wei4"
 
 
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
-    """还 after 把 and its object in the same clause is the verb "give back" (把车还回去,
-    把钱还给他): the disposal construction needs a verb, and the adverb 还 never follows 把."""
+    """还 after 把 and its object in the same clause, closing the disposal (with 给/回/了/掉/清
+    or at the clause's end), is the verb "give back" (把车还回去, 把钱还给他, 把书还了); the
+    adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子)."""
     clause = text[:i].split("，")[-1].split("。")[-1]
-    return "huan2" if word == "还" and "把" in clause[:-1] else None
+    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in set("给回了掉清")
+    return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
 
 
 # What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
 _CARRIED = set("包篓筐袋柴枪孩娃")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
 _TIED = set("好上紧鞋领安扣围着")
+# 系上 ties only before what it fastens (系上安全带, 系上了红领巾) or closing a 把 (把鞋带系上);
+# 他是系上的老师 is "in the department" (xi4).
+_FASTENED = set("鞋领安扣围带腰绳红丝")
 
 
 def _bei_carry(text: str, i: int, word: str) -> str | None:
@@ -365,12 +380,11 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
     """系 on its own, or in a word with its result, before what it fastens or a result is the
     verb "tie" (系好安全带, 系紧鞋带), ji4; 系统, 关系 are dictionary words."""
     tied = text[i + 1 : i + 2]
+    ends = i + 2 == len(text) or text[i + 2] in _PAUSES or text[i + 2] == "了"
+    disposal = "把" in text[:i].split("，")[-1].split("。")[-1]   # 把鞋带系上
+    if tied == "上" and text[i + 2 : i + 4].removeprefix("了")[:1] not in _FASTENED and not (ends and disposal):
+        return None
     return "ji4" if tied in _TIED and word in ("系", "系" + tied) else None
-
-
-def _zhang_grown_long(text: str, i: int, word: str) -> str | None:
-    """长长了 "has grown long" (头发长长了): the first 长 grows, the second is "long"."""
-    return "zhang3" if text[i + 1 : i + 3] == "长了" else None
 
 
 def _jia_holiday(text: str, i: int, word: str) -> str | None:
@@ -505,7 +519,6 @@ _CHAR_RULES: dict[str, CharRule] = {
     "假": _jia_holiday,
     "背": _bei_carry,
     "系": _ji_tie,
-    "长": _zhang_grown_long,
     "弄": _nong_reading,
     "藉": _jie_reading,
     "刨": _bao_reading,

@@ -10,7 +10,7 @@ import re
 
 from .context import quantity_follows
 from .numbers import read_digits
-from .vocab import ABBREVIATIONS, CODE_CUES, FAMOUS_CODES, NAMED_BEFORE, alternation
+from .vocab import ABBREVIATIONS, CODE_CUES, FAMOUS_CODES, LATIN_UNITS, NAMED_BEFORE, alternation
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/]")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -55,6 +55,15 @@ _MASKED = re.compile(r"(?<![0-9])([0-9]{2,})(\*{2,}|＊{2,})([0-9]{2,})(?![0-9])
 # Model and room codes with a hyphen: i7-13700H, A-305 (a name with a digit, or one capital, then 3+ digits):
 # the hyphen is silent and the digits after it are read one by one (i七一三七零零H, A三零五), not a range.
 _HYPHEN_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+[0-9]+|[A-Z])-([0-9]{3,})([A-Za-z]*)(?![A-Za-z0-9]|[-.][0-9])")
+
+
+def _read_hyphen_code(match: re.Match[str]) -> str:
+    """i7-13700H: the name, the digits one by one, the letters after; a unit after the digits
+    (iPhone15-128GB, Mate60-512GB) makes them a quantity, left to the unit pass, the hyphen silent."""
+    name, digits, letters = match.groups()
+    if len(letters) >= 2 and letters in LATIN_UNITS:
+        return f"{name} {digits}{letters}"
+    return f"{name}{read_digits(digits)}{letters}"
 
 
 def _read_url(match: re.Match[str]) -> str:
@@ -108,7 +117,7 @@ PASSES = (
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
     (_MASKED, lambda m: read_digits(m.group(1), phone=True) + m.group(2) + read_digits(m.group(3), phone=True)),
-    (_HYPHEN_CODE, lambda m: f"{m.group(1)}{read_digits(m.group(2))}{m.group(3)}"),
+    (_HYPHEN_CODE, _read_hyphen_code),
     (_CUED, _read_cued),  # 门牌号是1203: the cue, 号, then 是/为/a colon
     (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),
     (_NAMED_BY_PREVIOUS, _read_named),

@@ -66,8 +66,9 @@ _BLOOD_PRESSURE = re.compile(r"(?<=血压)([是为:：]?\s?)([0-9]{2,3}) ?/ ?([0
 _DURATION = re.compile(
     r"(时长|用时|耗时|片长|计时)([为是:：]?\s?)([0-9]{1,2})[:：]([0-5][0-9])(?:[:：]([0-5][0-9]))?(?![0-9]|[:：][0-9])"
 )
-# A multiplication sign the equations and sizes left (120cm×60cm: between quantities once units are words).
-_TIMES_LEFT = re.compile(r" ?× ?")
+# A multiplication sign the equations and sizes left (120cm×60cm: between quantities once units are words),
+# before a number that is still digits at this pass; 李宁×故宫 (a co-branding) is left alone.
+_TIMES_LEFT = re.compile(r" ?× ?(?=[0-9])")
 # School grades: A+, B- (C++ was read before).
 _GRADE = re.compile(r"(?<![A-Za-z])([A-F])([+-])(?![A-Za-z0-9+\-])")
 # 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八).

@@ -56,8 +56,9 @@ LIANG_MEASURES = tuple(
 MEASURES = LIANG_MEASURES + tuple(LATIN_UNITS.values())
 # Compounds starting with a measure word that name an order or a power, not a count (二年级, 二次方).
 NOT_LIANG_AFTER = ("年级", "年代", "分之", "号", "次方")
-# Words that start with a measure word and count nothing (1920x1080分辨率 is a code, not 1080分).
-NOT_MEASURE_WORDS = ("分辨率", "分辨", "分析", "分别", "分享", "分类", "分配", "分为", "分成", "米饭", "度假", "点赞")
+# Words that start with a measure word and count nothing (1920x1080分辨率 is a code, not 1080分). Not 分为/分成:
+# a score comes before them (110分为全班第一).
+NOT_MEASURE_WORDS = ("分辨率", "分辨", "米饭", "度假", "点赞")
 
 # Words after an amount that make it money, read without trailing zero cents.
 MONEY_WORDS = tuple(sorted(set(CURRENCY_SIGNS.values()) | set(CURRENCY_CODES.values()) | {"块", "块钱", "元"}))
