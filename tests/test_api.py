@@ -1,5 +1,8 @@
 """POST /tts and the job endpoints, through Flask's test client on the real voice."""
 
+import json
+import logging
+import socket
 import time
 
 import gevent
@@ -7,6 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import decode
+from tts.web.responses import CLIENT_SOCKET
 
 HELLO = "今天天气很好，我们去公园散步吧。"
 
@@ -84,6 +88,51 @@ def test_unknown_job_is_404_naming_the_id(client):
     response = client.get("/tts/jobs/0123456789abcdef0123456789abcdef")
     assert response.status_code == 404
     assert response.get_json()["error"]["field"] == "id"
+
+
+@pytest.mark.parametrize("path", ["/tts/jobs/{}", "/tts/jobs/{}/audio", "/tts/jobs/{}/captions"])
+def test_an_unknown_jobs_404_quotes_its_id_short(client, path):
+    response = client.get(path.format("a" * 5000))
+    message = response.get_json()["error"]["message"]
+    assert response.status_code == 404 and len(response.data) < 300 and '"aaaa' in message
+
+
+def test_an_unknown_voice_is_quoted_short(client):
+    voice = client.post("/tts", json={"text": "你好。", "voice": "v" * 5000})
+    assert voice.status_code == 400 and "v" * 41 not in voice.get_json()["error"]["message"]
+
+
+def _finished_job(client) -> dict:
+    job = client.post("/tts", json={"text": "你好。", "async": True}).get_json()
+    deadline = time.monotonic() + 30
+    while client.get(job["links"]["self"]).get_json()["status"] != "done":
+        assert time.monotonic() < deadline
+        gevent.sleep(0.05)  # the test client runs on the hub: yield so the worker can progress
+    return job
+
+
+def test_a_jobs_audio_answers_304_to_the_etag_the_client_holds(client):
+    audio = client.get(_finished_job(client)["links"]["audio"])
+    etag = audio.headers["ETag"]
+    again = client.get(audio.request.path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert client.get(audio.request.path, headers={"If-None-Match": '"another"'}).data == audio.data
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_client_that_hangs_up_before_its_audio_is_logged_as_gone_not_409(app, client, caplog, stream):
+    """Nobody got anything: one error line and the access line say 499 client_closed_request (nginx's
+    status for a request its client closed), under the request's id; nothing says job_not_ready."""
+    ours, theirs = socket.socketpair()
+    theirs.close()   # the client hung up at once
+    with ours, caplog.at_level(logging.INFO):
+        response = client.post("/tts", json={"text": HELLO * 20, "stream": stream}, headers={"X-Request-ID": "gone-1"},
+                               environ_base={CLIENT_SOCKET: ours})
+    assert response.status_code == 499
+    said = [r.getMessage() for r in caplog.records if r.name in ("tts.web.errors", "tts.access", "tts.web.responses")]
+    assert len(said) == 2 and all("gone-1" in line and "client_closed_request" in line for line in said), said
+    assert json.loads(said[1]) | {"ms": 0} == json.loads(said[1]) | {
+        "status": 499, "incomplete": True, "error": "client_closed_request", "bytes": 0, "ms": 0}
 
 
 TEXT_CODES = {"": "nothing_to_say", "   \n ": "nothing_to_say", "！？。": "nothing_to_say",   # a text's own codes

@@ -225,6 +225,12 @@ def test_an_async_jobs_captions_are_served_as_webvtt(client):
     listed = client.get(f"/tts/jobs/{job['id']}/captions").get_json()["captions"]
     assert "".join(c["text"] for c in listed) == SPOKEN
     assert client.get(f"/tts/jobs/{job['id']}/captions?format=ass").get_json()["error"]["field"] == "format"
+    misspelled = client.get(f"/tts/jobs/{job['id']}/captions?fmt=vtt")   # refused as GET /tts refuses it, never JSON
+    error = misspelled.get_json()["error"]
+    assert misspelled.status_code == 400 and (error["code"], error["field"]) == ("unknown_field", "fmt")
+    assert "did you mean 'format'?" in error["message"]
+    twice = client.get(f"/tts/jobs/{job['id']}/captions?format=vtt&format=srt")
+    assert twice.status_code == 400 and twice.get_json()["error"]["field"] == "format"
 
 
 def test_captioned_speech_answers_kokoro_fastapis_shape(client):

@@ -1,5 +1,9 @@
 """The embedded FastSpeech2 + MB-MelGAN voice, run for real (acoustic model on LiteRT, vocoder on onnxruntime)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
@@ -10,6 +14,7 @@ from tts.engines.embedded_assets import locate
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs
 from tts.frontend.phrase import Phrase
 
+ROOT = Path(__file__).resolve().parents[1]
 HELLO = Phrase(("jin1", "tian1", "tian1", "qi4", "hen3", "hao3"), (0, 1, 0, 1, 0, 0))
 
 
@@ -163,3 +168,25 @@ def test_where_int8_products_saturate_the_decoder_runs_uint8_weights_with_the_sa
     assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 fma avx512f avx512_vnni")
     assert not integer_products_saturate("x86_64", "flags : fpu sse avx2 avx_vnni")
     assert not integer_products_saturate("aarch64", "Features : fp asimd asimddp")
+
+
+WARM_UP = """
+import os
+from tts.config import Settings
+from tts.engines import declare_engines
+from tts.request import SynthesisRequest
+from tts.synthesizer import Synthesizer
+os.write(2, b"before\\n")
+chunks = list(Synthesizer(declare_engines(Settings(vocoder_runtime="{runtime}"))).stream(SynthesisRequest("你好。", "baker")))
+os.write(2, b"after %d\\n" % len(chunks))
+"""
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "litert"])
+def test_loading_and_warming_up_print_nothing_outside_the_log(runtime):
+    """LiteRT's own notice on creating its CPU delegate (written to fd 2 by the library, once per process)
+    is kept off stderr; what else is written there meanwhile still comes out, in its order."""
+    done = subprocess.run([sys.executable, "-c", WARM_UP.replace("{runtime}", runtime)], cwd=ROOT,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stderr.decode().splitlines() == ["before", "after 1"] and b"XNNPACK" not in done.stderr

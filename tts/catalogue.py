@@ -14,7 +14,7 @@ from typing import Mapping
 from tts import eco
 from tts.engines.base import Voice
 from tts.engines.lifecycle import ManagedEngine
-from tts.errors import InvalidInput
+from tts.errors import InvalidInput, shown
 from tts.request import SynthesisRequest
 
 OPENAI_VOICES = {
@@ -64,7 +64,7 @@ class VoiceCatalogue:
             return self.eco_voice if eco_mode else self.default_voice
         voice = self.aliases.get(name, name)
         if voice not in self._by_voice:
-            raise InvalidInput(f"unknown voice {name!r}; GET /v1/audio/voices lists them", field="voice")
+            raise InvalidInput(f"unknown voice {shown(name)}; GET /v1/audio/voices lists them", field="voice")
         return voice
 
     def bind(self, request: SynthesisRequest) -> SynthesisRequest:

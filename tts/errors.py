@@ -152,6 +152,14 @@ class RangeNotSatisfiable(TTSError):
         self.length = length
 
 
+class ClientGone(TTSError):
+    """The client hung up before its (whole) answer was ready: nobody received anything. Logged, never
+    sent: 499 is nginx's status for a request its client closed (tts.web.observability)."""
+
+    status = 499
+    code = "client_closed_request"
+
+
 class JobNotReady(TTSError):
     """The job exists but has no audio (yet, or it failed)."""
 

@@ -202,6 +202,11 @@ URL = Dialect("GET /tts", (
 ), elsewhere={"input": "GET /tts calls it 'text'", "response_format": "GET /tts calls it 'format'",
               "stream": "GET /tts sends whole files (with byte ranges): POST /tts streams",
               "async": "async jobs are offered on POST /tts"}, text_setting="url_max_text_chars")
+# The query of GET /tts/jobs/<id>/captions (read as a body is: an unknown parameter is a 400 naming it).
+CAPTIONS_QUERY = Dialect("GET /tts/jobs/<id>/captions", (
+    Field("format", "string", "json, or WebVTT (vtt) / SubRip (srt) for a `<track>`", "json",
+          choices=CAPTION_FORMATS),
+))
 EXCLUSIVE = ("async", "stream")   # flags POST /tts refuses true together (the error names the second)
 _EXCLUSIVE_WHY = "an async job's audio is fetched whole from GET /tts/jobs/<id>/audio once it is done"
 _QUERY_TRUE, _QUERY_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
@@ -224,6 +229,11 @@ def query_values(raw: bytes) -> dict[str, list[str]]:
                 raise InvalidInput(f"'{key}' in the URL is not UTF-8 text (percent-escape its UTF-8 bytes)",
                                    field=key) from None
     return values
+
+
+def read_params(raw: bytes, dialect: Dialect) -> dict[str, Any]:
+    """A route's own URL query parameters (not a synthesis's), checked as a body's fields are."""
+    return read_fields(read_query(raw, dialect), dialect, max_chars=0)
 
 
 def read_query(raw: bytes, dialect: Dialect) -> dict[str, Any]:

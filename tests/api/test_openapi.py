@@ -179,6 +179,8 @@ EXAMPLES = {
     ("/tts/jobs/{job_id}/audio", "get"): {
         "200": job_audio({}),
         "206": job_audio({"Range": "bytes=-10"}),
+        "304": lambda app, c: (lambda url: c.get(url, headers={"If-None-Match": c.get(url).headers["ETag"]}))(
+            f"/tts/jobs/{finished_job(app, c)}/audio"),
         "416": job_audio({"Range": "bytes=99999999-"}),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/audio"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/audio"), release(app, job))[0])(long_job(app, c))},

@@ -25,7 +25,7 @@ import numpy as np
 from gevent.event import Event
 
 from tts.audio import AudioChunk
-from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, TTSError
+from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, TTSError, shown
 from tts.hidden import HIDDEN, HiddenCalls
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
@@ -201,7 +201,7 @@ class JobStore:
         if job is None and self._shared:
             job = self._shared.load(job_id)
         if job is None:
-            raise JobNotFound(f"no job {job_id!r} (unknown, or expired {self.ttl:.0f} s after it finished)",
+            raise JobNotFound(f"no job {shown(job_id)} (unknown, or expired {self.ttl:.0f} s after it finished)",
                               field="id")
         return job
 

@@ -11,7 +11,8 @@ from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
 from tts.web.context import json_body, service, synthesis_request
-from tts.web.responses import audio_response, whole_audio
+from tts.web.ranges import unchanged
+from tts.web.responses import audio_response, job_etag, whole_audio
 
 api = Blueprint("api", __name__)
 
@@ -76,7 +77,8 @@ def job_audio(job_id: str):
     if job.status != DONE:
         raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id")
     job.fetched = True
-    return whole_audio(job)
+    cached = unchanged(job_etag(job))
+    return cached if cached is not None else whole_audio(job)
 
 
 @api.get("/healthz")

@@ -20,19 +20,18 @@ from contextlib import closing
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
-import gevent
 from flask import Blueprint, Response, jsonify, request
 
 from tts import captions as formats
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS
 from tts.captions import Caption
-from tts.errors import InvalidInput, JobNotReady, TTSError
-from tts.request import CAPTIONED, read_value
+from tts.errors import JobNotReady, TTSError
+from tts.request import CAPTIONED, CAPTIONS_QUERY, read_params, read_value
 from tts.service.jobs import DONE, FAILED, Job
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.openai import model_ids
-from tts.web.responses import encoded_stream, first_chunk, job_headers, whole_audio
+from tts.web.responses import Watcher, encoded_stream, first_chunk, job_headers, whole_audio
 
 captions = Blueprint("captions", __name__)
 
@@ -88,12 +87,14 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
 def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
     """One JSON line per chunk of audio (every format streams), with the captions that came with it."""
     first, rest, watcher = first_chunk(job)
+    if first is None:   # cancelled before any audio: the client gone (499), or a DELETE
+        watcher.check()
     chunks = rest if first is None else itertools.chain([first], rest)
     headers = {"X-Accel-Buffering": "no", **(job_headers(job, first.sample_rate) if first else {})}
     return Response(_lines(job, chunks, watcher, shape, key, sample_rate), mimetype=NDJSON, headers=headers)
 
 
-def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: gevent.Greenlet | None, shape: Shape, key: str,
+def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: Watcher, shape: Shape, key: str,
            sample_rate: bool) -> Iterator[bytes]:
     """The lines of a stream encoded as the audio routes encode theirs (tts.web.responses.encoded_stream)."""
     media_type, pending, rate = FORMATS[job.request.format].media_type, [], None
@@ -122,9 +123,7 @@ def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: gevent.Greenlet | No
 @captions.get("/tts/jobs/<job_id>/captions")
 def job_captions(job_id: str):
     """A finished job's captions as json (default), vtt or srt (`?format=`)."""
-    form = request.args.get("format", "json")
-    if form not in formats.FORMATS:
-        raise InvalidInput(f"'format' must be one of {', '.join(formats.FORMATS)}; got {form[:16]!r}", field="format")
+    form = read_params(request.query_string, CAPTIONS_QUERY)["format"]
     job = service().jobs.get(job_id)
     if job.status != DONE:
         state = "failed" if job.status == FAILED else job.status

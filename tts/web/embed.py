@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, request
 from tts.request import URL, SynthesisRequest, read_query
 from tts.synthesizer import PIPELINE_VERSION
 from tts.web.context import service, synthesis_request
-from tts.web.ranges import not_modified
+from tts.web.ranges import unchanged
 from tts.web.responses import whole_audio
 
 embed = Blueprint("embed", __name__)
@@ -52,7 +52,7 @@ def speak():
     synthesis = synthesis_request(read_query(request.query_string, URL), dialect=URL)
     etag = content_etag(synthesis)
     cache_control = f"public, max-age={current_app.config['TTS_SETTINGS'].url_cache_seconds}"
-    if not_modified(etag):
-        return Response(status=304, headers={"ETag": etag, "Cache-Control": cache_control})
+    if (cached := unchanged(etag, cache_control)) is not None:
+        return cached
     job = service().submit(synthesis)
     return whole_audio(job, etag=etag, cache_control=cache_control)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from tts.errors import RangeNotSatisfiable, RetryLater, TTSError, Unauthorized, UnknownField
 from tts.request import CAPTIONED, OPENAI, Dialect
+from tts.web.observability import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def _log(status: int, code: str, message: str, field: str | None) -> None:
     """One line per error answered: what the client was told, under its request id."""
-    line = json.dumps({"request_id": g.get("request_id"), "method": request.method, "path": request.path,
+    line = json.dumps({"request_id": current_request_id(), "method": request.method, "path": request.path,
                        "status": status, "code": code, "field": field, "message": message}, ensure_ascii=False)
     log.log(logging.WARNING if status >= 500 else logging.INFO, "%s", line)
 

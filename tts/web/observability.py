@@ -6,7 +6,9 @@ hooks finish it; a streamed one at the end of its body, with the bytes really ma
 that end. A body that raised before its first byte is answered by the server with the app's
 error instead (tts.web.server): its line has that status and the error's code. One that raised
 later, or was closed before its end (the client went away or stopped reading), keeps the status
-that was sent and says `"incomplete": true` (and the error's code, if any). A request the app
+that was sent and says `"incomplete": true` (and the error's code, if any). A client that hung up
+while its whole file was being made got nothing: its line says 499 (nginx's status for a request
+its client closed), `"incomplete": true` and `"error": "client_closed_request"`. A request the app
 never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
 came too slowly), gets its line from the server (`log_unparsed`).
 """
@@ -24,10 +26,16 @@ from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from werkzeug.exceptions import HTTPException
 
-from tts.errors import TTSError
+from tts.errors import ClientGone, TTSError
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being answered (None outside a request, or before `start` ran): the access
+    line's, for other lines about the same request."""
+    return g.get("request_id")
 
 
 def register_observability(app: Flask, registry: CollectorRegistry) -> None:
@@ -48,7 +56,7 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        request_id = g.get("request_id") or uuid.uuid4().hex
+        request_id = current_request_id() or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         route = request.url_rule.rule if request.url_rule else "unmatched"
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
@@ -56,6 +64,8 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         line = {"request_id": request_id, "method": request.method, "path": request.path, "route": route,
                 "status": response.status_code, "ms": round(seconds * 1000, 1),
                 "bytes": response.content_length, "remote": request.remote_addr}
+        if response.status_code == ClientGone.status:   # the client left before any answer: nothing sent
+            line.update(bytes=0, incomplete=True, error=ClientGone.code)
         if response.is_streamed and request.method != "HEAD" and response.status_code not in (204, 304):
             response.response = LoggedBody(response.response, line, log_access,
                                            time.perf_counter() - seconds)

@@ -181,7 +181,7 @@ def _caption_paths() -> dict:
             "200": {"description": "Each character's start and end.", "content": {
                 "application/json": {"schema": {"$ref": _REF + "Captions"}},
                 "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}}},
-            "400": _json("`format` is not json, vtt or srt.", "Error"),
+            "400": _json("`format` is not json, vtt or srt, or another parameter was sent.", "Error"),
             **_unfinished_job()}, parameters=job_id),
         "/dev/captioned_speech": {"post": {
             "summary": "Kokoro-FastAPI-compatible captioned speech: audio in base64 with word timestamps "
@@ -329,6 +329,8 @@ def openapi_document(settings: Settings) -> dict:
                                          "404": _json("No such job (or it expired, or was deleted).", "Error")}}},
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
+                "304": {"description": "If-None-Match named this ETag (a job's audio never changes): no body.",
+                        "headers": {"ETag": _header(_STR, "as sent")}},
                 **_unfinished_job()}, parameters=job_id),
             "/tts/hidden": {"post": {
                 "summary": "Browser vocoding: the embedded voice's hidden states (float16) and durations per acoustic "

@@ -9,16 +9,24 @@ matches also gets the whole file. `If-None-Match` that matches the ETag gets 304
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from werkzeug.http import parse_etags, parse_range_header
 
-from tts.errors import RangeNotSatisfiable
+from tts.errors import RangeNotSatisfiable, shown
 
 
 def not_modified(etag: str) -> bool:
     """The client already holds the representation with `etag` (a strong "…" value)."""
     header = request.headers.get("If-None-Match")
     return header is not None and parse_etags(header).contains_weak(etag.strip('"'))
+
+
+def unchanged(etag: str, cache_control: str | None = None) -> Response | None:
+    """304 (no body: the validators the full answer would carry) when the client already holds `etag`."""
+    if not not_modified(etag):
+        return None
+    headers = {"ETag": etag, **({"Cache-Control": cache_control} if cache_control else {})}
+    return Response(status=304, headers=headers)
 
 
 def requested_range(length: int, etag: str | None) -> tuple[int, int] | None:
@@ -34,6 +42,6 @@ def requested_range(length: int, etag: str | None) -> tuple[int, int] | None:
         return None
     span = parsed.range_for_length(length)
     if span is None:
-        raise RangeNotSatisfiable(f"the range {header.strip()[:60]!r} is outside the audio's {length} bytes",
+        raise RangeNotSatisfiable(f"the range {shown(header.strip())} is outside the audio's {length} bytes",
                                   length=length)
     return span

@@ -31,8 +31,9 @@ from gevent.socket import wait_read
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS, StreamEncoder, WholeEncoder, wav_header
 from tts.service.audio_buffer import BLOCK_SAMPLES, disk_full
-from tts.errors import JobNotReady
+from tts.errors import ClientGone, JobNotReady
 from tts.service.jobs import CANCELLED, Job
+from tts.web.observability import current_request_id
 from tts.web.ranges import requested_range
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def job_headers(job: Job, rate: int) -> dict:
             "X-Omitted-Tokens": str(len(job.omitted))}   # words no voice reads (other scripts): left out
 
 
+def job_etag(job: Job) -> str:
+    """A job's audio never changes once it is done."""
+    return f'"{job.id}.{job.request.format}"'
+
+
 def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
     headers = {"Content-Disposition": f'{disposition}; filename="speech-{job.id[:8]}.{fmt}"', **job_headers(job, rate)}
     if job.request.stream:
@@ -56,40 +62,59 @@ def _headers(job: Job, fmt: str, rate: int, disposition: str) -> dict:
 
 
 def _wait(job: Job) -> None:
-    """Wait for the job to end, cancelling it if the client hangs up meanwhile; raise its error."""
-    watcher = _watch(job)
+    """Wait for the job to end, cancelling it if the client hangs up meanwhile (ClientGone); raise its error."""
+    watcher = Watcher(job)
     try:
         job.wait()
     except BaseException:   # the request greenlet was killed: stop working for it
         job.cancel()
         raise
     finally:
-        _stop(watcher)
+        watcher.stop()
+    watcher.check()
     if job.error:
         raise job.error
 
 
-def _watch(job: Job) -> gevent.Greenlet | None:
-    """Cancel `job` if the client hangs up (kill the watcher when the response is done)."""
-    connection = request.environ.get(CLIENT_SOCKET)
-    return gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+class Watcher:
+    """Watches a response's client on its socket while its audio is made: a hang-up cancels the job.
+    Made in the request, it keeps the request's id (the access line's) for the one line said when the
+    client goes: the error line of ClientGone (a whole file), or `went_away`'s (a stream)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.request_id = current_request_id()
+        connection = request.environ.get(CLIENT_SOCKET)
+        self._greenlet = gevent.spawn(_cancel_on_hangup, connection, job) if connection is not None else None
+
+    @property
+    def hung_up(self) -> bool:
+        return self._greenlet is not None and self._greenlet.dead and self._greenlet.value is True
+
+    def stop(self) -> None:
+        if self._greenlet is not None:
+            self._greenlet.kill()
+
+    def check(self) -> None:
+        """Raise ClientGone if the client hung up (and so cancelled the job) before anything was sent."""
+        if self.hung_up:
+            raise ClientGone(f"the client hung up while waiting for job {self.job.id}; cancelled")
+
+    def went_away(self) -> None:
+        """The one line for a stream whose client left before its end."""
+        log.info("job %s (request %s): the client went away mid-stream; cancelled", self.job.id, self.request_id)
 
 
-def _stop(watcher: gevent.Greenlet | None) -> None:
-    if watcher is not None:
-        watcher.kill()
-
-
-def _cancel_on_hangup(connection: socket.socket, job: Job) -> None:
-    """The client closed its end (the socket reads as empty): nobody will take the audio."""
+def _cancel_on_hangup(connection: socket.socket, job: Job) -> bool:
+    """The client closed its end (the socket reads as empty): nobody will take the audio (True)."""
     try:
         wait_read(connection.fileno())
         gone = connection.recv(1, socket.MSG_PEEK) == b""
     except OSError:
         gone = True
     if gone:
-        log.info("job %s: the client hung up while waiting; cancelling", job.id)
         job.cancel()
+    return gone
 
 
 def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = None,
@@ -107,7 +132,7 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
     headers["X-Synthesis-CPU-Seconds"] = f"{job.cpu_seconds:.4f}"   # 0 when every phrase came from the cache
     headers["Accept-Ranges"] = "bytes"
-    etag = etag or f'"{job.id}.{fmt}"'   # a job's audio never changes once it is done
+    etag = etag or job_etag(job)
     headers["ETag"] = etag
     if cache_control:
         headers["Cache-Control"] = cache_control
@@ -173,37 +198,38 @@ class _EncodedBody:
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
     """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
     first, rest, watcher = first_chunk(job)
-    if first is None:   # cancelled before any audio: nothing to stream
+    if first is None:   # cancelled before any audio (the client gone, a DELETE): nothing to stream
+        watcher.check()
         return whole_audio(job, disposition)
     fmt = job.request.format
     return Response(_encoded(job, itertools.chain([first], rest), watcher), mimetype=FORMATS[fmt].media_type,
                     headers=_headers(job, fmt, first.sample_rate, disposition))
 
 
-def first_chunk(job: Job) -> tuple[AudioChunk | None, Iterator[AudioChunk], gevent.Greenlet | None]:
+def first_chunk(job: Job) -> tuple[AudioChunk | None, Iterator[AudioChunk], Watcher]:
     """A stream's first chunk (None: cancelled before any audio), the rest, and the hang-up watcher
-    (stopped when there is nothing to stream). The client is watched from now, as its first turn may
-    take a while; the first chunk is awaited here, so an early failure is still an HTTP error."""
-    chunks, watcher = job.follow(), _watch(job)
+    (stopped when there is nothing to stream: `check` it). The client is watched from now, as its first
+    turn may take a while; the first chunk is awaited here, so an early failure is still an HTTP error."""
+    chunks, watcher = job.follow(), Watcher(job)
     try:
         return next(chunks), chunks, watcher
     except StopIteration:
-        _stop(watcher)
-        return None, chunks, None
+        watcher.stop()
+        return None, chunks, watcher
     except BaseException:
-        _stop(watcher)
+        watcher.stop()
         job.cancel()
         raise
 
 
 def encoded_stream(job: Job, chunks: Iterable[AudioChunk],
-                   watcher: gevent.Greenlet | None) -> Iterator[tuple[AudioChunk | None, bytes]]:
+                   watcher: Watcher) -> Iterator[tuple[AudioChunk | None, bytes]]:
     """Each chunk with the bytes it encoded to (maybe none yet), then (None, the encoder's tail):
     encoded on a helper thread (the compressed formats cost real CPU). The job's failure comes out
     as its error, for the server to cut the response short; a stream not taken to its end (the
     client gone) cancels its job. Stops `watcher` (first_chunk's) when it ends."""
     pool = gevent.get_hub().threadpool
-    encoder, complete = None, False
+    encoder, complete, left = None, False, False
     try:
         for chunk in chunks:
             encoder = encoder or pool.apply(StreamEncoder, (job.request.format, chunk.sample_rate))
@@ -211,15 +237,17 @@ def encoded_stream(job: Job, chunks: Iterable[AudioChunk],
         yield None, pool.apply(encoder.finalize) if encoder else b""
         complete = True
     except GeneratorExit:   # the server stopped taking it: the client went away or stopped reading
-        log.info("job %s: the client went away mid-stream; cancelling", job.id)
+        left = True
         raise
     finally:
-        _stop(watcher)
+        watcher.stop()
         if not complete:
             job.cancel()
+        if left or watcher.hung_up:   # one line, whichever saw it first (the socket's watcher, a failed write)
+            watcher.went_away()
 
 
-def _encoded(job: Job, chunks: Iterable[AudioChunk], watcher: gevent.Greenlet | None) -> Iterator[bytes]:
+def _encoded(job: Job, chunks: Iterable[AudioChunk], watcher: Watcher) -> Iterator[bytes]:
     """The stream's bytes (see encoded_stream)."""
     with closing(encoded_stream(job, chunks, watcher)) as encoded:
         for _, data in encoded:
