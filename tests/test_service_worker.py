@@ -194,18 +194,19 @@ def test_a_stuck_step_fails_its_job_and_liveness_and_refuses_with_retry_after(cl
         service.close()
 
 
-class BurningChild:
-    """A real child process in a busy loop, as the watch sees an engine's child (tts.engines.lifecycle.Child):
-    like a replacement Sambert child loading its model, it burns CPU for no step of the worker thread's
-    (another `code` makes it, say, an idle child). It counts the interrupts the worker sends it."""
+class IdleChild:
+    """A watched child as the worker sees it (tts.engines.lifecycle.Child), idle: an engine's child waiting
+    for a request, whose CPU clock stands still. Its clock is the test's, not a real process's: a real
+    process's /proc CPU seconds move in 10 ms ticks whenever it runs at all, more than the progress of
+    a step of this test's timeout (MIN_CPU_SHARE × TIMEOUT = 4 ms), so anything it did near the step
+    would decide the verdict. It counts the interrupts the worker sends it."""
 
-    def __init__(self, code: str = "while True: pass") -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", code])
+    def __init__(self, cpu: float = 0.5) -> None:
+        self.cpu = cpu   # what it used before (starting up): only a change is a step's progress
         self.interrupts = 0
 
     def cpu_seconds(self) -> float:
-        fields = procstat.stat_fields(self.process.pid)
-        return 0.0 if fields is None else procstat.cpu_seconds(fields)
+        return self.cpu
 
     def interrupt(self) -> bool:
         self.interrupts += 1
@@ -213,6 +214,19 @@ class BurningChild:
 
     def restart_if_exited(self) -> bool:
         return False
+
+
+class BurningChild(IdleChild):
+    """A real child process in a busy loop, as the watch sees an engine's child: like a replacement Sambert
+    child loading its model, it burns CPU for no step of the worker thread's. Its CPU is the process's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+    def cpu_seconds(self) -> float:
+        fields = procstat.stat_fields(self.process.pid)
+        return 0.0 if fields is None else procstat.cpu_seconds(fields)
 
 
 class BusyEngine(ToneEngine):
@@ -267,24 +281,18 @@ def test_a_stuck_step_is_stalled_while_the_child_of_another_engine_burns_cpu(clo
         service.close()
 
 
-def test_a_stalled_step_interrupts_the_children_of_its_own_engine_only(clocks, worker, gate, burning, tmp_path):
+def test_a_stalled_step_interrupts_the_children_of_its_own_engine_only(clocks, worker, gate, burning):
     """Before, a stall interrupted every watched child, another engine's too (a Sambert child at work
     while a Kokoro step stuck)."""
-    started = tmp_path / "started"
-    idle = BurningChild(f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)")
-    wait_until(started.exists)   # its interpreter's start is CPU of the tone's steps: it would count as progress
-    try:
-        worker.watch(idle, "tone")
-        worker.watch(burning, "busy")
-        step = gevent.spawn(worker.run, lambda: gate.wait(60), engine="tone")
-        wait_until(lambda: worker.busy)
-        clocks.advance(wall=1.1 * TIMEOUT)
-        with pytest.raises(WorkerStalled):
-            step.get(timeout=10)
-        assert idle.interrupts == 1 and burning.interrupts == 0
-    finally:
-        idle.process.kill()
-        idle.process.wait()
+    idle = IdleChild()   # the tone's own child, waiting for the thread (not a real process: see IdleChild)
+    worker.watch(idle, "tone")
+    worker.watch(burning, "busy")
+    step = gevent.spawn(worker.run, lambda: gate.wait(60), engine="tone")
+    wait_until(lambda: worker.busy)
+    clocks.advance(wall=1.1 * TIMEOUT)
+    with pytest.raises(WorkerStalled):
+        step.get(timeout=10)
+    assert idle.interrupts == 1 and burning.interrupts == 0
 
 
 def test_a_jobs_cost_leaves_out_the_cpu_of_another_engines_child(clocks, worker, model, burning):
