@@ -159,8 +159,7 @@ function listVoices(listed) {
   voices = listed;
   ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
   const groups = Object.entries(GENDERS).map(([gender, label]) => {
-    const group = document.createElement("optgroup");
-    group.label = label;
+    const group = element("optgroup", { label });
     group.append(...voices.filter((v) => v.gender === gender).map((v) => new Option(voiceLabel(v), v.id)));
     return group;
   });
@@ -705,15 +704,13 @@ function renderHistory() {
   historyEmpty.hidden = results.length > 0;
 }
 
-function actionButton(label, name, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = "secondary";
-  b.textContent = label;
-  b.setAttribute("aria-label", name);
-  b.addEventListener("click", onClick);
-  return b;
+// A new element with these properties, and this aria-label if one is given.
+function element(tag, props, label) {
+  const e = Object.assign(document.createElement(tag), props);
+  if (label) e.setAttribute("aria-label", label);
+  return e;
 }
+const actionButton = (textContent, label, onclick) => element("button", { type: "button", className: "secondary", textContent, onclick }, label);
 
 // Puts a past result's text and settings back in the form.
 function restore(result) {
@@ -730,24 +727,16 @@ function restore(result) {
 }
 
 function historyItem(result) {
-  const item = document.createElement("li");
-  const said = document.createElement("p");
-  said.className = "said";
-  said.textContent = excerpt(result.text, 40);
-  const meta = document.createElement("p");
-  meta.className = "hint";
-  meta.textContent = [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName, `${Number(result.speed).toFixed(2)} 倍`,
-    result.eco ? "节能" : "", formatSpec(result.format || "wav").label, omittedNote(result.omitted)].filter(Boolean).join(" · ");
-  const actions = document.createElement("p");
-  actions.className = "actions";
+  const item = element("li");
+  const said = element("p", { className: "said", textContent: excerpt(result.text, 40) });
+  const meta = element("p", { className: "hint", textContent: [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName,
+    `${Number(result.speed).toFixed(2)} 倍`, result.eco ? "节能" : "", formatSpec(result.format || "wav").label,
+    omittedNote(result.omitted)].filter(Boolean).join(" · ") });
+  const actions = element("p", { className: "actions" });
   const audio = audioFor.get(result.id);
   const short = excerpt(result.text, 12);
   if (audio) {
-    const save = document.createElement("a");
-    save.href = audio.downloadUrl;
-    save.download = audio.fileName;
-    save.textContent = "下载";
-    save.setAttribute("aria-label", `下载 ${audio.fileName}`);
+    const save = element("a", { href: audio.downloadUrl, download: audio.fileName, textContent: "下载" }, `下载 ${audio.fileName}`);
     actions.append(actionButton("播放", `播放：${short}`, () => {
       show(result);
       player.play().catch(() => { /* the user can still press play in the player */ });
