@@ -746,13 +746,16 @@ PLAYS_ON = "今天天气很好，我们去公园散步吧。公园里有很多�
 
 
 def test_the_status_stops_saying_it_plays_once_the_speech_has_played(visit):
-    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so."""
+    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so,
+    and 停止 goes off: a keyboard user's focus on it goes to 合成, not to the page's body."""
     page = visit.page
     visit.open()
     page.fill("#text", PLAYS_ON)
     page.click("#speak")
     expect_done(page)                                             # (said while the speech still plays)
+    page.focus("#stop")
     expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
+    expect(page.locator("#speak")).to_be_focused()
     expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音。$"))
     expect(page.locator("#status")).to_have_class(re.compile(r"\bdone\b"))
     visit.assert_clean()
@@ -872,6 +875,8 @@ def test_two_tabs_of_the_page_keep_one_history_neither_losing_the_others_results
         tab.fill("#text", said)
         tab.click("#speak")
         expect_done(tab)
+        for each in (page, other):                                # at once in both tabs (the `storage` event)
+            expect(each.locator("#history .said").first).to_have_text(said)
     stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history')).map((r) => r.text)")
     assert stored == ["丙。", "乙。", "甲。"]   # the other tab's result was not written over
     expect(page.locator("#history .said")).to_have_text(["丙。", "乙。", "甲。"])
@@ -957,18 +962,6 @@ def test_the_keyboards_focus_stays_on_synthesize_after_a_past_result_is_made_aga
     assert not visit.page_errors
 
 
-def test_the_keyboards_focus_goes_to_synthesize_when_stop_goes_off_at_the_end_of_the_speech(visit):
-    page = visit.page
-    visit.open()
-    page.fill("#text", PLAYS_ON)
-    page.click("#speak")
-    expect_done(page)                                             # (said while the speech still plays)
-    page.focus("#stop")
-    expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
-    expect(page.locator("#speak")).to_be_focused()
-    visit.assert_clean()
-
-
 def test_a_stored_history_entry_of_another_shape_is_dropped_not_a_dead_page(visit):
     """localStorage outlives page versions (and can be edited): an entry whose fields are not what this page
     writes is left out, instead of throwing on every load with 合成 never switched on."""
@@ -989,18 +982,4 @@ def test_a_page_whose_script_did_not_load_says_so(visit, server):
     page.goto(server.url + "/")                                   # (until "load": the modules ran or failed)
     expect(page.locator("#speak")).to_be_disabled()
     expect(page.locator("#status")).to_have_text("页面加载中…如果一直这样，请刷新。")
-
-
-def test_another_tabs_new_result_shows_in_this_tabs_history_at_once(visit):
-    page = visit.page
-    visit.open()
-    other = visit.context.new_page()
-    other.goto(visit.server.url + "/")
-    other.locator("#voice option:not([value=''])").first.wait_for(state="attached")
-    other.fill("#text", "另一个标签页。")
-    other.click("#speak")
-    expect_done(other)
-    expect(page.locator("#history .said")).to_have_text(["另一个标签页。"])   # without a run in this tab
-    expect(page.get_by_role("button", name="重新合成：另一个标签页。")).to_be_enabled()
-    visit.assert_clean()
 
