@@ -1,8 +1,6 @@
-// The page. "合成" streams the speech as 16-bit PCM (POST /tts, stream: true) and plays it while the
-// server synthesizes (static/player.js), then keeps it as a file to replay and download; a format other
-// than WAV/PCM is then fetched as an async job. "停止" aborts the stream (the server cancels work for a
-// client that left) or DELETEs the job (what was heard is kept). Nothing plays unless the user clicked.
-// No inline code anywhere: the server sends a strict CSP.
+// The page. "合成" streams 16-bit PCM (POST /tts, stream: true), plays it as it comes (player.js), then
+// keeps it as a file; other formats than WAV/PCM are then an async job. "停止" aborts the stream or
+// DELETEs the job (what was heard is kept). Nothing plays unless clicked. No inline code (strict CSP).
 //
 // Hooks for other modules (static/captions.js, static/vocoder/*):
 // - document events "tts:start" { request } (a new result begins: clear what you show),
@@ -26,12 +24,12 @@ const FORMATS = {
   pcm: { label: "PCM", hint: "16 位单声道原始采样，没有文件头，适合程序处理。" },
 };
 const formatSpec = (id) => FORMATS[id] || { label: id.toUpperCase(), hint: "" };
-export const MADE_HERE = ["wav", "pcm"];   // assembled from the stream itself; other formats are encoded by the server
+export const MADE_HERE = ["wav", "pcm"];   // made from the stream; the server encodes the others
 
 const POLL_MS = 300;
 const HISTORY_SIZE = 5;
 const TEXT_KEPT = 20000;            // characters of typed text remembered across reloads
-const WARM_UP_WAIT_S = 120;         // how long a click waits for a server that is still loading its voices
+const WARM_UP_WAIT_S = 120;         // a click waits this long for a server loading its voices
 const PCM_FALLBACK_RATE = 24000;    // only if a voice or a stream does not say its rate
 const PREVIEW = (name) => `你好，我是${name}。很高兴为你朗读。`;
 
@@ -60,7 +58,7 @@ const historyList = $("history");
 const historyEmpty = $("history-empty");
 const resultEmpty = $("result-empty");
 
-// The server's limits, rendered into the page from the same settings /openapi.json states.
+// The server's limits (the settings /openapi.json states).
 const MAX_CHARS = Number(app.dataset.maxChars);
 const ECO_RATE = Number(app.dataset.ecoRate) || 16000;
 const SERVER_FORMATS = (app.dataset.formats || "wav").split(/\s+/).filter(Boolean);
@@ -79,7 +77,7 @@ const tabStore = {
   get(key) { try { return sessionStorage.getItem(key); } catch { return null; } },
   set(key, value) { try { sessionStorage.setItem(key, value); } catch { /* not remembered */ } },
 };
-// The API key the listener typed (servers with keys) on a request's headers; local.js sends it too.
+// The typed API key (servers with keys) on a request's headers; local.js sends it too.
 export const withKey = (headers) => (keyInput && keyInput.value.trim()
   ? { ...headers, Authorization: `Bearer ${keyInput.value.trim()}` } : headers);
 
@@ -94,7 +92,7 @@ const showFormatHint = () => { formatHint.textContent = formatSpec(format.value)
 format.addEventListener("change", () => { store.set("tts.format", format.value); showFormatHint(); });
 showFormatHint();
 
-// A slider remembers its value and shows it (also to screen readers) as `show(value)` says.
+// A slider remembers its value and shows it (also to screen readers) as `show` says.
 function slider(input, show) {
   const output = $(`${input.id}-value`);
   const saved = store.get(`tts.${input.id}`);
@@ -113,7 +111,7 @@ slider(speed, (n) => `${n.toFixed(2)} 倍`);
 slider(pitch, (n) => `${signed(n)} 半音`);
 slider(volume, (n) => `${signed(n)} dB`);
 
-// -- the text: kept across reloads, counted as the server counts (code points, not UTF-16 units)
+// -- the text: kept across reloads, counted in code points (as the server does)
 const charCount = (s) => Array.from(s).length;
 const savedText = store.get("tts.text");
 if (savedText !== null) text.value = savedText;
@@ -145,12 +143,12 @@ async function fetchVoices() {
 }
 
 let voices = [];   // as the server listed them
-let ecoVoices = [];   // the server marks the voice eco mode speaks with (its cheapest engine's)
+let ecoVoices = [];   // the voice eco mode speaks with (the server marks it)
 const voiceById = (id) => voices.find((v) => v.id === id);
 
 async function loadVoices(attempt = 0) {
   const listed = await fetchVoices();
-  if (!listed.length) {   // the server is not answering yet: the default voice works meanwhile
+  if (!listed.length) {   // no answer yet: the default voice works meanwhile
     if (attempt < 10) setTimeout(() => loadVoices(attempt + 1), 3000);
     return;
   }
@@ -161,8 +159,7 @@ function listVoices(listed) {
   voices = listed;
   ecoVoices = voices.filter((v) => v.eco).map((v) => v.id);
   const groups = Object.entries(GENDERS).map(([gender, label]) => {
-    const group = document.createElement("optgroup");
-    group.label = label;
+    const group = element("optgroup", { label });
     group.append(...voices.filter((v) => v.gender === gender).map((v) => new Option(voiceLabel(v), v.id)));
     return group;
   });
@@ -234,7 +231,7 @@ function showProblem({ message, field, detail }) {
   setStatus(message, "error", detail);
 }
 
-// A control changed: not marked wrong any more, nor said to be (an error about another stays).
+// A control changed: no longer marked or said wrong (an error about another stays).
 function changed(control) {
   markValid(control);
   if (control === FIELD_CONTROLS[problem.field] && statusLine.textContent === problem.message) setStatus("");
@@ -305,14 +302,14 @@ async function serverStream(request, signal) {
     }
   }
   return { sampleRate: Number(response.headers.get("X-Sample-Rate")) || PCM_FALLBACK_RATE, pieces: pieces(),
-    omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };   // words no voice reads (issue 18)
+    omitted: Number(response.headers.get("X-Omitted-Tokens")) || 0 };
 }
 
 export const synthesis = { source: serverStream };
 
 // One click's work: its abort signal, its live player, its async job (for DELETE on stop).
 let current = null;
-let live = null;   // the player still sounding (it may outlive its run: synthesis done, playback not)
+let live = null;   // the player still sounding (it may outlive its run)
 
 export function playbackTime() {
   if (live) return live.time();
@@ -326,8 +323,8 @@ function stopLive() {
   live = null;
 }
 
-// While no audio has come: if the voice's model is loading, say so (the server lists its state).
-// A run that has ended is past waiting; a source that said what it waits for is not second-guessed.
+// Until audio comes: if the voice's model is loading, say so (the server lists its state), unless the
+// run ended or its source said what it waits for.
 function watchLoading(run, voiceId) {
   const waiting = () => !run.heard && !run.signal.aborted && current === run;
   const look = async () => {
@@ -343,13 +340,13 @@ function watchLoading(run, voiceId) {
   run.lookTimer = setTimeout(look, 400);
 }
 
-// What a source waits for before its first audio, said instead of the guess about the server.
+// What a source waits for before its first audio, said instead of a guess.
 function waitFor(run, message) {
   run.waitingFor = message;
   if (message && !run.heard && !run.signal.aborted && current === run) setStatus(message, "busy");
 }
 
-// Opens the source, waiting while the server is still loading its voices (503 warming_up).
+// Opens the source, waiting while the server loads its voices (503 warming_up).
 async function open(request, run) {
   const started = performance.now();
   for (;;) {
@@ -364,10 +361,9 @@ async function open(request, run) {
   }
 }
 
-// `promise`, or the run's AbortError as soon as it is stopped, whether or not the work heeds the
-// signal (a fetch does; loading the model for this device or making its audio does not).
+// `promise`, or the run's AbortError once it is stopped, even if the work ignores the signal.
 const STOPPED = Symbol("stopped");
-const stops = new WeakMap();   // a run's signal → a promise of STOPPED once it aborts (one listener per run)
+const stops = new WeakMap();   // signal → a promise of STOPPED once it aborts (one listener per run)
 async function unlessStopped(promise, signal) {
   if (!stops.has(signal)) {
     stops.set(signal, new Promise((resolve) => {
@@ -380,8 +376,7 @@ async function unlessStopped(promise, signal) {
   return settled;
 }
 
-// A source's pieces until the run is stopped; the source is then told (return()) so it can stop its own
-// work once the piece under way is done.
+// A source's pieces until the run is stopped; the source is then told (return()) to stop its work.
 async function* untilStopped(pieces, signal) {
   const iterator = pieces[Symbol.asyncIterator]();
   try {
@@ -410,7 +405,10 @@ async function play(request, run) {
     clearInterval(ticker);
     if (live === sound) live = null;
     announce("end", { whole });
-    if (current === null) stopButton.disabled = true;
+    if (current === null) {   // 停止 goes off: a focus on it goes to 合成
+      if (document.activeElement === stopButton) button.focus();
+      stopButton.disabled = true;
+    }
     if (!run.preview) progress.textContent = "";
   });
   try {
@@ -437,13 +435,15 @@ function showProgress(sound, run) {
   progress.textContent = `${made} ${sound.seconds.toFixed(1)} 秒 · 已播放 ${sound.time().toFixed(1)} 秒`;
 }
 
-// The download in the chosen format: made here from the stream, or encoded by the server (async job).
+// The download in the chosen format: made from the stream, or by the server (async job).
 async function keep(request, audio, fmt, run) {
   if (MADE_HERE.includes(fmt)) {
     const wav = wavBlob(audio.pieces, audio.rate);
     return { blob: fmt === "wav" ? wav : new Blob(audio.pieces, { type: "audio/pcm" }), playable: wav };
   }
-  setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
+  const label = formatSpec(fmt).label;
+  const preparing = (where = "") => setStatus(`正在准备 ${label} 文件${where}…`, "busy");
+  preparing();
   let job = await (await postTts({ ...request, format: fmt, async: true }, run.signal, "application/json")).json();
   const links = job.links;
   run.job = links.self;
@@ -451,30 +451,27 @@ async function keep(request, audio, fmt, run) {
     if (job.status === "failed" || job.status === "cancelled") {
       throw new ApiError(0, job.error || { code: job.status === "failed" ? "synthesis_failed" : "cancelled" });
     }
-    if (job.status === "queued" && job.position > 0) {
-      const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.max(1, Math.ceil(job.expected_seconds))} 秒` : "";
-      setStatus(`正在准备 ${formatSpec(fmt).label} 文件：排队第 ${job.position} 位${wait}…`, "busy");
-    } else {
-      setStatus(`正在准备 ${formatSpec(fmt).label} 文件…`, "busy");
-    }
+    const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.max(1, Math.ceil(job.expected_seconds))} 秒` : "";
+    preparing(job.status === "queued" && job.position > 0 ? `：排队第 ${job.position} 位${wait}` : "");
     await sleep(POLL_MS, run.signal);
     const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
     if (!answer.ok) throw await ApiError.from(answer);
     job = await answer.json();
   }
-  setStatus(`正在下载 ${formatSpec(fmt).label} 文件…`, "busy");
+  setStatus(`正在下载 ${label} 文件…`, "busy");
   const file = await fetch(links.audio, { headers: withKey({}), cache: "no-store", signal: run.signal });
   if (!file.ok) throw await ApiError.from(file);
   run.job = null;
   return { blob: await file.blob(), playable: wavBlob(audio.pieces, audio.rate) };
 }
 
-// Words no voice can read (other scripts) are left out of the audio: the server counts them (issue 18).
+// Words no voice reads (other scripts) are left out: the server counts them.
 const omittedNote = (n) => (n ? `${n} 处文字无法朗读，已略过。` : "");
 
 // "语音-今天天气很好我们去公园散-baker-1.00x.mp3": the text's first 12 characters, then the settings.
 function fileName(settings, ext) {
-  const said = settings.text.replace(/<[^>]*>|\{[^}]*\}/g, "");   // SSML tags and inline readings are not what it says
+  const t = settings.text;   // SSML tags and inline readings (as the server reads them) are not what it says
+  const said = (/^\s*<(speak|\?xml)/.test(t) ? t.replace(/<[^>]*>/g, "") : t).replace(/\{[a-zü0-9 ]+\}/g, "");
   const stem = Array.from(said.replace(/[\p{P}\p{S}\p{Z}\p{C}]+/gu, "")).slice(0, 12).join("") || "无题";
   const parts = [stem, settings.voice, `${settings.speed.toFixed(2)}x`];
   if (settings.pitch) parts.push(`音高${signed(settings.pitch)}`);
@@ -486,10 +483,11 @@ function fileName(settings, ext) {
 // 合成 and the history's 重新合成: off while a run is on.
 function setRunning(running) {
   button.disabled = running;
+  if (running) preview.disabled = true;
   for (const again of historyList.querySelectorAll("button.again")) again.disabled = running;
 }
 
-// Called inside the click: the player is made and started here, at the rate the stream will have.
+// Called inside the click: the player starts here, at the stream's rate.
 function begin(isPreview, voiceId) {
   const controller = new AbortController();
   const chosen = voiceById(voiceId);
@@ -498,20 +496,20 @@ function begin(isPreview, voiceId) {
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
-  // 合成 or 试听, disabled while it runs: the focus goes back after
-  const refocus = [button, preview].includes(document.activeElement) ? document.activeElement : null;
+  // 合成 (or a 重新合成, redrawn) or 试听, disabled while it runs: the focus goes back after
+  const on = document.activeElement;
+  const refocus = on === preview ? on : on === button || on?.classList.contains("again") ? button : null;
   const run = { controller, signal: controller.signal, preview: isPreview, heard: false, done: false, job: null, player: sound,
     waitingFor: null, refocus };
   current = run;
   setRunning(true);
-  preview.disabled = true;
   stopButton.disabled = false;
   return run;
 }
 
 function finish(run) {
   clearTimeout(run.lookTimer);
-  run.controller.abort();   // what is left of it (a source's stream after a failure) stops
+  run.controller.abort();   // what is left of it stops
   if (!run.heard) {   // no audio came: the player was never used
     run.player.stop();
     if (live === run.player) live = null;
@@ -521,9 +519,22 @@ function finish(run) {
   stopButton.disabled = !live;
   showVoiceHint();
   refreshStates();   // the run may have loaded its voice's model
-  // a focus lost with its disabled button comes back (Chromium moves it to the body only at the next frame)
+  // a focus lost with its disabled button comes back (Chromium moves it to the body at the next frame)
   const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.disabled;
   if (run.refocus && !run.refocus.disabled && lost) run.refocus.focus();
+}
+
+// A run from click to end: `work(run)` plays it; a failure or a stop is said here.
+async function perform(isPreview, voiceId, work) {
+  const run = begin(isPreview, voiceId);
+  try {
+    await work(run);
+  } catch (error) {
+    if (run.signal.aborted) setStatus("已停止。", "");
+    else showError(error, error.midway);
+  } finally {
+    finish(run);
+  }
 }
 
 async function synthesize() {
@@ -534,16 +545,15 @@ async function synthesize() {
   const chosen = voiceById(voice.value);
   const settings = { speed: 1, pitch: 0, ...request, voice: voice.value, voiceName: chosen ? chosen.name : voice.value, format: fmt };
   clearResult();
-  const run = begin(false, voice.value);
-  announce("start", { request });
-  setStatus("正在连接服务器…", "busy");
-  try {
+  await perform(false, voice.value, async (run) => {
+    announce("start", { request });
+    setStatus("正在连接服务器…", "busy");
     const audio = await play(request, run);
     run.done = true;
     showProgress(run.player, run);
-    // Made on this device: kept as WAV rather than synthesized again by the server for MP3 & co.
+    // Made on this device: kept as WAV, not made again by the server as MP3 & co.
     let kept = audio.madeHere && !MADE_HERE.includes(fmt) ? "wav" : fmt;
-    let unkept = { message: "", detail: "" };   // why the chosen format could not be had: what was heard is kept as WAV
+    let unkept = { message: "", detail: "" };   // why the chosen format is not had (kept as WAV)
     let stopped = false;   // 停止 while the server makes the format: what was heard is kept
     const files = await keep(request, audio, kept, run).catch((error) => {
       if (MADE_HERE.includes(kept)) throw error;
@@ -567,15 +577,10 @@ async function synthesize() {
     const said = (playing) => `完成：${audio.seconds.toFixed(1)} 秒的语音${playing ? "，正在播放" : ""}。${unkept.message}${omittedNote(audio.omitted)}`;
     const playing = live === run.player;
     setStatus(said(playing), "done", unkept.detail);
-    if (playing) {   // played (or stopped): no more "正在播放", unless a later status stands
+    if (playing) {   // played or stopped: no more "正在播放" (unless a later status stands)
       run.player.ended.then(() => { if (statusLine.textContent === said(true)) setStatus(said(false), "done", unkept.detail); });
     }
-  } catch (error) {
-    if (run.signal.aborted) setStatus("已停止。", "");
-    else showError(error, error.midway);
-  } finally {
-    finish(run);
-  }
+  });
 }
 
 // A short sample of the chosen voice; it touches neither the result nor the history.
@@ -583,19 +588,12 @@ async function previewVoice() {
   if (current) return;
   const chosen = voiceById(voice.value);
   if (!chosen) return;
-  const run = begin(true, chosen.id);
-  setStatus(`正在准备试听：${chosen.name}…`, "busy");
-  try {
-    const request = { text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked };
-    await play(request, run);
+  await perform(true, chosen.id, async (run) => {
+    setStatus(`正在准备试听：${chosen.name}…`, "busy");
+    await play({ text: PREVIEW(chosen.name), voice: chosen.id, eco: eco.checked }, run);
     const gender = genderOf(chosen, chosen.name);
     setStatus(`试听：${chosen.name}${gender && `（${gender}）`}。`, "done");
-  } catch (error) {
-    if (run.signal.aborted) setStatus("已停止。", "");
-    else showError(error, error.midway);
-  } finally {
-    finish(run);
-  }
+  });
 }
 
 function stop() {
@@ -606,7 +604,7 @@ function stop() {
   }
   if (run) {
     run.controller.abort();
-    if (run.job) {   // the server's job: cancel it too (a server without DELETE answers 404/405: nothing to undo)
+    if (run.job) {   // cancel the server's job too (404/405: nothing to undo)
       fetch(run.job, { method: "DELETE", headers: withKey({}) }).catch(() => { /* the server is gone */ });
     }
   }
@@ -625,7 +623,9 @@ form.addEventListener("keydown", (event) => {
 });
 stopButton.addEventListener("click", stop);
 preview.addEventListener("click", previewVoice);
-player.addEventListener("play", stopLive);   // replaying the result: the live playback gives way
+player.addEventListener("play", stopLive);   // a replay: the live playback gives way
+button.disabled = false;   // until now a click sent the form itself (the text in a URL)
+setStatus("");   // no "loading" any more
 
 // -- the result, the download link and the history
 function clearResult() {
@@ -654,14 +654,16 @@ player.addEventListener("error", () => {
   if (player.getAttribute("src")) setStatus("浏览器无法播放这段音频，请下载后用其他播放器收听。", "error");
 });
 
-// The history: settings and text of the last results, kept across reloads (bounded); their audio
-// lives as blob URLs for this visit only.
+// The history: the last results' text and settings, kept across reloads; their audio (blob URLs) for this visit.
 const audioFor = new Map();   // result id → { downloadUrl, playUrl, fileName }
+
+// Only entries as this page writes them (not a hand-edited one's).
+const wellFormed = (r) => r && [r.text, r.format ?? "", r.voice ?? "", r.voiceName ?? ""].every((v) => typeof v === "string");
 
 function loadHistory() {
   try {
     const saved = JSON.parse(store.get("tts.history") || "[]");
-    return Array.isArray(saved) ? saved.filter((r) => r && typeof r.text === "string").slice(0, HISTORY_SIZE) : [];
+    return Array.isArray(saved) ? saved.filter(wellFormed).slice(0, HISTORY_SIZE) : [];
   } catch {
     return [];
   }
@@ -673,9 +675,19 @@ function remember(settings, files) {
   const downloadUrl = URL.createObjectURL(files.blob);
   audioFor.set(result.id, { downloadUrl, playUrl: files.playable === files.blob ? downloadUrl : URL.createObjectURL(files.playable),
     fileName: fileName(settings, settings.format) });
-  // the newest five of this tab and the others (one history)
-  const known = new Map([...results, ...loadHistory()].map((r) => [r.id, r]));
-  results = [result, ...[...known.values()].sort((a, b) => (Number(b.at) || 0) - (Number(a.at) || 0))];
+  keepNewest([result, ...merged()]);
+  store.set("tts.history", JSON.stringify(results));
+  renderHistory();
+  return result;
+}
+
+// This tab's results and the others' (one history), newest first.
+const merged = () => [...new Map([...results, ...loadHistory()].map((r) => [r.id, r])).values()]
+  .sort((a, b) => (Number(b.at) || 0) - (Number(a.at) || 0));
+
+// The newest five stay; the others' audio goes.
+function keepNewest(list) {
+  results = list;
   for (const old of results.splice(HISTORY_SIZE)) {
     const audio = audioFor.get(old.id);
     if (!audio) continue;
@@ -683,9 +695,6 @@ function remember(settings, files) {
     if (audio.playUrl !== audio.downloadUrl) URL.revokeObjectURL(audio.playUrl);
     audioFor.delete(old.id);
   }
-  store.set("tts.history", JSON.stringify(results));
-  renderHistory();
-  return result;
 }
 
 const excerpt = (s, n) => { const chars = Array.from(s.trim()); return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join(""); };
@@ -695,15 +704,13 @@ function renderHistory() {
   historyEmpty.hidden = results.length > 0;
 }
 
-function actionButton(label, name, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = "secondary";
-  b.textContent = label;
-  b.setAttribute("aria-label", name);
-  b.addEventListener("click", onClick);
-  return b;
+// A new element with these properties, and this aria-label if one is given.
+function element(tag, props, label) {
+  const e = Object.assign(document.createElement(tag), props);
+  if (label) e.setAttribute("aria-label", label);
+  return e;
 }
+const actionButton = (textContent, label, onclick) => element("button", { type: "button", className: "secondary", textContent, onclick }, label);
 
 // Puts a past result's text and settings back in the form.
 function restore(result) {
@@ -720,29 +727,21 @@ function restore(result) {
 }
 
 function historyItem(result) {
-  const item = document.createElement("li");
-  const said = document.createElement("p");
-  said.className = "said";
-  said.textContent = excerpt(result.text, 40);
-  const meta = document.createElement("p");
-  meta.className = "hint";
-  meta.textContent = [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName, `${Number(result.speed).toFixed(2)} 倍`,
-    result.eco ? "节能" : "", formatSpec(result.format || "wav").label, omittedNote(result.omitted)].filter(Boolean).join(" · ");
-  const actions = document.createElement("p");
-  actions.className = "actions";
+  const item = element("li");
+  const said = element("p", { className: "said", textContent: excerpt(result.text, 40) });
+  const meta = element("p", { className: "hint", textContent: [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName,
+    `${Number(result.speed).toFixed(2)} 倍`, result.eco ? "节能" : "", formatSpec(result.format || "wav").label,
+    omittedNote(result.omitted)].filter(Boolean).join(" · ") });
+  const actions = element("p", { className: "actions" });
   const audio = audioFor.get(result.id);
   const short = excerpt(result.text, 12);
   if (audio) {
-    const save = document.createElement("a");
-    save.href = audio.downloadUrl;
-    save.download = audio.fileName;
-    save.textContent = "下载";
-    save.setAttribute("aria-label", `下载 ${audio.fileName}`);
+    const save = element("a", { href: audio.downloadUrl, download: audio.fileName, textContent: "下载" }, `下载 ${audio.fileName}`);
     actions.append(actionButton("播放", `播放：${short}`, () => {
       show(result);
       player.play().catch(() => { /* the user can still press play in the player */ });
     }), save);
-  } else {   // from an earlier visit: the text and settings are kept, the audio is not
+  } else {   // from an earlier visit: no audio
     const again = actionButton("重新合成", `重新合成：${short}`, () => { restore(result); synthesize(); });
     again.classList.add("again");
     again.disabled = current !== null;   // as 合成
@@ -752,4 +751,6 @@ function historyItem(result) {
   return item;
 }
 renderHistory();
-button.disabled = false;   // until now a click sent the form itself (the text in a URL)
+addEventListener("storage", (event) => {   // another tab's new result
+  if (event.key === "tts.history") { keepNewest(merged()); renderHistory(); }
+});

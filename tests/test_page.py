@@ -52,6 +52,13 @@ def test_nothing_inline_that_the_csp_would_block(client):
     assert "javascript:" not in page
 
 
+def test_the_page_says_in_chinese_that_it_needs_javascript(client):
+    page = client.get("/").get_data(as_text=True)
+    notice = re.search(r"<noscript>(.*?)</noscript>", page, re.S)
+    assert notice and "需要启用 JavaScript" in notice.group(1)
+    assert re.search(r'<button type="submit" id="speak" disabled>', page)   # no native submit before the script
+
+
 def test_the_page_gets_the_servers_limits(client, app):
     page = client.get("/").get_data(as_text=True)
     settings = app.config["TTS_SETTINGS"]

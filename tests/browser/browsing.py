@@ -68,3 +68,24 @@ def wait_idle(server: LiveServer, timeout: float = 60) -> None:
     while requests.get(f"{server.url}/readyz", timeout=5).json()["queue_depth"]:
         assert time.monotonic() < deadline, "the server's queue did not drain"
         time.sleep(0.1)
+
+
+def wait_for(page, condition, what: str, timeout: float = 30) -> None:
+    """Lets the page run until `condition()` holds; after `timeout` seconds the test fails saying what it
+    waited for (there is no pytest-timeout: an unbounded loop would spin until CI kills the run)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout:g} s for {what}"
+        page.wait_for_timeout(50)
+
+
+def refuse_once(refuse, refused: list):
+    """A route handler: the first request is refused with `refuse(route)` and its URL kept in `refused`;
+    the next ones go through to the server."""
+    def handle(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            refuse(route)
+    return handle

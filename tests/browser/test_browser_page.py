@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browsing import ARTIFACTS, MAX_CHARS, QUEUE_SIZE, Visit
+from browsing import ARTIFACTS, MAX_CHARS, QUEUE_SIZE, Visit, refuse_once, wait_for
 from helpers import decode
 from live import LiveServer
 from tts.request import TTS
@@ -336,8 +336,7 @@ def test_an_error_answered_while_the_page_asks_for_the_voices_state_stays_said(v
     page.route("**/tts", lambda route: held["tts"].append(route))
     page.route("**/v1/audio/voices", hold_the_first_question)
     page.click("#speak")
-    while not (held["tts"] and held["voices"]):   # the request, and the page's question about its voice, are out
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held["tts"] and held["voices"], "the request and the page's question about its voice")
     held["tts"][0].fulfill(status=400, json={"error": {"code": "invalid_request", "field": "voice",
                                                        "message": "no voice 'x'"}})
     said = "服务器没有这个声音，请重新选择。"
@@ -542,6 +541,18 @@ def test_a_download_is_named_by_what_is_said_not_by_its_markup(visit, text):
     visit.assert_clean()
 
 
+@pytest.mark.parametrize(("text", "stem"), [("当x<5且y>3时", "当x5且y3时"), ("{通知}明天放假", "通知明天放假")])
+def test_a_download_keeps_what_the_server_reads_as_text_not_markup(visit, text, stem):
+    """Only `<speak`/`<?xml` text is SSML and only pinyin in braces is a reading: other <, > and braces are said."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", text)
+    page.click("#speak")
+    expect_done(page)
+    assert page.locator("#download").get_attribute("download") == f"语音-{stem}-baker-1.00x.wav"
+    visit.assert_clean()
+
+
 def test_each_voice_shows_gender_and_description_and_previews_on_click(visit, server):
     page = visit.page
     visit.open()
@@ -576,8 +587,7 @@ def test_stop_while_the_server_encodes_the_download_deletes_its_job_and_keeps_wh
                lambda route: held.append(route) if route.request.method == "GET" else route.continue_())
     page.click("#speak")
     expect(page.locator("#status")).to_have_text(re.compile("^正在准备 MP3 文件"))
-    while not held:                                               # the page polls the job: that poll is held
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held, "the page's poll of the job")   # that poll is held
     with page.expect_request(lambda r: r.method == "DELETE") as deleted:
         page.click("#stop")
     assert held and deleted.value.url == held[0].request.url   # the job the page was following
@@ -746,13 +756,16 @@ PLAYS_ON = "今天天气很好，我们去公园散步吧。公园里有很多�
 
 
 def test_the_status_stops_saying_it_plays_once_the_speech_has_played(visit):
-    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so."""
+    """"完成：… 正在播放" is true while the speech plays; once it has played, the status no longer says so,
+    and 停止 goes off: a keyboard user's focus on it goes to 合成, not to the page's body."""
     page = visit.page
     visit.open()
     page.fill("#text", PLAYS_ON)
     page.click("#speak")
     expect_done(page)                                             # (said while the speech still plays)
+    page.focus("#stop")
     expect(page.locator("#stop")).to_be_disabled(timeout=30_000)   # the live player has played it all
+    expect(page.locator("#speak")).to_be_focused()
     expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音。$"))
     expect(page.locator("#status")).to_have_class(re.compile(r"\bdone\b"))
     visit.assert_clean()
@@ -795,17 +808,14 @@ def test_the_download_status_follows_its_job_from_the_queue_to_the_file(visit, e
     page.route(re.compile(r"/tts/jobs/[0-9a-f]+/audio$"), lambda route: files.append(route))
     page.click("#speak")
     expect(page.locator("#status")).to_have_text(f"正在准备 MP3 文件：排队第 3 位，{said}…")
-    while not polls:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: polls, "the page's first poll of the job")
     job = polls[0].fetch().json()
     polls[0].fulfill(json={**job, "status": "running", "position": 0})   # its turn has come
     expect(page.locator("#status")).to_have_text("正在准备 MP3 文件…")
-    while len(polls) < 2:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: len(polls) >= 2, "the page's second poll of the job")
     polls[1].continue_()                                          # the server's own answer: done (or running)
     expect(page.locator("#status")).to_have_text("正在下载 MP3 文件…")
-    while not files:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: files, "the page's request for the file")
     files[0].continue_()
     expect_done(page)
     expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"))
@@ -857,8 +867,7 @@ def test_a_past_result_cannot_be_made_again_while_a_run_is_on(visit):
     page.fill("#text", "这次的文字。")
     page.click("#speak")
     expect(again).to_be_disabled()
-    while not held:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held, "the page's POST /tts")
     held[0].continue_()
     expect_done(page)
     expect(again).to_be_enabled()
@@ -876,6 +885,8 @@ def test_two_tabs_of_the_page_keep_one_history_neither_losing_the_others_results
         tab.fill("#text", said)
         tab.click("#speak")
         expect_done(tab)
+        for each in (page, other):                                # at once in both tabs (the `storage` event)
+            expect(each.locator("#history .said").first).to_have_text(said)
     stored = page.evaluate("() => JSON.parse(localStorage.getItem('tts.history')).map((r) => r.text)")
     assert stored == ["丙。", "乙。", "甲。"]   # the other tab's result was not written over
     expect(page.locator("#history .said")).to_have_text(["丙。", "乙。", "甲。"])
@@ -904,18 +915,9 @@ def test_a_voice_list_that_did_not_come_comes_with_the_next_run(visit, server):
     page.clock.install(time=0)
     page.clock.pause_at(1000)             # the page's own retries (timers) stand still: only the run can bring it
     refused = []
-
-    def once_refused(route):
-        if refused:
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    page.route("**/v1/audio/voices", once_refused)
+    page.route("**/v1/audio/voices", refuse_once(lambda route: route.abort(), refused))
     page.goto(server.url + "/")
-    while not refused:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: refused, "the page's question for the voice list")
     expect(page.locator("#voice option")).to_have_count(1)   # 默认声音: the server's default
     page.fill("#text", "你好。")
     page.click("#speak")
@@ -934,8 +936,7 @@ def test_synthesize_is_off_until_the_pages_script_runs(visit, server):
     page.route("**/static/app.js", lambda route: held.append(route))
     page.goto(server.url + "/", wait_until="commit")
     page.locator("#speak").wait_for(state="attached")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held, "the page's request for app.js")
     expect(page.locator("#speak")).to_be_disabled()
     held[0].continue_()
     expect(page.locator("#speak")).to_be_enabled()
@@ -944,3 +945,51 @@ def test_synthesize_is_off_until_the_pages_script_runs(visit, server):
     expect_done(page)
     assert page.url == server.url + "/"
     assert not visit.page_errors
+
+
+def from_an_earlier_visit(text: str, **fields) -> dict:
+    """A history entry as the page stores it (its audio is not kept across visits)."""
+    return {"text": text, "voice": "baker", "voiceName": "baker", "speed": 1, "pitch": 0, "volume": 0, "eco": False,
+            "format": "wav", "seconds": 1.0, "omitted": 0, "id": "1", "at": 1, **fields}
+
+
+def store_history(visit, *entries: dict) -> None:
+    page = visit.page
+    page.evaluate("(entries) => localStorage.setItem('tts.history', JSON.stringify(entries))", list(entries))
+    page.reload()
+    page.locator("#voice option:not([value=''])").first.wait_for(state="attached")
+
+
+def test_the_keyboards_focus_stays_on_synthesize_after_a_past_result_is_made_again(visit):
+    """重新合成 is disabled and then redrawn by its own run: the focus goes to 合成, not to the page's body."""
+    page = visit.page
+    visit.open()
+    store_history(visit, from_an_earlier_visit("上次的结果。"))
+    page.get_by_role("button", name="重新合成：上次的结果。").focus()
+    page.keyboard.press("Enter")
+    expect_done(page)
+    expect(page.locator("#speak")).to_be_focused()
+    assert not visit.page_errors
+
+
+def test_a_stored_history_entry_of_another_shape_is_dropped_not_a_dead_page(visit):
+    """localStorage outlives page versions (and can be edited): an entry whose fields are not what this page
+    writes is left out, instead of throwing on every load with 合成 never switched on."""
+    page = visit.page
+    visit.open()
+    store_history(visit, from_an_earlier_visit("好的条目。", id="2", at=2), from_an_earlier_visit("坏的条目。", format=5))
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#status")).to_have_text("")
+    expect(page.locator("#history .said")).to_have_text(["好的条目。"])
+    visit.assert_clean()
+
+
+def test_a_page_whose_script_did_not_load_says_so(visit, server):
+    """A module that failed to load (a network error, a stale cache after a deploy): 合成 stays off, as it must
+    (no native form submit), but the page says what to do instead of showing a dead button."""
+    page = visit.page
+    page.route("**/static/player.js", lambda route: route.abort())
+    page.goto(server.url + "/")                                   # (until "load": the modules ran or failed)
+    expect(page.locator("#speak")).to_be_disabled()
+    expect(page.locator("#status")).to_have_text("页面加载中…如果一直这样，请刷新。")
+

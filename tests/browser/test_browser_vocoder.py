@@ -11,6 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from browsing import refuse_once, wait_for
 from helpers import BrowserReference, decode, snr_db
 from tts.config import Settings
 from tts.hidden import read_records, record
@@ -206,8 +207,7 @@ def test_stop_while_the_model_for_this_device_is_still_loading_stops_at_once(vis
     page.fill("#text", "今天天气很好。")
     page.check("#local")
     page.click("#speak")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held, "the page's request for the model's manifest")
     page.click("#stop")
     expect(page.locator("#status")).to_have_text("已停止。")
     expect(page.locator("#speak")).to_be_enabled()
@@ -313,14 +313,8 @@ def test_browser_vocoder_tries_again_on_the_click_after_a_failed_prefetch(visit,
     the next click loads them again instead of reporting the old failure."""
     page = visit.page
     refused = []
-
-    def refuse_once(route):
-        if refused:
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.fulfill(status=503, body="busy")
-    page.route(re.compile(r".*/[0-9a-f]{16}/fastspeech2_decoder\.onnx$"), refuse_once)
+    page.route(re.compile(r".*/[0-9a-f]{16}/fastspeech2_decoder\.onnx$"),
+               refuse_once(lambda route: route.fulfill(status=503, body="busy"), refused))
     visit.open()
     page.fill("#text", "今天天气很好。")
     with page.expect_worker() as prefetch:
@@ -359,8 +353,7 @@ def test_while_the_model_for_this_device_loads_the_page_says_so(visit, idle_serv
     page.check("#local")
     page.click("#speak")
     expect(page.locator("#status")).to_have_text(re.compile(r"^正在准备本机合成的模型…"))
-    while not held:
-        page.wait_for_timeout(50)
+    wait_for(page, lambda: held, "the page's requests for the runtime and the graphs")
     holding.clear()
     for route in held:
         route.continue_()
