@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 
 from fakes import tone_app
@@ -83,3 +84,25 @@ def test_a_whole_stream_is_logged_once_with_every_byte_it_sent(tone_app, caplog)
     assert raised is None and received[:4] == b"RIFF"
     [line] = access_lines(caplog, headers["X-Request-ID"])
     assert line["status"] == 200 and line["bytes"] == len(received) and "incomplete" not in line
+
+
+def test_a_stream_failing_with_an_error_mapped_by_its_type_is_logged_with_what_the_client_got(tone_app, caplog):
+    """tts.web.errors answers RequestEntityTooLarge as 413 `payload_too_large` (not by werkzeug's name); the
+    access line and the counter took it from a mapping of their own and said `internal_error`."""
+    def too_large():
+        raise RequestEntityTooLarge()
+        yield b""   # a generator: it raises as its first byte is asked for
+
+    tone_app.add_url_rule("/too-large", "too_large", lambda: tone_app.response_class(too_large()))
+    environ = EnvironBuilder("/too-large").get_environ()
+    with caplog.at_level(logging.INFO, logger="tts.access"):
+        started: list = []
+        result = tone_app(environ, lambda status, headers, exc_info=None: started.extend((status, headers)))
+        with pytest.raises(RequestEntityTooLarge) as raised:
+            next(iter(result))
+        with tone_app.request_context(environ):   # what tts.web.server answers instead (Handler._answer_error)
+            answer = tone_app.make_response(tone_app.handle_user_exception(raised.value))
+        result.close()
+    [line] = access_lines(caplog, dict(started[1])["X-Request-ID"])
+    assert (line["status"], line["error"]) == (answer.status_code, answer.get_json()["error"]["code"])
+    assert (answer.status_code, answer.get_json()["error"]["code"]) == (413, "payload_too_large")

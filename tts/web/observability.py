@@ -24,9 +24,8 @@ from typing import Callable, Iterable, Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from werkzeug.exceptions import HTTPException
 
-from tts.errors import ClientGone, TTSError
+from tts.errors import ClientGone
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -87,15 +86,6 @@ def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, metho
                                 "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
 
 
-def answered_status(error: Exception) -> int:
-    """The status the app's error mapping (tts.web.errors) answers `error` with."""
-    if isinstance(error, TTSError):
-        return error.status
-    if isinstance(error, HTTPException):
-        return error.code or 500
-    return 500
-
-
 class LoggedBody:
     """A streamed response's body that writes its access line once, at its end: its last byte made,
     the error it raised, or the server closing it before either (the client went away)."""
@@ -139,9 +129,10 @@ class LoggedBody:
     def _outcome(self) -> dict:
         line = {**self._line, "ms": round((time.perf_counter() - self._started) * 1000, 1), "bytes": self._sent}
         if self._error is not None:
-            line["error"] = self._error.code if isinstance(self._error, TTSError) else "internal_error"
+            from tts.web.errors import answered_with   # here: tts.web.errors imports this module
+            status, line["error"] = answered_with(self._error)
             if not self._sent:   # the server answers the error instead (tts.web.server)
-                line["status"], line["bytes"] = answered_status(self._error), None
+                line["status"], line["bytes"] = status, None
                 return line
         if not self._whole:
             line["incomplete"] = True
