@@ -30,8 +30,9 @@ def access_lines(caplog, request_id: str) -> list[dict]:
 
 
 def streamed(app, caplog, body: dict, read: int | None = None) -> tuple[dict, bytes, Exception | None]:
-    """POST /tts as a WSGI server runs it: the headers, then the body read (all of it, or its first
-    `read` chunks), then closed. Returns the headers, the bytes and what the body raised."""
+    """POST /tts as a WSGI server runs it: the headers, then the body written (all of it, or its first
+    `read` chunks, the next one's write failing: the client went away), then closed. Returns the
+    headers, the bytes written and what the body raised."""
     started: list = []
     received, raised = b"", None
     environ = EnvironBuilder("/tts", method="POST", json=body).get_environ()
@@ -39,9 +40,9 @@ def streamed(app, caplog, body: dict, read: int | None = None) -> tuple[dict, by
         result = app(environ, lambda status, headers, exc_info=None: started.extend((status, headers)))
         try:
             for count, chunk in enumerate(result):
+                if read is not None and count >= read:
+                    break   # this chunk's write failed (a server then closes the body)
                 received += chunk
-                if read is not None and count + 1 >= read:
-                    break
         except Exception as error:   # a server answers it (tts.web.server); here it only ends the body
             raised = error
         finally:
@@ -77,6 +78,15 @@ def test_a_stream_its_client_left_is_logged_as_incomplete_without_an_error(tone_
     [line] = access_lines(caplog, headers["X-Request-ID"])
     assert line["status"] == 200 and line["incomplete"] is True and "error" not in line
     assert line["bytes"] == len(received)
+
+
+def test_a_stream_whose_first_chunk_could_not_be_written_is_logged_with_no_bytes(tone_app, caplog):
+    """Its bytes counted the chunk the server failed to write (a chunk counted as it was made)."""
+    headers, received, raised = streamed(tone_app, caplog, {"text": "你好。" * 5, "voice": "tone", "stream": True},
+                                          read=0)
+    assert received == b"" and raised is None
+    [line] = access_lines(caplog, headers["X-Request-ID"])
+    assert line["status"] == 200 and line["incomplete"] is True and line["bytes"] == 0
 
 
 def test_a_whole_stream_is_logged_once_with_every_byte_it_sent(tone_app, caplog):

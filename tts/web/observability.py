@@ -2,7 +2,7 @@
 
 One access line per request, written when its response has ended, so that it says what the
 client got (tts_http_requests counts the same status). A whole response is logged as the view's
-hooks finish it; a streamed one at the end of its body, with the bytes really made and `ms` to
+hooks finish it; a streamed one at the end of its body, with the bytes the server wrote and `ms` to
 that end. A body that raised before its first byte is answered by the server with the app's
 error instead (tts.web.server): its line has that status and the error's code. One that raised
 later, or was closed before its end (the client went away or stopped reading), keeps the status
@@ -88,7 +88,9 @@ def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, metho
 
 class LoggedBody:
     """A streamed response's body that writes its access line once, at its end: its last byte made,
-    the error it raised, or the server closing it before either (the client went away)."""
+    the error it raised, or the server closing it before either (the client went away). Its bytes are
+    those of the chunks the server wrote: a chunk counts once the next is asked for (or the body ends),
+    so one whose write failed (the server then closes the body) does not."""
 
     def __init__(self, body: Iterable, line: dict, log: Callable[[dict], None], started: float) -> None:
         self._body = body
@@ -103,8 +105,9 @@ class LoggedBody:
     def __iter__(self) -> Iterator:
         try:
             for chunk in self._body:
-                self._sent += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode())
                 yield chunk
+                # asked for the next one: the server wrote this one whole (a failed write closes the body)
+                self._sent += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode())
         except Exception as error:
             self._error = error
             self._ended()
