@@ -10,7 +10,8 @@ that was sent and says `"incomplete": true` (and the error's code, if any). A cl
 while its whole file was being made got nothing: its line says 499 (nginx's status for a request
 its client closed), `"incomplete": true` and `"error": "client_closed_request"`. A request the app
 never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
-came too slowly), gets its line from the server (`log_unparsed`).
+came too slowly), gets its line from the server (`log_unparsed`), under the request id its answer's
+X-Request-ID carries, and is counted under the route "unparsed".
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from tts.errors import ClientGone
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LOG_ACCESS = "tts.access"   # app.extensions: the app's access line writer, which also counts it
+
+
+def new_request_id() -> str:
+    """An id for a request that came without one of its own (or not one we keep)."""
+    return uuid.uuid4().hex
 
 
 def current_request_id() -> str | None:
@@ -44,18 +51,20 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
                         ["route"], registry=registry)
 
     def log_access(line: dict) -> None:
-        requests_total.labels(line["route"], line["method"], str(line["status"])).inc()
+        requests_total.labels(line["route"], line["method"] or "", str(line["status"])).inc()
         access_log.info(json.dumps(line))
+
+    app.extensions[_LOG_ACCESS] = log_access
 
     @app.before_request
     def start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _CLIENT_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _CLIENT_ID.match(incoming) else new_request_id()
         g.started = time.perf_counter()
 
     @app.after_request
     def finish(response: Response) -> Response:
-        request_id = current_request_id() or uuid.uuid4().hex
+        request_id = current_request_id() or new_request_id()
         response.headers["X-Request-ID"] = request_id
         route = request.url_rule.rule if request.url_rule else "unmatched"
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
@@ -77,13 +86,14 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
-def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, method: str | None = None,
-                 path: str | None = None) -> None:
-    """The access line of a request the server answered itself before the app saw it (tts.web.server): one
-    it could not parse (no method or path: what it sent may hold a user's text) or whose headers came too
-    slowly (its method and path without the query, if its request line had come); a request id of its own."""
-    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": method, "path": path, "route": "unparsed",
-                                "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
+def log_unparsed(app: Flask, request_id: str, status: int, code: str, remote: str | None, sent: int, *,
+                 method: str | None = None, path: str | None = None) -> None:
+    """The access line of a request the server answered itself before the app saw it (tts.web.server), and its
+    count (route "unparsed"): one it could not parse (no method or path: what it sent may hold a user's text) or
+    whose headers came too slowly (its method and path without the query, if its request line had come); under
+    `request_id`, the one its answer's X-Request-ID carries."""
+    app.extensions[_LOG_ACCESS]({"request_id": request_id, "method": method, "path": path, "route": "unparsed",
+                                 "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code})
 
 
 class LoggedBody:
