@@ -78,6 +78,13 @@ def head_and_body(response: bytes) -> tuple[str, dict, bytes]:
     return lines[0], headers, body
 
 
+def unparsed_count(server, status: int) -> float:
+    """tts_http_requests of requests the server answered itself with `status` (route "unparsed")."""
+    metrics = requests.get(f"{server.url}/metrics", timeout=10).text
+    return sum(float(line.rpartition(" ")[2]) for line in metrics.splitlines()   # by method (none, if unread)
+               if line.startswith("tts_http_requests_total{") and f'route="unparsed",status="{status}"' in line)
+
+
 def healthy(server) -> bool:
     return requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
 
@@ -157,6 +164,8 @@ def test_a_client_that_sends_its_whole_oversized_body_before_reading_gets_the_41
     (b"GARBAGE", "400", "bad_request"),
 ])
 def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_line, status, code):
+    """Their access line's request id was never sent (README: every response has one), nor were they counted."""
+    counted = unparsed_count(server, int(status))
     sock = connect(server)
     sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\n\r\n")
     response, closed = read_until_closed(sock, time.monotonic() + SLACK)
@@ -166,6 +175,8 @@ def test_requests_gevent_cannot_parse_get_the_json_error_shape(server, request_l
     assert json.loads(body)["error"]["code"] == code and closed
     access = json.loads(server.log_tail().rpartition(" tts.access: ")[2].splitlines()[0])   # it had none before
     assert (access["status"], access["error"], access["path"], access["route"]) == (int(status), code, None, "unparsed")
+    assert access["request_id"] == headers["x-request-id"] and access["bytes"] == len(response)
+    assert unparsed_count(server, int(status)) == counted + 1
 
 
 @pytest.mark.parametrize("request_line, status", [(b"GARBAGE", 400), (b"GET /" + b"a" * 9000 + b" HTTP/1.1", 414)])
@@ -338,7 +349,9 @@ def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503_at_once(tiny_s
 
 
 def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_query(server):
-    """A 408 the server answers itself had no access line (only an info line before)."""
+    """A 408 the server answers itself had no access line (only an info line before), then one under an id
+    its answer did not carry, and no count."""
+    counted = unparsed_count(server, 408)
     sock = connect(server)
     sock.sendall("GET /tts?text=不该进日志 HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())   # and no blank line: never ends
     response, closed = read_until_closed(sock, time.monotonic() + HEADER_TIMEOUT + SLACK)
@@ -347,4 +360,6 @@ def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_que
     log = server.log_tail()
     access = json.loads(log.rpartition(" tts.access: ")[2].splitlines()[0])
     assert (access["status"], access["error"], access["method"], access["path"]) == (408, "request_timeout", "GET", "/tts")
+    assert access["request_id"] == head_and_body(response)[1]["x-request-id"]
+    assert unparsed_count(server, 408) == counted + 1
     assert "不该进日志" not in log and "%E4%B8%8D" not in log

@@ -39,6 +39,18 @@ def _named_dialect() -> Dialect | None:
     return CAPTIONED if request.endpoint == "captions.captioned_speech" else None
 
 
+def answered_with(error: Exception) -> tuple[int, str]:
+    """The status and code the app answers `error` with: the one mapping the handlers below use, and the
+    access line and tts_http_requests too (tts.web.observability), so both say what the client got."""
+    if isinstance(error, TTSError):
+        return error.status, error.code
+    if isinstance(error, RequestEntityTooLarge):   # werkzeug names it "Request Entity Too Large"
+        return 413, "payload_too_large"
+    if isinstance(error, HTTPException):
+        return error.code or 500, (error.name or "error").lower().replace(" ", "_")
+    return 500, "internal_error"
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None):
     _log(status, code, message, field)
     if _openai_dialect():
@@ -64,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
         dialect = _named_dialect()
         if dialect and not isinstance(error, UnknownField):
             field = dialect.wire_name(field)   # synthesis names the request's attributes: text → input
-        response = error_response(error.status, error.code, error.message, field)
+        response = error_response(*answered_with(error), error.message, field)
         if isinstance(error, RetryLater):
             response.headers["Retry-After"] = str(error.retry_after)
         if isinstance(error, RangeNotSatisfiable):
@@ -76,12 +88,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
         limit = app.config.get("MAX_CONTENT_LENGTH")
-        return error_response(413, "payload_too_large", f"the body is larger than {limit} bytes", "body")
+        return error_response(*answered_with(error), f"the body is larger than {limit} bytes", "body")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code = (error.name or "error").lower().replace(" ", "_")
-        response = error_response(error.code or 500, code, error.description or error.name)
+        response = error_response(*answered_with(error), error.description or error.name)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:   # a 405 says which methods the route takes
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
@@ -89,4 +100,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error")
-        return error_response(500, "internal_error", "the server failed; see its log")
+        return error_response(*answered_with(error), "the server failed; see its log")

@@ -2,7 +2,7 @@
 
 One access line per request, written when its response has ended, so that it says what the
 client got (tts_http_requests counts the same status). A whole response is logged as the view's
-hooks finish it; a streamed one at the end of its body, with the bytes really made and `ms` to
+hooks finish it; a streamed one at the end of its body, with the bytes the server wrote and `ms` to
 that end. A body that raised before its first byte is answered by the server with the app's
 error instead (tts.web.server): its line has that status and the error's code. One that raised
 later, or was closed before its end (the client went away or stopped reading), keeps the status
@@ -10,7 +10,8 @@ that was sent and says `"incomplete": true` (and the error's code, if any). A cl
 while its whole file was being made got nothing: its line says 499 (nginx's status for a request
 its client closed), `"incomplete": true` and `"error": "client_closed_request"`. A request the app
 never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
-came too slowly), gets its line from the server (`log_unparsed`).
+came too slowly), gets its line from the server (`log_unparsed`), under the request id its answer's
+X-Request-ID carries, and is counted under the route "unparsed".
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ from typing import Callable, Iterable, Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from werkzeug.exceptions import HTTPException
 
-from tts.errors import ClientGone, TTSError
+from tts.errors import ClientGone
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LOG_ACCESS = "tts.access"   # app.extensions: the app's access line writer, which also counts it
+
+
+def new_request_id() -> str:
+    """An id for a request that came without one of its own (or not one we keep)."""
+    return uuid.uuid4().hex
 
 
 def current_request_id() -> str | None:
@@ -45,18 +51,20 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
                         ["route"], registry=registry)
 
     def log_access(line: dict) -> None:
-        requests_total.labels(line["route"], line["method"], str(line["status"])).inc()
+        requests_total.labels(line["route"], line["method"] or "", str(line["status"])).inc()
         access_log.info(json.dumps(line))
+
+    app.extensions[_LOG_ACCESS] = log_access
 
     @app.before_request
     def start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _CLIENT_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _CLIENT_ID.match(incoming) else new_request_id()
         g.started = time.perf_counter()
 
     @app.after_request
     def finish(response: Response) -> Response:
-        request_id = current_request_id() or uuid.uuid4().hex
+        request_id = current_request_id() or new_request_id()
         response.headers["X-Request-ID"] = request_id
         route = request.url_rule.rule if request.url_rule else "unmatched"
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
@@ -78,27 +86,21 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
-def log_unparsed(status: int, code: str, remote: str | None, sent: int, *, method: str | None = None,
-                 path: str | None = None) -> None:
-    """The access line of a request the server answered itself before the app saw it (tts.web.server): one
-    it could not parse (no method or path: what it sent may hold a user's text) or whose headers came too
-    slowly (its method and path without the query, if its request line had come); a request id of its own."""
-    access_log.info(json.dumps({"request_id": uuid.uuid4().hex, "method": method, "path": path, "route": "unparsed",
-                                "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code}))
-
-
-def answered_status(error: Exception) -> int:
-    """The status the app's error mapping (tts.web.errors) answers `error` with."""
-    if isinstance(error, TTSError):
-        return error.status
-    if isinstance(error, HTTPException):
-        return error.code or 500
-    return 500
+def log_unparsed(app: Flask, request_id: str, status: int, code: str, remote: str | None, sent: int, *,
+                 method: str | None = None, path: str | None = None) -> None:
+    """The access line of a request the server answered itself before the app saw it (tts.web.server), and its
+    count (route "unparsed"): one it could not parse (no method or path: what it sent may hold a user's text) or
+    whose headers came too slowly (its method and path without the query, if its request line had come); under
+    `request_id`, the one its answer's X-Request-ID carries."""
+    app.extensions[_LOG_ACCESS]({"request_id": request_id, "method": method, "path": path, "route": "unparsed",
+                                 "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code})
 
 
 class LoggedBody:
     """A streamed response's body that writes its access line once, at its end: its last byte made,
-    the error it raised, or the server closing it before either (the client went away)."""
+    the error it raised, or the server closing it before either (the client went away). Its bytes are
+    those of the chunks the server wrote: a chunk counts once the next is asked for (or the body ends),
+    so one whose write failed (the server then closes the body) does not."""
 
     def __init__(self, body: Iterable, line: dict, log: Callable[[dict], None], started: float) -> None:
         self._body = body
@@ -113,8 +115,9 @@ class LoggedBody:
     def __iter__(self) -> Iterator:
         try:
             for chunk in self._body:
-                self._sent += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode())
                 yield chunk
+                # asked for the next one: the server wrote this one whole (a failed write closes the body)
+                self._sent += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode())
         except Exception as error:
             self._error = error
             self._ended()
@@ -139,9 +142,10 @@ class LoggedBody:
     def _outcome(self) -> dict:
         line = {**self._line, "ms": round((time.perf_counter() - self._started) * 1000, 1), "bytes": self._sent}
         if self._error is not None:
-            line["error"] = self._error.code if isinstance(self._error, TTSError) else "internal_error"
+            from tts.web.errors import answered_with   # here: tts.web.errors imports this module
+            status, line["error"] = answered_with(self._error)
             if not self._sent:   # the server answers the error instead (tts.web.server)
-                line["status"], line["bytes"] = answered_status(self._error), None
+                line["status"], line["bytes"] = status, None
                 return line
         if not self._whole:
             line["incomplete"] = True

@@ -60,7 +60,7 @@ from tts.errors import RequestTimeout, TTSError
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
-from tts.web.observability import log_unparsed
+from tts.web.observability import log_unparsed, new_request_id
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
 
@@ -89,16 +89,15 @@ def _plain_response(status: str, code: str, message: str, *headers: str) -> byte
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-REQUEST_TIMEOUT = _plain_response("408 Request Timeout", "request_timeout",
-                                  "the request's headers did not arrive in time")
 TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
                                        "the server has no room for another connection", "Retry-After: 1")
-_GEVENTS_OWN = {   # gevent's bare answers to requests it cannot parse, in our JSON shape: status → (code, answer)
-    "400": ("bad_request", _plain_response("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1")),
-    "414": ("uri_too_long", _plain_response(
-        "414 URI Too Long", "uri_too_long",
-        f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)")),
+_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message): gevent's
+    "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # bare ones, in our shape
+    "414": ("414 URI Too Long", "uri_too_long",
+            f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)"),
+    "408": ("408 Request Timeout", "request_timeout", "the request's headers did not arrive in time"),
 }
+_GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
 
 
 @dataclass(frozen=True)
@@ -227,8 +226,7 @@ class Handler(WSGIHandler):
         try:
             return super().read_requestline()
         except ConnectionDeadline:
-            self._answer(REQUEST_TIMEOUT)
-            self._log_timeout(line_read=False)
+            self._answer(self._timed_out(line_read=False))
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -248,17 +246,26 @@ class Handler(WSGIHandler):
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
-            self._log_timeout(line_read=True)
-            return "408", REQUEST_TIMEOUT
+            return "408", self._timed_out(line_read=True)
         if isinstance(ex, Evicted):
             return "503", TOO_MANY_CONNECTIONS
         return super()._handle_client_error(ex)
 
-    def _log_timeout(self, line_read: bool) -> None:
-        """The access line of a request whose line (or, once `line_read`, headers) took over the header
-        timeout: answered 408, closed. Its path goes without the query (it may hold a user's text)."""
+    def _timed_out(self, line_read: bool) -> bytes:
+        """The 408 (and its access line) of a request whose line (or, once `line_read`, headers) took over
+        the header timeout; then closed. Its path goes without the query (it may hold a user's text)."""
         method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
-        log_unparsed(408, "request_timeout", self.client_address[0], len(REQUEST_TIMEOUT), method=method, path=path)
+        return self._unparsed("408", method=method, path=path)
+
+    def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
+        """The server's own answer to a request the app never saw, under a request id of its own (its
+        X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
+        status_line, code, message = _ANSWERED_HERE[status]
+        request_id = new_request_id()
+        answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}")
+        log_unparsed(self.server.application, request_id, int(status), code, self.client_address[0], len(answer),
+                     method=method, path=path)
+        return answer
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -314,9 +321,7 @@ class Handler(WSGIHandler):
         result = super().handle_one_request()
         if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
             self.status = result[0]
-            code, answer = _GEVENTS_OWN[self.status]
-            self._answer(answer)
-            log_unparsed(int(self.status), code, self.client_address[0], len(answer))
+            self._answer(self._unparsed(self.status))
             linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
