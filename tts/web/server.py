@@ -89,13 +89,13 @@ def _plain_response(status: str, code: str, message: str, *headers: str) -> byte
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
-                                       "the server has no room for another connection", "Retry-After: 1")
-_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message): gevent's
-    "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # bare ones, in our shape
+_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message, *headers):
+    "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # gevent's bare ones, our shape
     "414": ("414 URI Too Long", "uri_too_long",
             f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)"),
     "408": ("408 Request Timeout", "request_timeout", "the request's headers did not arrive in time"),
+    "503": ("503 Service Unavailable", "too_many_connections", "the server has no room for another connection",
+            "Retry-After: 1"),   # the connection cap: refused at accept, or closed mid-headers to make room
 }
 _GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
 
@@ -169,6 +169,17 @@ class BoundedInput(Input):
         """Instead of reading what the app left unread, the handler closes the connection."""
 
 
+def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str | None = None,
+                    path: str | None = None) -> bytes:
+    """The server's own answer to a request the app never saw, under a request id of its own (its
+    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
+    status_line, code, message, *headers = _ANSWERED_HERE[status]
+    request_id = new_request_id()
+    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers)
+    log_unparsed(app, request_id, int(status), code, remote, len(answer), method=method, path=path)
+    return answer
+
+
 def _percent_encoded(line: str) -> str:
     """The request line with its bytes 0x80-0xFF percent-encoded. Clients send UTF-8 in a URL raw
     (curl '...?text=你好'); gevent splits the line, decoded as latin-1, with `str.split()`, which also
@@ -223,10 +234,13 @@ class Handler(WSGIHandler):
             self._arm(self.limits.header_timeout)
         else:
             self.rfile.peek(1)   # a new connection that never sends a byte is closed without an answer
-        try:
+        try:   # a request has begun: a deadline or an eviction from here on is answered
             return super().read_requestline()
         except ConnectionDeadline:
-            self._answer(self._timed_out(line_read=False))
+            self._answer(self._cut_off("408", line_read=False))
+            raise
+        except Evicted:
+            self._answer(self._cut_off("503", line_read=False))
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -246,26 +260,20 @@ class Handler(WSGIHandler):
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
-            return "408", self._timed_out(line_read=True)
+            return "408", self._cut_off("408", line_read=True)
         if isinstance(ex, Evicted):
-            return "503", TOO_MANY_CONNECTIONS
+            return "503", self._cut_off("503", line_read=True)
         return super()._handle_client_error(ex)
 
-    def _timed_out(self, line_read: bool) -> bytes:
-        """The 408 (and its access line) of a request whose line (or, once `line_read`, headers) took over
-        the header timeout; then closed. Its path goes without the query (it may hold a user's text)."""
+    def _cut_off(self, status: str, line_read: bool) -> bytes:
+        """The answer (and access line) of a request whose line (or, once `line_read`, headers) did not come
+        whole: 408, it took over the header timeout; 503, its connection made room at the cap. Then closed.
+        Its path goes without the query (it may hold a user's text)."""
         method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
-        return self._unparsed("408", method=method, path=path)
+        return self._unparsed(status, method=method, path=path)
 
     def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
-        """The server's own answer to a request the app never saw, under a request id of its own (its
-        X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
-        status_line, code, message = _ANSWERED_HERE[status]
-        request_id = new_request_id()
-        answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}")
-        log_unparsed(self.server.application, request_id, int(status), code, self.client_address[0], len(answer),
-                     method=method, path=path)
-        return answer
+        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -456,7 +464,7 @@ class Server(WSGIServer):
         log.warning("refusing a connection from %s: all %d connections are busy", address[0], self.connections.cap)
         try:
             with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
-                sock.sendall(TOO_MANY_CONNECTIONS)
+                sock.sendall(answer_unparsed(self.application, "503", address[0]))
                 linger(sock, REFUSE_LINGER_SECONDS)
         except OSError:
             pass
