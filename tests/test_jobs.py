@@ -1,5 +1,8 @@
 """Jobs and the job store: results kept until fetched or expired, never accepted without room."""
 
+import gc
+import os
+
 import numpy as np
 import pytest
 
@@ -127,7 +130,37 @@ def test_a_kept_result_waits_on_disk_not_in_memory():
     assert not job.audio._file._rolled          # a small running result stays in memory
     job.finish()
     store.updated(job)
-    assert job.audio._file._rolled and np.allclose(job.samples()[0], 0.25, atol=1e-4)
+    assert job.audio._file.closed and os.path.getsize(job.audio._kept) == 4800
+    assert np.allclose(job.samples()[0], 0.25, atol=1e-4)
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_kept_results_nobody_fetches_hold_no_descriptor_each():
+    """Each held an open temporary file: ~1,000 unfetched async jobs took a 1,024-descriptor limit, and the
+    server accepted no connection (health probes included) until they expired."""
+    store = JobStore(ttl=600, max_bytes=10**9)
+    before = open_descriptors()
+    jobs = [finished_job(0.1) for _ in range(300)]
+    for job in jobs:
+        store.add(job)   # finished: kept on disk
+    assert open_descriptors() - before < 10
+    assert all(np.allclose(job.samples()[0], 0.25, atol=1e-4) for job in jobs[::50])
+    assert open_descriptors() - before < 10
+
+
+def test_a_kept_results_file_goes_with_its_job():
+    store = JobStore(ttl=600, max_bytes=10**9)
+    job = finished_job(0.1)
+    store.add(job)
+    kept = job.audio._kept
+    assert os.path.exists(kept)
+    store.remove(job)
+    del job
+    gc.collect()
+    assert not os.path.exists(kept)
 
 
 def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_frees_its_memory(monkeypatch):
@@ -143,7 +176,7 @@ def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(tempfile, "TemporaryFile", full)   # where SpooledTemporaryFile rolls over to
+    monkeypatch.setattr(tempfile, "mkstemp", full)   # where a kept result goes
     leader.finish()
     for job in (leader, follower):
         store.updated(job)
