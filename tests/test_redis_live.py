@@ -120,6 +120,26 @@ def test_a_redis_outage_degrades_to_local_work_not_errors(redis_server):
         server.stop()
 
 
+def test_a_job_that_finished_while_redis_was_down_is_published_once_it_is_back(redis_server):
+    """Its states were never written to Redis: another replica knew nothing of it (or, had Redis kept its data, read
+    it as queued, then failed) for as long as this one kept its result; only unfinished jobs were written again."""
+    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="0", TTS_KOKORO="0", TTS_REDIS_TIMEOUT_MS="200")
+    try:
+        server.wait_ready()
+        redis_server.stop()
+        job = post(server, {"text": "停电时排队的任务。", "async": True}).json()
+        assert finished_job(server, job["links"]["self"])["status"] == "done"   # here: kept in this process
+        redis_server.restart()
+        deadline = time.monotonic() + 60   # the keeper's rounds and the pause before Redis is tried again
+        while (elsewhere := kept_jobs(redis_server).load(job["id"])) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert elsewhere is not None and elsewhere.status == "done"   # what another replica reads
+        here = requests.get(server.url + job["links"]["audio"], timeout=30)
+        assert here.status_code == 200 and elsewhere.audio.samples == (len(here.content) - 44) // 2
+    finally:
+        server.stop()
+
+
 def test_redis_is_used_only_from_the_hub_never_from_the_worker_thread(synthesizer, redis_server, monkeypatch):
     callers = set()
     send = redis.connection.AbstractConnection.send_packed_command

@@ -122,7 +122,7 @@ class AudioBuffer:
     def to_disk(self) -> None:
         """Move the finished samples out of memory and out of the descriptor table, to a closed file
         (a kept result may wait minutes to be fetched)."""
-        if self._kept is not None:
+        if self._kept is not None or not self.samples:   # kept already, or nothing to keep
             return
         path = None
         with self._writing():
