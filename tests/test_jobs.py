@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tts.audio import AudioChunk, dequantize
-from tts.errors import AudioTooLong, JobNotFound, StoreFull, SynthesisFailed
+from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
 from tts.service.jobs import Job, JobStore
@@ -132,6 +132,25 @@ def test_a_kept_result_waits_on_disk_not_in_memory():
     store.updated(job)
     assert job.audio._file.closed and os.path.getsize(job.audio._kept) == 4800
     assert np.allclose(job.samples()[0], 0.25, atol=1e-4)
+
+
+def test_a_buffer_whose_write_failed_gives_its_file_back_at_once(monkeypatch):
+    """What a failed write left was never read again, but held its disk until a garbage collection: on a full
+    temporary disk, every result after the first that failed failed too."""
+    import tempfile
+
+    files = []
+
+    def full_disk(*args, **kwargs):   # writes to /dev/full fail with ENOSPC, as on a full disk
+        files.append(open("/dev/full", "w+b"))
+        return files[-1]
+    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)   # where SpooledTemporaryFile rolls over to
+    buffer = AudioBuffer()
+    with pytest.raises(DiskFull):
+        buffer.append(AudioChunk(np.zeros(MEMORY_BYTES, np.float32), 24000, 0))   # past the memory bound
+    assert files and files[-1].closed   # the buffer itself is still here
+    with pytest.raises(DiskFull):
+        buffer.read(0, 10)
 
 
 def open_descriptors() -> int:

@@ -147,6 +147,10 @@ class AudioBuffer:
             yield
         except OSError as error:
             self._lost = disk_full(error)
+            # Half-written, never read again: its disk and descriptor go back now. The error (kept here, and as
+            # its job's) holds this buffer through its traceback, so the buffer itself goes only with a garbage
+            # collection: until one ran, the full disk stayed full and failed every result after it.
+            self._file.close()
             raise self._lost from error
 
     def __del__(self) -> None:   # the last reference went: give the memory or disk back
