@@ -281,6 +281,35 @@ def test_health_answers_while_more_idle_connections_are_attempted_than_the_serve
     assert evicted >= 1100 - (1024 - DESCRIPTOR_RESERVE)   # the ones that waited longest made room
 
 
+def test_a_full_descriptor_table_pauses_accepting_with_one_warning_and_serves_once_it_has_room():
+    """Something else took the descriptors (the limit lowered under the running server here): gevent logged a
+    traceback for every try, one a second for as long as it lasted."""
+    server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0")
+    socks = []
+    try:
+        server.wait_ready()
+        soft, hard = resource.prlimit(server.pid, resource.RLIMIT_NOFILE)
+        start = len(server.log_tail(10**9))
+        resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (open_descriptors(server.pid) + 2, hard))
+        socks = [connect(server) for _ in range(6)]   # queued by the kernel; two taken, then accept() fails
+        deadline = time.monotonic() + SLACK
+        while "cannot accept connections" not in server.log_tail(10**9)[start:] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)   # it tries again several times meanwhile
+        starved = server.log_tail(10**9)[start:]
+        resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (soft, hard))
+        waiting = socks[-1]   # still in the listen queue: answered once there is room
+        waiting.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        response, _ = read_until_closed(waiting, time.monotonic() + SLACK)
+    finally:
+        for sock in socks:
+            sock.close()
+        server.stop()
+    assert starved.count("cannot accept connections: Too many open files") == 1
+    assert "Traceback" not in starved and "failed with OSError" not in starved
+    assert response.startswith(b"HTTP/1.1 200 ")
+
+
 def closed_by_server(socks: list[socket.socket], wait: float = 1.0) -> list[socket.socket]:
     """The sockets the server has closed (readable, and what there is to read is the end)."""
     selector = selectors.DefaultSelector()

@@ -79,6 +79,10 @@ REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
+# accept() failing for want of descriptors or kernel memory: the listener pauses (doubling from the first
+# pause to the last) and tries again, instead of gevent's traceback for every try
+OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+ACCEPT_PAUSES = (0.01, 1.0)
 
 
 def _plain_response(status: str, code: str, message: str, *headers: str) -> bytes:
@@ -447,6 +451,34 @@ class Server(WSGIServer):
         self.limits = limits
         self.connections = Connections(limits.max_connections)
         self._refusing = 0
+        self._accept_pause = 0.0   # > 0 while accept() fails for want of descriptors: the next pause
+
+    def do_read(self):
+        """Accept a connection. The descriptor table full (what else the process holds, at its limit) is
+        a condition, not a bug: one warning when it begins, one line when it ends, and the listener
+        pauses between tries, so that the log is not a traceback a second for as long as it lasts."""
+        try:
+            accepted = super().do_read()
+        except OSError as error:
+            if error.errno not in OUT_OF_DESCRIPTORS:
+                raise
+            if not self._accept_pause:
+                log.warning("cannot accept connections: %s (%d connections open, at most %d); trying again, "
+                            "less and less often, until it can", error.strerror, len(self.connections),
+                            self.connections.cap)
+            pause = self._accept_pause or ACCEPT_PAUSES[0]
+            self._accept_pause = min(pause * 2, ACCEPT_PAUSES[1])
+            self.stop_accepting()
+            gevent.spawn_later(pause, self._resume_accepting)
+            return None
+        if accepted and self._accept_pause:
+            self._accept_pause = 0.0
+            log.warning("accepting connections again")
+        return accepted
+
+    def _resume_accepting(self) -> None:
+        if self.started:   # not closed meanwhile (shutdown)
+            self.start_accepting()
 
     def handle(self, sock, address) -> None:
         if not self.connections.room():
