@@ -201,3 +201,18 @@ def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_
         store.updated(job)
         assert job.status == "failed" and job.error.code == "disk_full" and job.error.retry_after >= 1
         assert "No space left on device" in job.error.message and job.audio.nbytes == 0
+
+
+def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():
+    """Redis down: the drain at SIGTERM waited for no fetch of it (the shared store "keeps its own"), and the
+    result went with the process, unseen by anyone."""
+    from live import free_port
+    from tts.service.redis_store import RedisGuard, RedisJobs, connect
+
+    nowhere = RedisJobs(RedisGuard(connect(f"redis://127.0.0.1:{free_port()}/0", 100)), 600)   # nothing listens
+    store = JobStore(ttl=600, max_bytes=10**9, shared=nowhere)
+    job = finished_job()
+    store.add(job)
+    assert store.uncollected() == [job]
+    job.fetched = True
+    assert store.uncollected() == []

@@ -228,10 +228,10 @@ class JobStore:
         return [job for job in self._jobs.values() if job.status not in FINISHED]
 
     def uncollected(self) -> list[Job]:
-        """Results only this process holds that nobody has fetched yet (a shared store keeps its own)."""
-        if self._shared:
-            return []
-        return [job for job in self._jobs.values() if job.status == DONE and not job.fetched]
+        """Results only this process holds that nobody has fetched yet: with a shared store, those it missed
+        (it was down when they finished; the job keeper tries again), as the others it keeps itself."""
+        return [job for job in self._jobs.values() if job.status == DONE and not job.fetched
+                and (not self._shared or job.id in self._unpublished)]
 
     def prune(self, room_for: int = 0) -> None:
         """Drop expired jobs; then, to make room, fetched finished ones, oldest first."""
