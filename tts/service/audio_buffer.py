@@ -5,7 +5,8 @@ loses nothing and halves the memory of float32. Past `MEMORY_BYTES` the samples 
 anonymous temporary file (deleted by the system when it is closed), so a long result, or
 several held for slow clients, cost disk rather than the memory the shipped caps bound. A
 result kept for later (an async job) moves, when it is finished and whatever its size, to a
-file of its own in a directory of this process's (removed at exit), closed: it is opened
+file of its own in a directory of this process's (removed at exit, unless a model call that
+never returned made it exit at once: tts.web.server), closed: it is opened
 for each read. Thousands of results nobody fetched then hold no descriptor each (they did,
 and took the descriptor limit, so that the server accepted no connection, health probes
 included). When that directory is full or cannot be written, the buffer raises DiskFull (503
@@ -153,8 +154,8 @@ class AudioBuffer:
             self._file.close()
             raise self._lost from error
 
-    def __del__(self) -> None:   # the last reference went: give the memory or disk back
+    def __del__(self, _unlink=os.unlink) -> None:   # the last reference went: give the memory or disk back
         self._file.close()
         if self._kept is not None:
             with suppress(OSError):   # its directory went first (at exit)
-                os.unlink(self._kept)
+                _unlink(self._kept)
