@@ -32,6 +32,9 @@ from tts.errors import ClientGone
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LOG_ACCESS = "tts.access"   # app.extensions: the app's access line writer, which also counts it
+# HTTP's methods (RFC 9110, and PATCH): the metrics' method label is one of these or "other". A client may send any
+# token as its method, and each one a label of its own was a new series kept for ever (memory, and every scrape).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
 
 def new_request_id() -> str:
@@ -52,7 +55,9 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
                         ["route"], registry=registry)
 
     def log_access(line: dict) -> None:
-        requests_total.labels(line["route"], line["method"] or "", str(line["status"])).inc()
+        method = line["method"] or ""
+        requests_total.labels(line["route"], method if method in METHODS or not method else "other",
+                              str(line["status"])).inc()
         access_log.info(json.dumps(line))
 
     app.extensions[_LOG_ACCESS] = log_access
