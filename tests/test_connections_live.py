@@ -197,6 +197,26 @@ def test_junk_from_a_client_that_resets_at_once_gets_an_access_line_and_no_trace
     assert "failed with" not in log and "Traceback" not in log
 
 
+@pytest.mark.parametrize("lines, size", [(60, 2000), (101, 10)], ids=["past 64 KB", "past 100 lines"])
+def test_headers_past_their_bound_get_431_with_an_access_line_and_no_traceback(server, lines, size):
+    """Before: up to 100 lines of 64 KB each (~6 MB held per connection until the header timeout), and a
+    traceback in the log for the 101st line."""
+    start = len(server.log_tail(10**9))
+    counted = unparsed_count(server, 431)
+    sock = connect(server)
+    sock.sendall(b"GET /healthz?text=x HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                 b"".join(b"X-Filler-%d: %s\r\n" % (i, b"a" * size) for i in range(lines)) + b"\r\n")
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 431 ") and closed
+    assert json.loads(body)["error"]["code"] == "headers_too_large"
+    access = access_line(server, headers["x-request-id"])
+    assert (access["status"], access["route"], access["method"], access["path"]) == (431, "unparsed", "GET", "/healthz")
+    assert unparsed_count(server, 431) == counted + 1
+    assert "Traceback" not in server.log_tail(10**9)[start:]
+
+
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):
     sock = connect(server)
     started = time.monotonic()

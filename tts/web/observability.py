@@ -10,9 +10,9 @@ that was sent and says `"incomplete": true` (and the error's code, if any). A cl
 while its whole file was being made got nothing: its line says 499 (nginx's status for a request
 its client closed), `"incomplete": true` and `"error": "client_closed_request"`. A request the app
 never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
-came too slowly; 503: the connection cap, at accept or mid-headers), gets its line from the
-server (`log_unparsed`), under the request id its answer's X-Request-ID carries, and is counted
-under the route "unparsed".
+came too slowly; 431: they were too large; 503: the connection cap, at accept or mid-headers),
+gets its line from the server (`log_unparsed`), under the request id its answer's X-Request-ID
+carries, and is counted under the route "unparsed".
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ resets the connection, and a client still sending its body (most send all of it 
 read) would lose the answer with it; so such a connection lingers: half-closed after the
 answer, what the client still sends is read and dropped for at most `LINGER_SECONDS` and
 `LINGER_BYTES`, as nginx's lingering close does. Malformed requests gevent answers itself
-(400, 414) get the same JSON error shape as every other answer.
+(400, 414) get the same JSON error shape as every other answer; headers past MAX_HEADER_BYTES
+(or 100 lines) get 431, as do none of gevent's.
 
 A streamed body that raises (its job failed mid-way: an engine error, the drain running out at
 shutdown) is handled here, in one place for every route (`Handler.handle_error`): once bytes
@@ -37,6 +38,7 @@ does not restart it), EXIT_ADDRESS_IN_USE for a port another process holds, mayb
 from __future__ import annotations
 
 import errno
+import http.client
 import json
 import logging
 import os
@@ -53,7 +55,7 @@ from flask import Flask, g
 from gevent import Timeout, getcurrent
 from gevent.baseserver import parse_address
 from gevent.event import Event
-from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer
+from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer, headers_factory
 
 from tts.config import Settings
 from tts.errors import RequestTimeout, TTSError
@@ -79,6 +81,8 @@ REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
+MAX_HEADER_BYTES = 64 << 10   # a request's headers, all lines together (gevent alone: 100 lines of 64 KB each,
+                              # ~6 MB held per connection until the header timeout)
 # accept() failing for want of descriptors or kernel memory: the listener pauses (doubling from the first
 # pause to the last) and tries again, instead of gevent's traceback for every try
 OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
@@ -100,8 +104,11 @@ _ANSWERED_HERE = {   # answers to requests the app never sees, status → (statu
     "408": ("408 Request Timeout", "request_timeout", "the request's headers did not arrive in time"),
     "503": ("503 Service Unavailable", "too_many_connections", "the server has no room for another connection",
             "Retry-After: 1"),   # the connection cap: refused at accept, or closed mid-headers to make room
+    "431": ("431 Request Header Fields Too Large", "headers_too_large",
+            f"the request's headers take more than {MAX_HEADER_BYTES >> 10} KB or 100 lines"),
 }
 _GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
+_CLOSED_AT_ONCE = ("408", "503")   # too slow, or making room: closed without lingering
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,26 @@ class ConnectionDeadline(OSError):
 
 class Evicted(OSError):
     """Thrown into a connection waiting for a request, to make room for a new one at the cap."""
+
+
+class HeadersTooLarge(ValueError):
+    """A request's headers past MAX_HEADER_BYTES."""
+
+
+class _HeaderBudget:
+    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge."""
+
+    def __init__(self, rfile) -> None:
+        self._rfile = rfile
+        self._left = MAX_HEADER_BYTES
+
+    def readline(self, limit: int = -1) -> bytes:
+        size = self._left + 1 if limit < 0 else min(limit, self._left + 1)
+        line = self._rfile.readline(size)
+        self._left -= len(line)
+        if self._left < 0:
+            raise HeadersTooLarge(f"the request's headers take more than {MAX_HEADER_BYTES} bytes")
+        return line
 
 
 class BoundedInput(Input):
@@ -254,6 +281,9 @@ class Handler(WSGIHandler):
             self._disarm()
             self.connections.working(self)
 
+    def MessageClass(self, fp, *args):   # noqa: N802 (gevent's name): the headers, read within MAX_HEADER_BYTES
+        return headers_factory(_HeaderBudget(fp), *args)
+
     def _answer(self, response: bytes) -> None:
         """Send an answer the server makes itself (its access line is the caller's, sent or not)."""
         try:
@@ -267,6 +297,8 @@ class Handler(WSGIHandler):
             return "408", self._cut_off("408", line_read=True)
         if isinstance(ex, Evicted):
             return "503", self._cut_off("503", line_read=True)
+        if isinstance(ex, (HeadersTooLarge, http.client.HTTPException)):   # the latter: over 100 lines (gevent
+            return "431", self._cut_off("431", line_read=True)              # printed its traceback for it)
         return super()._handle_client_error(ex)
 
     def _cut_off(self, status: str, line_read: bool) -> bytes:
@@ -331,10 +363,11 @@ class Handler(WSGIHandler):
     def handle_one_request(self):
         """One request; when the connection ends with some of it unread, answer, then linger."""
         result = super().handle_one_request()
-        if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
-            self.status = result[0]
-            self._answer(self._unparsed(self.status))
-            linger(self.socket, LINGER_SECONDS)
+        if isinstance(result, tuple):   # a request not read whole: answered here (a client gone is no traceback)
+            self.status, answer = result
+            self._answer(self._unparsed(self.status) if self.status in _GEVENTS_OWN else answer)
+            if self.status not in _CLOSED_AT_ONCE:   # a client still sending would lose the answer to a reset
+                linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
             linger(self.socket, LINGER_SECONDS)
