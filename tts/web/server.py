@@ -18,7 +18,7 @@ read) would lose the answer with it; so such a connection lingers: half-closed a
 answer, what the client still sends is read and dropped for at most `LINGER_SECONDS` and
 `LINGER_BYTES`, as nginx's lingering close does. Malformed requests gevent answers itself
 (400, 414) get the same JSON error shape as every other answer; headers past MAX_HEADER_BYTES
-(or 100 lines) get 431, as do none of gevent's.
+(or 100 lines) get 431 (gevent alone would hold ~6 MB of them per connection).
 
 A streamed body that raises (its job failed mid-way: an engine error, the drain running out at
 shutdown) is handled here, in one place for every route (`Handler.handle_error`): once bytes
