@@ -158,6 +158,22 @@ def test_a_client_that_sends_its_whole_oversized_body_before_reading_gets_the_41
         assert response.status_code == 413 and response.headers["Content-Type"] == "application/json"
 
 
+def test_a_chunked_body_past_the_limit_gets_413_not_its_head_parsed_as_if_whole(server):
+    """Without a Content-Length the body was cut off at TTS_MAX_BODY_BYTES and its head parsed: a 400 "not
+    JSON", or a valid object with the rest dropped unread."""
+    def body():
+        yield b'{"text": "'
+        for _ in range(20):
+            yield "好".encode() * 10_000   # 600 KB in all, over the 256 KB limit
+        yield b'"}'
+    response = requests.post(f"{server.url}/tts", data=body(), headers={"Content-Type": "application/json"},
+                             timeout=30)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+    within = requests.post(f"{server.url}/tts", data=iter([b'{"text": ', '"你好。"}'.encode()]),
+                           headers={"Content-Type": "application/json"}, timeout=60)
+    assert within.status_code == 200 and within.content[:4] == b"RIFF"   # chunked and within it: served
+
+
 @pytest.mark.parametrize("request_line, status, code", [
     (b"GET /tts?text=" + b"%E5%A5%BD" * 1000 + b" HTTP/1.1", "414", "uri_too_long"),
     (b"GET / HTTP/1.1 extra", "400", "bad_request"),

@@ -7,6 +7,7 @@ validated and its voice resolved the same way whichever route it came in on.
 from __future__ import annotations
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from tts.errors import UnsupportedMediaType
 from tts.request import TTS, Dialect, SynthesisRequest, load_json_object, parse_request
@@ -30,7 +31,14 @@ def json_body() -> dict:
         sent = f"got {media_type!r}" if media_type else "none was sent"
         raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
                                    field="Content-Type")
-    return load_json_object(request.get_data(cache=True))
+    body = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        # A chunked body (no Content-Length) is cut off at the limit, not refused: its head was parsed as if
+        # whole (a 400 "not JSON", or a valid object with the rest dropped unread). Is there more?
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return load_json_object(body)
 
 
 def synthesis_request(payload: dict, dialect: Dialect = TTS, **choices) -> SynthesisRequest:
