@@ -22,6 +22,13 @@ def job_links(job: Job) -> dict:
             "captions": url_for("captions.job_captions", job_id=job.id)}
 
 
+def poll_after(job: Job) -> int:
+    """Seconds a polling client should wait before asking about an unfinished job again (Retry-After):
+    its expected time left, rounded up, at least 1 (also when another replica holds it)."""
+    expected = service().expected_seconds(job)
+    return max(1, math.ceil(expected)) if expected is not None else 1
+
+
 def queue_place(job: Job) -> dict:
     """Where a job stands: its position among those not started, and the seconds it should still take,
     rounded up to a tenth (an unfinished job never reads 0: a short one's estimate is a few ms); both
@@ -42,6 +49,7 @@ def tts():
         response = jsonify({"id": job.id, "status": job.status, **queue_place(job), "links": job_links(job)})
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
+        response.headers["Retry-After"] = str(poll_after(job))
         return response
     form = read_value(TTS["captions"], payload.get("captions"), max_chars=0)
     return captioned(job, form) if form else audio_response(job)
@@ -58,7 +66,11 @@ def job_status(job_id: str):
         body["omitted_tokens"] = len(job.omitted)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
-    return jsonify(body)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"   # it changes as the job runs: a cache must never answer a poll
+    if job.status not in FINISHED:
+        response.headers["Retry-After"] = str(poll_after(job))
+    return response
 
 
 @api.delete("/tts/jobs/<job_id>")
@@ -75,7 +87,8 @@ def job_audio(job_id: str):
     if job.status == FAILED:
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:
-        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id")
+        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
+                          retry_after=None if job.status in FINISHED else poll_after(job))
     job.fetched = True
     cached = unchanged(job_etag(job))
     return cached if cached is not None else whole_audio(job)
