@@ -13,7 +13,7 @@ import openai as openai_sdk
 import pytest
 from openai.types.audio import speech_create_params, speech_model
 
-from tts.request import OPENAI
+from tts.request import CAPTIONED, OPENAI
 from tts.web.context import synthesis_request
 from tts.web.openai import model_ids
 
@@ -69,14 +69,15 @@ def test_a_custom_voice_we_do_not_have_is_a_400_naming_voice(sdk):
     assert raised.value.body["param"] == "voice" and "voice_1234" in raised.value.body["message"]
 
 
+@pytest.mark.parametrize("dialect", [OPENAI, CAPTIONED], ids=["speech", "captioned_speech"])
 @pytest.mark.parametrize("model", ["kokoro", "embedded"])
-def test_under_an_engine_model_openai_names_mean_that_engines_voices(app, model):
+def test_under_an_engine_model_openai_names_mean_that_engines_voices(app, model, dialect):
     """`model: "kokoro"` with `alloy` spoke with the embedded voice (alloy's alias under tts-1)."""
     catalogue = app.extensions["tts.service"].catalogue
     engine_voices = {v.id for v in catalogue.engines[model].info.voices}
     with app.test_request_context():
         for name in literals(speech_create_params.Voice):
-            request = synthesis_request({"model": model, "voice": name, "input": TEXT}, dialect=OPENAI,
+            request = synthesis_request({"model": model, "voice": name, "input": TEXT}, dialect=dialect,
                                         models=model_ids())
             assert request.voice in engine_voices, (model, name, request.voice)
 
