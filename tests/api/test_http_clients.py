@@ -109,9 +109,10 @@ def test_a_polled_job_says_when_to_poll_again_until_it_is_done(held):
         contract.check("/tts/jobs/{job_id}", "get", status)
         assert status.get_json()["status"] in ("queued", "running")
         assert int(status.headers["Retry-After"]) >= 1 and status.headers["Cache-Control"] == "no-store"
-        early = client.get(accepted.get_json()["links"]["audio"])
-        assert early.status_code == 409 and int(early.headers["Retry-After"]) >= 1
-        contract.check("/tts/jobs/{job_id}/audio", "get", early)
+        for link, route in (("audio", "/tts/jobs/{job_id}/audio"), ("captions", "/tts/jobs/{job_id}/captions")):
+            early = client.get(accepted.get_json()["links"][link])
+            assert early.status_code == 409 and int(early.headers["Retry-After"]) >= 1
+            contract.check(route, "get", early)
     model.release.set()
     wait_until(lambda: client.get(queued.headers["Location"]).get_json()["status"] == "done")
     done = client.get(queued.headers["Location"])

@@ -10,7 +10,7 @@ from tts.errors import JobNotReady
 from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
-from tts.web.context import json_body, service, synthesis_request
+from tts.web.context import json_body, poll_after, service, synthesis_request
 from tts.web.ranges import unchanged
 from tts.web.responses import audio_response, job_etag, whole_audio
 
@@ -20,13 +20,6 @@ api = Blueprint("api", __name__)
 def job_links(job: Job) -> dict:
     return {"self": url_for("api.job_status", job_id=job.id), "audio": url_for("api.job_audio", job_id=job.id),
             "captions": url_for("captions.job_captions", job_id=job.id)}
-
-
-def poll_after(job: Job) -> int:
-    """Seconds a polling client should wait before asking about an unfinished job again (Retry-After):
-    its expected time left, rounded up, at least 1 (also when another replica holds it)."""
-    expected = service().expected_seconds(job)
-    return max(1, math.ceil(expected)) if expected is not None else 1
 
 
 def queue_place(job: Job) -> dict:

@@ -7,12 +7,14 @@ validated and its voice resolved the same way whichever route it came in on.
 from __future__ import annotations
 
 import codecs
+import math
 import zlib
 
 from flask import current_app, request
 
 from tts.errors import InvalidInput, PayloadTooLarge, UnsupportedEncoding, UnsupportedMediaType, shown
 from tts.request import TTS, Dialect, SynthesisRequest, load_json_object, parse_request
+from tts.service.jobs import Job
 from tts.service.service import SynthesisService
 
 SERVICE = "tts.service"
@@ -20,6 +22,13 @@ SERVICE = "tts.service"
 
 def service() -> SynthesisService:
     return current_app.extensions[SERVICE]
+
+
+def poll_after(job: Job) -> int:
+    """Seconds a polling client should wait before asking about an unfinished job again (Retry-After):
+    its expected time left, rounded up, at least 1 (also when another replica holds it)."""
+    expected = service().expected_seconds(job)
+    return max(1, math.ceil(expected)) if expected is not None else 1
 
 
 def json_body() -> dict:
