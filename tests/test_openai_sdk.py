@@ -133,3 +133,20 @@ def test_instructions_are_taken_and_change_nothing(sdk):
     styled = sdk.audio.speech.create(model="gpt-4o-mini-tts", voice="alloy", input=TEXT, response_format="pcm",
                                      instructions="Speak in a cheerful and positive tone.")
     assert styled.content == plain.content
+
+
+def test_a_base_url_without_v1_is_told_so_in_openais_shape(app):
+    """The client posts to /audio/speech: it got a bare 404 its NotFoundError showed as 'not found'."""
+    sdk = openai_sdk.OpenAI(base_url="http://localhost", api_key="unused", max_retries=0,
+                            http_client=httpx2.Client(transport=httpx2.WSGITransport(app=app)))
+    with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
+        sdk.audio.speech.create(model="tts-1", voice="alloy", input=TEXT)
+    assert raised.value.body["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("field, hint", [("lang_code", "Mandarin"), ("volume_multiplier", "'volume' in dB"),
+                                         ("normalization_options", "always on")])
+def test_a_kokoro_fastapi_field_is_named_with_what_to_do_instead(sdk, field, hint):
+    with pytest.raises(openai_sdk.BadRequestError) as raised:
+        sdk.audio.speech.create(model="kokoro", voice="alloy", input=TEXT, extra_body={field: "z"})
+    assert raised.value.body["param"] == field and hint in raised.value.body["message"]

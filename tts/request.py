@@ -161,6 +161,11 @@ TTS = Dialect("POST /tts", (
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
 
+# Kokoro-FastAPI's own fields, which its clients may send to either of its routes
+_KOKORO_FASTAPI = {"normalization_options": "our text normalization is always on and has no options",
+                   "return_download_link": "no download links are kept: the audio is in the response",
+                   "download_format": "the audio comes in response_format"}
+
 OPENAI = Dialect("POST /v1/audio/speech", (
     Field("model", "string", "`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts` (and its dated names), or an engine name from "
           "`GET /v1/models` (`embedded`, `kokoro`): then OpenAI's voice names map to that engine's voices; our voice "
@@ -179,7 +184,10 @@ OPENAI = Dialect("POST /v1/audio/speech", (
           "`speech.audio.delta` (`audio`: the next bytes of the response_format file, base64) then `speech.audio.done` "
           "(`usage` all 0: nothing is counted in tokens here); sse always streams", "audio", choices=("audio", "sse")),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
-              "async": "async jobs are offered on POST /tts"})
+              "async": "async jobs are offered on POST /tts", **_KOKORO_FASTAPI,
+              "volume_multiplier": "this endpoint takes 'volume' in dB (POST /dev/captioned_speech takes "
+                                   "volume_multiplier)",
+              "lang_code": "every voice here speaks Mandarin: leave it out"})
 
 
 HIDDEN = Dialect("POST /tts/hidden", (
@@ -287,8 +295,7 @@ CAPTIONED = Dialect("POST /dev/captioned_speech", (
           low=round(10 ** (VOLUME_RANGE[0] / 20), 4), high=round(10 ** (VOLUME_RANGE[1] / 20), 4)),
     Field("lang_code", "string", "accepted and ignored (every voice here speaks Mandarin)", max_length=16),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
-              "normalization_options": "our text normalization is always on and has no options",
-              "return_download_link": "no download links are kept: the audio is in the response"})
+              **_KOKORO_FASTAPI})
 
 
 def _key(name: str) -> str:

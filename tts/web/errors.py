@@ -27,9 +27,17 @@ def openai_type(status: int) -> str:
     return "server_error" if status >= 500 else "rate_limit_error" if status == 429 else "invalid_request_error"
 
 
+_WITHOUT_V1 = ("/audio/speech", "/audio/voices", "/models")   # what an OpenAI client posts to when base_url lacks /v1
+
+
+def _without_v1() -> bool:
+    return request.path.rstrip("/") in _WITHOUT_V1
+
+
 def _openai_dialect() -> bool:
-    """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong)."""
-    return request.blueprint == "openai" or request.path.startswith("/v1/")
+    """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong,
+    or one of its routes without /v1: a base_url missing it)."""
+    return request.blueprint == "openai" or request.path.startswith("/v1/") or _without_v1()
 
 
 def _named_dialect() -> Dialect | None:
@@ -95,7 +103,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = error_response(*answered_with(error), error.description or error.name)
+        message = error.description or error.name
+        if error.code == 404 and _without_v1():
+            message = f"{message} OpenAI's routes are under /v1: set the client's base_url to http://<host>:<port>/v1"
+        response = error_response(*answered_with(error), message)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:   # a 405 says which methods the route takes
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
