@@ -150,3 +150,14 @@ def test_speech_events_cut_short_by_a_failure_end_with_an_error_event(held):
     assert events[0]["type"] == "speech.audio.delta" and base64.b64decode(events[0]["audio"])
     assert events[-1]["type"] == "error" and events[-1]["error"]["code"] == "synthesis_failed"
     assert "speech.audio.done" not in {e["type"] for e in events}
+
+
+def test_a_head_of_a_jobs_audio_leaves_the_result_kept_for_the_get(client, app):
+    """A HEAD (a client asking the length first) counted as fetched: the result could be dropped for room
+    before the GET that follows it."""
+    accepted = client.post("/tts", json={"text": TEXT, "async": True})
+    job = app.extensions["tts.service"].jobs.get(accepted.get_json()["id"])
+    job.wait()
+    head = client.head(accepted.get_json()["links"]["audio"])
+    assert head.status_code == 200 and int(head.headers["Content-Length"]) > 0 and not job.fetched
+    assert client.get(accepted.get_json()["links"]["audio"]).status_code == 200 and job.fetched

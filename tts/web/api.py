@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from tts.errors import JobNotReady
 from tts.request import TTS, read_flag, read_value
@@ -82,7 +82,8 @@ def job_audio(job_id: str):
     if job.status != DONE:
         raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
                           retry_after=None if job.status in FINISHED else poll_after(job))
-    job.fetched = True
+    if request.method != "HEAD":   # a HEAD takes no audio: the result stays kept for the GET that follows
+        job.fetched = True
     cached = unchanged(job_etag(job))
     return cached if cached is not None else whole_audio(job)
 
