@@ -42,7 +42,8 @@ def tts():
         response = jsonify({"id": job.id, "status": job.status, **queue_place(job), "links": job_links(job)})
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
-        response.headers["Retry-After"] = str(poll_after(job))
+        if job.status not in FINISHED:   # a cached result may be done already
+            response.headers["Retry-After"] = str(poll_after(job))
         return response
     form = read_value(TTS["captions"], payload.get("captions"), max_chars=0)
     return captioned(job, form) if form else audio_response(job)
