@@ -11,7 +11,7 @@ import zlib
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from contract import Contract
+from contract import Contract, audio_of
 from fakes import ToneModel, tone_app, wait_until
 
 TEXT = "今天天气很好。"
@@ -161,3 +161,11 @@ def test_a_head_of_a_jobs_audio_leaves_the_result_kept_for_the_get(client, app):
     head = client.head(accepted.get_json()["links"]["audio"])
     assert head.status_code == 200 and int(head.headers["Content-Length"]) > 0 and not job.fetched
     assert client.get(accepted.get_json()["links"]["audio"]).status_code == 200 and job.fetched
+
+
+def test_speech_events_are_a_documented_answer(app, client):
+    response = client.post("/v1/audio/speech", json={"model": "tts-1", "voice": "alloy", "input": TEXT,
+                                                      "stream_format": "sse", "response_format": "wav"})
+    Contract.of(app).check("/v1/audio/speech", "post", response)
+    samples, rate = audio_of(response, "wav")
+    assert rate == 24000 and len(samples) / rate > 0.5
