@@ -70,6 +70,10 @@ def _decoded(raw: bytes) -> bytes:
     return body
 
 
+# Python's codecs that are no charset a client could mean (escape sequences, domain names, none)
+_NOT_CHARSETS = ("unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined")
+
+
 def _as_utf8(raw: bytes) -> bytes:
     """The body in UTF-8, decoded from the charset its Content-Type names, if another (JSON is UTF-8,
     RFC 8259, but a client saying charset=gbk means it): an unknown charset is a 415 naming the header."""
@@ -77,8 +81,10 @@ def _as_utf8(raw: bytes) -> bytes:
     try:
         codec = codecs.lookup(charset).name
     except LookupError:
+        codec = None
+    if codec is None or codec in _NOT_CHARSETS:
         raise UnsupportedMediaType(f"unknown charset {shown(charset)}; send the body as UTF-8",
-                                   field="Content-Type") from None
+                                   field="Content-Type")
     if codec == "utf-8" or codec.startswith(("utf-16", "utf-32")):   # json finds UTF-16 and -32 by itself
         return raw
     try:
