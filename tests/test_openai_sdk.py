@@ -20,11 +20,16 @@ from tts.web.openai import model_ids
 TEXT = "你好。"
 
 
+def in_process(app, base_url: str = "http://localhost/v1") -> openai_sdk.OpenAI:
+    """The real client, its HTTP client calling `app` directly (a WSGI transport): no server, no socket."""
+    return openai_sdk.OpenAI(base_url=base_url, api_key="unused", max_retries=0,
+                             http_client=httpx2.Client(transport=httpx2.WSGITransport(app=app)))
+
+
 @pytest.fixture(scope="module")
 def sdk(app):
-    transport = httpx2.WSGITransport(app=app)
-    return openai_sdk.OpenAI(base_url="http://localhost/v1", api_key="unused", max_retries=0,
-                             http_client=httpx2.Client(transport=transport, base_url="http://localhost"))
+    with in_process(app) as client:
+        yield client
 
 
 def literals(alias) -> set[str]:
@@ -137,10 +142,9 @@ def test_instructions_are_taken_and_change_nothing(sdk):
 
 def test_a_base_url_without_v1_is_told_so_in_openais_shape(app):
     """The client posts to /audio/speech: it got a bare 404 its NotFoundError showed as 'not found'."""
-    sdk = openai_sdk.OpenAI(base_url="http://localhost", api_key="unused", max_retries=0,
-                            http_client=httpx2.Client(transport=httpx2.WSGITransport(app=app)))
-    with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
-        sdk.audio.speech.create(model="tts-1", voice="alloy", input=TEXT)
+    with in_process(app, "http://localhost") as sdk:
+        with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
+            sdk.audio.speech.create(model="tts-1", voice="alloy", input=TEXT)
     assert raised.value.body["type"] == "invalid_request_error"
 
 

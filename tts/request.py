@@ -330,8 +330,8 @@ def _object_id(spec: Field, value: Mapping) -> Any:
     """The `id` of an object standing for a string field's value ({"id": "zf_xiaobei"} is "zf_xiaobei")."""
     if set(value) != {"id"}:
         keys = ", ".join(shown(k) for k in value) or "none"
-        raise InvalidInput(f"'{spec.name}' as an object takes only 'id' (as {{\"id\": \"zf_xiaobei\"}}); got keys {keys}",
-                           field=spec.name)
+        raise InvalidInput(f"'{spec.name}' as an object takes only 'id' (as {{\"id\": \"zf_xiaobei\"}}); "
+                           f"got keys {keys}", field=spec.name)
     if value["id"] is None:
         raise InvalidInput(f"'{spec.name}' as an object needs a string 'id'; got null", field=spec.name)
     return value["id"]

@@ -66,7 +66,8 @@ def test_a_body_in_the_charset_its_content_type_names_is_read_in_it(client, char
 
 @pytest.mark.parametrize("charset", ["klingon", "base64", "rot13", "unicode_escape", "idna", "undefined"])
 def test_a_charset_that_is_no_text_encoding_is_a_415_naming_the_content_type(client, charset):
-    response = client.post("/tts", data=b'{"text": "x"}', headers={"Content-Type": f"application/json; charset={charset}"})
+    response = client.post("/tts", data=b'{"text": "x"}',
+                           headers={"Content-Type": f"application/json; charset={charset}"})
     assert response.status_code == 415 and response.get_json()["error"]["field"] == "Content-Type"
 
 
