@@ -42,6 +42,10 @@ _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
 _TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
 _GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
 _NUMERALS = set("一二三四五六七八九十百千万两几半")
+# Demonstratives and distributives before a measure word (这只, 那种, 每行, 某种).
+_DEMONSTRATIVES = set("这那哪每各某")
+# What makes 只 and 种 measure words when it stands right before them (三只, 这种).
+_BEFORE_MEASURE = _NUMERALS | _DEMONSTRATIVES
 _RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, 还我一个公道: what 还 "gives back"
 # Debts 还 pays back (还房贷, 还信用卡): jieba tags several of them j or nz, and they are two characters long.
 _DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡", "花呗", "白条", "本金", "利息", "人情", "账", "债"}
@@ -111,6 +115,11 @@ def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
     return None
 
 
+# 数 "several" before a round number (数百, 数以万计); the noun "number" after these (这个数, 心里有数, 约数).
+_ROUND_AFTER_SEVERAL = set("十百千万亿以")
+_BEFORE_NUMBER = set("个这那有的其约")
+
+
 def _shu_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """数 on its own is the verb "count" (数钱, 数到三, 数他最高); it is the noun "number" after
     a determiner, 有 or what is counted (这个数, 心里有数, 石数) and "several" before a round
@@ -118,7 +127,7 @@ def _shu_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     if word != "数":
         return None
     counted = prev_pos.startswith(("n", "q")) and prev_pos != "nr"   # 从五数到二十 counts: not after m
-    if nxt[:1] in set("十百千万亿以") or prev[-1:] in set("个这那有的其约") or counted:
+    if nxt[:1] in _ROUND_AFTER_SEVERAL or prev[-1:] in _BEFORE_NUMBER or counted:
         return "shu4"
     return "shu3"
 
@@ -143,12 +152,14 @@ def _ying_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
     return "ying1" if word == "应" and nxt_pos.startswith(("v", "d")) else None
 
 
+_SPREAD_AFTER = set("上在下满进入到开成了着过往向散平")
+_SPREAD_READINGS = {"撒": "sa3", "铺": "pu1"}
+
+
 def _spread_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """撒 and 铺 before where they spread things, or an aspect particle, are the verbs
     "sprinkle" (撒上, sa3) and "lay out" (铺在, 铺了, pu1), not 撒谎's sa1 or 店铺's pu4."""
-    if word in ("撒", "铺") and nxt[:1] in set("上在下满进入到开成了着过往向散平"):
-        return {"撒": "sa3", "铺": "pu1"}[word]
-    return None
+    return _SPREAD_READINGS[word] if word in _SPREAD_READINGS and nxt[:1] in _SPREAD_AFTER else None
 
 
 def _bian_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -179,31 +190,38 @@ def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
 
 
 _YOUNG_AFTER = set("年儿女帅将校尉爷妇林赛先")
+_YOUNG_BEFORE = set("老男女亚青")
 
 
 def _shao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """少 as a word of its own is "few, less" (少糖, 少放盐, 少说); shao4 "young" lives in words
     (少年, 少女, 少将, 老少), which the dictionaries read, or before and after what marks youth
     when jieba splits them (亚少赛, 少儿)."""
-    young = nxt[:1] in _YOUNG_AFTER or prev[-1:] in set("老男女亚青")
+    young = nxt[:1] in _YOUNG_AFTER or prev[-1:] in _YOUNG_BEFORE
     return "shao3" if word == "少" and not young else None
 
 
 def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """只 after a demonstrative or a number and before a noun is the measure word (这只猫, 三只
     股票), zhi1; the adverb "only" (zhi3) stands before verbs."""
-    counted = prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某")
-    return "zhi1" if word == "只" and counted and nxt_pos.startswith("n") else None
+    return "zhi1" if word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n") else None
+
+
+_PLANTED_AFTER = set("了着过下上在出满好完到进")   # 种了, 种下去, 种在
+_FIELDS = set("里上中地田园")   # where one plants: 地里种的
 
 
 def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
     种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种).
     Before 的 only after a place or a field (地里种的是玉米, 这块地种的): 什么种的狗, 不同种的鸟 are kinds."""
-    if word != "种" or prev[-1:] in _NUMERALS or prev[-1:] in set("这那哪每各某多"):
+    if word != "种" or prev[-1:] in _BEFORE_MEASURE or prev[-1:] == "多":
         return None
-    planted = nxt[:1] in set("了着过下上在出满好完到进") or nxt == "的" and prev[-1:] in set("里上中地田园")
+    planted = nxt[:1] in _PLANTED_AFTER or nxt == "的" and prev[-1:] in _FIELDS
     return "zhong4" if planted else None
+
+
+_IN_LINES = set("字诗文代数泪")   # what lines hold: 三行字, 两行代码, 两行泪
 
 
 def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -214,28 +232,38 @@ def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos:
         return None
     numerals = set(before.removeprefix("第")) <= _NUMERALS
     ordinal = numerals and before.startswith("第")
-    lines_of = numerals and nxt[:1] in set("字诗文代数泪")
+    lines_of = numerals and nxt[:1] in _IN_LINES
     return "hang2" if ordinal or lines_of else None
+
+
+_SUNK_INTO = set("入顶过")
 
 
 def _mei_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """没 as a word of its own is the negation mei2 (也没找着); mo4 "sink" lives in words (淹没,
     没收, 出没), except before what sinks into or over (没入水中, 没顶)."""
-    return "mei2" if word == "没" and nxt[:1] not in set("入顶过") else None
+    return "mei2" if word == "没" and nxt[:1] not in _SUNK_INTO else None
+
+
+_BEFORE_CAPITAL = set("建定迁故古旧国")   # 建都, 迁都, 故都, 国都
+_AFTER_CAPITAL = set("城督尉护市")   # 都城, 都督, 都市
 
 
 def _dou_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """都 as a word of its own is the adverb "all" (每天都给我们做饭), dou1; the capital du1 lives in
     words (首都, 成都) or after the verbs that found or move one (建都, 迁都) and before 城/督/市."""
-    capital = prev[-1:] in set("建定迁故古旧国") or nxt[:1] in set("城督尉护市")
+    capital = prev[-1:] in _BEFORE_CAPITAL or nxt[:1] in _AFTER_CAPITAL
     return "dou1" if word == "都" and not capital else None
+
+
+_SETTLED = set("却结断")   # 了却, 了结, 了断
 
 
 def _liao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """了 split from 却/结/断 after a subject or an adverb is the verb "settle" (他了却心愿, 终于了结),
     liao3; after a verb it is the particle (吃了却不说)."""
     opens = not prev or prev[-1] in _PAUSES or prev_pos in _SUBJECT or prev_pos.startswith("d")
-    return "liao3" if word == "了" and nxt[:1] in set("却结断") and opens else None
+    return "liao3" if word == "了" and nxt[:1] in _SETTLED and opens else None
 
 
 def _lv_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -279,7 +307,9 @@ _NONG_AFTER = set("清懂明坏丢脏乱湿干错好破碎断伤哭醒完糟砸�
 _NONG_BEFORE = set("把被给别要会想能去来")
 # What follows 刨 "plane (wood)" (bao4, 刨子, 刨花, 刨平); otherwise it is "dig" (pao2, 刨坑, 刨土).
 _BAO_AFTER = set("子床花刀木平光削")
+_JIE_AFTER = set("此以由口故着机")   # 藉此, 藉以, 藉由, 藉口 (jie4)
 _COUNTED_AFTER = set("着过完清遍")
+_CAUGHT = set("凉魔迷火道慌急")   # 着了凉, 着了魔 (zhao2)
 _DEGREE_CHARS = set("很太更最挺好真蛮")
 _BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国")
 # Bodies and 这/那 are also what a "V为" names (设置为这个网址, 任命为公司总经理, 译为自己的母语): "for"
@@ -297,7 +327,7 @@ def _nong_reading(text: str, i: int, word: str) -> str | None:
 
 def _jie_reading(text: str, i: int, word: str) -> str | None:
     """藉 as "by means of" (藉此, 藉以, 藉由, 藉口) is jie4; ji2 belongs to 狼藉."""
-    return "jie4" if text[i + 1 : i + 2] in set("此以由口故着机") and text[i - 1 : i] != "狼" else None
+    return "jie4" if text[i + 1 : i + 2] in _JIE_AFTER and text[i - 1 : i] != "狼" else None
 
 
 def _bao_reading(text: str, i: int, word: str) -> str | None:
@@ -329,7 +359,7 @@ def _zhao_potential(text: str, i: int, word: str) -> str | None:
     """着 in the potential form V不着 is the result "reach" (用不着, 睡不着, 犯不着), and 着 "catch,
     fall into" before 了 and what is caught (着了凉, 着了魔, 着了迷, 着了火)."""
     potential = i >= 2 and text[i - 1] == "不" and "\u4e00" <= text[i - 2] <= "\u9fff"
-    caught = text[i + 1 : i + 2] == "了" and text[i + 2 : i + 3] in set("凉魔迷火道慌急")
+    caught = text[i + 1 : i + 2] == "了" and text[i + 2 : i + 3] in _CAUGHT
     return "zhao2" if potential or caught else None
 
 
@@ -351,17 +381,21 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     return None if served and clause and clause[-1] not in _BEFORE_FOR else "wei4"
 
 
+_GIVEN_BACK = set("给回了掉清")   # 还给, 还回去, 还了, 还掉, 还清
+
+
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
     """还 after 把 and its object in the same clause, closing the disposal (with 给/回/了/掉/清
     or at the clause's end), is the verb "give back" (把车还回去, 把钱还给他, 把书还了); the
     adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子)."""
     clause = text[:i].split("，")[-1].split("。")[-1]
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in set("给回了掉清")
+    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
     return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
 
 
 # What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
 _CARRIED = set("包篓筐袋柴枪孩娃")
+_CARRY_ASPECTS = set("着起上")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
 _TIED = set("好上紧鞋领安扣围着")
 # 系上 ties only before what it fastens (系上安全带, 系上了红领巾) or closing a 把 (把鞋带系上);
@@ -372,7 +406,7 @@ _FASTENED = set("鞋领安扣围带腰绳红丝")
 def _bei_carry(text: str, i: int, word: str) -> str | None:
     """背 before what is carried (right after it or after 着/起/上) carries on the back, bei1."""
     rest = text[i + 1 : i + 4]
-    thing = rest[1:] if rest[:1] in set("着起上") else rest[:2]
+    thing = rest[1:] if rest[:1] in _CARRY_ASPECTS else rest[:2]
     return "bei1" if _CARRIED & set(thing) or thing.startswith("行李") else None
 
 
@@ -387,12 +421,12 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
     return "ji4" if tied in _TIED and word in ("系", "系" + tied) else None
 
 
+_LEAVE = set("年婚产病事休寒暑请放丧调")
+
+
 def _jia_holiday(text: str, i: int, word: str) -> str | None:
     """假 after the kind of leave it is (年假, 婚假, 病假, 暑假) is the holiday, jia4, not "false"."""
     return "jia4" if text[i - 1 : i] in _LEAVE else None
-
-
-_LEAVE = set("年婚产病事休寒暑请放丧调")
 
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
