@@ -414,7 +414,8 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
     """系 on its own, or in a word with its result, before what it fastens or a result is the
     verb "tie" (系好安全带, 系紧鞋带), ji4; 系统, 关系 are dictionary words."""
     tied = text[i + 1 : i + 2]
-    ends = i + 2 == len(text) or text[i + 2] in _PAUSES or text[i + 2] == "了"
+    beyond = text[i + 2 : i + 3]   # empty at the text's end: 系上 closing it, or 系 closing it (他系)
+    ends = not beyond or beyond in _PAUSES or beyond == "了"
     disposal = "把" in text[:i].split("，")[-1].split("。")[-1]   # 把鞋带系上
     if tied == "上" and text[i + 2 : i + 4].removeprefix("了")[:1] not in _FASTENED and not (ends and disposal):
         return None
