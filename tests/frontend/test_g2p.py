@@ -307,7 +307,73 @@ HELD_OUT_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS + HELD_OUT_CLASSES)
+# Classes of the held-out misses of session 10 (the audit's and blind round 1's leftovers, and
+# blind10's first measurement), each in other words than the held-out sentence, with the
+# readings beside them that the fix must leave alone.
+SESSION10_CLASSES = [
+    # 和 "knead" between the dough and a result, or before the dough after a place or an adverb
+    ("饺子皮的面得和得硬一点。", "和", 0, "huo2"),
+    ("先把面和好，醒半个小时。", "和", 0, "huo2"),
+    ("爸爸在厨房里和面。", "和", 0, "huo2"),
+    ("我在超市买了米和面。", "和", 0, "he2"),
+    ("面和水的比例是二比一。", "和", 0, "he2"),
+    ("他在外面和好朋友聊天。", "和", 0, "he2"),
+    ("她的态度很和气。", "和", 0, "he2"),
+    # 得 after 过 "live", and before an adjective where no subject precedes it
+    ("假期过得很快。", "得", 0, "de5"),
+    ("你得快点走。", "得", 0, "dei3"),
+    # 长长 before 了 "has grown long"; 长长的 / 长长地 "long"
+    ("院子里的草又长长了。", "长", 0, "zhang3"),
+    ("院子里的草又长长了。", "长", 1, "chang2"),
+    ("他长长地叹了一口气。", "长", 0, "chang2"),
+    ("她留着长长的辫子。", "长", 0, "chang2"),
+    # 着 after 没 and a verb of getting is the result; stative verbs and other contexts keep zhe5
+    ("演唱会的票我没买着。", "着", 0, "zhao2"),
+    ("他一整天都没闲着。", "着", 0, "zhe5"),
+    ("我一直想着这件事。", "着", 0, "zhe5"),
+    # 行 of 一行 after a demonstrative is a line or a trade; 一行人 and 他们一行 are a party
+    ("我在那一行干过三年。", "行", 0, "hang2"),
+    ("这一行字太小了。", "行", 0, "hang2"),
+    ("这一行人在山里迷了路。", "行", 0, "xing2"),
+    ("他们一行五人去了西藏。", "行", 0, "xing2"),
+    # 没收 before 到/齐 is "not received"; confiscating stays mo4
+    ("他一直没收到回信。", "没", 0, "mei2"),
+    ("作业还没收齐。", "没", 0, "mei2"),
+    ("老师没收了他的手机。", "没", 0, "mo4"),
+    ("这些假货都被没收了。", "没", 0, "mo4"),
+    # 转 reduplicated or round something is zhuan4; turning to a direction or a body zhuan3
+    ("下午我们去公园转转。", "转", 0, "zhuan4"),
+    ("我们去商场转一转。", "转", 0, "zhuan4"),
+    ("他围着操场转了三圈。", "转", 0, "zhuan4"),
+    ("他转过身去。", "转", 0, "zhuan3"),
+    ("到了路口向右转。", "转", 0, "zhuan3"),
+    ("请把这句话转告给他。", "转", 0, "zhuan3"),
+    # 为 "for" after a person noun before 这/那; a verb's 为 stays wei2
+    ("护士为这位老人换了药。", "为", 0, "wei4"),
+    ("医生为那个病人做了手术。", "为", 0, "wei4"),
+    ("她后来成为老师。", "为", 0, "wei2"),
+    ("他被选为班长。", "为", 0, "wei2"),
+    # 累 before 死/坏 "tired"; 积累 lei3
+    ("爬了一天山，累死了。", "累", 0, "lei4"),
+    ("他积累了很多经验。", "累", 0, "lei3"),
+    # 背 shouldering (背起, 背着 + a count + what is carried) bei1; reciting or "behind one's back" bei4
+    ("他背起行囊出发了。", "背", 0, "bei1"),
+    ("他背着一个旧书包。", "背", 0, "bei1"),
+    ("这些单词背起来很难。", "背", 0, "bei4"),
+    ("他背着我偷偷抽烟。", "背", 0, "bei4"),
+    # 弹 the verb before an aspect or a complement tan2; 子弹 dan4
+    ("他吉他弹得不错。", "弹", 0, "tan2"),
+    ("子弹打中了靶心。", "弹", 0, "dan4"),
+    # 乐 "laugh" before 了/坏/开 le4; music yue4
+    ("孩子们听了都乐坏了。", "乐", 0, "le4"),
+    ("他在乐队里弹贝斯。", "乐", 0, "yue4"),
+    # the load 担 (dan4) in words the classifier misread; 担心 dan1
+    ("他肩上的担子很重。", "担", 0, "dan4"),
+    ("你不用担心。", "担", 0, "dan1"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS + HELD_OUT_CLASSES + SESSION10_CLASSES)
 def test_polyphone_reading_depends_on_context(sentence, char, nth, expected):
     assert reading(sentence, char, nth) == expected
 
@@ -380,6 +446,7 @@ def test_concurrent_calls_agree_with_sequential_ones():
 @given(st.text())
 @example("系")   # 系 closing the text: the 系上 rule looked past its end (IndexError)
 @example("他系")
+@example("和")   # and 和 closing it: the 和面 rule too
 def test_to_pinyin_gives_one_entry_per_character_for_any_text(text):
     assert len(to_pinyin(text)) == len(text)
 
