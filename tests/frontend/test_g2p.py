@@ -322,6 +322,9 @@ SESSION10_CLASSES = [
     # 得 after 过 "live", and before an adjective where no subject precedes it
     ("假期过得很快。", "得", 0, "de5"),
     ("你得快点走。", "得", 0, "dei3"),
+    ("你必须得快一点。", "得", 0, "dei3"),   # an adverb of necessity before it: "must"
+    ("我们一定得小心。", "得", 0, "dei3"),
+    ("他一定得了第一名。", "得", 0, "de2"),
     # 长长 before 了 "has grown long"; 长长的 / 长长地 "long"
     ("院子里的草又长长了。", "长", 0, "zhang3"),
     ("院子里的草又长长了。", "长", 1, "chang2"),
@@ -331,6 +334,7 @@ SESSION10_CLASSES = [
     ("演唱会的票我没买着。", "着", 0, "zhao2"),
     ("他一整天都没闲着。", "着", 0, "zhe5"),
     ("我一直想着这件事。", "着", 0, "zhe5"),
+    ("他从没想着要放弃。", "着", 0, "zhe5"),
     # 行 of 一行 after a demonstrative is a line or a trade; 一行人 and 他们一行 are a party
     ("我在那一行干过三年。", "行", 0, "hang2"),
     ("这一行字太小了。", "行", 0, "hang2"),

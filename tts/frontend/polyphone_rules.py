@@ -29,8 +29,8 @@ _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
-# Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱).
-_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就"}
+# Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
@@ -72,7 +72,7 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev_pos.startswith(_VERBAL) or prev_pos == "ug" or nxt in _DEGREE_AFTER_DE:   # 过 "live": 日子过得很快
         return "de5"
-    if nxt_pos.startswith("a") and prev_pos not in _SUBJECT:   # a verb jieba tagged otherwise: 面要和得软一点
+    if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
     if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p", "l")) or prev in _PERSONS and nxt in _MUST_HOW):
         return "dei3"
@@ -689,8 +689,15 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
 
 
 def _zhao_got(text: str, i: int, word: str) -> str | None:
-    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2."""
-    return "zhao2" if text[i - 2 : i - 1] == "没" and text[i - 1 : i] in _ZHAO_AFTER_NOT else None
+    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2; 想着 before
+    what one meant to do is durative (从没想着要放弃)."""
+    if text[i - 2 : i - 1] != "没" or text[i - 1 : i] not in _ZHAO_AFTER_NOT:
+        return None
+    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _CLOSING_PARTICLES
+    return "zhao2" if text[i - 1] != "想" or closes else None
+
+
+_CLOSING_PARTICLES = set("了吗呢啊吧")
 
 
 _OVER_DICTIONARY: dict[str, CharRule] = {"长": _zhang_grown, "没": _mei_received, "行": _hang_trade, "着": _zhao_got}
