@@ -340,6 +340,11 @@ SESSION10_CLASSES = [
     ("这一行字太小了。", "行", 0, "hang2"),
     ("这一行人在山里迷了路。", "行", 0, "xing2"),
     ("他们一行五人去了西藏。", "行", 0, "xing2"),
+    ("干这行很辛苦。", "行", 0, "hang2"),          # 行 alone after a demonstrative a verb of working takes
+    ("他是这行的老手。", "行", 0, "hang2"),
+    ("这样行吗？", "行", 0, "xing2"),
+    ("那行，就这么办。", "行", 0, "xing2"),
+    ("改了一下，现在这行了。", "行", 0, "xing2"),
     # 没收 before 到/齐 is "not received"; confiscating stays mo4
     ("他一直没收到回信。", "没", 0, "mei2"),
     ("作业还没收齐。", "没", 0, "mei2"),

@@ -683,9 +683,15 @@ _RECEIVED = set("到齐全")
 
 def _hang_trade(text: str, i: int, word: str) -> str | None:
     """行 of 一行 after a demonstrative is a line or a trade (这一行字, 在这一行干了十年), hang2, not the
-    travelling party of 一行人, 他们一行 (xing2)."""
-    after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人"
-    return "hang2" if word == "一行" and after_this else None
+    travelling party of 一行人, 他们一行 (xing2); so is 行 alone after a demonstrative that a verb of
+    working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
+    if word == "一行":
+        return "hang2" if text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人" else None
+    worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
+    return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
+
+
+_TRADE_VERBS = set("干做在入进转是懂爱改回换")
 
 
 def _zhao_got(text: str, i: int, word: str) -> str | None:
