@@ -376,6 +376,24 @@ SESSION10_CLASSES = [
     # 乐 "laugh" before 了/坏/开 le4; music yue4
     ("孩子们听了都乐坏了。", "乐", 0, "le4"),
     ("他在乐队里弹贝斯。", "乐", 0, "yue4"),
+    # 还上了 / 还完了 closing a clause have paid back; 还上了大学 "even"
+    ("信用卡的钱终于还上了。", "还", 0, "huan2"),
+    ("房贷还完了吗？", "还", 0, "huan2"),
+    ("他还上了大学。", "还", 0, "hai2"),
+    ("我还完不成。", "还", 0, "hai2"),
+    # 差 "poor" after a degree word or 变/越; 出差 chai1
+    ("这家饭馆的味道太差了。", "差", 0, "cha4"),
+    ("他的视力越来越差。", "差", 0, "cha4"),
+    ("他下周出差。", "差", 0, "chai1"),
+    # 为 before what one does for someone, within the clause; the nouns made of those verbs after a V为
+    ("他处处为别人着想。", "为", 0, "wei4"),
+    ("这个机构为老人服务。", "为", 0, "wei4"),
+    ("他被任命为负责人。", "为", 0, "wei2"),
+    ("她被选为服务员。", "为", 0, "wei2"),
+    # 重重地 "heavily"; 困难重重, 心事重重 layers
+    ("他重重地摔了一跤。", "重", 0, "zhong4"),
+    ("困难重重。", "重", 0, "chong2"),
+    ("他心事重重地走了。", "重", 0, "chong2"),
     # the load 担 (dan4) in words the classifier misread; 担心 dan1
     ("他肩上的担子很重。", "担", 0, "dan4"),
     ("你不用担心。", "担", 0, "dan1"),

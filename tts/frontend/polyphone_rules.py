@@ -192,8 +192,13 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 
 def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """差 alone before an amount is "short of" (还差五分钟, 差一点), cha4."""
-    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS) else None
+    """差 alone before an amount is "short of" (还差五分钟, 差一点), and after a degree word or 变 "poor"
+    (服务太差了, 越来越差, 变差), cha4."""
+    poor = prev in _DEGREE or prev[-1:] in _WORSENING
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor) else None
+
+
+_WORSENING = set("变较越")
 
 
 _YOUNG_AFTER = set("年儿女帅将校尉爷妇林赛先")
@@ -379,15 +384,22 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 
 def _wei_for(text: str, i: int, word: str) -> str | None:
     """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
-    before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责);
+    before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责), or before
+    what one does for them (处处为别人着想);
     unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为, 设置为)."""
     served = text.startswith(_SERVED, i + 1)
-    if word != "为" or not (served or text.startswith(_BENEFICIARIES, i + 1)):
+    purpose = _PURPOSE.match(text, i + 1) is not None
+    if word != "为" or not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         return None
     clause = text[:i].split("，")[-1].split("。")[-1]
     if "以" in clause or clause[-1:] in _TAKING_VERBS:
         return None
-    return None if served and clause and clause[-1] not in _BEFORE_FOR else "wei4"
+    return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
+
+
+# What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
+# 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
+_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清")   # 还给, 还回去, 还了, 还掉, 还清
@@ -396,10 +408,17 @@ _GIVEN_BACK = set("给回了掉清")   # 还给, 还回去, 还了, 还掉, 还�
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
     """还 after 把 and its object in the same clause, closing the disposal (with 给/回/了/掉/清
     or at the clause's end), is the verb "give back" (把车还回去, 把钱还给他, 把书还了); the
-    adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子)."""
+    adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子).
+    还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
     clause = text[:i].split("，")[-1].split("。")[-1]
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
+    if word == "还" and _PAID_OFF.match(text, i + 1):
+        return "huan2"
     return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
+
+
+# 还上了, 还完了 closing the clause have paid back (钱终于还上了, 房贷还完了吗); 还上了大学 is "even".
+_PAID_OFF = re.compile(r"[上完]了(?:$|[吗吧呢啊]|[，。！？；：,.!?;:])")
 
 
 # What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
@@ -667,6 +686,11 @@ _CHAR_RULES: dict[str, CharRule] = {
 
 # Dictionary words with two senses that the text around them settles: unlike the rules above,
 # which only correct the classifier, these may override the phrase dictionary's reading.
+def _zhong_heavily(text: str, i: int, word: str) -> str | None:
+    """重重地 is "heavily" (重重地摔了一跤: zhong4); 困难重重, 重重包围 are layers (chong2)."""
+    return "zhong4" if word == "重重地" else None
+
+
 def _zhang_grown(text: str, i: int, word: str) -> str | None:
     """长长 before 了 has grown long (头发长长了: zhang3 chang2); 长长的, 长长地 are "long" (chang2)."""
     return "zhang3" if word == "长长" and text[i : i + 3] == "长长了" else None
@@ -706,7 +730,7 @@ def _zhao_got(text: str, i: int, word: str) -> str | None:
 _CLOSING_PARTICLES = set("了吗呢啊吧")
 
 
-_OVER_DICTIONARY: dict[str, CharRule] = {"长": _zhang_grown, "没": _mei_received, "行": _hang_trade, "着": _zhao_got}
+_OVER_DICTIONARY: dict[str, CharRule] = {"重": _zhong_heavily, "长": _zhang_grown, "没": _mei_received, "行": _hang_trade, "着": _zhao_got}
 
 
 def correct(segments: list[tuple[str, str]], readings: list[str], open_positions: set[int]) -> list[str]:
