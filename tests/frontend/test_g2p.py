@@ -394,6 +394,13 @@ SESSION10_CLASSES = [
     ("他重重地摔了一跤。", "重", 0, "zhong4"),
     ("困难重重。", "重", 0, "chong2"),
     ("他心事重重地走了。", "重", 0, "chong2"),
+    # a subject's 得 before an adjective, or what jieba tags one (重新), is "must"; 得了 an illness de2
+    ("这件事我们得重新商量。", "得", 0, "dei3"),
+    ("你得认真点。", "得", 0, "dei3"),
+    ("我得了感冒。", "得", 0, "de2"),
+    # a verb repeated after 了 or 一 reads as its first time
+    ("他弹了弹身上的灰。", "弹", 1, "tan2"),
+    ("他拍了拍我的肩膀。", "拍", 1, "pai1"),
     # the load 担 (dan4) in words the classifier misread; 担心 dan1
     ("他肩上的担子很重。", "担", 0, "dan4"),
     ("你不用担心。", "担", 0, "dan1"),

@@ -62,8 +62,9 @@ Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """得 after a verb or adjective (过 "live" included: 过得很快), or before a degree word
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
-    particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an adverb, a preposition, a set phrase: 我们得为此负责, 得抓紧时间), "must"
-    (你得去, 还得商量)."""
+    particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an
+    adverb, a preposition, a set phrase, an adjective or what jieba tags one: 我们得为此负责,
+    得抓紧时间, 你得认真点, 我们得重新商量), "must" (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
@@ -74,7 +75,7 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p", "l")) or prev in _PERSONS and nxt in _MUST_HOW):
+    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p", "l", "a")) or prev in _PERSONS and nxt in _MUST_HOW):
         return "dei3"
     return None
 
@@ -735,7 +736,8 @@ _OVER_DICTIONARY: dict[str, CharRule] = {"重": _zhong_heavily, "长": _zhang_gr
 
 def correct(segments: list[tuple[str, str]], readings: list[str], open_positions: set[int]) -> list[str]:
     """readings with the rules applied where the classifier decided: word rules at a word's
-    last character, character rules anywhere; and the _OVER_DICTIONARY rules wherever they match."""
+    last character, character rules anywhere; and the _OVER_DICTIONARY rules wherever they match.
+    A verb repeated after 了 or 一 then takes the reading of its first time."""
     text = "".join(word for word, _ in segments)
     start = 0
     for word, _ in segments:
@@ -756,4 +758,10 @@ def correct(segments: list[tuple[str, str]], readings: list[str], open_positions
             nxt, nxt_pos = segments[k + 1] if k + 1 < len(segments) else ("", "")
             after = segments[k + 2][0] if k + 2 < len(segments) else ""
             readings[end - 1] = rule(word, pos, prev, prev_pos, nxt, nxt_pos, after) or readings[end - 1]
+    for i in sorted(open_positions):   # V了V, V一V: the verb again, read as the first time (弹了弹, 转一转)
+        if i >= 2 and text[i] == text[i - 2] and text[i - 1] in _REDUPLICATING and text[i] not in _REDUPLICATING:
+            readings[i] = readings[i - 2]
     return readings
+
+
+_REDUPLICATING = ("了", "一")
