@@ -400,7 +400,8 @@ SESSION10_CLASSES = [
     ("我得了感冒。", "得", 0, "de2"),
     # a verb repeated after 了 or 一 reads as its first time
     ("他弹了弹身上的灰。", "弹", 1, "tan2"),
-    ("他拍了拍我的肩膀。", "拍", 1, "pai1"),
+    ("你调一调座椅。", "调", 0, "tiao2"),          # 调 reduplicated is "adjust", both times
+    ("他调了调音量。", "调", 1, "tiao2"),
     # the load 担 (dan4) in words the classifier misread; 担心 dan1
     ("他肩上的担子很重。", "担", 0, "dan4"),
     ("你不用担心。", "担", 0, "dan1"),

@@ -360,7 +360,8 @@ def _tiao_reading(text: str, i: int, word: str) -> str | None:
     if text[i - 1 : i] == "被" or _SEATS.match(text, i + 1):
         return "diao4"
     to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in ("最", "每"))
-    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level else None
+    reduplicated = text[i + 1 : i + 3] in ("一调", "了调")   # 调一调, 调了调: "adjust a little"
+    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level or reduplicated else None
 
 
 def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
