@@ -402,6 +402,12 @@ SESSION10_CLASSES = [
     ("他弹了弹身上的灰。", "弹", 1, "tan2"),
     ("你调一调座椅。", "调", 0, "tiao2"),          # 调 reduplicated is "adjust", both times
     ("他调了调音量。", "调", 1, "tiao2"),
+    # the measure 只 jieba joined to a number; the adverb "only" elsewhere
+    ("院子里有两只小猫。", "只", 0, "zhi1"),
+    ("树上有十几只麻雀。", "只", 0, "zhi1"),
+    ("他不只会唱歌。", "只", 0, "zhi3"),
+    # 还 after 把 closing the disposal with 到 a place
+    ("请把书还到图书馆。", "还", 0, "huan2"),
     # the load 担 (dan4) in words the classifier misread; 担心 dan1
     ("他肩上的担子很重。", "担", 0, "dan4"),
     ("你不用担心。", "担", 0, "dan1"),

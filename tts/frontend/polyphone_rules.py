@@ -216,8 +216,10 @@ def _shao_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_p
 
 def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """只 after a demonstrative or a number and before a noun is the measure word (这只猫, 三只
-    股票), zhi1; the adverb "only" (zhi3) stands before verbs."""
-    return "zhi1" if word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n") else None
+    股票), zhi1, and so is the 只 jieba joins to a number (两只, 十几只); the adverb "only" (zhi3)
+    stands before verbs."""
+    counted = len(word) > 1 and set(word[:-1]) <= _NUMERALS   # 两只小猫, 三只小鸟: one word, tagged m
+    return "zhi1" if word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n") or counted else None
 
 
 _PLANTED_AFTER = set("了着过下上在出满好完到进")   # 种了, 种下去, 种在
@@ -404,7 +406,7 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
 _PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
 
 
-_GIVEN_BACK = set("给回了掉清")   # 还给, 还回去, 还了, 还掉, 还清
+_GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
 
 
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
