@@ -390,6 +390,11 @@ SESSION10_CLASSES = [
     ("这个机构为老人服务。", "为", 0, "wei4"),
     ("他被任命为负责人。", "为", 0, "wei2"),
     ("她被选为服务员。", "为", 0, "wei2"),
+    # 为 opening its clause "in order to", after a word of willing "for"; a passive with 所 wei2
+    ("为保障安全，景区将限流。", "为", 0, "wei4"),
+    ("我愿意为环境保护出一份力。", "为", 0, "wei4"),
+    ("他的事迹为大家所熟悉。", "为", 0, "wei2"),
+    ("这个值可以为空。", "为", 0, "wei2"),
     # 重重地 "heavily"; 困难重重, 心事重重 layers
     ("他重重地摔了一跤。", "重", 0, "zhong4"),
     ("困难重重。", "重", 0, "chong2"),

@@ -389,18 +389,25 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 def _wei_for(text: str, i: int, word: str) -> str | None:
     """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
     before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责), or before
-    what one does for them (处处为别人着想);
-    unless the clause began with 以 (以他为榜样: "take as", wei2) or a verb took it (选为, 设置为)."""
-    served = text.startswith(_SERVED, i + 1)
-    purpose = _PURPOSE.match(text, i + 1) is not None
-    if word != "为" or not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
+    what one does for them (处处为别人着想); opening its clause it is "in order to" (为进一步方便群众),
+    and after a word of willing "for" (愿意为环保产品多花钱); unless the clause began with 以 (以他为榜样:
+    "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
+    if word != "为":
         return None
     clause = text[:i].split("，")[-1].split("。")[-1]
-    if "以" in clause or clause[-1:] in _TAKING_VERBS:
+    if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
+        return None
+    if not clause or clause.endswith(_WILLING):
+        return "wei4"
+    served = text.startswith(_SERVED, i + 1)
+    purpose = _PURPOSE.match(text, i + 1) is not None
+    if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         return None
     return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
 
 
+_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}所")   # 为人所知, 为大家所熟悉
+_WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
 _PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
