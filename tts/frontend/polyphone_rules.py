@@ -352,18 +352,23 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
     return "bao4" if text[i + 1 : i + 2] in _BAO_AFTER else "pao2"
 
 
+# What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause.
+_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档|挡|频道|静音|震动|状态|格式)")
 # 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
 _SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
 
 
 def _tiao_reading(text: str, i: int, word: str) -> str | None:
-    """调 with a result right after it, or set to a level (调到二十六度, 调至最大), is "adjust"
-    (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is 调 after 被 (被调走)."""
+    """调 with a result right after it, or set to a level or a setting (调到二十六度, 调至最大, 调到快洗模式,
+    调成静音), is "adjust" (调大, 调低一点, in one word or two); 调到 a place is "transfer", and so is
+    调 after 被 (被调走)."""
     if text[i - 1 : i] == "被" or _SEATS.match(text, i + 1):
         return "diao4"
     to_level = text[i + 1 : i + 2] in ("到", "至") and (text[i + 2 : i + 3] in _NUMERALS or text[i + 2 : i + 3] in ("最", "每"))
+    to_setting = text[i + 1 : i + 2] == "成" or text[i + 1 : i + 2] == "到" and _SETTING.match(text, i + 2)
     reduplicated = text[i + 1 : i + 3] in ("一调", "了调")   # 调一调, 调了调: "adjust a little"
-    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or to_level or reduplicated else None
+    adjusted = to_level or to_setting or reduplicated
+    return "tiao2" if text[i + 1 : i + 2] in _TIAO_RESULTS or text[i + 1 : i + 3] == "一下" or adjusted else None
 
 
 def _shu_verb_reading(text: str, i: int, word: str) -> str | None:
@@ -597,6 +602,7 @@ def _xiang_minister(text: str, i: int, word: str) -> str | None:
 _DOUGH = "面泥"
 _DOUGH_BEFORE = re.compile(rf"[{_DOUGH}](?:要|得|先|再|还|没|已经|都|就|也|又)?$")
 _KNEADED = set("得好了匀成开完过")
+_SHAPED = re.compile(r"(?:一个|一块)?(?:面团|面|团|泥)")
 # … or 和面 closing what is done at a place or next (在厨房和面，先和面): not 米和面 "rice and noodles".
 _KNEAD_BEFORE = set("先再要去来帮会得忙始着")
 _PLACE_BEFORE = re.compile(r"在[\u4e00-\u9fff]{0,2}[房里家上边内]$")
@@ -612,11 +618,13 @@ def _standalone(text: str, start: int, end: int) -> bool:
 def _huo_knead(text: str, i: int, word: str) -> str | None:
     """和 between the dough (面 or 泥, a word of its own) and a result is "knead" (面要和得软一点,
     把面和好), huo2, and so is 和 before the dough closing a clause after a place or an adverb of doing
-    (在厨房和面, 先和面); 面和水, 米和面, 外面和好朋友 are "and"."""
+    (在厨房和面, 先和面), and 和成 a dough (加入温水和成面团); 面和水, 米和面, 外面和好朋友 are "and"."""
     if word != "和":
         return None
     clause = text[:i].split("，")[-1].split("。")[-1]
     dough = _DOUGH_BEFORE.search(clause)
+    if text[i + 1 : i + 2] == "成" and _SHAPED.match(text, i + 2):   # 加入温水和成面团
+        return "huo2"
     if dough and text[i + 1 : i + 2] in _KNEADED:
         at = i - len(clause) + dough.start()
         return "huo2" if _standalone(text, at, at + 1) else None
@@ -641,11 +649,11 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
 
 
 def _lei_tired(text: str, i: int, word: str) -> str | None:
-    """累 before 死/坏 is "tired" (累死我了, 累坏了), lei4; 积累, 累计 (lei3) are dictionary words."""
+    """累 before 死/坏/着 is "tired" (累死我了, 累坏了, 别累着), lei4; 积累, 累计 (lei3) are dictionary words."""
     return "lei4" if text[i + 1 : i + 2] in _EXHAUSTED else None
 
 
-_EXHAUSTED = set("死坏")
+_EXHAUSTED = set("死坏着")
 
 
 def _tan_play(text: str, i: int, word: str) -> str | None:
