@@ -74,6 +74,8 @@ _GRADE = re.compile(r"(?<![A-Za-z])([A-F])([+-])(?![A-Za-z0-9+\-])")
 # 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八);
 # so are the centimetres of a height after one or two metres (1米75 一米七五, 2米05 两米零五).
 _HUNDREDTHS = re.compile(r"(?:(?<=[0-9]秒)|(?<=[12]米)(?<![0-9.][12]米))([0-9]{2})(?![0-9.])")
+# A flat's layout (2室1厅1卫, 3室2厅): rooms counted, so a 2 is 两 (两室一厅).
+_LAYOUT_TWO = re.compile(r"(?<![0-9.])2(?=[室厅][0-9][厅卫])|(?<=[0-9][室厅])2(?=[厅卫])")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
 _SPAN = re.compile(rf"(?<![0-9.])({_NUM})((?:{alternation(LIANG_MEASURES)})?) ?[-–—~] ?({_NUM}){_STOP}")
 # -20℃~-10℃, once units are words: 零下20度~零下10度
@@ -224,6 +226,7 @@ PASSES = (
     (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
     (_TIMES_LEFT, lambda m: "乘"),
+    (_LAYOUT_TWO, lambda m: "两"),
 )
 NUMBER_PASSES = (
     (_HUNDREDTHS, _hundredths),
