@@ -405,6 +405,14 @@ SESSION10_CLASSES = [
     ("我和成龙合过影。", "和", 0, "he2"),
     # 累着 suffers tiredness
     ("搬东西小心点，别累着。", "累", 0, "lei4"),
+    # a time word's 得 before what must be done; 得了, 得奖 obtain
+    ("这份报告明天得交。", "得", 0, "dei3"),
+    ("今天得了第一名。", "得", 0, "de2"),
+    # 长 closing a comparison is "long"; 比我长得高 grows; 长着 what has grown, 长着呢 "long"
+    ("这条河比那条长。", "长", 0, "chang2"),
+    ("他比我长得高。", "长", 0, "zhang3"),
+    ("地里长着庄稼。", "长", 0, "zhang3"),
+    ("路还长着呢。", "长", 0, "chang2"),
     # 重重地 "heavily"; 困难重重, 心事重重 layers
     ("他重重地摔了一跤。", "重", 0, "zhong4"),
     ("困难重重。", "重", 0, "chong2"),

@@ -75,7 +75,8 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    if prev_pos in _SUBJECT and (nxt_pos.startswith(("v", "d", "p", "l", "a")) or prev in _PERSONS and nxt in _MUST_HOW):
+    must_do = nxt_pos.startswith(("v", "d", "p", "l", "a"))
+    if (prev_pos in _SUBJECT or prev_pos == "t") and must_do or prev in _PERSONS and nxt in _MUST_HOW:   # 明天得交
         return "dei3"
     return None
 
@@ -96,13 +97,26 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
 
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出);
-    after a degree adverb or before a number, "long" (很长, 长一点二米)."""
+    """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出), and so
+    before 着 and what has grown (长着一双大眼睛; 路还长着呢 is "long"); after a degree adverb or
+    before a number, "long" (很长, 长一点二米)."""
     if word != "长":
         return None
-    if nxt == "得" or nxt[:1] in _GROWN:
+    grown = nxt == "着" and after and after[0] not in _PAUSES and after[0] not in _CLOSING_PARTICLES
+    if nxt == "得" or nxt[:1] in _GROWN or grown:
         return "zhang3"
     return "chang2" if prev in _DEGREE or prev == "多" or nxt[:1] in _NUMERALS else None
+
+
+def _chang_compared(text: str, i: int, word: str) -> str | None:
+    """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
+    clause = text[:i].split("，")[-1].split("。")[-1]
+    compared = "比" in clause.replace("比赛", "").replace("比较", "")
+    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
+    return "chang2" if word == "长" and compared and closes else None
+
+
+_LONGER_BY = set("了一些多很点吗呢吧啊")
 
 
 def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -695,6 +709,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     **dict.fromkeys(_NEIGHBOURS, _neighbour_reading),
     "宿": _xiu_mansion,
     "相": _xiang_minister,
+    "长": _chang_compared,
     "和": _huo_knead,
     "转": _zhuan_round,
     "累": _lei_tired,
