@@ -456,6 +456,8 @@ _CARRIED = set("包篓筐袋柴枪孩娃")
 _CARRY_ASPECTS = set("着起上")
 # An aspect, then a count and a size before what is carried (背着一个大包, 背了两袋米).
 _COUNTED_LOAD = re.compile(r"[着起上了][一两几]?[个只袋捆筐篓把]?[大小重沉旧新破]?")
+# Where a load goes on the back, after 把 and the load (把书包背在身上, 把孩子背起来, 把柴背回家).
+_CARRIED_TO = set("在起上到着回走了")
 # What 背起 recites rather than shoulders (背起课文来, 背起单词, 背起来).
 _RECITED = set("课单台诗稿公来")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
@@ -468,8 +470,11 @@ _FASTENED = set("鞋领安扣围带腰绳红丝")
 def _bei_carry(text: str, i: int, word: str) -> str | None:
     """背 before what is carried (right after it, or after 着/起/上 and a count: 背着一个大包)
     carries on the back, bei1; so does 背起 "shoulder" anything but a text to learn (背起了全家的重担;
-    背起课文来, 背起来 recite: bei4)."""
+    背起课文来, 背起来 recite: bei4), and 背 after 把 and the load (把书包背在身上; 把课文背下来 bei4)."""
     if text[i + 1 : i + 2] == "起" and text[i + 2 : i + 3] not in _RECITED:
+        return "bei1"
+    disposed = text[:i].split("，")[-1].split("。")[-1].rpartition("把")[2]   # 把书包背在身上
+    if disposed and _CARRIED & set(disposed) and text[i + 1 : i + 2] in _CARRIED_TO:
         return "bei1"
     rest = text[i + 1 : i + 4]
     thing = rest[1:] if rest[:1] in _CARRY_ASPECTS else rest[:2]
