@@ -407,6 +407,8 @@ SESSION10_CLASSES = [
     ("我和成龙合过影。", "和", 0, "he2"),
     # 累着 suffers tiredness
     ("搬东西小心点，别累着。", "累", 0, "lei4"),
+    # 得 after an emotion jieba tags b is the complement particle
+    ("孩子们高兴得跳了起来。", "得", 0, "de5"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

@@ -23,7 +23,7 @@ from typing import Callable
 from tts.frontend.lexicon import lexicon
 
 # POS tags (jieba, ICTCLAS style; one fixed tag per dictionary word) of the words around.
-_VERBAL = ("v", "a")
+_VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起来)
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
