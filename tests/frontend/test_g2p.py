@@ -409,6 +409,11 @@ SESSION10_CLASSES = [
     ("搬东西小心点，别累着。", "累", 0, "lei4"),
     # 得 after an emotion jieba tags b is the complement particle
     ("孩子们高兴得跳了起来。", "得", 0, "de5"),
+    # the potential V得了 "can V": de5 liao3; 考得了满分, 赢得了比赛 obtained: de2 le5
+    ("这么多菜你吃得了吗？", "了", 0, "liao3"),
+    ("明天的会你去得了吗？", "了", 0, "liao3"),
+    ("他考得了满分。", "了", 0, "le5"),
+    ("他赢得了比赛。", "得", 0, "de2"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

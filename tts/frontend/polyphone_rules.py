@@ -401,8 +401,25 @@ def _zhao_potential(text: str, i: int, word: str) -> str | None:
 
 
 def _de_complement(text: str, i: int, word: str) -> str | None:
-    """得 between a verb and its result inside one word (说得对, 行得通, 看得见) is de5."""
-    return "de5" if word and len(word) == 3 and word[1] == "得" and word[0] != "不" else None
+    """得 between a verb and its result inside one word (说得对, 行得通, 看得见) is de5, and so in
+    the potential V得了 (来得了吗, 吃得了这么多)."""
+    inside = word and len(word) == 3 and word[1] == "得" and word[0] != "不"
+    return "de5" if inside or _potential(text, i) else None
+
+
+# Verbs whose V得了 is the potential "can V" (来得了吗, 吃得了这么多, 跑得了和尚跑不了庙: de5 liao3),
+# not 得 "obtain" with the particle 了 (考得了满分, 赢得了比赛, 拿得了冠军: de2 le5).
+_CAN_DO = set("来去吃喝做办管受走跑搬用睡帮住站坐忍顶撑扛养修治")
+
+
+def _potential(text: str, i: int) -> bool:
+    """Whether text[i:i + 2] is the 得了 of a potential V得了."""
+    return text[i : i + 2] == "得了" and text[i - 1 : i] in _CAN_DO and text[i - 2 : i - 1] != "不"
+
+
+def _liao_potential(text: str, i: int, word: str) -> str | None:
+    """了 of a potential V得了 is liao3 "manage" (你来得了吗, 这么多菜吃得了吗)."""
+    return "liao3" if _potential(text, i - 1) else None
 
 
 def _wei_for(text: str, i: int, word: str) -> str | None:
@@ -699,6 +716,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     "着": _zhao_potential,
     "重": _zhong_degree,
     "得": _de_complement,
+    "了": _liao_potential,
     "为": _wei_for,
     "还": _huan_disposal,
     "假": _jia_holiday,
