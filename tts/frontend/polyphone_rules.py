@@ -787,7 +787,13 @@ def _zhao_got(text: str, i: int, word: str) -> str | None:
 _CLOSING_PARTICLES = set("了吗呢啊吧")
 
 
-_OVER_DICTIONARY: dict[str, CharRule] = {"重": _zhong_heavily, "长": _zhang_grown, "没": _mei_received, "行": _hang_trade, "着": _zhao_got}
+_OVER_DICTIONARY: dict[str, CharRule] = {
+    "重": _zhong_heavily,
+    "长": _zhang_grown,
+    "没": _mei_received,
+    "行": _hang_trade,
+    "着": _zhao_got,
+}
 
 
 def correct(segments: list[tuple[str, str]], readings: list[str], open_positions: set[int]) -> list[str]:
