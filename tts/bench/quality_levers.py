@@ -421,10 +421,11 @@ def table(result: dict) -> str:
     return text
 
 
-def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), judge: str = DEFAULT_JUDGE) -> str:
-    """Each named lever against the served voice, on the subsets: its rows per subset and the paired Δ
-    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME… [--dev-only | --held-only] [--judge J]`."""
-    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, subsets, judge))
+def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), judge: str = DEFAULT_JUDGE) -> dict:
+    """Each named lever against the served voice, on the subsets: its rows per subset (with every
+    sentence heard) and the paired Δ over all their sentences (deltas); `table` prints it.
+    `python -m tts.bench.quality_levers NAME… [--dev-only | --held-only] [--judge J] [--json PATH]`."""
+    return heard({name: LEVERS[name] for name in [BASELINE, *names]}, subsets, judge)
 
 
 if __name__ == "__main__":
@@ -437,6 +438,13 @@ if __name__ == "__main__":
     only.add_argument("--dev-only", action="store_true", help="dev only (deciding; held is for confirming)")
     only.add_argument("--held-only", action="store_true", help="held only (confirming a lever decided on dev)")
     parser.add_argument("--judge", choices=list(JUDGES), default=DEFAULT_JUDGE, help="the recognizer")
+    parser.add_argument("--json", metavar="PATH", help="also write the result, every sentence heard, as JSON")
     args = parser.parse_args()
     subsets = ("dev",) if args.dev_only else ("held",) if args.held_only else ("dev", "held")
-    print(compare(args.names, subsets, args.judge))
+    result = compare(args.names, subsets, args.judge)
+    if args.json:
+        import json
+        from pathlib import Path
+
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(table(result))
