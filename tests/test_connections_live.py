@@ -490,7 +490,7 @@ def test_a_request_whose_headers_are_still_coming_at_shutdown_is_told_the_server
         server.wait_ready()
         sock = connect(server)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # and the rest never comes
-        time.sleep(0.2)   # let the server read what was sent
+        time.sleep(0.5)   # let the server read what was sent
         server.process.send_signal(signal.SIGTERM)
         response, closed = read_until_closed(sock, time.monotonic() + SLACK)
         sock.close()
