@@ -6,7 +6,7 @@ import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tts.frontend.g2p import Word, to_pinyin, words
@@ -307,7 +307,146 @@ HELD_OUT_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS + HELD_OUT_CLASSES)
+# Classes of the held-out misses of session 10 (the audit's and blind round 1's leftovers, and
+# blind10's first measurement), each in other words than the held-out sentence, with the
+# readings beside them that the fix must leave alone.
+SESSION10_CLASSES = [
+    # 和 "knead" between the dough and a result, or before the dough after a place or an adverb
+    ("饺子皮的面得和得硬一点。", "和", 0, "huo2"),
+    ("先把面和好，醒半个小时。", "和", 0, "huo2"),
+    ("爸爸在厨房里和面。", "和", 0, "huo2"),
+    ("我在超市买了米和面。", "和", 0, "he2"),
+    ("面和水的比例是二比一。", "和", 0, "he2"),
+    ("他在外面和好朋友聊天。", "和", 0, "he2"),
+    ("她的态度很和气。", "和", 0, "he2"),
+    # 得 after 过 "live", and before an adjective where no subject precedes it
+    ("假期过得很快。", "得", 0, "de5"),
+    ("你得快点走。", "得", 0, "dei3"),
+    ("你必须得快一点。", "得", 0, "dei3"),   # an adverb of necessity before it: "must"
+    ("我们一定得小心。", "得", 0, "dei3"),
+    ("他一定得了第一名。", "得", 0, "de2"),
+    # 长长 before 了 "has grown long"; 长长的 / 长长地 "long"
+    ("院子里的草又长长了。", "长", 0, "zhang3"),
+    ("院子里的草又长长了。", "长", 1, "chang2"),
+    ("他长长地叹了一口气。", "长", 0, "chang2"),
+    ("她留着长长的辫子。", "长", 0, "chang2"),
+    # 着 after 没 and a verb of getting is the result; stative verbs and other contexts keep zhe5
+    ("演唱会的票我没买着。", "着", 0, "zhao2"),
+    ("他一整天都没闲着。", "着", 0, "zhe5"),
+    ("我一直想着这件事。", "着", 0, "zhe5"),
+    ("他从没想着要放弃。", "着", 0, "zhe5"),
+    # 行 of 一行 after a demonstrative is a line or a trade; 一行人 and 他们一行 are a party
+    ("我在那一行干过三年。", "行", 0, "hang2"),
+    ("这一行字太小了。", "行", 0, "hang2"),
+    ("这一行人在山里迷了路。", "行", 0, "xing2"),
+    ("他们一行五人去了西藏。", "行", 0, "xing2"),
+    ("干这行很辛苦。", "行", 0, "hang2"),          # 行 alone after a demonstrative a verb of working takes
+    ("他是这行的老手。", "行", 0, "hang2"),
+    ("这样行吗？", "行", 0, "xing2"),
+    ("那行，就这么办。", "行", 0, "xing2"),
+    ("改了一下，现在这行了。", "行", 0, "xing2"),
+    # 没收 before 到/齐 is "not received"; confiscating stays mo4
+    ("他一直没收到回信。", "没", 0, "mei2"),
+    ("作业还没收齐。", "没", 0, "mei2"),
+    ("老师没收了他的手机。", "没", 0, "mo4"),
+    ("这些假货都被没收了。", "没", 0, "mo4"),
+    # 转 reduplicated or round something is zhuan4; turning to a direction or a body zhuan3
+    ("下午我们去公园转转。", "转", 0, "zhuan4"),
+    ("我们去商场转一转。", "转", 0, "zhuan4"),
+    ("他围着操场转了三圈。", "转", 0, "zhuan4"),
+    ("他转过身去。", "转", 0, "zhuan3"),
+    ("到了路口向右转。", "转", 0, "zhuan3"),
+    ("请把这句话转告给他。", "转", 0, "zhuan3"),
+    # 为 "for" after a person noun before 这/那; a verb's 为 stays wei2
+    ("护士为这位老人换了药。", "为", 0, "wei4"),
+    ("医生为那个病人做了手术。", "为", 0, "wei4"),
+    ("她后来成为老师。", "为", 0, "wei2"),
+    ("他被选为班长。", "为", 0, "wei2"),
+    # 累 before 死/坏 "tired"; 积累 lei3
+    ("爬了一天山，累死了。", "累", 0, "lei4"),
+    ("他积累了很多经验。", "累", 0, "lei3"),
+    # 背 shouldering (背起, 背着 + a count + what is carried) bei1; reciting or "behind one's back" bei4
+    ("他背起行囊出发了。", "背", 0, "bei1"),
+    ("他背着一个旧书包。", "背", 0, "bei1"),
+    ("这些单词背起来很难。", "背", 0, "bei4"),
+    ("他背着我偷偷抽烟。", "背", 0, "bei4"),
+    ("他把书包背在身上。", "背", 0, "bei1"),
+    ("把课文背下来。", "背", 0, "bei4"),
+    # 弹 the verb before an aspect or a complement tan2; 子弹 dan4
+    ("他吉他弹得不错。", "弹", 0, "tan2"),
+    ("子弹打中了靶心。", "弹", 0, "dan4"),
+    # 乐 "laugh" before 了/坏/开 le4; music yue4
+    ("孩子们听了都乐坏了。", "乐", 0, "le4"),
+    ("他在乐队里弹贝斯。", "乐", 0, "yue4"),
+    # 还上了 / 还完了 closing a clause have paid back; 还上了大学 "even"
+    ("信用卡的钱终于还上了。", "还", 0, "huan2"),
+    ("房贷还完了吗？", "还", 0, "huan2"),
+    ("他还上了大学。", "还", 0, "hai2"),
+    ("我还完不成。", "还", 0, "hai2"),
+    # 差 "poor" after a degree word or 变/越; 出差 chai1
+    ("这家饭馆的味道太差了。", "差", 0, "cha4"),
+    ("他的视力越来越差。", "差", 0, "cha4"),
+    ("他下周出差。", "差", 0, "chai1"),
+    # 为 before what one does for someone, within the clause; the nouns made of those verbs after a V为
+    ("他处处为别人着想。", "为", 0, "wei4"),
+    ("这个机构为老人服务。", "为", 0, "wei4"),
+    ("他被任命为负责人。", "为", 0, "wei2"),
+    ("她被选为服务员。", "为", 0, "wei2"),
+    # 为 opening its clause "in order to", after a word of willing "for"; a passive with 所 wei2
+    ("为保障安全，景区将限流。", "为", 0, "wei4"),
+    ("我愿意为环境保护出一份力。", "为", 0, "wei4"),
+    ("他的事迹为大家所熟悉。", "为", 0, "wei2"),
+    ("这个值可以为空。", "为", 0, "wei2"),
+    # 调到 a setting, 调成 anything: "adjust"; 调到 a place or a department "transfer"
+    ("把空调调到睡眠模式。", "调", 1, "tiao2"),
+    ("开会前把手机调成震动。", "调", 0, "tiao2"),
+    ("他被调到销售部。", "调", 0, "diao4"),
+    ("他调到上海工作。", "调", 0, "diao4"),
+    # 和成 a dough is kneading; 和成龙 "and"
+    ("用凉水和成一个面团。", "和", 0, "huo2"),
+    ("我和成龙合过影。", "和", 0, "he2"),
+    # 累着 suffers tiredness
+    ("搬东西小心点，别累着。", "累", 0, "lei4"),
+    # 得 after an emotion jieba tags b is the complement particle
+    ("孩子们高兴得跳了起来。", "得", 0, "de5"),
+    # the potential V得了 "can V": de5 liao3; 考得了满分, 赢得了比赛 obtained: de2 le5
+    ("这么多菜你吃得了吗？", "了", 0, "liao3"),
+    ("明天的会你去得了吗？", "了", 0, "liao3"),
+    ("他考得了满分。", "了", 0, "le5"),
+    ("他赢得了比赛。", "得", 0, "de2"),
+    # a time word's 得 before what must be done; 得了, 得奖 obtain
+    ("这份报告明天得交。", "得", 0, "dei3"),
+    ("今天得了第一名。", "得", 0, "de2"),
+    # 长 closing a comparison is "long"; 比我长得高 grows; 长着 what has grown, 长着呢 "long"
+    ("这条河比那条长。", "长", 0, "chang2"),
+    ("他比我长得高。", "长", 0, "zhang3"),
+    ("地里长着庄稼。", "长", 0, "zhang3"),
+    ("路还长着呢。", "长", 0, "chang2"),
+    # 重重地 "heavily"; 困难重重, 心事重重 layers
+    ("他重重地摔了一跤。", "重", 0, "zhong4"),
+    ("困难重重。", "重", 0, "chong2"),
+    ("他心事重重地走了。", "重", 0, "chong2"),
+    # a subject's 得 before an adjective, or what jieba tags one (重新), is "must"; 得了 an illness de2
+    ("这件事我们得重新商量。", "得", 0, "dei3"),
+    ("你得认真点。", "得", 0, "dei3"),
+    ("我得了感冒。", "得", 0, "de2"),
+    # a verb repeated after 了 or 一 reads as its first time
+    ("他弹了弹身上的灰。", "弹", 1, "tan2"),
+    ("你调一调座椅。", "调", 0, "tiao2"),          # 调 reduplicated is "adjust", both times
+    ("他调了调音量。", "调", 1, "tiao2"),
+    # the measure 只 jieba joined to a number; the adverb "only" elsewhere
+    ("院子里有两只小猫。", "只", 0, "zhi1"),
+    ("树上有十几只麻雀。", "只", 0, "zhi1"),
+    ("他不只会唱歌。", "只", 0, "zhi3"),
+    # 还 after 把 closing the disposal with 到 a place
+    ("请把书还到图书馆。", "还", 0, "huan2"),
+    # the load 担 (dan4) in words the classifier misread; 担心 dan1
+    ("他肩上的担子很重。", "担", 0, "dan4"),
+    ("你不用担心。", "担", 0, "dan1"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), POLYPHONES + EVERYDAY + COLLOCATIONS + HELD_OUT_CLASSES + SESSION10_CLASSES)
 def test_polyphone_reading_depends_on_context(sentence, char, nth, expected):
     assert reading(sentence, char, nth) == expected
 
@@ -378,6 +517,9 @@ def test_concurrent_calls_agree_with_sequential_ones():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
+@example("系")   # 系 closing the text: the 系上 rule looked past its end (IndexError)
+@example("他系")
+@example("和")   # and 和 closing it: the 和面 rule too
 def test_to_pinyin_gives_one_entry_per_character_for_any_text(text):
     assert len(to_pinyin(text)) == len(text)
 

@@ -71,8 +71,11 @@ _DURATION = re.compile(
 _TIMES_LEFT = re.compile(r" ?× ?(?=[0-9])")
 # School grades: A+, B- (C++ was read before).
 _GRADE = re.compile(r"(?<![A-Za-z])([A-F])([+-])(?![A-Za-z0-9+\-])")
-# 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八).
-_HUNDREDTHS = re.compile(r"(?<=[0-9]秒)([0-9]{2})(?![0-9.])")
+# 9秒58, 47秒65: hundredths after the seconds of a race time are read digit by digit (九秒五八);
+# so are the centimetres of a height after one or two metres (1米75 一米七五, 2米05 两米零五).
+_HUNDREDTHS = re.compile(r"(?:(?<=[0-9]秒)|(?<=[12]米)(?<![0-9.][12]米))([0-9]{2})(?![0-9.])")
+# A flat's layout (2室1厅1卫, 3室2厅): rooms counted, so a 2 is 两 (两室一厅).
+_LAYOUT_TWO = re.compile(r"(?<![0-9.])2(?=[室厅][0-9][厅卫])|(?<=[0-9][室厅])2(?=[厅卫])")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
 _SPAN = re.compile(rf"(?<![0-9.])({_NUM})((?:{alternation(LIANG_MEASURES)})?) ?[-–—~] ?({_NUM}){_STOP}")
 # -20℃~-10℃, once units are words: 零下20度~零下10度
@@ -103,9 +106,12 @@ def _pair(m: re.Match[str]) -> str:
 
 
 def _money_before(m: re.Match[str]) -> str:
-    """¥12.50 → 12.50元, A$13.5 → 13.5澳元, CNY 1.25 → 1.25人民币 (the digits are read later)."""
+    """¥12.50 → 12.50元, A$13.5 → 13.5澳元, CNY 1.25 → 1.25人民币 (the digits are read later);
+    ¥1,000元, $100美元 keep the one word they have."""
     minus, symbol, code, amount, multiplier = m.groups()
     word = CURRENCY_SIGNS[symbol] if symbol else CURRENCY_CODES[code]
+    if m.string.startswith((word, "块") if word == "元" else word, m.end()):   # ¥1,000元: the word is written already
+        word = ""
     return f"{minus or ''}{amount}{multiplier or ''}{word}"
 
 
@@ -168,7 +174,7 @@ def _duration(m: re.Match[str]) -> str:
 
 
 def _hundredths(m: re.Match[str]) -> str:
-    """The two digits after 秒 unless they count something (9秒58, but 1秒10米)."""
+    """The two digits after 秒 or a height's 米 unless they count something (9秒58, 1米75; but 1秒10米)."""
     return m.group() if quantity_follows(m.string, m.end()) else read_digits(m.group())
 
 
@@ -220,6 +226,7 @@ PASSES = (
     (_PLUS_AFTER_NUMBER, lambda m: "多"),  # 10+人 is 十多人
     (_PLUS_BETWEEN_WORDS, lambda m: "加"),
     (_TIMES_LEFT, lambda m: "乘"),
+    (_LAYOUT_TWO, lambda m: "两"),
 )
 NUMBER_PASSES = (
     (_HUNDREDTHS, _hundredths),
