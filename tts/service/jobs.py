@@ -180,11 +180,14 @@ class JobStore:
         self.add(job)
 
     def add(self, job: Job) -> None:
+        """Keep `job`; its audio goes to a file of its own from the first chunk (DiskFull when there is no room
+        for one)."""
+        job.audio.keep()
         self._jobs[job.id] = job
         self.updated(job)
 
     def updated(self, job: Job) -> None:
-        """A kept job changed state: a finished result goes to disk (the store's bytes are disk, not
+        """A kept job changed state: a finished result's file is closed (the store's bytes are disk, not
         memory; when the disk cannot take it, the job fails with DiskFull); publish it to the shared
         store, if there is one."""
         if job.id not in self._jobs:

@@ -59,6 +59,7 @@ from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer, head
 
 from tts.config import Settings
 from tts.errors import RequestTimeout, TTSError
+from tts.service.audio_buffer import remove_results, sweep_stale_results
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
@@ -606,6 +607,7 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, signalled)
+    sweep_stale_results()   # what a server killed here before left in the temporary directory
     server.start()
     url = f"http://{settings.host}:{server.server_port}"
     log.info("serving on %s (at most %d connections)", url, server.connections.cap)
@@ -619,6 +621,7 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
         # interpreter around it could abort the process. What was accepted has been answered.
         log.warning("exiting with a model call still running")
         logging.shutdown()
+        remove_results()   # no interpreter exit to do it
         os._exit(0)
 
 
