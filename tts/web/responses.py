@@ -22,7 +22,7 @@ import logging
 import socket
 import tempfile
 from contextlib import closing
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import gevent
 from flask import Response, request
@@ -118,8 +118,9 @@ def _cancel_on_hangup(connection: socket.socket, job: Job) -> bool:
 
 
 def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = None,
-                cache_control: str | None = None) -> Response:
-    """Wait for the job, then send one complete file, or the byte range asked for (206/416).
+                cache_control: str | None = None, sent: Callable[[], None] | None = None) -> Response:
+    """Wait for the job, then send one complete file, or the byte range asked for (206/416); `sent` is
+    called once the answer has handed its file's last byte to the connection (never for a HEAD).
 
     The file's length is known before the first byte goes out: WAV and PCM from the samples
     held, the other formats from encoding the whole audio first (on a helper thread).
@@ -140,11 +141,20 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     span = requested_range(body.length, etag)
     start, stop = span or (0, body.length)
     headers["Content-Length"] = str(stop - start)
-    response = Response(body.read(start, stop), mimetype=FORMATS[fmt].media_type, headers=headers)
+    chunks = body.read(start, stop)
+    if sent is not None and stop == body.length:
+        chunks = _then(chunks, sent)
+    response = Response(chunks, mimetype=FORMATS[fmt].media_type, headers=headers)
     if span is not None:
         response.status_code = 206
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{body.length}"
     return response
+
+
+def _then(chunks: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
+    """`chunks`, then `done()` once the server has taken the last of them (not when the client stops early)."""
+    yield from chunks
+    done()
 
 
 class _RawBody:
