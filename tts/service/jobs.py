@@ -155,6 +155,9 @@ class SharedJobs(Protocol):
 
     def delete(self, job_id: str) -> None: ...
 
+    def forgot(self) -> bool:
+        """Whether the store may have lost what was written to it since the last call (it restarted empty)."""
+
 
 class JobStore:
     """Async jobs by id. Finished ones are dropped after `ttl` s; over `max_bytes`, only
@@ -206,7 +209,10 @@ class JobStore:
     def keep_shared(self) -> None:
         """Renew the leases of unfinished kept jobs, and publish again each job whose last state the shared
         store missed (it was down or full when the job finished: it read as queued, then as failed once its
-        lease ran out, on every other replica, for as long as it was kept here)."""
+        lease ran out, on every other replica, for as long as it was kept here); every kept job when the shared
+        store came back empty (a Redis without snapshots, restarted: the jobs published before were lost too)."""
+        if self._shared and self._shared.forgot():
+            self._unpublished.update(self._jobs)
         for job in [job for job in self._jobs.values() if job.status not in FINISHED or job.id in self._unpublished]:
             self.updated(job)
 
