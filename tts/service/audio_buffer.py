@@ -89,7 +89,7 @@ def remove_results() -> None:
 atexit.register(remove_results)
 
 
-def _new_result_file() -> tuple[str, object]:
+def _new_result_file(suffix: str = ".s16") -> tuple[str, object]:
     """A new file for a kept result, open for reading and writing, and its path: in a directory only this
     process uses (made again when something removed it, e.g. systemd-tmpfiles aging an idle /tmp)."""
     global _results_dir
@@ -98,7 +98,7 @@ def _new_result_file() -> tuple[str, object]:
             sweep_stale_results()
             _results_dir = tempfile.mkdtemp(prefix=f"{RESULTS_PREFIX}{os.getpid()}-")
         try:
-            descriptor, path = tempfile.mkstemp(suffix=".s16", dir=_results_dir)
+            descriptor, path = tempfile.mkstemp(suffix=suffix, dir=_results_dir)
         except FileNotFoundError:
             if attempt:
                 raise
@@ -136,6 +136,8 @@ class AudioBuffer:
         self._kept: str | None = None        # the closed file of a kept result (`to_disk`), opened per read
         self._named: str | None = None       # the path of `_file` while a kept result is written to it (`keep`)
         self._moving = False                 # `to_disk` copies on a thread
+        self._encoded: str | None = None     # a kept result's encoding (MP3, Opus…), made once for every request
+        self.encoded_bytes = 0
         self.sample_rate = 0
         self.samples = 0
 
@@ -237,6 +239,37 @@ class AudioBuffer:
         self._file.close()
         self._kept = path
 
+    def open_encoded(self):
+        """The kept encoding of this result (`keep_encoded`), open for reading; None when there is none (or it
+        went: it is made again)."""
+        if self._encoded is None:
+            return None
+        try:
+            return open(self._encoded, "rb")
+        except OSError as error:
+            if error.errno in _FOR_A_WHILE:
+                raise self._unreadable(error) from error
+            self._encoded, self.encoded_bytes = None, 0
+            return None
+
+    def new_encoded(self) -> tuple[str, object] | None:
+        """A file beside a kept result's samples for its encoding, open for writing, and its path; None for a
+        result that is not kept (its encoding is made per request) or when the directory cannot take one."""
+        if self._kept is None:
+            return None
+        try:
+            return _new_result_file(".encoded")
+        except OSError:
+            return None
+
+    def keep_encoded(self, path: str) -> None:
+        """Keep `path` (from `new_encoded`, written) as this result's encoding; it goes with the result."""
+        old, self._encoded = self._encoded, path
+        self.encoded_bytes = os.path.getsize(path)
+        if old is not None:
+            with suppress(OSError):
+                os.unlink(old)
+
     def _unreadable(self, error: OSError) -> TTSError:
         """A kept file that cannot be opened: gone (the result is lost, for good), or not now (no descriptor
         left, no permission: the result stays, a retry soon may work)."""
@@ -263,7 +296,7 @@ class AudioBuffer:
 
     def __del__(self, _unlink=os.unlink) -> None:   # the last reference went: give the memory or disk back
         self._file.close()
-        for path in (self._kept, self._named):
+        for path in (self._kept, self._named, self._encoded):
             if path is not None:
                 with suppress(OSError):   # its directory went first (at exit)
                     _unlink(path)

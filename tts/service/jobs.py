@@ -141,7 +141,7 @@ class Job:
     def held_bytes(self) -> int:
         """What the store counts for this job: its reservation until it ends, then its audio."""
         if self.status in FINISHED:
-            return self.audio.nbytes
+            return self.audio.nbytes + getattr(self.audio, "encoded_bytes", 0)   # and its kept encoding
         return max(self.reserved_bytes, self.audio.nbytes)
 
 

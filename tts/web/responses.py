@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import os
 import socket
 import tempfile
 from contextlib import closing
@@ -182,19 +183,25 @@ class _RawBody:
 
 class _EncodedBody:
     """FLAC, MP3, Opus or AAC of the whole audio, encoded block by block on a helper thread
-    into a spooled file (MP3 and FLAC patch their headers at the end), then read from it."""
+    into a spooled file (MP3 and FLAC patch their headers at the end), then read from it. A kept
+    result's encoding is made once, into a file beside its samples, and read by every request after
+    (a HEAD for the length, a player's ranges): never encoded again per request."""
 
     def __init__(self, job: Job) -> None:
         audio = job.audio
-        pool = gevent.get_hub().threadpool
-        self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-        try:   # past 1 MB the encoded file is on disk, which may be full
-            encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
-            for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
-                pool.apply(encoder.write, (block,))
-            pool.apply(encoder.close)
-        except OSError as error:
-            raise disk_full(error) from error
+        self._file = audio.open_encoded()
+        if self._file is None:
+            named = audio.new_encoded()
+            self._file = named[1] if named else tempfile.SpooledTemporaryFile(max_size=1 << 20)
+            try:   # past 1 MB the encoded file is on disk, which may be full
+                _encode(job, self._file)
+            except OSError as error:
+                self._file.close()
+                if named:
+                    os.unlink(named[0])
+                raise disk_full(error) from error
+            if named:
+                audio.keep_encoded(named[0])
         self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
 
     def read(self, start: int, stop: int) -> Iterator[bytes]:
@@ -203,6 +210,15 @@ class _EncodedBody:
             while start < stop and (data := self._file.read(min(_SEND_BLOCK, stop - start))):
                 start += len(data)
                 yield data
+
+
+def _encode(job: Job, file) -> None:
+    """The whole audio of `job` in its format into `file` (the encoder on a helper thread)."""
+    audio, pool = job.audio, gevent.get_hub().threadpool
+    encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, file))
+    for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
+        pool.apply(encoder.write, (block,))
+    pool.apply(encoder.close)
 
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:
