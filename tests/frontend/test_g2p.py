@@ -414,6 +414,16 @@ SESSION10_CLASSES = [
     ("明天的会你去得了吗？", "了", 0, "liao3"),
     ("他考得了满分。", "了", 0, "le5"),
     ("他赢得了比赛。", "得", 0, "de2"),
+    # 得 opening a clause before a verb "must"; 得 "all right" on its own de2
+    ("航班是八点的，得提前两小时到机场。", "得", 0, "dei3"),
+    # 差了 an amount "short by"
+    ("他这次考试又差了五分。", "差", 0, "cha4"),
+    # 处 before an aspect or 得 "get along"; 到处 the place
+    ("我们处了三年。", "处", 0, "chu3"),
+    ("到处了解情况。", "处", 0, "chu4"),
+    # 多重 closing a question "how heavy"; before a noun "multiple"
+    ("这条鱼有多重？", "重", 0, "zhong4"),
+    ("他有多重身份。", "重", 0, "chong2"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

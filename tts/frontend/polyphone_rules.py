@@ -64,9 +64,12 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
     particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an
     adverb, a preposition, a set phrase, an adjective or what jieba tags one: 我们得为此负责,
-    得抓紧时间, 你得认真点, 我们得重新商量), "must" (你得去, 还得商量)."""
+    得抓紧时间, 你得认真点, 我们得重新商量), or opening a clause before a verb (……，得提前到), "must"
+    (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
+    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
+        return "dei3"
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
@@ -207,10 +210,11 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 
 def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """差 alone before an amount is "short of" (还差五分钟, 差一点), and after a degree word or 变 "poor"
+    """差 alone before an amount is "short of" (还差五分钟, 差一点, 差了五分), and after a degree word or 变 "poor"
     (服务太差了, 越来越差, 变差), cha4."""
     poor = prev in _DEGREE or prev[-1:] in _WORSENING
-    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor) else None
+    short_by = nxt == "了" and after[:1] in _NUMERALS   # 又差了五分
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor or short_by) else None
 
 
 _WORSENING = set("变较越")
@@ -522,7 +526,11 @@ def _jia_holiday(text: str, i: int, word: str) -> str | None:
 
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
-    """重 right after a degree adverb in the same word (太重, 好重) is "heavy"."""
+    """重 right after a degree adverb in the same word (太重, 好重) is "heavy", and so is 多重 closing a
+    clause, which asks how heavy (这条鱼有多重？); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
+    if word == "多重":
+        after = text[i + 1 : i + 2]
+        return "zhong4" if not after or after in _PAUSES or after in _CLOSING_PARTICLES else "chong2"
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
 
 
@@ -701,6 +709,15 @@ def _tan_play(text: str, i: int, word: str) -> str | None:
 _PLAYED = set("得着过了起奏")
 
 
+def _chu_get_along(text: str, i: int, word: str) -> str | None:
+    """处 alone before an aspect or 得 is the verb "get along, deal with" (我们处了三年, 处得来), chu3;
+    the place chu4 lives in words (到处, 住处, 人事处)."""
+    return "chu3" if word == "处" and text[i + 1 : i + 2] in _ASPECTS_AND_DE else None
+
+
+_ASPECTS_AND_DE = set("了着过得")
+
+
 def _le_laugh(text: str, i: int, word: str) -> str | None:
     """乐 before 了/坏/开/呵 is "laugh, be delighted" (大家都乐了, 乐坏了, 乐开了花), le4; the music yue4
     lives in words (音乐, 乐队)."""
@@ -738,6 +755,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     "累": _lei_tired,
     "弹": _tan_play,
     "乐": _le_laugh,
+    "处": _chu_get_along,
 }
 
 
