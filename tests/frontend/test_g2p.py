@@ -338,6 +338,7 @@ SESSION10_CLASSES = [
     # 行 of 一行 after a demonstrative is a line or a trade; 一行人 and 他们一行 are a party
     ("我在那一行干过三年。", "行", 0, "hang2"),
     ("这一行字太小了。", "行", 0, "hang2"),
+    ("他只写了一行代码。", "行", 0, "hang2"),
     ("这一行人在山里迷了路。", "行", 0, "xing2"),
     ("他们一行五人去了西藏。", "行", 0, "xing2"),
     ("干这行很辛苦。", "行", 0, "hang2"),          # 行 alone after a demonstrative a verb of working takes
@@ -355,6 +356,8 @@ SESSION10_CLASSES = [
     ("我们去商场转一转。", "转", 0, "zhuan4"),
     ("他围着操场转了三圈。", "转", 0, "zhuan4"),
     ("他转过身去。", "转", 0, "zhuan3"),
+    ("他在操场上转了两圈。", "转", 0, "zhuan4"),
+    ("车在路口转了个弯。", "转", 0, "zhuan3"),
     ("到了路口向右转。", "转", 0, "zhuan3"),
     ("请把这句话转告给他。", "转", 0, "zhuan3"),
     # 为 "for" after a person noun before 这/那; a verb's 为 stays wei2

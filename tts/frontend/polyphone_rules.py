@@ -682,14 +682,18 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
 # 转 with 一/了 between two of it (转一转, 转了转), or round what 绕着/围着 name, closing the clause
 # or before 了/圈 (地球绕着太阳转, 围着操场转了三圈): zhuan4 "go round, stroll".
 _AROUND = ("绕着", "围着")
+_ROUNDS = re.compile(r"了?(?:[一两三四五六七八九十几]+|个)圈")
 
 
 def _zhuan_round(text: str, i: int, word: str) -> str | None:
-    """转 reduplicated (转一转, 转了转) or round something (绕着太阳转) is zhuan4; 转身, 转告, 向左转 zhuan3."""
+    """转 reduplicated (转一转, 转了转), by rounds (转了一圈) or round something (绕着太阳转) is zhuan4;
+    转身, 转告, 向左转, 转了个弯 zhuan3."""
     reduplicated = text[i + 1 : i + 3] in ("一转", "了转") or text[i - 2 : i] in ("转一", "转了")
+    if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
+        return "zhuan4"
     clause = text[:i].split("，")[-1].split("。")[-1]
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
-    return "zhuan4" if reduplicated or closes and any(a in clause for a in _AROUND) else None
+    return "zhuan4" if closes and any(a in clause for a in _AROUND) else None
 
 
 def _lei_tired(text: str, i: int, word: str) -> str | None:
@@ -781,11 +785,13 @@ _RECEIVED = set("到齐全")
 
 
 def _hang_trade(text: str, i: int, word: str) -> str | None:
-    """行 of 一行 after a demonstrative is a line or a trade (这一行字, 在这一行干了十年), hang2, not the
+    """行 of 一行 after a demonstrative or before what lines hold is a line or a trade (这一行字, 一行代码,
+    在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
-    if word == "一行":
-        return "hang2" if text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人" else None
+    if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
+        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人"
+        return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
     return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 
