@@ -132,6 +132,13 @@ class RedisServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._start()
+
+    def restart(self) -> None:
+        """Start it again on its port, empty (after `stop`): Redis back from an outage, its data lost."""
+        self._start()
+
+    def _start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

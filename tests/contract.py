@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tts.audio.encode import FORMATS
 from tts.config import Settings
 from tts.synthesizer import Synthesizer
 from tts.web import create_app, shutdown
@@ -80,11 +81,17 @@ class Contract:
                 assert value == header["schema"]["const"], f"{name}: {value!r}"
 
 
-def audio_of(response) -> tuple:
-    """Decoded audio of a whole-file response (pcm is s16le at X-Sample-Rate), or of captioned
-    JSON (one object, or one per line: their base64 audio joined is the file)."""
+def audio_of(response, fmt: str = "mp3") -> tuple:
+    """Decoded audio of a whole-file response (pcm is s16le at X-Sample-Rate), of captioned
+    JSON (one object, or one per line: their base64 audio joined is the file), or of OpenAI's
+    speech events (their deltas' audio joined is the file in `fmt`, the request's response_format)."""
     data, media_type = response.get_data(), response.mimetype
     rate = response.headers.get("X-Sample-Rate")
+    if media_type == "text/event-stream":
+        events = [json.loads(block.removeprefix(b"data: ")) for block in data.split(b"\n\n") if block.strip()]
+        assert events[-1]["type"] == "speech.audio.done"
+        data = b"".join(base64.b64decode(e["audio"]) for e in events if e["type"] == "speech.audio.delta")
+        media_type = FORMATS[fmt].media_type
     if media_type in ("application/json", "application/x-ndjson"):
         lines = [json.loads(line) for line in data.splitlines() if line.strip()]
         data = b"".join(base64.b64decode(line["audio"]) for line in lines)

@@ -302,3 +302,21 @@ def test_a_levers_timing_reaches_the_durations_the_lever_bench_hears():
     served = speaker(text, quality_levers.LEVERS[quality_levers.BASELINE], 0)
     floored = speaker(text, quality_levers.LEVERS["toned rimes ≥ 6 frames"], 0)
     assert len(floored) > len(served)
+
+
+def test_the_tacotron2_lever_speaks_with_the_wheels_other_acoustic_model_and_prices_it():
+    """The acoustic-model lever: Tacotron2's mel through the same vocoder, heard with several seeds
+    (its prenet dropout), the same take for the same seed; its CPU and the served model's are kept apart."""
+    from tts.bench import quality_levers
+
+    speaker = quality_levers.Speaker()
+    text = quality_levers.HELD_OUT[10]   # 你能帮我把这封信寄出去吗？
+    lever = quality_levers.LEVERS["acoustic model: Tacotron2 (the wheel's)"]
+    assert lever.seeded
+    served = speaker(text, quality_levers.LEVERS[quality_levers.BASELINE], 0)
+    first, again = speaker(text, lever, 0), speaker(text, lever, 0)
+    assert np.array_equal(first, again) and len(first) != len(served)
+    assert np.isfinite(first).all() and np.abs(first).max() > 0.1
+    rows = {row["acoustic model"]: row for row in quality_levers.costs(speaker.cost)}
+    assert set(rows) == {"fastspeech2", "tacotron2"}
+    assert rows["tacotron2"]["calls"] == 2 * rows["fastspeech2"]["calls"] and rows["tacotron2"]["calls not stopped"] == 0

@@ -197,6 +197,26 @@ def test_junk_from_a_client_that_resets_at_once_gets_an_access_line_and_no_trace
     assert "failed with" not in log and "Traceback" not in log
 
 
+@pytest.mark.parametrize("lines, size", [(60, 2000), (101, 10)], ids=["past 64 KB", "past 100 lines"])
+def test_headers_past_their_bound_get_431_with_an_access_line_and_no_traceback(server, lines, size):
+    """Before: up to 100 lines of 64 KB each (~6 MB held per connection until the header timeout), and a
+    traceback in the log for the 101st line."""
+    start = len(server.log_tail(10**9))
+    counted = unparsed_count(server, 431)
+    sock = connect(server)
+    sock.sendall(b"GET /healthz?text=x HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                 b"".join(b"X-Filler-%d: %s\r\n" % (i, b"a" * size) for i in range(lines)) + b"\r\n")
+    response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 431 ") and closed
+    assert json.loads(body)["error"]["code"] == "headers_too_large"
+    access = access_line(server, headers["x-request-id"])
+    assert (access["status"], access["route"], access["method"], access["path"]) == (431, "unparsed", "GET", "/healthz")
+    assert unparsed_count(server, 431) == counted + 1
+    assert "Traceback" not in server.log_tail(10**9)[start:]
+
+
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(server):
     sock = connect(server)
     started = time.monotonic()
@@ -281,6 +301,35 @@ def test_health_answers_while_more_idle_connections_are_attempted_than_the_serve
     assert evicted >= 1100 - (1024 - DESCRIPTOR_RESERVE)   # the ones that waited longest made room
 
 
+def test_a_full_descriptor_table_pauses_accepting_with_one_warning_and_serves_once_it_has_room():
+    """Something else took the descriptors (the limit lowered under the running server here): gevent logged a
+    traceback for every try, one a second for as long as it lasted."""
+    server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0")
+    socks = []
+    try:
+        server.wait_ready()
+        soft, hard = resource.prlimit(server.pid, resource.RLIMIT_NOFILE)
+        start = len(server.log_tail(10**9))
+        resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (open_descriptors(server.pid) + 2, hard))
+        socks = [connect(server) for _ in range(6)]   # queued by the kernel; two taken, then accept() fails
+        deadline = time.monotonic() + SLACK
+        while "cannot accept connections" not in server.log_tail(10**9)[start:] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)   # it tries again several times meanwhile
+        starved = server.log_tail(10**9)[start:]
+        resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (soft, hard))
+        waiting = socks[-1]   # still in the listen queue: answered once there is room
+        waiting.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        response, _ = read_until_closed(waiting, time.monotonic() + SLACK)
+    finally:
+        for sock in socks:
+            sock.close()
+        server.stop()
+    assert "cannot accept connections: Too many open files" in starved   # once an episode (a probe's connection
+    assert "Traceback" not in starved and "failed with OSError" not in starved   # closing may end one at once)
+    assert response.startswith(b"HTTP/1.1 200 ")
+
+
 def closed_by_server(socks: list[socket.socket], wait: float = 1.0) -> list[socket.socket]:
     """The sockets the server has closed (readable, and what there is to read is the end)."""
     selector = selectors.DefaultSelector()
@@ -320,32 +369,84 @@ def test_at_the_cap_the_connection_waiting_longest_makes_room(tiny_server):
     assert closed == [idle[0]]
 
 
-def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503_at_once(tiny_server):
+def refused_at_the_cap(server) -> tuple[bytes, bool]:
+    """What a new connection gets while every one of the cap's connections is inside a request (its headers
+    in, its body awaited), and whether the server closed it."""
     busy = []
-    for _ in range(3):   # each is inside a request: its headers are in, its body is awaited
-        sock = connect(tiny_server)
+    for _ in range(3):
+        sock = connect(server)
         sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 100\r\n\r\n")
         busy.append(sock)
     time.sleep(0.5)
-    extra = connect(tiny_server)
+    extra = connect(server)
     extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     response, closed = read_until_closed(extra, time.monotonic() + SLACK)
     extra.close()
     for sock in busy:
         sock.close()
-    status, headers, body = head_and_body(response)
-    assert status.startswith("HTTP/1.1 503 ") and headers["retry-after"] == "1" and closed
-    assert json.loads(body)["error"]["code"] == "too_many_connections"
+    return response, closed
+
+
+def serving_again(server) -> bool:
+    """Whether /healthz answers within SLACK seconds (once the connections that filled the cap are gone)."""
     deadline = time.monotonic() + SLACK
-    while time.monotonic() < deadline:   # the busy ones gone, it serves again
+    while time.monotonic() < deadline:
         try:
-            if healthy(tiny_server):
-                break
+            if healthy(server):
+                return True
         except requests.RequestException:
             pass
         time.sleep(0.1)
-    assert healthy(tiny_server)
+    return False
+
+
+def access_line(server, request_id: str) -> dict:
+    """The access line written under `request_id` (the log's last one with it)."""
+    lines = [json.loads(line.partition(" tts.access: ")[2]) for line in server.log_tail(10**6).splitlines()
+             if " tts.access: " in line]
+    return [line for line in lines if line["request_id"] == request_id][-1]
+
+
+def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503_at_once(tiny_server):
+    response, closed = refused_at_the_cap(tiny_server)
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 503 ") and headers["retry-after"] == "1" and closed
+    assert json.loads(body)["error"]["code"] == "too_many_connections"
+    assert serving_again(tiny_server)
+
+
+def test_a_connection_refused_at_the_cap_gets_a_request_id_an_access_line_and_a_count(tiny_server):
+    """The one answer that had none of the three (no request was read)."""
+    counted = unparsed_count(tiny_server, 503)
+    response, _ = refused_at_the_cap(tiny_server)
+    request_id = head_and_body(response)[1]["x-request-id"]
+    access = access_line(tiny_server, request_id)
+    assert (access["status"], access["error"], access["route"], access["method"], access["path"]) == \
+        (503, "too_many_connections", "unparsed", None, None)
+    assert access["bytes"] == len(response) and access["remote"] == "127.0.0.1"
+    assert serving_again(tiny_server) and unparsed_count(tiny_server, 503) == counted + 1
+
+
+def test_a_connection_closed_mid_headers_to_make_room_gets_the_503_with_its_access_line(tiny_server):
+    """At the cap, the connection waiting longest is closed for a new one; one whose headers had begun to come
+    is told why (503, Retry-After), under a request id its access line has, with its path but not its query."""
+    counted = unparsed_count(tiny_server, 503)
+    slow = connect(tiny_server)
+    slow.sendall("GET /tts?text=不该进日志 HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())   # its headers never end
+    idle = [connect(tiny_server) for _ in range(2)]
+    time.sleep(0.2)   # let the server accept them in order
+    assert healthy(tiny_server)   # a fourth connection: the slow one waited longest
+    response, closed = read_until_closed(slow, time.monotonic() + SLACK)
+    for sock in [slow, *idle]:
+        sock.close()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 503 ") and headers["retry-after"] == "1" and closed
+    assert json.loads(body)["error"]["code"] == "too_many_connections"
+    access = access_line(tiny_server, headers["x-request-id"])
+    assert (access["status"], access["route"], access["method"], access["path"]) == (503, "unparsed", "GET", "/tts")
+    assert "不该进日志" not in tiny_server.log_tail(10**6)
+    assert unparsed_count(tiny_server, 503) == counted + 1
 
 
 def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_query(server):

@@ -1,10 +1,13 @@
 """Jobs and the job store: results kept until fetched or expired, never accepted without room."""
 
+import gc
+import os
+
 import numpy as np
 import pytest
 
 from tts.audio import AudioChunk, dequantize
-from tts.errors import AudioTooLong, JobNotFound, StoreFull, SynthesisFailed
+from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
 from tts.service.jobs import Job, JobStore
@@ -127,7 +130,56 @@ def test_a_kept_result_waits_on_disk_not_in_memory():
     assert not job.audio._file._rolled          # a small running result stays in memory
     job.finish()
     store.updated(job)
-    assert job.audio._file._rolled and np.allclose(job.samples()[0], 0.25, atol=1e-4)
+    assert job.audio._file.closed and os.path.getsize(job.audio._kept) == 4800
+    assert np.allclose(job.samples()[0], 0.25, atol=1e-4)
+
+
+def test_a_buffer_whose_write_failed_gives_its_file_back_at_once(monkeypatch):
+    """What a failed write left was never read again, but held its disk until a garbage collection: on a full
+    temporary disk, every result after the first that failed failed too."""
+    import tempfile
+
+    files = []
+
+    def full_disk(*args, **kwargs):   # writes to /dev/full fail with ENOSPC, as on a full disk
+        files.append(open("/dev/full", "w+b"))
+        return files[-1]
+    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)   # where SpooledTemporaryFile rolls over to
+    buffer = AudioBuffer()
+    with pytest.raises(DiskFull):
+        buffer.append(AudioChunk(np.zeros(MEMORY_BYTES, np.float32), 24000, 0))   # past the memory bound
+    assert files and files[-1].closed   # the buffer itself is still here
+    with pytest.raises(DiskFull):
+        buffer.read(0, 10)
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_kept_results_nobody_fetches_hold_no_descriptor_each():
+    """Each held an open temporary file: ~1,000 unfetched async jobs took a 1,024-descriptor limit, and the
+    server accepted no connection (health probes included) until they expired."""
+    store = JobStore(ttl=600, max_bytes=10**9)
+    before = open_descriptors()
+    jobs = [finished_job(0.1) for _ in range(300)]
+    for job in jobs:
+        store.add(job)   # finished: kept on disk
+    assert open_descriptors() - before < 10
+    assert all(np.allclose(job.samples()[0], 0.25, atol=1e-4) for job in jobs[::50])
+    assert open_descriptors() - before < 10
+
+
+def test_a_kept_results_file_goes_with_its_job():
+    store = JobStore(ttl=600, max_bytes=10**9)
+    job = finished_job(0.1)
+    store.add(job)
+    kept = job.audio._kept
+    assert os.path.exists(kept)
+    store.remove(job)
+    del job
+    gc.collect()
+    assert not os.path.exists(kept)
 
 
 def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_frees_its_memory(monkeypatch):
@@ -143,9 +195,24 @@ def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(tempfile, "TemporaryFile", full)   # where SpooledTemporaryFile rolls over to
+    monkeypatch.setattr(tempfile, "mkstemp", full)   # where a kept result goes
     leader.finish()
     for job in (leader, follower):
         store.updated(job)
         assert job.status == "failed" and job.error.code == "disk_full" and job.error.retry_after >= 1
         assert "No space left on device" in job.error.message and job.audio.nbytes == 0
+
+
+def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():
+    """Redis down: the drain at SIGTERM waited for no fetch of it (the shared store "keeps its own"), and the
+    result went with the process, unseen by anyone."""
+    from live import free_port
+    from tts.service.redis_store import RedisGuard, RedisJobs, connect
+
+    nowhere = RedisJobs(RedisGuard(connect(f"redis://127.0.0.1:{free_port()}/0", 100)), 600)   # nothing listens
+    store = JobStore(ttl=600, max_bytes=10**9, shared=nowhere)
+    job = finished_job()
+    store.add(job)
+    assert store.uncollected() == [job]
+    job.fetched = True
+    assert store.uncollected() == []

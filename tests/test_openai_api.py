@@ -1,6 +1,8 @@
 """The OpenAI speech dialect, used through the real `openai` client against a live server."""
 
+import base64
 import io
+import json
 import time
 
 import numpy as np
@@ -86,6 +88,22 @@ def test_sdk_streaming_gets_first_bytes_long_before_synthesis_ends(sdk, fmt):
     assert first_at < last_at / 4, (first_at, last_at)
     samples, rate = (np.frombuffer(body, "<i2") / 32768, 24000) if fmt == "pcm" else decode(body)
     assert len(samples) / rate > 40 and np.sqrt(np.mean(samples ** 2)) > 0.02
+
+
+def test_sdk_speech_events_arrive_as_the_audio_is_made(sdk):
+    """stream_format "sse" through the real server: the first event long before the last, their audio whole."""
+    started = time.monotonic()
+    with sdk.audio.speech.with_streaming_response.create(model="gpt-4o-mini-tts", voice="alloy", input=LONG,
+                                                         response_format="pcm", stream_format="sse") as response:
+        lines = response.iter_lines()
+        first = next(line for line in lines if line)
+        first_at = time.monotonic() - started
+        events = [json.loads(line[len("data: "):]) for line in [first, *lines] if line]
+        last_at = time.monotonic() - started
+    assert first_at < last_at / 4, (first_at, last_at)
+    assert events[-1]["type"] == "speech.audio.done"
+    pcm = b"".join(base64.b64decode(e["audio"]) for e in events[:-1])
+    assert len(pcm) / 2 / 24000 > 40
 
 
 @pytest.mark.parametrize("fmt, media_type", [("wav", "audio/wav"), ("pcm", "audio/pcm"), ("flac", "audio/flac"),

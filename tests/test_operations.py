@@ -24,6 +24,19 @@ def test_rejections_are_counted(client):
     assert 'tts_http_requests_total{method="POST",route="/tts",status="400"}' in body
 
 
+def test_a_made_up_method_is_counted_as_other_not_as_a_series_of_its_own(client, caplog):
+    """Each method a client made up was a new tts_http_requests series, kept for ever: memory, and scrape size."""
+    with caplog.at_level(logging.INFO, logger="tts.access"):
+        for index in range(20):
+            assert client.open("/healthz", method=f"M{index:05d}").status_code == 405
+    body = client.get("/metrics").get_data(as_text=True)
+    methods = set(re.findall(r'^tts_http_requests_total\{method="([^"]*)"', body, re.M))
+    assert "other" in methods and not any(method.startswith("M0") for method in methods)
+    assert 'tts_http_requests_total{method="other",route="unmatched",status="405"} 20.0' in body
+    line = json.loads([r for r in caplog.records if r.name == "tts.access"][-1].getMessage())
+    assert line["method"] == "M00019"   # the log line says what was sent
+
+
 def test_every_response_carries_a_request_id(client):
     generated = client.get("/healthz").headers["X-Request-ID"]
     assert len(generated) == 32

@@ -104,7 +104,8 @@ def test_identical_concurrent_requests_are_synthesized_once(replicas):
 
 
 def test_a_redis_outage_degrades_to_local_work_not_errors(redis_server):
-    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="16", TTS_REDIS_TIMEOUT_MS="200")
+    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="16", TTS_REDIS_TIMEOUT_MS="200",
+                        TTS_DRAIN_SECONDS="2")   # its kept result, never fetched, is only here: not waited for long
     try:
         server.wait_ready()
         assert post(server, {"text": "停电前的一句话。"}).status_code == 200
@@ -116,6 +117,26 @@ def test_a_redis_outage_degrades_to_local_work_not_errors(redis_server):
         job = post(server, {"text": "停电后的任务。", "async": True}).json()
         assert finished_job(server, job["links"]["self"])["status"] == "done"
         assert metric(server, "tts_redis_errors_total") >= 1
+    finally:
+        server.stop()
+
+
+def test_a_job_that_finished_while_redis_was_down_is_published_once_it_is_back(redis_server):
+    """Its states were never written to Redis: another replica knew nothing of it (or, had Redis kept its data, read
+    it as queued, then failed) for as long as this one kept its result; only unfinished jobs were written again."""
+    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="0", TTS_KOKORO="0", TTS_REDIS_TIMEOUT_MS="200")
+    try:
+        server.wait_ready()
+        redis_server.stop()
+        job = post(server, {"text": "停电时排队的任务。", "async": True}).json()
+        assert finished_job(server, job["links"]["self"])["status"] == "done"   # here: kept in this process
+        redis_server.restart()
+        deadline = time.monotonic() + 60   # the keeper's rounds and the pause before Redis is tried again
+        while (elsewhere := kept_jobs(redis_server).load(job["id"])) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert elsewhere is not None and elsewhere.status == "done"   # what another replica reads
+        here = requests.get(server.url + job["links"]["audio"], timeout=30)
+        assert here.status_code == 200 and elsewhere.audio.samples == (len(here.content) - 44) // 2
     finally:
         server.stop()
 

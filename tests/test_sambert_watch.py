@@ -235,3 +235,17 @@ def test_interrupting_ends_only_a_child_in_a_call_and_its_clock_never_goes_back(
         assert len(audio) == int(0.2 * 16000 * 2)
     finally:
         declared.close()
+
+
+def test_a_sambert_child_killed_mid_call_fails_that_request_only_and_the_next_is_served(service, model_dir):  # noqa: F811
+    """The OOM killer picks the child while it makes a phrase: that job fails with a typed 503, the worker is
+    free at once (no stall), and the next Sambert request gets a new child."""
+    job = held(service, model_dir)
+    declared = service.catalogue.engines["sambert"].child.declared
+    died = declared.pid
+    os.kill(died, signal.SIGKILL)
+    assert job.wait(10) and job.status == "failed"
+    assert (job.error.status, job.error.code) == (503, "engine_unavailable") and "stopped" in job.error.message
+    assert service.healthy
+    again = made(service, "又好了。")
+    assert again.status == "done" and declared.pid != died

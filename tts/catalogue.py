@@ -2,14 +2,18 @@
 
 A request's voice is resolved here once, while it is parsed: a voice id, an OpenAI voice
 name (alloy, nova, onyx, ...: spread over our voices of the same gender, so clients with
-hard-coded names work), or nothing (the default voice, or eco mode's voice). Everything
-after that trusts the voice: no engine checks it again.
+hard-coded names work), or nothing (the default voice, or eco mode's voice). When the
+request's OpenAI `model` names one of our engines (`kokoro`, `embedded`), OpenAI's names
+spread over that engine's voices alone: alloy under kokoro is a Kokoro voice, never the
+embedded one. Our own voice ids name one voice whatever the model says (clients made for
+Kokoro-FastAPI send `model: "kokoro"` with every voice they list). Everything after that
+trusts the voice: no engine checks it again.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from tts import eco
 from tts.engines.base import Voice
@@ -40,6 +44,7 @@ class VoiceCatalogue:
         self.default_voice = default_voice
         self.eco_voice = eco.eco_voice(e.info for e in self.engines.values()).id
         self.aliases = _openai_aliases(self.voices)
+        self._engine_aliases = {name: _openai_aliases(e.info.voices) for name, e in self.engines.items()}
 
     @property
     def ids(self) -> list[str]:
@@ -58,18 +63,20 @@ class VoiceCatalogue:
         comes on top of it, under the per-phrase peak limiter."""
         return self._calibration[voice]
 
-    def resolve(self, name: str | None, *, eco_mode: bool = False) -> str:
-        """The voice id a request means (raises InvalidInput naming the field)."""
+    def resolve(self, name: str | None, *, eco_mode: bool = False, engine: str | None = None) -> str:
+        """The voice id a request means (raises InvalidInput naming the field); `engine`, the one the
+        request's model names, if any: OpenAI's voice names then mean that engine's voices."""
         if name is None:
             return self.eco_voice if eco_mode else self.default_voice
-        voice = self.aliases.get(name, name)
+        voice = (self.aliases if engine is None else self._engine_aliases[engine]).get(name, name)
         if voice not in self._by_voice:
             raise InvalidInput(f"unknown voice {shown(name)}; GET /v1/audio/voices lists them", field="voice")
         return voice
 
-    def bind(self, request: SynthesisRequest) -> SynthesisRequest:
-        """The request with its voice resolved, refused when the voice cannot honour its controls."""
-        voice = self.resolve(request.voice, eco_mode=request.eco)
+    def bind(self, request: SynthesisRequest, engine: str | None = None) -> SynthesisRequest:
+        """The request with its voice resolved (`engine`: see resolve), refused when the voice cannot
+        honour its controls."""
+        voice = self.resolve(request.voice, eco_mode=request.eco, engine=engine)
         if not self.engine(voice).info.rate_control:
             for name, neutral in (("speed", 1.0), ("pitch", 0.0)):
                 if getattr(request, name) != neutral:
@@ -86,7 +93,7 @@ class VoiceCatalogue:
                 "openai_aliases": sorted(k for k, target in self.aliases.items() if target == voice.id)}
 
 
-def _openai_aliases(voices: tuple[Voice, ...]) -> dict[str, str]:
+def _openai_aliases(voices: Sequence[Voice]) -> dict[str, str]:
     """OpenAI name → our voice id: each gender's names spread over our voices of that gender."""
     aliases = {}
     for gender in ("female", "male"):

@@ -43,6 +43,7 @@ class Settings:
     allowed_hosts: str = ""              # Host names served (comma-separated; ".example.com" = its subdomains;
                                          # "*" = any); localhost and IP addresses are always served
     trusted_proxies: int = 0             # reverse proxies in front that append to X-Forwarded-For
+    cors_origins: str = ""               # origins whose web pages may call the API (comma-separated; "*" = any)
     threads: int = 2                 # inference threads of the worker's models
     queue_size: int = 10             # requests waiting or running; more get 503
     max_text_chars: int = 5000       # per request
@@ -131,6 +132,9 @@ class Settings:
             raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
         if self.redis_url and urlsplit(self.redis_url).scheme not in _REDIS_SCHEMES:
             raise SettingsError(f"TTS_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}")
+        for origin in self.cors:
+            if origin != "*" and (urlsplit(origin).scheme not in ("http", "https") or urlsplit(origin).path.strip("/")):
+                raise SettingsError(f"TTS_CORS_ORIGINS: each origin is scheme://host[:port] (or *), got {origin!r}")
         for key in self.keys:
             if len(key) < MIN_KEY_CHARS or not key.isascii() or not key.isprintable() or " " in key:
                 raise SettingsError(f"TTS_API_KEYS: each key must be at least {MIN_KEY_CHARS} printable ASCII "
@@ -152,6 +156,11 @@ class Settings:
     def hosts(self) -> tuple[str, ...]:
         """The Host names served besides localhost and IP addresses (TTS_ALLOWED_HOSTS)."""
         return tuple(host.strip().lower() for host in self.allowed_hosts.split(",") if host.strip())
+
+    @property
+    def cors(self) -> tuple[str, ...]:
+        """The origins served cross-origin (TTS_CORS_ORIGINS: https://app.example.com, or *); empty = none."""
+        return tuple(origin.strip() for origin in self.cors_origins.split(",") if origin.strip())
 
     def describe(self) -> str:
         """One log line; a password in the Redis URL and the API keys are masked."""

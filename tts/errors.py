@@ -60,6 +60,10 @@ class UnsupportedMediaType(TTSError):
     code = "unsupported_media_type"
 
 
+class UnsupportedEncoding(UnsupportedMediaType):
+    """A body in a Content-Encoding the server does not decode (answered with Accept-Encoding, RFC 7694)."""
+
+
 class AudioTooLong(TTSError):
     """The request would make more audio than one request may (TTS_MAX_AUDIO_SECONDS).
 
@@ -161,10 +165,15 @@ class ClientGone(TTSError):
 
 
 class JobNotReady(TTSError):
-    """The job exists but has no audio (yet, or it failed)."""
+    """The job exists but has no audio (yet, or it failed); one not done yet says when to ask again
+    (`retry_after` s, the Retry-After header)."""
 
     status = 409
     code = "job_not_ready"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class EngineUnavailable(TTSError):

@@ -69,6 +69,7 @@ class Field:
     max_length: int | None = None       # strings: characters
     text_limit: bool = False   # also held to TTS_MAX_TEXT_CHARS
     spoken: bool = False       # must hold something besides white space
+    id_object: bool = False    # strings: `{"id": "<the string>"}` stands for the string (OpenAI's custom voice shape)
     target: str | None = None  # the SynthesisRequest attribute it sets; None = read by the route, or ignored
 
     def limit(self, max_chars: int) -> int | None:
@@ -160,22 +161,33 @@ TTS = Dialect("POST /tts", (
 ), elsewhere={"input": "POST /tts calls it 'text'", "response_format": "POST /tts calls it 'format'",
               "model": "POST /tts has no model: choose a voice"})
 
+# Kokoro-FastAPI's own fields, which its clients may send to either of its routes
+_KOKORO_FASTAPI = {"normalization_options": "our text normalization is always on and has no options",
+                   "return_download_link": "no download links are kept: the audio is in the response",
+                   "download_format": "the audio comes in response_format"}
+
 OPENAI = Dialect("POST /v1/audio/speech", (
-    Field("model", "string", "`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts` or an engine name from `GET /v1/models`",
-          required=True, choices_from="models"),
+    Field("model", "string", "`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts` (and its dated names), or an engine name from "
+          "`GET /v1/models` (`embedded`, `kokoro`): then OpenAI's voice names map to that engine's voices; our voice "
+          "ids name one voice whatever the model", required=True, choices_from="models"),
     Field("input", "string", "the text, as for `text` on `POST /tts`", required=True, max_length=OPENAI_MAX_INPUT,
           text_limit=True, spoken=True, target="text"),
     *_common(
-        voice=Field("voice", "string", "an OpenAI voice name (alloy, nova, onyx, …) or one of our voice ids",
-                    required=True, choices_from="voices", target="voice"),
+        voice=Field("voice", "string", "an OpenAI voice name (alloy, nova, onyx, …) or one of our voice ids; "
+                    "also as OpenAI's object `{\"id\": …}`", required=True, choices_from="voices", target="voice",
+                    id_object=True),
         format_=Field("response_format", "string", _FORMAT_MEANING, "mp3", choices=tuple(FORMATS), target="format"),
         stream=_stream(True, "false: the whole file, with Content-Length and byte ranges (OpenAI's API streams too)")),
     Field("instructions", "string", "accepted and ignored (our voices have no style control)",
           max_length=OPENAI_MAX_INPUT),
-    Field("stream_format", "string", "`audio` (raw audio bytes); OpenAI's `sse` events are not offered", "audio",
-          choices=("audio",)),
+    Field("stream_format", "string", "`audio`: the audio bytes; `sse`: server-sent events as OpenAI sends them, "
+          "`speech.audio.delta` (`audio`: the next bytes of the response_format file, base64) then `speech.audio.done` "
+          "(`usage` all 0: nothing is counted in tokens here); sse always streams", "audio", choices=("audio", "sse")),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
-              "async": "async jobs are offered on POST /tts"})
+              "async": "async jobs are offered on POST /tts", **_KOKORO_FASTAPI,
+              "volume_multiplier": "this endpoint takes 'volume' in dB (POST /dev/captioned_speech takes "
+                                   "volume_multiplier)",
+              "lang_code": "every voice here speaks Mandarin: leave it out"})
 
 
 HIDDEN = Dialect("POST /tts/hidden", (
@@ -266,7 +278,7 @@ def read_query(raw: bytes, dialect: Dialect) -> dict[str, Any]:
 
 # Kokoro-FastAPI's captioned speech (POST /dev/captioned_speech), request for request.
 CAPTIONED = Dialect("POST /dev/captioned_speech", (
-    Field("model", "string", "accepted as on `POST /v1/audio/speech` (the voice decides the engine)",
+    Field("model", "string", "as on `POST /v1/audio/speech` (an engine name maps OpenAI's voice names to its voices)",
           choices_from="models"),
     Field("input", "string", "the text, as for `text` on `POST /tts`", required=True, text_limit=True, spoken=True,
           target="text"),
@@ -283,8 +295,7 @@ CAPTIONED = Dialect("POST /dev/captioned_speech", (
           low=round(10 ** (VOLUME_RANGE[0] / 20), 4), high=round(10 ** (VOLUME_RANGE[1] / 20), 4)),
     Field("lang_code", "string", "accepted and ignored (every voice here speaks Mandarin)", max_length=16),
 ), elsewhere={"text": "this endpoint calls it 'input'", "format": "this endpoint calls it 'response_format'",
-              "normalization_options": "our text normalization is always on and has no options",
-              "return_download_link": "no download links are kept: the audio is in the response"})
+              **_KOKORO_FASTAPI})
 
 
 def _key(name: str) -> str:
@@ -295,6 +306,8 @@ def _key(name: str) -> str:
 def read_value(spec: Field, value: Any, *, max_chars: int, choices: Iterable[Any] = (), default: Any = None) -> Any:
     """One field's value, checked against its declaration (raises InvalidInput naming it)."""
     name = spec.name
+    if spec.id_object and isinstance(value, Mapping):
+        value = _object_id(spec, value)
     if value is None:
         if spec.required:
             raise InvalidInput(f"'{name}' is required", field=name)
@@ -311,6 +324,17 @@ def read_value(spec: Field, value: Any, *, max_chars: int, choices: Iterable[Any
         listed = ", ".join(str(c) for c in allowed)
         raise InvalidInput(f"'{name}' must be one of {listed}; got {shown(value)}", field=name)
     return value
+
+
+def _object_id(spec: Field, value: Mapping) -> Any:
+    """The `id` of an object standing for a string field's value ({"id": "zf_xiaobei"} is "zf_xiaobei")."""
+    if set(value) != {"id"}:
+        keys = ", ".join(shown(k) for k in value) or "none"
+        raise InvalidInput(f"'{spec.name}' as an object takes only 'id' (as {{\"id\": \"zf_xiaobei\"}}); "
+                           f"got keys {keys}", field=spec.name)
+    if value["id"] is None:
+        raise InvalidInput(f"'{spec.name}' as an object needs a string 'id'; got null", field=spec.name)
+    return value["id"]
 
 
 def _number(spec: Field, value: Any) -> float | int:
@@ -394,10 +418,10 @@ def load_json_object(raw: bytes) -> dict:
 
     Bounded however hostile the bytes: nesting past Python's recursion limit, integers of
     thousands of digits (int() refuses > 4300) and NaN/Infinity (not JSON) are answered,
-    not raised.
+    not raised. A name given twice in one object is a 400 naming it.
     """
     try:
-        payload = json.loads(raw, parse_int=_int, parse_constant=_no_constant)
+        payload = json.loads(raw, parse_int=_int, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise InvalidInput("the body is nested too deeply", field="body") from None
     except UnicodeDecodeError:
@@ -407,6 +431,17 @@ def load_json_object(raw: bytes) -> dict:
                            field="body") from None
     if not isinstance(payload, dict):
         raise InvalidInput(f"the body must be a JSON object; got {shown(payload)}", field="body")
+    return payload
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object whose names are unique: a name given twice is a 400 naming it, never read two ways
+    (RFC 8259 leaves which one counts to the reader: a proxy may check the first while we took the last)."""
+    payload = dict(pairs)
+    if len(payload) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise InvalidInput(f"the body gives {shown(twice)} more than once", field=_key(twice))
     return payload
 
 

@@ -97,7 +97,7 @@ def holds_to_the_contract(app, contract, path: str, response, body: dict | None 
         app.extensions["tts.service"].jobs.get(response.get_json()["id"]).cancel()
         drain(app)
     else:
-        samples, rate = audio_of(response)
+        samples, rate = audio_of(response, (body or {}).get("response_format") or "mp3")
         seconds = len(samples) / rate
         assert 0 < seconds <= SETTINGS.max_audio_seconds
         volume = (body or {}).get("volume") or 0
@@ -125,6 +125,8 @@ def test_any_tts_body_gets_a_documented_answer(app, contract, body):
 @given(body=bodies(OPENAI))
 @example(body={"model": "tts-1", "voice": "alloy", "input": "你好", "sample_rate": 16000.0})
 @example(body={"model": "tts-1", "voice": "alloy", "input": "<speak>你好</speak>", "response_format": "pcm"})
+@example(body={"model": "embedded", "voice": {"id": "alloy"}, "input": "你好", "stream_format": "sse",
+               "response_format": "wav"})
 def test_any_openai_body_gets_a_documented_answer(app, contract, body):
     holds_to_the_contract(app, contract, "/v1/audio/speech", post(app, "/v1/audio/speech", body), body)
 

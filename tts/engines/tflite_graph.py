@@ -5,6 +5,13 @@ so on purpose), which compiles to TensorFlow's `RandomUniform`, a Flex op LiteRT
 Rather than change what the model computes, we cut the random source out of the graph
 and make its output a graph input, so the caller feeds the same uniform noise from a
 seeded generator: the trained behaviour, but reproducible per request.
+
+The wheel's Tacotron2 has the same kind of random source inside its decoder's while loop
+(the prenet's dropout, also kept on at inference by design, as Tacotron2 needs it) and a
+TensorFlow `All` in its stop test: `feed_loop_random_uniform` feeds the loop's noise from
+graph inputs, one row per decoder step, and `reduce_all_as_builtin` swaps in LiteRT's own
+REDUCE_ALL. `bound_loop_iterations` makes a loop's iteration cap an input (the caller's
+per-call bound on decoder steps).
 """
 
 from __future__ import annotations
@@ -61,6 +68,157 @@ def feed_random_uniform_from_inputs(buffer: bytes, custom_code: str = "FlexRando
     graph.inputs = np.concatenate([graph.inputs, np.array(new_inputs, dtype=np.int32)])
     names = [graph.tensors[i].name.decode() for i in new_inputs]
     return _packed(model, len(buffer)), names
+
+
+def reduce_all_as_builtin(buffer: bytes) -> tuple[bytes, int]:
+    """Every TensorFlow `All` (custom code FlexAll; keep_dims false, as the converter writes it
+    for a stop test) made LiteRT's builtin REDUCE_ALL, in every subgraph. Returns the new
+    flatbuffer and how many ops changed."""
+    model = schema.ModelT.InitFromPackedBuf(buffer, 0)
+    changed = 0
+    for graph in model.subgraphs:
+        for op in graph.operators:
+            if _opcode_name(model, op) != "FlexAll":
+                continue
+            options = schema.ReducerOptionsT()
+            options.keepDims = False
+            _make_builtin(model, op, schema.BuiltinOperator.REDUCE_ALL, schema.BuiltinOptions.ReducerOptions, options)
+            changed += 1
+    return _packed(model, len(buffer)), changed
+
+
+def feed_loop_random_uniform(buffer: bytes, loop_output: str, rows: int,
+                             custom_code: str = "FlexRandomUniform") -> tuple[bytes, list[str]]:
+    """Replace every `custom_code` op in the body of the WHILE loop that makes the main graph's
+    tensor `loop_output` by a row of a new main-graph input: noise[i] of shape [rows, width] for
+    the i-th op (width: the op's output [1, width]), indexed by the loop's step counter (its second
+    loop variable, the TensorArray write index) and carried through the loop. Returns the new
+    flatbuffer and the new inputs' names, in body order; the caller fills them with uniform [0, 1)
+    noise, `rows` at least the steps the loop may run (their shape is dynamic in rows)."""
+    model = schema.ModelT.InitFromPackedBuf(buffer, 0)
+    loop = _loop_making(model, loop_output)
+    body = model.subgraphs[loop.builtinOptions.bodySubgraphIndex]
+    targets = [i for i, op in enumerate(body.operators) if _opcode_name(model, op) == custom_code]
+    if not targets:
+        raise ValueError(f"no {custom_code} op in the loop making {loop_output}")
+    counter = int(body.inputs[1])
+    step = _add_tensor(body, "step_index", [1], schema.TensorType.INT32)
+    shape = _add_constant(model, body, "step_index_shape", np.array([1], np.int32))
+    reshape = schema.OperatorT()
+    reshape.inputs, reshape.outputs = np.array([counter, shape], np.int32), np.array([step], np.int32)
+    _make_builtin(model, reshape, schema.BuiltinOperator.RESHAPE, schema.BuiltinOptions.NONE, None)
+    doomed, names = set(), []
+    for number, index in enumerate(targets):
+        op = body.operators[index]
+        width = int(body.tensors[int(op.outputs[0])].shape[-1])
+        name = f"{loop_output.split('/')[0]}_noise_{number}"
+        carried = _add_loop_variable(model, loop, name, [rows, width], [-1, width], schema.TensorType.FLOAT32)
+        (shape_tensor,) = op.inputs
+        producer = _producer(body, int(shape_tensor))
+        if producer is not None and _consumers(body, int(shape_tensor)) == [index]:
+            doomed.add(producer)
+        op.inputs = np.array([carried, step], np.int32)
+        options = schema.GatherOptionsT()
+        options.axis = 0
+        _make_builtin(model, op, schema.BuiltinOperator.GATHER, schema.BuiltinOptions.GatherOptions, options)
+        names.append(name)
+    body.operators = [reshape] + [op for i, op in enumerate(body.operators) if i not in doomed]
+    return _packed(model, len(buffer)), names
+
+
+def bound_loop_iterations(buffer: bytes, loop_output: str, name: str = "max_iterations") -> bytes:
+    """The WHILE loop making `loop_output` compares its first loop variable (the iteration count)
+    with a constant cap in its condition: make the cap a scalar int32 input `name` of the main
+    graph, so each call sets its own bound (at most the constant: the loop's arrays are that long)."""
+    model = schema.ModelT.InitFromPackedBuf(buffer, 0)
+    loop = _loop_making(model, loop_output)
+    cond = model.subgraphs[loop.builtinOptions.condSubgraphIndex]
+    counter = int(cond.inputs[0])
+    less = [op for op in cond.operators if _builtin(model, op) == schema.BuiltinOperator.LESS and int(op.inputs[0]) == counter]
+    if len(less) != 1 or model.buffers[cond.tensors[int(less[0].inputs[1])].buffer].data is None:
+        raise ValueError(f"the loop making {loop_output} has no constant iteration cap")
+    carried_in_cond = _add_loop_variable(model, loop, name, [], None, schema.TensorType.INT32, cond_needs=True)
+    less[0].inputs = np.array([counter, carried_in_cond], np.int32)
+    return _packed(model, len(buffer))
+
+
+def rewire(buffer: bytes, output: str, inputs: list[str]) -> bytes:
+    """The main graph's op that makes the tensor `output` reads the tensors `inputs` (by name)."""
+    model = schema.ModelT.InitFromPackedBuf(buffer, 0)
+    graph = model.subgraphs[0]
+    index = {tensor.name.decode(): i for i, tensor in enumerate(graph.tensors)}
+    missing = [name for name in [output, *inputs] if name not in index]
+    if missing:
+        raise ValueError(f"no tensor named {missing} in the model")
+    producer = _producer(graph, index[output])
+    if producer is None:
+        raise ValueError(f"no op makes {output}")
+    graph.operators[producer].inputs = np.array([index[name] for name in inputs], np.int32)
+    _drop_unread(graph)
+    return _packed(model, len(buffer))
+
+
+def _loop_making(model: "schema.ModelT", output: str) -> "schema.OperatorT":
+    main = model.subgraphs[0]
+    for op in main.operators:
+        if _builtin(model, op) == schema.BuiltinOperator.WHILE and any(
+                main.tensors[int(t)].name.decode() == output for t in op.outputs):
+            return op
+    raise ValueError(f"no WHILE loop makes a tensor named {output}")
+
+
+def _add_loop_variable(model: "schema.ModelT", loop: "schema.OperatorT", name: str, shape: list[int],
+                       signature: list[int] | None, dtype: int, cond_needs: bool = False) -> int:
+    """A new main-graph input `name` carried unchanged through the WHILE `loop` (a new last loop
+    variable: an input and an output of its condition's and body's subgraphs, the body passing it
+    through). Returns its tensor in the body, or in the condition with cond_needs."""
+    main = model.subgraphs[0]
+    cond = model.subgraphs[loop.builtinOptions.condSubgraphIndex]
+    body = model.subgraphs[loop.builtinOptions.bodySubgraphIndex]
+    source = _add_tensor(main, name, shape, dtype, signature)
+    result = _add_tensor(main, f"{name}_after_loop", shape, dtype, signature)
+    main.inputs = np.append(main.inputs, source).astype(np.int32)
+    loop.inputs = np.append(loop.inputs, source).astype(np.int32)
+    loop.outputs = np.append(loop.outputs, result).astype(np.int32)
+    in_cond = _add_tensor(cond, name, shape, dtype, signature)
+    cond.inputs = np.append(cond.inputs, in_cond).astype(np.int32)
+    in_body = _add_tensor(body, name, shape, dtype, signature)
+    body.inputs = np.append(body.inputs, in_body).astype(np.int32)
+    body.outputs = np.append(body.outputs, in_body).astype(np.int32)
+    return in_cond if cond_needs else in_body
+
+
+def _add_tensor(graph: "schema.SubGraphT", name: str, shape: list[int], dtype: int,
+                signature: list[int] | None = None, buffer: int = 0) -> int:
+    tensor = schema.TensorT()
+    tensor.name, tensor.type, tensor.buffer = name.encode(), dtype, buffer
+    tensor.shape = np.array(shape, np.int32)
+    if signature is not None:
+        tensor.shapeSignature = np.array(signature, np.int32)
+    graph.tensors.append(tensor)
+    return len(graph.tensors) - 1
+
+
+def _add_constant(model: "schema.ModelT", graph: "schema.SubGraphT", name: str, value: np.ndarray) -> int:
+    buffer = schema.BufferT()
+    buffer.data = np.frombuffer(value.tobytes(), np.uint8)
+    model.buffers.append(buffer)
+    dtype = {np.dtype(np.int32): schema.TensorType.INT32}[value.dtype]
+    return _add_tensor(graph, name, list(value.shape), dtype, buffer=len(model.buffers) - 1)
+
+
+def _make_builtin(model: "schema.ModelT", op: "schema.OperatorT", builtin: int, kind: int, options) -> None:
+    """Point `op` at the builtin operator `builtin` (its operator code added if missing)."""
+    for index, code in enumerate(model.operatorCodes):
+        if not code.customCode and max(code.builtinCode, code.deprecatedBuiltinCode) == builtin:
+            break
+    else:
+        code = schema.OperatorCodeT()
+        code.builtinCode, code.deprecatedBuiltinCode, code.version = builtin, min(builtin, 127), 1
+        model.operatorCodes.append(code)
+        index = len(model.operatorCodes) - 1
+    op.opcodeIndex, op.customOptions, op.customOptionsFormat = index, None, 0
+    op.builtinOptionsType, op.builtinOptions = kind, options
 
 
 def keep_outputs(buffer: bytes, names: list[str]) -> bytes:

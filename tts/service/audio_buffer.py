@@ -3,17 +3,23 @@
 Every chunk the synthesizer hands out is already on the 16-bit grid, so keeping it as int16
 loses nothing and halves the memory of float32. Past `MEMORY_BYTES` the samples move to an
 anonymous temporary file (deleted by the system when it is closed), so a long result, or
-several held for slow clients, cost disk rather than the memory the shipped caps bound; a
-result kept for later (an async job) moves there when it is finished, whatever its size.
-When that directory is full or cannot be written, the buffer raises DiskFull (503 with
-Retry-After, naming the directory): its job fails, never the worker, and nothing falls back
-to memory the caps do not bound. Only the gevent hub touches a buffer: no locks.
+several held for slow clients, cost disk rather than the memory the shipped caps bound. A
+result kept for later (an async job) moves, when it is finished and whatever its size, to a
+file of its own in a directory of this process's (removed at exit, unless a model call that
+never returned made it exit at once: tts.web.server), closed: it is opened
+for each read. Thousands of results nobody fetched then hold no descriptor each (they did,
+and took the descriptor limit, so that the server accepted no connection, health probes
+included). When that directory is full or cannot be written, the buffer raises DiskFull (503
+with Retry-After, naming the directory): its job fails, never the worker, and nothing falls
+back to memory the caps do not bound. Only the gevent hub touches a buffer: no locks.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -33,6 +39,19 @@ def disk_full(error: OSError) -> DiskFull:
                     f"{error.strerror or error}; retry later", retry_after=DISK_RETRY_SECONDS)
 
 
+_kept_results: tempfile.TemporaryDirectory | None = None   # where kept results wait (made on first use)
+
+
+def _new_result_file() -> tuple[str, object]:
+    """A new file for a kept result, open for writing, and its path: in a directory only this process
+    uses, removed with what is left in it when the interpreter exits."""
+    global _kept_results
+    if _kept_results is None:
+        _kept_results = tempfile.TemporaryDirectory(prefix="tts-results-")
+    descriptor, path = tempfile.mkstemp(suffix=".s16", dir=_kept_results.name)
+    return path, os.fdopen(descriptor, "wb")
+
+
 @dataclass(frozen=True)
 class _Span:
     phrase: int
@@ -46,6 +65,7 @@ class AudioBuffer:
         self._file = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES)
         self._spans: list[_Span] = []
         self._lost: DiskFull | None = None   # a write failed: the file is half-written, never used again
+        self._kept: str | None = None        # the closed file of a kept result (`to_disk`), opened per read
         self.sample_rate = 0
         self.samples = 0
 
@@ -76,6 +96,10 @@ class AudioBuffer:
         """`count` int16 samples from `start` (fewer at the end)."""
         if self._lost is not None:   # what a failed spill left is not the audio any more
             raise self._lost
+        if self._kept is not None:
+            with self._writing(), open(self._kept, "rb") as kept:   # gone or unreadable: as if never written
+                kept.seek(start * 2)
+                return np.frombuffer(kept.read(count * 2), "<i2")
         self._file.seek(start * 2)
         return np.frombuffer(self._file.read(count * 2), "<i2")
 
@@ -97,9 +121,24 @@ class AudioBuffer:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
 
     def to_disk(self) -> None:
-        """Move the samples out of memory (a kept result may wait minutes to be fetched)."""
+        """Move the finished samples out of memory and out of the descriptor table, to a closed file
+        (a kept result may wait minutes to be fetched)."""
+        if self._kept is not None or not self.samples:   # kept already, or nothing to keep
+            return
+        path = None
         with self._writing():
-            self._file.rollover()
+            try:
+                path, kept = _new_result_file()
+                with kept:
+                    self._file.seek(0)
+                    shutil.copyfileobj(self._file, kept)
+            except OSError:
+                if path is not None:
+                    with suppress(OSError):
+                        os.unlink(path)
+                raise
+        self._file.close()
+        self._kept = path
 
     @contextmanager
     def _writing(self):
@@ -109,7 +148,14 @@ class AudioBuffer:
             yield
         except OSError as error:
             self._lost = disk_full(error)
+            # Half-written, never read again: its disk and descriptor go back now. The error (kept here, and as
+            # its job's) holds this buffer through its traceback, so the buffer itself goes only with a garbage
+            # collection: until one ran, the full disk stayed full and failed every result after it.
+            self._file.close()
             raise self._lost from error
 
-    def __del__(self) -> None:   # the last reference went: give the memory or disk back
+    def __del__(self, _unlink=os.unlink) -> None:   # the last reference went: give the memory or disk back
         self._file.close()
+        if self._kept is not None:
+            with suppress(OSError):   # its directory went first (at exit)
+                _unlink(self._kept)

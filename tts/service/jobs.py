@@ -148,7 +148,8 @@ class Job:
 class SharedJobs(Protocol):
     """Where other replicas (or this one after a restart) look for a job this process does not hold."""
 
-    def save(self, job: Job) -> None: ...
+    def save(self, job: Job) -> bool:
+        """Write `job`; False when the store could not take it (down, full)."""
 
     def load(self, job_id: str) -> Job | None: ...
 
@@ -164,6 +165,7 @@ class JobStore:
         self.max_bytes = max_bytes
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._shared = shared
+        self._unpublished: set[str] = set()   # kept jobs whose last state the shared store missed
 
     def admit(self, job: Job) -> None:
         """Keep `job`, or refuse it when its result could not be kept."""
@@ -193,7 +195,17 @@ class JobStore:
             except DiskFull as error:
                 job.lose(error)
         if self._shared:
-            self._shared.save(job)
+            if self._shared.save(job):
+                self._unpublished.discard(job.id)
+            else:
+                self._unpublished.add(job.id)
+
+    def keep_shared(self) -> None:
+        """Renew the leases of unfinished kept jobs, and publish again each job whose last state the shared
+        store missed (it was down or full when the job finished: it read as queued, then as failed once its
+        lease ran out, on every other replica, for as long as it was kept here)."""
+        for job in [job for job in self._jobs.values() if job.status not in FINISHED or job.id in self._unpublished]:
+            self.updated(job)
 
     def get(self, job_id: str) -> Job:
         self.prune()
@@ -208,6 +220,7 @@ class JobStore:
     def remove(self, job: Job) -> None:
         """Forget `job` and its audio, here and in the shared store."""
         self._jobs.pop(job.id, None)
+        self._unpublished.discard(job.id)
         if self._shared:
             self._shared.delete(job.id)
 
@@ -215,10 +228,10 @@ class JobStore:
         return [job for job in self._jobs.values() if job.status not in FINISHED]
 
     def uncollected(self) -> list[Job]:
-        """Results only this process holds that nobody has fetched yet (a shared store keeps its own)."""
-        if self._shared:
-            return []
-        return [job for job in self._jobs.values() if job.status == DONE and not job.fetched]
+        """Results only this process holds that nobody has fetched yet: with a shared store, those it missed
+        (it was down when they finished; the job keeper tries again), as the others it keeps itself."""
+        return [job for job in self._jobs.values() if job.status == DONE and not job.fetched
+                and (not self._shared or job.id in self._unpublished)]
 
     def prune(self, room_for: int = 0) -> None:
         """Drop expired jobs; then, to make room, fetched finished ones, oldest first."""
@@ -226,6 +239,7 @@ class JobStore:
         for job_id, job in list(self._jobs.items()):
             if job.finished is not None and now - job.finished > self.ttl:
                 del self._jobs[job_id]
+                self._unpublished.discard(job_id)
         total = self.bytes
         for job_id, job in list(self._jobs.items()):
             if total + room_for <= self.max_bytes:
@@ -233,6 +247,7 @@ class JobStore:
             if job.finished is not None and job.fetched:
                 total -= job.held_bytes
                 del self._jobs[job_id]
+                self._unpublished.discard(job_id)
 
     def _seconds_until_room(self) -> int:
         """When the oldest finished result expires (a fair Retry-After when the store is full)."""

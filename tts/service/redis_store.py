@@ -111,7 +111,7 @@ class RedisJobs:
         self._guard = guard
         self._ttl = ttl_seconds
 
-    def save(self, job: Job) -> None:
+    def save(self, job: Job) -> bool:
         record = {"status": job.status, "request": json.dumps(asdict(job.request)),
                   "times": json.dumps([job.created, job.started, job.finished]), "cache": job.cache or "",
                   "cpu": repr(job.cpu_seconds), "lease": repr(time.time() + LEASE_SECONDS)}
@@ -130,7 +130,8 @@ class RedisJobs:
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)
             pipe.execute()
-        self._guard.run(write, lambda: None)
+            return True
+        return self._guard.run(write, lambda: False)
 
     def _write_audio(self, client: redis.Redis, key: str, job: Job) -> None:
         """The audio block by block (rate first), so a long result is never one big copy in memory."""

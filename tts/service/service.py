@@ -410,11 +410,10 @@ class SynthesisService:
             log.exception("closing a rendering failed")
 
     def _keep_jobs(self) -> None:
-        """Prune the job store and renew the leases of unfinished kept jobs (shared stores)."""
+        """Prune the job store; renew the leases of unfinished kept jobs and publish what a shared store missed."""
         while True:
             self.jobs.prune()
-            for job in self.jobs.unfinished():
-                self.jobs.updated(job)
+            self.jobs.keep_shared()
             gevent.sleep(KEEPER_SECONDS)
 
     def _finish(self, job: Job, error: TTSError | None, cpu_seconds: float = 0.0) -> None:

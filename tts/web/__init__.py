@@ -20,6 +20,7 @@ from tts.web.access import register_access_control
 from tts.web.api import api
 from tts.web.captions import captions
 from tts.web.context import SERVICE
+from tts.web.cors import register_cors
 from tts.web.docs import docs
 from tts.web.embed import embed
 from tts.web.errors import register_error_handlers
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, synthesizer: Synthesizer | N
     app.extensions[SERVICE] = service
     register_error_handlers(app)
     register_observability(app, registry)
+    register_cors(app, settings)   # before the access checks: a preflight carries no key
     register_access_control(app, settings)
     register_security_headers(app)
     for blueprint in (api, embed, hidden, openai, captions, docs, pages):

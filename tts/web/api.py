@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from tts.errors import JobNotReady
 from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
-from tts.web.context import json_body, service, synthesis_request
+from tts.web.context import json_body, poll_after, service, synthesis_request
 from tts.web.ranges import unchanged
 from tts.web.responses import audio_response, job_etag, whole_audio
 
@@ -42,6 +42,8 @@ def tts():
         response = jsonify({"id": job.id, "status": job.status, **queue_place(job), "links": job_links(job)})
         response.status_code = 202
         response.headers["Location"] = job_links(job)["self"]
+        if job.status not in FINISHED:   # a cached result may be done already
+            response.headers["Retry-After"] = str(poll_after(job))
         return response
     form = read_value(TTS["captions"], payload.get("captions"), max_chars=0)
     return captioned(job, form) if form else audio_response(job)
@@ -58,7 +60,11 @@ def job_status(job_id: str):
         body["omitted_tokens"] = len(job.omitted)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
-    return jsonify(body)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"   # it changes as the job runs: a cache must never answer a poll
+    if job.status not in FINISHED:
+        response.headers["Retry-After"] = str(poll_after(job))
+    return response
 
 
 @api.delete("/tts/jobs/<job_id>")
@@ -75,8 +81,10 @@ def job_audio(job_id: str):
     if job.status == FAILED:
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:
-        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id")
-    job.fetched = True
+        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
+                          retry_after=None if job.status in FINISHED else poll_after(job))
+    if request.method != "HEAD":   # a HEAD takes no audio: the result stays kept for the GET that follows
+        job.fetched = True
     cached = unchanged(job_etag(job))
     return cached if cached is not None else whole_audio(job)
 

@@ -28,8 +28,8 @@ from tts.audio.encode import FORMATS
 from tts.captions import Caption
 from tts.errors import JobNotReady, TTSError
 from tts.request import CAPTIONED, CAPTIONS_QUERY, read_params, read_value
-from tts.service.jobs import DONE, FAILED, Job
-from tts.web.context import json_body, service, synthesis_request
+from tts.service.jobs import DONE, FAILED, FINISHED, Job
+from tts.web.context import json_body, poll_after, service, synthesis_request
 from tts.web.openai import model_ids
 from tts.web.responses import Watcher, encoded_stream, first_chunk, job_headers, whole_audio
 
@@ -127,7 +127,8 @@ def job_captions(job_id: str):
     job = service().jobs.get(job_id)
     if job.status != DONE:
         state = "failed" if job.status == FAILED else job.status
-        raise JobNotReady(f"job {job.id} is {state}; its captions come when it is done", field="id")
+        raise JobNotReady(f"job {job.id} is {state}; its captions come when it is done", field="id",
+                          retry_after=None if job.status in FINISHED else poll_after(job))
     items = job.audio.captions
     if form == "json":
         return jsonify({"captions": formats.as_json(items)})

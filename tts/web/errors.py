@@ -14,21 +14,30 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from tts.errors import RangeNotSatisfiable, RetryLater, TTSError, Unauthorized, UnknownField
+from tts.errors import RangeNotSatisfiable, TTSError, Unauthorized, UnknownField, UnsupportedEncoding
+from tts.web.context import CODINGS
 from tts.request import CAPTIONED, OPENAI, Dialect
 from tts.web.observability import current_request_id
 
 log = logging.getLogger(__name__)
 
 
-def _openai_type(status: int) -> str:
+def openai_type(status: int) -> str:
     """OpenAI's error type for a status: the client's mistake, its rate, or the server's trouble."""
     return "server_error" if status >= 500 else "rate_limit_error" if status == 429 else "invalid_request_error"
 
 
+_WITHOUT_V1 = ("/audio/speech", "/audio/voices", "/models")   # what an OpenAI client posts to when base_url lacks /v1
+
+
+def _without_v1() -> bool:
+    return request.path.rstrip("/") in _WITHOUT_V1
+
+
 def _openai_dialect() -> bool:
-    """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong)."""
-    return request.blueprint == "openai" or request.path.startswith("/v1/")
+    """A /v1/ route's request, also one no route matched (a path or method OpenAI's client got wrong,
+    or one of its routes without /v1: a base_url missing it)."""
+    return request.blueprint == "openai" or request.path.startswith("/v1/") or _without_v1()
 
 
 def _named_dialect() -> Dialect | None:
@@ -54,7 +63,7 @@ def answered_with(error: Exception) -> tuple[int, str]:
 def error_response(status: int, code: str, message: str, field: str | None = None):
     _log(status, code, message, field)
     if _openai_dialect():
-        body = {"message": message, "type": _openai_type(status), "param": field, "code": code}
+        body = {"message": message, "type": openai_type(status), "param": field, "code": code}
     else:
         body = {"code": code, "message": message, "field": field}
     response = jsonify({"error": body})
@@ -77,12 +86,14 @@ def register_error_handlers(app: Flask) -> None:
         if dialect and not isinstance(error, UnknownField):
             field = dialect.wire_name(field)   # synthesis names the request's attributes: text → input
         response = error_response(*answered_with(error), error.message, field)
-        if isinstance(error, RetryLater):
+        if getattr(error, "retry_after", None):   # refused for now (RetryLater), or a job not done yet
             response.headers["Retry-After"] = str(error.retry_after)
         if isinstance(error, RangeNotSatisfiable):
             response.headers["Content-Range"] = f"bytes */{error.length}"
         if isinstance(error, Unauthorized):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(error, UnsupportedEncoding):
+            response.headers["Accept-Encoding"] = ", ".join(CODINGS)
         return response
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -92,7 +103,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = error_response(*answered_with(error), error.description or error.name)
+        message = error.description or error.name
+        if error.code == 404 and _without_v1():
+            message = f"{message} OpenAI's routes are under /v1: set the client's base_url to http://<host>:<port>/v1"
+        response = error_response(*answered_with(error), message)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:   # a 405 says which methods the route takes
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response

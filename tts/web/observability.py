@@ -10,8 +10,9 @@ that was sent and says `"incomplete": true` (and the error's code, if any). A cl
 while its whole file was being made got nothing: its line says 499 (nginx's status for a request
 its client closed), `"incomplete": true` and `"error": "client_closed_request"`. A request the app
 never saw, answered by the server itself (400 or 414: it could not be parsed; 408: its headers
-came too slowly), gets its line from the server (`log_unparsed`), under the request id its answer's
-X-Request-ID carries, and is counted under the route "unparsed".
+came too slowly; 431: they were too large; 503: the connection cap, at accept or mid-headers),
+gets its line from the server (`log_unparsed`), under the request id its answer's X-Request-ID
+carries, and is counted under the route "unparsed".
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from tts.errors import ClientGone
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LOG_ACCESS = "tts.access"   # app.extensions: the app's access line writer, which also counts it
+# HTTP's methods (RFC 9110, and PATCH): the metrics' method label is one of these or "other". A client may send any
+# token as its method, and each one a label of its own was a new series kept for ever (memory, and every scrape).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
 
 def new_request_id() -> str:
@@ -51,7 +55,9 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
                         ["route"], registry=registry)
 
     def log_access(line: dict) -> None:
-        requests_total.labels(line["route"], line["method"] or "", str(line["status"])).inc()
+        method = line["method"] or ""
+        requests_total.labels(line["route"], method if method in METHODS or not method else "other",
+                              str(line["status"])).inc()
         access_log.info(json.dumps(line))
 
     app.extensions[_LOG_ACCESS] = log_access
@@ -89,8 +95,9 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
 def log_unparsed(app: Flask, request_id: str, status: int, code: str, remote: str | None, sent: int, *,
                  method: str | None = None, path: str | None = None) -> None:
     """The access line of a request the server answered itself before the app saw it (tts.web.server), and its
-    count (route "unparsed"): one it could not parse (no method or path: what it sent may hold a user's text) or
-    whose headers came too slowly (its method and path without the query, if its request line had come); under
+    count (route "unparsed"): one it could not parse or refused at the connection cap (no method or path: what it
+    sent may hold a user's text, or was never read) or whose headers came too slowly or were cut off to make room
+    at the cap (its method and path without the query, if its request line had come); under
     `request_id`, the one its answer's X-Request-ID carries."""
     app.extensions[_LOG_ACCESS]({"request_id": request_id, "method": method, "path": path, "route": "unparsed",
                                  "status": status, "ms": None, "bytes": sent, "remote": remote, "error": code})

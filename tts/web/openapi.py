@@ -27,8 +27,10 @@ def text_limit(dialect: Dialect, settings: Settings) -> int:
 
 def field_schema(spec: Field, settings: Settings, max_chars: int) -> dict:
     """One field as JSON Schema: what the validation in tts.request accepts."""
-    schema: dict[str, Any] = {"type": spec.kind if spec.required else [spec.kind, "null"],
-                              "description": spec.meaning}
+    kinds = [spec.kind, *(["object"] if spec.id_object else []), *([] if spec.required else ["null"])]
+    schema: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds, "description": spec.meaning}
+    if spec.id_object:   # {"id": "<the string>"}: `required` and `additionalProperties` bind objects only
+        schema.update(properties={"id": {"type": "string"}}, required=["id"], additionalProperties=False)
     default = getattr(settings, spec.default_setting) if spec.default_setting else spec.default
     if default is not None:
         schema["default"] = default
@@ -165,7 +167,8 @@ _NDJSON = "application/x-ndjson"
 def _unfinished_job() -> dict:
     """What every route reading a finished job's result answers when there is none (yet)."""
     return {"404": _json("No such job (or it expired).", "Error"),
-            "409": _json("The job is not done (yet, or it failed).", "Error")}
+            "409": _json("The job is not done (yet, or it failed); while it is queued or running, Retry-After says "
+                         "when to ask again.", "Error", _RETRY)}
 
 
 def _lines(description: str) -> dict:
@@ -226,6 +229,8 @@ _WHOLE_HEADERS = {
 _RANGE_HEADERS = {**_WHOLE_HEADERS, "Content-Range": _header(_STR, "bytes <first>-<last>/<length>")}
 _RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
 _CACHE = {"Cache-Control": _header(_STR, "public, max-age=TTS_URL_CACHE_SECONDS")}
+_POLL = {"Retry-After": _header(_INT, "while the job is queued or running: seconds to wait before polling again "
+                                      "(its expected time left, at least 1)")}
 
 
 def _audio(description: str, headers: dict | None = None, captioned: bool = False) -> dict:
@@ -243,6 +248,15 @@ def _ranges(error: str) -> dict:
             "416": _json("The range starts past the end of the audio (code range_not_satisfiable); "
                          "Content-Range says `bytes */<length>`.", error,
                          {"Content-Range": _header(_STR, "bytes */<length>")})}
+
+
+def _speech() -> dict:
+    """POST /v1/audio/speech's answer: audio, or OpenAI's speech events with `stream_format: "sse"`."""
+    answer = _audio("The audio in response_format, chunked as it is made (as OpenAI's API does); with `stream: "
+                    "false`, whole (Content-Length); with `stream_format: \"sse\"`, server-sent events: "
+                    "`speech.audio.delta` (`audio`: the next bytes of the file, base64), then `speech.audio.done`.")
+    answer["content"]["text/event-stream"] = {"schema": {"type": "string", "contentMediaType": "text/event-stream"}}
+    return answer
 
 
 def _formats_table() -> str:
@@ -265,7 +279,9 @@ def _synthesis_errors(error: str) -> dict:
         "429": _json("More syntheses than TTS_RATE_LIMIT_PER_MINUTE for this key or address (code rate_limited).",
                      error, _RETRY),
         "413": _json("The body is larger than TTS_MAX_BODY_BYTES.", error),
-        "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json).", error),
+        "415": _json("The body was not sent as JSON (Content-Type application/json or application/*+json), names a "
+                     "charset that is no text encoding, or comes in a Content-Encoding other than gzip or deflate "
+                     "(Accept-Encoding lists those).", error),
         "422": _json("The text would make more audio than TTS_MAX_AUDIO_SECONDS, or an async result more than "
                      "the job store keeps (code audio_too_long).", error),
         "503": _json("Retry after Retry-After: the queue is full (queue_full), the job store is full of results "
@@ -315,11 +331,12 @@ def openapi_document(settings: Settings) -> dict:
                                             "else whole (Content-Length, Accept-Ranges, ETag); with `captions`, "
                                             "JSON with the audio and its captions.", captioned=True),
                               "202": _json("Async job accepted.", "JobAccepted",
-                                           {"Location": _header(_STR, "the job's status URL")}),
+                                           {"Location": _header(_STR, "the job's status URL"), **_POLL}),
                               **_synthesis_errors("Error")}}},
             "/tts/jobs/{job_id}": {
                 **_get("Status of an async job", {
-                    "200": _json("The job.", "Job"),
+                    "200": _json("The job.", "Job", {**_POLL, "Cache-Control": _header({"const": "no-store"},
+                                                                                       "never from a cache")}),
                     "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
                 "delete": {"summary": "Cancel an async job and delete it", "parameters": job_id,
                            "description": "Queued or running: its work stops before the next phrase and its queue "
@@ -353,8 +370,7 @@ def openapi_document(settings: Settings) -> dict:
             "/v1/audio/speech": {"post": {
                 "summary": "OpenAI-compatible speech (default format mp3), streamed by default",
                 "requestBody": _body("OpenAISpeechRequest"),
-                "responses": {"200": _audio("The audio in response_format, chunked as it is made (as OpenAI's API "
-                                            "does); with `stream: false`, whole (Content-Length)."),
+                "responses": {"200": _speech(),
                               **_synthesis_errors("OpenAIError")}}},
             "/v1/audio/voices": _get("The voices this server has", {"200": _json("Voices.", "Voices")}),
             "/v1/models": _get("Models, OpenAI-style", {"200": _json("Models.", "Models")}),

@@ -17,7 +17,8 @@ resets the connection, and a client still sending its body (most send all of it 
 read) would lose the answer with it; so such a connection lingers: half-closed after the
 answer, what the client still sends is read and dropped for at most `LINGER_SECONDS` and
 `LINGER_BYTES`, as nginx's lingering close does. Malformed requests gevent answers itself
-(400, 414) get the same JSON error shape as every other answer.
+(400, 414) get the same JSON error shape as every other answer; headers past MAX_HEADER_BYTES
+(or 100 lines) get 431 (gevent alone would hold ~6 MB of them per connection).
 
 A streamed body that raises (its job failed mid-way: an engine error, the drain running out at
 shutdown) is handled here, in one place for every route (`Handler.handle_error`): once bytes
@@ -37,6 +38,7 @@ does not restart it), EXIT_ADDRESS_IN_USE for a port another process holds, mayb
 from __future__ import annotations
 
 import errno
+import http.client
 import json
 import logging
 import os
@@ -53,7 +55,7 @@ from flask import Flask, g
 from gevent import Timeout, getcurrent
 from gevent.baseserver import parse_address
 from gevent.event import Event
-from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer
+from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer, headers_factory
 
 from tts.config import Settings
 from tts.errors import RequestTimeout, TTSError
@@ -79,6 +81,12 @@ REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
+MAX_HEADER_BYTES = 64 << 10   # a request's headers, all lines together (gevent alone: 100 lines of 64 KB each,
+                              # ~6 MB held per connection until the header timeout)
+# accept() failing for want of descriptors or kernel memory: the listener pauses (doubling from the first
+# pause to the last) and tries again, instead of gevent's traceback for every try
+OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+ACCEPT_PAUSES = (0.01, 1.0)
 
 
 def _plain_response(status: str, code: str, message: str, *headers: str) -> bytes:
@@ -89,15 +97,18 @@ def _plain_response(status: str, code: str, message: str, *headers: str) -> byte
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-TOO_MANY_CONNECTIONS = _plain_response("503 Service Unavailable", "too_many_connections",
-                                       "the server has no room for another connection", "Retry-After: 1")
-_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message): gevent's
-    "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # bare ones, in our shape
+_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message, *headers):
+    "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # gevent's bare ones, our shape
     "414": ("414 URI Too Long", "uri_too_long",
             f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)"),
     "408": ("408 Request Timeout", "request_timeout", "the request's headers did not arrive in time"),
+    "503": ("503 Service Unavailable", "too_many_connections", "the server has no room for another connection",
+            "Retry-After: 1"),   # the connection cap: refused at accept, or closed mid-headers to make room
+    "431": ("431 Request Header Fields Too Large", "headers_too_large",
+            f"the request's headers take more than {MAX_HEADER_BYTES >> 10} KB or 100 lines"),
 }
 _GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
+_CLOSED_AT_ONCE = ("408", "503")   # too slow, or making room: closed without lingering
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,26 @@ class Evicted(OSError):
     """Thrown into a connection waiting for a request, to make room for a new one at the cap."""
 
 
+class HeadersTooLarge(ValueError):
+    """A request's headers past MAX_HEADER_BYTES."""
+
+
+class _HeaderBudget:
+    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge."""
+
+    def __init__(self, rfile) -> None:
+        self._rfile = rfile
+        self._left = MAX_HEADER_BYTES
+
+    def readline(self, limit: int = -1) -> bytes:
+        size = self._left + 1 if limit < 0 else min(limit, self._left + 1)
+        line = self._rfile.readline(size)
+        self._left -= len(line)
+        if self._left < 0:
+            raise HeadersTooLarge(f"the request's headers take more than {MAX_HEADER_BYTES} bytes")
+        return line
+
+
 class BoundedInput(Input):
     """The request body, read within a deadline; never read to its end just to be thrown away."""
 
@@ -167,6 +198,17 @@ class BoundedInput(Input):
 
     def _discard(self):
         """Instead of reading what the app left unread, the handler closes the connection."""
+
+
+def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str | None = None,
+                    path: str | None = None) -> bytes:
+    """The server's own answer to a request the app never saw, under a request id of its own (its
+    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
+    status_line, code, message, *headers = _ANSWERED_HERE[status]
+    request_id = new_request_id()
+    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers)
+    log_unparsed(app, request_id, int(status), code, remote, len(answer), method=method, path=path)
+    return answer
 
 
 def _percent_encoded(line: str) -> str:
@@ -223,10 +265,13 @@ class Handler(WSGIHandler):
             self._arm(self.limits.header_timeout)
         else:
             self.rfile.peek(1)   # a new connection that never sends a byte is closed without an answer
-        try:
+        try:   # a request has begun: a deadline or an eviction from here on is answered
             return super().read_requestline()
         except ConnectionDeadline:
-            self._answer(self._timed_out(line_read=False))
+            self._answer(self._cut_off("408", line_read=False))
+            raise
+        except Evicted:
+            self._answer(self._cut_off("503", line_read=False))
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -235,6 +280,9 @@ class Handler(WSGIHandler):
         finally:
             self._disarm()
             self.connections.working(self)
+
+    def MessageClass(self, fp, *args):   # noqa: N802 (gevent's name): the headers, read within MAX_HEADER_BYTES
+        return headers_factory(_HeaderBudget(fp), *args)
 
     def _answer(self, response: bytes) -> None:
         """Send an answer the server makes itself (its access line is the caller's, sent or not)."""
@@ -246,26 +294,22 @@ class Handler(WSGIHandler):
 
     def _handle_client_error(self, ex):
         if isinstance(ex, ConnectionDeadline):
-            return "408", self._timed_out(line_read=True)
+            return "408", self._cut_off("408", line_read=True)
         if isinstance(ex, Evicted):
-            return "503", TOO_MANY_CONNECTIONS
+            return "503", self._cut_off("503", line_read=True)
+        if isinstance(ex, (HeadersTooLarge, http.client.HTTPException)):   # the latter: over 100 lines (gevent
+            return "431", self._cut_off("431", line_read=True)              # printed its traceback for it)
         return super()._handle_client_error(ex)
 
-    def _timed_out(self, line_read: bool) -> bytes:
-        """The 408 (and its access line) of a request whose line (or, once `line_read`, headers) took over
-        the header timeout; then closed. Its path goes without the query (it may hold a user's text)."""
+    def _cut_off(self, status: str, line_read: bool) -> bytes:
+        """The answer (and access line) of a request whose line (or, once `line_read`, headers) did not come
+        whole: 408, it took over the header timeout; 503, its connection made room at the cap. Then closed.
+        Its path goes without the query (it may hold a user's text)."""
         method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
-        return self._unparsed("408", method=method, path=path)
+        return self._unparsed(status, method=method, path=path)
 
     def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
-        """The server's own answer to a request the app never saw, under a request id of its own (its
-        X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
-        status_line, code, message = _ANSWERED_HERE[status]
-        request_id = new_request_id()
-        answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}")
-        log_unparsed(self.server.application, request_id, int(status), code, self.client_address[0], len(answer),
-                     method=method, path=path)
-        return answer
+        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -319,10 +363,11 @@ class Handler(WSGIHandler):
     def handle_one_request(self):
         """One request; when the connection ends with some of it unread, answer, then linger."""
         result = super().handle_one_request()
-        if isinstance(result, tuple) and result[0] in _GEVENTS_OWN:   # malformed: answered here, then linger
-            self.status = result[0]
-            self._answer(self._unparsed(self.status))
-            linger(self.socket, LINGER_SECONDS)
+        if isinstance(result, tuple):   # a request not read whole: answered here (a client gone is no traceback)
+            self.status, answer = result
+            self._answer(self._unparsed(self.status) if self.status in _GEVENTS_OWN else answer)
+            if self.status not in _CLOSED_AT_ONCE:   # a client still sending would lose the answer to a reset
+                linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
             linger(self.socket, LINGER_SECONDS)
@@ -439,6 +484,34 @@ class Server(WSGIServer):
         self.limits = limits
         self.connections = Connections(limits.max_connections)
         self._refusing = 0
+        self._accept_pause = 0.0   # > 0 while accept() fails for want of descriptors: the next pause
+
+    def do_read(self):
+        """Accept a connection. The descriptor table full (what else the process holds, at its limit) is
+        a condition, not a bug: one warning when it begins, one line when it ends, and the listener
+        pauses between tries, so that the log is not a traceback a second for as long as it lasts."""
+        try:
+            accepted = super().do_read()
+        except OSError as error:
+            if error.errno not in OUT_OF_DESCRIPTORS:
+                raise
+            if not self._accept_pause:
+                log.warning("cannot accept connections: %s (%d connections open, at most %d); trying again, "
+                            "less and less often, until it can", error.strerror, len(self.connections),
+                            self.connections.cap)
+            pause = self._accept_pause or ACCEPT_PAUSES[0]
+            self._accept_pause = min(pause * 2, ACCEPT_PAUSES[1])
+            self.stop_accepting()
+            gevent.spawn_later(pause, self._resume_accepting)
+            return None
+        if accepted and self._accept_pause:
+            self._accept_pause = 0.0
+            log.warning("accepting connections again")
+        return accepted
+
+    def _resume_accepting(self) -> None:
+        if self.started:   # not closed meanwhile (shutdown)
+            self.start_accepting()
 
     def handle(self, sock, address) -> None:
         if not self.connections.room():
@@ -456,7 +529,7 @@ class Server(WSGIServer):
         log.warning("refusing a connection from %s: all %d connections are busy", address[0], self.connections.cap)
         try:
             with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
-                sock.sendall(TOO_MANY_CONNECTIONS)
+                sock.sendall(answer_unparsed(self.application, "503", address[0]))
                 linger(sock, REFUSE_LINGER_SECONDS)
         except OSError:
             pass

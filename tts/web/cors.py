@@ -1,0 +1,63 @@
+"""Cross-origin use from web pages of other origins (CORS), for the origins TTS_CORS_ORIGINS lists.
+
+Off by default: a page of another origin can then send only what needs no preflight, which the
+JSON-only bodies refuse (tts.web.context), and read no answer. With origins listed, a preflight
+(OPTIONS with Origin and Access-Control-Request-Method) from one of them is answered 204 before
+any key or rate check (browsers send no Authorization with it), and every answer to one of them
+says it may be read, our X- headers included. No credentials: the API takes a Bearer key, never a
+cookie, so Access-Control-Allow-Credentials is never sent and "*" is safe to serve.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from tts.config import Settings
+
+ALLOWED_HEADERS = ("Authorization", "Content-Type", "Content-Encoding", "X-Request-ID", "Range", "If-Range",
+                   "If-None-Match")
+EXPOSED_HEADERS = ("Content-Disposition", "Content-Range", "Accept-Ranges", "ETag", "Location", "Retry-After",
+                   "X-Request-ID", "X-Sample-Rate", "X-Cache", "X-Omitted-Tokens", "X-Audio-Seconds",
+                   "X-Synthesis-CPU-Seconds")
+METHODS = ("GET", "HEAD", "POST", "DELETE")
+PREFLIGHT_SECONDS = 600   # how long a browser may keep a preflight's answer
+
+
+class CorsPolicy:
+    def __init__(self, origins: tuple[str, ...]) -> None:
+        self.any = "*" in origins
+        self.origins = frozenset(origin.rstrip("/").lower() for origin in origins)
+
+    def allowed(self, origin: str | None) -> str | None:
+        """What Access-Control-Allow-Origin says to `origin`, or None when it is not served."""
+        if not origin:
+            return None
+        if self.any:
+            return "*"
+        return origin if origin.lower() in self.origins else None
+
+
+def register_cors(app: Flask, settings: Settings) -> None:
+    """Before the access checks (register it first): a preflight carries no key."""
+    if not settings.cors:
+        return
+    policy = CorsPolicy(settings.cors)
+
+    @app.before_request
+    def preflight() -> Response | None:
+        allowed = policy.allowed(request.headers.get("Origin"))
+        if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers or not allowed:
+            return None
+        return Response(status=204, headers={
+            "Access-Control-Allow-Origin": allowed, "Access-Control-Allow-Methods": ", ".join(METHODS),
+            "Access-Control-Allow-Headers": ", ".join(ALLOWED_HEADERS),
+            "Access-Control-Max-Age": str(PREFLIGHT_SECONDS), "Vary": "Origin"})
+
+    @app.after_request
+    def cross_origin(response: Response) -> Response:
+        allowed = policy.allowed(request.headers.get("Origin"))
+        response.vary.add("Origin")   # an answer differs by Origin: caches must keep them apart
+        if allowed and "Access-Control-Allow-Origin" not in response.headers:
+            response.headers["Access-Control-Allow-Origin"] = allowed
+            response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+        return response
