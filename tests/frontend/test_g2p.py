@@ -427,6 +427,8 @@ SESSION10_CLASSES = [
     # 多重 closing a question "how heavy"; before a noun "multiple"
     ("这条鱼有多重？", "重", 0, "zhong4"),
     ("他有多重身份。", "重", 0, "chong2"),
+    # 种的 after a person is what they planted
+    ("他种的菜很好吃。", "种", 0, "zhong4"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

@@ -247,10 +247,11 @@ _FIELDS = set("里上中地田园")   # where one plants: 地里种的
 def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
     种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种).
-    Before 的 only after a place or a field (地里种的是玉米, 这块地种的): 什么种的狗, 不同种的鸟 are kinds."""
+    Before 的 only after a place, a field or a person (地里种的是玉米, 这块地种的, 他种的菜): 什么种的狗,
+    不同种的鸟 are kinds."""
     if word != "种" or prev[-1:] in _BEFORE_MEASURE or prev[-1:] == "多":
         return None
-    planted = nxt[:1] in _PLANTED_AFTER or nxt == "的" and prev[-1:] in _FIELDS
+    planted = nxt[:1] in _PLANTED_AFTER or nxt == "的" and (prev[-1:] in _FIELDS or prev in _PERSONS)
     return "zhong4" if planted else None
 
 
