@@ -308,8 +308,9 @@ HELD_OUT_CLASSES = [
 
 
 # Classes of the held-out misses of session 10 (the audit's and blind round 1's leftovers, and
-# blind10's first measurement), each in other words than the held-out sentence, with the
-# readings beside them that the fix must leave alone.
+# blind10's first measurement) and of a self-audit of everyday sentences written for it, each in
+# other words than the sentence that showed it, with the readings beside them that the fix must
+# leave alone.
 SESSION10_CLASSES = [
     # 和 "knead" between the dough and a result, or before the dough after a place or an adverb
     ("饺子皮的面得和得硬一点。", "和", 0, "huo2"),
