@@ -430,6 +430,12 @@ SESSION10_CLASSES = [
     ("他有多重身份。", "重", 0, "chong2"),
     # 种的 after a person is what they planted
     ("他种的菜很好吃。", "种", 0, "zhong4"),
+    # 当 "take as" (当成, 当作, 当真, 把…当) dang4; 当作家 "become", 当时 dang1
+    ("他把我当成朋友。", "当", 0, "dang4"),
+    ("他当作没看见。", "当", 0, "dang4"),
+    ("别把他当朋友。", "当", 0, "dang4"),
+    ("他想当作家。", "当", 0, "dang1"),
+    ("我当时不在场。", "当", 0, "dang1"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

@@ -723,6 +723,12 @@ def _chu_get_along(text: str, i: int, word: str) -> str | None:
 _ASPECTS_AND_DE = set("了着过得")
 
 
+def _dang_take_as(text: str, i: int, word: str) -> str | None:
+    """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
+    clause = text[:i].split("，")[-1].split("。")[-1]
+    return "dang4" if word == "当" and "把" in clause[:-1] else None
+
+
 def _le_laugh(text: str, i: int, word: str) -> str | None:
     """乐 before 了/坏/开/呵 is "laugh, be delighted" (大家都乐了, 乐坏了, 乐开了花), le4; the music yue4
     lives in words (音乐, 乐队)."""
@@ -761,6 +767,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     "弹": _tan_play,
     "乐": _le_laugh,
     "处": _chu_get_along,
+    "当": _dang_take_as,
 }
 
 
