@@ -71,6 +71,23 @@ def test_a_charset_that_is_no_text_encoding_is_a_415_naming_the_content_type(cli
     assert response.status_code == 415 and response.get_json()["error"]["field"] == "Content-Type"
 
 
+@pytest.mark.parametrize("charset", ["utf-7", "cp037"])
+def test_a_charset_browsers_refuse_is_a_415_though_python_decodes_it(client, charset):
+    """UTF-7 and EBCDIC were read: a proxy reading the body as UTF-8 saw other names than we did."""
+    body = json.dumps({"text": TEXT, "format": "pcm"}).encode(charset)
+    response = client.post("/tts", data=body, headers={"Content-Type": f"application/json; charset={charset}"})
+    assert response.status_code == 415 and response.get_json()["error"]["field"] == "Content-Type"
+
+
+@pytest.mark.parametrize("content_type", ['application/json; charset="utf\x00x"',
+                                          "application/json; charset*=utf-8''utf%00x",
+                                          "application/json; charset*=UTF-8''%00"])
+def test_a_charset_with_a_nul_in_it_is_a_415_not_a_500(client, content_type):
+    """codecs.lookup raises ValueError for a NUL, which was not caught: 500 internal_error."""
+    response = client.post("/tts", data=b'{"text": "x"}', headers={"Content-Type": content_type})
+    assert response.status_code == 415 and response.get_json()["error"]["field"] == "Content-Type"
+
+
 def test_bytes_not_of_the_named_charset_are_a_400_naming_the_body(client):
     response = client.post("/tts", data=b'{"text": "\x81"}', headers={"Content-Type": "application/json; charset=gbk"})
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "body"
