@@ -100,7 +100,20 @@ def test_any_origin_is_star():
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("origins", ["app.example.com", "https://app.example.com/page", "ftp://x"])
+@pytest.mark.parametrize("origins", ["app.example.com", "https://app.example.com/page", "ftp://x", "https://",
+                                     "https://user@app.example.com", "https://app.example.com?x",
+                                     "https://app.example.com#f", "https://app.example.com:99999"])
 def test_an_origin_that_is_no_origin_is_a_settings_error(origins):
+    """The last five passed, and could never match the Origin a browser sends."""
     with pytest.raises(SettingsError, match="TTS_CORS_ORIGINS"):
         Settings(cors_origins=origins).validated()
+
+
+@pytest.mark.parametrize("listed, sent", [("https://app.example.com:443", "https://app.example.com"),
+                                          ("HTTP://Localhost:80/", "http://localhost"),
+                                          ("https://bücher.example", "https://xn--bcher-kva.example")])
+def test_an_origin_is_listed_as_a_browser_sends_it(listed, sent):
+    """A default port or a Unicode host name was kept as written: the browser's Origin never matched it."""
+    with tone_app(cors_origins=listed) as app:
+        response = app.test_client().get("/healthz", headers={"Origin": sent})
+    assert response.headers["Access-Control-Allow-Origin"] == sent
