@@ -11,8 +11,12 @@ import zlib
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from contract import Contract, audio_of
-from fakes import ToneModel, tone_app, wait_until
+from contract import Contract, audio_of, ready_app
+from fakes import ToneEngine, ToneModel, tone_app, wait_until
+from tts.config import Settings
+from tts.engines.base import EngineInfo
+from tts.engines.lifecycle import ManagedEngine
+from tts.synthesizer import Synthesizer
 
 TEXT = "今天天气很好。"
 
@@ -135,6 +139,26 @@ def test_a_polled_job_says_when_to_poll_again_until_it_is_done(held):
     wait_until(lambda: client.get(queued.headers["Location"]).get_json()["status"] == "done")
     done = client.get(queued.headers["Location"])
     assert "Retry-After" not in done.headers and done.headers["Cache-Control"] == "no-store"
+
+
+class CostlyTone(ToneEngine):
+    cpu_per_audio_second = 100.0   # declared so: a job queued behind another is expected in many minutes
+
+
+@pytest.mark.parametrize("ttl, most", [(600, 60), (40, 10)])
+def test_retry_after_never_outlives_a_finished_result(ttl, most):
+    """It was the whole expected wait: jobs ahead that end early leave ours done, dropped after the TTL,
+    before the poll the header advised (404 for a job that succeeded)."""
+    model = ToneModel(hang_seconds=30)
+    synthesizer = Synthesizer({"tone": ManagedEngine(EngineInfo.of(CostlyTone), lambda: model, preload=True)},
+                              default_voice="tone")
+    with ready_app(synthesizer, Settings(cache_mb=0, singleflight=False, job_ttl_seconds=ttl)) as app:
+        client = app.test_client()
+        client.post("/tts", json={"text": "挂住了。" * 20, "voice": "tone", "async": True})
+        queued = client.post("/tts", json={"text": "你好。" * 20, "voice": "tone", "async": True})
+        polled = client.get(queued.headers["Location"])
+        model.release.set()
+    assert int(queued.headers["Retry-After"]) == int(polled.headers["Retry-After"]) == most
 
 
 def test_a_failed_jobs_audio_is_a_409_without_retry_after(held):

@@ -25,11 +25,18 @@ def service() -> SynthesisService:
     return current_app.extensions[SERVICE]
 
 
+MAX_POLL_SECONDS = 60   # a poll is cheap; a result dropped before the poll its Retry-After advised is not
+
+
 def poll_after(job: Job) -> int:
     """Seconds a polling client should wait before asking about an unfinished job again (Retry-After):
-    its expected time left, rounded up, at least 1 (also when another replica holds it)."""
+    its expected time left, rounded up, at least 1 (also when another replica holds it), and at most
+    a quarter of TTS_JOB_TTL_SECONDS and MAX_POLL_SECONDS: the jobs ahead may end early (cancelled, cached),
+    and a client obeying it must never come back after its finished result was dropped."""
     expected = service().expected_seconds(job)
-    return max(1, math.ceil(expected)) if expected is not None else 1
+    ttl = current_app.config["TTS_SETTINGS"].job_ttl_seconds
+    wait = math.ceil(expected) if expected is not None else 1
+    return max(1, min(wait, ttl // 4, MAX_POLL_SECONDS))
 
 
 def json_body() -> dict:

@@ -230,7 +230,8 @@ _RANGE_HEADERS = {**_WHOLE_HEADERS, "Content-Range": _header(_STR, "bytes <first
 _RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
 _CACHE = {"Cache-Control": _header(_STR, "public, max-age=TTS_URL_CACHE_SECONDS")}
 _POLL = {"Retry-After": _header(_INT, "while the job is queued or running: seconds to wait before polling again "
-                                      "(its expected time left, at least 1)")}
+                                      "(its expected time left, at least 1 and at most 60 and a quarter "
+                                      "of TTS_JOB_TTL_SECONDS, so a finished result is still kept then)")}
 
 
 def _audio(description: str, headers: dict | None = None, captioned: bool = False) -> dict:
