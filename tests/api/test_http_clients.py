@@ -38,6 +38,38 @@ def test_a_compressed_body_is_read_as_the_json_it_holds(client, coding, pack):
     assert response.status_code == 200 and response.get_data() == plain(client)
 
 
+def raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+def test_a_raw_deflate_body_is_read_too(client):
+    """'deflate' without its zlib wrapper (what several clients and proxies send) was a 400."""
+    body = json.dumps({"text": TEXT, "format": "pcm"}).encode()
+    response = post(client, raw_deflate(body), **{"Content-Encoding": "deflate"})
+    assert response.status_code == 200 and response.get_data() == plain(client)
+
+
+def test_a_gzip_body_of_several_members_is_read_whole(client):
+    """Only the first member was read: the rest of the body was dropped without a word."""
+    body = json.dumps({"text": TEXT, "format": "pcm"}).encode()
+    response = post(client, gzip.compress(body[:10]) + gzip.compress(body[10:]), **{"Content-Encoding": "gzip"})
+    assert response.status_code == 200 and response.get_data() == plain(client)
+
+
+@pytest.mark.parametrize("coding, pack", [("gzip", gzip.compress), ("deflate", zlib.compress)])
+def test_bytes_after_the_compressed_data_are_a_400_naming_the_body(client, coding, pack):
+    packed = pack(json.dumps({"text": TEXT, "format": "pcm"}).encode()) + b"trailing junk"
+    response = post(client, packed, **{"Content-Encoding": coding})
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "body"
+
+
+def test_gzip_members_that_inflate_past_the_limit_together_are_a_413(client, app):
+    half = gzip.compress(b" " * (app.config["MAX_CONTENT_LENGTH"] // 2 + 1))
+    response = post(client, half + half, **{"Content-Encoding": "gzip"})
+    assert response.status_code == 413 and response.get_json()["error"]["field"] == "body"
+
+
 def test_a_body_that_inflates_past_the_limit_is_a_413_naming_the_body(client, app):
     limit = app.config["MAX_CONTENT_LENGTH"]
     bomb = gzip.compress(b'{"text": "' + b" " * (limit * 40) + b'"}')

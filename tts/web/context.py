@@ -58,24 +58,41 @@ CODINGS = ("gzip", "deflate")   # the Content-Encodings a body may come in (RFC 
 
 def _decoded(raw: bytes) -> bytes:
     """The body without its Content-Encoding (gzip or deflate), held to TTS_MAX_BODY_BYTES once
-    decoded too (a small bomb never inflates past it); another coding is a 415 naming the header."""
+    decoded too (a small bomb never inflates past it); another coding is a 415 naming the header.
+    "deflate" is zlib-wrapped (RFC 9110) or, as some clients send it, raw (told apart by the zlib header);
+    gzip may come in several members (RFC 1952: `cat a.gz b.gz`), read one after the other."""
     coding = request.headers.get("Content-Encoding", "").strip().lower()
     if coding in ("", "identity"):
         return raw
     if coding not in (*CODINGS, "x-gzip"):
         raise UnsupportedEncoding(f"the body's Content-Encoding {shown(coding)} is not one this server decodes; "
                                   f"send it as is, or as {' or '.join(CODINGS)}", field="Content-Encoding")
+    wrapped = coding != "deflate" or _zlib_or_gzip_header(raw)
+    wbits = zlib.MAX_WBITS | 32 if wrapped else -zlib.MAX_WBITS   # | 32: gzip or zlib, told apart by their headers
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)   # gzip or zlib, told apart by their headers
-    try:
-        body = inflater.decompress(raw, limit + 1)
-    except zlib.error:
-        raise InvalidInput(f"the body is not valid {coding} data", field="body") from None
-    if len(body) > limit:
-        raise PayloadTooLarge(f"the body is larger than {limit} bytes once decoded", field="body")
-    if not inflater.eof:
-        raise InvalidInput(f"the body's {coding} data is cut short", field="body")
-    return body
+    body, rest = b"", raw
+    while True:
+        inflater = zlib.decompressobj(wbits=wbits)
+        try:
+            body += inflater.decompress(rest, limit + 1 - len(body))
+        except zlib.error:
+            raise InvalidInput(f"the body is not valid {coding} data", field="body") from None
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes once decoded", field="body")
+        if not inflater.eof:
+            raise InvalidInput(f"the body's {coding} data is cut short", field="body")
+        rest = inflater.unused_data
+        if not rest:
+            return body
+        if coding == "deflate":
+            raise InvalidInput(f"the body has {len(rest)} bytes after its {coding} data", field="body")
+
+
+def _zlib_or_gzip_header(data: bytes) -> bool:
+    """Whether `data` starts as zlib (RFC 1950: method 8, a header that is a multiple of 31) or gzip does."""
+    if len(data) < 2:
+        return True   # too short for either: the zlib reader says what is wrong
+    return data[:2] == b"\x1f\x8b" or (data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0)
 
 
 # The charsets a body may name: the WHATWG Encoding standard's (what browsers send and accept), as the
