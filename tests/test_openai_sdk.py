@@ -148,6 +148,20 @@ def test_a_base_url_without_v1_is_told_so_in_openais_shape(app):
     assert raised.value.body["type"] == "invalid_request_error"
 
 
+def test_a_model_looked_up_without_v1_is_told_so_too(app):
+    """models.retrieve with a base_url missing /v1 got our error shape and no hint."""
+    with in_process(app, "http://localhost") as sdk:
+        with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
+            sdk.models.retrieve("tts-1")
+    assert raised.value.body["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("path", ["/audio/transcriptions", "/audio/translations", "/models/tts-1/"])
+def test_any_openai_path_without_v1_is_told_so(app, path):
+    response = app.test_client().post(path)
+    assert response.status_code == 404 and "base_url" in response.get_json()["error"]["message"]
+
+
 @pytest.mark.parametrize("field, hint", [("lang_code", "Mandarin"), ("volume_multiplier", "'volume' in dB"),
                                          ("normalization_options", "always on")])
 def test_a_kokoro_fastapi_field_is_named_with_what_to_do_instead(sdk, field, hint):
