@@ -92,7 +92,13 @@ def _schemas(settings: Settings) -> dict:
                 "at least 0.1 until it has finished, 0 when finished" + unplaced}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
-                  "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
+                  "language": _STR, "description": _STR,
+                  "openai_aliases": {"type": "array", "items": _STR, "description": "OpenAI's voice names that "
+                                     "mean this voice under an OpenAI model (tts-1, ...)"},
+                  "openai_aliases_under_model": {
+                      "type": "object", "additionalProperties": {"type": "array", "items": _STR},
+                      "description": "under a model that names this voice's engine (kokoro, embedded): OpenAI's "
+                                     "voice names that then mean this voice"},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
                   "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
                   "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
