@@ -14,6 +14,12 @@ from werkzeug.test import EnvironBuilder
 from contract import Contract, audio_of, ready_app
 from fakes import ToneEngine, ToneModel, tone_app, wait_until
 from tts.config import Settings
+from tts.errors import JobNotReady
+from tts.service.jobs import CANCELLED
+from tts.web.captions import captioned
+from tts.web.context import service, synthesis_request
+from tts.web.openai import speech_events
+from tts.web.responses import streamed_audio
 from tts.engines.base import EngineInfo
 from tts.engines.lifecycle import ManagedEngine
 from tts.synthesizer import Synthesizer
@@ -203,6 +209,23 @@ def test_retry_after_never_outlives_a_finished_result(ttl, most):
         polled = client.get(queued.headers["Location"])
         model.release.set()
     assert int(queued.headers["Retry-After"]) == int(polled.headers["Retry-After"]) == most
+
+
+@pytest.mark.parametrize("framing", ["speech events", "caption lines", "audio"])
+def test_a_stream_whose_job_was_cancelled_before_any_audio_is_a_409_in_every_framing(held, framing):
+    """The three streams each had their own 'no first chunk' branch: caption lines answered 200 with an empty
+    body, and speech events an audio answer's (one helper now: tts.web.responses.framed_stream)."""
+    app, model = held
+    answer = {"speech events": speech_events, "caption lines": lambda job: captioned(job, "json"),
+              "audio": streamed_audio}[framing]
+    with app.test_request_context():
+        service().submit(synthesis_request({"text": "挂住了。", "voice": "tone"}))
+        wait_until(lambda: model.calls)   # the worker holds that one: the next waits in the queue
+        job = service().submit(synthesis_request({"text": "你好。", "voice": "tone", "stream": True}))
+        job.cancel()
+        wait_until(lambda: job.status == CANCELLED)
+        with pytest.raises(JobNotReady, match="cancelled"):
+            answer(job)
 
 
 def test_a_failed_jobs_audio_is_a_409_without_retry_after(held):
