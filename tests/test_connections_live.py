@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import selectors
+import signal
 import socket
 import struct
 import time
@@ -156,6 +157,22 @@ def test_a_client_that_sends_its_whole_oversized_body_before_reading_gets_the_41
         response = session.post(f"{server.url}{path}", data=body, headers={"Content-Type": "application/json"},
                                 timeout=30)
         assert response.status_code == 413 and response.headers["Content-Type"] == "application/json"
+
+
+def test_a_chunked_body_past_the_limit_gets_413_not_its_head_parsed_as_if_whole(server):
+    """Without a Content-Length the body was cut off at TTS_MAX_BODY_BYTES and its head parsed: a 400 "not
+    JSON", or a valid object with the rest dropped unread."""
+    def body():
+        yield b'{"text": "'
+        for _ in range(20):
+            yield "好".encode() * 10_000   # 600 KB in all, over the 256 KB limit
+        yield b'"}'
+    response = requests.post(f"{server.url}/tts", data=body(), headers={"Content-Type": "application/json"},
+                             timeout=30)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+    within = requests.post(f"{server.url}/tts", data=iter([b'{"text": ', '"你好。"}'.encode()]),
+                           headers={"Content-Type": "application/json"}, timeout=60)
+    assert within.status_code == 200 and within.content[:4] == b"RIFF"   # chunked and within it: served
 
 
 @pytest.mark.parametrize("request_line, status, code", [
@@ -464,3 +481,22 @@ def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_que
     assert access["request_id"] == head_and_body(response)[1]["x-request-id"]
     assert unparsed_count(server, 408) == counted + 1
     assert "不该进日志" not in log and "%E4%B8%8D" not in log
+
+
+def test_a_request_whose_headers_are_still_coming_at_shutdown_is_told_the_server_is_stopping():
+    """It was answered 503 too_many_connections ("no room for another connection"): not why it was closed."""
+    server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0")
+    try:
+        server.wait_ready()
+        sock = connect(server)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # and the rest never comes
+        time.sleep(0.5)   # let the server read what was sent
+        server.process.send_signal(signal.SIGTERM)
+        response, closed = read_until_closed(sock, time.monotonic() + SLACK)
+        sock.close()
+        exit_code = server.process.wait(30)
+    finally:
+        server.stop()
+    status, headers, body = head_and_body(response)
+    assert status.startswith("HTTP/1.1 503 ") and closed and exit_code == 0
+    assert json.loads(body)["error"]["code"] == "shutting_down" and int(headers["retry-after"]) >= 1

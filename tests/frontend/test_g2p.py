@@ -308,8 +308,9 @@ HELD_OUT_CLASSES = [
 
 
 # Classes of the held-out misses of session 10 (the audit's and blind round 1's leftovers, and
-# blind10's first measurement), each in other words than the held-out sentence, with the
-# readings beside them that the fix must leave alone.
+# blind10's first measurement) and of a self-audit of everyday sentences written for it, each in
+# other words than the sentence that showed it, with the readings beside them that the fix must
+# leave alone.
 SESSION10_CLASSES = [
     # 和 "knead" between the dough and a result, or before the dough after a place or an adverb
     ("饺子皮的面得和得硬一点。", "和", 0, "huo2"),
@@ -338,6 +339,7 @@ SESSION10_CLASSES = [
     # 行 of 一行 after a demonstrative is a line or a trade; 一行人 and 他们一行 are a party
     ("我在那一行干过三年。", "行", 0, "hang2"),
     ("这一行字太小了。", "行", 0, "hang2"),
+    ("他只写了一行代码。", "行", 0, "hang2"),
     ("这一行人在山里迷了路。", "行", 0, "xing2"),
     ("他们一行五人去了西藏。", "行", 0, "xing2"),
     ("干这行很辛苦。", "行", 0, "hang2"),          # 行 alone after a demonstrative a verb of working takes
@@ -355,6 +357,8 @@ SESSION10_CLASSES = [
     ("我们去商场转一转。", "转", 0, "zhuan4"),
     ("他围着操场转了三圈。", "转", 0, "zhuan4"),
     ("他转过身去。", "转", 0, "zhuan3"),
+    ("他在操场上转了两圈。", "转", 0, "zhuan4"),
+    ("车在路口转了个弯。", "转", 0, "zhuan3"),
     ("到了路口向右转。", "转", 0, "zhuan3"),
     ("请把这句话转告给他。", "转", 0, "zhuan3"),
     # 为 "for" after a person noun before 这/那; a verb's 为 stays wei2
@@ -414,6 +418,24 @@ SESSION10_CLASSES = [
     ("明天的会你去得了吗？", "了", 0, "liao3"),
     ("他考得了满分。", "了", 0, "le5"),
     ("他赢得了比赛。", "得", 0, "de2"),
+    # 得 opening a clause before a verb "must"; 得 "all right" on its own de2
+    ("航班是八点的，得提前两小时到机场。", "得", 0, "dei3"),
+    # 差了 an amount "short by"
+    ("他这次考试又差了五分。", "差", 0, "cha4"),
+    # 处 before an aspect or 得 "get along"; 到处 the place
+    ("我们处了三年。", "处", 0, "chu3"),
+    ("到处了解情况。", "处", 0, "chu4"),
+    # 多重 closing a question "how heavy"; before a noun "multiple"
+    ("这条鱼有多重？", "重", 0, "zhong4"),
+    ("他有多重身份。", "重", 0, "chong2"),
+    # 种的 after a person is what they planted
+    ("他种的菜很好吃。", "种", 0, "zhong4"),
+    # 当 "take as" (当成, 当作, 当真, 把…当) dang4; 当作家 "become", 当时 dang1
+    ("他把我当成朋友。", "当", 0, "dang4"),
+    ("他当作没看见。", "当", 0, "dang4"),
+    ("别把他当朋友。", "当", 0, "dang4"),
+    ("他想当作家。", "当", 0, "dang1"),
+    ("我当时不在场。", "当", 0, "dang1"),
     # a time word's 得 before what must be done; 得了, 得奖 obtain
     ("这份报告明天得交。", "得", 0, "dei3"),
     ("今天得了第一名。", "得", 0, "de2"),

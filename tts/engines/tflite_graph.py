@@ -142,18 +142,21 @@ def bound_loop_iterations(buffer: bytes, loop_output: str, name: str = "max_iter
     return _packed(model, len(buffer))
 
 
-def rewire(buffer: bytes, output: str, inputs: list[str]) -> bytes:
-    """The main graph's op that makes the tensor `output` reads the tensors `inputs` (by name)."""
+def rewire(buffer: bytes, output: str, inputs: list[str | np.ndarray]) -> bytes:
+    """The main graph's op that makes the tensor `output` reads `inputs`: tensors by name, or new
+    constants (numpy scalars or arrays, int32 or float32)."""
     model = schema.ModelT.InitFromPackedBuf(buffer, 0)
     graph = model.subgraphs[0]
     index = {tensor.name.decode(): i for i, tensor in enumerate(graph.tensors)}
-    missing = [name for name in [output, *inputs] if name not in index]
+    missing = [name for name in [output, *inputs] if isinstance(name, str) and name not in index]
     if missing:
         raise ValueError(f"no tensor named {missing} in the model")
     producer = _producer(graph, index[output])
     if producer is None:
         raise ValueError(f"no op makes {output}")
-    graph.operators[producer].inputs = np.array([index[name] for name in inputs], np.int32)
+    graph.operators[producer].inputs = np.array(
+        [index[x] if isinstance(x, str) else _add_constant(model, graph, f"{output}_constant_{n}", np.asarray(x))
+         for n, x in enumerate(inputs)], np.int32)
     _drop_unread(graph)
     return _packed(model, len(buffer))
 
@@ -203,7 +206,7 @@ def _add_constant(model: "schema.ModelT", graph: "schema.SubGraphT", name: str, 
     buffer = schema.BufferT()
     buffer.data = np.frombuffer(value.tobytes(), np.uint8)
     model.buffers.append(buffer)
-    dtype = {np.dtype(np.int32): schema.TensorType.INT32}[value.dtype]
+    dtype = {np.dtype(np.int32): schema.TensorType.INT32, np.dtype(np.float32): schema.TensorType.FLOAT32}[value.dtype]
     return _add_tensor(graph, name, list(value.shape), dtype, buffer=len(model.buffers) - 1)
 
 

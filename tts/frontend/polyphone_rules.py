@@ -64,9 +64,12 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
     particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an
     adverb, a preposition, a set phrase, an adjective or what jieba tags one: 我们得为此负责,
-    得抓紧时间, 你得认真点, 我们得重新商量), "must" (你得去, 还得商量)."""
+    得抓紧时间, 你得认真点, 我们得重新商量), or opening a clause before a verb (……，得提前到), "must"
+    (你得去, 还得商量)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
+    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
+        return "dei3"
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
@@ -207,10 +210,11 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 
 def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """差 alone before an amount is "short of" (还差五分钟, 差一点), and after a degree word or 变 "poor"
+    """差 alone before an amount is "short of" (还差五分钟, 差一点, 差了五分), and after a degree word or 变 "poor"
     (服务太差了, 越来越差, 变差), cha4."""
     poor = prev in _DEGREE or prev[-1:] in _WORSENING
-    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor) else None
+    short_by = nxt == "了" and after[:1] in _NUMERALS   # 又差了五分
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor or short_by) else None
 
 
 _WORSENING = set("变较越")
@@ -243,10 +247,11 @@ _FIELDS = set("里上中地田园")   # where one plants: 地里种的
 def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """种 on its own before an aspect or a direction is the verb "plant" (种了几棵树, 种下去,
     种在), zhong4, unless a demonstrative or a number makes it the measure "kind" (这种, 几种).
-    Before 的 only after a place or a field (地里种的是玉米, 这块地种的): 什么种的狗, 不同种的鸟 are kinds."""
+    Before 的 only after a place, a field or a person (地里种的是玉米, 这块地种的, 他种的菜): 什么种的狗,
+    不同种的鸟 are kinds."""
     if word != "种" or prev[-1:] in _BEFORE_MEASURE or prev[-1:] == "多":
         return None
-    planted = nxt[:1] in _PLANTED_AFTER or nxt == "的" and prev[-1:] in _FIELDS
+    planted = nxt[:1] in _PLANTED_AFTER or nxt == "的" and (prev[-1:] in _FIELDS or prev in _PERSONS)
     return "zhong4" if planted else None
 
 
@@ -522,7 +527,11 @@ def _jia_holiday(text: str, i: int, word: str) -> str | None:
 
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
-    """重 right after a degree adverb in the same word (太重, 好重) is "heavy"."""
+    """重 right after a degree adverb in the same word (太重, 好重) is "heavy", and so is 多重 closing a
+    clause, which asks how heavy (这条鱼有多重？); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
+    if word == "多重":
+        after = text[i + 1 : i + 2]
+        return "zhong4" if not after or after in _PAUSES or after in _CLOSING_PARTICLES else "chong2"
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
 
 
@@ -674,14 +683,18 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
 # 转 with 一/了 between two of it (转一转, 转了转), or round what 绕着/围着 name, closing the clause
 # or before 了/圈 (地球绕着太阳转, 围着操场转了三圈): zhuan4 "go round, stroll".
 _AROUND = ("绕着", "围着")
+_ROUNDS = re.compile(r"了?(?:[一两三四五六七八九十几]+|个)圈")
 
 
 def _zhuan_round(text: str, i: int, word: str) -> str | None:
-    """转 reduplicated (转一转, 转了转) or round something (绕着太阳转) is zhuan4; 转身, 转告, 向左转 zhuan3."""
+    """转 reduplicated (转一转, 转了转), by rounds (转了一圈) or round something (绕着太阳转) is zhuan4;
+    转身, 转告, 向左转, 转了个弯 zhuan3."""
     reduplicated = text[i + 1 : i + 3] in ("一转", "了转") or text[i - 2 : i] in ("转一", "转了")
+    if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
+        return "zhuan4"
     clause = text[:i].split("，")[-1].split("。")[-1]
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
-    return "zhuan4" if reduplicated or closes and any(a in clause for a in _AROUND) else None
+    return "zhuan4" if closes and any(a in clause for a in _AROUND) else None
 
 
 def _lei_tired(text: str, i: int, word: str) -> str | None:
@@ -699,6 +712,21 @@ def _tan_play(text: str, i: int, word: str) -> str | None:
 
 
 _PLAYED = set("得着过了起奏")
+
+
+def _chu_get_along(text: str, i: int, word: str) -> str | None:
+    """处 alone before an aspect or 得 is the verb "get along, deal with" (我们处了三年, 处得来), chu3;
+    the place chu4 lives in words (到处, 住处, 人事处)."""
+    return "chu3" if word == "处" and text[i + 1 : i + 2] in _ASPECTS_AND_DE else None
+
+
+_ASPECTS_AND_DE = set("了着过得")
+
+
+def _dang_take_as(text: str, i: int, word: str) -> str | None:
+    """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
+    clause = text[:i].split("，")[-1].split("。")[-1]
+    return "dang4" if word == "当" and "把" in clause[:-1] else None
 
 
 def _le_laugh(text: str, i: int, word: str) -> str | None:
@@ -738,6 +766,8 @@ _CHAR_RULES: dict[str, CharRule] = {
     "累": _lei_tired,
     "弹": _tan_play,
     "乐": _le_laugh,
+    "处": _chu_get_along,
+    "当": _dang_take_as,
 }
 
 
@@ -763,11 +793,13 @@ _RECEIVED = set("到齐全")
 
 
 def _hang_trade(text: str, i: int, word: str) -> str | None:
-    """行 of 一行 after a demonstrative is a line or a trade (这一行字, 在这一行干了十年), hang2, not the
+    """行 of 一行 after a demonstrative or before what lines hold is a line or a trade (这一行字, 一行代码,
+    在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
-    if word == "一行":
-        return "hang2" if text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人" else None
+    if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
+        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人"
+        return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
     return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 

@@ -50,7 +50,19 @@ def json_body() -> dict:
         sent = f"got {media_type!r}" if media_type else "none was sent"
         raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
                                    field="Content-Type")
-    return load_json_object(_as_utf8(_decoded(request.get_data(cache=True))))
+    return load_json_object(_as_utf8(_decoded(_whole_body())))
+
+
+def _whole_body() -> bytes:
+    """The body as it came, or 413. One without a Content-Length (chunked) is cut off at TTS_MAX_BODY_BYTES
+    by werkzeug, not refused: its head was parsed as if whole (a 400 "not JSON", or a valid object with the
+    rest dropped unread)."""
+    body = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(body) >= limit \
+            and request.environ["wsgi.input"].read(1):   # more than the limit came
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes", field="body")
+    return body
 
 
 CODINGS = ("gzip", "deflate")   # the Content-Encodings a body may come in (RFC 9110 §8.4.1); identity = none

@@ -97,7 +97,8 @@ def _plain_response(status: str, code: str, message: str, *headers: str) -> byte
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-_ANSWERED_HERE = {   # answers to requests the app never sees, status → (status line, code, message, *headers):
+# answers to requests the app never sees: status (or why) → (status line, code, message, *headers)
+_ANSWERED_HERE = {
     "400": ("400 Bad Request", "bad_request", "the request is not valid HTTP/1.1"),   # gevent's bare ones, our shape
     "414": ("414 URI Too Long", "uri_too_long",
             f"the request line is longer than {MAX_REQUEST_LINE} bytes; send long text in a POST body (POST /tts)"),
@@ -106,6 +107,8 @@ _ANSWERED_HERE = {   # answers to requests the app never sees, status → (statu
             "Retry-After: 1"),   # the connection cap: refused at accept, or closed mid-headers to make room
     "431": ("431 Request Header Fields Too Large", "headers_too_large",
             f"the request's headers take more than {MAX_HEADER_BYTES >> 10} KB or 100 lines"),
+    "stopping": ("503 Service Unavailable", "shutting_down", "the server is shutting down; retry in a few seconds",
+                 "Retry-After: 5"),   # a request whose headers were still coming when the drain began
 }
 _GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
 _CLOSED_AT_ONCE = ("408", "503")   # too slow, or making room: closed without lingering
@@ -207,7 +210,7 @@ def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str 
     status_line, code, message, *headers = _ANSWERED_HERE[status]
     request_id = new_request_id()
     answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers)
-    log_unparsed(app, request_id, int(status), code, remote, len(answer), method=method, path=path)
+    log_unparsed(app, request_id, int(status_line[:3]), code, remote, len(answer), method=method, path=path)
     return answer
 
 
@@ -303,9 +306,11 @@ class Handler(WSGIHandler):
 
     def _cut_off(self, status: str, line_read: bool) -> bytes:
         """The answer (and access line) of a request whose line (or, once `line_read`, headers) did not come
-        whole: 408, it took over the header timeout; 503, its connection made room at the cap. Then closed.
-        Its path goes without the query (it may hold a user's text)."""
+        whole: 408, it took over the header timeout; 503, its connection made room at the cap (or, at shutdown,
+        was closed by the drain). Then closed. Its path goes without the query (it may hold a user's text)."""
         method, path = (self.command, self.path.partition("?")[0]) if line_read and self.path else (None, None)
+        if status == "503" and self.connections.closing:   # not the cap: the drain closes what waits for a request
+            status = "stopping"
         return self._unparsed(status, method=method, path=path)
 
     def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
