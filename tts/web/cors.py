@@ -8,7 +8,7 @@ for (bounded: SDKs send their own), and every answer to one of them says it may 
 included. No credentials: the API takes a Bearer key, never a cookie, so Access-Control-Allow-Credentials
 is never sent and "*" gives away nothing the keys guard; without keys, "*" lets every page the user
 visits drive and read the server, so that is warned about at start. The answers the server makes before
-the app reads a request (tts.web.server: 408, 431, the 503 at the connection cap) carry no CORS headers.
+the app reads a request (tts.web.server: 408, 431, the 503s at the connection cap and at shutdown) carry no CORS headers.
 """
 
 from __future__ import annotations
