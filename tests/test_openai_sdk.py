@@ -74,6 +74,20 @@ def test_a_custom_voice_we_do_not_have_is_a_400_naming_voice(sdk):
     assert raised.value.body["param"] == "voice" and "voice_1234" in raised.value.body["message"]
 
 
+def test_the_voice_list_shows_the_openai_names_each_model_gives_a_voice(app):
+    """Only the names under tts-1 were listed: under model "kokoro" a client saw alloy on baker and got zf_xiaobei."""
+    voices = {v["id"]: v for v in app.test_client().get("/v1/audio/voices").get_json()["voices"]}
+    assert "alloy" in voices["baker"]["openai_aliases"] and "nova" in voices["zf_xiaoni"]["openai_aliases"]
+    assert "alloy" in voices["zf_xiaobei"]["openai_aliases_under_model"]["kokoro"]   # as README says
+    assert "nova" in voices["zf_xiaoxiao"]["openai_aliases_under_model"]["kokoro"]
+    assert len(voices["baker"]["openai_aliases_under_model"]["embedded"]) == len(literals(speech_create_params.Voice))
+    with app.test_request_context():
+        for voice in voices.values():
+            for model, names in voice["openai_aliases_under_model"].items():
+                assert {synthesis_request({"model": model, "voice": name, "input": TEXT}, dialect=OPENAI,
+                                          models=model_ids()).voice for name in names} == {voice["id"]}
+
+
 @pytest.mark.parametrize("dialect", [OPENAI, CAPTIONED], ids=["speech", "captioned_speech"])
 @pytest.mark.parametrize("model", ["kokoro", "embedded"])
 def test_under_an_engine_model_openai_names_mean_that_engines_voices(app, model, dialect):
@@ -146,6 +160,20 @@ def test_a_base_url_without_v1_is_told_so_in_openais_shape(app):
         with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
             sdk.audio.speech.create(model="tts-1", voice="alloy", input=TEXT)
     assert raised.value.body["type"] == "invalid_request_error"
+
+
+def test_a_model_looked_up_without_v1_is_told_so_too(app):
+    """models.retrieve with a base_url missing /v1 got our error shape and no hint."""
+    with in_process(app, "http://localhost") as sdk:
+        with pytest.raises(openai_sdk.NotFoundError, match="base_url") as raised:
+            sdk.models.retrieve("tts-1")
+    assert raised.value.body["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("path", ["/audio/transcriptions", "/audio/translations", "/models/tts-1/"])
+def test_any_openai_path_without_v1_is_told_so(app, path):
+    response = app.test_client().post(path)
+    assert response.status_code == 404 and "base_url" in response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("field, hint", [("lang_code", "Mandarin"), ("volume_multiplier", "'volume' in dB"),

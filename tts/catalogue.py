@@ -90,7 +90,15 @@ class VoiceCatalogue:
                 "eco": voice.id == self.eco_voice, "state": self._by_voice[voice.id].state,
                 "rate_control": self._by_voice[voice.id].info.rate_control,
                 "sample_rate": self._by_voice[voice.id].info.sample_rate,
-                "openai_aliases": sorted(k for k, target in self.aliases.items() if target == voice.id)}
+                "openai_aliases": _named(self.aliases, voice.id),
+                "openai_aliases_under_model": {engine: _named(aliases, voice.id)
+                                               for engine, aliases in self._engine_aliases.items()
+                                               if voice.id in aliases.values()}}
+
+
+def _named(aliases: Mapping[str, str], voice: str) -> list[str]:
+    """The OpenAI names `aliases` map to `voice`."""
+    return sorted(name for name, target in aliases.items() if target == voice)
 
 
 def _openai_aliases(voices: Sequence[Voice]) -> dict[str, str]:

@@ -14,6 +14,30 @@ from urllib.parse import urlsplit
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(text: str) -> str:
+    """An origin as a browser sends it in `Origin` (scheme://host[:port], lower case, the default port left
+    out, a Unicode host name in its IDNA form), so it can be compared as a string; anything else that could
+    never match an Origin header is a SettingsError saying why."""
+    def refused(why: str) -> SettingsError:
+        return SettingsError(f"TTS_CORS_ORIGINS: each origin is scheme://host[:port] (or *); {why}, got {text!r}")
+    url = urlsplit(text)
+    if url.scheme.lower() not in _DEFAULT_PORTS:
+        raise refused("the scheme is http or https")
+    if "@" in url.netloc or "?" in text or "#" in text or url.path.strip("/"):
+        raise refused("browsers send no user, path, query or fragment in an Origin")
+    try:
+        host, port = url.hostname, url.port
+        host = host.encode("idna").decode("ascii") if host else host
+    except (ValueError, UnicodeError):
+        raise refused("the host or port is not valid")
+    if not host:
+        raise refused("the host is missing")
+    host = f"[{host}]" if ":" in host else host   # an IPv6 address keeps its brackets
+    shown_port = f":{port}" if port is not None and port != _DEFAULT_PORTS[url.scheme.lower()] else ""
+    return f"{url.scheme.lower()}://{host}{shown_port}"
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
 # TTS_* variables read by others, not by the server (tests/test_config.py finds every one the repository reads)
@@ -132,9 +156,7 @@ class Settings:
             raise SettingsError(f"TTS_PORT must be at most 65535, got {self.port}")
         if self.redis_url and urlsplit(self.redis_url).scheme not in _REDIS_SCHEMES:
             raise SettingsError(f"TTS_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}")
-        for origin in self.cors:
-            if origin != "*" and (urlsplit(origin).scheme not in ("http", "https") or urlsplit(origin).path.strip("/")):
-                raise SettingsError(f"TTS_CORS_ORIGINS: each origin is scheme://host[:port] (or *), got {origin!r}")
+        self.cors   # noqa: B018 (reading the origins checks each one: _origin)
         for key in self.keys:
             if len(key) < MIN_KEY_CHARS or not key.isascii() or not key.isprintable() or " " in key:
                 raise SettingsError(f"TTS_API_KEYS: each key must be at least {MIN_KEY_CHARS} printable ASCII "
@@ -160,7 +182,8 @@ class Settings:
     @property
     def cors(self) -> tuple[str, ...]:
         """The origins served cross-origin (TTS_CORS_ORIGINS: https://app.example.com, or *); empty = none."""
-        return tuple(origin.strip() for origin in self.cors_origins.split(",") if origin.strip())
+        return tuple(origin if origin == "*" else _origin(origin)
+                     for origin in (part.strip() for part in self.cors_origins.split(",")) if origin)
 
     def describe(self) -> str:
         """One log line; a password in the Redis URL and the API keys are masked."""

@@ -418,10 +418,12 @@ def load_json_object(raw: bytes) -> dict:
 
     Bounded however hostile the bytes: nesting past Python's recursion limit, integers of
     thousands of digits (int() refuses > 4300) and NaN/Infinity (not JSON) are answered,
-    not raised. A name given twice in one object is a 400 naming it.
+    not raised. A name given twice in one object is a 400 naming the request's field that holds it.
     """
+    twice: list[tuple[dict, str]] = []   # (object, the name it gave twice), innermost first
     try:
-        payload = json.loads(raw, parse_int=_int, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+        payload = json.loads(raw, parse_int=_int, parse_constant=_no_constant,
+                             object_pairs_hook=lambda pairs: _unique_keys(pairs, twice))
     except RecursionError:
         raise InvalidInput("the body is nested too deeply", field="body") from None
     except UnicodeDecodeError:
@@ -429,20 +431,39 @@ def load_json_object(raw: bytes) -> dict:
     except json.JSONDecodeError as error:
         raise InvalidInput(f"the body is not JSON: {error.msg} (line {error.lineno}, column {error.colno})",
                            field="body") from None
+    if twice:
+        inner, name = twice[0]
+        field = name if inner is payload else _holder(payload, inner)
+        where = "" if inner is payload else f" (inside {shown(field)})"
+        raise InvalidInput(f"the body gives {shown(name)} more than once{where}",
+                           field=_key(field) if field != "body" else field)
     if not isinstance(payload, dict):
         raise InvalidInput(f"the body must be a JSON object; got {shown(payload)}", field="body")
     return payload
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
-    """A JSON object whose names are unique: a name given twice is a 400 naming it, never read two ways
-    (RFC 8259 leaves which one counts to the reader: a proxy may check the first while we took the last)."""
+def _unique_keys(pairs: list[tuple[str, Any]], twice: list[tuple[dict, str]]) -> dict:
+    """A JSON object; a name given twice in it is noted in `twice` (the body is then a 400, never read two
+    ways: RFC 8259 leaves which one counts to the reader, and a proxy may check the first while we took
+    the last). Noted, not raised: only the whole body tells which request field holds the object."""
     payload = dict(pairs)
     if len(payload) < len(pairs):
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise InvalidInput(f"the body gives {shown(twice)} more than once", field=_key(twice))
+        twice.append((payload, next(key for key, _ in pairs if key in seen or seen.add(key))))
     return payload
+
+
+def _holder(payload: Any, inner: dict) -> str:
+    """The top-level name whose value holds `inner` (searched without recursion: the body may nest deep);
+    "body" when the body is no object."""
+    for name, value in payload.items() if isinstance(payload, dict) else ():
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if node is inner:
+                return name
+            stack.extend(node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
+    return "body"
 
 
 def _int(digits: str) -> int | float:

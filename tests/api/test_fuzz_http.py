@@ -146,9 +146,25 @@ RAW = (st.binary(max_size=64)
        | st.sampled_from([b"[" * 5000, b"{" * 5000, b"9" * 5000, b"NaN", b'"\xed\xa0\x80"', b"\xef\xbb\xbf{}"]))
 
 
+# a charset parameter as clients spell it: a token, quoted, or RFC 2231's charset*= (which werkzeug decodes)
+CHARSET_LABELS = st.sampled_from(["utf-8", "gbk", "utf-16", "utf-7", "cp037", "latin-1", "klingon", ""]) | st.text(
+    alphabet=st.characters(codec="latin-1"), max_size=8)
+CHARSETS = st.one_of(CHARSET_LABELS.map(lambda label: f"; charset={label}"),
+                     CHARSET_LABELS.map(lambda label: f'; charset="{label}"'),
+                     CHARSET_LABELS.map(lambda label: "; charset*=utf-8''" + "".join(f"%{b:02X}" for b in
+                                                                                       label.encode("latin-1"))))
+CODINGS = st.sampled_from(["", "gzip", "deflate", "x-gzip", "identity", "br", "gzip, deflate"])
+
+
 @fuzz(200)
-@given(raw=RAW, media_type=st.sampled_from(MEDIA_TYPES), path=st.sampled_from(["/tts", "/v1/audio/speech"]))
-def test_any_bytes_under_any_media_type_get_a_documented_answer(app, contract, raw, media_type, path):
-    headers = {"Content-Type": media_type} if media_type else {}
+@given(raw=RAW, media_type=st.sampled_from(MEDIA_TYPES), charset=st.none() | CHARSETS, coding=CODINGS,
+       path=st.sampled_from(["/tts", "/v1/audio/speech"]))
+@example(raw=b"{}", media_type="application/json", charset="; charset*=utf-8''utf%00x", coding="",
+         path="/tts")   # a NUL in the charset was a 500
+def test_any_bytes_under_any_media_type_get_a_documented_answer(app, contract, raw, media_type, charset, coding,
+                                                                 path):
+    headers = {"Content-Type": media_type + (charset or "")} if media_type else {}
+    if coding:
+        headers["Content-Encoding"] = coding
     response = app.test_client().post(path, data=raw, headers=headers)
     holds_to_the_contract(app, contract, path, response)

@@ -13,11 +13,11 @@ The captions come with the audio from the synthesizer (tts.captions); nothing is
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import math
 from contextlib import closing
 from dataclasses import replace
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 from flask import Blueprint, Response, jsonify, request
@@ -31,7 +31,7 @@ from tts.request import CAPTIONED, CAPTIONS_QUERY, read_params, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.context import json_body, poll_after, service, synthesis_request
 from tts.web.openai import model_ids
-from tts.web.responses import Watcher, encoded_stream, first_chunk, job_headers, whole_audio
+from tts.web.responses import Watcher, encoded_stream, framed_stream, job_headers, whole_audio
 
 captions = Blueprint("captions", __name__)
 
@@ -86,12 +86,8 @@ def whole(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Respon
 
 def streamed(job: Job, shape: Shape, key: str, sample_rate: bool = False) -> Response:
     """One JSON line per chunk of audio (every format streams), with the captions that came with it."""
-    first, rest, watcher = first_chunk(job)
-    if first is None:   # cancelled before any audio: the client gone (499), or a DELETE
-        watcher.check()
-    chunks = rest if first is None else itertools.chain([first], rest)
-    headers = {"X-Accel-Buffering": "no", **(job_headers(job, first.sample_rate) if first else {})}
-    return Response(_lines(job, chunks, watcher, shape, key, sample_rate), mimetype=NDJSON, headers=headers)
+    return framed_stream(job, partial(_lines, shape=shape, key=key, sample_rate=sample_rate), NDJSON,
+                         lambda rate: {"X-Accel-Buffering": "no", **job_headers(job, rate)})
 
 
 def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: Watcher, shape: Shape, key: str,

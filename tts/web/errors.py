@@ -27,11 +27,11 @@ def openai_type(status: int) -> str:
     return "server_error" if status >= 500 else "rate_limit_error" if status == 429 else "invalid_request_error"
 
 
-_WITHOUT_V1 = ("/audio/speech", "/audio/voices", "/models")   # what an OpenAI client posts to when base_url lacks /v1
-
-
 def _without_v1() -> bool:
-    return request.path.rstrip("/") in _WITHOUT_V1
+    """A path of OpenAI's API without its /v1 (none is a route of ours): what its client asks for when the
+    base_url lacks /v1 (/audio/speech, /audio/transcriptions, /models, /models/<id>, …)."""
+    path = request.path.rstrip("/")
+    return path == "/models" or path.startswith(("/models/", "/audio/"))
 
 
 def _openai_dialect() -> bool:

@@ -14,7 +14,6 @@ Errors on these routes take OpenAI's shape (see tts.web.errors).
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 from contextlib import closing
 from typing import Iterable, Iterator
@@ -27,7 +26,7 @@ from tts.request import OPENAI, read_value
 from tts.service.jobs import Job
 from tts.web.context import json_body, service, synthesis_request
 from tts.web.errors import openai_type
-from tts.web.responses import Watcher, audio_response, encoded_stream, first_chunk, job_headers, whole_audio
+from tts.web.responses import Watcher, audio_response, encoded_stream, framed_stream, job_headers
 
 openai = Blueprint("openai", __name__, url_prefix="/v1")
 
@@ -55,14 +54,10 @@ def speech():
 
 
 def speech_events(job: Job) -> Response:
-    """The audio as OpenAI's speech events, sent as it is made. Waits for the first chunk, so an early
-    failure is still an HTTP error; a later one is an `error` event, then the response is cut short."""
-    first, rest, watcher = first_chunk(job)
-    if first is None:   # cancelled before any audio (the client gone, a DELETE): nothing to stream
-        watcher.check()
-        return whole_audio(job)
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **job_headers(job, first.sample_rate)}
-    return Response(_events(job, itertools.chain([first], rest), watcher), mimetype=SSE, headers=headers)
+    """The audio as OpenAI's speech events, sent as it is made (tts.web.responses.framed_stream): an early
+    failure is an HTTP error, a later one an `error` event, then the response is cut short."""
+    return framed_stream(job, _events, SSE, lambda rate: {"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+                                                          **job_headers(job, rate)})
 
 
 def _event(body: dict) -> bytes:

@@ -92,7 +92,13 @@ def _schemas(settings: Settings) -> dict:
                 "at least 0.1 until it has finished, 0 when finished" + unplaced}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
-                  "language": _STR, "description": _STR, "openai_aliases": {"type": "array", "items": _STR},
+                  "language": _STR, "description": _STR,
+                  "openai_aliases": {"type": "array", "items": _STR, "description": "OpenAI's voice names that "
+                                     "mean this voice under an OpenAI model (tts-1, ...)"},
+                  "openai_aliases_under_model": {
+                      "type": "object", "additionalProperties": {"type": "array", "items": _STR},
+                      "description": "under a model that names this voice's engine (kokoro, embedded): OpenAI's "
+                                     "voice names that then mean this voice"},
                   "eco": {"type": "boolean", "description": "the voice eco mode speaks with when no voice is named"},
                   "rate_control": {"type": "boolean", "description": "takes speed and pitch (false: send neither)"},
                   "sample_rate": {"type": "integer", "description": "the voice's own rate in Hz (eco mode: 16000)"},
@@ -230,7 +236,8 @@ _RANGE_HEADERS = {**_WHOLE_HEADERS, "Content-Range": _header(_STR, "bytes <first
 _RETRY = {"Retry-After": _header(_INT, "seconds to wait before trying again")}
 _CACHE = {"Cache-Control": _header(_STR, "public, max-age=TTS_URL_CACHE_SECONDS")}
 _POLL = {"Retry-After": _header(_INT, "while the job is queued or running: seconds to wait before polling again "
-                                      "(its expected time left, at least 1)")}
+                                      "(its expected time left, at least 1 and at most 60 and a quarter "
+                                      "of TTS_JOB_TTL_SECONDS, so a finished result is still kept then)")}
 
 
 def _audio(description: str, headers: dict | None = None, captioned: bool = False) -> dict:

@@ -77,6 +77,12 @@ def _wait(job: Job) -> None:
         raise job.error
 
 
+def _not_cancelled(job: Job) -> None:
+    """Raise JobNotReady for a job stopped (a DELETE, the client gone, a cancelled leader) before its audio was done."""
+    if job.status == CANCELLED:
+        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
+
+
 class Watcher:
     """Watches a response's client on its socket while its audio is made: a hang-up cancels the job.
     Made in the request, it keeps the request's id (the access line's) for the one line said when the
@@ -127,8 +133,7 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     held, the other formats from encoding the whole audio first (on a helper thread).
     """
     _wait(job)
-    if job.status == CANCELLED:   # stopped (a DELETE, the client gone) before its audio was done: nothing whole
-        raise JobNotReady(f"job {job.id} was cancelled before its audio was done", field="id")
+    _not_cancelled(job)
     fmt, audio = job.request.format, job.audio
     headers = _headers(job, fmt, audio.sample_rate, disposition)
     headers["X-Audio-Seconds"] = f"{audio.seconds:.3f}"
@@ -221,15 +226,34 @@ def _encode(job: Job, file) -> None:
     pool.apply(encoder.close)
 
 
-def streamed_audio(job: Job, disposition: str = "inline") -> Response:
-    """Send audio as it is made. Waits for the first chunk so early errors are still HTTP errors."""
+# A stream's framing: the job, its chunks and first_chunk's watcher → the response's bytes (encoded audio as
+# is, JSON lines, server-sent events), built on encoded_stream; a failure after the start goes out the framing's
+# way, then is raised for the server to cut the response short.
+Framing = Callable[[Job, Iterable[AudioChunk], Watcher], Iterator[bytes]]
+
+
+def framed_stream(job: Job, framing: Framing, mimetype: str, headers: Callable[[int], dict],
+                  empty: Callable[[], Response] | None = None) -> Response:
+    """Send `job`'s audio as it is made, framed by `framing`, with `headers(sample rate)`. Waits for the first
+    chunk, so an early failure is still an HTTP error. A job that ends with no audio is a 499 (the client
+    gone) or a 409 (cancelled: a DELETE, or a singleflight leader cancelled under it); done with none, it is
+    `empty()` (a whole file) or else the framing of no chunks (for events, just the end)."""
     first, rest, watcher = first_chunk(job)
-    if first is None:   # cancelled before any audio (the client gone, a DELETE): nothing to stream
+    if first is None:
         watcher.check()
-        return whole_audio(job, disposition)
+        _not_cancelled(job)
+        if empty is not None:
+            return empty()
+    chunks = rest if first is None else itertools.chain([first], rest)
+    rate = first.sample_rate if first is not None else job.audio.sample_rate
+    return Response(framing(job, chunks, watcher), mimetype=mimetype, headers=headers(rate))
+
+
+def streamed_audio(job: Job, disposition: str = "inline") -> Response:
+    """Send audio as it is made (done with no audio: the whole, empty, file)."""
     fmt = job.request.format
-    return Response(_encoded(job, itertools.chain([first], rest), watcher), mimetype=FORMATS[fmt].media_type,
-                    headers=_headers(job, fmt, first.sample_rate, disposition))
+    return framed_stream(job, _encoded, FORMATS[fmt].media_type, lambda rate: _headers(job, fmt, rate, disposition),
+                         empty=lambda: whole_audio(job, disposition))
 
 
 def first_chunk(job: Job) -> tuple[AudioChunk | None, Iterator[AudioChunk], Watcher]:
