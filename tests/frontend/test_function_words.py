@@ -19,7 +19,23 @@ CLAUSES = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES)
+# 为 opening a clause is "in order to, for" only before a person served, a purpose, a verb or an
+# adverb; before a noun it is the copula of encyclopedic and news text, before a role "act as".
+CLAUSE_OPENING_WEI = [
+    ("它是一种草本植物，为十字花科植物。", "为", 0, "wei2"),
+    ("该医院位于市中心，为二级甲等医院。", "为", 0, "wei2"),
+    ("这家公司成立于1998年，为国有独资企业。", "为", 0, "wei2"),
+    ("为人父母，最怕孩子生病。", "为", 0, "wei2"),
+    ("为师者要以身作则。", "为", 0, "wei2"),
+    ("为将之道，在于知人。", "为", 0, "wei2"),
+    ("为进一步方便群众，银行延长了营业时间。", "为", 0, "wei4"),
+    ("为纪念他，人们建了一座塔。", "为", 0, "wei4"),
+    ("为人们带来欢乐是他的心愿。", "为", 0, "wei4"),
+    ("1967年：为适应铁路电气化需要进行了扩建。", "为", 0, "wei4"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI)
 def test_function_word_reading_depends_on_its_clause(sentence, char, nth, expected):
     index = [i for i, c in enumerate(sentence) if c == char][nth]
     assert to_pinyin(sentence)[index] == expected

@@ -444,7 +444,9 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     clause = _clause(text, i)
     if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
         return None
-    if not clause or clause.endswith(_WILLING):
+    if not clause:
+        return "wei4" if _opens_for(text, i) else None
+    if clause.endswith(_WILLING):
         return "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
@@ -453,6 +455,24 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
 
 
+def _opens_for(text: str, i: int) -> bool:
+    """Whether a 为 opening its clause is "for, in order to": before a person it serves, what one does
+    for them, or a verb or an adverb (为你准备, 为纪念他, 为进一步方便群众); not the copula of
+    encyclopedic and news text (……，为十字花科植物; ……，为国有独资企业) nor "be, act as" a role (为人父母)."""
+    segments = lexicon().cut(text[i + 1 : i + 12])
+    nxt, nxt_pos = segments[0] if segments else ("", "")
+    person = text.startswith(_BENEFICIARIES + _OTHERS, i + 1)
+    if text[i + 1 : i + 2] in _ROLES and not person:
+        return False
+    doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
+    return person or doing or _PURPOSE.match(text, i + 1) is not None
+
+
+_OTHERS = ("人们", "别人", "他人")
+# Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
+_ROLES = set("人师官将王臣父母妻夫奴")
+# Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
+_PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
 _PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}所")   # 为人所知, 为大家所熟悉
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
