@@ -34,8 +34,44 @@ CLAUSE_OPENING_WEI = [
     ("1967年：为适应铁路电气化需要进行了扩建。", "为", 0, "wei4"),
 ]
 
+# 为 "as, into" after a verb that takes it (a character, or a word: 设置为, 衍生为); "for" after a
+# modal or a noun ending in such a character (应当为, 工作为), and after a 以 that is no 以…为.
+TAKEN_WEI = [
+    ("把首页设置为客户服务页面。", "为", 0, "wei2"),
+    ("这个模块定义为日志服务。", "为", 0, "wei2"),
+    ("此选项可配置为服务模式。", "为", 0, "wei2"),
+    ("他的职务调整为客户服务经理。", "为", 0, "wei2"),
+    ("这个词后来衍生为那个意思。", "为", 0, "wei2"),
+    ("他死后转生为那户人家的孩子。", "为", 0, "wei2"),
+    ("他被选为班长。", "为", 0, "wei2"),
+    ("他处处为别人着想。", "为", 0, "wei4"),
+    ("这个机构为老人服务。", "为", 0, "wei4"),
+    ("我们应当为孩子们着想。", "为", 0, "wei4"),
+    ("他的工作为大家提供了方便。", "为", 0, "wei4"),
+    ("她每天辛勤工作为家人挣钱。", "为", 0, "wei4"),
+    ("我可以为你做饭。", "为", 0, "wei4"),
+    ("他以后会为你负责。", "为", 0, "wei4"),
+    ("所以我们要为孩子着想。", "为", 0, "wei4"),
+    ("他一直以来都为大家服务。", "为", 0, "wei4"),
+    ("以他为榜样。", "为", 0, "wei2"),
+    ("我们以人民为中心。", "为", 0, "wei2"),
+    ("以此为戒。", "为", 0, "wei2"),
+    ("他以公司为家。", "为", 0, "wei2"),
+    # willing to be a role (甘愿为奴) or willing to do for someone (甘愿为人民服务)
+    ("他甘愿为奴。", "为", 0, "wei2"),
+    ("她愿为人妻。", "为", 0, "wei2"),
+    ("他甘愿为人民服务。", "为", 0, "wei4"),
+    ("他愿为父母分忧。", "为", 0, "wei4"),
+    ("我愿意为你做任何事。", "为", 0, "wei4"),
+    # the passive 为…所 (为大家所熟悉), not 所在/所有/研究所
+    ("这首歌为大家所熟悉。", "为", 0, "wei2"),
+    ("他的名字为人所知。", "为", 0, "wei2"),
+    ("这家公司专门为所在社区提供服务。", "为", 0, "wei4"),
+]
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI)
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI + TAKEN_WEI)
 def test_function_word_reading_depends_on_its_clause(sentence, char, nth, expected):
     index = [i for i, c in enumerate(sentence) if c == char][nth]
     assert to_pinyin(sentence)[index] == expected

@@ -442,17 +442,19 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     if word != "为":
         return None
     clause = _clause(text, i)
-    if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
+    taken = clause[-1:] in _TAKING_VERBS and not clause.endswith(_NOT_TAKING) or clause.endswith(_TAKING_WORDS)
+    if _TAKE_AS.search(clause) or taken or _PASSIVE.match(text, i + 1):
         return None
     if not clause:
         return "wei4" if _opens_for(text, i) else None
     if clause.endswith(_WILLING):
-        return "wei4"
+        return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         return None
-    return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
+    after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+    return None if served and not purpose and not after_subject else "wei4"
 
 
 def _opens_for(text: str, i: int) -> bool:
@@ -461,11 +463,17 @@ def _opens_for(text: str, i: int) -> bool:
     encyclopedic and news text (……，为十字花科植物; ……，为国有独资企业) nor "be, act as" a role (为人父母)."""
     segments = lexicon().cut(text[i + 1 : i + 12])
     nxt, nxt_pos = segments[0] if segments else ("", "")
-    person = text.startswith(_BENEFICIARIES + _OTHERS, i + 1)
-    if text[i + 1 : i + 2] in _ROLES and not person:
+    if _acts_as(text, i):
         return False
     doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
-    return person or doing or _PURPOSE.match(text, i + 1) is not None
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _PURPOSE.match(text, i + 1) is not None
+
+
+def _acts_as(text: str, i: int) -> bool:
+    """Whether 为 takes a role, "be, act as" (为人父母, 甘愿为奴, 愿为人妻), not a person it is done for
+    (为人们, 愿为父母分忧)."""
+    return text[i + 1 : i + 2] in _ROLES and not (
+        text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or _PURPOSE.match(text, i + 1))
 
 
 _OTHERS = ("人们", "别人", "他人")
@@ -473,11 +481,20 @@ _OTHERS = ("人们", "别人", "他人")
 _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
 _PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
-_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}所")   # 为人所知, 为大家所熟悉
+# 为人所知, 为大家所熟悉; not the 所 of 所有, 所在, 研究所, 派出所 (为所有的孩子, 为研究所工作).
+_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
+# The 以 of 以…为 "take … as" (以他为榜样, 以此为戒); not 可以, 所以, 以后, 以来, 以为 (我可以为你做饭).
+_TAKE_AS = re.compile(r"(?<![可所难加予得足])以(?![后前来及便免至上下内外为])")
+# Two-character verbs that take 为 "as, into" (设置为, 定义为, 衍生为, 转生为): their last character
+# also ends subjects and persons (处, 构, 生), so _TAKING_VERBS cannot hold it.
+_TAKING_WORDS = ("设置", "定义", "配置", "调整", "更名", "命名", "改名", "翻译", "转换", "简化", "划分", "设定",
+                 "指定", "修改", "变更", "升级", "任命", "提拔", "评选", "衍生", "演变", "转化", "转生", "认定", "规定")
+# Words ending in a _TAKING_VERBS character that take no 为 (我们应当为孩子着想, 他的工作为大家提供了方便).
+_NOT_TAKING = ("应当", "工作", "合作", "操作", "写作")
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
-_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
+_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
