@@ -70,8 +70,31 @@ TAKEN_WEI = [
 ]
 
 
+# 得 "must" (dei3) after a conjunction, a time or 主要; "got" (de2) after 一定 before 过 and after a
+# name; the particle after a noun that is the verb (梦得真切).
+MUST_DEI = [
+    ("你一定得过这种病吧？", "得", 0, "de2"),
+    ("他一定得过奖。", "得", 0, "de2"),
+    ("我们一定得小心。", "得", 0, "dei3"),
+    ("但是得认真准备。", "得", 0, "dei3"),
+    ("因此得谨慎。", "得", 0, "dei3"),
+    ("所以得小心。", "得", 0, "dei3"),
+    ("不过得小心一点。", "得", 0, "dei3"),
+    ("因战功而得封侯。", "得", 0, "de2"),
+    ("我们主要得靠自己。", "得", 0, "dei3"),
+    ("今天得很晚才能回家。", "得", 0, "dei3"),
+    ("明天得交作业。", "得", 0, "dei3"),
+    ("你得快点。", "得", 0, "dei3"),
+    ("蒋介卿得重建后的玉泰盐铺。", "得", 0, "de2"),
+    ("蒋瑞青得丰镐房。", "得", 0, "de2"),
+    # 担子菌 "basidiomycete" is dan1 beside 担子 "load" dan4
+    ("担子菌亚纲的真菌。", "担", 0, "dan1"),
+    ("他肩上的担子很重。", "担", 0, "dan4"),
+]
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI + TAKEN_WEI)
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI + TAKEN_WEI + MUST_DEI)
 def test_function_word_reading_depends_on_its_clause(sentence, char, nth, expected):
     index = [i for i, c in enumerate(sentence) if c == char][nth]
     assert to_pinyin(sentence)[index] == expected

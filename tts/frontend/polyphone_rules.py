@@ -30,7 +30,11 @@ _PAUSES = set("，。！？；：、,.!?;:")
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
-_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是"}
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是", "主要"}
+# Adverbs before 得 that are also "surely got" before 过 or 第 (你一定得过这种病吧, 他一定得过奖).
+_SURELY = {"一定", "还是"}
+# Conjunctions that join words rather than clauses: 而得 "and so got" (因战功而得封侯), 和/与.
+_JOINING_ONLY = {"而", "和", "与", "及", "或", "并", "跟", "同"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
@@ -76,16 +80,24 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return None
     if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
         return "dei3"
-    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+    surely_got = prev in _SURELY and nxt[:1] in ("过", "第")   # 你一定得过这种病吧: "got"
+    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES and not surely_got:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
+    joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
+    must_do = nxt_pos.startswith(("v", "d", "p", "l"))
+    if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
+        return "dei3"   # 今天得很晚才能回家: a time, then how late (jieba: 很 zg)
     if prev_pos.startswith(_VERBAL) or prev_pos == "ug" or nxt in _DEGREE_AFTER_DE:   # 过 "live": 日子过得很快
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    must_do = nxt_pos.startswith(("v", "d", "p", "l", "a"))
-    if (prev_pos in _SUBJECT or prev_pos == "t") and must_do or prev in _PERSONS and nxt in _MUST_HOW:   # 明天得交
+    # A person (or a noun) and what must be done; an adjective only after a person (我得快点; 他梦得真切 is
+    # "dreamt vividly"), and a name only before a verb (蒋介卿得重建后的盐铺: "got").
+    subject = prev_pos in _SUBJECT and (prev_pos != "nr" or nxt_pos.startswith("v"))
+    person = prev in _PERSONS or prev_pos == "r"
+    if subject and must_do or person and nxt_pos.startswith("a") or prev in _PERSONS and nxt in _MUST_HOW:
         return "dei3"
     return None
 
