@@ -27,6 +27,7 @@ _VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
+_NOT_PAUSE = "[^" + "".join(sorted(_PAUSES)) + "]"   # a regex class: any character within a clause
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
@@ -448,9 +449,10 @@ def _liao_potential(text: str, i: int, word: str) -> str | None:
 def _wei_for(text: str, i: int, word: str) -> str | None:
     """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
     before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责), or before
-    what one does for them (处处为别人着想); opening its clause it is "in order to" (为进一步方便群众),
-    and after a word of willing "for" (愿意为环保产品多花钱); unless the clause began with 以 (以他为榜样:
-    "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
+    what one does for them (处处为别人着想); opening its clause, "in order to, for" before a verb or
+    what is done for someone (为进一步方便群众, 为乘客提供了方便: _opens_for), and after a word of willing
+    "for" (愿意为环保产品多花钱) unless it takes a role (甘愿为奴); unless the clause has the 以 of 以…为
+    (以他为榜样: "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
     if word != "为":
         return None
     clause = _clause(text, i)
@@ -478,7 +480,9 @@ def _opens_for(text: str, i: int) -> bool:
     if _acts_as(text, i):
         return False
     doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
-    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _PURPOSE.match(text, i + 1) is not None
+    done_for = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1)
+    ranked = _RANKED.match(text, i + 1)   # 为国内首家提供云服务的企业: the copula
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or bool(done_for and not ranked)
 
 
 def _acts_as(text: str, i: int) -> bool:
@@ -489,6 +493,11 @@ def _acts_as(text: str, i: int) -> bool:
 
 
 _OTHERS = ("人们", "别人", "他人")
+# What is done for someone named after 为 (为乘客提供了方便, 为意大利扳平比分, 为将来的建筑打下基础);
+# not after a rank (_RANKED).
+_DONE_FOR = re.compile(_NOT_PAUSE + r"{1,10}?(?:提供|打下|奠定|创造|带来|扳平|扳回|夺得|赢得|"
+                       r"举行|解围|铺平|发挥|培养|起名|报了仇|熬|下厨|引进|进行)")
+_RANKED = re.compile(_NOT_PAUSE + r"{0,6}?(?:首|第|唯一|最)")
 # Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
 _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
