@@ -27,10 +27,15 @@ _VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
+_NOT_PAUSE = "[^" + "".join(sorted(_PAUSES)) + "]"   # a regex class: any character within a clause
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
-_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是"}
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是", "主要"}
+# Adverbs before 得 that are also "surely got" before 过 or 第 (你一定得过这种病吧, 他一定得过奖).
+_SURELY = {"一定", "还是"}
+# Conjunctions that join words rather than clauses: 而得 "and so got" (因战功而得封侯), 和/与.
+_JOINING_ONLY = {"而", "和", "与", "及", "或", "并", "跟", "同"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
@@ -59,6 +64,12 @@ _DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡
 Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
 
+def _clause(text: str, i: int) -> str:
+    """The part of text[:i] after its last pause: the clause a character at i stands in, so a 把 or 比
+    of the previous sentence (他比我小两岁！个子却长了不少) never reaches it."""
+    return text[max(text.rfind(p, 0, i) for p in _PAUSES) + 1 : i]
+
+
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """得 after a verb or adjective (过 "live" included: 过得很快), or before a degree word
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
@@ -70,16 +81,24 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return None
     if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
         return "dei3"
-    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+    surely_got = prev in _SURELY and nxt[:1] in ("过", "第")   # 你一定得过这种病吧: "got"
+    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES and not surely_got:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
+    joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
+    must_do = nxt_pos.startswith(("v", "d", "p", "l"))
+    if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
+        return "dei3"   # 今天得很晚才能回家: a time, then how late (jieba: 很 zg)
     if prev_pos.startswith(_VERBAL) or prev_pos == "ug" or nxt in _DEGREE_AFTER_DE:   # 过 "live": 日子过得很快
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    must_do = nxt_pos.startswith(("v", "d", "p", "l", "a"))
-    if (prev_pos in _SUBJECT or prev_pos == "t") and must_do or prev in _PERSONS and nxt in _MUST_HOW:   # 明天得交
+    # A person (or a noun) and what must be done; an adjective only after a person (我得快点; 他梦得真切 is
+    # "dreamt vividly"), and a name only before a verb (蒋介卿得重建后的盐铺: "got").
+    subject = prev_pos in _SUBJECT and (prev_pos != "nr" or nxt_pos.startswith("v"))
+    person = prev in _PERSONS or prev_pos == "r"
+    if subject and must_do or person and nxt_pos.startswith("a") or prev in _PERSONS and nxt in _MUST_HOW:
         return "dei3"
     return None
 
@@ -113,7 +132,7 @@ def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     compared = "比" in clause.replace("比赛", "").replace("比较", "")
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
     return "chang2" if word == "长" and compared and closes else None
@@ -430,28 +449,73 @@ def _liao_potential(text: str, i: int, word: str) -> str | None:
 def _wei_for(text: str, i: int, word: str) -> str | None:
     """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
     before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责), or before
-    what one does for them (处处为别人着想); opening its clause it is "in order to" (为进一步方便群众),
-    and after a word of willing "for" (愿意为环保产品多花钱); unless the clause began with 以 (以他为榜样:
-    "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
+    what one does for them (处处为别人着想); opening its clause, "in order to, for" before a verb or
+    what is done for someone (为进一步方便群众, 为乘客提供了方便: _opens_for), and after a word of willing
+    "for" (愿意为环保产品多花钱) unless it takes a role (甘愿为奴); unless the clause has the 以 of 以…为
+    (以他为榜样: "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
     if word != "为":
         return None
-    clause = text[:i].split("，")[-1].split("。")[-1]
-    if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
+    clause = _clause(text, i)
+    taken = clause[-1:] in _TAKING_VERBS and not clause.endswith(_NOT_TAKING) or clause.endswith(_TAKING_WORDS)
+    if _TAKE_AS.search(clause) or taken or _PASSIVE.match(text, i + 1):
         return None
-    if not clause or clause.endswith(_WILLING):
-        return "wei4"
+    if not clause:
+        return "wei4" if _opens_for(text, i) else None
+    if clause.endswith(_WILLING):
+        return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         return None
-    return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
+    after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+    return None if served and not purpose and not after_subject else "wei4"
 
 
-_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}所")   # 为人所知, 为大家所熟悉
+def _opens_for(text: str, i: int) -> bool:
+    """Whether a 为 opening its clause is "for, in order to": before a person it serves, what one does
+    for them, or a verb or an adverb (为你准备, 为纪念他, 为进一步方便群众); not the copula of
+    encyclopedic and news text (……，为十字花科植物; ……，为国有独资企业) nor "be, act as" a role (为人父母)."""
+    segments = lexicon().cut(text[i + 1 : i + 12])
+    nxt, nxt_pos = segments[0] if segments else ("", "")
+    if _acts_as(text, i):
+        return False
+    doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
+    done_for = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1)
+    ranked = _RANKED.match(text, i + 1)   # 为国内首家提供云服务的企业: the copula
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or bool(done_for and not ranked)
+
+
+def _acts_as(text: str, i: int) -> bool:
+    """Whether 为 takes a role, "be, act as" (为人父母, 甘愿为奴, 愿为人妻), not a person it is done for
+    (为人们, 愿为父母分忧) nor the future (为将来打下基础)."""
+    return text[i + 1 : i + 2] in _ROLES and not (
+        text.startswith(_BENEFICIARIES + _OTHERS + ("将来",), i + 1) or _PURPOSE.match(text, i + 1))
+
+
+_OTHERS = ("人们", "别人", "他人")
+# What is done for someone named after 为 (为乘客提供了方便, 为意大利扳平比分, 为将来的建筑打下基础);
+# not after a rank (_RANKED).
+_DONE_FOR = re.compile(_NOT_PAUSE + r"{1,10}?(?:提供|打下|奠定|创造|带来|扳平|扳回|夺得|赢得|"
+                       r"举行|解围|铺平|发挥|培养|起名|报了仇|熬|下厨|引进|进行)")
+_RANKED = re.compile(_NOT_PAUSE + r"{0,6}?(?:首|第|唯一|最)")
+# Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
+_ROLES = set("人师官将王臣父母妻夫奴")
+# Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
+_PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
+# 为人所知, 为大家所熟悉; not the 所 of 所有, 所在, 研究所, 派出所 (为所有的孩子, 为研究所工作).
+_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
+# The 以 of 以…为 "take … as" (以他为榜样, 以此为戒); not 可以, 所以, 以后, 以来, 以为 (我可以为你做饭).
+_TAKE_AS = re.compile(r"(?<![可所难加予得足])以(?![后前来及便免至上下内外为])")
+# Two-character verbs that take 为 "as, into" (设置为, 定义为, 衍生为, 转生为): their last character
+# also ends subjects and persons (处, 构, 生), so _TAKING_VERBS cannot hold it.
+_TAKING_WORDS = ("设置", "定义", "配置", "调整", "更名", "命名", "改名", "翻译", "转换", "简化", "划分", "设定",
+                 "指定", "修改", "变更", "升级", "任命", "提拔", "评选", "衍生", "演变", "转化", "转生", "认定", "规定")
+# Words ending in a _TAKING_VERBS character that take no 为 (我们应当为孩子着想, 他的工作为大家提供了方便).
+_NOT_TAKING = ("应当", "工作", "合作", "操作", "写作")
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
-_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
+_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
@@ -462,7 +526,7 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     or at the clause's end), is the verb "give back" (把车还回去, 把钱还给他, 把书还了); the
     adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子).
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
     if word == "还" and _PAID_OFF.match(text, i + 1):
         return "huan2"
@@ -495,7 +559,7 @@ def _bei_carry(text: str, i: int, word: str) -> str | None:
     背起课文来, 背起来 recite: bei4), and 背 after 把 and the load (把书包背在身上; 把课文背下来 bei4)."""
     if text[i + 1 : i + 2] == "起" and text[i + 2 : i + 3] not in _RECITED:
         return "bei1"
-    disposed = text[:i].split("，")[-1].split("。")[-1].rpartition("把")[2]   # 把书包背在身上
+    disposed = _clause(text, i).rpartition("把")[2]   # 把书包背在身上
     if disposed and _CARRIED & set(disposed) and text[i + 1 : i + 2] in _CARRIED_TO:
         return "bei1"
     rest = text[i + 1 : i + 4]
@@ -512,7 +576,7 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
     tied = text[i + 1 : i + 2]
     beyond = text[i + 2 : i + 3]   # empty at the text's end: 系上 closing it, or 系 closing it (他系)
     ends = not beyond or beyond in _PAUSES or beyond == "了"
-    disposal = "把" in text[:i].split("，")[-1].split("。")[-1]   # 把鞋带系上
+    disposal = "把" in _clause(text, i)   # 把鞋带系上
     if tied == "上" and text[i + 2 : i + 4].removeprefix("了")[:1] not in _FASTENED and not (ends and disposal):
         return None
     return "ji4" if tied in _TIED and word in ("系", "系" + tied) else None
@@ -666,7 +730,7 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     (在厨房和面, 先和面), and 和成 a dough (加入温水和成面团); 面和水, 米和面, 外面和好朋友 are "and"."""
     if word != "和":
         return None
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     dough = _DOUGH_BEFORE.search(clause)
     if text[i + 1 : i + 2] == "成" and _SHAPED.match(text, i + 2):   # 加入温水和成面团
         return "huo2"
@@ -692,7 +756,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
     reduplicated = text[i + 1 : i + 3] in ("一转", "了转") or text[i - 2 : i] in ("转一", "转了")
     if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
         return "zhuan4"
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
     return "zhuan4" if closes and any(a in clause for a in _AROUND) else None
 
@@ -725,7 +789,7 @@ _ASPECTS_AND_DE = set("了着过得")
 
 def _dang_take_as(text: str, i: int, word: str) -> str | None:
     """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     return "dang4" if word == "当" and "把" in clause[:-1] else None
 
 
