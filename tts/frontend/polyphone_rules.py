@@ -371,8 +371,9 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
     return "bao4" if text[i + 1 : i + 2] in _BAO_AFTER else "pao2"
 
 
-# What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause.
-_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档|挡|频道|静音|震动|状态|格式)")
+# What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause;
+# not a department or an archive (调到档案室, 调到频道部: a transfer).
+_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
 # 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
 _SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
 
@@ -455,6 +456,9 @@ _PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
+# Of those, the two that also start what follows the adverb 还 (还到处借, 还清点, 还清楚).
+_GIVEN_ON_TO = set("到清")
+_ADVERB_WORDS = ("到处", "清楚", "清点")
 
 
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
@@ -464,6 +468,8 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
     clause = text[:i].split("，")[-1].split("。")[-1]
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
+    if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
+        closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
     if word == "还" and _PAID_OFF.match(text, i + 1):
         return "huan2"
     return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
@@ -774,8 +780,13 @@ _CHAR_RULES: dict[str, CharRule] = {
 # Dictionary words with two senses that the text around them settles: unlike the rules above,
 # which only correct the classifier, these may override the phrase dictionary's reading.
 def _zhong_heavily(text: str, i: int, word: str) -> str | None:
-    """重重地 is "heavily" (重重地摔了一跤: zhong4); 困难重重, 重重包围 are layers (chong2)."""
-    return "zhong4" if word == "重重地" else None
+    """重重地 before a verb of force is "heavily" (重重地摔了一跤, 重重地叹了口气: zhong4); elsewhere it is
+    layers (敌人重重地包围了村子, 他疑虑重重地看着我, 困难重重: chong2, the dictionary's)."""
+    return "zhong4" if word == "重重地" and text[text.find("地", i) + 1 :][:1] in _FORCEFUL else None
+
+
+# Verbs of force after 重重地 "heavily".
+_FORCEFUL = set("摔打砸拍捶锤落关撞放点叹踩跺推甩击压咬捏握踢敲跌倒按扔撂磕碰挨吸抽吐亲刺伤罚惩")
 
 
 def _zhang_grown(text: str, i: int, word: str) -> str | None:
@@ -795,28 +806,33 @@ _RECEIVED = set("到齐全")
 def _hang_trade(text: str, i: int, word: str) -> str | None:
     """行 of 一行 after a demonstrative or before what lines hold is a line or a trade (这一行字, 一行代码,
     在这一行干了十年), hang2, not the
-    travelling party of 一行人, 他们一行 (xing2); so is 行 alone after a demonstrative that a verb of
+    travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
     if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
-        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人"
+        party = text[i + 1 : i + 2] in _PARTY_AFTER or text[i + 1 : i + 2] in _NUMERALS   # 这一行五人, 这一行共十二人
+        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and not party
         return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
     return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 
 
 _TRADE_VERBS = set("干做在入进转是懂爱改回换")
+_PARTY_AFTER = set("人共等")   # what follows the travelling party 一行: its count (这一行五人, 一行共十人, 一行等人)
 
 
 def _zhao_got(text: str, i: int, word: str) -> str | None:
-    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2; 想着 before
-    what one meant to do is durative (从没想着要放弃)."""
+    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2; 想着, 抢着, 赶着
+    before what one meant to do are durative (从没想着要放弃, 没抢着说话, 没赶着回家)."""
     if text[i - 2 : i - 1] != "没" or text[i - 1 : i] not in _ZHAO_AFTER_NOT:
         return None
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _CLOSING_PARTICLES
-    return "zhao2" if text[i - 1] != "想" or closes else None
+    return "zhao2" if text[i - 1] not in _HURRIED or closes else None
 
 
 _CLOSING_PARTICLES = set("了吗呢啊吧")
+# Verbs whose 没V着 before another verb is durative "didn't think of / rush to" (从没想着要放弃, 没抢着说话,
+# 没赶着回家: zhe5); closing the clause they got there (也没想着, 车没赶着: zhao2).
+_HURRIED = set("想抢赶")
 
 
 _OVER_DICTIONARY: dict[str, CharRule] = {
@@ -853,9 +869,13 @@ def correct(segments: list[tuple[str, str]], readings: list[str], open_positions
             after = segments[k + 2][0] if k + 2 < len(segments) else ""
             readings[end - 1] = rule(word, pos, prev, prev_pos, nxt, nxt_pos, after) or readings[end - 1]
     for i in sorted(open_positions):   # V了V, V一V: the verb again, read as the first time (弹了弹, 转一转)
-        if i >= 2 and text[i] == text[i - 2] and text[i - 1] in _REDUPLICATING and text[i] not in _REDUPLICATING:
+        repeated = text[i] not in _REDUPLICATING and text[i] not in _FUNCTION_READINGS
+        if i >= 2 and text[i] == text[i - 2] and text[i - 1] in _REDUPLICATING and repeated:
             readings[i] = readings[i - 2]
     return readings
 
 
 _REDUPLICATING = ("了", "一")
+# Characters whose second one in X了X is mostly another word, not the verb said again: the adverb 还
+# after the verb 还 (钱还了还想再借), 为 "for" after 成为 (成为了为人民服务的), 得, 行.
+_FUNCTION_READINGS = set("还为得行")
