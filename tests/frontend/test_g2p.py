@@ -507,6 +507,22 @@ REVIEW_B_CLASSES = [
     ("他把房间收拾好了还清点了一遍东西。", "还", 0, "hai2"),
     ("把欠款还清。", "还", 0, "huan2"),
     ("就把钱还给你。", "还", 0, "huan2"),
+    # 背起 a load shoulders it (bei1); 背起书来, 背起了台词 recite and 背起手来 clasps (bei4)
+    ("他背起书来很快。", "背", 0, "bei4"),
+    ("他很快就背起了台词。", "背", 0, "bei4"),
+    ("他背起古诗来摇头晃脑。", "背", 0, "bei4"),
+    ("他背起手来在屋里踱步。", "背", 0, "bei4"),
+    ("老人背起双手走了。", "背", 0, "bei4"),
+    ("他背起行囊出发了。", "背", 0, "bei1"),
+    ("他背起了全家的重担。", "背", 0, "bei1"),
+    # 背 after 把 and the load that heads its object carries (bei1); 包装, 孩子们的名字 are learnt by heart
+    ("他把包装上的说明背了下来。", "背", 0, "bei4"),
+    ("他把孩子们的名字背了下来。", "背", 0, "bei4"),
+    ("把孩子背起来。", "背", 0, "bei1"),
+    # 转 round what 绕着/围着 name right before it (zhuan4); a direction between them turns (zhuan3)
+    ("车子绕着环岛往右转。", "转", 0, "zhuan3"),
+    ("大家围着桌子坐好以后向后转。", "转", 0, "zhuan3"),
+    ("地球绕着太阳转。", "转", 0, "zhuan4"),
 ]
 
 

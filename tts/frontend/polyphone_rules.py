@@ -486,8 +486,11 @@ _CARRY_ASPECTS = set("着起上")
 _COUNTED_LOAD = re.compile(r"[着起上了][一两几]?[个只袋捆筐篓把]?[大小重沉旧新破]?")
 # Where a load goes on the back, after 把 and the load (把书包背在身上, 把孩子背起来, 把柴背回家).
 _CARRIED_TO = set("在起上到着回走了")
-# What 背起 recites rather than shoulders (背起课文来, 背起单词, 背起来).
-_RECITED = set("课单台诗稿公来")
+# What 背起 shoulders (背起孩子, 背起行囊, 背起了全家的重担); anything else, it may recite (背起书来, 背起了台词)
+# or clasp the hands (背起手来): left to the classifier.
+_SHOULDERED = re.compile(r"了?[^，。！？；：,.!?;:来]{0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
+# The load that heads a 把 object (把书包, 把孩子, 把行李): not 把包装上的说明, 把孩子们的名字.
+_LOADS = ("包", "篓", "筐", "袋", "柴", "枪", "孩子", "娃", "行李", "行囊")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
 _TIED = set("好上紧鞋领安扣围着")
 # 系上 ties only before what it fastens (系上安全带, 系上了红领巾) or closing a 把 (把鞋带系上);
@@ -497,12 +500,12 @@ _FASTENED = set("鞋领安扣围带腰绳红丝")
 
 def _bei_carry(text: str, i: int, word: str) -> str | None:
     """背 before what is carried (right after it, or after 着/起/上 and a count: 背着一个大包)
-    carries on the back, bei1; so does 背起 "shoulder" anything but a text to learn (背起了全家的重担;
-    背起课文来, 背起来 recite: bei4), and 背 after 把 and the load (把书包背在身上; 把课文背下来 bei4)."""
-    if text[i + 1 : i + 2] == "起" and text[i + 2 : i + 3] not in _RECITED:
+    carries on the back, bei1; so does 背起 a load (背起孩子, 背起了全家的重担; 背起书来, 背起手来 are left to
+    the classifier), and 背 after 把 and the load (把书包背在身上; 把课文背下来, 把孩子们的名字背了下来 bei4)."""
+    if text[i + 1 : i + 2] == "起" and _SHOULDERED.match(text, i + 2):
         return "bei1"
     disposed = text[:i].split("，")[-1].split("。")[-1].rpartition("把")[2]   # 把书包背在身上
-    if disposed and _CARRIED & set(disposed) and text[i + 1 : i + 2] in _CARRIED_TO:
+    if disposed.removesuffix("们").endswith(_LOADS) and text[i + 1 : i + 2] in _CARRIED_TO:
         return "bei1"
     rest = text[i + 1 : i + 4]
     thing = rest[1:] if rest[:1] in _CARRY_ASPECTS else rest[:2]
@@ -688,7 +691,9 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
 
 # 转 with 一/了 between two of it (转一转, 转了转), or round what 绕着/围着 name, closing the clause
 # or before 了/圈 (地球绕着太阳转, 围着操场转了三圈): zhuan4 "go round, stroll".
-_AROUND = ("绕着", "围着")
+# 绕着/围着 and what it goes round right before 转 (绕着太阳转, 围着他团团转); a direction between them turns
+# (绕着环岛往右转, 围着桌子坐好以后向后转: zhuan3).
+_ROUND_WHAT = re.compile(r"(?:绕着|围着)[^往向左右前后]{0,4}$")
 _ROUNDS = re.compile(r"了?(?:[一两三四五六七八九十几]+|个)圈")
 
 
@@ -700,7 +705,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
         return "zhuan4"
     clause = text[:i].split("，")[-1].split("。")[-1]
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
-    return "zhuan4" if closes and any(a in clause for a in _AROUND) else None
+    return "zhuan4" if closes and _ROUND_WHAT.search(clause) else None
 
 
 def _lei_tired(text: str, i: int, word: str) -> str | None:
