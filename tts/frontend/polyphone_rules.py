@@ -59,6 +59,12 @@ _DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡
 Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
 
+def _clause(text: str, i: int) -> str:
+    """The part of text[:i] after its last pause: the clause a character at i stands in, so a 把 or 比
+    of the previous sentence (他比我小两岁！个子却长了不少) never reaches it."""
+    return text[max(text.rfind(p, 0, i) for p in _PAUSES) + 1 : i]
+
+
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """得 after a verb or adjective (过 "live" included: 过得很快), or before a degree word
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
@@ -113,7 +119,7 @@ def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     compared = "比" in clause.replace("比赛", "").replace("比较", "")
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
     return "chang2" if word == "长" and compared and closes else None
@@ -436,7 +442,7 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
     if word != "为":
         return None
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
         return None
     if not clause or clause.endswith(_WILLING):
@@ -466,7 +472,7 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     or at the clause's end), is the verb "give back" (把车还回去, 把钱还给他, 把书还了); the
     adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子).
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
     if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
         closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
@@ -504,7 +510,7 @@ def _bei_carry(text: str, i: int, word: str) -> str | None:
     the classifier), and 背 after 把 and the load (把书包背在身上; 把课文背下来, 把孩子们的名字背了下来 bei4)."""
     if text[i + 1 : i + 2] == "起" and _SHOULDERED.match(text, i + 2):
         return "bei1"
-    disposed = text[:i].split("，")[-1].split("。")[-1].rpartition("把")[2]   # 把书包背在身上
+    disposed = _clause(text, i).rpartition("把")[2]   # 把书包背在身上
     if disposed.removesuffix("们").endswith(_LOADS) and text[i + 1 : i + 2] in _CARRIED_TO:
         return "bei1"
     rest = text[i + 1 : i + 4]
@@ -521,7 +527,7 @@ def _ji_tie(text: str, i: int, word: str) -> str | None:
     tied = text[i + 1 : i + 2]
     beyond = text[i + 2 : i + 3]   # empty at the text's end: 系上 closing it, or 系 closing it (他系)
     ends = not beyond or beyond in _PAUSES or beyond == "了"
-    disposal = "把" in text[:i].split("，")[-1].split("。")[-1]   # 把鞋带系上
+    disposal = "把" in _clause(text, i)   # 把鞋带系上
     if tied == "上" and text[i + 2 : i + 4].removeprefix("了")[:1] not in _FASTENED and not (ends and disposal):
         return None
     return "ji4" if tied in _TIED and word in ("系", "系" + tied) else None
@@ -675,7 +681,7 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     (在厨房和面, 先和面), and 和成 a dough (加入温水和成面团); 面和水, 米和面, 外面和好朋友 are "and"."""
     if word != "和":
         return None
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     dough = _DOUGH_BEFORE.search(clause)
     if text[i + 1 : i + 2] == "成" and _SHAPED.match(text, i + 2):   # 加入温水和成面团
         return "huo2"
@@ -703,7 +709,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
     reduplicated = text[i + 1 : i + 3] in ("一转", "了转") or text[i - 2 : i] in ("转一", "转了")
     if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
         return "zhuan4"
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
     return "zhuan4" if closes and _ROUND_WHAT.search(clause) else None
 
@@ -736,7 +742,7 @@ _ASPECTS_AND_DE = set("了着过得")
 
 def _dang_take_as(text: str, i: int, word: str) -> str | None:
     """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
-    clause = text[:i].split("，")[-1].split("。")[-1]
+    clause = _clause(text, i)
     return "dang4" if word == "当" and "把" in clause[:-1] else None
 
 
