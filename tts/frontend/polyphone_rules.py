@@ -806,12 +806,16 @@ def _zhang_grown(text: str, i: int, word: str) -> str | None:
 
 
 def _mei_received(text: str, i: int, word: str) -> str | None:
-    """没收 before 到/齐/全 is "not received" (我没收到, mei2), not "confiscate" (没收了他的手机, 被没收: mo4)."""
-    received = text[i + 2 : i + 3] in _RECEIVED and text[i - 1 : i] != "被"
-    return "mei2" if word == "没收" and received else None
+    """没收 before 到/齐 is "not received" (我没收到, 作业还没收齐: mei2), not "confiscate" (没收了他的手机: mo4,
+    the dictionary's), unless 被/把/将 earlier in its clause hands the goods over (手机被老师没收到现在,
+    警方把没收到的毒品) or 到手 follows (依法没收到手的赃款); 没收全部 is the legal formula."""
+    if word != "没收" or text[i + 2 : i + 3] not in _RECEIVED or text.startswith("到手", i + 2):
+        return None
+    return None if _HANDED_OVER & set(_clause(text, i)) else "mei2"
 
 
-_RECEIVED = set("到齐全")
+_RECEIVED = set("到齐")
+_HANDED_OVER = set("被把将")
 
 
 def _hang_trade(text: str, i: int, word: str) -> str | None:
