@@ -529,6 +529,36 @@ REVIEW_B_CLASSES = [
     ("他的手机被老师没收到现在还没还。", "没", 0, "mo4"),
     ("警方把没收到的毒品全部销毁。", "没", 0, "mo4"),
     ("我没收到你的邮件。", "没", 0, "mei2"),
+    # 长着 before any clause-final particle is "long" (chang2); before what has grown, "grow"
+    ("时间还长着哩。", "长", 0, "chang2"),
+    ("路还长着嘞。", "长", 0, "chang2"),
+    ("她长着一双大眼睛。", "长", 0, "zhang3"),
+    # 长了 and a weight, an age or 不少 has grown (zhang3), 比 or not; 比那条长 is "longer"
+    ("宝宝比上个月长了一斤。", "长", 0, "zhang3"),
+    ("他比我小两岁！个子却长了不少。", "长", 0, "zhang3"),
+    ("比如孩子长了一岁，衣服就得换。", "长", 0, "zhang3"),
+    ("这根比我的长一些。", "长", 0, "chang2"),
+    # 乐了 after music jieba splits off is the music (yue4); 大家都乐了 laughs
+    ("听了一晚上古乐了。", "乐", 0, "yue4"),
+    ("大家都乐了。", "乐", 0, "le4"),
+    # 还完了 pays back only with a debt in sight
+    ("这还完了？", "还", 0, "hai2"),
+    ("房贷还完了吗？", "还", 0, "huan2"),
+    # 面和 + a result that starts another word is "and" (he2); 把面和好 kneads
+    ("我买了面和好多菜。", "和", 0, "he2"),
+    ("锅里有面和开水。", "和", 0, "he2"),
+    ("把面和好。", "和", 0, "huo2"),
+    # V得了 + what was won: 得 obtained (de2); 来得了吗 can (liao3)
+    ("他在比赛中跑得了第一名。", "得", 0, "de2"),
+    ("他这次做得了满分。", "得", 0, "de2"),
+    ("你来得了吗？", "了", 0, "liao3"),
+    # 干那行 is a trade before a particle too; 这行吗 "all right?"
+    ("干那行吗？", "行", 0, "hang2"),
+    ("这行吗？", "行", 0, "xing2"),
+    # 这几只 counts (zhi1); 三行字 lines (hang2), a dictionary word jieba keeps whole
+    ("这几只小猫。", "只", 0, "zhi1"),
+    ("这里有三行字。", "行", 0, "hang2"),
+    ("三行诗。", "行", 0, "hang2"),
 ]
 
 

@@ -107,12 +107,14 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出), and so
-    before 着 and what has grown (长着一双大眼睛; 路还长着呢 is "long"); after a degree adverb or
+    before 着 and what has grown (长着一双大眼睛; 路还长着呢 is "long") and before 了 and a weight, an age or
+    不少 (宝宝比上个月长了一斤, 长了一岁); after a degree adverb or
     before a number, "long" (很长, 长一点二米)."""
     if word != "长":
         return None
     grown = nxt == "着" and after and after[0] not in _PAUSES and after[0] not in _CLOSING_PARTICLES
-    if nxt == "得" or nxt[:1] in _GROWN or grown:
+    gained = nxt == "了" and (after == "不少" or after[-1:] in ("斤", "岁") and set(after[:-1]) <= _NUMERALS)
+    if nxt == "得" or nxt[:1] in _GROWN or grown or gained:   # 长了一斤, 长了一岁, 长了不少: has grown
         return "zhang3"
     return "chang2" if prev in _DEGREE or prev == "多" or nxt[:1] in _NUMERALS else None
 
@@ -120,12 +122,12 @@ def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
     clause = _clause(text, i)
-    compared = "比" in clause.replace("比赛", "").replace("比较", "")
+    compared = "比" in clause.replace("比赛", "").replace("比较", "").replace("比如", "")
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
     return "chang2" if word == "长" and compared and closes else None
 
 
-_LONGER_BY = set("了一些多很点吗呢吧啊")
+_LONGER_BY = set("一些多很点吗呢吧啊")   # not 了: 宝宝比上个月长了一斤 has grown (zhang3)
 
 
 def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -422,11 +424,14 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 # Verbs whose V得了 is the potential "can V" (来得了吗, 吃得了这么多, 跑得了和尚跑不了庙: de5 liao3),
 # not 得 "obtain" with the particle 了 (考得了满分, 赢得了比赛, 拿得了冠军: de2 le5).
 _CAN_DO = set("来去吃喝做办管受走跑搬用睡帮住站坐忍顶撑扛养修治")
+# What V得了 obtained rather than could do (跑得了第一名, 做得了满分, 拿得了金牌).
+_ACHIEVED = set("第满冠金银铜一二三四五六七八九十")
 
 
 def _potential(text: str, i: int) -> bool:
     """Whether text[i:i + 2] is the 得了 of a potential V得了."""
-    return text[i : i + 2] == "得了" and text[i - 1 : i] in _CAN_DO and text[i - 2 : i - 1] != "不"
+    achieved = text[i + 2 : i + 3] in _ACHIEVED or text.startswith(("冠军", "奖"), i + 2)   # 跑得了第一名: de2 le5
+    return text[i : i + 2] == "得了" and text[i - 1 : i] in _CAN_DO and text[i - 2 : i - 1] != "不" and not achieved
 
 
 def _liao_potential(text: str, i: int, word: str) -> str | None:
@@ -476,13 +481,14 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
     if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
         closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
-    if word == "还" and _PAID_OFF.match(text, i + 1):
+    if word == "还" and _PAID_OFF.match(text, i + 1) and (_OWED & set(clause) or any(d in clause for d in _DEBTS)):
         return "huan2"
     return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
 
 
 # 还上了, 还完了 closing the clause have paid back (钱终于还上了, 房贷还完了吗); 还上了大学 is "even".
 _PAID_OFF = re.compile(r"[上完]了(?:$|[吗吧呢啊]|[，。！？；：,.!?;:])")
+_OWED = set("钱贷债账把已终")   # what shows a debt was paid (钱终于还上了); 这还完了？ is "wouldn't that be the end"
 
 
 # What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
@@ -685,7 +691,8 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     dough = _DOUGH_BEFORE.search(clause)
     if text[i + 1 : i + 2] == "成" and _SHAPED.match(text, i + 2):   # 加入温水和成面团
         return "huo2"
-    if dough and text[i + 1 : i + 2] in _KNEADED:
+    joined = len(text[i + 1 : i + 3]) == 2 and lexicon().frequency(text[i + 1 : i + 3])   # 面和好多菜, 面和开水
+    if dough and text[i + 1 : i + 2] in _KNEADED and not joined:
         at = i - len(clause) + dough.start()
         return "huo2" if _standalone(text, at, at + 1) else None
     beyond = text[i + 2 : i + 3]   # after the dough; empty at the text's end
@@ -749,10 +756,11 @@ def _dang_take_as(text: str, i: int, word: str) -> str | None:
 def _le_laugh(text: str, i: int, word: str) -> str | None:
     """乐 before 了/坏/开/呵 is "laugh, be delighted" (大家都乐了, 乐坏了, 乐开了花), le4; the music yue4
     lives in words (音乐, 乐队)."""
-    return "le4" if text[i + 1 : i + 2] in _DELIGHTED else None
+    return "le4" if text[i + 1 : i + 2] in _DELIGHTED and text[i - 1 : i] not in _MUSIC_BEFORE else None
 
 
 _DELIGHTED = set("了坏开呵")
+_MUSIC_BEFORE = set("古民雅礼国器声奏弦管鼓")   # 听了一晚上古乐了: music that jieba splits (yue4)
 
 
 _CHAR_RULES: dict[str, CharRule] = {
@@ -823,15 +831,20 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
     在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
+    if word[:-1] and set(word[:-1]) <= _NUMERALS and text[i + 1 : i + 2] in _IN_LINES:   # 三行字, 三行诗
+        return "hang2"
     if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
         party = text[i + 1 : i + 2] in _PARTY_AFTER or text[i + 1 : i + 2] in _NUMERALS   # 这一行五人, 这一行共十二人
         after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and not party
         return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
-    return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
+    if word != "行" or not worked:
+        return None
+    return "hang2" if text[i - 2] in _WORKING or text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 
 
 _TRADE_VERBS = set("干做在入进转是懂爱改回换")
+_WORKING = set("干做入进转懂爱换")   # of those, the ones that make 这行 a trade before a particle too (干那行吗？)
 _PARTY_AFTER = set("人共等")   # what follows the travelling party 一行: its count (这一行五人, 一行共十人, 一行等人)
 
 
@@ -844,7 +857,8 @@ def _zhao_got(text: str, i: int, word: str) -> str | None:
     return "zhao2" if text[i - 1] not in _HURRIED or closes else None
 
 
-_CLOSING_PARTICLES = set("了吗呢啊吧")
+# Modal particles that close a clause (路还长着哩, 这行吗, 也没想着呀).
+_CLOSING_PARTICLES = set("了吗呢啊吧呀啦嘛哩哪嘞")
 # Verbs whose 没V着 before another verb is durative "didn't think of / rush to" (从没想着要放弃, 没抢着说话,
 # 没赶着回家: zhe5); closing the clause they got there (也没想着, 车没赶着: zhao2).
 _HURRIED = set("想抢赶")
