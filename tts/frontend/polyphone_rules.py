@@ -27,6 +27,7 @@ _VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
+_NOT_PAUSE = "[^" + re.escape("".join(sorted(_PAUSES))) + "]"   # a regex class: any character inside a clause
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
@@ -244,8 +245,11 @@ def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     """只 after a demonstrative or a number and before a noun is the measure word (这只猫, 三只
     股票), zhi1, and so is the 只 jieba joins to a number (两只, 十几只); the adverb "only" (zhi3)
     stands before verbs."""
+    if word[-1:] != "只":
+        return None
     counted = len(word) > 1 and set(word[:-1]) <= _NUMERALS   # 两只小猫, 三只小鸟: one word, tagged m
-    return "zhi1" if word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n") or counted else None
+    measured = word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n")   # 这只猫
+    return "zhi1" if measured or counted else None
 
 
 _PLANTED_AFTER = set("了着过下上在出满好完到进")   # 种了, 种下去, 种在
@@ -381,7 +385,7 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
 
 # What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause;
 # not a department or an archive (调到档案室, 调到频道部: a transfer).
-_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
+_SETTING = re.compile(_NOT_PAUSE + r"{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
 # 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
 _SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
 
@@ -500,7 +504,7 @@ _COUNTED_LOAD = re.compile(r"[着起上了][一两几]?[个只袋捆筐篓把]?[
 _CARRIED_TO = set("在起上到着回走了")
 # What 背起 shoulders (背起孩子, 背起行囊, 背起了全家的重担); anything else, it may recite (背起书来, 背起了台词)
 # or clasp the hands (背起手来): left to the classifier.
-_SHOULDERED = re.compile(r"了?[^，。！？；：,.!?;:来]{0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
+_SHOULDERED = re.compile(r"了?(?:(?!来)" + _NOT_PAUSE + r"){0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
 # The load that heads a 把 object (把书包, 把孩子, 把行李): not 把包装上的说明, 把孩子们的名字.
 _LOADS = ("包", "篓", "筐", "袋", "柴", "枪", "孩子", "娃", "行李", "行囊")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
@@ -665,8 +669,8 @@ def _xiang_minister(text: str, i: int, word: str) -> str | None:
 
 
 # 和 "knead" (huo2): the dough or mud before it, then a result (面要和得软, 把面和好, 泥和匀了) …
-_DOUGH = "面泥"
-_DOUGH_BEFORE = re.compile(rf"[{_DOUGH}](?:要|得|先|再|还|没|已经|都|就|也|又)?$")
+_DOUGH = frozenset("面泥")
+_DOUGH_BEFORE = re.compile(rf"[{''.join(sorted(_DOUGH))}](?:要|得|先|再|还|没|已经|都|就|也|又)?$")
 _KNEADED = set("得好了匀成开完过")
 _SHAPED = re.compile(r"(?:一个|一块)?(?:面团|面|团|泥)")
 # … or 和面 closing what is done at a place or next (在厨房和面，先和面): not 米和面 "rice and noodles".
@@ -698,7 +702,7 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     beyond = text[i + 2 : i + 3]   # after the dough; empty at the text's end
     closes = not beyond or beyond in _PAUSES or beyond in _AFTER_DOUGH
     framed = clause[-1:] in _KNEAD_BEFORE or _PLACE_BEFORE.search(clause)
-    kneads = text[i + 1 : i + 2] in set(_DOUGH) and closes and framed
+    kneads = text[i + 1 : i + 2] in _DOUGH and closes and framed
     return "huo2" if kneads and _standalone(text, i + 1, i + 2) else None
 
 
