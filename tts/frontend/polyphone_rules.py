@@ -66,6 +66,11 @@ def _clause(text: str, i: int) -> str:
     return text[max(text.rfind(p, 0, i) for p in _PAUSES) + 1 : i]
 
 
+def _closes(text: str, j: int, also: set[str] | str = "") -> bool:
+    """Whether the clause ends at text[j] (the text's end or a pause), or text[j] is one of also (a particle)."""
+    return j == len(text) or text[j] in _PAUSES or text[j] in also
+
+
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """得 after a verb or adjective (过 "live" included: 过得很快), or before a degree word
     (卡得不行, 运行得很慢) or an adjective that no subject precedes (和得软), is the complement
@@ -124,7 +129,7 @@ def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
     clause = _clause(text, i)
     compared = "比" in clause.replace("比赛", "").replace("比较", "").replace("比如", "")
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
+    closes = _closes(text, i + 1, _LONGER_BY)
     return "chang2" if word == "长" and compared and closes else None
 
 
@@ -482,7 +487,7 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子).
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
     clause = _clause(text, i)
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
+    closes = _closes(text, i + 1, _GIVEN_BACK)
     if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
         closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
     if word == "还" and _PAID_OFF.match(text, i + 1) and (_OWED & set(clause) or any(d in clause for d in _DEBTS)):
@@ -721,7 +726,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
     if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
         return "zhuan4"
     clause = _clause(text, i)
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
+    closes = _closes(text, i + 1, "了圈")
     return "zhuan4" if closes and _ROUND_WHAT.search(clause) else None
 
 
@@ -857,7 +862,7 @@ def _zhao_got(text: str, i: int, word: str) -> str | None:
     before what one meant to do are durative (从没想着要放弃, 没抢着说话, 没赶着回家)."""
     if text[i - 2 : i - 1] != "没" or text[i - 1 : i] not in _ZHAO_AFTER_NOT:
         return None
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _CLOSING_PARTICLES
+    closes = _closes(text, i + 1, _CLOSING_PARTICLES)
     return "zhao2" if text[i - 1] not in _HURRIED or closes else None
 
 
