@@ -31,7 +31,11 @@ _NOT_PAUSE = "[^" + re.escape("".join(sorted(_PAUSES))) + "]"   # a regex class:
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
-_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是"}
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是", "主要"}
+# Adverbs before 得 that are also "surely got" before 过 or 第 (你一定得过这种病吧, 他一定得过奖).
+_SURELY = {"一定", "还是"}
+# Conjunctions that join words rather than clauses: 而得 "and so got" (因战功而得封侯), 和/与.
+_JOINING_ONLY = {"而", "和", "与", "及", "或", "并", "跟", "同"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
@@ -82,16 +86,24 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return None
     if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
         return "dei3"
-    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+    surely_got = prev in _SURELY and nxt[:1] in ("过", "第")   # 你一定得过这种病吧: "got"
+    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES and not surely_got:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
+    joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
+    must_do = nxt_pos.startswith(("v", "d", "p", "l"))
+    if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
+        return "dei3"   # 今天得很晚才能回家: a time, then how late (jieba: 很 zg)
     if prev_pos.startswith(_VERBAL) or prev_pos == "ug" or nxt in _DEGREE_AFTER_DE:   # 过 "live": 日子过得很快
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    must_do = nxt_pos.startswith(("v", "d", "p", "l", "a"))
-    if (prev_pos in _SUBJECT or prev_pos == "t") and must_do or prev in _PERSONS and nxt in _MUST_HOW:   # 明天得交
+    # A person (or a noun) and what must be done; an adjective only after a person (我得快点; 他梦得真切 is
+    # "dreamt vividly"), and a name only before a verb (蒋介卿得重建后的盐铺: "got").
+    subject = prev_pos in _SUBJECT and (prev_pos != "nr" or nxt_pos.startswith("v"))
+    person = prev in _PERSONS or prev_pos == "r"
+    if subject and must_do or person and nxt_pos.startswith("a") or prev in _PERSONS and nxt in _MUST_HOW:
         return "dei3"
     return None
 
@@ -457,22 +469,59 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
     if word != "为":
         return None
     clause = _clause(text, i)
-    if "以" in clause or clause[-1:] in _TAKING_VERBS or _PASSIVE.match(text, i + 1):
+    taken = clause[-1:] in _TAKING_VERBS and not clause.endswith(_NOT_TAKING) or clause.endswith(_TAKING_WORDS)
+    if _TAKE_AS.search(clause) or taken or _PASSIVE.match(text, i + 1):
         return None
-    if not clause or clause.endswith(_WILLING):
-        return "wei4"
+    if not clause:
+        return "wei4" if _opens_for(text, i) else None
+    if clause.endswith(_WILLING):
+        return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         return None
-    return None if served and not purpose and clause and clause[-1] not in _BEFORE_FOR else "wei4"
+    after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+    return None if served and not purpose and not after_subject else "wei4"
 
 
-_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}所")   # 为人所知, 为大家所熟悉
+def _opens_for(text: str, i: int) -> bool:
+    """Whether a 为 opening its clause is "for, in order to": before a person it serves, what one does
+    for them, or a verb or an adverb (为你准备, 为纪念他, 为进一步方便群众); not the copula of
+    encyclopedic and news text (……，为十字花科植物; ……，为国有独资企业) nor "be, act as" a role (为人父母)."""
+    segments = lexicon().cut(text[i + 1 : i + 12])
+    nxt, nxt_pos = segments[0] if segments else ("", "")
+    if _acts_as(text, i):
+        return False
+    doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _PURPOSE.match(text, i + 1) is not None
+
+
+def _acts_as(text: str, i: int) -> bool:
+    """Whether 为 takes a role, "be, act as" (为人父母, 甘愿为奴, 愿为人妻), not a person it is done for
+    (为人们, 愿为父母分忧)."""
+    return text[i + 1 : i + 2] in _ROLES and not (
+        text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or _PURPOSE.match(text, i + 1))
+
+
+_OTHERS = ("人们", "别人", "他人")
+# Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
+_ROLES = set("人师官将王臣父母妻夫奴")
+# Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
+_PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
+# 为人所知, 为大家所熟悉; not the 所 of 所有, 所在, 研究所, 派出所 (为所有的孩子, 为研究所工作).
+_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
+# The 以 of 以…为 "take … as" (以他为榜样, 以此为戒); not 可以, 所以, 以后, 以来, 以为 (我可以为你做饭).
+_TAKE_AS = re.compile(r"(?<![可所难加予得足])以(?![后前来及便免至上下内外为])")
+# Two-character verbs that take 为 "as, into" (设置为, 定义为, 衍生为, 转生为): their last character
+# also ends subjects and persons (处, 构, 生), so _TAKING_VERBS cannot hold it.
+_TAKING_WORDS = ("设置", "定义", "配置", "调整", "更名", "命名", "改名", "翻译", "转换", "简化", "划分", "设定",
+                 "指定", "修改", "变更", "升级", "任命", "提拔", "评选", "衍生", "演变", "转化", "转生", "认定", "规定")
+# Words ending in a _TAKING_VERBS character that take no 为 (我们应当为孩子着想, 他的工作为大家提供了方便).
+_NOT_TAKING = ("应当", "工作", "合作", "操作", "写作")
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
-_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌)(?![人员者台站费处部区中])")
+_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
