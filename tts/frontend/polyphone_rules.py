@@ -107,12 +107,14 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
     """长 before the particle 得 or a result of growing is "grow" (长得很高, 长高了, 长出), and so
-    before 着 and what has grown (长着一双大眼睛; 路还长着呢 is "long"); after a degree adverb or
+    before 着 and what has grown (长着一双大眼睛; 路还长着呢 is "long") and before 了 and a weight, an age or
+    不少 (宝宝比上个月长了一斤, 长了一岁); after a degree adverb or
     before a number, "long" (很长, 长一点二米)."""
     if word != "长":
         return None
     grown = nxt == "着" and after and after[0] not in _PAUSES and after[0] not in _CLOSING_PARTICLES
-    if nxt == "得" or nxt[:1] in _GROWN or grown:
+    gained = nxt == "了" and (after == "不少" or after[-1:] in ("斤", "岁") and set(after[:-1]) <= _NUMERALS)
+    if nxt == "得" or nxt[:1] in _GROWN or grown or gained:   # 长了一斤, 长了一岁, 长了不少: has grown
         return "zhang3"
     return "chang2" if prev in _DEGREE or prev == "多" or nxt[:1] in _NUMERALS else None
 
@@ -120,12 +122,12 @@ def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
     clause = _clause(text, i)
-    compared = "比" in clause.replace("比赛", "").replace("比较", "")
+    compared = "比" in clause.replace("比赛", "").replace("比较", "").replace("比如", "")
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
     return "chang2" if word == "长" and compared and closes else None
 
 
-_LONGER_BY = set("了一些多很点吗呢吧啊")
+_LONGER_BY = set("一些多很点吗呢吧啊")   # not 了: 宝宝比上个月长了一斤 has grown (zhang3)
 
 
 def _huan_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -377,8 +379,9 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
     return "bao4" if text[i + 1 : i + 2] in _BAO_AFTER else "pao2"
 
 
-# What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause.
-_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档|挡|频道|静音|震动|状态|格式)")
+# What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause;
+# not a department or an archive (调到档案室, 调到频道部: a transfer).
+_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
 # 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
 _SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
 
@@ -421,11 +424,14 @@ def _de_complement(text: str, i: int, word: str) -> str | None:
 # Verbs whose V得了 is the potential "can V" (来得了吗, 吃得了这么多, 跑得了和尚跑不了庙: de5 liao3),
 # not 得 "obtain" with the particle 了 (考得了满分, 赢得了比赛, 拿得了冠军: de2 le5).
 _CAN_DO = set("来去吃喝做办管受走跑搬用睡帮住站坐忍顶撑扛养修治")
+# What V得了 obtained rather than could do (跑得了第一名, 做得了满分, 拿得了金牌).
+_ACHIEVED = set("第满冠金银铜一二三四五六七八九十")
 
 
 def _potential(text: str, i: int) -> bool:
     """Whether text[i:i + 2] is the 得了 of a potential V得了."""
-    return text[i : i + 2] == "得了" and text[i - 1 : i] in _CAN_DO and text[i - 2 : i - 1] != "不"
+    achieved = text[i + 2 : i + 3] in _ACHIEVED or text.startswith(("冠军", "奖"), i + 2)   # 跑得了第一名: de2 le5
+    return text[i : i + 2] == "得了" and text[i - 1 : i] in _CAN_DO and text[i - 2 : i - 1] != "不" and not achieved
 
 
 def _liao_potential(text: str, i: int, word: str) -> str | None:
@@ -498,6 +504,9 @@ _PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
+# Of those, the two that also start what follows the adverb 还 (还到处借, 还清点, 还清楚).
+_GIVEN_ON_TO = set("到清")
+_ADVERB_WORDS = ("到处", "清楚", "清点")
 
 
 def _huan_disposal(text: str, i: int, word: str) -> str | None:
@@ -507,13 +516,16 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
     clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
-    if word == "还" and _PAID_OFF.match(text, i + 1):
+    if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
+        closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
+    if word == "还" and _PAID_OFF.match(text, i + 1) and (_OWED & set(clause) or any(d in clause for d in _DEBTS)):
         return "huan2"
     return "huan2" if word == "还" and "把" in clause[:-1] and closes else None
 
 
 # 还上了, 还完了 closing the clause have paid back (钱终于还上了, 房贷还完了吗); 还上了大学 is "even".
 _PAID_OFF = re.compile(r"[上完]了(?:$|[吗吧呢啊]|[，。！？；：,.!?;:])")
+_OWED = set("钱贷债账把已终")   # what shows a debt was paid (钱终于还上了); 这还完了？ is "wouldn't that be the end"
 
 
 # What one carries on the back (bei1): 背着书包, 背起孩子, 背上行李; 背着我 "behind my back" is bei4.
@@ -523,8 +535,11 @@ _CARRY_ASPECTS = set("着起上")
 _COUNTED_LOAD = re.compile(r"[着起上了][一两几]?[个只袋捆筐篓把]?[大小重沉旧新破]?")
 # Where a load goes on the back, after 把 and the load (把书包背在身上, 把孩子背起来, 把柴背回家).
 _CARRIED_TO = set("在起上到着回走了")
-# What 背起 recites rather than shoulders (背起课文来, 背起单词, 背起来).
-_RECITED = set("课单台诗稿公来")
+# What 背起 shoulders (背起孩子, 背起行囊, 背起了全家的重担); anything else, it may recite (背起书来, 背起了台词)
+# or clasp the hands (背起手来): left to the classifier.
+_SHOULDERED = re.compile(r"了?[^，。！？；：,.!?;:来]{0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
+# The load that heads a 把 object (把书包, 把孩子, 把行李): not 把包装上的说明, 把孩子们的名字.
+_LOADS = ("包", "篓", "筐", "袋", "柴", "枪", "孩子", "娃", "行李", "行囊")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
 _TIED = set("好上紧鞋领安扣围着")
 # 系上 ties only before what it fastens (系上安全带, 系上了红领巾) or closing a 把 (把鞋带系上);
@@ -534,12 +549,12 @@ _FASTENED = set("鞋领安扣围带腰绳红丝")
 
 def _bei_carry(text: str, i: int, word: str) -> str | None:
     """背 before what is carried (right after it, or after 着/起/上 and a count: 背着一个大包)
-    carries on the back, bei1; so does 背起 "shoulder" anything but a text to learn (背起了全家的重担;
-    背起课文来, 背起来 recite: bei4), and 背 after 把 and the load (把书包背在身上; 把课文背下来 bei4)."""
-    if text[i + 1 : i + 2] == "起" and text[i + 2 : i + 3] not in _RECITED:
+    carries on the back, bei1; so does 背起 a load (背起孩子, 背起了全家的重担; 背起书来, 背起手来 are left to
+    the classifier), and 背 after 把 and the load (把书包背在身上; 把课文背下来, 把孩子们的名字背了下来 bei4)."""
+    if text[i + 1 : i + 2] == "起" and _SHOULDERED.match(text, i + 2):
         return "bei1"
     disposed = _clause(text, i).rpartition("把")[2]   # 把书包背在身上
-    if disposed and _CARRIED & set(disposed) and text[i + 1 : i + 2] in _CARRIED_TO:
+    if disposed.removesuffix("们").endswith(_LOADS) and text[i + 1 : i + 2] in _CARRIED_TO:
         return "bei1"
     rest = text[i + 1 : i + 4]
     thing = rest[1:] if rest[:1] in _CARRY_ASPECTS else rest[:2]
@@ -713,7 +728,8 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     dough = _DOUGH_BEFORE.search(clause)
     if text[i + 1 : i + 2] == "成" and _SHAPED.match(text, i + 2):   # 加入温水和成面团
         return "huo2"
-    if dough and text[i + 1 : i + 2] in _KNEADED:
+    joined = len(text[i + 1 : i + 3]) == 2 and lexicon().frequency(text[i + 1 : i + 3])   # 面和好多菜, 面和开水
+    if dough and text[i + 1 : i + 2] in _KNEADED and not joined:
         at = i - len(clause) + dough.start()
         return "huo2" if _standalone(text, at, at + 1) else None
     beyond = text[i + 2 : i + 3]   # after the dough; empty at the text's end
@@ -725,7 +741,9 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
 
 # 转 with 一/了 between two of it (转一转, 转了转), or round what 绕着/围着 name, closing the clause
 # or before 了/圈 (地球绕着太阳转, 围着操场转了三圈): zhuan4 "go round, stroll".
-_AROUND = ("绕着", "围着")
+# 绕着/围着 and what it goes round right before 转 (绕着太阳转, 围着他团团转); a direction between them turns
+# (绕着环岛往右转, 围着桌子坐好以后向后转: zhuan3).
+_ROUND_WHAT = re.compile(r"(?:绕着|围着)[^往向左右前后]{0,4}$")
 _ROUNDS = re.compile(r"了?(?:[一两三四五六七八九十几]+|个)圈")
 
 
@@ -737,7 +755,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
         return "zhuan4"
     clause = _clause(text, i)
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
-    return "zhuan4" if closes and any(a in clause for a in _AROUND) else None
+    return "zhuan4" if closes and _ROUND_WHAT.search(clause) else None
 
 
 def _lei_tired(text: str, i: int, word: str) -> str | None:
@@ -775,10 +793,11 @@ def _dang_take_as(text: str, i: int, word: str) -> str | None:
 def _le_laugh(text: str, i: int, word: str) -> str | None:
     """乐 before 了/坏/开/呵 is "laugh, be delighted" (大家都乐了, 乐坏了, 乐开了花), le4; the music yue4
     lives in words (音乐, 乐队)."""
-    return "le4" if text[i + 1 : i + 2] in _DELIGHTED else None
+    return "le4" if text[i + 1 : i + 2] in _DELIGHTED and text[i - 1 : i] not in _MUSIC_BEFORE else None
 
 
 _DELIGHTED = set("了坏开呵")
+_MUSIC_BEFORE = set("古民雅礼国器声奏弦管鼓")   # 听了一晚上古乐了: music that jieba splits (yue4)
 
 
 _CHAR_RULES: dict[str, CharRule] = {
@@ -817,8 +836,13 @@ _CHAR_RULES: dict[str, CharRule] = {
 # Dictionary words with two senses that the text around them settles: unlike the rules above,
 # which only correct the classifier, these may override the phrase dictionary's reading.
 def _zhong_heavily(text: str, i: int, word: str) -> str | None:
-    """重重地 is "heavily" (重重地摔了一跤: zhong4); 困难重重, 重重包围 are layers (chong2)."""
-    return "zhong4" if word == "重重地" else None
+    """重重地 before a verb of force is "heavily" (重重地摔了一跤, 重重地叹了口气: zhong4); elsewhere it is
+    layers (敌人重重地包围了村子, 他疑虑重重地看着我, 困难重重: chong2, the dictionary's)."""
+    return "zhong4" if word == "重重地" and text[text.find("地", i) + 1 :][:1] in _FORCEFUL else None
+
+
+# Verbs of force after 重重地 "heavily".
+_FORCEFUL = set("摔打砸拍捶锤落关撞放点叹踩跺推甩击压咬捏握踢敲跌倒按扔撂磕碰挨吸抽吐亲刺伤罚惩")
 
 
 def _zhang_grown(text: str, i: int, word: str) -> str | None:
@@ -827,39 +851,54 @@ def _zhang_grown(text: str, i: int, word: str) -> str | None:
 
 
 def _mei_received(text: str, i: int, word: str) -> str | None:
-    """没收 before 到/齐/全 is "not received" (我没收到, mei2), not "confiscate" (没收了他的手机, 被没收: mo4)."""
-    received = text[i + 2 : i + 3] in _RECEIVED and text[i - 1 : i] != "被"
-    return "mei2" if word == "没收" and received else None
+    """没收 before 到/齐 is "not received" (我没收到, 作业还没收齐: mei2), not "confiscate" (没收了他的手机: mo4,
+    the dictionary's), unless 被/把/将 earlier in its clause hands the goods over (手机被老师没收到现在,
+    警方把没收到的毒品) or 到手 follows (依法没收到手的赃款); 没收全部 is the legal formula."""
+    if word != "没收" or text[i + 2 : i + 3] not in _RECEIVED or text.startswith("到手", i + 2):
+        return None
+    return None if _HANDED_OVER & set(_clause(text, i)) else "mei2"
 
 
-_RECEIVED = set("到齐全")
+_RECEIVED = set("到齐")
+_HANDED_OVER = set("被把将")
 
 
 def _hang_trade(text: str, i: int, word: str) -> str | None:
     """行 of 一行 after a demonstrative or before what lines hold is a line or a trade (这一行字, 一行代码,
     在这一行干了十年), hang2, not the
-    travelling party of 一行人, 他们一行 (xing2); so is 行 alone after a demonstrative that a verb of
+    travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
+    if word[:-1] and set(word[:-1]) <= _NUMERALS and text[i + 1 : i + 2] in _IN_LINES:   # 三行字, 三行诗
+        return "hang2"
     if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
-        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and text[i + 1 : i + 2] != "人"
+        party = text[i + 1 : i + 2] in _PARTY_AFTER or text[i + 1 : i + 2] in _NUMERALS   # 这一行五人, 这一行共十二人
+        after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and not party
         return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
-    return "hang2" if word == "行" and worked and text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
+    if word != "行" or not worked:
+        return None
+    return "hang2" if text[i - 2] in _WORKING or text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 
 
 _TRADE_VERBS = set("干做在入进转是懂爱改回换")
+_WORKING = set("干做入进转懂爱换")   # of those, the ones that make 这行 a trade before a particle too (干那行吗？)
+_PARTY_AFTER = set("人共等")   # what follows the travelling party 一行: its count (这一行五人, 一行共十人, 一行等人)
 
 
 def _zhao_got(text: str, i: int, word: str) -> str | None:
-    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2; 想着 before
-    what one meant to do is durative (从没想着要放弃)."""
+    """着 after 没 and a verb of getting is the result "managed to" (也没想着, 没买着票), zhao2; 想着, 抢着, 赶着
+    before what one meant to do are durative (从没想着要放弃, 没抢着说话, 没赶着回家)."""
     if text[i - 2 : i - 1] != "没" or text[i - 1 : i] not in _ZHAO_AFTER_NOT:
         return None
     closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _CLOSING_PARTICLES
-    return "zhao2" if text[i - 1] != "想" or closes else None
+    return "zhao2" if text[i - 1] not in _HURRIED or closes else None
 
 
-_CLOSING_PARTICLES = set("了吗呢啊吧")
+# Modal particles that close a clause (路还长着哩, 这行吗, 也没想着呀).
+_CLOSING_PARTICLES = set("了吗呢啊吧呀啦嘛哩哪嘞")
+# Verbs whose 没V着 before another verb is durative "didn't think of / rush to" (从没想着要放弃, 没抢着说话,
+# 没赶着回家: zhe5); closing the clause they got there (也没想着, 车没赶着: zhao2).
+_HURRIED = set("想抢赶")
 
 
 _OVER_DICTIONARY: dict[str, CharRule] = {
@@ -896,9 +935,13 @@ def correct(segments: list[tuple[str, str]], readings: list[str], open_positions
             after = segments[k + 2][0] if k + 2 < len(segments) else ""
             readings[end - 1] = rule(word, pos, prev, prev_pos, nxt, nxt_pos, after) or readings[end - 1]
     for i in sorted(open_positions):   # V了V, V一V: the verb again, read as the first time (弹了弹, 转一转)
-        if i >= 2 and text[i] == text[i - 2] and text[i - 1] in _REDUPLICATING and text[i] not in _REDUPLICATING:
+        repeated = text[i] not in _REDUPLICATING and text[i] not in _FUNCTION_READINGS
+        if i >= 2 and text[i] == text[i - 2] and text[i - 1] in _REDUPLICATING and repeated:
             readings[i] = readings[i - 2]
     return readings
 
 
 _REDUPLICATING = ("了", "一")
+# Characters whose second one in X了X is mostly another word, not the verb said again: the adverb 还
+# after the verb 还 (钱还了还想再借), 为 "for" after 成为 (成为了为人民服务的), 得, 行.
+_FUNCTION_READINGS = set("还为得行")
