@@ -785,9 +785,17 @@ _ASPECTS_AND_DE = set("了着过得")
 
 
 def _dang_take_as(text: str, i: int, word: str) -> str | None:
-    """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
-    clause = _clause(text, i)
-    return "dang4" if word == "当" and "把" in clause[:-1] else None
+    """当 on its own right after 把 and a short object is "take as" (别把他当朋友, 把拿破仑当叛徒), dang4, like
+    当成, 当作; after 把 and a verb phrase (把家务做完当了一回保姆, 把周炳安排到药铺当伙计), or before 了/起/上/过
+    (当起了司机), it is "work as, become" (dang1)."""
+    _, disposal, taken = _clause(text, i).rpartition("把")
+    short_object = disposal and 0 < len(taken) <= 4 and not _DONE_WITH.search(taken)
+    return "dang4" if short_object and text[i + 1 : i + 2] not in _BECOMING_AFTER else None
+
+
+# What shows a verb phrase, not an object, between 把 and 当: an aspect, a result or direction, 后, a verb of handing over.
+_DONE_WITH = re.compile("[了到后完来去送交给嫁做]|安排")
+_BECOMING_AFTER = set("了起上过")   # 当了一回保姆, 当起了司机, 当上了经理: became
 
 
 def _le_laugh(text: str, i: int, word: str) -> str | None:
