@@ -776,12 +776,18 @@ _PLAYED = set("得着过了起奏")
 
 
 def _chu_get_along(text: str, i: int, word: str) -> str | None:
-    """处 alone before an aspect or 得 is the verb "get along, deal with" (我们处了三年, 处得来), chu3;
-    the place chu4 lives in words (到处, 住处, 人事处)."""
-    return "chu3" if word == "处" and text[i + 1 : i + 2] in _ASPECTS_AND_DE else None
+    """处 alone before an aspect or 得, and 处得来/处不来, are the verb "get along, deal with" (我们处了三年,
+    他俩处得来), chu3; the place chu4 lives in words (到处, 住处, 人事处), counts and ordinals (第三处了), and is
+    where news comes from (从…处得到/得知, 从朋友处得来的消息)."""
+    if word not in ("处", "处得来") or text[i - 1 : i] in _NUMERALS or text[i - 1 : i] in "第几":
+        return None
+    if text.startswith(("得到", "得知"), i + 1) or word == "处得来" and _SOURCE.search(_clause(text, i)):
+        return None
+    return "chu3" if text[i + 1 : i + 2] in _ASPECTS_AND_DE or text.startswith("不来", i + 1) else None
 
 
 _ASPECTS_AND_DE = set("了着过得")
+_SOURCE = re.compile("[从自](?![来小不未没己然])")   # 从朋友处得来的, not 从来/自己
 
 
 def _dang_take_as(text: str, i: int, word: str) -> str | None:
