@@ -575,6 +575,11 @@ REVIEW_B_CLASSES = [
     ("他俩处得来。", "处", 0, "chu3"),
     ("我和他处不来。", "处", 0, "chu3"),
     ("我们处了三年。", "处", 0, "chu3"),
+    # 一行 before a whole noun of what lines hold is a line (hang2); before 数十人, 代表国家 the party (xing2)
+    ("代表团一行数十人抵达北京。", "行", 0, "xing2"),
+    ("部长一行代表国家出席了会议。", "行", 0, "xing2"),
+    ("表格里有一行数据错了。", "行", 0, "hang2"),
+    ("他写了几行小字。", "行", 0, "hang2"),
 ]
 
 

@@ -263,7 +263,8 @@ def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     return "zhong4" if planted else None
 
 
-_IN_LINES = set("字诗文代数泪")   # what lines hold: 三行字, 两行代码, 两行泪
+# What lines hold, as whole nouns (三行字, 两行代码, 一行数据): 一行数十人, 一行代表国家 are a party.
+_IN_LINES = ("字", "诗", "代码", "文字", "数据", "泪", "小字", "公式")
 
 
 def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -274,7 +275,7 @@ def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos:
         return None
     numerals = set(before.removeprefix("第")) <= _NUMERALS
     ordinal = numerals and before.startswith("第")
-    lines_of = numerals and nxt[:1] in _IN_LINES
+    lines_of = numerals and nxt.startswith(_IN_LINES)
     return "hang2" if ordinal or lines_of else None
 
 
@@ -882,12 +883,13 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
     在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
-    if word[:-1] and set(word[:-1]) <= _NUMERALS and text[i + 1 : i + 2] in _IN_LINES:   # 三行字, 三行诗
+    lines = text.startswith(_IN_LINES, i + 1)
+    if word[:-1] and set(word[:-1]) <= _NUMERALS and lines:   # 三行字, 三行诗
         return "hang2"
     if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
         party = text[i + 1 : i + 2] in _PARTY_AFTER or text[i + 1 : i + 2] in _NUMERALS   # 这一行五人, 这一行共十二人
         after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and not party
-        return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
+        return "hang2" if after_this or lines else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
     if word != "行" or not worked:
         return None
