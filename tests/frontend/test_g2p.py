@@ -580,6 +580,11 @@ REVIEW_B_CLASSES = [
     ("部长一行代表国家出席了会议。", "行", 0, "xing2"),
     ("表格里有一行数据错了。", "行", 0, "hang2"),
     ("他写了几行小字。", "行", 0, "hang2"),
+    # 多重 after 不管/无论/不论/再 is "however heavy" (zhong4); before what it qualifies "multiple" (chong2)
+    ("不管多重都能搬。", "重", 0, "zhong4"),
+    ("再多重的担子他也能扛。", "重", 0, "zhong4"),
+    ("无论多重都不怕。", "重", 0, "zhong4"),
+    ("他有多重人格。", "重", 0, "chong2"),
 ]
 
 

@@ -587,11 +587,16 @@ def _jia_holiday(text: str, i: int, word: str) -> str | None:
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
     """重 right after a degree adverb in the same word (太重, 好重) is "heavy", and so is 多重 closing a
-    clause, which asks how heavy (这条鱼有多重？); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
+    clause, which asks how heavy (这条鱼有多重？), or after 不管/无论/不论/再, "however heavy" (不管多重都能搬,
+    再多重的担子); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
     if word == "多重":
         after = text[i + 1 : i + 2]
-        return "zhong4" if not after or after in _PAUSES or after in _CLOSING_PARTICLES else "chong2"
+        closes = not after or after in _PAUSES or after in _CLOSING_PARTICLES
+        return "zhong4" if closes or text[: i - 1].endswith(_HOWEVER) else "chong2"
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
+
+
+_HOWEVER = ("不管", "无论", "不论", "再")   # 不管多重, 再多重: "however heavy"
 
 
 # Modal particles closing a clause are toneless (好不好哦！, 别生气啦」, 该走了吧。); the
