@@ -585,6 +585,10 @@ REVIEW_B_CLASSES = [
     ("再多重的担子他也能扛。", "重", 0, "zhong4"),
     ("无论多重都不怕。", "重", 0, "zhong4"),
     ("他有多重人格。", "重", 0, "chong2"),
+    # 差了 + people sent to come or go sends (chai1); 差了 + an amount otherwise is short by (cha4)
+    ("县里差了两个人来调查。", "差", 0, "chai1"),
+    ("只差了一个字。", "差", 0, "cha4"),
+    ("队伍里还差了两个人。", "差", 0, "cha4"),
 ]
 
 

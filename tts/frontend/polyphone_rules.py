@@ -218,11 +218,10 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 
 def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """差 alone before an amount is "short of" (还差五分钟, 差一点, 差了五分), and after a degree word or 变 "poor"
-    (服务太差了, 越来越差, 变差), cha4."""
+    """差 alone before an amount is "short of" (还差五分钟, 差一点; 差了五分: _cha_short_by), and after a degree word
+    or 变 "poor" (服务太差了, 越来越差, 变差), cha4."""
     poor = prev in _DEGREE or prev[-1:] in _WORSENING
-    short_by = nxt == "了" and after[:1] in _NUMERALS   # 又差了五分
-    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor or short_by) else None
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor) else None
 
 
 _WORSENING = set("变较越")
@@ -694,6 +693,17 @@ def _neighbour_reading(text: str, i: int, word: str) -> str | None:
     return None
 
 
+def _cha_short_by(text: str, i: int, word: str) -> str | None:
+    """差了 + an amount is "short by" (又差了五分, 只差了一个字), cha4, but not when the amount is people sent to
+    come or go (县里差了两个人来调查: chai1 "send"); 之差 is "the difference" (_NEIGHBOURS)."""
+    if word != "差" or text[i + 1 : i + 2] != "了" or text[i + 2 : i + 3] not in _NUMERALS:
+        return _neighbour_reading(text, i, word)
+    return None if _PEOPLE_SENT.match(text, i + 2) else "cha4"
+
+
+_PEOPLE_SENT = re.compile("[一二三四五六七八九十两几]+(?:个|名)?人[来去]")   # 差了两个人来: sent two people
+
+
 def _xiu_mansion(text: str, i: int, word: str) -> str | None:
     """宿 right after a lunar mansion's name is xiu4 (氐宿, 二十八宿), not the 宿 of 宿舍 (su4)
     nor of 八宿 county."""
@@ -841,6 +851,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     **dict.fromkeys(_PARTICLES, _particle),
     **dict.fromkeys(_NEIGHBOURS, _neighbour_reading),
     "宿": _xiu_mansion,
+    "差": _cha_short_by,
     "相": _xiang_minister,
     "长": _chang_compared,
     "和": _huo_knead,
