@@ -589,6 +589,10 @@ REVIEW_B_CLASSES = [
     ("县里差了两个人来调查。", "差", 0, "chai1"),
     ("只差了一个字。", "差", 0, "cha4"),
     ("队伍里还差了两个人。", "差", 0, "cha4"),
+    # 得 opening a clause before 免/见/享 is the written "manage to" (de2); before another verb "must" (dei3)
+    ("后来，得免于难。", "得", 0, "de2"),
+    ("后来，得见天日。", "得", 0, "de2"),
+    ("这件事，得提前两小时到机场。", "得", 0, "dei3"),
 ]
 
 

@@ -55,6 +55,9 @@ _RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, �
 # Debts 还 pays back (还房贷, 还信用卡): jieba tags several of them j or nz, and they are two characters long.
 _DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡", "花呗", "白条", "本金", "利息", "人情", "账", "债"}
 
+# What the written 得 "manage to" (de2) takes: 得免于难, 得见天日, 得享天年, 得以, 得闻.
+_MANAGED = set("免见享以闻")
+
 # (word, its POS, previous word, its POS, next word, its POS, the word after the next) → reading or None
 Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
@@ -71,10 +74,10 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an
     adverb, a preposition, a set phrase, an adjective or what jieba tags one: 我们得为此负责,
     得抓紧时间, 你得认真点, 我们得重新商量), or opening a clause before a verb (……，得提前到), "must"
-    (你得去, 还得商量)."""
+    (你得去, 还得商量); the written 得 "manage to" opening a clause stays (后来，得免于难: de2)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
-    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
+    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")) and nxt[:1] not in _MANAGED:   # ……，得提前两小时到机场
         return "dei3"
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
         return "dei3"
