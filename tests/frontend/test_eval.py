@@ -52,3 +52,17 @@ def test_the_held_out_report_scores_each_part_apart(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "audit: normalization lenient 100.00% (1/1)" in out and "polyphones 100.00% (1/1)" in out
     assert "blind: normalization lenient 100.00% (1/1)" in out and "polyphones 0.00% (0/1)" in out
+
+
+def test_a_sweep_lists_every_reading_that_changed(tmp_path, capsys):
+    """The sweep keeps every position, so a change outside the labelled character shows."""
+    from tts.frontend.eval import changed_readings, read_sweep, report_sweep, write_sweep
+
+    old = {"我还你钱。": ["wo3", "hai2", "ni3", "qian2", "。"], "好。": ["hao3", "。"]}
+    write_sweep(tmp_path / "old.jsonl", old)
+    assert read_sweep(tmp_path / "old.jsonl") == old
+    report_sweep(tmp_path / "new.jsonl", tmp_path / "old.jsonl", ["我还你钱。", "好。", "我还你钱。"])
+    new = read_sweep(tmp_path / "new.jsonl")
+    assert changed_readings(old, new) == [("我还你钱。", 1, "hai2", "huan2")]
+    out = capsys.readouterr().out
+    assert "还@1 hai2 -> huan2  我还你钱。" in out and "changed against" in out and ": 1 readings" in out

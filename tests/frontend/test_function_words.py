@@ -32,6 +32,10 @@ CLAUSE_OPENING_WEI = [
     ("为纪念他，人们建了一座塔。", "为", 0, "wei4"),
     ("为人们带来欢乐是他的心愿。", "为", 0, "wei4"),
     ("1967年：为适应铁路电气化需要进行了扩建。", "为", 0, "wei4"),
+    ("商场引入各种商店，为乘客提供了方便。", "为", 0, "wei4"),
+    ("他学习勤奋，为以后的治学打下了基础。", "为", 0, "wei4"),
+    ("他罚中点球，为意大利扳平比分。", "为", 0, "wei4"),
+    ("该公司成立于2001年，为国内首家提供云服务的企业。", "为", 0, "wei2"),
 ]
 
 # 为 "as, into" after a verb that takes it (a character, or a word: 设置为, 衍生为); "for" after a
@@ -70,8 +74,31 @@ TAKEN_WEI = [
 ]
 
 
+# 得 "must" (dei3) after a conjunction, a time or 主要; "got" (de2) after 一定 before 过 and after a
+# name; the particle after a noun that is the verb (梦得真切).
+MUST_DEI = [
+    ("你一定得过这种病吧？", "得", 0, "de2"),
+    ("他一定得过奖。", "得", 0, "de2"),
+    ("我们一定得小心。", "得", 0, "dei3"),
+    ("但是得认真准备。", "得", 0, "dei3"),
+    ("因此得谨慎。", "得", 0, "dei3"),
+    ("所以得小心。", "得", 0, "dei3"),
+    ("不过得小心一点。", "得", 0, "dei3"),
+    ("因战功而得封侯。", "得", 0, "de2"),
+    ("我们主要得靠自己。", "得", 0, "dei3"),
+    ("今天得很晚才能回家。", "得", 0, "dei3"),
+    ("明天得交作业。", "得", 0, "dei3"),
+    ("你得快点。", "得", 0, "dei3"),
+    ("蒋介卿得重建后的玉泰盐铺。", "得", 0, "de2"),
+    ("蒋瑞青得丰镐房。", "得", 0, "de2"),
+    # 担子菌 "basidiomycete" is dan1 beside 担子 "load" dan4
+    ("担子菌亚纲的真菌。", "担", 0, "dan1"),
+    ("他肩上的担子很重。", "担", 0, "dan4"),
+]
 
-@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI + TAKEN_WEI)
+
+
+@pytest.mark.parametrize(("sentence", "char", "nth", "expected"), CLAUSES + CLAUSE_OPENING_WEI + TAKEN_WEI + MUST_DEI)
 def test_function_word_reading_depends_on_its_clause(sentence, char, nth, expected):
     index = [i for i, c in enumerate(sentence) if c == char][nth]
     assert to_pinyin(sentence)[index] == expected

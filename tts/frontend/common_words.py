@@ -72,7 +72,7 @@ _TABLE = """
 都指挥使 du1 zhi3 hui1 shi3 | 都督 du1 du1 | 更好 geng4 hao3 | 更迭 geng1 die2 | 舍入 she3 ru4
 干辣椒 gan1 la4 jiao1 | 绝少 jue2 shao3 | 一处 yi1 chu4 | 多处 duo1 chu4 | 两处 liang3 chu4 | 几处 ji3 chu4
 此处 ci3 chu4 | 各处 ge4 chu4 | 何处 he2 chu4 | 催吐剂 cui1 tu4 ji4 | 大喝一声 da4 he4 yi1 sheng1 | 草垛 cao3 duo4
-转悠 zhuan4 you1 | 转转 zhuan4 zhuan4 | 当成 dang4 cheng2 | 当作 dang4 zuo4 | 当做 dang4 zuo4 | 当真 dang4 zhen1 | 重担 zhong4 dan4 | 担子 dan4 zi5 | 脊梁 ji3 liang2 | 会计 kuai4 ji4 | 个子 ge4 zi5 | 妻子 qi1 zi5 | 教教 jiao1 jiao1 | 系紧 ji4 jin3
+转悠 zhuan4 you1 | 转转 zhuan4 zhuan4 | 当成 dang4 cheng2 | 当作 dang4 zuo4 | 当做 dang4 zuo4 | 当真 dang4 zhen1 | 重担 zhong4 dan4 | 担子 dan4 zi5 | 担子菌 dan1 zi3 jun1 | 脊梁 ji3 liang2 | 会计 kuai4 ji4 | 个子 ge4 zi5 | 妻子 qi1 zi5 | 教教 jiao1 jiao1 | 系紧 ji4 jin3
 系好 ji4 hao3 | 年假 nian2 jia4 | 婚假 hun1 jia4 | 产假 chan3 jia4 | 病假 bing4 jia4
 事假 shi4 jia4 | 休假 xiu1 jia4 | 寒假 han2 jia4 | 暑假 shu3 jia4 | 丧假 sang1 jia4
 弹着点 dan4 zhuo2 dian3 | 变差 bian4 cha4 | 几只 ji3 zhi1

@@ -7,12 +7,19 @@ next to plain pypinyin, both scored by the same code so the figures compare, eac
 also on the two halves of the polyphone set (``held_out``); then both scores on our own
 held-out sentences (HELD_OUT: everyday text written for the frontend, not from the dev sets),
 per part: "audit" was read to find classes of errors to fix, "blind" never was.
+
+The labelled sets score one character per sentence, so a rule's damage elsewhere in a sentence is
+invisible to them. ``--sweep FILE`` writes the reading of every position of every sentence (the
+polyphone set and the held-out ones) to FILE; ``--against OLD`` then lists each reading that differs
+from OLD, a sweep of the code before the change: read that list before merging a rule.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
+import json
 import re
 import statistics
 import sys
@@ -221,6 +228,46 @@ def report_held_out(folder: Path, show: int) -> None:
         print_errors(f"{part} polyphones", polyphones, show)
 
 
+def sweep(sentences: Iterable[str], fn: Callable[[str], object]) -> dict[str, list[str]]:
+    """Every position's reading of each sentence (once per distinct sentence)."""
+    return {sentence: [str(r) for r in fn(sentence)] for sentence in dict.fromkeys(sentences)}
+
+
+def write_sweep(path: Path, readings: dict[str, list[str]]) -> None:
+    """One JSON array [sentence, readings] per line: sentences may hold tabs and quote marks."""
+    path.write_text("".join(json.dumps([s, r], ensure_ascii=False) + "\n" for s, r in readings.items()), encoding="utf-8")
+
+
+def read_sweep(path: Path) -> dict[str, list[str]]:
+    """A file write_sweep wrote."""
+    return {s: r for s, r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def changed_readings(old: dict[str, list[str]], new: dict[str, list[str]]) -> list[tuple[str, int, str, str]]:
+    """(sentence, index, old reading, new reading) of every position read differently; sentences in
+    only one sweep, or cut into another number of readings, are skipped."""
+    return [(s, i, a, b) for s, readings in new.items() if len(old.get(s, ())) == len(readings)
+            for i, (a, b) in enumerate(zip(old[s], readings)) if a != b]
+
+
+def report_sweep(path: Path, against: Path | None, sentences: list[str]) -> None:
+    """Write the sweep; against an earlier one, print each change and the counts by character."""
+    from tts.frontend.g2p import to_pinyin
+
+    readings = sweep(sentences, to_pinyin)
+    write_sweep(path, readings)
+    print(f"sweep: {len(readings)} sentences, {sum(map(len, readings.values()))} readings -> {path}")
+    if against is None:
+        return
+    changes = changed_readings(read_sweep(against), readings)
+    for sentence, i, a, b in changes:
+        print(f"  {sentence[i]}@{i} {a} -> {b}  {sentence}")
+    counts = collections.Counter((s[i], a, b) for s, i, a, b in changes)
+    print(f"changed against {against}: {len(changes)} readings")
+    for (char, a, b), n in counts.most_common():
+        print(f"  {char} {a} -> {b}: {n}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse options and print both reports."""
     parser = argparse.ArgumentParser(prog="python -m tts.frontend.eval", description=__doc__.splitlines()[0])
@@ -230,7 +277,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="another polyphone set: a TSV like DATA/polyphone_dev.tsv, or a CPP split's .sent file")
     parser.add_argument("--held-out", type=Path, default=HELD_OUT, metavar="DIR",
                         help=f"folder of our own held-out sentences (default {HELD_OUT})")
+    parser.add_argument("--sweep", type=Path, metavar="FILE",
+                        help="write every position's reading of the polyphone and held-out sentences to FILE, "
+                             "instead of the scores")
+    parser.add_argument("--against", type=Path, metavar="OLD", help="with --sweep: list each reading that differs from OLD")
     args = parser.parse_args(argv)
+    if args.sweep:
+        rows = read_polyphones(args.polyphones or args.data / "polyphone_dev.tsv")
+        rows += read_tsv(args.held_out / "held_out_polyphones.tsv")
+        report_sweep(args.sweep, args.against, [row["sentence"] for row in rows])
+        return 0
     report_tn(args.data, args.show_errors)
     report_polyphones(args.polyphones or args.data / "polyphone_dev.tsv", args.show_errors)
     report_held_out(args.held_out, args.show_errors)

@@ -27,10 +27,15 @@ _VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
+_NOT_PAUSE = "[^" + "".join(sorted(_PAUSES)) + "]"   # a regex class: any character within a clause
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
-_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是"}
+_BEFORE_MUST = {"还", "就", "也", "都", "总", "又", "可", "这", "那", "总得", "那就", "必须", "一定", "还是", "主要"}
+# Adverbs before 得 that are also "surely got" before 过 or 第 (你一定得过这种病吧, 他一定得过奖).
+_SURELY = {"一定", "还是"}
+# Conjunctions that join words rather than clauses: 而得 "and so got" (因战功而得封侯), 和/与.
+_JOINING_ONLY = {"而", "和", "与", "及", "或", "并", "跟", "同"}
 # How what must be done is done, after "person 得" (你得多穿点, 我得先走): jieba tags these m or t.
 _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧", "立刻"}
 # Degree complements and adverbs that only follow the particle 得 (卡得不行, 运行得很慢, 忙得要命).
@@ -79,16 +84,24 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return None
     if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")) and nxt[:1] not in _MANAGED:   # ……，得提前两小时到机场
         return "dei3"
-    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES:
+    surely_got = prev in _SURELY and nxt[:1] in ("过", "第")   # 你一定得过这种病吧: "got"
+    if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES and not surely_got:
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
+    joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
+    must_do = nxt_pos.startswith(("v", "d", "p", "l"))
+    if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
+        return "dei3"   # 今天得很晚才能回家: a time, then how late (jieba: 很 zg)
     if prev_pos.startswith(_VERBAL) or prev_pos == "ug" or nxt in _DEGREE_AFTER_DE:   # 过 "live": 日子过得很快
         return "de5"
     if nxt_pos.startswith("a") and prev_pos not in _SUBJECT and not prev_pos.startswith(("d", "t")):   # 面要和得软
         return "de5"
-    must_do = nxt_pos.startswith(("v", "d", "p", "l", "a"))
-    if (prev_pos in _SUBJECT or prev_pos == "t") and must_do or prev in _PERSONS and nxt in _MUST_HOW:   # 明天得交
+    # A person (or a noun) and what must be done; an adjective only after a person (我得快点; 他梦得真切 is
+    # "dreamt vividly"), and a name only before a verb (蒋介卿得重建后的盐铺: "got").
+    subject = prev_pos in _SUBJECT and (prev_pos != "nr" or nxt_pos.startswith("v"))
+    person = prev in _PERSONS or prev_pos == "r"
+    if subject and must_do or person and nxt_pos.startswith("a") or prev in _PERSONS and nxt in _MUST_HOW:
         return "dei3"
     return None
 
@@ -445,9 +458,10 @@ def _liao_potential(text: str, i: int, word: str) -> str | None:
 def _wei_for(text: str, i: int, word: str) -> str | None:
     """为 before a person it serves is the preposition "for" (为你准备, 为人民服务), wei4, and
     before a body or 这/那 after a subject or a modal (他为公司工作, 要为这件事负责), or before
-    what one does for them (处处为别人着想); opening its clause it is "in order to" (为进一步方便群众),
-    and after a word of willing "for" (愿意为环保产品多花钱); unless the clause began with 以 (以他为榜样:
-    "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
+    what one does for them (处处为别人着想); opening its clause, "in order to, for" before a verb or
+    what is done for someone (为进一步方便群众, 为乘客提供了方便: _opens_for), and after a word of willing
+    "for" (愿意为环保产品多花钱) unless it takes a role (甘愿为奴); unless the clause has the 以 of 以…为
+    (以他为榜样: "take as", wei2), a verb took it (选为, 设置为) or it makes a passive with 所 (为大家所熟悉: wei2)."""
     if word != "为":
         return None
     clause = _clause(text, i)
@@ -475,7 +489,9 @@ def _opens_for(text: str, i: int) -> bool:
     if _acts_as(text, i):
         return False
     doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
-    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _PURPOSE.match(text, i + 1) is not None
+    done_for = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1)
+    ranked = _RANKED.match(text, i + 1)   # 为国内首家提供云服务的企业: the copula
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or bool(done_for and not ranked)
 
 
 def _acts_as(text: str, i: int) -> bool:
@@ -486,6 +502,11 @@ def _acts_as(text: str, i: int) -> bool:
 
 
 _OTHERS = ("人们", "别人", "他人")
+# What is done for someone named after 为 (为乘客提供了方便, 为意大利扳平比分, 为将来的建筑打下基础);
+# not after a rank (_RANKED).
+_DONE_FOR = re.compile(_NOT_PAUSE + r"{1,10}?(?:提供|打下|奠定|创造|带来|扳平|扳回|夺得|赢得|"
+                       r"举行|解围|铺平|发挥|培养|起名|报了仇|熬|下厨|引进|进行)")
+_RANKED = re.compile(_NOT_PAUSE + r"{0,6}?(?:首|第|唯一|最)")
 # Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
 _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
