@@ -427,6 +427,14 @@ def test_number_soup_normalizes_without_ascii_digits(text):
     "equals between latin names": ("E=mc²", "E等于mc的平方"),
     "a number with a variable is an operand": ("3x+2y=12", "三x加二y等于十二"),
     "a power of a number keeps 次方": ("2^10=1024", "二的十次方等于一千零二十四"),
+    # review B: each rule's counter-examples
+    "stone steps counted, not a class": ("登上1999级石阶就到山顶了", "登上一千九百九十九级石阶就到山顶了"),
+    "a price before 元旦 keeps its 元": ("¥99元旦特价", "九十九元元旦特价"),
+    "a price before 元宵 keeps its 元": ("原价¥199元宵节", "原价一百九十九元元宵节"),
+    "a height's final 0 is not said": ("他身高1米80", "他身高一米八"),
+    "a table's height and width": ("长1米20宽80厘米", "长一米二宽八十厘米"),
+    "the hundredths of a race keep their 0": ("他跑出了9秒50", "他跑出了九秒五零"),
+    "an ordinal room is no layout": ("第2室1厅", "第二室一厅"),
 })
 def test_held_out_classes(written, spoken):
     assert normalize(written) == spoken

@@ -27,7 +27,7 @@ _VERBAL = ("v", "a", "b")   # b: jieba tags some emotions so (高兴得跳了起
 _DESCRIPTIVE = ("a", "b", "d", "i", "l", "v", "z")
 _SUBJECT = ("r", "n", "nr", "ns", "nt", "nz")
 _PAUSES = set("，。！？；：、,.!?;:")
-_NOT_PAUSE = "[^" + "".join(sorted(_PAUSES)) + "]"   # a regex class: any character within a clause
+_NOT_PAUSE = "[^" + re.escape("".join(sorted(_PAUSES))) + "]"   # a regex class: any character inside a clause
 _DEGREE = {"很", "太", "更", "最", "挺", "非常", "特别", "比较", "十分", "这么", "那么", "多么", "越来越"}
 _PERSONS = {"你", "我", "他", "她", "它", "您", "你们", "我们", "他们", "她们", "人家", "大家"}
 # Adverbs before the modal 得 "must" (还得去, 就得走, 这得多少钱, 必须得快一点, 还是得去).
@@ -71,6 +71,11 @@ def _clause(text: str, i: int) -> str:
     """The part of text[:i] after its last pause: the clause a character at i stands in, so a 把 or 比
     of the previous sentence (他比我小两岁！个子却长了不少) never reaches it."""
     return text[max(text.rfind(p, 0, i) for p in _PAUSES) + 1 : i]
+
+
+def _closes(text: str, j: int, also: set[str] | str = "") -> bool:
+    """Whether the clause ends at text[j] (the text's end or a pause), or text[j] is one of also (a particle)."""
+    return j == len(text) or text[j] in _PAUSES or text[j] in also
 
 
 def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -139,7 +144,7 @@ def _chang_compared(text: str, i: int, word: str) -> str | None:
     """长 closing a comparison with 比 is "long" (这条路比那条长, 比我的长一些); 比我长得高 grows."""
     clause = _clause(text, i)
     compared = "比" in clause.replace("比赛", "").replace("比较", "").replace("比如", "")
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _LONGER_BY
+    closes = _closes(text, i + 1, _LONGER_BY)
     return "chang2" if word == "长" and compared and closes else None
 
 
@@ -259,8 +264,11 @@ def _zhi_measure(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     """只 after a demonstrative or a number and before a noun is the measure word (这只猫, 三只
     股票), zhi1, and so is the 只 jieba joins to a number (两只, 十几只); the adverb "only" (zhi3)
     stands before verbs."""
+    if word[-1:] != "只":
+        return None
     counted = len(word) > 1 and set(word[:-1]) <= _NUMERALS   # 两只小猫, 三只小鸟: one word, tagged m
-    return "zhi1" if word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n") or counted else None
+    measured = word == "只" and prev[-1:] in _BEFORE_MEASURE and nxt_pos.startswith("n")   # 这只猫
+    return "zhi1" if measured or counted else None
 
 
 _PLANTED_AFTER = set("了着过下上在出满好完到进")   # 种了, 种下去, 种在
@@ -397,7 +405,7 @@ def _bao_reading(text: str, i: int, word: str) -> str | None:
 
 # What 调到 sets (调到快洗模式, 调到静音, 调到三档): a setting a few characters on, in the same clause;
 # not a department or an archive (调到档案室, 调到频道部: a transfer).
-_SETTING = re.compile(r"[^，。！？；：,.!?;:]{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
+_SETTING = re.compile(_NOT_PAUSE + r"{0,4}?(?:模式|档(?!案)|挡|频道(?![部组])|静音|震动|状态|格式)")
 # 调 "swap, move" before a seat or a post, or a shift (调座位, 调一下座位, 调个班, 调岗): diao4.
 _SEATS = re.compile(r"(?:一下|个)?(?:座位|位子|岗|班|休)")
 
@@ -539,7 +547,7 @@ def _huan_disposal(text: str, i: int, word: str) -> str | None:
     adverb 还 follows a 把 phrase that has its verb (他把钱花光了还不够, 他把我还当成小孩子).
     还上了 / 还完了 closing a clause have paid back too (钱终于还上了)."""
     clause = _clause(text, i)
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _GIVEN_BACK
+    closes = _closes(text, i + 1, _GIVEN_BACK)
     if text[i + 1 : i + 2] in _GIVEN_ON_TO and ("了" in clause.rpartition("把")[2] or text.startswith(_ADVERB_WORDS, i + 1)):
         closes = False   # 他把钱花光了还到处借, 还清点了一遍: the 把 phrase had its verb, 还 is "still"
     if word == "还" and _PAID_OFF.match(text, i + 1) and (_OWED & set(clause) or any(d in clause for d in _DEBTS)):
@@ -561,7 +569,7 @@ _COUNTED_LOAD = re.compile(r"[着起上了][一两几]?[个只袋捆筐篓把]?[
 _CARRIED_TO = set("在起上到着回走了")
 # What 背起 shoulders (背起孩子, 背起行囊, 背起了全家的重担); anything else, it may recite (背起书来, 背起了台词)
 # or clasp the hands (背起手来): left to the classifier.
-_SHOULDERED = re.compile(r"了?[^，。！？；：,.!?;:来]{0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
+_SHOULDERED = re.compile(r"了?(?:(?!来)" + _NOT_PAUSE + r"){0,4}?(?:[包篓筐袋柴枪孩娃]|行李|行囊|重担|担子)")
 # The load that heads a 把 object (把书包, 把孩子, 把行李): not 把包装上的说明, 把孩子们的名字.
 _LOADS = ("包", "篓", "筐", "袋", "柴", "枪", "孩子", "娃", "行李", "行囊")
 # What the verb 系 "tie" (ji4) takes: 系好, 系上, 系紧, 系鞋带, 系安全带, 系领带, 系扣子, 系围巾.
@@ -613,8 +621,7 @@ def _zhong_degree(text: str, i: int, word: str) -> str | None:
     clause, which asks how heavy (这条鱼有多重？), or after 不管/无论/不论/再, "however heavy" (不管多重都能搬,
     再多重的担子); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
     if word == "多重":
-        after = text[i + 1 : i + 2]
-        closes = not after or after in _PAUSES or after in _CLOSING_PARTICLES
+        closes = _closes(text, i + 1, _CLOSING_PARTICLES)
         return "zhong4" if closes or text[: i - 1].endswith(_HOWEVER) else "chong2"
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
 
@@ -742,8 +749,8 @@ def _xiang_minister(text: str, i: int, word: str) -> str | None:
 
 
 # 和 "knead" (huo2): the dough or mud before it, then a result (面要和得软, 把面和好, 泥和匀了) …
-_DOUGH = "面泥"
-_DOUGH_BEFORE = re.compile(rf"[{_DOUGH}](?:要|得|先|再|还|没|已经|都|就|也|又)?$")
+_DOUGH = frozenset("面泥")
+_DOUGH_BEFORE = re.compile(rf"[{''.join(sorted(_DOUGH))}](?:要|得|先|再|还|没|已经|都|就|也|又)?$")
 _KNEADED = set("得好了匀成开完过")
 _SHAPED = re.compile(r"(?:一个|一块)?(?:面团|面|团|泥)")
 # … or 和面 closing what is done at a place or next (在厨房和面，先和面): not 米和面 "rice and noodles".
@@ -775,7 +782,7 @@ def _huo_knead(text: str, i: int, word: str) -> str | None:
     beyond = text[i + 2 : i + 3]   # after the dough; empty at the text's end
     closes = not beyond or beyond in _PAUSES or beyond in _AFTER_DOUGH
     framed = clause[-1:] in _KNEAD_BEFORE or _PLACE_BEFORE.search(clause)
-    kneads = text[i + 1 : i + 2] in set(_DOUGH) and closes and framed
+    kneads = text[i + 1 : i + 2] in _DOUGH and closes and framed
     return "huo2" if kneads and _standalone(text, i + 1, i + 2) else None
 
 
@@ -794,7 +801,7 @@ def _zhuan_round(text: str, i: int, word: str) -> str | None:
     if reduplicated or _ROUNDS.match(text, i + 1):   # 转了一圈, 转几圈
         return "zhuan4"
     clause = _clause(text, i)
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in "了圈"
+    closes = _closes(text, i + 1, "了圈")
     return "zhuan4" if closes and _ROUND_WHAT.search(clause) else None
 
 
@@ -946,7 +953,7 @@ def _zhao_got(text: str, i: int, word: str) -> str | None:
     before what one meant to do are durative (从没想着要放弃, 没抢着说话, 没赶着回家)."""
     if text[i - 2 : i - 1] != "没" or text[i - 1 : i] not in _ZHAO_AFTER_NOT:
         return None
-    closes = i + 1 == len(text) or text[i + 1] in _PAUSES or text[i + 1] in _CLOSING_PARTICLES
+    closes = _closes(text, i + 1, _CLOSING_PARTICLES)
     return "zhao2" if text[i - 1] not in _HURRIED or closes else None
 
 

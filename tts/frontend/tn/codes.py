@@ -48,8 +48,8 @@ _NAMED_BY_PREVIOUS = re.compile(r"(?:(?<=单元)|(?<=[栋幢座楼]))([0-9]{3,4}
 _RESOLUTION = re.compile(r"(?<![0-9.])([0-9]{3,5}) ?[xX×*] ?([0-9]{3,5})(?![0-9]| ?=)")
 # 80后, 95后, 00后: people born in a decade, read as its two digits (八零后).
 _DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=[后後](?![面来边头]))")
-# 2018级, 2020届: a class of students named by its year, read as a year (二零一八级); 2000级台阶 counts steps.
-_COHORT = re.compile(r"(?<![0-9.,第])((?:19|20)[0-9]{2})(?=[级届](?!台))")
+# 2018级, 2020届: a class of students named by its year, read as a year (二零一八级); 2000级台阶, 1999级石阶 count steps.
+_COHORT = re.compile(r"(?<![0-9.,第])((?:19|20)[0-9]{2})(?=[级届](?![台石阶梯]))")
 
 
 # A masked phone or card number (138****5678): the digits on both sides one by one, the stars left.

@@ -75,7 +75,7 @@ _GRADE = re.compile(r"(?<![A-Za-z])([A-F])([+-])(?![A-Za-z0-9+\-])")
 # so are the centimetres of a height after one or two metres (1米75 一米七五, 2米05 两米零五).
 _HUNDREDTHS = re.compile(r"(?:(?<=[0-9]秒)|(?<=[12]米)(?<![0-9.][12]米))([0-9]{2})(?![0-9.])")
 # A flat's layout (2室1厅1卫, 3室2厅): rooms counted, so a 2 is 两 (两室一厅).
-_LAYOUT_TWO = re.compile(r"(?<![0-9.])2(?=[室厅][0-9][厅卫])|(?<=[0-9][室厅])2(?=[厅卫])")
+_LAYOUT_TWO = re.compile(r"(?<![0-9.第])2(?=[室厅][0-9][厅卫])|(?<=[0-9][室厅])2(?=[厅卫])")
 _FRACTION = re.compile(rf"{_SIGN}(?<![0-9./])([0-9]+) ?[/⁄] ?([0-9]+){_STOP}(?!/)")
 _SPAN = re.compile(rf"(?<![0-9.])({_NUM})((?:{alternation(LIANG_MEASURES)})?) ?[-–—~] ?({_NUM}){_STOP}")
 # -20℃~-10℃, once units are words: 零下20度~零下10度
@@ -105,12 +105,17 @@ def _pair(m: re.Match[str]) -> str:
     return m.group()
 
 
+# Words that start with 元 after a price (¥99元旦特价, ¥199元宵节): the price still needs its 元.
+_WORDS_OF_YUAN = ("元旦", "元宵", "元素", "元气", "元月", "元老")
+
+
 def _money_before(m: re.Match[str]) -> str:
     """¥12.50 → 12.50元, A$13.5 → 13.5澳元, CNY 1.25 → 1.25人民币 (the digits are read later);
     ¥1,000元, $100美元 keep the one word they have."""
     minus, symbol, code, amount, multiplier = m.groups()
     word = CURRENCY_SIGNS[symbol] if symbol else CURRENCY_CODES[code]
-    if m.string.startswith((word, "块") if word == "元" else word, m.end()):   # ¥1,000元: the word is written already
+    written = m.string.startswith((word, "块") if word == "元" else word, m.end())
+    if written and not m.string.startswith(_WORDS_OF_YUAN, m.end()):   # ¥1,000元: the word is written already; ¥99元旦特价 not
         word = ""
     return f"{minus or ''}{amount}{multiplier or ''}{word}"
 
@@ -174,8 +179,12 @@ def _duration(m: re.Match[str]) -> str:
 
 
 def _hundredths(m: re.Match[str]) -> str:
-    """The two digits after 秒 or a height's 米 unless they count something (9秒58, 1米75; but 1秒10米)."""
-    return m.group() if quantity_follows(m.string, m.end()) else read_digits(m.group())
+    """The two digits after 秒 or a height's 米 unless they count something (9秒58, 1米75; but 1秒10米);
+    a height's final 0 is not said (1米80: 一米八)."""
+    if quantity_follows(m.string, m.end()):
+        return m.group()
+    height = m.string[m.start() - 1] == "米" and m.group() != "00"
+    return read_digits(m.group().rstrip("0") if height else m.group())
 
 
 def _number(m: re.Match[str]) -> str:
