@@ -2,7 +2,8 @@
 
 Its faults are scripted by the text, as in fakes.ToneModel: 坏 raises; 挂 holds the call (no CPU)
 until the test creates `<model_dir>/release`, after writing `<model_dir>/holding`; 忙 burns
-0.2 s of CPU in the child first.
+0.2 s of CPU in the child first; 断 closes the child's output and holds (as a child being torn
+down by the kernel: its pipes closed, not yet reapable).
 """
 
 import io
@@ -19,6 +20,10 @@ def factory(model_dir):
     def synthesize(text, voice):
         if "坏" in text:
             raise RuntimeError("the frontend rejected this text")
+        if "断" in text:
+            os.close(1)
+            while not os.path.exists(os.path.join(model_dir, "release")):
+                time.sleep(0.01)
         if "挂" in text:
             open(os.path.join(model_dir, "holding"), "w").close()
             while not os.path.exists(os.path.join(model_dir, "release")):

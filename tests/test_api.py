@@ -119,6 +119,46 @@ def test_a_jobs_audio_answers_304_to_the_etag_the_client_holds(client):
     assert client.get(audio.request.path, headers={"If-None-Match": '"another"'}).data == audio.data
 
 
+def test_a_kept_result_counts_as_fetched_only_once_an_answer_sent_its_last_byte(app, client):
+    """A range probe or a 416 marked it fetched: the store could drop it for room before the player's next range,
+    and the drain at SIGTERM stopped waiting for it mid-download."""
+    job = _finished_job(client)
+    kept = app.extensions["tts.service"].jobs.get(job["id"])
+    path = job["links"]["audio"]
+    length = int(client.head(path).headers["Content-Length"])
+    assert client.get(path, headers={"Range": "bytes=0-1023"}).status_code == 206
+    assert client.get(path, headers={"Range": "bytes=99999999-"}).status_code == 416
+    assert not kept.fetched
+    rest = client.get(path, headers={"Range": f"bytes=1024-{length - 1}"})
+    assert rest.status_code == 206 and len(rest.data) == length - 1024 and kept.fetched
+
+
+def test_a_kept_compressed_result_is_encoded_once_for_its_head_ranges_and_gets(app, client, monkeypatch):
+    """A HEAD (asking the length first) or each range of an MP3 result encoded the whole file again: seconds of
+    CPU per request for a long result, unmetered."""
+    from tts.web import responses
+
+    made = []
+
+    class Counted(responses.WholeEncoder):
+        def __init__(self, *args) -> None:
+            made.append(args[0])
+            super().__init__(*args)
+    monkeypatch.setattr(responses, "WholeEncoder", Counted)
+    job = client.post("/tts", json={"text": "你好。", "async": True, "format": "mp3"}).get_json()
+    deadline = time.monotonic() + 30
+    while client.get(job["links"]["self"]).get_json()["status"] != "done":
+        assert time.monotonic() < deadline
+        gevent.sleep(0.05)
+    path = job["links"]["audio"]
+    length = int(client.head(path).headers["Content-Length"])
+    first = client.get(path, headers={"Range": "bytes=0-99"}).data
+    whole = client.get(path).data
+    assert made == ["mp3"] and len(whole) == length and whole[:100] == first
+    kept = app.extensions["tts.service"].jobs.get(job["id"])
+    assert kept.held_bytes == kept.audio.nbytes + length   # its encoding counts in the store
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_client_that_hangs_up_before_its_audio_is_logged_as_gone_not_409(app, client, caplog, stream):
     """Nobody got anything: one error line and the access line say 499 client_closed_request (nginx's

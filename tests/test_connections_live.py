@@ -86,6 +86,13 @@ def unparsed_count(server, status: int) -> float:
                if line.startswith("tts_http_requests_total{") and f'route="unparsed",status="{status}"' in line)
 
 
+def connection_states(server) -> dict[str, float]:
+    """tts_http_connections by state, as /metrics reports them (the scrape's own connection is working)."""
+    metrics = requests.get(f"{server.url}/metrics", timeout=10).text
+    return {line.partition('state="')[2].partition('"')[0]: float(line.rpartition(" ")[2])
+            for line in metrics.splitlines() if line.startswith("tts_http_connections{")}
+
+
 def healthy(server) -> bool:
     return requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
 
@@ -466,6 +473,33 @@ def test_a_connection_closed_mid_headers_to_make_room_gets_the_503_with_its_acce
     assert unparsed_count(tiny_server, 503) == counted + 1
 
 
+def test_a_connection_closed_mid_headers_to_make_room_while_still_sending_gets_its_503_and_a_clean_close(tiny_server):
+    """It was closed at once, with what the client still sent unread: the kernel reset the connection, and a
+    client still sending its headers lost the 503 (and its request id) to the reset."""
+    slow = connect(tiny_server)
+    slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # its headers keep coming, slowly
+    idle = [connect(tiny_server) for _ in range(2)]
+    time.sleep(0.2)   # let the server accept them in order
+    assert healthy(tiny_server)   # a fourth connection: the slow one waited longest
+    response, deadline = b"", time.monotonic() + SLACK
+    selector = selectors.DefaultSelector()
+    selector.register(slow, selectors.EVENT_READ)
+    while not response.endswith(b"}") and time.monotonic() < deadline:   # the JSON answer, whole
+        slow.sendall(b"X-Still-Coming: 1\r\n")
+        if selector.select(0.05):
+            response += slow.recv(65536)
+    for _ in range(3):
+        slow.sendall(b"X-Still-Coming: 1\r\n")   # the client has not noticed yet
+    slow.shutdown(socket.SHUT_WR)
+    try:
+        end = slow.recv(65536)
+    except ConnectionResetError:
+        end = None
+    for sock in [slow, *idle]:
+        sock.close()
+    assert head_and_body(response)[0].startswith("HTTP/1.1 503 ") and end == b""   # answered, then a clean close
+
+
 def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_query(server):
     """A 408 the server answers itself had no access line (only an info line before), then one under an id
     its answer did not carry, and no count."""
@@ -490,7 +524,10 @@ def test_a_request_whose_headers_are_still_coming_at_shutdown_is_told_the_server
         server.wait_ready()
         sock = connect(server)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # and the rest never comes
-        time.sleep(0.5)   # let the server read what was sent
+        deadline = time.monotonic() + SLACK
+        while connection_states(server).get("reading") != 1:   # the server has begun to read it
+            assert time.monotonic() < deadline, "the server never began to read the request"
+            time.sleep(0.05)
         server.process.send_signal(signal.SIGTERM)
         response, closed = read_until_closed(sock, time.monotonic() + SLACK)
         sock.close()

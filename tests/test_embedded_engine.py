@@ -105,13 +105,13 @@ def test_slow_speed_long_phrase_still_fits(engine):
 
 
 def test_folding_the_dilated_convolutions_changes_no_sample():
-    from tts.engines.embedded import _LiteRTModel
+    from tts.engines.litert import LiteRTModel
     from tts.engines.tflite_graph import fold_dilated_convolutions
 
     original = locate().vocoder.read_bytes()
     folded, count = fold_dilated_convolutions(original)
     assert count == 9
-    before, after = _LiteRTModel(original, 1), _LiteRTModel(folded, 1)
+    before, after = LiteRTModel(original, 1), LiteRTModel(folded, 1)
     rng = np.random.default_rng(3)
     for frames in (10, 11, 13, 27, 81, 100, 296):
         mel = (rng.standard_normal((1, frames, 80)) * 0.8).astype(np.float32)

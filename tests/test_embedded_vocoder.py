@@ -16,9 +16,9 @@ from helpers import snr_db
 from tts.config import Settings
 from tts.engines import declare_engines, embedded_decoder, embedded_vocoder
 from tts.engines.base import EngineOptions
-from tts.engines.embedded import (TAIL_CONTEXT_FRAMES, TAIL_WINDOW_FRAMES, EmbeddedEngine, _LiteRTModel,
-                                  _spans)
+from tts.engines.embedded import TAIL_CONTEXT_FRAMES, TAIL_WINDOW_FRAMES, EmbeddedEngine, _spans
 from tts.engines.embedded_assets import locate
+from tts.engines.litert import LiteRTModel
 from tts.errors import EngineUnavailable
 from tts.frontend import analyze
 
@@ -40,7 +40,7 @@ def mels(engines):
 
 @pytest.fixture(scope="module")
 def litert(tflite):
-    model = _LiteRTModel(tflite, 1)
+    model = LiteRTModel(tflite, 1)
     return lambda mel: model.run({"mels": mel}, ("Identity",))[0].reshape(-1)
 
 

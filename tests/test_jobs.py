@@ -6,8 +6,8 @@ import os
 import numpy as np
 import pytest
 
-from tts.audio import AudioChunk, dequantize
-from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, SynthesisFailed
+from tts.audio import AudioChunk, dequantize, quantize
+from tts.errors import AudioTooLong, Busy, DiskFull, JobNotFound, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
 from tts.service.jobs import Job, JobStore
@@ -121,17 +121,20 @@ def test_a_long_result_moves_to_disk_past_the_memory_bound():
     assert buffer._file._rolled and buffer.nbytes == MEMORY_BYTES // 2 + MEMORY_BYTES * 2
 
 
-def test_a_kept_result_waits_on_disk_not_in_memory():
+def test_a_kept_result_is_written_to_its_own_file_from_the_first_chunk_and_finishing_it_copies_nothing():
+    """Finishing a kept result copied it file to file on the gevent hub (~86 MB for the longest result):
+    every stream and health probe waited for it, and the disk briefly held it twice."""
     store = JobStore(ttl=600, max_bytes=10**9)
     job = Job(REQUEST)
     store.add(job)
     job.start()
-    job.add(AudioChunk(np.full(2400, 0.25, np.float32), 24000, 0))
-    assert not job.audio._file._rolled          # a small running result stays in memory
+    job.add(AudioChunk(np.full(3 * MEMORY_BYTES, 0.25, np.float32), 24000, 0))   # 6 MB, past the memory bound
+    written = os.fstat(job.audio._file.fileno()).st_ino
     job.finish()
     store.updated(job)
-    assert job.audio._file.closed and os.path.getsize(job.audio._kept) == 4800
-    assert np.allclose(job.samples()[0], 0.25, atol=1e-4)
+    assert job.audio._file.closed and os.stat(job.audio._kept).st_ino == written
+    assert os.path.getsize(job.audio._kept) == 6 * MEMORY_BYTES
+    assert np.allclose(job.audio.chunk(0).samples, 0.25, atol=1e-4)
 
 
 def test_a_buffer_whose_write_failed_gives_its_file_back_at_once(monkeypatch):
@@ -182,25 +185,84 @@ def test_a_kept_results_file_goes_with_its_job():
     assert not os.path.exists(kept)
 
 
-def test_a_kept_result_the_disk_cannot_take_fails_its_job_and_its_followers_and_frees_its_memory(monkeypatch):
-    """The temporary directory full when a finished async result moves there (tts.service.audio_buffer)."""
+def test_an_async_job_the_results_directory_cannot_take_a_file_for_is_refused_with_503_disk_full(monkeypatch):
     import tempfile
 
     store = JobStore(60, 1 << 24)
-    leader, follower = (Job(SynthesisRequest(text="你好。", voice="baker")) for _ in range(2))
-    store.admit(leader)
-    store.admit(follower)
-    leader.lead(follower)
-    leader.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(tempfile, "mkstemp", full)   # where a kept result goes
+    with pytest.raises(DiskFull, match="No space left on device"):
+        store.admit(Job(REQUEST))
+    assert len(store) == 0
+
+
+def test_a_kept_follower_of_an_unkept_result_the_disk_cannot_take_fails_and_frees_its_memory(monkeypatch):
+    """The temporary directory full when a finished result an async job followed (singleflight) is copied
+    to a file of its own (tts.service.audio_buffer)."""
+    import tempfile
+
+    store = JobStore(60, 1 << 24)
+    leader, follower = (Job(SynthesisRequest(text="你好。", voice="baker")) for _ in range(2))
+    store.admit(follower)
+    leader.lead(follower)   # a sync leader: its audio is not kept
+    leader.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(tempfile, "mkstemp", full)
     leader.finish()
-    for job in (leader, follower):
-        store.updated(job)
-        assert job.status == "failed" and job.error.code == "disk_full" and job.error.retry_after >= 1
-        assert "No space left on device" in job.error.message and job.audio.nbytes == 0
+    store.updated(follower)
+    assert follower.status == "failed" and follower.error.code == "disk_full" and follower.error.retry_after >= 1
+    assert "No space left on device" in follower.error.message and follower.audio.nbytes == 0
+
+
+def test_a_kept_follower_of_an_unkept_long_result_gets_a_whole_copy_of_it():
+    store = JobStore(60, 1 << 26)
+    leader, follower = Job(REQUEST), Job(REQUEST)
+    store.admit(follower)
+    leader.lead(follower)
+    steps = quantize(np.linspace(-1, 1, 3 * MEMORY_BYTES // 2, dtype=np.float32))   # past the memory bound
+    leader.add(AudioChunk(dequantize(steps), 24000, 0))
+    leader.finish()
+    store.updated(follower)
+    assert follower.audio._kept is not None and np.array_equal(np.concatenate(list(follower.audio.blocks())), steps)
+
+
+def test_a_kept_result_the_server_cannot_open_for_now_is_a_503_to_retry_soon_and_is_not_lost():
+    """EMFILE (the descriptor limit, which the server survives at accept) marked the result lost for ever, as
+    "disk full", although its file was intact."""
+    import resource
+
+    job = finished_job(0.1)
+    JobStore(60, 1 << 24).add(job)
+    job.audio.to_disk()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    spare = []
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_descriptors() + 8, hard))
+        with pytest.raises(OSError):
+            while True:
+                spare.append(open("/dev/null"))
+        with pytest.raises(Busy) as refused:
+            job.audio.read(0, 10)
+        assert refused.value.status == 503 and refused.value.retry_after == 1 and refused.value.code == "unavailable"
+    finally:
+        for file in spare:
+            file.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert np.allclose(job.samples()[0], 0.25, atol=1e-4)
+
+
+def test_a_kept_result_whose_file_is_gone_says_so():
+    job = finished_job(0.1)
+    JobStore(60, 1 << 24).add(job)
+    job.audio.to_disk()
+    os.unlink(job.audio._kept)
+    for _ in range(2):
+        with pytest.raises(SynthesisFailed, match="file is gone"):
+            job.audio.read(0, 10)
 
 
 def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():
@@ -216,3 +278,50 @@ def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():
     assert store.uncollected() == [job]
     job.fetched = True
     assert store.uncollected() == []
+
+
+def kept() -> Job:
+    job = finished_job(0.1)
+    JobStore(60, 1 << 24).add(job)
+    job.audio.to_disk()
+    return job
+
+
+def test_the_results_directory_is_named_with_the_pid_and_ones_of_dead_servers_are_swept(tmp_path, monkeypatch):
+    """A server killed (OOM, docker kill) left its directory of results behind; in a container restarted in place,
+    one per restart, until /tmp filled and every async job failed disk_full."""
+    import subprocess
+    import tempfile
+
+    from tts.service import audio_buffer
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    left = [tmp_path / f"tts-results-{gone.pid}-abc", tmp_path / f"tts-results-{os.getpid()}-old"]
+    alive = tmp_path / f"tts-results-{os.getppid()}-xyz"   # a live server's
+    for directory in (*left, alive):
+        directory.mkdir()
+        (directory / "r.s16").write_bytes(b"\0" * 10)
+    job = kept()
+    assert os.path.basename(os.path.dirname(job.audio._kept)).startswith(f"tts-results-{os.getpid()}-")
+    assert not any(directory.exists() for directory in left) and alive.exists()
+    audio_buffer.remove_results()
+    assert not os.path.exists(os.path.dirname(job.audio._kept))
+
+
+def test_a_results_directory_something_removed_is_made_again(tmp_path, monkeypatch):
+    """systemd-tmpfiles ages an idle /tmp: every later async job failed disk_full until a restart."""
+    import shutil
+    import tempfile
+
+    from tts.service import audio_buffer
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    first = os.path.dirname(kept().audio._kept)
+    shutil.rmtree(first)
+    again = kept()
+    assert os.path.dirname(again.audio._kept) != first and np.allclose(again.samples()[0], 0.25, atol=1e-4)
+    audio_buffer.remove_results()

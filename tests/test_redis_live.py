@@ -141,6 +141,29 @@ def test_a_job_that_finished_while_redis_was_down_is_published_once_it_is_back(r
         server.stop()
 
 
+def test_jobs_published_before_redis_came_back_empty_are_published_again(redis_server):
+    """A Redis without snapshots restarted (its OOM kill, a redeploy): the jobs written before it were gone, and only
+    jobs whose own save had failed were written again, so the other replicas answered 404 for the rest."""
+    server = LiveServer(TTS_REDIS_URL=redis_server.url, TTS_CACHE_MB="0", TTS_KOKORO="0", TTS_REDIS_TIMEOUT_MS="200")
+    try:
+        server.wait_ready()
+        job = post(server, {"text": "重启之前发布的任务。", "async": True}).json()
+        assert finished_job(server, job["links"]["self"])["status"] == "done"
+        deadline = time.monotonic() + 30
+        while (published := kept_jobs(redis_server).load(job["id"])) is None or published.status != "done":
+            assert time.monotonic() < deadline, "the finished job never reached Redis"
+            time.sleep(0.1)
+        redis_server.stop()
+        redis_server.restart()
+        assert kept_jobs(redis_server).load(job["id"]) is None   # gone with the old Redis
+        deadline = time.monotonic() + 60   # the keeper's rounds and the pause before Redis is tried again
+        while (elsewhere := kept_jobs(redis_server).load(job["id"])) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert elsewhere is not None and elsewhere.status == "done"
+    finally:
+        server.stop()
+
+
 def test_redis_is_used_only_from_the_hub_never_from_the_worker_thread(synthesizer, redis_server, monkeypatch):
     callers = set()
     send = redis.connection.AbstractConnection.send_packed_command

@@ -249,3 +249,15 @@ def test_a_sambert_child_killed_mid_call_fails_that_request_only_and_the_next_is
     assert service.healthy
     again = made(service, "又好了。")
     assert again.status == "done" and declared.pid != died
+
+
+def test_a_sambert_child_whose_output_closed_is_replaced_before_the_next_request_even_while_it_lives(service, model_dir):  # noqa: F811
+    """A killed child's pipes close before the kernel lets it be reaped: the EOF the worker thread read is
+    enough to replace it, so the next request is not sent to it (the child here closes its output and
+    lives on, holding that gap open for as long as the test needs)."""
+    declared = service.catalogue.engines["sambert"].child.declared
+    broken = declared.pid
+    job = made(service, "断了。")
+    assert job.status == "failed" and (job.error.status, job.error.code) == (503, "engine_unavailable")
+    again = made(service, "又好了。")
+    assert again.status == "done" and declared.pid != broken

@@ -48,3 +48,29 @@ def test_the_deadlines_come_from_the_settings():
                                                      keepalive_timeout_seconds=5, send_timeout_seconds=6,
                                                      max_connections=7))
     assert limits == ConnectionLimits(3, 4, 5, 6, 7)
+
+
+def test_connections_refused_in_a_burst_at_the_cap_make_one_warning_a_second_with_their_count(app, caplog, monkeypatch):
+    """Each refused connection wrote a warning (besides its access line): a client opening connections in a loop
+    at the cap turned each into log I/O on the hub."""
+    import socket
+
+    from tts.web import server as web_server
+
+    now = [100.0]
+    monkeypatch.setattr(web_server.time, "monotonic", lambda: now[0])
+    server = web_server.Server(("127.0.0.1", 0), app, ConnectionLimits(1, 1, 1, 1, 1))
+
+    def refuse() -> None:
+        ours, theirs = socket.socketpair()
+        theirs.close()   # a client gone at once: nothing to linger for
+        server._refuse(ours, ("127.0.0.1", 1234))
+        ours.close()
+    for _ in range(5):
+        refuse()
+    now[0] += web_server.REFUSED_WARNING_SECONDS
+    refuse()
+    warnings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refusing a connection")]
+    assert warnings == ["refusing a connection from 127.0.0.1: all 1 connections are busy",
+                        "refusing a connection from 127.0.0.1: all 1 connections are busy "
+                        "(and 4 more since the last such warning)"]

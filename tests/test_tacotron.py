@@ -70,3 +70,8 @@ def test_a_decoder_that_reaches_its_bound_stops_there_and_says_so(tacotron, ids)
 def test_the_default_bound_lets_a_short_phrase_stop(tacotron, ids):
     made = tacotron.mel(ids, 0)
     assert made.stopped and made.steps < max(MIN_STEPS, STEPS_PER_SYMBOL * ids.shape[1])
+
+
+def test_a_step_bound_of_zero_is_refused_not_taken_for_the_default(tacotron, ids):
+    with pytest.raises(ValueError, match="max_steps must be at least 1"):
+        tacotron.mel(ids, 0, max_steps=0)

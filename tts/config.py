@@ -52,7 +52,7 @@ class Settings:
     max_audio_seconds: int = 1800    # per request, estimated before synthesis and enforced during it (5000 characters ≈ 20 min at speed 1)
     max_body_bytes: int = 256 * 1024
     job_ttl_seconds: int = 600       # finished async jobs are kept this long
-    job_store_mb: int = 512          # and within this many megabytes of audio (on disk beyond 1 MB per job)
+    job_store_mb: int = 512          # and within this many megabytes of audio (kept results wait on disk, in closed files)
     vocoder_chunk_frames: int = 128  # 12.5 ms per frame; first audio after one chunk (128: least CPU, bench chunks)
     vocoder_runtime: str = "onnxruntime"   # embedded vocoder: onnxruntime (rebuilt float graph) or litert (as shipped)
     vocoder_spinning: bool = False   # let onnxruntime's idle pool threads spin (less latency, more CPU)

@@ -161,7 +161,8 @@ def test_a_head_of_a_jobs_audio_leaves_the_result_kept_for_the_get(client, app):
     job.wait()
     head = client.head(accepted.get_json()["links"]["audio"])
     assert head.status_code == 200 and int(head.headers["Content-Length"]) > 0 and not job.fetched
-    assert client.get(accepted.get_json()["links"]["audio"]).status_code == 200 and job.fetched
+    get = client.get(accepted.get_json()["links"]["audio"])
+    assert get.status_code == 200 and len(get.data) == int(head.headers["Content-Length"]) and job.fetched   # sent whole
 
 
 def test_speech_events_are_a_documented_answer(app, client):

@@ -259,7 +259,8 @@ class Speaker:
             import flatbuffers
             from ai_edge_litert import schema_py_generated as schema
 
-            from tts.engines.embedded import SYMBOL_OUTPUTS, _LiteRTModel
+            from tts.engines.embedded import SYMBOL_OUTPUTS
+            from tts.engines.litert import LiteRTModel
             from tts.engines.tflite_graph import feed_random_uniform_from_inputs, keep_outputs
 
             buffer, _ = feed_random_uniform_from_inputs(self._assets.acoustic.read_bytes())
@@ -272,7 +273,7 @@ class Speaker:
                 op.inputs = [swap.get(i, i) for i in op.inputs]
             builder = flatbuffers.Builder(1024)
             builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-            self._expected = _LiteRTModel(keep_outputs(bytes(builder.Output()), list(SYMBOL_OUTPUTS)), 2)
+            self._expected = LiteRTModel(keep_outputs(bytes(builder.Output()), list(SYMBOL_OUTPUTS)), 2)
         return self._expected
 
 

@@ -29,22 +29,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import sys
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
-from ai_edge_litert.interpreter import Interpreter
 
 from tts.audio.effects import squeeze_frames, time_stretch
 from tts.engines import embedded_decoder, embedded_vocoder
 from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
+from tts.engines.litert import LiteRTModel
 from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions, keep_outputs
 from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
@@ -105,67 +101,6 @@ VOICE = Voice(
 )
 
 
-XNNPACK_NOTICE = b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
-_first_delegate = threading.Lock()
-_delegate_made = False
-
-
-def _without_delegate_notice(allocate: Callable[[], None]) -> None:
-    """Run a LiteRT interpreter's allocation; the process's first without the notice it writes to fd 2.
-
-    The first allocation in a process creates LiteRT's XNNPACK delegate, which prints
-    XNNPACK_NOTICE straight to fd 2, outside the log's format (TF_CPP_MIN_LOG_LEVEL does not
-    reach that logger; the wheel exports no way to set its level; the op resolver that skips it
-    also skips XNNPACK, the speed). It prints once per process, so only that first allocation
-    (the warm-up's first phrase, on the worker thread) runs with fd 2 pointed at a temporary file;
-    afterwards everything captured but the notice goes to the real fd 2. Other threads writing to
-    fd 2 meanwhile (the log, during warm-up) lose nothing: their lines come out a few milliseconds later.
-    """
-    global _delegate_made
-    if _delegate_made:
-        allocate()
-        return
-    with _first_delegate:
-        sys.stderr.flush()
-        real = os.dup(2)
-        with tempfile.TemporaryFile() as captured:
-            os.dup2(captured.fileno(), 2)
-            try:
-                allocate()
-                _delegate_made = True
-            finally:
-                sys.stderr.flush()
-                os.dup2(real, 2)
-                os.close(real)
-                captured.seek(0)
-                rest = memoryview(captured.read().replace(XNNPACK_NOTICE, b"", 1))
-                while rest:
-                    rest = rest[os.write(2, rest):]
-
-
-class _LiteRTModel:
-    """One LiteRT interpreter with named tensors, reallocated only when shapes change."""
-
-    def __init__(self, content: bytes, threads: int) -> None:
-        self._interpreter = Interpreter(model_content=content, num_threads=threads)
-        self._inputs = {d["name"]: d["index"] for d in self._interpreter.get_input_details()}
-        self._outputs = {d["name"]: d["index"] for d in self._interpreter.get_output_details()}
-        self._shapes: dict[str, tuple[int, ...]] = {}
-
-    def run(self, feeds: dict[str, np.ndarray], outputs: tuple[str, ...]) -> list[np.ndarray]:
-        it = self._interpreter
-        shapes = {name: value.shape for name, value in feeds.items()}
-        if shapes != self._shapes:
-            for name, shape in shapes.items():
-                it.resize_tensor_input(self._inputs[name], list(shape))
-            _without_delegate_notice(it.allocate_tensors)
-            self._shapes = shapes
-        for name, value in feeds.items():
-            it.set_tensor(self._inputs[name], value)
-        it.invoke()
-        return [it.get_tensor(self._outputs[name]) for name in outputs]
-
-
 def _spans(frames: int, chunk: int, context: int, window: int = 0) -> Iterator[tuple[int, int, int, int]]:
     """(left, start, end, right) per chunk: [start, end) is kept, [left, right) is computed,
     at least `window` frames long where the mel allows (more context, same numbers)."""
@@ -204,7 +139,7 @@ class _LiteRTVocoder:
     """The shipped tflite (dilated convolutions folded: same numbers) on LiteRT, whole network per chunk."""
 
     def __init__(self, tflite: bytes, threads: int) -> None:
-        self._model = _LiteRTModel(fold_dilated_convolutions(tflite)[0], threads)
+        self._model = LiteRTModel(fold_dilated_convolutions(tflite)[0], threads)
 
     def __call__(self, mel: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
         for left, start, end, right in _spans(mel.shape[1], chunk, CONTEXT_FRAMES):
@@ -275,7 +210,7 @@ class EmbeddedEngine:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._symbols = BakerSymbols(assets.load_mapper())
         acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
-        self._acoustic: _LiteRTModel | None = _LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
+        self._acoustic: LiteRTModel | None = LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
                                                            ACOUSTIC_THREADS)   # same numbers as on 2
         self.decoder_file = embedded_decoder.verified(vocoder_dir)
         self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file, integer_products_saturate())

@@ -164,7 +164,11 @@ class SambertEngine:
         dead = self._channel
         if not dead.exited or time.monotonic() < self._next_start:
             return False
-        log.error("the sambert worker (pid %d) had exited (%s)", dead.pid, dead.why())
+        if dead.alive:   # it closed its output (or is being torn down): of no use any more
+            dead.kill()
+            log.error("the sambert worker (pid %d) stopped answering; ended it", dead.pid)
+        else:
+            log.error("the sambert worker (pid %d) had exited (%s)", dead.pid, dead.why())
         return self._restart()
 
     @property
@@ -241,6 +245,7 @@ class _Channel:
         self._in = open(self._replies, encoding="utf-8")
         self._lock = threading.Lock()
         self._closed = False   # by us: its exit is no failure
+        self._broken = False   # its pipes said it stopped (EOF, a broken pipe), whether or not it can be reaped yet
         self._greeted = False
         self.in_call = False   # the worker thread waits for this child (what `SambertEngine.interrupt` ends)
         self.pid = self._process.pid
@@ -269,6 +274,7 @@ class _Channel:
                 self._out.write(json.dumps(message) + "\n")
                 self._out.flush()
             except (BrokenPipeError, ValueError):
+                self._broken = True
                 raise EngineUnavailable(f"the sambert worker stopped: {self._error()}") from None
             return self.receive()
 
@@ -291,13 +297,21 @@ class _Channel:
     def receive(self) -> dict:
         line = self._in.readline() if not self._in.closed else ""
         if not line:
+            self._broken = True
             raise EngineUnavailable(f"the sambert worker stopped: {self._error()}")
         return json.loads(line)
 
     @property
     def exited(self) -> bool:
-        """It ended on its own (not because we closed its input)."""
-        return not self._closed and self._process.poll() is not None
+        """It ended on its own (not because we closed its input), as its pipes told the worker thread or
+        as the kernel says. The pipes come first: a killed child's are closed before it can be reaped (with
+        its BLAS threads, up to half a second later), and a request sent to it in that gap would fail too."""
+        return not self._closed and (self._broken or self._process.poll() is not None)
+
+    @property
+    def alive(self) -> bool:
+        """Not yet reapable."""
+        return self._process.poll() is None
 
     def why(self) -> str:
         """How it ended, and the last of what it wrote to stderr."""

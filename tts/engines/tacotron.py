@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tts.engines.embedded import phrase_generator
+from tts.engines.litert import LiteRTModel
 from tts.engines.tflite_graph import bound_loop_iterations, feed_loop_random_uniform, reduce_all_as_builtin, rewire
 
 DECODER_LOOP = "decoder/while"   # the main graph's output of the decoder's WHILE op
@@ -39,6 +41,8 @@ FRAMES_PER_STEP = 2              # reduction factor: the frame projection makes 
 TAIL_FRAMES = 2 * FRAMES_PER_STEP   # where the end of the closing silence is looked for, before the stop
 STEPS_PER_SYMBOL = 5             # the bound (measured: ~2.7 steps per symbol at speed 1 in long phrases)
 MIN_STEPS = 60                   # ... but one syllable took 29–53 steps (with 5 symbols)
+NOISE_WIDTH = 256                # the prenet's dropout noise per step: its ops' shape is computed at run time, so the
+                                 # graph's static shape does not say it (its last dimension reads 1)
 MEL_OUTPUT, STOP_OUTPUT = "Identity_1", "Identity_2"   # mel after the postnet; stop logits [1, 2000]
 
 
@@ -63,21 +67,21 @@ class Tacotron2:
     """Tacotron2 on LiteRT: symbol ids → mel, deterministic per (ids, seed)."""
 
     def __init__(self, tflite: bytes, threads: int = 1) -> None:
-        from tts.engines.embedded import _LiteRTModel
-
         content, self._noise_inputs = runnable(tflite)
-        self._model = _LiteRTModel(content, threads)
+        self._model = LiteRTModel(content, threads)
 
     def mel(self, ids: np.ndarray, seed: int = 0, max_steps: int | None = None) -> TacotronMel:
         """ids: int32 [1, N], the embedded voice's layout (BakerSymbols.layout). max_steps: the decoder's
-        bound (default STEPS_PER_SYMBOL per symbol; never above MAX_STEPS)."""
-        from tts.engines.embedded import phrase_generator
-
-        steps = min(MAX_STEPS, max_steps or max(MIN_STEPS, math.ceil(STEPS_PER_SYMBOL * ids.shape[1])))
+        bound (default STEPS_PER_SYMBOL per symbol; at least 1, never above MAX_STEPS)."""
+        if max_steps is None:
+            max_steps = max(MIN_STEPS, math.ceil(STEPS_PER_SYMBOL * ids.shape[1]))
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be at least 1, not {max_steps}")
+        steps = min(MAX_STEPS, max_steps)
         rng = phrase_generator(ids, seed)
         feeds = {"input_ids": ids, "input_lengths": np.array([ids.shape[1]], np.int32),
                  "speaker_ids": np.zeros(1, np.int32), "max_iterations": np.array(steps, np.int32)}
-        feeds.update({name: rng.random((steps, 256), dtype=np.float32) for name in self._noise_inputs})
+        feeds.update({name: rng.random((steps, NOISE_WIDTH), dtype=np.float32) for name in self._noise_inputs})
         mel, stop = self._model.run(feeds, (MEL_OUTPUT, STOP_OUTPUT))
         made = mel.shape[1]
         ends = np.flatnonzero(stop[0, :made] > 0)

@@ -504,9 +504,9 @@ def _opens_for(text: str, i: int) -> bool:
 
 def _acts_as(text: str, i: int) -> bool:
     """Whether 为 takes a role, "be, act as" (为人父母, 甘愿为奴, 愿为人妻), not a person it is done for
-    (为人们, 愿为父母分忧)."""
+    (为人们, 愿为父母分忧) nor the future (为将来打下基础)."""
     return text[i + 1 : i + 2] in _ROLES and not (
-        text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or _PURPOSE.match(text, i + 1))
+        text.startswith(_BENEFICIARIES + _OTHERS + ("将来",), i + 1) or _PURPOSE.match(text, i + 1))
 
 
 _OTHERS = ("人们", "别人", "他人")

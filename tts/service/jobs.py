@@ -141,7 +141,7 @@ class Job:
     def held_bytes(self) -> int:
         """What the store counts for this job: its reservation until it ends, then its audio."""
         if self.status in FINISHED:
-            return self.audio.nbytes
+            return self.audio.nbytes + getattr(self.audio, "encoded_bytes", 0)   # and its kept encoding
         return max(self.reserved_bytes, self.audio.nbytes)
 
 
@@ -154,6 +154,9 @@ class SharedJobs(Protocol):
     def load(self, job_id: str) -> Job | None: ...
 
     def delete(self, job_id: str) -> None: ...
+
+    def forgot(self) -> bool:
+        """Whether the store may have lost what was written to it since the last call (it restarted empty)."""
 
 
 class JobStore:
@@ -180,11 +183,14 @@ class JobStore:
         self.add(job)
 
     def add(self, job: Job) -> None:
+        """Keep `job`; its audio goes to a file of its own from the first chunk (DiskFull when there is no room
+        for one)."""
+        job.audio.keep()
         self._jobs[job.id] = job
         self.updated(job)
 
     def updated(self, job: Job) -> None:
-        """A kept job changed state: a finished result goes to disk (the store's bytes are disk, not
+        """A kept job changed state: a finished result's file is closed (the store's bytes are disk, not
         memory; when the disk cannot take it, the job fails with DiskFull); publish it to the shared
         store, if there is one."""
         if job.id not in self._jobs:
@@ -203,7 +209,10 @@ class JobStore:
     def keep_shared(self) -> None:
         """Renew the leases of unfinished kept jobs, and publish again each job whose last state the shared
         store missed (it was down or full when the job finished: it read as queued, then as failed once its
-        lease ran out, on every other replica, for as long as it was kept here)."""
+        lease ran out, on every other replica, for as long as it was kept here); every kept job when the shared
+        store came back empty (a Redis without snapshots, restarted: the jobs published before were lost too)."""
+        if self._shared and self._shared.forgot():
+            self._unpublished.update(self._jobs)
         for job in [job for job in self._jobs.values() if job.status not in FINISHED or job.id in self._unpublished]:
             self.updated(job)
 

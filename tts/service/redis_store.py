@@ -60,6 +60,7 @@ class RedisGuard:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self.errors = 0          # failed calls, for the metrics
+        self.comebacks = 0       # outages it came back from (what was written before may be gone)
         self._failing = False
         self._down_until = 0.0
 
@@ -82,6 +83,7 @@ class RedisGuard:
         if self._failing:
             log.warning("Redis is back")
             self._failing = False
+            self.comebacks += 1
         return result
 
 
@@ -110,6 +112,22 @@ class RedisJobs:
     def __init__(self, guard: RedisGuard, ttl_seconds: int) -> None:
         self._guard = guard
         self._ttl = ttl_seconds
+        self._comebacks = guard.comebacks
+        self._run_id: str | None = None   # the Redis server's, as last seen: another one is a restart
+
+    def forgot(self) -> bool:
+        """Whether Redis may have lost what was written to it since the last call: it came back from an outage,
+        or it restarted meanwhile (another run id; a Redis without snapshots comes back empty)."""
+        def run_id(client: redis.Redis) -> str | None:
+            try:
+                return client.info("server").get("run_id")
+            except redis.ResponseError:   # INFO not allowed (a managed Redis): the outages must do
+                return None
+        seen = self._guard.run(run_id, lambda: None)
+        restarted = seen is not None and self._run_id is not None and seen != self._run_id
+        self._run_id = seen or self._run_id
+        came_back, self._comebacks = self._guard.comebacks != self._comebacks, self._guard.comebacks
+        return restarted or came_back
 
     def save(self, job: Job) -> bool:
         record = {"status": job.status, "request": json.dumps(asdict(job.request)),
@@ -123,7 +141,7 @@ class RedisJobs:
                 record["captions"] = json.dumps([astuple(c) for c in job.audio.captions], ensure_ascii=False)
         key = PREFIX + "job:" + job.id
 
-        def write(client: redis.Redis) -> None:
+        def write(client: redis.Redis) -> bool:
             if job.status in FINISHED and job.audio.samples:   # the audio first: a done record has its audio
                 self._write_audio(client, key + ":audio", job)
             pipe = client.pipeline()

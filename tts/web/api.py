@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from flask import Blueprint, jsonify, request, url_for
 
@@ -83,10 +84,13 @@ def job_audio(job_id: str):
     if job.status != DONE:
         raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
                           retry_after=None if job.status in FINISHED else poll_after(job))
-    if request.method != "HEAD":   # a HEAD takes no audio: the result stays kept for the GET that follows
-        job.fetched = True
     cached = unchanged(job_etag(job))
-    return cached if cached is not None else whole_audio(job)
+    if cached is not None:   # the client holds it already
+        job.fetched = job.fetched or request.method != "HEAD"
+        return cached
+    # Fetched once the answer has sent the file's last byte: a HEAD, a range probe or a 416 leave the result kept
+    # for the requests that follow (a player fetches in ranges; the drain at SIGTERM waits for the rest).
+    return whole_audio(job, sent=partial(setattr, job, "fetched", True))
 
 
 @api.get("/healthz")

@@ -26,12 +26,14 @@ from typing import Callable, Iterable, Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 from tts.errors import ClientGone
 
 access_log = logging.getLogger("tts.access")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LOG_ACCESS = "tts.access"   # app.extensions: the app's access line writer, which also counts it
+CONNECTIONS = "tts.connections"   # app.extensions: the server's open connections by state (tts.web.server), when served
 # HTTP's methods (RFC 9110, and PATCH): the metrics' method label is one of these or "other". A client may send any
 # token as its method, and each one a label of its own was a new series kept for ever (memory, and every scrape).
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
@@ -61,6 +63,7 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
         access_log.info(json.dumps(line))
 
     app.extensions[_LOG_ACCESS] = log_access
+    registry.register(_ConnectionStates(app))
 
     @app.before_request
     def start() -> None:
@@ -90,6 +93,22 @@ def register_observability(app: Flask, registry: CollectorRegistry) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+class _ConnectionStates:
+    """tts_http_connections{state}: the server's open connections, idle (no request begun), reading (a request's
+    line or headers coming) or working (its request read); nothing before the server runs."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        states = self._app.extensions.get(CONNECTIONS)
+        gauge = GaugeMetricFamily("tts_http_connections", "Open connections by state (idle, reading, working).",
+                                  labels=["state"])
+        for state, count in (states() if states else {}).items():
+            gauge.add_metric([state], count)
+        yield gauge
 
 
 def log_unparsed(app: Flask, request_id: str, status: int, code: str, remote: str | None, sent: int, *,

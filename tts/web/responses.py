@@ -19,10 +19,11 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import os
 import socket
 import tempfile
 from contextlib import closing
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import gevent
 from flask import Response, request
@@ -118,8 +119,9 @@ def _cancel_on_hangup(connection: socket.socket, job: Job) -> bool:
 
 
 def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = None,
-                cache_control: str | None = None) -> Response:
-    """Wait for the job, then send one complete file, or the byte range asked for (206/416).
+                cache_control: str | None = None, sent: Callable[[], None] | None = None) -> Response:
+    """Wait for the job, then send one complete file, or the byte range asked for (206/416); `sent` is
+    called once the answer has handed its file's last byte to the connection (never for a HEAD).
 
     The file's length is known before the first byte goes out: WAV and PCM from the samples
     held, the other formats from encoding the whole audio first (on a helper thread).
@@ -140,11 +142,20 @@ def whole_audio(job: Job, disposition: str = "inline", *, etag: str | None = Non
     span = requested_range(body.length, etag)
     start, stop = span or (0, body.length)
     headers["Content-Length"] = str(stop - start)
-    response = Response(body.read(start, stop), mimetype=FORMATS[fmt].media_type, headers=headers)
+    chunks = body.read(start, stop)
+    if sent is not None and stop == body.length:
+        chunks = _then(chunks, sent)
+    response = Response(chunks, mimetype=FORMATS[fmt].media_type, headers=headers)
     if span is not None:
         response.status_code = 206
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{body.length}"
     return response
+
+
+def _then(chunks: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
+    """`chunks`, then `done()` once the server has taken the last of them (not when the client stops early)."""
+    yield from chunks
+    done()
 
 
 class _RawBody:
@@ -172,19 +183,25 @@ class _RawBody:
 
 class _EncodedBody:
     """FLAC, MP3, Opus or AAC of the whole audio, encoded block by block on a helper thread
-    into a spooled file (MP3 and FLAC patch their headers at the end), then read from it."""
+    into a spooled file (MP3 and FLAC patch their headers at the end), then read from it. A kept
+    result's encoding is made once, into a file beside its samples, and read by every request after
+    (a HEAD for the length, a player's ranges): never encoded again per request."""
 
     def __init__(self, job: Job) -> None:
         audio = job.audio
-        pool = gevent.get_hub().threadpool
-        self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-        try:   # past 1 MB the encoded file is on disk, which may be full
-            encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, self._file))
-            for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
-                pool.apply(encoder.write, (block,))
-            pool.apply(encoder.close)
-        except OSError as error:
-            raise disk_full(error) from error
+        self._file = audio.open_encoded()
+        if self._file is None:
+            named = audio.new_encoded()
+            self._file = named[1] if named else tempfile.SpooledTemporaryFile(max_size=1 << 20)
+            try:   # past 1 MB the encoded file is on disk, which may be full
+                _encode(job, self._file)
+            except OSError as error:
+                self._file.close()
+                if named:
+                    os.unlink(named[0])
+                raise disk_full(error) from error
+            if named:
+                audio.keep_encoded(named[0])
         self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header
 
     def read(self, start: int, stop: int) -> Iterator[bytes]:
@@ -193,6 +210,15 @@ class _EncodedBody:
             while start < stop and (data := self._file.read(min(_SEND_BLOCK, stop - start))):
                 start += len(data)
                 yield data
+
+
+def _encode(job: Job, file) -> None:
+    """The whole audio of `job` in its format into `file` (the encoder on a helper thread)."""
+    audio, pool = job.audio, gevent.get_hub().threadpool
+    encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, file))
+    for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
+        pool.apply(encoder.write, (block,))
+    pool.apply(encoder.close)
 
 
 def streamed_audio(job: Job, disposition: str = "inline") -> Response:

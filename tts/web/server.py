@@ -59,10 +59,11 @@ from gevent.pywsgi import MAX_REQUEST_LINE, Input, WSGIHandler, WSGIServer, head
 
 from tts.config import Settings
 from tts.errors import RequestTimeout, TTSError
+from tts.service.audio_buffer import remove_results, sweep_stale_results
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
-from tts.web.observability import log_unparsed, new_request_id
+from tts.web.observability import CONNECTIONS, log_unparsed, new_request_id
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
 
@@ -79,6 +80,7 @@ EXIT_ADDRESS_IN_USE = 75      # EX_TEMPFAIL (sysexits.h): the port is held, mayb
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
+REFUSED_WARNING_SECONDS = 1   # at most one warning about refused connections this often
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
 MAX_HEADER_BYTES = 64 << 10   # a request's headers, all lines together (gevent alone: 100 lines of 64 KB each,
@@ -111,7 +113,6 @@ _ANSWERED_HERE = {
                  "Retry-After: 5"),   # a request whose headers were still coming when the drain began
 }
 _GEVENTS_OWN = ("400", "414")   # statuses of gevent's answers to requests it cannot parse
-_CLOSED_AT_ONCE = ("408", "503")   # too slow, or making room: closed without lingering
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class Handler(WSGIHandler):
         self.greenlet = getcurrent()
         self.requests = 0
         self.waiting = False   # for a request (kept by Connections)
+        self.reading = False   # …and its first bytes have come
         self.deadline: Timeout | None = None
 
     # -- the connection's life: waiting for a request (evictable), then working on it ------
@@ -268,6 +270,7 @@ class Handler(WSGIHandler):
             self._arm(self.limits.header_timeout)
         else:
             self.rfile.peek(1)   # a new connection that never sends a byte is closed without an answer
+        self.reading = True
         try:   # a request has begun: a deadline or an eviction from here on is answered
             return super().read_requestline()
         except ConnectionDeadline:
@@ -275,6 +278,7 @@ class Handler(WSGIHandler):
             raise
         except Evicted:
             self._answer(self._cut_off("503", line_read=False))
+            self.server.linger_refused(self.socket)
             raise
 
     def read_request(self, raw_requestline: str) -> bool:
@@ -371,7 +375,9 @@ class Handler(WSGIHandler):
         if isinstance(result, tuple):   # a request not read whole: answered here (a client gone is no traceback)
             self.status, answer = result
             self._answer(self._unparsed(self.status) if self.status in _GEVENTS_OWN else answer)
-            if self.status not in _CLOSED_AT_ONCE:   # a client still sending would lose the answer to a reset
+            if self.status == "503":   # evicted, still sending its headers: the answer must not be reset away
+                self.server.linger_refused(self.socket)
+            elif self.status != "408":   # a client still sending would lose the answer to a reset (too slow: not)
                 linger(self.socket, LINGER_SECONDS)
             return None
         if result is not True and self.close_connection and not getattr(self.wsgi_input, "consumed", True):
@@ -461,15 +467,20 @@ class Connections:
             handler.evict()
 
     def working(self, handler: Handler) -> None:
-        handler.waiting = False
+        handler.waiting = handler.reading = False
         self._waiting.pop(handler, None)
 
     def release(self, handler: Handler) -> None:
-        handler.waiting = False
+        handler.waiting = handler.reading = False
         self._waiting.pop(handler, None)
         self._open.discard(handler)
         if not self._open:
             self._empty.set()
+
+    def states(self) -> dict[str, int]:
+        """How many are idle (waiting, nothing of a request yet), reading a request's line or headers, or working."""
+        reading = sum(handler.reading for handler in self._waiting)
+        return {"idle": len(self._waiting) - reading, "reading": reading, "working": len(self._open) - len(self._waiting)}
 
     def close(self, grace: float) -> bool:
         """Close the connections waiting for a request, let the others finish; False if some ran past `grace`."""
@@ -489,6 +500,8 @@ class Server(WSGIServer):
         self.limits = limits
         self.connections = Connections(limits.max_connections)
         self._refusing = 0
+        self._refused = 0                 # refusals since the last warning about them
+        self._next_refused_warning = 0.0  # monotonic
         self._accept_pause = 0.0   # > 0 while accept() fails for want of descriptors: the next pause
 
     def do_read(self):
@@ -531,7 +544,7 @@ class Server(WSGIServer):
         if self._refusing >= MAX_REFUSING:
             return
         self._refusing += 1
-        log.warning("refusing a connection from %s: all %d connections are busy", address[0], self.connections.cap)
+        self._warn_refused(address[0])
         try:
             with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
                 sock.sendall(answer_unparsed(self.application, "503", address[0]))
@@ -540,6 +553,30 @@ class Server(WSGIServer):
             pass
         finally:
             self._refusing -= 1
+
+    def linger_refused(self, sock) -> None:
+        """Linger as for a refused connection (`_refuse`), for one closed mid-request to make room: its client is
+        still sending, and closing at once would reset the answer away. At most MAX_REFUSING at once (those are
+        no longer counted as connections)."""
+        if self._refusing >= MAX_REFUSING:
+            return
+        self._refusing += 1
+        try:
+            linger(sock, REFUSE_LINGER_SECONDS)
+        finally:
+            self._refusing -= 1
+
+    def _warn_refused(self, remote: str) -> None:
+        """At most one warning a second, counting the refusals it stood for (each has its access line anyway):
+        a client opening connections in a loop at the cap must not turn each into log I/O on the hub."""
+        self._refused += 1
+        now = time.monotonic()
+        if now < self._next_refused_warning:
+            return
+        others = f" (and {self._refused - 1} more since the last such warning)" if self._refused > 1 else ""
+        log.warning("refusing a connection from %s: all %d connections are busy%s", remote, self.connections.cap,
+                    others)
+        self._refused, self._next_refused_warning = 0, now + REFUSED_WARNING_SECONDS
 
 
 def linger(sock, seconds: float) -> None:
@@ -606,6 +643,8 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, signalled)
+    sweep_stale_results()   # what a server killed here before left in the temporary directory
+    app.extensions[CONNECTIONS] = server.connections.states
     server.start()
     url = f"http://{settings.host}:{server.server_port}"
     log.info("serving on %s (at most %d connections)", url, server.connections.cap)
@@ -619,6 +658,7 @@ def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
         # interpreter around it could abort the process. What was accepted has been answered.
         log.warning("exiting with a model call still running")
         logging.shutdown()
+        remove_results()   # no interpreter exit to do it
         os._exit(0)
 
 
