@@ -182,6 +182,19 @@ def test_a_chunked_body_past_the_limit_gets_413_not_its_head_parsed_as_if_whole(
     assert within.status_code == 200 and within.content[:4] == b"RIFF"   # chunked and within it: served
 
 
+def test_a_malformed_chunk_right_after_the_limit_is_a_400_like_one_within_it(server):
+    """The read that looks past the limit is beyond werkzeug's guard: a bad chunk-size line there escaped as
+    a 500 with a traceback (within the limit the same bytes are werkzeug's 400)."""
+    limit = 262_144   # TTS_MAX_BODY_BYTES' default: the first chunk fills it exactly
+    sock = connect(server)
+    sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n" + f"{limit:x}\r\n".encode() + b" " * limit + b"\r\nzz\r\n")
+    response, _ = read_until_closed(sock, time.monotonic() + SLACK)
+    sock.close()
+    line, headers, body = head_and_body(response)
+    assert line.startswith("HTTP/1.1 400 ") and json.loads(body)["error"]["field"] == "body"
+
+
 @pytest.mark.parametrize("request_line, status, code", [
     (b"GET /tts?text=" + b"%E5%A5%BD" * 1000 + b" HTTP/1.1", "414", "uri_too_long"),
     (b"GET / HTTP/1.1 extra", "400", "bad_request"),

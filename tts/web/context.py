@@ -11,6 +11,7 @@ import math
 import zlib
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from tts.errors import InvalidInput, PayloadTooLarge, UnsupportedEncoding, UnsupportedMediaType, shown
 from tts.request import TTS, Dialect, SynthesisRequest, load_json_object, parse_request
@@ -51,10 +52,18 @@ def _whole_body() -> bytes:
     rest dropped unread)."""
     body = request.get_data(cache=True)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is None and limit is not None and len(body) >= limit \
-            and request.environ["wsgi.input"].read(1):   # more than the limit came
-        raise PayloadTooLarge(f"the body is larger than {limit} bytes", field="body")
+    if request.content_length is None and limit is not None and len(body) >= limit and _more_came():
+        raise RequestEntityTooLarge()   # answered by the one 413 handler (tts.web.errors)
     return body
+
+
+def _more_came() -> bool:
+    """Whether a byte follows the limit. This read is past werkzeug's guard, which makes a malformed or cut-off
+    chunk a 400: here too (it escaped as a 500)."""
+    try:
+        return bool(request.environ["wsgi.input"].read(1))
+    except (OSError, ValueError):
+        raise InvalidInput("the chunked body is malformed or cut off", field="body") from None
 
 
 CODINGS = ("gzip", "deflate")   # the Content-Encodings a body may come in (RFC 9110 §8.4.1); identity = none
