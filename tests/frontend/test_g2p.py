@@ -559,6 +559,40 @@ REVIEW_B_CLASSES = [
     ("这几只小猫。", "只", 0, "zhi1"),
     ("这里有三行字。", "行", 0, "hang2"),
     ("三行诗。", "行", 0, "hang2"),
+    # 当 after 把 and a verb phrase, or before 了/起/上/过, works as (dang1); after 把 and a short object, takes as (dang4)
+    ("他把家务做完当了一回保姆。", "当", 0, "dang1"),
+    ("他把孩子送到学校后当起了司机。", "当", 0, "dang1"),
+    ("他把公司交给儿子以后当了个甩手掌柜。", "当", 0, "dang1"),
+    ("很多人家都想把女儿嫁到他家来当媳妇。", "当", 0, "dang1"),
+    ("把周炳安排到药铺当伙计。", "当", 0, "dang1"),
+    ("把拿破仑当叛徒。", "当", 0, "dang4"),
+    ("他们把我当吴王。", "当", 0, "dang4"),
+    # 处 where news comes from (处得到/得知, 从…处得来) and counted (第三处) is the place (chu4); 处得来/处不来 get along (chu3)
+    ("他从安阳仁波切处得到了禅修法。", "处", 0, "chu4"),
+    ("惠徵自杨文定处得知自己被罢免。", "处", 0, "chu4"),
+    ("这已经是第三处了。", "处", 0, "chu4"),
+    ("这是从朋友处得来的消息。", "处", 0, "chu4"),
+    ("他俩处得来。", "处", 0, "chu3"),
+    ("我和他处不来。", "处", 0, "chu3"),
+    ("我们处了三年。", "处", 0, "chu3"),
+    # 一行 before a whole noun of what lines hold is a line (hang2); before 数十人, 代表国家 the party (xing2)
+    ("代表团一行数十人抵达北京。", "行", 0, "xing2"),
+    ("部长一行代表国家出席了会议。", "行", 0, "xing2"),
+    ("表格里有一行数据错了。", "行", 0, "hang2"),
+    ("他写了几行小字。", "行", 0, "hang2"),
+    # 多重 after 不管/无论/不论/再 is "however heavy" (zhong4); before what it qualifies "multiple" (chong2)
+    ("不管多重都能搬。", "重", 0, "zhong4"),
+    ("再多重的担子他也能扛。", "重", 0, "zhong4"),
+    ("无论多重都不怕。", "重", 0, "zhong4"),
+    ("他有多重人格。", "重", 0, "chong2"),
+    # 差了 + people sent to come or go sends (chai1); 差了 + an amount otherwise is short by (cha4)
+    ("县里差了两个人来调查。", "差", 0, "chai1"),
+    ("只差了一个字。", "差", 0, "cha4"),
+    ("队伍里还差了两个人。", "差", 0, "cha4"),
+    # 得 opening a clause before 免/见/享 is the written "manage to" (de2); before another verb "must" (dei3)
+    ("后来，得免于难。", "得", 0, "de2"),
+    ("后来，得见天日。", "得", 0, "de2"),
+    ("这件事，得提前两小时到机场。", "得", 0, "dei3"),
 ]
 
 

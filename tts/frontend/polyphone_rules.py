@@ -60,6 +60,9 @@ _RETURNED = {"了", "钱", "书", "东西", "公道", "清白"}   # 还你钱, �
 # Debts 还 pays back (还房贷, 还信用卡): jieba tags several of them j or nz, and they are two characters long.
 _DEBTS = {"房贷", "车贷", "贷款", "借款", "欠款", "网贷", "信用卡", "花呗", "白条", "本金", "利息", "人情", "账", "债"}
 
+# What the written 得 "manage to" (de2) takes: 得免于难, 得见天日, 得享天年, 得以, 得闻.
+_MANAGED = set("免见享以闻")
+
 # (word, its POS, previous word, its POS, next word, its POS, the word after the next) → reading or None
 Rule = Callable[[str, str, str, str, str, str, str], "str | None"]
 
@@ -81,10 +84,10 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     particle; after a subject or an adverb such as 还/就 and before what must be done (a verb, an
     adverb, a preposition, a set phrase, an adjective or what jieba tags one: 我们得为此负责,
     得抓紧时间, 你得认真点, 我们得重新商量), or opening a clause before a verb (……，得提前到), "must"
-    (你得去, 还得商量)."""
+    (你得去, 还得商量); the written 得 "manage to" opening a clause stays (后来，得免于难: de2)."""
     if word != "得" or not prev or nxt.startswith("了"):
         return None
-    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")):   # ……，得提前两小时到机场
+    if prev[-1] in _PAUSES and nxt_pos.startswith(("v", "d", "p")) and nxt[:1] not in _MANAGED:   # ……，得提前两小时到机场
         return "dei3"
     surely_got = prev in _SURELY and nxt[:1] in ("过", "第")   # 你一定得过这种病吧: "got"
     if prev in _BEFORE_MUST and nxt and nxt[0] not in _PAUSES and not surely_got:
@@ -236,11 +239,10 @@ def _zhong_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_
 
 
 def _cha_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
-    """差 alone before an amount is "short of" (还差五分钟, 差一点, 差了五分), and after a degree word or 变 "poor"
-    (服务太差了, 越来越差, 变差), cha4."""
+    """差 alone before an amount is "short of" (还差五分钟, 差一点; 差了五分: _cha_short_by), and after a degree word
+    or 变 "poor" (服务太差了, 越来越差, 变差), cha4."""
     poor = prev in _DEGREE or prev[-1:] in _WORSENING
-    short_by = nxt == "了" and after[:1] in _NUMERALS   # 又差了五分
-    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor or short_by) else None
+    return "cha4" if word == "差" and (nxt_pos == "m" or nxt[:1] in _NUMERALS or poor) else None
 
 
 _WORSENING = set("变较越")
@@ -284,7 +286,8 @@ def _zhong_plant(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_po
     return "zhong4" if planted else None
 
 
-_IN_LINES = set("字诗文代数泪")   # what lines hold: 三行字, 两行代码, 两行泪
+# What lines hold, as whole nouns (三行字, 两行代码, 一行数据): 一行数十人, 一行代表国家 are a party.
+_IN_LINES = ("字", "诗", "代码", "文字", "数据", "泪", "小字", "公式")
 
 
 def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -295,7 +298,7 @@ def _hang_line(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos:
         return None
     numerals = set(before.removeprefix("第")) <= _NUMERALS
     ordinal = numerals and before.startswith("第")
-    lines_of = numerals and nxt[:1] in _IN_LINES
+    lines_of = numerals and nxt.startswith(_IN_LINES)
     return "hang2" if ordinal or lines_of else None
 
 
@@ -615,11 +618,15 @@ def _jia_holiday(text: str, i: int, word: str) -> str | None:
 
 def _zhong_degree(text: str, i: int, word: str) -> str | None:
     """重 right after a degree adverb in the same word (太重, 好重) is "heavy", and so is 多重 closing a
-    clause, which asks how heavy (这条鱼有多重？); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
+    clause, which asks how heavy (这条鱼有多重？), or after 不管/无论/不论/再, "however heavy" (不管多重都能搬,
+    再多重的担子); 多重 before what it qualifies is "multiple" (多重身份: chong2)."""
     if word == "多重":
-        after = text[i + 1 : i + 2]
-        return "zhong4" if not after or after in _PAUSES or after in _CLOSING_PARTICLES else "chong2"
+        closes = _closes(text, i + 1, _CLOSING_PARTICLES)
+        return "zhong4" if closes or text[: i - 1].endswith(_HOWEVER) else "chong2"
     return "zhong4" if text[i - 1 : i] in _DEGREE_CHARS else None
+
+
+_HOWEVER = ("不管", "无论", "不论", "再")   # 不管多重, 再多重: "however heavy"
 
 
 # Modal particles closing a clause are toneless (好不好哦！, 别生气啦」, 该走了吧。); the
@@ -717,6 +724,17 @@ def _neighbour_reading(text: str, i: int, word: str) -> str | None:
     return None
 
 
+def _cha_short_by(text: str, i: int, word: str) -> str | None:
+    """差了 + an amount is "short by" (又差了五分, 只差了一个字), cha4, but not when the amount is people sent to
+    come or go (县里差了两个人来调查: chai1 "send"); 之差 is "the difference" (_NEIGHBOURS)."""
+    if word != "差" or text[i + 1 : i + 2] != "了" or text[i + 2 : i + 3] not in _NUMERALS:
+        return _neighbour_reading(text, i, word)
+    return None if _PEOPLE_SENT.match(text, i + 2) else "cha4"
+
+
+_PEOPLE_SENT = re.compile("[一二三四五六七八九十两几]+(?:个|名)?人[来去]")   # 差了两个人来: sent two people
+
+
 def _xiu_mansion(text: str, i: int, word: str) -> str | None:
     """宿 right after a lunar mansion's name is xiu4 (氐宿, 二十八宿), not the 宿 of 宿舍 (su4)
     nor of 八宿 county."""
@@ -805,18 +823,32 @@ _PLAYED = set("得着过了起奏")
 
 
 def _chu_get_along(text: str, i: int, word: str) -> str | None:
-    """处 alone before an aspect or 得 is the verb "get along, deal with" (我们处了三年, 处得来), chu3;
-    the place chu4 lives in words (到处, 住处, 人事处)."""
-    return "chu3" if word == "处" and text[i + 1 : i + 2] in _ASPECTS_AND_DE else None
+    """处 alone before an aspect or 得, and 处得来/处不来, are the verb "get along, deal with" (我们处了三年,
+    他俩处得来), chu3; the place chu4 lives in words (到处, 住处, 人事处), counts and ordinals (第三处了), and is
+    where news comes from (从…处得到/得知, 从朋友处得来的消息)."""
+    if word not in ("处", "处得来") or text[i - 1 : i] in _NUMERALS or text[i - 1 : i] in "第几":
+        return None
+    if text.startswith(("得到", "得知"), i + 1) or word == "处得来" and _SOURCE.search(_clause(text, i)):
+        return None
+    return "chu3" if text[i + 1 : i + 2] in _ASPECTS_AND_DE or text.startswith("不来", i + 1) else None
 
 
 _ASPECTS_AND_DE = set("了着过得")
+_SOURCE = re.compile("[从自](?![来小不未没己然])")   # 从朋友处得来的, not 从来/自己
 
 
 def _dang_take_as(text: str, i: int, word: str) -> str | None:
-    """当 on its own after 把 and its object is "take as" (别把他当朋友), dang4, like 当成, 当作."""
-    clause = _clause(text, i)
-    return "dang4" if word == "当" and "把" in clause[:-1] else None
+    """当 on its own right after 把 and a short object is "take as" (别把他当朋友, 把拿破仑当叛徒), dang4, like
+    当成, 当作; after 把 and a verb phrase (把家务做完当了一回保姆, 把周炳安排到药铺当伙计), or before 了/起/上/过
+    (当起了司机), it is "work as, become" (dang1)."""
+    _, disposal, taken = _clause(text, i).rpartition("把")
+    short_object = disposal and 0 < len(taken) <= 4 and not _DONE_WITH.search(taken)
+    return "dang4" if short_object and text[i + 1 : i + 2] not in _BECOMING_AFTER else None
+
+
+# What shows a verb phrase, not an object, between 把 and 当: an aspect, a result or direction, 后, a verb of handing over.
+_DONE_WITH = re.compile("[了到后完来去送交给嫁做]|安排")
+_BECOMING_AFTER = set("了起上过")   # 当了一回保姆, 当起了司机, 当上了经理: became
 
 
 def _le_laugh(text: str, i: int, word: str) -> str | None:
@@ -850,6 +882,7 @@ _CHAR_RULES: dict[str, CharRule] = {
     **dict.fromkeys(_PARTICLES, _particle),
     **dict.fromkeys(_NEIGHBOURS, _neighbour_reading),
     "宿": _xiu_mansion,
+    "差": _cha_short_by,
     "相": _xiang_minister,
     "长": _chang_compared,
     "和": _huo_knead,
@@ -897,12 +930,13 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
     在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
-    if word[:-1] and set(word[:-1]) <= _NUMERALS and text[i + 1 : i + 2] in _IN_LINES:   # 三行字, 三行诗
+    lines = text.startswith(_IN_LINES, i + 1)
+    if word[:-1] and set(word[:-1]) <= _NUMERALS and lines:   # 三行字, 三行诗
         return "hang2"
     if word == "一行":   # 这一行字, 一行代码 (what lines hold: _IN_LINES)
         party = text[i + 1 : i + 2] in _PARTY_AFTER or text[i + 1 : i + 2] in _NUMERALS   # 这一行五人, 这一行共十二人
         after_this = text[i - 2 : i - 1] in _DEMONSTRATIVES and not party
-        return "hang2" if after_this or text[i + 1 : i + 2] in _IN_LINES else None
+        return "hang2" if after_this or lines else None
     worked = text[i - 1 : i] in _DEMONSTRATIVES and text[i - 2 : i - 1] in _TRADE_VERBS
     if word != "行" or not worked:
         return None
