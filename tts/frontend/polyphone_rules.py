@@ -42,6 +42,9 @@ _MUST_HOW = {"多", "先", "再", "快", "早点", "好好", "马上", "赶紧",
 _DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了", "够呛", "慌", "有点", "有些", "真", "不错"}
 # Of those, the ones that also open what a person must have (她得有点耐心, 你得有些准备).
 _MUST_SOME = {"有点", "有些"}
+# What a person must do that jieba does not tag a verb: a verb tried (X一X, tagged an idiom) or taking care.
+_TRIED = re.compile(r"(.)一\1")
+_TAKING_CARE = ("小心", "注意", "留神", "当心")
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着), or "suffer"
 # what the verb does (别冻着, 累着了, 吓着孩子了).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
@@ -94,6 +97,8 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
+    if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_TAKING_CARE) and not nxt.startswith("注意力")):
+        return "dei3"   # 我得想一想, 你得小心点, 你得注意安全 (jieba: i, n, nz)
     joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
     must_do = nxt_pos.startswith(("v", "d", "p", "l"))
     if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
