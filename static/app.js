@@ -95,8 +95,9 @@ showFormatHint();
 // A slider remembers its value and shows it (also to screen readers) as `show` says.
 function slider(input, show) {
   const output = $(`${input.id}-value`);
-  const saved = store.get(`tts.${input.id}`);
-  if (saved !== null && Number(saved) >= Number(input.min) && Number(saved) <= Number(input.max)) input.value = saved;
+  const kept = (store.get(`tts.${input.id}`) || "").trim();
+  const saved = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(kept) ? Number(kept) : NaN;   // not "" (0 to Number) nor "0x2" (2)
+  if (saved >= Number(input.min) && saved <= Number(input.max)) input.value = String(saved);
   const display = () => {
     const shown = show(Number(input.value));
     output.textContent = shown;
@@ -615,6 +616,13 @@ function stop() {
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); synthesize(); });
+// Esc is 停止 from anywhere on the page, while there is something to stop (else Esc keeps its own uses,
+// such as ending an input method's composition).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.isComposing || event.defaultPrevented || stopButton.disabled) return;
+  event.preventDefault();
+  stop();
+});
 form.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
@@ -729,8 +737,9 @@ function restore(result) {
 function historyItem(result) {
   const item = element("li");
   const said = element("p", { className: "said", textContent: excerpt(result.text, 40) });
-  const meta = element("p", { className: "hint", textContent: [`${Number(result.seconds || 0).toFixed(1)} 秒`, result.voiceName,
-    `${Number(result.speed).toFixed(2)} 倍`, result.eco ? "节能" : "", formatSpec(result.format || "wav").label,
+  const number = (name, show) => (Number.isFinite(result[name]) ? show(result[name]) : "");   // none in a hand-edited entry
+  const meta = element("p", { className: "hint", textContent: [number("seconds", (n) => `${n.toFixed(1)} 秒`), result.voiceName,
+    number("speed", (n) => `${n.toFixed(2)} 倍`), result.eco ? "节能" : "", formatSpec(result.format || "wav").label,
     omittedNote(result.omitted)].filter(Boolean).join(" · ") });
   const actions = element("p", { className: "actions" });
   const audio = audioFor.get(result.id);

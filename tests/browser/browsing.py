@@ -26,10 +26,10 @@ SETUP_HINT = "run tests/browser/setup.sh (as root: Debian's chromium, fonts-noto
 class Visit:
     """One fresh browser context on the server, recording what a test must not see."""
 
-    def __init__(self, chromium, server: LiveServer) -> None:
+    def __init__(self, chromium, server: LiveServer, color_scheme: str = "light") -> None:
         self.server = server
         self.context = chromium.new_context(locale="zh-CN", viewport={"width": 900, "height": 1000},
-                                            color_scheme="light", service_workers="block")
+                                            color_scheme=color_scheme, service_workers="block")
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
         self.console_errors: list[str] = []

@@ -1,0 +1,96 @@
+"""What a user audit of the page found (session 11): each test fails on the page as it was before."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browsing import Visit
+from test_browser_page import PLAYS_ON, from_an_earlier_visit, store_history
+
+pytestmark = pytest.mark.browser
+
+NON_COMMERCIAL = "仅限非商业用途"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_off_stop_button_does_not_look_like_a_working_one(chromium, server, scheme):
+    """停止 (and 试听) are secondary buttons: off, they are drawn in the muted colour, not the accent a working
+    one has (`.secondary` used to win over `:disabled`, so only a grey border told them apart)."""
+    visit = Visit(chromium, server, color_scheme=scheme)
+    try:
+        page = visit.page
+        visit.open()
+        expect(page.locator("#stop")).to_be_disabled()
+        expect(page.locator("#preview")).to_be_enabled()
+        colours = page.evaluate("""() => {
+            const colour = (id) => getComputedStyle(document.getElementById(id)).color;
+            const probe = document.createElement("span");
+            probe.style.color = "var(--muted)";
+            document.body.append(probe);
+            return { stop: colour("stop"), preview: colour("preview"), muted: getComputedStyle(probe).color };
+        }""")
+        assert colours["stop"] != colours["preview"]
+        assert colours["stop"] == colours["muted"]
+    finally:
+        visit.close()
+
+
+def test_esc_stops_the_speech_from_the_text_box(visit):
+    """A keyboard user stops with Esc where they are typing, as with 停止; the buttons say their keys."""
+    page = visit.page
+    visit.open()
+    expect(page.locator("#speak")).to_have_attribute("aria-keyshortcuts", "Control+Enter")
+    expect(page.locator("#stop")).to_have_attribute("aria-keyshortcuts", "Escape")
+    page.fill("#text", PLAYS_ON)
+    page.locator("#text").press("Control+Enter")
+    expect(page.locator("#stop")).to_be_enabled()
+    page.locator("#text").press("Escape")
+    expect(page.locator("#status")).to_have_text(re.compile("^已停止"))
+    expect(page.locator("#stop")).to_be_disabled()
+    expect(page.locator("#speak")).to_be_enabled()
+    expect(page.locator("#text")).to_be_focused()
+    visit.assert_clean()
+
+
+def test_a_hand_edited_slider_value_is_not_read_as_another(visit):
+    """localStorage can be edited: "" is not 0 (an empty range input jumps to its middle, −9 dB) and "0x2" is not
+    2 (an input that cannot parse it does the same); both leave the slider at its default."""
+    page = visit.page
+    visit.open()
+    page.evaluate("""() => { localStorage.setItem("tts.volume", ""); localStorage.setItem("tts.speed", "0x2");
+                            localStorage.setItem("tts.pitch", "高"); }""")
+    page.reload()
+    expect(page.locator("#volume-value")).to_have_text("0 dB")
+    expect(page.locator("#speed-value")).to_have_text("1.00 倍")
+    expect(page.locator("#pitch-value")).to_have_text("0 半音")
+    page.evaluate("""() => localStorage.setItem("tts.speed", " 1.5 ")""")
+    page.reload()
+    expect(page.locator("#speed-value")).to_have_text("1.50 倍")   # a number with spaces is still that number
+    visit.assert_clean()
+
+
+def test_a_past_result_without_its_numbers_shows_none_rather_than_nan(visit):
+    visit.open()
+    entry = from_an_earlier_visit("旧的条目。")
+    del entry["speed"], entry["seconds"]
+    store_history(visit, entry)
+    meta = visit.page.locator("#history li .hint")
+    expect(meta).to_have_text("baker · WAV")
+    visit.assert_clean()
+
+
+def test_every_description_of_the_embedded_voice_says_its_licence_is_non_commercial(visit):
+    """The Baker corpus is non-commercial: the voice list's hint says it, and so do the eco and 在本机合成
+    switches, which describe that voice (they speak with it only)."""
+    page = visit.page
+    visit.open()
+    page.select_option("#voice", "baker")
+    for hint in ("#voice-hint", "#eco-hint", "#local-hint"):
+        expect(page.locator(hint)).to_contain_text(NON_COMMERCIAL)
+    # eco's promise as it is kept: 16 kHz from the server, 24 kHz when this browser makes the audio
+    expect(page.locator("#eco-hint")).to_contain_text("由服务器合成时输出 16 kHz 音频")
+    expect(page.locator("#eco-hint")).to_contain_text("在本浏览器里以 24 kHz 生成")
+    visit.assert_clean()
