@@ -94,3 +94,27 @@ def test_every_description_of_the_embedded_voice_says_its_licence_is_non_commerc
     expect(page.locator("#eco-hint")).to_contain_text("由服务器合成时输出 16 kHz 音频")
     expect(page.locator("#eco-hint")).to_contain_text("在本浏览器里以 24 kHz 生成")
     visit.assert_clean()
+
+
+def live_region(visit, selector: str):
+    """How the browser's accessibility tree exposes an element to screen readers as a live region (None: not one)."""
+    cdp = visit.context.new_cdp_session(visit.page)
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"][0]
+    return {p["name"]: p["value"].get("value") for p in ax.get("properties", [])}.get("live")
+
+
+def test_a_slider_says_its_value_once_not_again_from_its_output(visit):
+    """A slider speaks its own value (aria-valuetext); the <output> beside it is an implicit live region
+    (role status), so each arrow key was said twice. The page's live regions are its status lines only."""
+    page = visit.page
+    visit.open()
+    assert live_region(visit, "#status") == "polite"
+    assert live_region(visit, "#local-note") == "polite"
+    for name in ("speed", "pitch", "volume"):
+        assert live_region(visit, f"#{name}-value") in (None, "off")
+    page.locator("#speed").press("ArrowRight")
+    expect(page.locator("#speed")).to_have_attribute("aria-valuetext", "1.05 倍")
+    expect(page.locator("#speed-value")).to_have_text("1.05 倍")   # still shown, only not said twice
+    visit.assert_clean()
