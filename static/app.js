@@ -214,7 +214,9 @@ loadVoices();
 function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
-  detailLine.textContent = detail ? `详情：${detail}` : "";
+  // the server's and the browser's own words are English: a screen reader reads them as such (not as Chinese)
+  const words = element("span", { textContent: detail, lang: /[\u3400-\u9fff]/.test(detail) ? "zh-CN" : "en" });
+  detailLine.replaceChildren(...(detail ? ["详情：", words] : []));
   detailLine.hidden = !detail;
 }
 

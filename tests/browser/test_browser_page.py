@@ -266,6 +266,7 @@ def test_a_field_the_server_refuses_is_named_in_chinese_with_its_text_as_detail(
     assert error["field"] == "voice"
     expect(page.locator("#status")).to_have_text("服务器没有这个声音，请重新选择。")
     expect(page.locator("#status-detail")).to_have_text(f"详情：{error['message']}")
+    expect(page.locator("#status-detail [lang=en]")).to_have_text(error["message"])   # read as English, not Chinese
     expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
     visit.assert_clean(400)
 
