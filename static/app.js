@@ -406,8 +406,6 @@ async function play(request, run) {
   const ticker = setInterval(() => showProgress(sound, run), eco.checked ? 1000 : 500);   // eco: fewer wake-ups
   sound.ended.then((whole) => {
     clearInterval(ticker);
-    if (live === sound) live = null;
-    announce("end", { whole });
     if (current === null) {   // 停止 goes off: a focus on it goes to 合成
       if (document.activeElement === stopButton) button.focus();
       stopButton.disabled = true;
@@ -499,6 +497,12 @@ function begin(isPreview, voiceId) {
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
+  // "tts:end" for every run, also one that ends before its first audio (refused, stopped): what follows the
+  // run (captions.js's frame loop) stops then too
+  sound.ended.then((whole) => {
+    if (live === sound) live = null;
+    announce("end", { whole });
+  });
   // 合成 (or a 重新合成, redrawn) or 试听, disabled while it runs: the focus goes back after
   const on = document.activeElement;
   const refocus = on === preview ? on : on === button || on?.classList.contains("again") ? button : null;

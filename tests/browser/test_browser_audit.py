@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browsing import Visit
-from test_browser_page import PLAYS_ON, from_an_earlier_visit, store_history
+from test_browser_page import PLAYS_ON, choose_a_retired_voice, from_an_earlier_visit, store_history
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +118,29 @@ def test_a_slider_says_its_value_once_not_again_from_its_output(visit):
     expect(page.locator("#speed")).to_have_attribute("aria-valuetext", "1.05 倍")
     expect(page.locator("#speed-value")).to_have_text("1.05 倍")   # still shown, only not said twice
     visit.assert_clean()
+
+
+COUNT_FRAMES = """(() => {   // counts the page's requests for an animation frame; window.frames(n) waits n frames uncounted
+    const ask = window.requestAnimationFrame.bind(window);
+    window.frameRequests = 0;
+    window.requestAnimationFrame = (callback) => { window.frameRequests += 1; return ask(callback); };
+    window.framesAsked = async (n) => {
+        const before = window.frameRequests;
+        for (let i = 0; i < n; i += 1) await new Promise((next) => ask(next));
+        return window.frameRequests - before;
+    };
+})()"""
+
+
+def test_a_refused_run_leaves_no_frame_loop_running(visit):
+    """The captions follow the clock every frame while a run is on; a run refused before its first audio
+    never said "tts:end", so the idle page kept asking for a frame 60 times a second until the next run
+    had played (a busy renderer, against eco's point). Counted in frames, not seconds."""
+    page = visit.page
+    page.add_init_script(COUNT_FRAMES)
+    visit.open()
+    choose_a_retired_voice(page)
+    page.click("#speak")
+    expect(page.locator("#status")).to_have_text("服务器没有这个声音，请重新选择。")
+    assert page.evaluate("() => window.framesAsked(10)") == 0
+    visit.assert_clean(400)
