@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browsing import Visit
+from live import LiveServer
 from test_browser_page import PLAYS_ON, choose_a_retired_voice, from_an_earlier_visit, store_history
 
 pytestmark = pytest.mark.browser
@@ -144,3 +145,28 @@ def test_a_refused_run_leaves_no_frame_loop_running(visit):
     expect(page.locator("#status")).to_have_text("服务器没有这个声音，请重新选择。")
     assert page.evaluate("() => window.framesAsked(10)") == 0
     visit.assert_clean(400)
+
+
+def test_a_server_that_dies_midway_is_said_to_have_cut_the_speech(chromium):
+    """The server killed while it streams (a crash, an OOM kill): the page says in Chinese that the connection
+    broke and the speech is incomplete, 停止 goes off and 合成 comes back; nothing half-made is kept."""
+    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0")
+    visit = Visit(chromium, server.wait_ready())
+    try:
+        page = visit.page
+        visit.open()
+        page.select_option("#voice", "tone")
+        page.fill("#text", "你好。挂一下。")                   # a phrase, then one the tone voice holds for 4 s
+        page.click("#speak")
+        expect(page.locator("#status")).to_have_text("正在合成，边合成边播放…", timeout=20_000)   # the first phrase plays
+        server.process.kill()
+        server.process.wait(30)
+        expect(page.locator("#status")).to_have_text("连接中断，语音没有收全：请确认服务器在运行，然后重试。")
+        expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"))
+        expect(page.locator("#stop")).to_be_disabled()
+        expect(page.locator("#speak")).to_be_enabled()
+        expect(page.locator("#history li")).to_have_count(0)
+        assert not visit.page_errors
+    finally:
+        visit.close()
+        server.stop()
