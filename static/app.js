@@ -576,7 +576,7 @@ async function synthesize() {
       return keep(request, audio, kept, run);
     });
     const result = remember({ ...settings, format: kept, seconds: audio.seconds, omitted: audio.omitted }, files);
-    show(result);
+    showNewest(result);
     if (stopped) {
       setStatus(`已停止：${unkept.message}`, "");
       return;
@@ -642,7 +642,10 @@ button.disabled = false;   // until now a click sent the form itself (the text i
 setStatus("");   // no "loading" any more
 
 // -- the result, the download link and the history
+let unshown = null;   // the newest result, not yet in the player (see showNewest)
+
 function clearResult() {
+  unshown = null;   // a new run: the result it would have shown is in the history
   stopLive();
   player.pause();
   player.removeAttribute("src");
@@ -653,7 +656,16 @@ function clearResult() {
   progress.textContent = "";
 }
 
+// A new result, unless the listener is replaying an older one (播放 in the history while this one was
+// made): then it waits (`unshown`) until that replay pauses or ends, instead of cutting it off.
+function showNewest(result) {
+  if (player.paused) show(result);
+  else unshown = result;
+}
+player.addEventListener("pause", () => { if (unshown) show(unshown); });
+
 function show(result) {
+  unshown = null;
   const audio = audioFor.get(result.id);
   if (!audio) return;
   if (player.getAttribute("src") !== audio.playUrl) player.src = audio.playUrl;   // loads; never plays

@@ -34,7 +34,11 @@ export class StreamPlayer extends EventTarget {
   get playing() { return this.live.size > 0 || !this.finished; }
 
   push(samples) {
-    if (!samples.length || this.context.state === "closed") return;
+    if (!samples.length) return;
+    if (this.context.state === "closed") {   // silenced (stop(), or a replay took over): still received
+      this.frames += samples.length;
+      return;
+    }
     const now = this.context.currentTime;
     let at = this.runStart + this.runFrames / this.rate;
     if (!this.runFrames || at < now + 0.02) {   // the first piece, or the stream fell behind: a new run

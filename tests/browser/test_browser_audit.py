@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browsing import Visit
+from browsing import Visit, wait_for
 from live import LiveServer
-from test_browser_page import PLAYS_ON, choose_a_retired_voice, from_an_earlier_visit, store_history
+from test_browser_page import PLAYS_ON, choose_a_retired_voice, expect_done, from_an_earlier_visit, store_history
 
 pytestmark = pytest.mark.browser
 
@@ -170,3 +170,34 @@ def test_a_server_that_dies_midway_is_said_to_have_cut_the_speech(chromium):
     finally:
         visit.close()
         server.stop()
+
+
+def test_a_result_made_while_an_older_one_is_replayed_waits_for_the_replay_to_end(visit):
+    """播放 on a past result while a new one is made: the new one used to take the player as it landed, cutting
+    the replay off, and (its live sound silenced by the replay) was said and kept as "0.0 秒". Now the replay
+    plays on, the new result is counted whole, and it comes into the player once the replay pauses."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.click("#speak")
+    expect_done(page)
+    page.click("#stop")
+    held = []
+    page.route("**/tts", lambda route: held.append(route))       # the next run's answer waits for the test
+    page.fill("#text", "春天来了。")
+    page.click("#speak")
+    wait_for(page, lambda: held, "the new run's request")
+    page.get_by_role("button", name=re.compile("^播放")).click()   # the past result, replayed (looping: it never ends)
+    page.evaluate("() => { document.getElementById('player').loop = true; }")
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    replayed = page.locator("#player").get_attribute("src")
+    held[0].fulfill(response=held[0].fetch())
+    expect(page.locator("#history li")).to_have_count(2)
+    said = page.locator("#status").text_content()
+    assert re.fullmatch(r"完成：\d+\.\d 秒的语音。", said) and said != "完成：0.0 秒的语音。", said
+    assert page.locator("#player").get_attribute("src") == replayed
+    assert not page.evaluate("() => document.getElementById('player').paused")   # the replay plays on
+    page.evaluate("() => document.getElementById('player').pause()")
+    expect(page.locator("#download")).to_have_attribute("download", re.compile("^语音-春天来了"))
+    assert page.locator("#player").get_attribute("src") != replayed
+    visit.assert_clean()
