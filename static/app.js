@@ -650,6 +650,7 @@ function clearResult() {
   player.pause();
   player.removeAttribute("src");
   player.load();
+  player.hidden = true;   // an empty player is no control (Chromium names it "Unable to play media.")
   download.hidden = true;
   download.removeAttribute("href");
   resultEmpty.hidden = false;
@@ -673,6 +674,7 @@ function show(result) {
   download.download = audio.fileName;
   download.textContent = `下载 ${formatSpec(result.format).label}（${audio.fileName}）`;
   download.hidden = false;
+  player.hidden = false;
   resultEmpty.hidden = true;
 }
 

@@ -201,3 +201,27 @@ def test_a_result_made_while_an_older_one_is_replayed_waits_for_the_replay_to_en
     expect(page.locator("#download")).to_have_attribute("download", re.compile("^语音-春天来了"))
     assert page.locator("#player").get_attribute("src") != replayed
     visit.assert_clean()
+
+
+def test_the_player_is_shown_only_with_a_result_in_it(visit):
+    """An empty <audio controls> was two tab stops of controls that do nothing, read by a screen reader as
+    "Unable to play media."; it now appears with the first result and goes while a new one is made."""
+    page = visit.page
+    visit.open()
+    expect(page.locator("#player")).to_be_hidden()
+    page.focus("#speak")
+    page.keyboard.press("Tab")                                    # 停止 is off: nothing else to reach in the form
+    assert page.evaluate("() => document.activeElement.id") != "player"
+    page.fill("#text", "你好。")
+    page.click("#speak")
+    expect_done(page)
+    expect(page.locator("#player")).to_be_visible()
+    held = []
+    page.route("**/tts", lambda route: held.append(route))       # the next run, held before its answer
+    page.click("#speak")
+    wait_for(page, lambda: held, "the new run's request")
+    expect(page.locator("#player")).to_be_hidden()
+    held[0].fulfill(response=held[0].fetch())
+    expect_done(page)
+    expect(page.locator("#player")).to_be_visible()
+    visit.assert_clean()
