@@ -96,7 +96,7 @@ showFormatHint();
 function slider(input, show) {
   const output = $(`${input.id}-value`);
   const kept = (store.get(`tts.${input.id}`) || "").trim();
-  const saved = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(kept) ? Number(kept) : NaN;   // not "" (0 to Number) nor "0x2" (2)
+  const saved = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(kept) ? Number(kept) : NaN;   // not "" nor "0x2"
   if (saved >= Number(input.min) && saved <= Number(input.max)) input.value = String(saved);
   const display = () => {
     const shown = show(Number(input.value));
@@ -214,7 +214,7 @@ loadVoices();
 function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
-  // the server's and the browser's own words are English: a screen reader reads them as such (not as Chinese)
+  // in English (the server's words): read as English
   const words = element("span", { textContent: detail, lang: /[\u3400-\u9fff]/.test(detail) ? "zh-CN" : "en" });
   detailLine.replaceChildren(...(detail ? ["详情：", words] : []));
   detailLine.hidden = !detail;
@@ -497,8 +497,7 @@ function begin(isPreview, voiceId) {
   const sound = new StreamPlayer(eco.checked ? ECO_RATE : (chosen && chosen.sample_rate) || PCM_FALLBACK_RATE);
   sound.resume().catch(() => { /* a browser that still refuses shows no error: the result stays to replay */ });
   live = sound;
-  // "tts:end" for every run, also one that ends before its first audio (refused, stopped): what follows the
-  // run (captions.js's frame loop) stops then too
+  // "tts:end" also for a run that ends before any audio (captions.js's frame loop stops)
   sound.ended.then((whole) => {
     if (live === sound) live = null;
     announce("end", { whole });
@@ -622,8 +621,7 @@ function stop() {
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); synthesize(); });
-// Esc is 停止 from anywhere on the page, while there is something to stop (else Esc keeps its own uses,
-// such as ending an input method's composition).
+// Esc is 停止 while there is something to stop (not while an input method composes).
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape" || event.isComposing || event.defaultPrevented || stopButton.disabled) return;
   event.preventDefault();
@@ -642,23 +640,22 @@ button.disabled = false;   // until now a click sent the form itself (the text i
 setStatus("");   // no "loading" any more
 
 // -- the result, the download link and the history
-let unshown = null;   // the newest result, not yet in the player (see showNewest)
+let unshown = null;   // see showNewest
 
 function clearResult() {
-  unshown = null;   // a new run: the result it would have shown is in the history
+  unshown = null;
   stopLive();
   player.pause();
   player.removeAttribute("src");
   player.load();
-  player.hidden = true;   // an empty player is no control (Chromium names it "Unable to play media.")
+  player.hidden = true;   // empty, it is no control
   download.hidden = true;
   download.removeAttribute("href");
   resultEmpty.hidden = false;
   progress.textContent = "";
 }
 
-// A new result, unless the listener is replaying an older one (播放 in the history while this one was
-// made): then it waits (`unshown`) until that replay pauses or ends, instead of cutting it off.
+// A new result; while an older one is replayed, once that replay pauses or ends (not cut off).
 function showNewest(result) {
   if (player.paused) show(result);
   else unshown = result;
@@ -757,7 +754,7 @@ function restore(result) {
 function historyItem(result) {
   const item = element("li");
   const said = element("p", { className: "said", textContent: excerpt(result.text, 40) });
-  const number = (name, show) => (Number.isFinite(result[name]) ? show(result[name]) : "");   // none in a hand-edited entry
+  const number = (name, show) => (Number.isFinite(result[name]) ? show(result[name]) : "");
   const meta = element("p", { className: "hint", textContent: [number("seconds", (n) => `${n.toFixed(1)} 秒`), result.voiceName,
     number("speed", (n) => `${n.toFixed(2)} 倍`), result.eco ? "节能" : "", formatSpec(result.format || "wav").label,
     omittedNote(result.omitted)].filter(Boolean).join(" · ") });

@@ -6,7 +6,7 @@
 // place of the page's own source; the time comes from playbackTime(); "tts:start" clears the line.
 // Captions are extra: a stream without them still plays, and a replayed older result shows none.
 import { ApiError } from "./messages.js";
-import { playbackTime, synthesis } from "./app.js";
+import { playbackTime, synthesis, withKey } from "./app.js";
 
 const GAP_SECONDS = 0.1;   // a longer silence between two captions (a sentence's end) shows as a space
 const KEPT = 5;            // results whose captions are kept for replay (the page's history holds five)
@@ -91,9 +91,7 @@ const bytes = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 // The page's stream, with captions: same request, same PCM.
 async function captionedStream(request, signal) {
-  const key = document.getElementById("key");
-  const headers = { "Content-Type": "application/json", Accept: "application/x-ndjson, application/json" };
-  if (key && key.value.trim()) headers.Authorization = `Bearer ${key.value.trim()}`;
+  const headers = withKey({ "Content-Type": "application/json", Accept: "application/x-ndjson, application/json" });
   const response = await fetch("/tts", {
     method: "POST", headers, signal,
     body: JSON.stringify({ ...request, format: "pcm", stream: true, captions: "json" }),

@@ -35,10 +35,7 @@ export class StreamPlayer extends EventTarget {
 
   push(samples) {
     if (!samples.length) return;
-    if (this.context.state === "closed") {   // silenced (stop(), or a replay took over): still received
-      this.frames += samples.length;
-      return;
-    }
+    if (this.context.state === "closed") { this.frames += samples.length; return; }   // silenced: still received
     const now = this.context.currentTime;
     let at = this.runStart + this.runFrames / this.rate;
     if (!this.runFrames || at < now + 0.02) {   // the first piece, or the stream fell behind: a new run

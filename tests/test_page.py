@@ -14,8 +14,10 @@ from tts.web.security import CONTENT_SECURITY_POLICY
 
 # html + css + js + icon, everything the page links (module scripts through their modulepreload links).
 # 48 KB with the streaming player and the Chinese error table; the rest is room for the captions and
-# on-device vocoder hooks (the vocoder's runtime and model load only when that option is used).
-PAGE_BUDGET = 64 * 1024
+# on-device vocoder hooks (the vocoder's runtime and model load only when that option is used). 64 KB until
+# the session-11 audit's fixes (Esc, live regions, the detail's lang, the player shown with a result only, the
+# Baker licence in the eco hints) took it to 65.4 KB; uncompressed, as the server sends /static (no gzip yet).
+PAGE_BUDGET = 68 * 1024
 
 
 def test_page_and_its_files_weigh_less_than_64_kb(client):
@@ -56,7 +58,7 @@ def test_the_page_says_in_chinese_that_it_needs_javascript(client):
     page = client.get("/").get_data(as_text=True)
     notice = re.search(r"<noscript>(.*?)</noscript>", page, re.S)
     assert notice and "需要启用 JavaScript" in notice.group(1)
-    assert re.search(r'<button type="submit" id="speak" disabled>', page)   # no native submit before the script
+    assert re.search(r'<button type="submit" id="speak" disabled[ >]', page)   # no native submit before the script
 
 
 def test_the_page_gets_the_servers_limits(client, app):

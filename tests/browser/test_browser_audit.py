@@ -93,7 +93,7 @@ def test_every_description_of_the_embedded_voice_says_its_licence_is_non_commerc
         expect(page.locator(hint)).to_contain_text(NON_COMMERCIAL)
     # eco's promise as it is kept: 16 kHz from the server, 24 kHz when this browser makes the audio
     expect(page.locator("#eco-hint")).to_contain_text("由服务器合成时输出 16 kHz 音频")
-    expect(page.locator("#eco-hint")).to_contain_text("在本浏览器里以 24 kHz 生成")
+    expect(page.locator("#eco-hint")).to_contain_text("在本机合成时在本浏览器里以 24 kHz 生成")
     visit.assert_clean()
 
 
