@@ -236,12 +236,20 @@ function showProblem({ message, field, detail }) {
 
 // A control changed: no longer marked or said wrong (an error about another stays).
 function changed(control) {
+  if (control === text && charCount(text.value) > MAX_CHARS) return;   // still too long: still said so
   markValid(control);
   if (control === FIELD_CONTROLS[problem.field] && statusLine.textContent === problem.message) setStatus("");
 }
 for (const control of Object.values(FIELD_CONTROLS)) {
   for (const type of ["input", "change"]) control.addEventListener(type, () => changed(control));
 }
+// Typing past the limit is said at once (not only the count turning red), once, not at each character.
+let wasOver = false;
+text.addEventListener("input", () => {
+  const over = charCount(text.value) > MAX_CHARS;
+  if (over && !wasOver) showProblem({ message: `文字超过了 ${MAX_CHARS} 字的上限：请删去一些或分段合成。`, field: "text" });
+  wasOver = over;
+});
 
 const limits = () => ({ maxChars: MAX_CHARS, chars: charCount(text.value), ranges: RANGES });
 

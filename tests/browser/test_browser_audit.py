@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browsing import Visit, wait_for
+from browsing import MAX_CHARS, Visit, wait_for
 from live import LiveServer
 from test_browser_page import PLAYS_ON, choose_a_retired_voice, expect_done, from_an_earlier_visit, store_history
 
@@ -224,4 +224,27 @@ def test_the_player_is_shown_only_with_a_result_in_it(visit):
     held[0].fulfill(response=held[0].fetch())
     expect_done(page)
     expect(page.locator("#player")).to_be_visible()
+    visit.assert_clean()
+
+
+def test_typing_past_the_limit_is_said_at_once_and_once(visit):
+    """Going over the limit only turned the count red: a screen reader user heard nothing until 合成. Now the
+    status says it when the limit is crossed, keeps saying it while the text is too long, and goes after."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "好" * MAX_CHARS)
+    expect(page.locator("#status")).to_have_text("")
+    page.locator("#text").press("End")
+    page.keyboard.type("多")
+    said = f"文字超过了 {MAX_CHARS} 字的上限：请删去一些或分段合成。"
+    expect(page.locator("#status")).to_have_text(said)
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    page.keyboard.type("些")                                      # still too long: still said, the mark stays
+    expect(page.locator("#count")).to_have_text(f"{MAX_CHARS + 2} / {MAX_CHARS} 字，超出 2 字")
+    expect(page.locator("#status")).to_have_text(said)
+    expect(page.locator("#text")).to_have_attribute("aria-invalid", "true")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")                              # within the limit again
+    expect(page.locator("#status")).to_have_text("")
+    expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
     visit.assert_clean()
