@@ -248,3 +248,21 @@ def test_typing_past_the_limit_is_said_at_once_and_once(visit):
     expect(page.locator("#status")).to_have_text("")
     expect(page.locator("#text")).not_to_have_attribute("aria-invalid", "true")
     visit.assert_clean()
+
+
+def test_speak_pressed_twice_at_once_makes_one_request(visit):
+    """Two Ctrl+Enter (or a double click) in a row: one run, one request, one result (passes on the old page
+    too: the audit's case, kept)."""
+    page = visit.page
+    visit.open()
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/tts") and posts.append(r.url))
+    page.fill("#text", "你好。")
+    page.locator("#text").press("Control+Enter")
+    page.locator("#text").press("Control+Enter")
+    expect_done(page)
+    page.locator("#speak").dblclick()
+    expect(page.locator("#history li")).to_have_count(2)
+    expect_done(page)
+    assert len(posts) == 2
+    visit.assert_clean()
