@@ -638,9 +638,11 @@ document.addEventListener("keydown", (event) => {
 form.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
-    synthesize();
+    if (!event.repeat) synthesize();   // keys held down: one run, not one per repeat
   }
 });
+// A double click is one press (a run served from the cache may be over before its second click).
+button.addEventListener("click", (event) => { if (event.detail > 1) event.preventDefault(); });
 stopButton.addEventListener("click", stop);
 preview.addEventListener("click", previewVoice);
 player.addEventListener("play", stopLive);   // a replay: the live playback gives way
