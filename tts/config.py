@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, fields
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")   # ASCII digits only: int() would also take "1_0" or "١٢"
+_HOST_NAME = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?")   # as TTS_ALLOWED_HOSTS compares them: no scheme, port or path
 
 
 def _origin(text: str) -> str:
@@ -111,10 +114,9 @@ class Settings:
             if raw is None:
                 continue
             if f.type == "int":
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}") from None
+                if not _WHOLE_NUMBER.fullmatch(raw):
+                    raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}")
+                values[f.name] = int(raw)
             elif f.type == "bool":
                 if raw.lower() not in _TRUE + _FALSE:
                     raise SettingsError(f"TTS_{f.name.upper()} must be 1 or 0 (true or false), got {raw!r}")
@@ -145,6 +147,17 @@ class Settings:
                     "kokoro_idle_seconds": 0, "header_timeout_seconds": 1, "body_timeout_seconds": 1,
                     "keepalive_timeout_seconds": 1, "send_timeout_seconds": 1, "max_connections": 0,
                     "rate_limit_per_minute": 0, "rate_limit_burst": 1, "trusted_proxies": 0}
+        for f in fields(self):   # `TTS_HOST=` (empty) would listen on every interface, an empty directory is "."
+            if f.type == "str" and f.default and not getattr(self, f.name).strip():
+                raise SettingsError(f"TTS_{f.name.upper()} is empty; unset it for the default {f.default!r}")
+        if bool(self.sambert_python) != bool(self.sambert_model_dir):
+            raise SettingsError("TTS_SAMBERT_PYTHON and TTS_SAMBERT_MODEL_DIR turn the Sambert engine on together; "
+                                f"only {'TTS_SAMBERT_PYTHON' if self.sambert_python else 'TTS_SAMBERT_MODEL_DIR'} is set")
+        for host in self.hosts:
+            if host != "*" and not _HOST_NAME.fullmatch(host):
+                raise SettingsError("TTS_ALLOWED_HOSTS: each entry is a host name as clients send it (tts.example.com, "
+                                    ".example.com for its subdomains, or *; a Unicode name in its xn-- form), without "
+                                    f"scheme, port or path; got {host!r}")
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
