@@ -54,6 +54,23 @@ def test_the_unit_can_write_only_its_cache_directory():
     assert "TTS_KOKORO_DIR=%C/zh-tts/kokoro" in unit_values("Environment")   # derived files go to the cache
 
 
+def test_spilled_results_go_to_the_cache_directory_on_disk_not_to_a_tmpfs_tmp():
+    """Before, they went to PrivateTmp's /tmp: on a tmpfs /tmp a full job store (512 MB) counted against MemoryMax."""
+    assert "TMPDIR=%C/zh-tts" in unit_values("Environment")
+    assert unit_value("CacheDirectory") == "zh-tts" and unit_value("PrivateTmp") == "yes"
+
+
+def test_systemd_analyze_verify_finds_nothing_to_say_about_the_unit(tmp_path):
+    """Every directive known to systemd (a misspelt one is ignored with only a warning), every path absolute."""
+    interpreter = Path(sys.executable).resolve()   # the unit's /opt/zh-tts/.venv/bin/python is not installed here
+    unit = tmp_path / "zh-tts.service"
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace("ExecStart=/opt/zh-tts/.venv/bin/python",
+                                                             f"ExecStart={interpreter}"), encoding="utf-8")
+    done = subprocess.run([systemd_analyze(), "verify", "--man=no", str(unit)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and (done.stdout + done.stderr).strip() == "", done.stdout + done.stderr
+
+
 def test_the_unit_waits_for_ready_and_restarts_a_starved_watchdog():
     assert unit_value("Type") == "notify" and unit_value("Restart") == "on-failure"
     assert int(unit_value("WatchdogSec")) > 0
