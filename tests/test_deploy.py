@@ -244,3 +244,38 @@ def test_the_npm_script_gzips_exactly_the_files_the_server_sends(tmp_path):
     assert not list(dist.glob("*.tmp"))   # written under a temporary name, then renamed
     for name in RUNTIME_FILES.values():
         assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()
+
+
+def dockerignored(path: str) -> bool:
+    """Whether .dockerignore keeps `path` (relative, as COPY names it) out of the build context."""
+    import fnmatch
+
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    parts = Path(path).parts
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return any(fnmatch.fnmatch(prefix, pattern) or fnmatch.fnmatch(prefix, pattern.removeprefix("**/"))
+               or fnmatch.fnmatch(Path(prefix).name, pattern.removeprefix("**/"))
+               for prefix in prefixes for pattern in patterns)
+
+
+def test_the_image_copies_only_what_the_repository_has_and_the_build_context_keeps():
+    """Read as a builder would, without Docker: every COPY source there and not ignored, the server's code
+    importing nothing the context leaves out (tts/bench, tests), started as ./run.sh starts it, as a user."""
+    *_, final = dockerfile_stages()
+    sources = [source for stage in dockerfile_stages() for word, rest in stage["steps"]
+               if word == "COPY" and not rest.startswith("--from=") for source in rest.split()[:-1]]
+    assert sources and all((ROOT / s).exists() and not dockerignored(s) for s in sources), sources
+    assert all(dockerignored(p) for p in (".venv", ".cache", "tests", "tts/bench", "npm/node_modules", ".git",
+                                          "tts/frontend/__pycache__"))
+    for module in ROOT.glob("tts/**/*.py"):
+        relative = module.relative_to(ROOT).as_posix()
+        if not dockerignored(relative):
+            assert not re.search(r"^\s*(from tts\.bench|import tts\.bench)", module.read_text(encoding="utf-8"),
+                                 re.M), f"{relative} imports tts.bench, which .dockerignore leaves out of the image"
+    steps = dict(final["steps"])
+    serve = re.search(r'^\s*exec "\$VENV/bin/python" (.+)$', (ROOT / "run.sh").read_text(encoding="utf-8"), re.M)
+    assert steps["CMD"] == str(["python", *serve.group(1).split()]).replace("'", '"')
+    users = [rest for word, rest in final["steps"] if word == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert [word for word, _ in final["steps"]].index("USER") < [word for word, _ in final["steps"]].index("CMD")
