@@ -86,6 +86,12 @@ def test_the_unit_retries_a_port_in_use_for_longer_than_a_drain_but_never_a_bad_
     assert int(unit_value("StartLimitIntervalSec")) >= retrying
 
 
+def test_the_unit_starts_once_the_network_is_online_since_an_address_not_yet_there_is_never_retried():
+    """Before, After=network.target: at boot a TTS_HOST of an address not yet configured exited 2, for good."""
+    assert unit_value("After") == "network-online.target" and unit_value("Wants") == "network-online.target"
+    assert EXIT_BAD_SETTINGS in {int(status) for status in unit_value("RestartPreventExitStatus").split()}
+
+
 def test_the_descriptor_limit_leaves_room_for_connections():
     assert int(unit_value("LimitNOFILE")) >= 1024 + DESCRIPTOR_RESERVE
 
