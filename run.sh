@@ -4,9 +4,10 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-USAGE='usage: ./run.sh [serve | test [pytest args] | --help]
+USAGE='usage: ./run.sh [serve | setup | test [pytest args] | --help]
   ./run.sh            set up (.venv, pinned packages, the embedded voice) and serve on TTS_HOST:TTS_PORT
                       (127.0.0.1:8000); SIGTERM drains and exits 0 (the server is exec-ed: signals reach it)
+  ./run.sh setup      the same set-up, then exit 0 without serving (for a systemd install or an image)
   ./run.sh test       the same set-up plus test tools and system packages (as root), then the whole test suite
 Re-runs skip every step whose inputs have not changed (no network needed then).
   TTS_CPUS=0-1        pin the server to those cores with taskset
@@ -80,6 +81,9 @@ case "${1:-serve}" in
       exec taskset -c "$TTS_CPUS" "$VENV/bin/python" app.py
     fi
     exec "$VENV/bin/python" app.py
+    ;;
+  setup)
+    setup requirements.txt
     ;;
   test)
     setup requirements-dev.txt

@@ -87,3 +87,33 @@ def test_the_test_set_up_without_root_names_the_missing_system_packages_and_neve
     said = re.fullmatch(r"setup-system\.sh: the tests need (.+); install them as root \(apt-get install \1\) "
                         r"and run again", done.stderr.strip())
     assert said and {"redis-server", "systemd"} <= set(said[1].split())   # (nginx: found in /usr/sbin when there)
+
+
+def test_setup_sets_up_and_exits_0_without_starting_the_server(copy):
+    """Before, an install (deploy/tts.service: "run ./run.sh once there") had to start the server and kill it."""
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-voice.txt", "npm/package-lock.json"):
+        (copy / name).parent.mkdir(exist_ok=True)
+        shutil.copy(ROOT / name, copy / name)
+    calls = copy / "calls"
+    python = copy / "python3"   # makes a venv whose python and pip only note how they were called
+    python.write_text(f"""#!/bin/bash
+case "$1" in
+  -c) exit 0 ;;
+  -m) mkdir -p .venv/bin
+      for tool in python pip; do printf '#!/bin/bash\\necho "%s $*" >> {calls}\\n' $tool > .venv/bin/$tool
+                                 chmod +x .venv/bin/$tool; done ;;
+esac
+""")
+    python.chmod(0o755)
+    tools = copy / "bin"   # no npm here: the page's runtime is skipped with a note, nothing is fetched
+    tools.mkdir()
+    for tool in ("bash", "cat", "sha256sum", "cut", "dirname", "mkdir", "chmod"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    done = subprocess.run(["bash", str(copy / "run.sh"), "setup"], env={"PATH": str(tools), "PYTHON": str(python)},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    made = calls.read_text().splitlines()
+    assert "pip install --quiet --disable-pip-version-check -r requirements.txt" in made
+    assert "python -m tts.engines.kokoro_model --dest .cache/kokoro" in made
+    assert not any("app.py" in call or "pytest" in call for call in made)
+    assert "npm not found" in done.stderr
