@@ -53,6 +53,15 @@ def test_the_log_level_is_read_in_any_case():
     assert Settings.from_env({"TTS_LOG_LEVEL": "warning"}).logging_level == "WARNING"
 
 
+def test_a_misspelled_setting_ends_the_start_naming_the_setting_it_is_close_to():
+    """Before, TTS_PROT=9000 was a warning and the server listened on the default port 8000."""
+    with pytest.raises(SettingsError, match=r"^TTS_PROT is not a setting \(did you mean TTS_PORT\?\); correct or unset it$"):
+        Settings.from_env({"TTS_PROT": "9000"})
+    for other in ({"TTS_UNRELATED_TOOL_FLAG": "1"}, {"TTS_TEST": "1"}):   # not that close to one: a warning only
+        assert Settings.from_env(other).port == 8000
+    assert Settings.ignored({"TTS_UNRELATED_TOOL_FLAG": "1"}) == ["TTS_UNRELATED_TOOL_FLAG is not a setting; it is ignored"]
+
+
 def test_a_variable_that_is_no_setting_is_named_with_the_nearest_setting_not_silently_ignored():
     environ = {"TTS_QUEU_SIZE": "4", "TTS_CPUS": "0-1", "TTS_PORT": "8001", "OTHER": "x"}
     assert Settings.ignored(environ) == ["TTS_QUEU_SIZE is not a setting (did you mean TTS_QUEUE_SIZE?); it is ignored"]

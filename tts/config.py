@@ -41,6 +41,7 @@ def _origin(text: str) -> str:
     host = f"[{host}]" if ":" in host else host   # an IPv6 address keeps its brackets
     shown_port = f":{port}" if port is not None and port != _DEFAULT_PORTS[url.scheme.lower()] else ""
     return f"{url.scheme.lower()}://{host}{shown_port}"
+TYPO_SIMILARITY = 0.85   # an unknown TTS_* this close to a setting is a typo (TTS_PROT 0.875); TTS_TEST (0.75) is not
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
 # TTS_* variables read by others, not by the server (tests/test_config.py finds every one the repository reads)
@@ -108,6 +109,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Settings from TTS_<NAME> variables (e.g. TTS_QUEUE_SIZE=4)."""
         environ = os.environ if environ is None else environ
+        for variable, near in cls._unknown(environ, TYPO_SIMILARITY):   # TTS_PROT=9000 would serve on port 8000
+            if near:
+                raise SettingsError(f"{variable} is not a setting (did you mean {near}?); correct or unset it")
         values = {}
         for f in fields(cls):
             raw = environ.get(f"TTS_{f.name.upper()}")
@@ -127,16 +131,20 @@ class Settings:
 
     @classmethod
     def ignored(cls, environ: Mapping[str, str] | None = None) -> list[str]:
-        """A warning for each TTS_* variable that is no setting: a misspelled one is never silently ignored."""
+        """A warning for each TTS_* variable that is no setting (one close to a setting already ended the start
+        in from_env: a misspelled one is never silently ignored)."""
         environ = os.environ if environ is None else environ
+        return [f"{variable} is not a setting{f' (did you mean {near}?)' if near else ''}; it is ignored"
+                for variable, near in cls._unknown(environ)]
+
+    @classmethod
+    def _unknown(cls, environ: Mapping[str, str], similarity: float = 0.6) -> list[tuple[str, str | None]]:
+        """Each TTS_* variable that is no setting, with the setting it is at least this similar to (difflib's
+        ratio; None: none is)."""
         names = [f"TTS_{f.name.upper()}" for f in fields(cls)]
-        warnings = []
-        for variable in sorted(environ):
-            if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS:
-                near = difflib.get_close_matches(variable, names, n=1)
-                hint = f" (did you mean {near[0]}?)" if near else ""
-                warnings.append(f"{variable} is not a setting{hint}; it is ignored")
-        return warnings
+        return [(variable, next(iter(difflib.get_close_matches(variable, names, n=1, cutoff=similarity)), None))
+                for variable in sorted(environ)
+                if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS]
 
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
