@@ -165,7 +165,7 @@ class Settings:
             if host != "*" and not _HOST_NAME.fullmatch(host):
                 raise SettingsError("TTS_ALLOWED_HOSTS: each entry is a host name as clients send it (tts.example.com, "
                                     ".example.com for its subdomains, or *; a Unicode name in its xn-- form), without "
-                                    f"scheme, port or path; got {host!r}")
+                                    f"scheme, port or path (IP addresses are always served); got {host!r}")
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")
