@@ -56,7 +56,11 @@ install_page_packages() {
          "install npm (Debian: apt-get install npm) and run ./run.sh again to enable it" >&2
     return
   fi
-  sh npm/install.sh
+  if ! sh npm/install.sh; then   # e.g. no route to the npm registry: the server does not need it to serve
+    echo "npm ci failed (above): the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
+         "run ./run.sh again once the npm registry is reachable" >&2
+    return
+  fi
   echo "$digest" > "$stamp"
 }
 

@@ -89,13 +89,15 @@ def test_the_test_set_up_without_root_names_the_missing_system_packages_and_neve
     assert said and {"redis-server", "systemd"} <= set(said[1].split())   # (nginx: found in /usr/sbin when there)
 
 
-def test_setup_sets_up_and_exits_0_without_starting_the_server(copy):
-    """Before, an install (deploy/tts.service: "run ./run.sh once there") had to start the server and kill it."""
-    for name in ("requirements.txt", "requirements-dev.txt", "requirements-voice.txt", "npm/package-lock.json"):
+def set_up(copy: Path, npm: str | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`./run.sh setup` in the copy with a python whose venv's python and pip only note how they were called,
+    and only the tools the script uses (npm: a stand-in script's body, or none at all): nothing is fetched."""
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-voice.txt", "npm/package-lock.json",
+                 "npm/install.sh"):
         (copy / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, copy / name)
     calls = copy / "calls"
-    python = copy / "python3"   # makes a venv whose python and pip only note how they were called
+    python = copy / "python3"
     python.write_text(f"""#!/bin/bash
 case "$1" in
   -c) exit 0 ;;
@@ -105,15 +107,31 @@ case "$1" in
 esac
 """)
     python.chmod(0o755)
-    tools = copy / "bin"   # no npm here: the page's runtime is skipped with a note, nothing is fetched
+    tools = copy / "bin"
     tools.mkdir()
-    for tool in ("bash", "cat", "sha256sum", "cut", "dirname", "mkdir", "chmod"):
+    for tool in ("bash", "sh", "cat", "sha256sum", "cut", "dirname", "mkdir", "chmod"):
         (tools / tool).symlink_to(shutil.which(tool))
+    if npm is not None:
+        (tools / "npm").write_text(f"#!/bin/sh\n{npm}\n")
+        (tools / "npm").chmod(0o755)
     done = subprocess.run(["bash", str(copy / "run.sh"), "setup"], env={"PATH": str(tools), "PYTHON": str(python)},
                           capture_output=True, text=True, timeout=60)
+    return done, calls.read_text().splitlines()
+
+
+def test_setup_sets_up_and_exits_0_without_starting_the_server(copy):
+    """Before, an install (deploy/tts.service: "run ./run.sh once there") had to start the server and kill it."""
+    done, made = set_up(copy)
     assert done.returncode == 0, done.stderr
-    made = calls.read_text().splitlines()
     assert "pip install --quiet --disable-pip-version-check -r requirements.txt" in made
     assert "python -m tts.engines.kokoro_model --dest .cache/kokoro" in made
     assert not any("app.py" in call or "pytest" in call for call in made)
-    assert "npm not found" in done.stderr
+    assert "npm not found" in done.stderr   # without npm: the page's runtime is skipped with a note
+
+
+def test_an_npm_that_cannot_reach_its_registry_leaves_browser_vocoding_off_and_the_set_up_goes_on(copy):
+    """Before, a failing `npm ci` (offline box, npm installed) ended ./run.sh: the server never started."""
+    done, _ = set_up(copy, npm='echo "npm ERR! network request failed" >&2; exit 1')
+    assert done.returncode == 0, done.stderr
+    assert "npm ERR! network" in done.stderr and "npm ci failed (above)" in done.stderr
+    assert not (copy / "npm" / "node_modules" / ".installed-lock").exists()   # tried again next time
