@@ -80,6 +80,11 @@ setup() {
 
 case "${1:-serve}" in
   serve)
+    # checked before the set-up: taskset's own complaint would come after it and not name the variable
+    if [ -n "${TTS_CPUS:-}" ] && ! taskset -c "$TTS_CPUS" true 2>/dev/null; then
+      echo "run.sh: TTS_CPUS=$TTS_CPUS is not a list of this machine's cores (e.g. 0 or 0-1; it has $(nproc))" >&2
+      exit 2
+    fi
     setup requirements.txt
     if [ -n "${TTS_CPUS:-}" ]; then
       exec taskset -c "$TTS_CPUS" "$VENV/bin/python" app.py

@@ -53,6 +53,16 @@ def test_help_is_asked_for_on_stdout_with_status_0_and_a_wrong_command_gets_it_o
     assert wrong.returncode == 2 and wrong.stdout == "" and wrong.stderr.startswith("usage: ./run.sh")
 
 
+@pytest.mark.parametrize("cpus", ["abc", "4096"])
+def test_a_bad_tts_cpus_is_named_before_the_set_up_with_status_2(copy, cpus):
+    """Before, taskset refused it after the whole set-up, in words that did not name TTS_CPUS, with status 1."""
+    done = subprocess.run(["bash", str(copy / "run.sh")], env={"PATH": "/usr/bin:/bin", "TTS_CPUS": cpus},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"run.sh: TTS_CPUS={cpus} is not a list of this machine's cores")
+    assert not (copy / ".venv").exists()
+
+
 def test_a_venv_left_without_pip_by_a_failed_first_try_is_made_again_not_taken_as_done(copy):
     """Before, the second run skipped the venv (its python existed) and ended in `.venv/bin/pip: No such file`."""
     python = stand_in_python(copy, "3.11", venv_works=False)
