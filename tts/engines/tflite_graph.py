@@ -304,11 +304,13 @@ def fold_dilated_convolutions(buffer: bytes) -> tuple[bytes, int]:
 
 
 def _drop_unread(graph: "schema.SubGraphT") -> None:
-    """Remove ops whose outputs nothing reads (the padding arithmetic of folded chains)."""
-    outputs = {int(t) for t in graph.outputs}
-    while True:
-        read = {int(t) for op in graph.operators for t in op.inputs} | outputs
-        kept = [op for op in graph.operators if any(int(t) in read for t in op.outputs)]
-        if len(kept) == len(graph.operators):
-            return
-        graph.operators = kept
+    """Remove ops whose outputs nothing reads (the padding arithmetic of folded chains, the half a cut leaves).
+    One pass from the end: ops run in list order, so every reader of an op's outputs comes after it (a pass per
+    removed layer, as before, took 264 passes and 0.2 s on FastSpeech2's cut at each server start)."""
+    read = {int(t) for t in graph.outputs}
+    kept = []
+    for op in reversed(graph.operators):
+        if any(int(t) in read for t in op.outputs):
+            kept.append(op)
+            read.update(int(t) for t in op.inputs)
+    graph.operators = kept[::-1]
