@@ -42,13 +42,19 @@ def _consumers(graph: "schema.SubGraphT", tensor: int) -> list[int]:
 
 
 def feed_random_uniform_from_inputs(buffer: bytes, custom_code: str = "FlexRandomUniform") -> tuple[bytes, list[str]]:
-    """Replace every `custom_code` op by a new graph input carrying its output.
+    """`random_uniform_as_inputs` on a flatbuffer: the new flatbuffer and the new inputs' names."""
+    model = unpacked(buffer)
+    names = random_uniform_as_inputs(model, custom_code)
+    return packed(model, len(buffer)), names
+
+
+def random_uniform_as_inputs(model: "schema.ModelT", custom_code: str = "FlexRandomUniform") -> list[str]:
+    """Replace every `custom_code` op by a new graph input carrying its output, in place.
 
     The op's shape-computing producer goes too when nothing else reads it. Returns the
-    new flatbuffer and the names of the new inputs, in graph order; their shapes are
-    dynamic, so the caller resizes them to the shape the op would have produced.
+    names of the new inputs, in graph order; their shapes are dynamic, so the caller
+    resizes them to the shape the op would have produced.
     """
-    model = unpacked(buffer)
     graph = model.subgraphs[0]
     doomed: set[int] = set()
     new_inputs: list[int] = []
@@ -66,8 +72,7 @@ def feed_random_uniform_from_inputs(buffer: bytes, custom_code: str = "FlexRando
         raise ValueError(f"no {custom_code} op in the model")
     graph.operators = [op for i, op in enumerate(graph.operators) if i not in doomed]
     graph.inputs = np.concatenate([graph.inputs, np.array(new_inputs, dtype=np.int32)])
-    names = [graph.tensors[i].name.decode() for i in new_inputs]
-    return packed(model, len(buffer)), names
+    return [graph.tensors[i].name.decode() for i in new_inputs]
 
 
 def unpacked(buffer: bytes) -> "schema.ModelT":
@@ -233,10 +238,16 @@ def _make_builtin(model: "schema.ModelT", op: "schema.OperatorT", builtin: int, 
 
 
 def keep_outputs(buffer: bytes, names: list[str]) -> bytes:
-    """The graph cut down to what computes the tensors `names` (by name, in that order), which
-    become its outputs: every op nothing reads any more is dropped, so LiteRT runs only the
-    part asked for (how the benchmark prices the acoustic model's halves)."""
+    """`cut_to_outputs` on a flatbuffer: the new flatbuffer."""
     model = unpacked(buffer)
+    cut_to_outputs(model, names)
+    return packed(model, len(buffer))
+
+
+def cut_to_outputs(model: "schema.ModelT", names: list[str]) -> None:
+    """The graph cut down, in place, to what computes the tensors `names` (by name, in that order),
+    which become its outputs: every op nothing reads any more is dropped, so LiteRT runs only the
+    part asked for (the engine's symbol half; how the benchmark prices the acoustic model's halves)."""
     graph = model.subgraphs[0]
     index = {tensor.name.decode(): i for i, tensor in enumerate(graph.tensors)}
     missing = [name for name in names if name not in index]
@@ -244,7 +255,6 @@ def keep_outputs(buffer: bytes, names: list[str]) -> bytes:
         raise ValueError(f"no tensor named {missing} in the model")
     graph.outputs = np.array([index[name] for name in names], np.int32)
     _drop_unread(graph)
-    return packed(model, len(buffer))
 
 
 def _constant(model: "schema.ModelT", graph: "schema.SubGraphT", tensor: int) -> np.ndarray | None:
