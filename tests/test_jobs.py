@@ -297,6 +297,7 @@ def test_the_results_directory_is_named_with_the_pid_and_ones_of_dead_servers_ar
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    monkeypatch.setattr(audio_buffer, "_swept", False)   # a process that has not swept yet
     gone = subprocess.Popen(["true"])
     gone.wait()
     left = [tmp_path / f"tts-results-{gone.pid}-abc", tmp_path / f"tts-results-{os.getpid()}-old"]
@@ -324,4 +325,24 @@ def test_a_results_directory_something_removed_is_made_again(tmp_path, monkeypat
     shutil.rmtree(first)
     again = kept()
     assert os.path.dirname(again.audio._kept) != first and np.allclose(again.samples()[0], 0.25, atol=1e-4)
+    audio_buffer.remove_results()
+
+
+def test_the_temporary_directory_is_listed_once_per_process_for_stale_results(tmp_path, monkeypatch):
+    """`serve` swept it at start, and the first results directory swept it again: two listings of a /tmp
+    that may hold thousands of entries, the second on the hub in the middle of an async request."""
+    import tempfile
+
+    from tts.service import audio_buffer
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    monkeypatch.setattr(audio_buffer, "_swept", False)
+    listed = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(audio_buffer.os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    audio_buffer.sweep_stale_results()   # as `serve` does at start
+    kept()
+    kept()
+    assert listed == [str(tmp_path)]
     audio_buffer.remove_results()

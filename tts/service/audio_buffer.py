@@ -51,6 +51,7 @@ def disk_full(error: OSError) -> DiskFull:
 
 
 _results_dir: str | None = None   # where kept results wait (made on first use)
+_swept = False                    # the temporary directory was swept for stale results (once per process)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -65,7 +66,13 @@ def _pid_alive(pid: int) -> bool:
 
 def sweep_stale_results() -> None:
     """Remove the results directories processes that are gone left behind (SIGKILL, the OOM killer,
-    `os._exit`): of a dead pid, or of this pid (a container's server is pid 1 after every restart)."""
+    `os._exit`): of a dead pid, or of this pid (a container's server is pid 1 after every restart).
+    Once per process: at start (`serve`), or before the first results directory of a process `serve` did
+    not start (one listing of the temporary directory, which may hold thousands of entries)."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
     root = tempfile.gettempdir()
     with suppress(OSError):
         for name in os.listdir(root):
