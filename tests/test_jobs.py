@@ -2,18 +2,23 @@
 
 import gc
 import os
+import sys
 
 import numpy as np
 import pytest
 
 from tts.audio import AudioChunk, dequantize, quantize
-from tts.errors import AudioTooLong, Busy, DiskFull, JobNotFound, StoreFull, SynthesisFailed
+from tts.errors import AudioTooLong, Busy, DiskFull, JobExpired, JobNotFound, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
-from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
-from tts.service.jobs import Job, JobStore
+from tts.captions import Caption
+from tts.service.audio_buffer import CAPTION_BYTES, MEMORY_BYTES, SPAN_BYTES, AudioBuffer
+from tts.service import jobs
+from tts.service.jobs import JOB_BYTES, Job, JobStore
 
 REQUEST = SynthesisRequest(text="你好", voice="baker")
 ONE_SECOND = 24000 * 2   # bytes of one second of 24 kHz int16
+MEMORY = JOB_BYTES + sys.getsizeof(REQUEST.text)   # what a job of REQUEST holds in memory, counted in the store
+KEPT_SECOND = ONE_SECOND + MEMORY + SPAN_BYTES   # what a finished job of one second (one chunk) counts
 
 
 def finished_job(seconds_of_audio: float = 1.0, finished_at: float | None = None, reserved: int = 0) -> Job:
@@ -31,13 +36,69 @@ def test_finished_jobs_expire_after_the_ttl():
     old, fresh = finished_job(finished_at=0.0), finished_job()
     store.add(old)
     store.add(fresh)
-    with pytest.raises(JobNotFound):
+    with pytest.raises(JobExpired):
         store.get(old.id)
     assert store.get(fresh.id) is fresh
 
 
+def test_an_expired_job_is_410_saying_when_for_a_while_then_404_like_an_unknown_one(monkeypatch):
+    """A client polling a job it was given learnt only "no job" (404, as for a mistyped id) when it came late."""
+    store = JobStore(ttl=60, max_bytes=10**9)
+    job = finished_job(finished_at=1_000_000.0)
+    store.add(job)
+    monkeypatch.setattr(jobs.time, "time", lambda: 1_000_000.0 + 61)
+    with pytest.raises(JobExpired) as expired:
+        store.get(job.id)
+    assert expired.value.status == 410 and expired.value.field == "id"
+    assert job.id in expired.value.message and "1970-01-12T13:47:40Z" in expired.value.message   # finished + TTL
+    with pytest.raises(JobNotFound) as unknown:
+        store.get("0" * 32)
+    assert unknown.value.status == 404
+    monkeypatch.setattr(jobs.time, "time", lambda: 1_000_000.0 + 60 + jobs.GONE_SECONDS + 1)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+
+
+def test_a_deleted_job_is_404_not_410():
+    store = JobStore(ttl=60, max_bytes=10**9)
+    job = finished_job()
+    store.add(job)
+    store.remove(job)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+
+
+def test_a_fetched_result_dropped_for_room_is_410_saying_so():
+    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
+    first, second = finished_job(), finished_job()
+    for job in (first, second):
+        store.add(job)
+        job.fetched = True
+    store.admit(Job(REQUEST, ONE_SECOND))
+    with pytest.raises(JobExpired, match="fetched"):
+        store.get(first.id)
+
+
+def test_the_ids_of_expired_jobs_are_bounded_in_number_and_memory(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(jobs, "MAX_GONE", 1000)
+    store = JobStore(ttl=60, max_bytes=10**12)
+    made = [finished_job(0.001, finished_at=0.0) for _ in range(jobs.MAX_GONE + 10)]   # alive: not freed below
+    for job in made:
+        store._jobs[job.id] = job
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store.prune()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(store._gone) == jobs.MAX_GONE and len(store) == 0
+    per_id = held / jobs.MAX_GONE + sys.getsizeof(made[0].id)   # the id itself, once its job is gone
+    assert per_id < 300   # MAX_GONE (10,000) of them stay within ~3 MB
+
+
 def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
-    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
     kept = [finished_job(), finished_job()]
     for job in kept:
         store.add(job)
@@ -48,19 +109,19 @@ def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
 
 
 def test_fetched_results_make_room_oldest_first():
-    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
     first, second = finished_job(), finished_job()
     for job in (first, second):
         store.add(job)
         job.fetched = True
     store.admit(Job(REQUEST, ONE_SECOND))
-    with pytest.raises(JobNotFound):
+    with pytest.raises(JobExpired):
         store.get(first.id)
     assert store.get(second.id) is second
 
 
 def test_a_job_whose_result_could_never_fit_is_refused_with_422():
-    store = JobStore(ttl=600, max_bytes=ONE_SECOND)
+    store = JobStore(ttl=600, max_bytes=KEPT_SECOND)
     with pytest.raises(AudioTooLong) as refused:
         store.admit(Job(REQUEST, 2 * ONE_SECOND))
     assert refused.value.status == 422 and refused.value.field == "text" and len(store) == 0
@@ -68,12 +129,31 @@ def test_a_job_whose_result_could_never_fit_is_refused_with_422():
 
 def test_a_running_job_holds_its_reservation_and_a_finished_one_its_audio():
     job = Job(REQUEST, 10 * ONE_SECOND)
-    assert job.held_bytes == 10 * ONE_SECOND
+    assert job.held_bytes == 10 * ONE_SECOND + MEMORY
     job.start()
     job.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
-    assert job.held_bytes == 10 * ONE_SECOND
+    assert job.held_bytes == 10 * ONE_SECOND + MEMORY + SPAN_BYTES
     job.finish()
-    assert job.held_bytes == ONE_SECOND
+    assert job.held_bytes == KEPT_SECOND
+
+
+def test_a_kept_jobs_text_and_captions_count_in_the_store_though_it_made_no_audio():
+    """Only audio counted: results with (next to) no audio, each holding up to 20 KB of text in memory (and
+    its captions), piled up uncounted until their TTL passed, whatever TTS_JOB_STORE_MB said."""
+    long = SynthesisRequest(text="，" * 5000, voice="baker")   # nothing a voice reads: no audio at all
+    store = JobStore(ttl=600, max_bytes=1 << 20)
+    admitted = 0
+    with pytest.raises(StoreFull):
+        while admitted < 1000:
+            job = Job(long)
+            store.admit(job)
+            job.finish()
+            admitted += 1
+    assert 0 < admitted < (1 << 20) // sys.getsizeof(long.text)
+    job = Job(REQUEST)
+    job.add(AudioChunk(np.zeros(2400, np.float32), 24000, 0, captions=(Caption("你", 0, 0.05), Caption("好", 0.05, 0.1))))
+    job.finish()
+    assert job.held_bytes == MEMORY + 2400 * 2 + SPAN_BYTES + 2 * CAPTION_BYTES
 
 
 def test_unfinished_jobs_are_never_evicted():

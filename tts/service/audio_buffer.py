@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 MEMORY_BYTES = 1 << 20      # ~22 s of 24 kHz audio per job in memory, the rest on disk
 BLOCK_SAMPLES = 1 << 16     # what one read hands out when a whole result is sent
+SPAN_BYTES = 256            # memory a chunk's bookkeeping holds, and each of its captions (measured: ~235, ~250)
+CAPTION_BYTES = 256
 DISK_RETRY_SECONDS = 30     # Retry-After when the temporary directory is full
 RESULTS_PREFIX = "tts-results-"
 _FOR_A_WHILE = (errno.EMFILE, errno.ENFILE, errno.EACCES, errno.EPERM, errno.ENOMEM)   # a read that may work later
@@ -147,6 +149,7 @@ class AudioBuffer:
         self.encoded_bytes = 0
         self.sample_rate = 0
         self.samples = 0
+        self._captions = 0
 
     def append(self, chunk: AudioChunk) -> None:
         if self._spans and chunk.sample_rate != self.sample_rate:
@@ -157,6 +160,7 @@ class AudioBuffer:
             self._file.write(quantize(chunk.samples).tobytes())
         self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples), chunk.captions))
         self.samples += len(chunk.samples)
+        self._captions += len(chunk.captions)
 
     def __len__(self) -> int:
         """Chunks held."""
@@ -197,6 +201,12 @@ class AudioBuffer:
     @property
     def nbytes(self) -> int:
         return self.samples * 2
+
+    @property
+    def memory_bytes(self) -> int:
+        """What this buffer holds in memory besides the samples (kept results' samples are on disk): its chunks'
+        bookkeeping and captions."""
+        return len(self._spans) * SPAN_BYTES + self._captions * CAPTION_BYTES
 
     @property
     def seconds(self) -> float:

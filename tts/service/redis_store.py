@@ -37,7 +37,7 @@ from tts.errors import SynthesisFailed, TTSError
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import BLOCK_SAMPLES
 from tts.service.cache import MemoryCache
-from tts.service.jobs import DONE, FAILED, FINISHED, Job
+from tts.service.jobs import DONE, FAILED, FINISHED, GONE_SECONDS, Job
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,6 +147,8 @@ class RedisJobs:
             pipe = client.pipeline()
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)
+            if job.status in FINISHED:   # when the record will expire, kept GONE_SECONDS longer (410, not 404)
+                pipe.set(PREFIX + "gone:" + job.id, repr(time.time() + self._ttl), ex=self._ttl + GONE_SECONDS)
             pipe.execute()
             return True
         return self._guard.run(write, lambda: False)
@@ -175,9 +177,16 @@ class RedisJobs:
         return self._guard.run(read, lambda: None)
 
 
+    def gone(self, job_id: str) -> float | None:
+        """When the record of a finished job expired (or Redis dropped it early), for GONE_SECONDS after."""
+        def read(client: redis.Redis) -> float | None:
+            expires = client.get(PREFIX + "gone:" + job_id)
+            return None if expires is None else min(float(expires), time.time())
+        return self._guard.run(read, lambda: None)
+
     def delete(self, job_id: str) -> None:
         key = PREFIX + "job:" + job_id
-        self._guard.run(lambda client: client.delete(key, key + ":audio"), lambda: None)
+        self._guard.run(lambda client: client.delete(key, key + ":audio", PREFIX + "gone:" + job_id), lambda: None)
 
 
 def _read_audio(client: redis.Redis, key: str, job: Job, captions: tuple = ()) -> None:

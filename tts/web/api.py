@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from functools import partial
 
@@ -61,11 +62,29 @@ def job_status(job_id: str):
         body["omitted_tokens"] = len(job.omitted)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
+    retry_after = poll_after(job) if job.status not in FINISHED else None
     response = jsonify(body)
-    response.headers["Cache-Control"] = "no-store"   # it changes as the job runs: a cache must never answer a poll
-    if job.status not in FINISHED:
-        response.headers["Retry-After"] = str(poll_after(job))
+    etag = status_etag(response.get_data())
+    cached = unchanged(etag, STATUS_CACHING, retry_after)
+    if cached is not None:   # the poller holds this very document: nothing to send
+        return cached
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = STATUS_CACHING
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+# A status document changes as its job runs: any cache (a browser's included) may keep it but must ask again every
+# time (no-cache, not no-store, which forbade keeping it, so that clients never sent If-None-Match), and the ETag
+# makes asking again a 304 with no body while nothing changed.
+STATUS_CACHING = "no-cache"
+
+
+def status_etag(document: bytes) -> str:
+    """A strong validator of a job's status document: a digest of its bytes, so it changes exactly when they do
+    (the status, and a waiting job's place and expected time; also for a job another replica holds)."""
+    return f'"{hashlib.blake2b(document, digest_size=12).hexdigest()}"'
 
 
 @api.delete("/tts/jobs/<job_id>")
