@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tts.audio import AudioChunk, dequantize, quantize
-from tts.errors import AudioTooLong, Busy, DiskFull, JobExpired, JobNotFound, StoreFull, SynthesisFailed
+from tts.errors import AudioTooLong, Busy, DiskFull, JobExpired, JobNotFound, ResultLost, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
 from tts.captions import Caption
 from tts.service.audio_buffer import CAPTION_BYTES, MEMORY_BYTES, SPAN_BYTES, AudioBuffer
@@ -341,8 +341,24 @@ def test_a_kept_result_whose_file_is_gone_says_so():
     job.audio.to_disk()
     os.unlink(job.audio._kept)
     for _ in range(2):
-        with pytest.raises(SynthesisFailed, match="file is gone"):
+        with pytest.raises(ResultLost, match="file is gone") as lost:
             job.audio.read(0, 10)
+        assert lost.value.status == 410
+
+
+def test_a_kept_job_whose_file_is_gone_reads_as_failed_said_once(caplog):
+    """It read as done, its audio a 500 at every fetch, for as long as it was kept."""
+    store = JobStore(60, 1 << 24)
+    job = finished_job(0.1)
+    store.add(job)
+    os.unlink(job.audio._kept)
+    for _ in range(3):
+        again = store.get(job.id)
+        store.keep_shared()
+        store.prune()
+    assert again is job and job.status == "failed" and job.error.code == "result_lost" and job.error.status == 410
+    assert job.held_bytes < JOB_BYTES + 1024   # its audio's count went with it
+    assert [r.levelname for r in caplog.records if job.id in r.getMessage()] == ["WARNING"]
 
 
 def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():

@@ -33,7 +33,7 @@ import gevent
 import numpy as np
 
 from tts.audio import AudioChunk, dequantize, quantize
-from tts.errors import Busy, DiskFull, SynthesisFailed, TTSError
+from tts.errors import Busy, DiskFull, ResultLost, TTSError
 
 log = logging.getLogger(__name__)
 
@@ -293,8 +293,20 @@ class AudioBuffer:
         if error.errno in _FOR_A_WHILE:
             return Busy(f"the server cannot read this result just now ({error.strerror or error}); retry in a "
                         f"moment", retry_after=1)
-        self._lost = SynthesisFailed(f"this result's file is gone from the server ({error.strerror or error}); "
-                                     f"send the request again")
+        self._lost = ResultLost(f"this result's file is gone from the server ({error.strerror or error}: something "
+                                f"removed it from {os.path.dirname(self._kept or '') or 'its directory'}); send the "
+                                f"request again")
+        return self._lost
+
+    def lost(self) -> TTSError | None:
+        """Why this result can never be read again (its kept file is gone: a /tmp cleaner removed it), or None."""
+        if self._lost is None and self._kept is not None:
+            try:
+                os.stat(self._kept)
+            except FileNotFoundError as error:
+                self._unreadable(error)
+            except OSError:   # not now (no permission, no memory): not lost
+                pass
         return self._lost
 
     @contextmanager

@@ -16,6 +16,7 @@ one after a restart, can answer for them.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import uuid
@@ -31,6 +32,8 @@ from tts.errors import AudioTooLong, DiskFull, JobExpired, JobNotFound, StoreFul
 from tts.hidden import HIDDEN, HiddenCalls
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
+
+log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -217,11 +220,31 @@ class JobStore:
                 job.audio.to_disk()
             except DiskFull as error:
                 job.lose(error)
+        if self._readable(job):
+            self._publish(job)
+
+    def _publish(self, job: Job) -> None:
         if self._shared:
             if self._shared.save(job):
                 self._unpublished.discard(job.id)
             else:
                 self._unpublished.add(job.id)
+
+    def _readable(self, job: Job) -> bool:
+        """Whether this process still answers for `job`. A kept result whose file is gone (a /tmp cleaner) fails
+        with ResultLost, said once in the log, and reads so from then on, here and (published) in the shared
+        store: never retried. One the shared store holds whole is forgotten here instead (False): it answers."""
+        lost = job.audio.lost() if job.status == DONE else None
+        if lost is None:
+            return True
+        if self._shared and job.id not in self._unpublished:
+            log.warning("job %s: its kept result's file is gone; the shared store answers for it", job.id)
+            self._jobs.pop(job.id, None)
+            return False
+        log.warning("job %s: its kept result's file is gone; the job reads as failed: %s", job.id, lost.message)
+        job.lose(lost)
+        self._unpublished.add(job.id)   # the shared store hears of it (now, or at the keeper's next round)
+        return True
 
     def keep_shared(self) -> None:
         """Renew the leases of unfinished kept jobs, and publish again each job whose last state the shared
@@ -236,6 +259,8 @@ class JobStore:
     def get(self, job_id: str) -> Job:
         self.prune()
         job = self._jobs.get(job_id)
+        if job is not None and not self._readable(job):
+            job = None
         if job is None and self._shared:
             job = self._shared.load(job_id)
         if job is None:

@@ -143,7 +143,10 @@ class RedisJobs:
 
         def write(client: redis.Redis) -> bool:
             if job.status in FINISHED and job.audio.samples:   # the audio first: a done record has its audio
-                self._write_audio(client, key + ":audio", job)
+                try:
+                    self._write_audio(client, key + ":audio", job)
+                except TTSError:   # its file went meanwhile: the job store fails it at its next look (no retry)
+                    return False
             pipe = client.pipeline()
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)

@@ -8,7 +8,7 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request, url_for
 
-from tts.errors import JobNotReady
+from tts.errors import JobNotReady, ResultLost
 from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
@@ -98,6 +98,8 @@ def delete_job(job_id: str):
 @api.get("/tts/jobs/<job_id>/audio")
 def job_audio(job_id: str):
     job = service().jobs.get(job_id)
+    if job.status == FAILED and job.error is not None and job.error.code == ResultLost.code:
+        raise ResultLost(f"job {job.id}: {job.error.message}", field="id")   # gone for good (410), no conflict
     if job.status == FAILED:
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:
