@@ -63,6 +63,7 @@ from tts.service.audio_buffer import remove_results, sweep_stale_results
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
+from tts.web.cors import CORS
 from tts.web.observability import CONNECTIONS, log_unparsed, new_request_id
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
@@ -80,6 +81,7 @@ EXIT_ADDRESS_IN_USE = 75      # EX_TEMPFAIL (sysexits.h): the port is held, mayb
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
+PEEK_BYTES = 8192             # of a refused request, looked at for its Origin (with TTS_CORS_ORIGINS)
 REFUSED_WARNING_SECONDS = 1   # at most one warning about refused connections this often
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
@@ -160,10 +162,13 @@ class HeadersTooLarge(ValueError):
 
 
 class _HeaderBudget:
-    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge."""
+    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge.
+    It notes the Origin header as it passes (`handler.origin`), for the answers the server makes itself to
+    requests whose headers never came whole (408, 431, 503)."""
 
-    def __init__(self, rfile) -> None:
+    def __init__(self, rfile, handler: "Handler") -> None:
         self._rfile = rfile
+        self._handler = handler
         self._left = MAX_HEADER_BYTES
 
     def readline(self, limit: int = -1) -> bytes:
@@ -172,6 +177,8 @@ class _HeaderBudget:
         self._left -= len(line)
         if self._left < 0:
             raise HeadersTooLarge(f"the request's headers take more than {MAX_HEADER_BYTES} bytes")
+        if line[:7].lower() == b"origin:" and line.endswith(b"\n"):
+            self._handler.origin = line[7:].strip().decode("latin-1")
         return line
 
 
@@ -205,12 +212,17 @@ class BoundedInput(Input):
 
 
 def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str | None = None,
-                    path: str | None = None) -> bytes:
+                    path: str | None = None, origin: str | None = None) -> bytes:
     """The server's own answer to a request the app never saw, under a request id of its own (its
-    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
+    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not. With
+    TTS_CORS_ORIGINS, the CORS headers the app's answers carry, for an `origin` it serves (what came of the
+    request's Origin header), so that a page's script reads the status instead of a network error."""
     status_line, code, message, *headers = _ANSWERED_HERE[status]
     request_id = new_request_id()
-    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers)
+    policy = app.extensions.get(CORS)
+    cors = [f"{name}: {value}" for name, value in policy.headers(origin).items()] if policy and origin else []
+    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers, *cors,
+                             *(["Vary: Origin"] if policy else []))
     log_unparsed(app, request_id, int(status_line[:3]), code, remote, len(answer), method=method, path=path)
     return answer
 
@@ -234,6 +246,7 @@ class Handler(WSGIHandler):
         self.requests = 0
         self.waiting = False   # for a request (kept by Connections)
         self.reading = False   # …and its first bytes have come
+        self.origin: str | None = None   # the request's Origin header, once read (_HeaderBudget)
         self.deadline: Timeout | None = None
 
     # -- the connection's life: waiting for a request (evictable), then working on it ------
@@ -264,6 +277,7 @@ class Handler(WSGIHandler):
 
     def read_requestline(self) -> str:
         self.connections.waiting(self)
+        self.origin = None
         if self.requests:   # kept alive: idle until the next request begins, then its headers are timed
             with Timeout(self.limits.keepalive_timeout, ConnectionDeadline(errno.ETIMEDOUT, "idle")):
                 self.rfile.peek(1)
@@ -289,7 +303,7 @@ class Handler(WSGIHandler):
             self.connections.working(self)
 
     def MessageClass(self, fp, *args):   # noqa: N802 (gevent's name): the headers, read within MAX_HEADER_BYTES
-        return headers_factory(_HeaderBudget(fp), *args)
+        return headers_factory(_HeaderBudget(fp, self), *args)
 
     def _answer(self, response: bytes) -> None:
         """Send an answer the server makes itself (its access line is the caller's, sent or not)."""
@@ -318,7 +332,8 @@ class Handler(WSGIHandler):
         return self._unparsed(status, method=method, path=path)
 
     def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
-        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path)
+        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path,
+                               origin=self.origin)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -547,7 +562,8 @@ class Server(WSGIServer):
         self._warn_refused(address[0])
         try:
             with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
-                sock.sendall(answer_unparsed(self.application, "503", address[0]))
+                origin = _peeked_origin(sock) if CORS in self.application.extensions else None
+                sock.sendall(answer_unparsed(self.application, "503", address[0], origin=origin))
                 linger(sock, REFUSE_LINGER_SECONDS)
         except OSError:
             pass
@@ -577,6 +593,19 @@ class Server(WSGIServer):
         log.warning("refusing a connection from %s: all %d connections are busy%s", remote, self.connections.cap,
                     others)
         self._refused, self._next_refused_warning = 0, now + REFUSED_WARNING_SECONDS
+
+
+def _peeked_origin(sock) -> str | None:
+    """The Origin header among a refused request's first bytes, peeked (the linger drops them after the answer);
+    waited for at most half of REFUSE_LINGER_SECONDS (a client sends its request as soon as it has connected)."""
+    head = b""
+    with Timeout(REFUSE_LINGER_SECONDS / 2, False):
+        head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
+    for line in head.split(b"\r\n")[1:-1]:   # whole header lines only
+        name, colon, value = line.partition(b":")
+        if colon and name.strip().lower() == b"origin":
+            return value.strip().decode("latin-1")
+    return None
 
 
 def linger(sock, seconds: float) -> None:
