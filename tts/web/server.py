@@ -74,6 +74,11 @@ _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
 # Descriptors kept free of connections: model and data files, Redis, the notify socket,
 # the worker's pipes and libraries' own (measured: ~10 with both voices loaded).
 DESCRIPTOR_RESERVE = 64
+# What one connection may hold while its answer is sent to a slow reader: its socket, the file its result's
+# samples spilled to past audio_buffer.MEMORY_BYTES, and the file of its encoding (spilled past 1 MB, or a kept
+# result's, open while it is read). The cap counts each connection so: counted as one, ~(limit - 64) / 2 slow
+# readers of long results took every descriptor, accept() failed and results could not spill.
+DESCRIPTORS_PER_CONNECTION = 3
 MIN_CONNECTIONS = 16
 DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
 EXIT_BAD_SETTINGS = 2         # a setting no retry fixes (TTS_*, a host to listen on): RestartPreventExitStatus=
@@ -133,19 +138,33 @@ class ConnectionLimits:
 
 
 def connection_cap(wanted: int = 0) -> int:
-    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most the descriptor
-    limit less DESCRIPTOR_RESERVE."""
+    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most what the descriptor limit
+    less DESCRIPTOR_RESERVE holds at DESCRIPTORS_PER_CONNECTION each."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 1 << 20
-    room = soft - DESCRIPTOR_RESERVE
+    room = (soft - DESCRIPTOR_RESERVE) // DESCRIPTORS_PER_CONNECTION
     if room < MIN_CONNECTIONS:
         raise RuntimeError(f"the descriptor limit ({soft}) leaves no room for connections: raise it "
-                           f"(LimitNOFILE= in the unit, ulimit -n) to at least {DESCRIPTOR_RESERVE + MIN_CONNECTIONS}")
+                           f"(LimitNOFILE= in the unit, ulimit -n) to at least "
+                           f"{DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * MIN_CONNECTIONS}")
     if wanted > room:
         log.warning("TTS_MAX_CONNECTIONS=%d is above what the descriptor limit (%d) allows; using %d",
                     wanted, soft, room)
     return min(wanted or DEFAULT_MAX_CONNECTIONS, room)
+
+
+def raise_descriptor_limit(wanted: int = 0) -> None:
+    """Raise the soft descriptor limit toward the hard one, as far as `wanted` connections (0 =
+    DEFAULT_MAX_CONNECTIONS) need. systemd gives a service a soft limit of 1,024 under a far higher hard one,
+    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * (wanted or DEFAULT_MAX_CONNECTIONS)
+    target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+    if soft != resource.RLIM_INFINITY and target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        log.info("raised the descriptor limit from %d to %d (the hard limit is %s)", soft, target,
+                 "unlimited" if hard == resource.RLIM_INFINITY else hard)
 
 
 class ConnectionDeadline(OSError):
@@ -661,6 +680,7 @@ def listen(settings: Settings) -> socket.socket:
 
 def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
     """Serve `app` on `listener` (from `listen`) until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
+    raise_descriptor_limit(settings.max_connections)
     server = Server(listener, app, ConnectionLimits.from_settings(settings))
     stop, hurry = Event(), Event()   # the first signal drains; a second one ends the drain at once
 
