@@ -81,6 +81,17 @@ def test_async_job_goes_from_202_to_done_with_audio(client):
     assert rate == 24000 and len(samples) / rate == pytest.approx(status["audio_seconds"], abs=0.01)
 
 
+def test_a_finished_jobs_status_says_until_when_its_result_is_kept(app, client):
+    """A client could not tell when its result would go (a 404, now a 410) but by knowing the server's settings."""
+    job = client.post("/tts", json={"text": "你好。", "async": True}).get_json()
+    deadline = time.monotonic() + 30
+    while (status := client.get(job["links"]["self"]).get_json())["status"] != "done":
+        assert status["expires"] is None and time.monotonic() < deadline
+        gevent.sleep(0.05)
+    ttl = app.config["TTS_SETTINGS"].job_ttl_seconds
+    assert status["expires"] == pytest.approx(status["finished"] + ttl)
+
+
 def test_async_job_ids_are_random_not_a_hash_of_the_text(client):
     ids = {client.post("/tts", json={"text": "你好。", "async": True}).get_json()["id"] for _ in range(2)}
     assert len(ids) == 2

@@ -54,8 +54,9 @@ def tts():
 @api.get("/tts/jobs/<job_id>")
 def job_status(job_id: str):
     job = service().jobs.get(job_id)
+    expires = None if job.finished is None else job.finished + service().jobs.ttl
     body = {"id": job.id, "status": job.status, **queue_place(job), "created": job.created,
-            "started": job.started, "finished": job.finished, "links": job_links(job)}
+            "started": job.started, "finished": job.finished, "expires": expires, "links": job_links(job)}
     if job.status == DONE:
         body["audio_seconds"] = round(job.audio.seconds, 3)
         body["cpu_seconds"] = round(job.cpu_seconds, 4)

@@ -121,7 +121,11 @@ def _schemas(settings: Settings) -> dict:
                              "links": links}, additionalProperties=False),
         "Job": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
                      "created": _NUM,
-                     "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM, "links": links,
+                     "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM,
+                     "expires": {"type": ["number", "null"], "description": "once finished: when (Unix time) the job "
+                                 "is dropped, TTS_JOB_TTL_SECONDS after it finished (from then on 410 job_expired; a "
+                                 "result already fetched may go earlier to make room); null until it finishes"},
+                     "links": links,
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
