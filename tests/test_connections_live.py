@@ -406,9 +406,9 @@ def test_at_the_cap_the_connection_waiting_longest_makes_room(tiny_server):
     assert closed == [idle[0]]
 
 
-def refused_at_the_cap(server) -> tuple[bytes, bool]:
+def refused_at_the_cap(server, headers: bytes = b"") -> tuple[bytes, bool]:
     """What a new connection gets while every one of the cap's connections is inside a request (its headers
-    in, its body awaited), and whether the server closed it."""
+    in, its body awaited), and whether the server closed it; its request has `headers` besides Host."""
     busy = []
     for _ in range(3):
         sock = connect(server)
@@ -417,7 +417,7 @@ def refused_at_the_cap(server) -> tuple[bytes, bool]:
         busy.append(sock)
     time.sleep(0.5)
     extra = connect(server)
-    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n")
     response, closed = read_until_closed(extra, time.monotonic() + SLACK)
     extra.close()
     for sock in busy:

@@ -68,17 +68,6 @@ def test_a_deleted_job_is_404_not_410():
         store.get(job.id)
 
 
-def test_a_fetched_result_dropped_for_room_is_410_saying_so():
-    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
-    first, second = finished_job(), finished_job()
-    for job in (first, second):
-        store.add(job)
-        job.fetched = True
-    store.admit(Job(REQUEST, ONE_SECOND))
-    with pytest.raises(JobExpired, match="fetched"):
-        store.get(first.id)
-
-
 def test_the_ids_of_expired_jobs_are_bounded_in_number_and_memory(monkeypatch):
     import tracemalloc
 
@@ -108,14 +97,14 @@ def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
     assert all(store.get(job.id) is job for job in kept)
 
 
-def test_fetched_results_make_room_oldest_first():
+def test_fetched_results_make_room_oldest_first_and_a_dropped_one_is_410_saying_so():
     store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
     first, second = finished_job(), finished_job()
     for job in (first, second):
         store.add(job)
         job.fetched = True
     store.admit(Job(REQUEST, ONE_SECOND))
-    with pytest.raises(JobExpired):
+    with pytest.raises(JobExpired, match="fetched"):
         store.get(first.id)
     assert store.get(second.id) is second
 

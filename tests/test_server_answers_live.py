@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from test_connections_live import SLACK, connect, head_and_body, read_until_closed, serving_again
+from test_connections_live import SLACK, connect, head_and_body, read_until_closed, refused_at_the_cap, serving_again
 
 pytestmark = pytest.mark.live
 
@@ -124,17 +124,6 @@ def test_a_connection_closed_mid_headers_to_make_room_can_be_read_by_a_listed_or
 
 
 def test_a_connection_refused_at_the_cap_can_be_read_by_a_listed_origin(server):
-    busy = []
-    for _ in range(3):   # every connection inside a request: its headers in, its body awaited
-        sock = connect(server)
-        sock.sendall(b"POST /tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100\r\n\r\n")
-        busy.append(sock)
-    time.sleep(0.5)
-    extra = connect(server)
-    extra.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {ORIGIN}\r\n\r\n".encode())
-    response, closed = read_until_closed(extra, time.monotonic() + SLACK)
-    for sock in [extra, *busy]:
-        sock.close()
+    response, closed = refused_at_the_cap(server, f"Origin: {ORIGIN}\r\n".encode())
     assert response.startswith(b"HTTP/1.1 503 ") and closed and cors_of(response) == ORIGIN
     assert serving_again(server)
