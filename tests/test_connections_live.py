@@ -531,12 +531,13 @@ def test_headers_that_never_end_get_an_access_line_with_the_path_but_not_the_que
 
 
 def test_a_request_whose_headers_are_still_coming_at_shutdown_is_told_the_server_is_stopping():
-    """It was answered 503 too_many_connections ("no room for another connection"): not why it was closed."""
-    server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0")
+    """It was answered 503 too_many_connections ("no room for another connection"): not why it was closed; and
+    without CORS headers, so a page of a listed origin saw a network error instead."""
+    server = LiveServer(TTS_CACHE_MB="0", TTS_KOKORO="0", TTS_CORS_ORIGINS="https://app.example")
     try:
         server.wait_ready()
         sock = connect(server)
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # and the rest never comes
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://app.example\r\n")   # no end
         deadline = time.monotonic() + SLACK
         while connection_states(server).get("reading") != 1:   # the server has begun to read it
             assert time.monotonic() < deadline, "the server never began to read the request"
@@ -550,3 +551,4 @@ def test_a_request_whose_headers_are_still_coming_at_shutdown_is_told_the_server
     status, headers, body = head_and_body(response)
     assert status.startswith("HTTP/1.1 503 ") and closed and exit_code == 0
     assert json.loads(body)["error"]["code"] == "shutting_down" and int(headers["retry-after"]) >= 1
+    assert headers["access-control-allow-origin"] == "https://app.example"
