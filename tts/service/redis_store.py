@@ -179,7 +179,6 @@ class RedisJobs:
             return job
         return self._guard.run(read, lambda: None)
 
-
     def gone(self, job_id: str) -> float | None:
         """When the record of a finished job expired (or Redis dropped it early), for GONE_SECONDS after."""
         def read(client: redis.Redis) -> float | None:
