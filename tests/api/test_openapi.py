@@ -169,6 +169,8 @@ EXAMPLES = {
     ("/dev/captioned_speech", "post"): synthesis_examples("/dev/captioned_speech"),
     ("/tts/jobs/{job_id}/captions", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=vtt"),
+        "304": lambda app, c: (lambda url: c.get(url, headers={"If-None-Match": c.get(url).headers["ETag"]}))(
+            f"/tts/jobs/{finished_job(app, c)}/captions"),
         "400": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=ass"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/captions"),
         "410": lambda app, c: c.get(f"/tts/jobs/{expired_job(app, c)}/captions"),

@@ -201,7 +201,10 @@ def _caption_paths() -> dict:
         "/tts/jobs/{job_id}/captions": _get("Captions of a finished async job (for `<track src>`)", {
             "200": {"description": "Each character's start and end.", "content": {
                 "application/json": {"schema": {"$ref": _REF + "Captions"}},
-                "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}}},
+                "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}},
+                "headers": {"ETag": _header(_STR, "never changes for the job and format")}},
+            "304": {"description": "If-None-Match named this ETag: no body.",
+                    "headers": {"ETag": _header(_STR, "as sent")}},
             "400": _json("`format` is not json, vtt or srt, or another parameter was sent.", "Error"),
             **_unfinished_job()}, parameters=job_id),
         "/dev/captioned_speech": {"post": {
