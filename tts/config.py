@@ -63,7 +63,7 @@ class Settings:
     body_timeout_seconds: int = 30       # and its whole body within this after the headers
     keepalive_timeout_seconds: int = 15  # an idle kept-alive connection is closed after this
     send_timeout_seconds: int = 60       # a client that reads nothing of its response this long is dropped
-    max_connections: int = 0             # 0 = 4096; never more than the descriptor limit less a reserve of 64
+    max_connections: int = 0             # 0 = 4096; never more than (the descriptor limit - 64) / 3
     # Access control (tts/web/access.py); all off by default, which suits a loopback bind.
     api_keys: str = ""                   # comma-separated; set = "Authorization: Bearer <key>" required
     rate_limit_per_minute: int = 0       # syntheses per key (or client address) per minute; 0 = no limit
