@@ -44,7 +44,7 @@ _DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了
 _MUST_SOME = {"有点", "有些"}
 # What a person must do that jieba does not tag a verb: a verb tried (X一X, tagged an idiom) or taking care.
 _TRIED = re.compile(r"(.)一\1")
-_TAKING_CARE = ("小心", "注意", "留神", "当心")
+_CARE_WORDS = ("小心", "注意", "留神", "当心")
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着), or "suffer"
 # what the verb does (别冻着, 累着了, 吓着孩子了).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
@@ -97,7 +97,7 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
-    if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_TAKING_CARE) and not nxt.startswith("注意力")):
+    if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_CARE_WORDS) and not nxt.startswith("注意力")):
         return "dei3"   # 我得想一想, 你得小心点, 你得注意安全 (jieba: i, n, nz)
     joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
     must_do = nxt_pos.startswith(("v", "d", "p", "l"))
@@ -525,7 +525,7 @@ _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
 _PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
 # 为人所知, 为大家所熟悉; not the 所 of 所有, 所在, 研究所, 派出所 (为所有的孩子, 为研究所工作).
-_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
+_PASSIVE = re.compile(_NOT_PAUSE + r"{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
 # The 以 of 以…为 "take … as" (以他为榜样, 以此为戒); not 可以, 所以, 以后, 以来, 以为 (我可以为你做饭).
 _TAKE_AS = re.compile(r"(?<![可所难加予得足])以(?![后前来及便免至上下内外为])")
 # Two-character verbs that take 为 "as, into" (设置为, 定义为, 衍生为, 转生为): their last character
@@ -537,7 +537,7 @@ _NOT_TAKING = ("应当", "工作", "合作", "操作", "写作")
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
-_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
+_PURPOSE = re.compile(_NOT_PAUSE + r"{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
