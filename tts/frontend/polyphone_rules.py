@@ -487,9 +487,10 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
         return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
-    if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
-        return None
     after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+    if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
+        doer = after_subject or clause.endswith(_HABITUALLY)   # 要为所有的孩子提供帮助, 他每天为母亲下厨
+        return "wei4" if doer and _done_for(text, i) else None
     return None if served and not purpose and not after_subject else "wei4"
 
 
@@ -502,9 +503,15 @@ def _opens_for(text: str, i: int) -> bool:
     if _acts_as(text, i):
         return False
     doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
-    done_for = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1)
-    ranked = _RANKED.match(text, i + 1)   # 为国内首家提供云服务的企业: the copula
-    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or bool(done_for and not ranked)
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _done_for(text, i)
+
+
+def _done_for(text: str, i: int) -> bool:
+    """Whether the clause after 为 names something done for someone or something: a verb of doing for
+    (为乘客提供了方便, 为母亲下厨), a purpose (为别人着想), 而 and an effort (为会议成功而努力), or kin and
+    what is done for them (为其母丧事大操大办); not after a rank (为国内首家提供云服务的企业: the copula)."""
+    done = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1) or _FOR_SAKE.match(text, i + 1)
+    return bool(done or _KIN_FOR.match(text, i + 1)) and not _RANKED.match(text, i + 1)
 
 
 def _acts_as(text: str, i: int) -> bool:
@@ -520,6 +527,14 @@ _OTHERS = ("人们", "别人", "他人")
 _DONE_FOR = re.compile(_NOT_PAUSE + r"{1,10}?(?:提供|打下|奠定|创造|带来|扳平|扳回|夺得|赢得|"
                        r"举行|解围|铺平|发挥|培养|起名|报了仇|熬|下厨|引进|进行)")
 _RANKED = re.compile(_NOT_PAUSE + r"{0,6}?(?:首|第|唯一|最)")
+# How often or how long someone does something for another, right before 为 (他每天为母亲下厨, 一直在为比赛而努力).
+_HABITUALLY = ("每天", "一直", "经常", "常常", "总是", "正在", "都在", "也在", "还在", "一直在")
+# 为…而 and an effort or a feeling: "for the sake of" (为会议成功而努力, 为理想而奋斗, 为你而骄傲); not 为零而不是一.
+_FOR_SAKE = re.compile(_NOT_PAUSE + r"{1,12}?而(?:努力|奋斗|战斗|战|献身|牺牲|拼搏|斗争|忙碌|奔波|操劳|欢呼|干杯|举杯|"
+                       r"工作|学习|活|死|歌|哭|流泪|骄傲|自豪|高兴|欣慰|担忧|发愁|烦恼|操心|付出|祈祷)")
+# Kin 为 does something for, with more of the clause after them (为母亲下厨, 为其母丧事大操大办); not 其母公司.
+_KIN_FOR = re.compile(r"(?:其|他的|她的|自己的|我的|你的)?(?:母亲|父亲|妈妈|爸爸|妻子|丈夫|儿子|女儿|家人|亲人|老人|"
+                      r"[其亡][母父妻夫](?![公校体语国港舰本亲系]))(?=" + _NOT_PAUSE + ")(?!所)")
 # Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
 _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
