@@ -25,7 +25,23 @@ WEI_DONE_FOR = [
     ("他被选为班长。", "为", 0, "wei2"),
 ]
 
-CASES = WEI_DONE_FOR
+# 好 on its own before what one is fond of is hao4 (好面子, 好管闲事); "a good …" after 个/的/一 stays hao3.
+HAO_FOND = [
+    ("她这个人很好面子。", "好", 0, "hao4"),
+    ("老王好面子，不肯求人。", "好", 0, "hao4"),
+    ("他好打抱不平。", "好", 0, "hao4"),
+    ("你就给他一个好面子吧。", "好", 0, "hao3"),
+    ("今天天气好，面子上也过得去。", "好", 0, "hao3"),
+]
+
+# 处得来 after 从/自 and a source: "got from there" (de2); 他俩处得来 "get along" stays de5.
+DE_GOT_FROM = [
+    ("这是我从同事处得来的消息。", "得", 0, "de2"),
+    ("他俩很处得来。", "得", 0, "de5"),
+    ("我们俩处得来吗？", "得", 0, "de5"),
+]
+
+CASES = WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM
 
 
 def _reading(sentence: str, char: str, nth: int) -> str:

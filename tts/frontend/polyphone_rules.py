@@ -881,7 +881,19 @@ _DELIGHTED = set("了坏开呵")
 _MUSIC_BEFORE = set("古民雅礼国器声奏弦管鼓")   # 听了一晚上古乐了: music that jieba splits (yue4)
 
 
+def _hao_fond(text: str, i: int, word: str) -> str | None:
+    """好 on its own before what one is fond of (他这个人好面子, 好管闲事, 好打抱不平) is hao4 "be fond of";
+    after 个/的/一 it is "good" (给他一个好面子)."""
+    fond = word == "好" and text.startswith(_FOND_OF, i + 1)
+    return "hao4" if fond and text[i - 1 : i] not in _BEFORE_GOOD else None
+
+
+_FOND_OF = ("面子", "虚荣", "管闲事", "打抱不平")
+_BEFORE_GOOD = set("个的一")
+
+
 _CHAR_RULES: dict[str, CharRule] = {
+    "好": _hao_fond,
     "调": _tiao_reading,
     "数": _shu_verb_reading,
     "着": _zhao_potential,
@@ -984,7 +996,13 @@ _CLOSING_PARTICLES = set("了吗呢啊吧呀啦嘛哩哪嘞")
 _HURRIED = set("想抢赶")
 
 
+def _de_got_from(text: str, i: int, word: str) -> str | None:
+    """处得来 after 从/自 and a source is "got from there" (从朋友处得来的消息: de2), not "get along" (de5)."""
+    return "de2" if word == "处得来" and _SOURCE.search(_clause(text, i)) else None
+
+
 _OVER_DICTIONARY: dict[str, CharRule] = {
+    "得": _de_got_from,
     "重": _zhong_heavily,
     "长": _zhang_grown,
     "没": _mei_received,
