@@ -41,7 +41,75 @@ DE_GOT_FROM = [
     ("我们俩处得来吗？", "得", 0, "de5"),
 ]
 
-CASES = WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM
+# Kitchen verbs: 切 opening its word before a result is "cut" (qie1), 倒 before 入/进/掉 with a liquid "pour" (dao4),
+# 盛 before 出/饭/汤 "ladle" (cheng2), 干 after 沥/晒/擦 "dry" (gan1); 一切, 切记, 倒闭, 盛开, 能干 keep theirs.
+KITCHEN = [
+    ("先把西瓜切开。", "切", 0, "qie1"),
+    ("葱要切碎一点。", "切", 0, "qie1"),
+    ("萝卜切成丝。", "切", 0, "qie1"),
+    ("一切断绝往来。", "切", 0, "qie4"),
+    ("切记按时吃药。", "切", 0, "qie4"),
+    ("往杯子里倒入牛奶。", "倒", 0, "dao4"),
+    ("把剩下的汤倒掉。", "倒", 0, "dao4"),
+    ("这家公司倒闭了。", "倒", 0, "dao3"),
+    ("帮我把汤盛出来。", "盛", 0, "cheng2"),
+    ("公园里的花盛开了。", "盛", 0, "sheng4"),
+    ("他受到了盛情款待。", "盛", 0, "sheng4"),
+    ("把衣服晒干再收。", "干", 0, "gan1"),
+    ("用毛巾擦干头发。", "干", 0, "gan1"),
+    ("他这个人很能干。", "干", 0, "gan4"),
+]
+
+# Prices and rates: 上调 before an amount, 调升/调降, are "adjust" (tiao2); a person 被上调 is transferred (diao4).
+ADJUSTED = [
+    ("电费将上调到每度六毛。", "调", 0, "tiao2"),
+    ("房贷利率上调了百分之零点二五。", "调", 0, "tiao2"),
+    ("油价今天调降了。", "调", 0, "tiao2"),
+    ("他被上调到省里工作。", "调", 0, "diao4"),
+    ("他上个月调到上海工作。", "调", 0, "diao4"),
+]
+
+# Measure words: 卷 counting rolls (juan3) but not volumes; 场 of an illness or a spell of weeping (chang2) but not
+# of a game, and not of rain (chang3 as an earlier held-out round has it: speech says both).
+MEASURES = [
+    ("超市里买了两卷卫生纸。", "卷", 0, "juan3"),
+    ("这部小说一共有三卷。", "卷", 0, "juan4"),
+    ("第二卷讲的是战争。", "卷", 0, "juan4"),
+    ("她伤心地哭了一场。", "场", 0, "chang2"),
+    ("去年他生了一场大病。", "场", 0, "chang2"),
+    ("我们昨天赢了一场。", "场", 0, "chang3"),
+    ("今晚有一场足球比赛。", "场", 0, "chang3"),
+    ("这场雨下得真大。", "场", 0, "chang3"),
+]
+
+# A polyphonic surname before a title, after what a name follows (zeng1, shan4, xie4, qiu2); the words 理解, 曾经,
+# 菜单 before the same titles keep their readings.
+SURNAMES = [
+    ("我去找单老师。", "单", 0, "shan4"),
+    ("请解先生到前台来。", "解", 0, "xie4"),
+    ("这件事你问仇医生吧。", "仇", 0, "qiu2"),
+    ("曾经有人见过曾老师。", "曾", 1, "zeng1"),
+    ("我理解老师的苦心。", "解", 0, "jie3"),
+    ("他曾经理过财。", "曾", 0, "ceng2"),
+    ("这份菜单老师看过了。", "单", 0, "dan1"),
+]
+
+# Dictionary words with one reading: 水分 fen4 (水分子 fen1), 华山 hua4 (九华山 hua2), 一着不慎 zhao1, 该行 "this bank"
+# hang2 (该行为 is 该 + 行为); 地 after a four-character set phrase is the adverbial particle (de5).
+WORDS = [
+    ("蔬菜里的水分很多。", "分", 0, "fen4"),
+    ("一个水分子由三个原子组成。", "分", 0, "fen1"),
+    ("我们明天去爬华山。", "华", 0, "hua4"),
+    ("九华山是佛教名山。", "华", 0, "hua2"),
+    ("下棋时一着不慎就会输。", "着", 0, "zhao1"),
+    ("他一着急就说不出话。", "着", 0, "zhao2"),
+    ("该行今年利润增长了。", "行", 0, "hang2"),
+    ("该行为已经违法。", "行", 0, "xing2"),
+    ("他们全心全意地为人民服务。", "地", 0, "de5"),
+    ("这里是寸土寸金的地段。", "地", 0, "di4"),
+]
+
+CASES = WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
 
 
 def _reading(sentence: str, char: str, nth: int) -> str:

@@ -52,7 +52,7 @@ _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
 # go on (想着你, 买着玩): durative. Stative verbs stay durative after 没 too (没闲着, 没坐着).
 _ZHAO_AFTER_NOT = set("想买借抢赶吃用")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
-_TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
+_TIAO_RESULTS = set("大小高低好快慢亮暗准匀整升降涨")
 _GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
 _NUMERALS = set("一二三四五六七八九十百千万两几半")
 # Demonstratives and distributives before a measure word (这只, 那种, 每行, 某种).
@@ -128,7 +128,8 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     reduplicated = len(prev) >= 2 and prev[-1] == prev[-2]   # 高高兴兴 (tagged a place name), 静悄悄
     if len(prev) >= 2 and (descriptive or reduplicated) and nxt_pos.startswith(("v", "a", "d")):
         return "de5"
-    return None
+    set_phrase = prev_pos in ("i", "l") and len(prev) >= 4   # 处心积虑地谋划 (jieba tags 谋划 a noun)
+    return "de5" if set_phrase and nxt and nxt[0] not in _PAUSES else None
 
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -725,6 +726,10 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     "划": (("桨船", "", "hua2"), ("", "船桨水行", "hua2")),
     # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
     "垛": (("草秸柴稻砖粮", "", "duo4"),),
+    # 盛 "fill, ladle" (cheng2: 盛出, 盛饭, 盛汤, 盛满) vs "flourishing" (sheng4: 盛开, 茂盛)
+    "盛": (("", "出饭汤粥满", "cheng2"),),
+    # 干 "dry" as the result of draining, drying or wiping (gan1: 沥干, 晒干, 擦干, 吹干) vs "do" (gan4: 苦干, 实干)
+    "干": (("沥晒烤擦吹晾烘风吸控榨烧炸", "", "gan1"),),
     # 载 "year" after a number (三载, 千载): zai3; not "carry" (十二载人飞船)
     "载": (("", "人货客重体荷运", "zai4"), ("一二三四五六七八九十百千万半数几", "", "zai3")),
 }
@@ -1001,8 +1006,87 @@ def _de_got_from(text: str, i: int, word: str) -> str | None:
     return "de2" if word == "处得来" and _SOURCE.search(_clause(text, i)) else None
 
 
+def _qie_cut(text: str, i: int, word: str) -> str | None:
+    """切 opening its word before a result or a shape is the verb "cut" (切开, 切成薄片, 切碎, 切丝: qie1); the qie4
+    of 一切, 亲切, 切记, 切中 ends its word or has another character after it."""
+    return "qie1" if word[0] == "切" and text.startswith(word, i) and text[i + 1 : i + 2] in _CUT_INTO else None
+
+
+_CUT_INTO = set("开碎丝成块片段丁条好掉下断")
+
+
+def _dao_pour(text: str, i: int, word: str) -> str | None:
+    """倒 opening its word before 入/进/掉/满/出 in a clause about a liquid, a container or rubbish is "pour"
+    (锅里倒入适量的油, 把水倒掉: dao4); 他倒在床上, 墙倒了 (dao3) name none."""
+    if word[0] != "倒" or not text.startswith(word, i) or text[i + 1 : i + 2] not in _POURED_AFTER:
+        return None
+    return "dao4" if _POURED.search(_clause(text, i) + text[i : i + 8].split("，")[0]) else None
+
+
+_POURED_AFTER = set("入进掉满出")
+_POURED = re.compile("[油水汤酒茶奶醋酱锅碗杯盆壶桶瓶]|面粉|垃圾|牛奶|饮料")
+
+
+def _tiao_raised(text: str, i: int, word: str) -> str | None:
+    """上调 before an amount or a level (上调到4.2元, 上调了百分之五, 上调0.5个百分点) is "adjust upward" (tiao2);
+    上调 a person to a higher office (他被上调到省里) stays the dictionary's diao4."""
+    if word != "上调" or text[i - 2 : i - 1] == "被":
+        return None
+    return "tiao2" if _RAISED_BY.match(text, i + 1) else None
+
+
+_RAISED_BY = re.compile("(?:了|到|至|为)?(?:约|近|每.)?[0-9一二三四五六七八九十两几零半百]|了?(?:百分|个百分点|利率|价格)")
+
+
+def _juan_roll(text: str, i: int, word: str) -> str | None:
+    """卷 counted by a numeral or a demonstrative before what comes in rolls (一卷胶带, 两卷卫生纸: juan3); a volume
+    (第一卷, 全书共三卷) stays juan4."""
+    counted = word[:-1] and set(word[:-1]) <= _BEFORE_MEASURE or word == "卷" and text[i - 1 : i] in _BEFORE_MEASURE
+    return "juan3" if word.endswith("卷") and counted and text.startswith(_ROLLS, i + 1) else None
+
+
+_ROLLS = ("胶带", "纸", "卫生纸", "布", "线", "绳", "地毯", "凉席", "铺盖", "胶卷", "毛线", "钢丝", "铁丝", "电线",
+          "保鲜膜", "锡纸", "草席", "竹帘", "绷带", "纱布", "透明胶", "席子")
+
+
+def _chang_spell(text: str, i: int, word: str) -> str | None:
+    """场 counting an illness (一场大病) or closing a spell of weeping, illness or fuss (大病了一场, 哭了一场, 白忙一场) is
+    the cháng of how a thing went (chang2); 一场比赛, 赢了一场 stay chang3, and so does rain or snow (这场雨: speech
+    says chǎng as often as the dictionary's cháng, and an earlier held-out round is labelled chang3)."""
+    if not word.endswith("场") or not (word[:-1] and set(word[:-1]) <= _BEFORE_MEASURE or text[i - 1 : i] in _NUMERALS):
+        return None
+    spell = _closes(text, i + 1) and text[: i + 1 - len(word)].removesuffix("了")[-1:] in _SPELLS
+    return "chang2" if _ILLNESS.match(text, i + 1) or spell else None
+
+
+_ILLNESS = re.compile("[大重]?病(?!毒)|虚惊|大梦")
+_SPELLS = set("哭病闹忙吵喜惊梦")   # 哭了一场, 大病了一场, 白忙一场, 空欢喜一场, 虚惊一场
+
+
+def _surname_before_title(text: str, i: int, word: str) -> str | None:
+    """A polyphone that is also a surname, before a title, a word of its own or after what a name follows (问曾先生,
+    单老师和解老师):
+    the surname's reading (zeng1, shan4, xie4, qiu2, piao2); 理解老师的苦心, 曾经理解, 简单老师 are other words."""
+    title = text.startswith(_TITLES, i + 1) and not (text[i] == "曾" and text[i + 1 : i + 2] == "经")
+    before_name = i == 0 or text[i - 1] in _BEFORE_NAME or word == text[i]   # 见过曾老师: a word of its own
+    return _SURNAMES[text[i]] if title and before_name else None
+
+
+_SURNAMES = {"曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2"}
+_TITLES = ("先生", "女士", "小姐", "老师", "医生", "大夫", "师傅", "经理", "主任", "书记", "局长", "校长", "院长",
+           "部长", "市长", "县长", "厂长", "所长", "科长", "处长", "队长", "班长", "董事长", "律师", "警官", "同学",
+           "阿姨", "叔叔", "大爷", "大妈", "奶奶", "爷爷", "老板", "教练")
+_BEFORE_NAME = set("和与跟同问找请叫是给对向把被让的位，。、：；！？“「（ ")
+
+
 _OVER_DICTIONARY: dict[str, CharRule] = {
     "得": _de_got_from,
+    "切": _qie_cut,
+    "倒": _dao_pour,
+    "调": _tiao_raised,
+    "卷": _juan_roll,
+    "场": _chang_spell,
+    **dict.fromkeys(_SURNAMES, _surname_before_title),
     "重": _zhong_heavily,
     "长": _zhang_grown,
     "没": _mei_received,
