@@ -489,6 +489,8 @@ def test_held_out_classes_leave_alone(written, spoken):
     "a leading 2 before 百 in a decimal is 两": ("营收253.8亿元", "营收两百五十三点八亿元"),
     "a lone 2 before the point stays 二": ("增长2.5亿元", "增长二点五亿元"),
     "millimoles per litre are read, per-unit first as km/h is": ("5.6mmol/L", "每升五点六毫摩尔"),
+    "处 counts places, so a famous number before it counts too": ("全市共有120处景点", "全市共有一百二十处景点"),
+    "two places are 两处": ("会馆共有2处", "会馆共有两处"),
 })
 def test_blind11_classes(written, spoken):
     assert normalize(written) == spoken

@@ -50,7 +50,7 @@ LIANG_MEASURES = tuple(
     "个 位 名 只 条 件 本 张 次 回 遍 趟 天 年 岁 周 倍 成 层 辆 台 架 艘 匹 头 口 家 户 间 套 座 栋 所 块 片 "
     "颗 粒 根 支 枝 朵 棵 株 把 双 对 副 份 杯 瓶 碗 盘 包 袋 箱 盒 斤 克 吨 升 米 里 亩 元 角 毛 人 部 首 篇 封 "
     "句 门 样 类 种 项 组 批 群 队 届 期 场 局 轮 款 段 节 章 集 季 声 下 步 圈 站 点 分 秒 刻 公斤 公里 公分 "
-    "千克 千米 厘米 毫米 分钟 小时 秒钟 星期 礼拜 万 千 百 亿 页 题 道 枚 幅 册 卷 笔 通 列 排 盏 扇 顶 桌 例".split()
+    "千克 千米 厘米 毫米 分钟 小时 秒钟 星期 礼拜 万 千 百 亿 页 题 道 枚 幅 册 卷 笔 通 列 排 盏 扇 顶 桌 例 处".split()
 )
 # Every word that says what the number before it counts: the measure words and the units as spoken.
 MEASURES = LIANG_MEASURES + tuple(LATIN_UNITS.values())
