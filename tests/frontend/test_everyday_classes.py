@@ -42,6 +42,7 @@ DE_GOT_FROM = [
 ]
 
 # Kitchen verbs: 切 opening its word before a result is "cut" (qie1), 倒 before 入/进/掉 with a liquid "pour" (dao4),
+# 划 with what a blade leaves (划破, 划痕) "scratch" (hua2; 计划 hua4),
 # 盛 before 出/饭/汤 "ladle" (cheng2), 干 after 沥/晒/擦 "dry" (gan1); 一切, 切记, 倒闭, 盛开, 能干 keep theirs.
 KITCHEN = [
     ("先把西瓜切开。", "切", 0, "qie1"),
@@ -52,6 +53,11 @@ KITCHEN = [
     ("往杯子里倒入牛奶。", "倒", 0, "dao4"),
     ("把剩下的汤倒掉。", "倒", 0, "dao4"),
     ("这家公司倒闭了。", "倒", 0, "dao3"),
+    ("把调好的面糊倒进模具。", "倒", 0, "dao4"),
+    ("把蛋液倒入锅中。", "倒", 0, "dao4"),
+    ("他的手指被纸划破了。", "划", 0, "hua2"),
+    ("新车上有一道划痕。", "划", 0, "hua2"),
+    ("我们计划下周出发。", "划", 0, "hua4"),
     ("帮我把汤盛出来。", "盛", 0, "cheng2"),
     ("公园里的花盛开了。", "盛", 0, "sheng4"),
     ("他受到了盛情款待。", "盛", 0, "sheng4"),

@@ -722,8 +722,8 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     "薄": (("且很太较又更变得越最", "", "bao2"),),
     # 之差 "the difference": cha1
     "差": (("之", "", "cha1"),),
-    # 划 "row" (hua2) with what is rowed or what rows
-    "划": (("桨船", "", "hua2"), ("", "船桨水行", "hua2")),
+    # 划 "row" (hua2) with what is rowed or what rows, and "scratch, cut" with its result (划破, 划伤, 划痕)
+    "划": (("桨船", "", "hua2"), ("", "船桨水行破伤痕", "hua2")),
     # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
     "垛": (("草秸柴稻砖粮", "", "duo4"),),
     # 盛 "fill, ladle" (cheng2: 盛出, 盛饭, 盛汤, 盛满) vs "flourishing" (sheng4: 盛开, 茂盛)
@@ -1024,7 +1024,7 @@ def _dao_pour(text: str, i: int, word: str) -> str | None:
 
 
 _POURED_AFTER = set("入进掉满出")
-_POURED = re.compile("[油水汤酒茶奶醋酱锅碗杯盆壶桶瓶]|面粉|垃圾|牛奶|饮料")
+_POURED = re.compile("[油水汤酒茶奶醋酱液汁浆糊锅碗杯盆壶桶瓶]|面粉|垃圾|饮料")
 
 
 def _tiao_raised(text: str, i: int, word: str) -> str | None:
