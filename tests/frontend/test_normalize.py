@@ -491,6 +491,10 @@ def test_held_out_classes_leave_alone(written, spoken):
     "millimoles per litre are read, per-unit first as km/h is": ("5.6mmol/L", "每升五点六毫摩尔"),
     "处 counts places, so a famous number before it counts too": ("全市共有120处景点", "全市共有一百二十处景点"),
     "two places are 两处": ("会馆共有2处", "会馆共有两处"),
+    "a below-zero low bound of a temperature range": ("温度在-5~3℃之间", "温度在零下五度到三度之间"),
+    "both bounds below zero": ("气温-10~-2℃", "气温零下十度到零下两度"),
+    "a negative low bound of another unit stays 负": ("-5-3V", "负五到三伏"),
+    "a range above zero keeps one unit": ("气温8~15℃", "气温八到十五度"),
 })
 def test_blind11_classes(written, spoken):
     assert normalize(written) == spoken
