@@ -75,12 +75,15 @@ ADJUSTED = [
     ("他上个月调到上海工作。", "调", 0, "diao4"),
 ]
 
-# Measure words: 卷 counting rolls (juan3) but not volumes; 场 of an illness or a spell of weeping (chang2) but not
+# Measure words: 卷 counting rolls, and the verb 卷起/卷走 (juan3), but not volumes or 卷子; 场 of an illness or a spell of weeping (chang2) but not
 # of a game, and not of rain (chang3 as an earlier held-out round has it: speech says both).
 MEASURES = [
     ("超市里买了两卷卫生纸。", "卷", 0, "juan3"),
     ("这部小说一共有三卷。", "卷", 0, "juan4"),
     ("第二卷讲的是战争。", "卷", 0, "juan4"),
+    ("把饼卷起来再切。", "卷", 0, "juan3"),
+    ("大水卷走了小桥。", "卷", 0, "juan3"),
+    ("考试的卷子发下来了。", "卷", 0, "juan4"),
     ("她伤心地哭了一场。", "场", 0, "chang2"),
     ("去年他生了一场大病。", "场", 0, "chang2"),
     ("我们昨天赢了一场。", "场", 0, "chang3"),
@@ -101,7 +104,7 @@ SURNAMES = [
 ]
 
 # Dictionary words with one reading: 水分 fen4 (水分子 fen1), 华山 hua4 (九华山 hua2), 一着不慎 zhao1, 该行 "this bank"
-# hang2 (该行为 is 该 + 行为); 地 after a four-character set phrase is the adverbial particle (de5).
+# hang2 (该行为 is 该 + 行为), 好动/好胜 hao4; 地 after a four-character set phrase is the adverbial particle (de5).
 WORDS = [
     ("蔬菜里的水分很多。", "分", 0, "fen4"),
     ("一个水分子由三个原子组成。", "分", 0, "fen1"),
@@ -111,6 +114,9 @@ WORDS = [
     ("他一着急就说不出话。", "着", 0, "zhao2"),
     ("该行今年利润增长了。", "行", 0, "hang2"),
     ("该行为已经违法。", "行", 0, "xing2"),
+    ("这个男孩特别好动。", "好", 0, "hao4"),
+    ("她从小就很好胜。", "好", 0, "hao4"),
+    ("这个办法好是好，就是太贵。", "好", 0, "hao3"),
     ("他们全心全意地为人民服务。", "地", 0, "de5"),
     ("这里是寸土寸金的地段。", "地", 0, "di4"),
 ]

@@ -726,6 +726,8 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     "划": (("桨船", "", "hua2"), ("", "船桨水行破伤痕", "hua2")),
     # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
     "垛": (("草秸柴稻砖粮", "", "duo4"),),
+    # 卷 the verb "roll up, sweep along" before its result (juan3: 卷起来, 卷成, 卷入, 卷走); 卷子, 试卷 are juan4
+    "卷": (("", "起成入走着住", "juan3"),),
     # 盛 "fill, ladle" (cheng2: 盛出, 盛饭, 盛汤, 盛满) vs "flourishing" (sheng4: 盛开, 茂盛)
     "盛": (("", "出饭汤粥满", "cheng2"),),
     # 干 "dry" as the result of draining, drying or wiping (gan1: 沥干, 晒干, 擦干, 吹干) vs "do" (gan4: 苦干, 实干)
