@@ -41,7 +41,8 @@ DE_GOT_FROM = [
     ("我们俩处得来吗？", "得", 0, "de5"),
 ]
 
-# Kitchen verbs: 切 opening its word before a result is "cut" (qie1), 倒 before 入/进/掉 with a liquid "pour" (dao4),
+# Kitchen verbs: 切 opening its word before a result is "cut" (qie1), 倒 before 入/进/掉/在 with a liquid "pour" (dao4),
+# 倒在 with none and 倒 after a verb of falling "fall" (dao3; 倒是 "but" dao4),
 # 划 with what a blade leaves (划破, 划痕) "scratch" (hua2; 计划 hua4),
 # 盛 before 出/饭/汤 "ladle" (cheng2), 干 after 沥/晒/擦 "dry" (gan1); 一切, 切记, 倒闭, 盛开, 能干 keep theirs.
 KITCHEN = [
@@ -53,6 +54,11 @@ KITCHEN = [
     ("往杯子里倒入牛奶。", "倒", 0, "dao4"),
     ("把剩下的汤倒掉。", "倒", 0, "dao4"),
     ("这家公司倒闭了。", "倒", 0, "dao3"),
+    ("把汤倒在碗里。", "倒", 0, "dao4"),
+    ("他一回家就倒在沙发上。", "倒", 0, "dao3"),
+    ("妈妈累倒了。", "倒", 0, "dao3"),
+    ("老人晕倒在路边。", "倒", 0, "dao3"),
+    ("他累倒是不累，就是饿。", "倒", 0, "dao4"),
     ("把调好的面糊倒进模具。", "倒", 0, "dao4"),
     ("把蛋液倒入锅中。", "倒", 0, "dao4"),
     ("他的手指被纸划破了。", "划", 0, "hua2"),

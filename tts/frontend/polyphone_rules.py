@@ -1018,14 +1018,24 @@ _CUT_INTO = set("开碎丝成块片段丁条好掉下断")
 
 
 def _dao_pour(text: str, i: int, word: str) -> str | None:
-    """倒 opening its word before 入/进/掉/满/出 in a clause about a liquid, a container or rubbish is "pour"
-    (锅里倒入适量的油, 把水倒掉: dao4); 他倒在床上, 墙倒了 (dao3) name none."""
-    if word[0] != "倒" or not text.startswith(word, i) or text[i + 1 : i + 2] not in _POURED_AFTER:
+    """倒 opening its word before 入/进/掉/满/出/在 in a clause about a liquid, a container or rubbish is "pour"
+    (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4); 倒在 naming none is "fall" (他倒在床上: dao3), and so is 倒 alone
+    as the result of a verb of falling or force (累倒了, 病倒, 晕倒在路边: dao3), not 倒是 "but"."""
+    felled = len(word) == 2 and word[1] == "倒" and word[0] in _FELLED_BY or word == "倒" and text[i - 1 : i] in _FELLED_BY
+    if felled and text[i + 1 : i + 2] not in _BUT_AFTER:   # 累倒, 晕倒 as one word or two; 他累倒是不累: "but"
+        return "dao3"
+    if word[0] != "倒" or not text.startswith(word, i):
         return None
-    return "dao4" if _POURED.search(_clause(text, i) + text[i : i + 8].split("，")[0]) else None
+    if text[i + 1 : i + 2] not in _POURED_AFTER:
+        return None
+    if _POURED.search(_clause(text, i) + text[i : i + 8].split("，")[0]):
+        return "dao4"
+    return "dao3" if text[i + 1] == "在" else None
 
 
-_POURED_AFTER = set("入进掉满出")
+_POURED_AFTER = set("入进掉满出在")
+_FELLED_BY = set("累病摔晕推打跌绊撞吹压放撂扳醉吓滑冻饿砍击")
+_BUT_AFTER = set("是也")
 _POURED = re.compile("[油水汤酒茶奶醋酱液汁浆糊锅碗杯盆壶桶瓶]|面粉|垃圾|饮料")
 
 
