@@ -11,7 +11,8 @@ import pytest
 from tts.frontend.g2p import to_pinyin
 
 # 为 after a subject or a modal, then someone and what is done for them (a verb of doing for, 而 and an
-# effort, kin and more of the clause): "for", wei4. The copula, the passive with 所 and 为零而不是一 stay wei2.
+# effort, kin and more of the clause): "for", wei4; so after 别 "don't" (别为小事生气), not 分别为 "are respectively".
+# The copula, the passive with 所 and 为零而不是一 stay wei2.
 WEI_DONE_FOR = [
     ("我们要为每一位老人提供帮助。", "为", 0, "wei4"),
     ("他每天为父亲做饭。", "为", 0, "wei4"),
@@ -23,6 +24,8 @@ WEI_DONE_FOR = [
     ("该公司为其母公司全资控股。", "为", 0, "wei2"),
     ("该校为全国首家提供免费午餐的学校。", "为", 0, "wei2"),
     ("他被选为班长。", "为", 0, "wei2"),
+    ("别为这件小事生气。", "为", 0, "wei4"),
+    ("两组的得分分别为八十和九十。", "为", 0, "wei2"),
 ]
 
 # 好 on its own before what one is fond of is hao4 (好面子, 好管闲事); "a good …" after 个/的/一 stays hao3.
@@ -127,7 +130,15 @@ WORDS = [
     ("这里是寸土寸金的地段。", "地", 0, "di4"),
 ]
 
-CASES = WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
+# 得 after a person before an idiom of what to do is "must" (你得从长计议: dei3); 得 inside an idiom, or before 了, is not.
+DEI_IDIOM = [
+    ("这事我们得全力以赴。", "得", 0, "dei3"),
+    ("你得未雨绸缪才行。", "得", 0, "dei3"),
+    ("他做这行得心应手。", "得", 0, "de2"),
+    ("他得了第一名。", "得", 0, "de2"),
+]
+
+CASES = DEI_IDIOM + WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
 
 
 def _reading(sentence: str, char: str, nth: int) -> str:

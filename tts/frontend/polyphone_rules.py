@@ -99,6 +99,8 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_CARE_WORDS) and not nxt.startswith("注意力")):
         return "dei3"   # 我得想一想, 你得小心点, 你得注意安全 (jieba: i, n, nz)
+    if prev in _PERSONS and nxt_pos == "i":   # 你得从长计议, 我们得全力以赴: an idiom of what to do
+        return "dei3"
     joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
     must_do = nxt_pos.startswith(("v", "d", "p", "l"))
     if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
@@ -389,7 +391,9 @@ _BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国
 _SERVED = ("公司", "国家", "社会", "集体", "孩子", "家人", "父母", "自己", "别人", "客户", "顾客", "群众", "百姓", "这", "那")
 # Persons, then modals and adverbs; the persons include nouns by their last character (老师为这件事操心,
 # 医生为那个病人): 长 is left out for 增长为, 延长为 "grow, extend to".
-_BEFORE_FOR = set("你我他她它您们家人妈爸师生员友姐哥弟妹爷奶士亲夫要该意会能想都也还就愿肯得须")
+_BEFORE_FOR = set("你我他她它您们家人妈爸师生员友姐哥弟妹爷奶士亲夫要该意会能想都也还就愿肯得须别")
+# Words ending in 别 that are no "don't" before 为 (分别为A和B: "are respectively", wei2).
+_NOT_DONT = ("分别", "区别", "识别", "级别", "类别", "性别", "个别", "告别", "辨别", "鉴别", "差别", "特别")
 _TAKING_VERBS = set("选成称作视当认分化改变转被")
 
 
@@ -488,7 +492,7 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
         return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
-    after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+    after_subject = clause[-1:] in _BEFORE_FOR and not clause.endswith(_NOT_DONT) or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱, 别为小事计较
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         doer = after_subject or clause.endswith(_HABITUALLY)   # 要为所有的孩子提供帮助, 他每天为母亲下厨
         return "wei4" if doer and _done_for(text, i) else None
