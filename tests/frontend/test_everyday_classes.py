@@ -84,8 +84,9 @@ ADJUSTED = [
     ("他上个月调到上海工作。", "调", 0, "diao4"),
 ]
 
-# Measure words: 卷 counting rolls, and the verb 卷起/卷走 (juan3), but not volumes or 卷子; 场 of an illness or a spell of weeping (chang2) but not
-# of a game, and not of rain (chang3 as an earlier held-out round has it: speech says both).
+# Measure words: 卷 counting rolls, and the verb 卷起/卷走 (juan3), but not volumes or 卷子; 场 of an illness or a
+# spell of weeping (chang2) but not of a game, and not of rain (chang3 as an earlier held-out round has it: speech
+# says both).
 MEASURES = [
     ("超市里买了两卷卫生纸。", "卷", 0, "juan3"),
     ("这部小说一共有三卷。", "卷", 0, "juan4"),

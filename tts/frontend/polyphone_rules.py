@@ -492,7 +492,8 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
         return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
-    after_subject = clause[-1:] in _BEFORE_FOR and not clause.endswith(_NOT_DONT) or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱, 别为小事计较
+    # 他为公司工作, 辛勤工作为家人挣钱, 别为小事计较
+    after_subject = clause[-1:] in _BEFORE_FOR and not clause.endswith(_NOT_DONT) or clause.endswith(_NOT_TAKING)
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
         doer = after_subject or clause.endswith(_HABITUALLY)   # 要为所有的孩子提供帮助, 他每天为母亲下厨
         return "wei4" if doer and _done_for(text, i) else None
@@ -1025,7 +1026,8 @@ def _dao_pour(text: str, i: int, word: str) -> str | None:
     """倒 opening its word before 入/进/掉/满/出/在 in a clause about a liquid, a container or rubbish is "pour"
     (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4); 倒在 naming none is "fall" (他倒在床上: dao3), and so is 倒 alone
     as the result of a verb of falling or force (累倒了, 病倒, 晕倒在路边: dao3), not 倒是 "but"."""
-    felled = len(word) == 2 and word[1] == "倒" and word[0] in _FELLED_BY or word == "倒" and text[i - 1 : i] in _FELLED_BY
+    after_verb = text[i - 1 : i] in _FELLED_BY
+    felled = after_verb and (word == "倒" or len(word) == 2 and word == text[i - 1 : i + 1])
     if felled and text[i + 1 : i + 2] not in _BUT_AFTER:   # 累倒, 晕倒 as one word or two; 他累倒是不累: "but"
         return "dao3"
     if word[0] != "倒" or not text.startswith(word, i):
