@@ -139,7 +139,21 @@ DEI_IDIOM = [
     ("他得了第一名。", "得", 0, "de2"),
 ]
 
-CASES = DEI_IDIOM + WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
+# Everyday dialogue: 落 "leave behind" after 把 (la4; 叶子落在地上 luo4), 汗 "sweat" after 一把/一身/出 (han4; 成吉思汗
+# han2), 盛了一碗 cheng2 (兴盛了 sheng4), 好 before the particle 得 hao3.
+DIALOGUE = [
+    ("我把手机落在出租车上了。", "落", 0, "la4"),
+    ("他把作业本落下了。", "落", 0, "la4"),
+    ("叶子落在地上。", "落", 0, "luo4"),
+    ("看他走钢丝，大家都捏了一把汗。", "汗", 0, "han4"),
+    ("跑完步出了一身汗。", "汗", 0, "han4"),
+    ("成吉思汗统一了蒙古。", "汗", 0, "han2"),
+    ("奶奶给我盛了一碗粥。", "盛", 0, "cheng2"),
+    ("这些年家乡兴盛了。", "盛", 0, "sheng4"),
+    ("他的伤好得很快。", "好", 0, "hao3"),
+]
+
+CASES = DEI_IDIOM + DIALOGUE + WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
 
 
 def _reading(sentence: str, char: str, nth: int) -> str:

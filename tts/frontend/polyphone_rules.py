@@ -734,7 +734,9 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     # 卷 the verb "roll up, sweep along" before its result (juan3: 卷起来, 卷成, 卷入, 卷走); 卷子, 试卷 are juan4
     "卷": (("", "起成入走着住", "juan3"),),
     # 盛 "fill, ladle" (cheng2: 盛出, 盛饭, 盛汤, 盛满) vs "flourishing" (sheng4: 盛开, 茂盛)
-    "盛": (("", "出饭汤粥满", "cheng2"),),
+    "盛": (("", "出饭汤粥满了碗", "cheng2"),),
+    # 汗 "sweat" (han4) after what one sweats (一把汗, 出汗, 流汗, 冷汗) or before its drops; 可汗, 大汗 the khan are han2
+    "汗": (("把出流冒满擦虚冷盗身", "", "han4"), ("", "水珠流淋津", "han4")),
     # 干 "dry" as the result of draining, drying or wiping (gan1: 沥干, 晒干, 擦干, 吹干) vs "do" (gan4: 苦干, 实干)
     "干": (("沥晒烤擦吹晾烘风吸控榨烧炸", "", "gan1"),),
     # 载 "year" after a number (三载, 千载): zai3; not "carry" (十二载人飞船)
@@ -895,7 +897,9 @@ _MUSIC_BEFORE = set("古民雅礼国器声奏弦管鼓")   # 听了一晚上古�
 
 def _hao_fond(text: str, i: int, word: str) -> str | None:
     """好 on its own before what one is fond of (他这个人好面子, 好管闲事, 好打抱不平) is hao4 "be fond of";
-    after 个/的/一 it is "good" (给他一个好面子)."""
+    after 个/的/一 it is "good" (给他一个好面子); before the particle 得 it is "well, good" (病好得差不多了: hao3)."""
+    if word == "好" and text[i + 1 : i + 2] == "得" and not text.startswith("得罪", i + 1):
+        return "hao3"
     fond = word == "好" and text.startswith(_FOND_OF, i + 1)
     return "hao4" if fond and text[i - 1 : i] not in _BEFORE_GOOD else None
 
@@ -1022,6 +1026,15 @@ def _qie_cut(text: str, i: int, word: str) -> str | None:
 _CUT_INTO = set("开碎丝成块片段丁条好掉下断")
 
 
+def _la_left(text: str, i: int, word: str) -> str | None:
+    """落 after 把 and what was left, before 在/下 (我把钥匙落在家里了, 把书落下了), is "leave behind" (la4), not "fall"."""
+    left = word in ("落", "落下") and "把" in _clause(text, i)[:-1] and text[i + 1 : i + 2] in _LEFT_AT
+    return "la4" if left else None
+
+
+_LEFT_AT = set("在下")
+
+
 def _dao_pour(text: str, i: int, word: str) -> str | None:
     """倒 opening its word before 入/进/掉/满/出/在 in a clause about a liquid, a container or rubbish is "pour"
     (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4); 倒在 naming none is "fall" (他倒在床上: dao3), and so is 倒 alone
@@ -1101,6 +1114,7 @@ _OVER_DICTIONARY: dict[str, CharRule] = {
     "得": _de_got_from,
     "切": _qie_cut,
     "倒": _dao_pour,
+    "落": _la_left,
     "调": _tiao_raised,
     "卷": _juan_roll,
     "场": _chang_spell,
