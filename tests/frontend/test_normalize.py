@@ -495,6 +495,9 @@ def test_held_out_classes_leave_alone(written, spoken):
     "both bounds below zero": ("气温-10~-2℃", "气温零下十度到零下两度"),
     "a negative low bound of another unit stays 负": ("-5-3V", "负五到三伏"),
     "a range above zero keeps one unit": ("气温8~15℃", "气温八到十五度"),
+    "a licence plate is read one by one": ("车牌号是京A·12345", "车牌号是京A·幺二三四五"),
+    "a plate with letters among its digits": ("粤B 8C123的车", "粤B八C幺二三的车"),
+    "a number after a province's name and a letter that counts stays a count": ("京A区住了12345天", "京A区住了一万二千三百四十五天"),
 })
 def test_blind11_classes(written, spoken):
     assert normalize(written) == spoken
