@@ -1027,12 +1027,15 @@ _CUT_INTO = set("开碎丝成块片段丁条好掉下断")
 
 
 def _la_left(text: str, i: int, word: str) -> str | None:
-    """落 after 把 and what was left, before 在/下 (我把钥匙落在家里了, 把书落下了), is "leave behind" (la4), not "fall"."""
-    left = word in ("落", "落下") and "把" in _clause(text, i)[:-1] and text[i + 1 : i + 2] in _LEFT_AT
-    return "la4" if left else None
+    """落 after 把 and what was left, before 在/下 (我把钥匙落在家里了, 把书落下了), is "leave behind" (la4), not "fall";
+    a gaze or a focus laid on something falls (把目光落在他身上, 把重点落在质量上: luo4)."""
+    clause = _clause(text, i)
+    left = word in ("落", "落下") and "把" in clause[:-1] and text[i + 1 : i + 2] in _LEFT_AT
+    return "la4" if left and not any(w in clause for w in _LAID_ON) else None
 
 
 _LEFT_AT = set("在下")
+_LAID_ON = ("目光", "视线", "眼光", "重点", "重心", "焦点", "希望", "责任", "注意力", "落脚点")
 
 
 def _dao_pour(text: str, i: int, word: str) -> str | None:
