@@ -1040,7 +1040,8 @@ _LAID_ON = ("目光", "视线", "眼光", "重点", "重心", "焦点", "希望"
 
 def _dao_pour(text: str, i: int, word: str) -> str | None:
     """倒 opening its word before 入/进/掉/满/出/在 in a clause about a liquid, a container or rubbish is "pour"
-    (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4); 倒在 naming none is "fall" (他倒在床上: dao3), and so is 倒 alone
+    (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4), and so is 把…倒在 "dump" (把东西倒在桌上); 倒在 naming none
+    is "fall" (他倒在床上: dao3), and so is 倒 alone
     as the result of a verb of falling or force (累倒了, 病倒, 晕倒在路边: dao3), not 倒是 "but"."""
     after_verb = text[i - 1 : i] in _FELLED_BY
     felled = after_verb and (word == "倒" or len(word) == 2 and word == text[i - 1 : i + 1])
@@ -1050,8 +1051,9 @@ def _dao_pour(text: str, i: int, word: str) -> str | None:
         return None
     if text[i + 1 : i + 2] not in _POURED_AFTER:
         return None
-    if _POURED.search(_clause(text, i) + text[i : i + 8].split("，")[0]):
-        return "dao4"
+    clause = _clause(text, i)
+    if _POURED.search(clause + text[i : i + 8].split("，")[0]) or text[i + 1] == "在" and "把" in clause:
+        return "dao4"   # 把书包里的东西倒在桌上: dumped
     return "dao3" if text[i + 1] == "在" else None
 
 
