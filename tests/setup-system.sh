@@ -10,6 +10,11 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then   # apt-get would fail with a lock-file error that names none of them
+    echo "setup-system.sh: the tests need ${missing[*]}; install them as root" \
+         "(apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi

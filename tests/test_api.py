@@ -2,14 +2,17 @@
 
 import json
 import logging
+import os
 import socket
 import time
+import sys
 
 import gevent
 import numpy as np
 import pytest
 
 from helpers import decode
+from tts.service.jobs import JOB_BYTES
 from tts.web.responses import CLIENT_SOCKET
 
 HELLO = "今天天气很好，我们去公园散步吧。"
@@ -79,6 +82,17 @@ def test_async_job_goes_from_202_to_done_with_audio(client):
     assert rate == 24000 and len(samples) / rate == pytest.approx(status["audio_seconds"], abs=0.01)
 
 
+def test_a_finished_jobs_status_says_until_when_its_result_is_kept(app, client):
+    """A client could not tell when its result would go (a 404, now a 410) but by knowing the server's settings."""
+    job = client.post("/tts", json={"text": "你好。", "async": True}).get_json()
+    deadline = time.monotonic() + 30
+    while (status := client.get(job["links"]["self"]).get_json())["status"] != "done":
+        assert status["expires"] is None and time.monotonic() < deadline
+        gevent.sleep(0.05)
+    ttl = app.config["TTS_SETTINGS"].job_ttl_seconds
+    assert status["expires"] == pytest.approx(status["finished"] + ttl)
+
+
 def test_async_job_ids_are_random_not_a_hash_of_the_text(client):
     ids = {client.post("/tts", json={"text": "你好。", "async": True}).get_json()["id"] for _ in range(2)}
     assert len(ids) == 2
@@ -102,8 +116,8 @@ def test_an_unknown_voice_is_quoted_short(client):
     assert voice.status_code == 400 and "v" * 41 not in voice.get_json()["error"]["message"]
 
 
-def _finished_job(client) -> dict:
-    job = client.post("/tts", json={"text": "你好。", "async": True}).get_json()
+def _finished_job(client, **fields) -> dict:
+    job = client.post("/tts", json={"text": "你好。", "async": True, **fields}).get_json()
     deadline = time.monotonic() + 30
     while client.get(job["links"]["self"]).get_json()["status"] != "done":
         assert time.monotonic() < deadline
@@ -117,6 +131,28 @@ def test_a_jobs_audio_answers_304_to_the_etag_the_client_holds(client):
     again = client.get(audio.request.path, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
     assert client.get(audio.request.path, headers={"If-None-Match": '"another"'}).data == audio.data
+
+
+def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410(app, client):
+    """It read as done, and each fetch of it was a 500."""
+    job = _finished_job(client)
+    os.unlink(app.extensions["tts.service"].jobs.get(job["id"]).audio._kept)
+    status = client.get(job["links"]["self"]).get_json()
+    audio = client.get(job["links"]["audio"])
+    assert status["status"] == "failed" and status["error"]["code"] == "result_lost"
+    assert audio.status_code == 410 and audio.get_json()["error"]["code"] == "result_lost"
+
+
+def test_a_kept_result_whose_file_goes_as_it_is_encoded_is_a_410_leaving_no_file_behind(app, client, monkeypatch):
+    from tts.service.audio_buffer import AudioBuffer
+
+    job = _finished_job(client, format="mp3")
+    samples = app.extensions["tts.service"].jobs.get(job["id"]).audio._kept
+    os.unlink(samples)
+    monkeypatch.setattr(AudioBuffer, "lost", lambda self: None)   # it went after the store looked
+    audio = client.get(job["links"]["audio"])
+    assert audio.status_code == 410 and audio.get_json()["error"]["code"] == "result_lost"
+    assert not [name for name in os.listdir(os.path.dirname(samples)) if name.endswith(".encoded")]
 
 
 def test_a_kept_result_counts_as_fetched_only_once_an_answer_sent_its_last_byte(app, client):
@@ -156,7 +192,8 @@ def test_a_kept_compressed_result_is_encoded_once_for_its_head_ranges_and_gets(a
     whole = client.get(path).data
     assert made == ["mp3"] and len(whole) == length and whole[:100] == first
     kept = app.extensions["tts.service"].jobs.get(job["id"])
-    assert kept.held_bytes == kept.audio.nbytes + length   # its encoding counts in the store
+    assert kept.held_bytes - kept.audio.nbytes - kept.audio.memory_bytes - JOB_BYTES - sys.getsizeof(kept.request.text) \
+        == length   # its encoding counts in the store
 
 
 @pytest.mark.parametrize("stream", [False, True])

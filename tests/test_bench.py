@@ -320,3 +320,28 @@ def test_the_tacotron2_lever_speaks_with_the_wheels_other_acoustic_model_and_pri
     rows = {row["acoustic model"]: row for row in quality_levers.costs(speaker.cost)}
     assert set(rows) == {"fastspeech2", "tacotron2"}
     assert rows["tacotron2"]["calls"] == 2 * rows["fastspeech2"]["calls"] and rows["tacotron2"]["calls not stopped"] == 0
+
+
+def test_the_article_table_says_when_and_how_quietly_its_inputs_were_measured(tmp_path):
+    """Before, summary.md bore only its own build time, so a table built from loaded-machine runs (or left
+    stale while they were re-run) read as fresh; its energy row named no eco figure, which README quoted."""
+    from tts.bench import summary
+
+    machine = {"date": "2026-12-01 02:41:54 UTC", "cpus": 2, "load_average": [11.67, 11.01, 9.6]}
+    cost = {"machine": machine, "watts_per_core_assumed": 10.0,
+            "rows": [{"variant": "ours normal", "kwh_per_day_at_1000_per_hour": 0.0275},
+                     {"variant": "ours eco", "kwh_per_day_at_1000_per_hour": 0.0284},
+                     {"variant": "baseline", "kwh_per_day_at_1000_per_hour": 0.043}]}
+    (tmp_path / "cost.json").write_text(json.dumps(cost), encoding="utf-8")
+    markdown = summary.table(summary.run(tmp_path))
+    assert "| energy at 1,000 requests/hour | ~0.8 kWh/day saved at 1,000 requests/hour | 0.043 | 0.0275 | kWh/day (eco 0.0284)" in markdown
+    assert "Built from `cost` measured 2026-12-01 02:41:54 UTC (load average [11.67, 11.01, 9.6])." in markdown
+
+
+def test_the_readme_cites_the_article_table_as_the_results_file_has_it():
+    """Before, README's table held figures from before issue 14 (energy 0.050 / 0.048 kWh/day, eco 0.045)
+    while tts/bench/results/cost.json said 0.043 / 0.0275 (eco 0.0284)."""
+    readme = (report.RESULTS.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    written = (report.RESULTS / "summary.md").read_text(encoding="utf-8")
+    rows = [line for line in written.splitlines() if line.startswith("| ") and not line.startswith("| metric")]
+    assert rows and all(row in readme.splitlines() for row in rows)

@@ -231,6 +231,10 @@ def test_an_async_jobs_captions_are_served_as_webvtt(client):
     assert "did you mean 'format'?" in error["message"]
     twice = client.get(f"/tts/jobs/{job['id']}/captions?format=vtt&format=srt")
     assert twice.status_code == 400 and twice.get_json()["error"]["field"] == "format"
+    etag = response.headers["ETag"]   # a <track> revalidates like the audio beside it: a bodiless 304
+    again = client.get(f"/tts/jobs/{job['id']}/captions?format=vtt", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(f"/tts/jobs/{job['id']}/captions").headers["ETag"] != etag   # one per format
 
 
 def test_captioned_speech_answers_kokoro_fastapis_shape(client):

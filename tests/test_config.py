@@ -24,14 +24,42 @@ def test_variables_override_with_types():
     ({"TTS_PORT": "70000"}, "TTS_PORT"),
     ({"TTS_THREADS": "0"}, "TTS_THREADS"),
     ({"TTS_LOG_LEVEL": "loud"}, "TTS_LOG_LEVEL"),   # logging itself refused it with a traceback at start
+    # each of these was taken before: int() reads underscores and non-ASCII digits; an empty TTS_HOST listened
+    # on every interface, an empty directory meant the working directory; half a Sambert set-up left it off
+    # without a word; a URL or a port in TTS_ALLOWED_HOSTS never matched a Host header (every request 421)
+    ({"TTS_PORT": "8_000"}, "TTS_PORT"),
+    ({"TTS_CACHE_MB": "\u0661\u0662"}, "TTS_CACHE_MB"),
+    ({"TTS_HOST": ""}, "TTS_HOST"),
+    ({"TTS_KOKORO_DIR": " "}, "TTS_KOKORO_DIR"),
+    ({"TTS_DEFAULT_VOICE": ""}, "TTS_DEFAULT_VOICE"),
+    ({"TTS_SAMBERT_PYTHON": "/usr/bin/python3"}, "TTS_SAMBERT_MODEL_DIR"),
+    ({"TTS_SAMBERT_MODEL_DIR": "/srv/sambert"}, "TTS_SAMBERT_PYTHON"),
+    ({"TTS_ALLOWED_HOSTS": "https://tts.example.com"}, "TTS_ALLOWED_HOSTS"),
+    ({"TTS_ALLOWED_HOSTS": "tts.example.com:8080"}, "TTS_ALLOWED_HOSTS"),
 ])
 def test_bad_values_fail_naming_the_variable(env, name):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env(env)
 
 
+def test_settings_that_may_be_empty_or_padded_still_read_as_meant():
+    settings = Settings.from_env({"TTS_PORT": " 8001 ", "TTS_QUEUE_SIZE": "+4", "TTS_API_KEYS": "", "TTS_REDIS_URL": "",
+                                  "TTS_ALLOWED_HOSTS": "tts.example.com, .example.org,xn--fiqs8s.cn,*"})
+    assert (settings.port, settings.queue_size, settings.keys, settings.redis_url) == (8001, 4, (), "")
+    assert settings.hosts == ("tts.example.com", ".example.org", "xn--fiqs8s.cn", "*")
+
+
 def test_the_log_level_is_read_in_any_case():
     assert Settings.from_env({"TTS_LOG_LEVEL": "warning"}).logging_level == "WARNING"
+
+
+def test_a_misspelled_setting_ends_the_start_naming_the_setting_it_is_close_to():
+    """Before, TTS_PROT=9000 was a warning and the server listened on the default port 8000."""
+    with pytest.raises(SettingsError, match=r"^TTS_PROT is not a setting \(did you mean TTS_PORT\?\); correct or unset it$"):
+        Settings.from_env({"TTS_PROT": "9000"})
+    for other in ({"TTS_UNRELATED_TOOL_FLAG": "1"}, {"TTS_TEST": "1"}):   # not that close to one: a warning only
+        assert Settings.from_env(other).port == 8000
+    assert Settings.ignored({"TTS_UNRELATED_TOOL_FLAG": "1"}) == ["TTS_UNRELATED_TOOL_FLAG is not a setting; it is ignored"]
 
 
 def test_a_variable_that_is_no_setting_is_named_with_the_nearest_setting_not_silently_ignored():

@@ -27,6 +27,17 @@ def audio(engine, phrase, **options):
     return np.concatenate(list(engine.synthesize(phrase, "baker", EngineOptions(**options))))
 
 
+def test_the_engine_unpacks_and_packs_the_acoustic_model_once(monkeypatch):
+    """Before, its two rewrites (noise as inputs, the cut to the symbol half) each unpacked and packed it."""
+    calls = []
+    pack, unpack = schema.ModelT.Pack, schema.ModelT.InitFromPackedBuf
+    monkeypatch.setattr(schema.ModelT, "Pack", lambda self, builder: calls.append("pack") or pack(self, builder))
+    monkeypatch.setattr(schema.ModelT, "InitFromPackedBuf",
+                        classmethod(lambda cls, buffer, pos: calls.append("unpack") or unpack(buffer, pos)))
+    EmbeddedEngine(locate(), threads=1).close()
+    assert calls == ["unpack", "pack"]
+
+
 def test_rewritten_acoustic_model_has_no_flex_ops_and_takes_noise_inputs():
     rewritten, names = feed_random_uniform_from_inputs(locate().acoustic.read_bytes())
     model = schema.ModelT.InitFromPackedBuf(rewritten, 0)

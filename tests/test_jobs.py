@@ -2,18 +2,23 @@
 
 import gc
 import os
+import sys
 
 import numpy as np
 import pytest
 
 from tts.audio import AudioChunk, dequantize, quantize
-from tts.errors import AudioTooLong, Busy, DiskFull, JobNotFound, StoreFull, SynthesisFailed
+from tts.errors import AudioTooLong, Busy, DiskFull, JobExpired, JobNotFound, ResultLost, StoreFull, SynthesisFailed
 from tts.request import SynthesisRequest
-from tts.service.audio_buffer import MEMORY_BYTES, AudioBuffer
-from tts.service.jobs import Job, JobStore
+from tts.captions import Caption
+from tts.service.audio_buffer import CAPTION_BYTES, MEMORY_BYTES, SPAN_BYTES, AudioBuffer
+from tts.service import jobs
+from tts.service.jobs import JOB_BYTES, Job, JobStore
 
 REQUEST = SynthesisRequest(text="你好", voice="baker")
 ONE_SECOND = 24000 * 2   # bytes of one second of 24 kHz int16
+MEMORY = JOB_BYTES + sys.getsizeof(REQUEST.text)   # what a job of REQUEST holds in memory, counted in the store
+KEPT_SECOND = ONE_SECOND + MEMORY + SPAN_BYTES   # what a finished job of one second (one chunk) counts
 
 
 def finished_job(seconds_of_audio: float = 1.0, finished_at: float | None = None, reserved: int = 0) -> Job:
@@ -31,13 +36,58 @@ def test_finished_jobs_expire_after_the_ttl():
     old, fresh = finished_job(finished_at=0.0), finished_job()
     store.add(old)
     store.add(fresh)
-    with pytest.raises(JobNotFound):
+    with pytest.raises(JobExpired):
         store.get(old.id)
     assert store.get(fresh.id) is fresh
 
 
+def test_an_expired_job_is_410_saying_when_for_a_while_then_404_like_an_unknown_one(monkeypatch):
+    """A client polling a job it was given learnt only "no job" (404, as for a mistyped id) when it came late."""
+    store = JobStore(ttl=60, max_bytes=10**9)
+    job = finished_job(finished_at=1_000_000.0)
+    store.add(job)
+    monkeypatch.setattr(jobs.time, "time", lambda: 1_000_000.0 + 61)
+    with pytest.raises(JobExpired) as expired:
+        store.get(job.id)
+    assert expired.value.status == 410 and expired.value.field == "id"
+    assert job.id in expired.value.message and "1970-01-12T13:47:40Z" in expired.value.message   # finished + TTL
+    with pytest.raises(JobNotFound) as unknown:
+        store.get("0" * 32)
+    assert unknown.value.status == 404
+    monkeypatch.setattr(jobs.time, "time", lambda: 1_000_000.0 + 60 + jobs.GONE_SECONDS + 1)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+
+
+def test_a_deleted_job_is_404_not_410():
+    store = JobStore(ttl=60, max_bytes=10**9)
+    job = finished_job()
+    store.add(job)
+    store.remove(job)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+
+
+def test_the_ids_of_expired_jobs_are_bounded_in_number_and_memory(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(jobs, "MAX_GONE", 1000)
+    store = JobStore(ttl=60, max_bytes=10**12)
+    made = [finished_job(0.001, finished_at=0.0) for _ in range(jobs.MAX_GONE + 10)]   # alive: not freed below
+    for job in made:
+        store._jobs[job.id] = job
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store.prune()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(store._gone) == jobs.MAX_GONE and len(store) == 0
+    per_id = held / jobs.MAX_GONE + sys.getsizeof(made[0].id)   # the id itself, once its job is gone
+    assert per_id < 300   # MAX_GONE (10,000) of them stay within ~3 MB
+
+
 def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
-    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
     kept = [finished_job(), finished_job()]
     for job in kept:
         store.add(job)
@@ -47,20 +97,20 @@ def test_a_result_nobody_fetched_is_kept_and_a_new_job_waits_for_room():
     assert all(store.get(job.id) is job for job in kept)
 
 
-def test_fetched_results_make_room_oldest_first():
-    store = JobStore(ttl=600, max_bytes=2 * ONE_SECOND)
+def test_fetched_results_make_room_oldest_first_and_a_dropped_one_is_410_saying_so():
+    store = JobStore(ttl=600, max_bytes=2 * KEPT_SECOND)
     first, second = finished_job(), finished_job()
     for job in (first, second):
         store.add(job)
         job.fetched = True
     store.admit(Job(REQUEST, ONE_SECOND))
-    with pytest.raises(JobNotFound):
+    with pytest.raises(JobExpired, match="fetched"):
         store.get(first.id)
     assert store.get(second.id) is second
 
 
 def test_a_job_whose_result_could_never_fit_is_refused_with_422():
-    store = JobStore(ttl=600, max_bytes=ONE_SECOND)
+    store = JobStore(ttl=600, max_bytes=KEPT_SECOND)
     with pytest.raises(AudioTooLong) as refused:
         store.admit(Job(REQUEST, 2 * ONE_SECOND))
     assert refused.value.status == 422 and refused.value.field == "text" and len(store) == 0
@@ -68,12 +118,31 @@ def test_a_job_whose_result_could_never_fit_is_refused_with_422():
 
 def test_a_running_job_holds_its_reservation_and_a_finished_one_its_audio():
     job = Job(REQUEST, 10 * ONE_SECOND)
-    assert job.held_bytes == 10 * ONE_SECOND
+    assert job.held_bytes == 10 * ONE_SECOND + MEMORY
     job.start()
     job.add(AudioChunk(np.zeros(24000, np.float32), 24000, 0))
-    assert job.held_bytes == 10 * ONE_SECOND
+    assert job.held_bytes == 10 * ONE_SECOND + MEMORY + SPAN_BYTES
     job.finish()
-    assert job.held_bytes == ONE_SECOND
+    assert job.held_bytes == KEPT_SECOND
+
+
+def test_a_kept_jobs_text_and_captions_count_in_the_store_though_it_made_no_audio():
+    """Only audio counted: results with (next to) no audio, each holding up to 20 KB of text in memory (and
+    its captions), piled up uncounted until their TTL passed, whatever TTS_JOB_STORE_MB said."""
+    long = SynthesisRequest(text="，" * 5000, voice="baker")   # nothing a voice reads: no audio at all
+    store = JobStore(ttl=600, max_bytes=1 << 20)
+    admitted = 0
+    with pytest.raises(StoreFull):
+        while admitted < 1000:
+            job = Job(long)
+            store.admit(job)
+            job.finish()
+            admitted += 1
+    assert 0 < admitted < (1 << 20) // sys.getsizeof(long.text)
+    job = Job(REQUEST)
+    job.add(AudioChunk(np.zeros(2400, np.float32), 24000, 0, captions=(Caption("你", 0, 0.05), Caption("好", 0.05, 0.1))))
+    job.finish()
+    assert job.held_bytes == MEMORY + 2400 * 2 + SPAN_BYTES + 2 * CAPTION_BYTES
 
 
 def test_unfinished_jobs_are_never_evicted():
@@ -261,8 +330,24 @@ def test_a_kept_result_whose_file_is_gone_says_so():
     job.audio.to_disk()
     os.unlink(job.audio._kept)
     for _ in range(2):
-        with pytest.raises(SynthesisFailed, match="file is gone"):
+        with pytest.raises(ResultLost, match="file is gone") as lost:
             job.audio.read(0, 10)
+        assert lost.value.status == 410
+
+
+def test_a_kept_job_whose_file_is_gone_reads_as_failed_said_once(caplog):
+    """It read as done, its audio a 500 at every fetch, for as long as it was kept."""
+    store = JobStore(60, 1 << 24)
+    job = finished_job(0.1)
+    store.add(job)
+    os.unlink(job.audio._kept)
+    for _ in range(3):
+        again = store.get(job.id)
+        store.keep_shared()
+        store.prune()
+    assert again is job and job.status == "failed" and job.error.code == "result_lost" and job.error.status == 410
+    assert job.held_bytes < JOB_BYTES + 1024   # its audio's count went with it
+    assert [r.levelname for r in caplog.records if job.id in r.getMessage()] == ["WARNING"]
 
 
 def test_a_result_a_down_shared_store_missed_is_uncollected_until_fetched():
@@ -297,6 +382,7 @@ def test_the_results_directory_is_named_with_the_pid_and_ones_of_dead_servers_ar
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    monkeypatch.setattr(audio_buffer, "_swept", False)   # a process that has not swept yet
     gone = subprocess.Popen(["true"])
     gone.wait()
     left = [tmp_path / f"tts-results-{gone.pid}-abc", tmp_path / f"tts-results-{os.getpid()}-old"]
@@ -324,4 +410,24 @@ def test_a_results_directory_something_removed_is_made_again(tmp_path, monkeypat
     shutil.rmtree(first)
     again = kept()
     assert os.path.dirname(again.audio._kept) != first and np.allclose(again.samples()[0], 0.25, atol=1e-4)
+    audio_buffer.remove_results()
+
+
+def test_the_temporary_directory_is_listed_once_per_process_for_stale_results(tmp_path, monkeypatch):
+    """`serve` swept it at start, and the first results directory swept it again: two listings of a /tmp
+    that may hold thousands of entries, the second on the hub in the middle of an async request."""
+    import tempfile
+
+    from tts.service import audio_buffer
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(audio_buffer, "_results_dir", None)
+    monkeypatch.setattr(audio_buffer, "_swept", False)
+    listed = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(audio_buffer.os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    audio_buffer.sweep_stale_results()   # as `serve` does at start
+    kept()
+    kept()
+    assert listed == [str(tmp_path)]
     audio_buffer.remove_results()

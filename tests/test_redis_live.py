@@ -290,3 +290,69 @@ def test_another_replicas_unfinished_job_has_no_place_here_rather_than_a_false_o
         shutdown(app)
     assert status["status"] == ("running" if running else "queued")
     assert status["position"] is None and status["expected_seconds"] is None
+
+
+def kept_finished(store, text: str):
+    from tts.audio import AudioChunk
+    from tts.request import SynthesisRequest
+    from tts.service.jobs import Job
+
+    job = Job(SynthesisRequest(text=text, voice="baker"))
+    store.admit(job)
+    job.add(AudioChunk(np.full(2400, 0.25, np.float32), 24000, 0))
+    job.finish()
+    store.updated(job)
+    return job
+
+
+def test_a_kept_result_whose_file_went_while_redis_missed_it_fails_once_not_every_round(redis_server, caplog):
+    """Redis was down when it finished, then /tmp aging took its file: the keeper's every round (5 s) logged a
+    traceback trying to publish it, for its whole TTL, and every fetch of it was a 500."""
+    import os
+
+    from tts.service.jobs import JobStore
+
+    shared = kept_jobs(redis_server)
+    store = JobStore(JOB_TTL, 1 << 24, shared)
+    redis_server.stop()
+    job = kept_finished(store, "停电时丢了文件。")
+    os.unlink(job.audio._kept)
+    redis_server.restart()
+    for _ in range(3):   # keeper rounds, Redis tried at once each time
+        shared._guard._down_until = 0.0
+        store.keep_shared()
+    lines = [r for r in caplog.records if job.id in r.getMessage()]
+    assert len(lines) == 1 and not any(r.exc_info for r in caplog.records)
+    here, elsewhere = store.get(job.id), kept_jobs(redis_server).load(job.id)
+    assert here.status == elsewhere.status == "failed"
+    assert here.error.code == elsewhere.error.code == "result_lost" and elsewhere.error.status == 410
+
+
+def test_a_kept_result_whose_file_went_is_answered_from_redis_when_it_holds_it_whole(redis_server):
+    import os
+
+    from tts.service.jobs import JobStore
+
+    store = JobStore(JOB_TTL, 1 << 24, kept_jobs(redis_server))
+    job = kept_finished(store, "文件没了，Redis还有。")
+    os.unlink(job.audio._kept)
+    again = store.get(job.id)
+    assert again is not job and again.status == "done" and np.allclose(again.samples()[0], 0.25, atol=1e-4)
+
+
+def test_a_job_expired_in_redis_is_410_on_every_replica_and_a_deleted_one_404(redis_server):
+    """A replica that never held the job learnt "no job" (404) once Redis dropped it."""
+    from tts.errors import JobExpired
+    from tts.service.jobs import JobStore
+
+    here = JobStore(JOB_TTL, 1 << 24, kept_jobs(redis_server))
+    elsewhere = JobStore(JOB_TTL, 1 << 24, kept_jobs(redis_server))
+    expired, deleted = kept_finished(here, "过期的任务。"), kept_finished(here, "删掉的任务。")
+    assert 0 < redis_server.client.ttl(f"tts:gone:{expired.id}") - JOB_TTL <= 3600
+    redis_server.client.delete(f"tts:job:{expired.id}", f"tts:job:{expired.id}:audio")   # as its TTL does
+    with pytest.raises(JobExpired, match=expired.id) as gone:
+        elsewhere.get(expired.id)
+    assert gone.value.status == 410 and re.search(r"expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", gone.value.message)
+    here.remove(deleted)
+    with pytest.raises(JobNotFound):
+        elsewhere.get(deleted.id)

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 import pytest
 
 from tts.config import Settings
-from tts.web.server import DEFAULT_MAX_CONNECTIONS, DESCRIPTOR_RESERVE, ConnectionLimits, connection_cap
+from tts.web.server import (DEFAULT_MAX_CONNECTIONS, DESCRIPTOR_RESERVE, DESCRIPTORS_PER_CONNECTION, ConnectionLimits,
+                            connection_cap, raise_descriptor_limit)
+
+ROOM_IN_1024 = (1024 - DESCRIPTOR_RESERVE) // DESCRIPTORS_PER_CONNECTION
 
 
 @contextmanager
@@ -23,24 +26,36 @@ def soft_limit(limit: int):
 
 def test_under_systemds_default_limit_the_cap_keeps_a_reserve():
     with soft_limit(1024):
-        assert connection_cap() == 1024 - DESCRIPTOR_RESERVE
+        assert connection_cap() == ROOM_IN_1024 == 320
 
 
 def test_a_high_limit_is_capped_by_memory_not_descriptors():
-    with soft_limit(DEFAULT_MAX_CONNECTIONS * 4):
+    with soft_limit(DESCRIPTOR_RESERVE + DEFAULT_MAX_CONNECTIONS * DESCRIPTORS_PER_CONNECTION):
         assert connection_cap() == DEFAULT_MAX_CONNECTIONS
 
 
 def test_asking_for_fewer_is_obeyed_and_for_more_than_fits_is_not(caplog):
     with soft_limit(1024):
         assert connection_cap(100) == 100
-        assert connection_cap(5000) == 1024 - DESCRIPTOR_RESERVE
+        assert connection_cap(5000) == ROOM_IN_1024
     assert "TTS_MAX_CONNECTIONS=5000 is above what the descriptor limit (1024) allows" in caplog.text
 
 
 def test_a_limit_that_leaves_no_room_fails_at_start_naming_the_fix():
-    with soft_limit(DESCRIPTOR_RESERVE + 8), pytest.raises(RuntimeError, match="LimitNOFILE"):
+    with soft_limit(DESCRIPTOR_RESERVE + 8 * DESCRIPTORS_PER_CONNECTION), pytest.raises(RuntimeError, match="LimitNOFILE"):
         connection_cap()
+
+
+def test_the_soft_descriptor_limit_is_raised_as_far_as_the_connections_need_within_the_hard_one():
+    """systemd's default (soft 1,024 under a far higher hard limit) left 320 connections where 4,096 fit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = DESCRIPTOR_RESERVE + 100 * DESCRIPTORS_PER_CONNECTION
+    with soft_limit(DESCRIPTOR_RESERVE + 16 * DESCRIPTORS_PER_CONNECTION):
+        raise_descriptor_limit(100)
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == (min(need, hard), hard)
+        assert connection_cap(100) == 100 or hard < need
+        raise_descriptor_limit(16)   # never lowered
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == min(need, hard)
 
 
 def test_the_deadlines_come_from_the_settings():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, fields
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")   # ASCII digits only: int() would also take "1_0" or "١٢"
+_HOST_NAME = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?")   # as TTS_ALLOWED_HOSTS compares them: no scheme, port or path
 
 
 def _origin(text: str) -> str:
@@ -38,6 +41,7 @@ def _origin(text: str) -> str:
     host = f"[{host}]" if ":" in host else host   # an IPv6 address keeps its brackets
     shown_port = f":{port}" if port is not None and port != _DEFAULT_PORTS[url.scheme.lower()] else ""
     return f"{url.scheme.lower()}://{host}{shown_port}"
+TYPO_SIMILARITY = 0.85   # an unknown TTS_* this close to a setting is a typo (TTS_PROT 0.875); TTS_TEST (0.75) is not
 MIN_KEY_CHARS = 16   # an API key shorter than this could be guessed
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")   # as logging names them (upper case)
 # TTS_* variables read by others, not by the server (tests/test_config.py finds every one the repository reads)
@@ -59,7 +63,7 @@ class Settings:
     body_timeout_seconds: int = 30       # and its whole body within this after the headers
     keepalive_timeout_seconds: int = 15  # an idle kept-alive connection is closed after this
     send_timeout_seconds: int = 60       # a client that reads nothing of its response this long is dropped
-    max_connections: int = 0             # 0 = 4096; never more than the descriptor limit less a reserve of 64
+    max_connections: int = 0             # 0 = 4096; never more than (the descriptor limit - 64) / 3
     # Access control (tts/web/access.py); all off by default, which suits a loopback bind.
     api_keys: str = ""                   # comma-separated; set = "Authorization: Bearer <key>" required
     rate_limit_per_minute: int = 0       # syntheses per key (or client address) per minute; 0 = no limit
@@ -105,16 +109,18 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Settings from TTS_<NAME> variables (e.g. TTS_QUEUE_SIZE=4)."""
         environ = os.environ if environ is None else environ
+        for variable, near in cls._unknown(environ, TYPO_SIMILARITY):   # TTS_PROT=9000 would serve on port 8000
+            if near:
+                raise SettingsError(f"{variable} is not a setting (did you mean {near}?); correct or unset it")
         values = {}
         for f in fields(cls):
             raw = environ.get(f"TTS_{f.name.upper()}")
             if raw is None:
                 continue
             if f.type == "int":
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}") from None
+                if not _WHOLE_NUMBER.fullmatch(raw):
+                    raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}")
+                values[f.name] = int(raw)
             elif f.type == "bool":
                 if raw.lower() not in _TRUE + _FALSE:
                     raise SettingsError(f"TTS_{f.name.upper()} must be 1 or 0 (true or false), got {raw!r}")
@@ -125,16 +131,20 @@ class Settings:
 
     @classmethod
     def ignored(cls, environ: Mapping[str, str] | None = None) -> list[str]:
-        """A warning for each TTS_* variable that is no setting: a misspelled one is never silently ignored."""
+        """A warning for each TTS_* variable that is no setting (one close to a setting already ended the start
+        in from_env: a misspelled one is never silently ignored)."""
         environ = os.environ if environ is None else environ
+        return [f"{variable} is not a setting{f' (did you mean {near}?)' if near else ''}; it is ignored"
+                for variable, near in cls._unknown(environ)]
+
+    @classmethod
+    def _unknown(cls, environ: Mapping[str, str], similarity: float = 0.6) -> list[tuple[str, str | None]]:
+        """Each TTS_* variable that is no setting, with the setting it is at least this similar to (difflib's
+        ratio; None: none is)."""
         names = [f"TTS_{f.name.upper()}" for f in fields(cls)]
-        warnings = []
-        for variable in sorted(environ):
-            if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS:
-                near = difflib.get_close_matches(variable, names, n=1)
-                hint = f" (did you mean {near[0]}?)" if near else ""
-                warnings.append(f"{variable} is not a setting{hint}; it is ignored")
-        return warnings
+        return [(variable, next(iter(difflib.get_close_matches(variable, names, n=1, cutoff=similarity)), None))
+                for variable in sorted(environ)
+                if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS]
 
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,
@@ -145,6 +155,17 @@ class Settings:
                     "kokoro_idle_seconds": 0, "header_timeout_seconds": 1, "body_timeout_seconds": 1,
                     "keepalive_timeout_seconds": 1, "send_timeout_seconds": 1, "max_connections": 0,
                     "rate_limit_per_minute": 0, "rate_limit_burst": 1, "trusted_proxies": 0}
+        for f in fields(self):   # `TTS_HOST=` (empty) would listen on every interface, an empty directory is "."
+            if f.type == "str" and f.default and not getattr(self, f.name).strip():
+                raise SettingsError(f"TTS_{f.name.upper()} is empty; unset it for the default {f.default!r}")
+        if bool(self.sambert_python) != bool(self.sambert_model_dir):
+            raise SettingsError("TTS_SAMBERT_PYTHON and TTS_SAMBERT_MODEL_DIR turn the Sambert engine on together; "
+                                f"only {'TTS_SAMBERT_PYTHON' if self.sambert_python else 'TTS_SAMBERT_MODEL_DIR'} is set")
+        for host in self.hosts:
+            if host != "*" and not _HOST_NAME.fullmatch(host):
+                raise SettingsError("TTS_ALLOWED_HOSTS: each entry is a host name as clients send it (tts.example.com, "
+                                    ".example.com for its subdomains, or *; a Unicode name in its xn-- form), without "
+                                    f"scheme, port or path (IP addresses are always served); got {host!r}")
         for name, low in minimums.items():
             if getattr(self, name) < low:
                 raise SettingsError(f"TTS_{name.upper()} must be at least {low}, got {getattr(self, name)}")

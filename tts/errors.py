@@ -138,6 +138,22 @@ class JobNotFound(TTSError):
     code = "job_not_found"
 
 
+class JobExpired(TTSError):
+    """A job that existed and is no longer kept (its TTL passed, or its fetched result made room): 410, for a
+    while (tts.service.jobs.GONE_SECONDS); the message says when it went. Unknown ids stay 404."""
+
+    status = 410
+    code = "job_expired"
+
+
+class ResultLost(TTSError):
+    """A kept result whose file the server lost (something outside it removed it, e.g. /tmp aging): gone for
+    good, nothing the client did (410, not a 5xx: sending the request again is the only remedy)."""
+
+    status = 410
+    code = "result_lost"
+
+
 class ModelNotFound(TTSError):
     """GET /v1/models/<id> for a model this server does not offer."""
 

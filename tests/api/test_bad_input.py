@@ -145,6 +145,9 @@ CASES = [
          max_seconds=3),
     Case("not sent as JSON", TTS, b'{"text": "\xe4\xbd\xa0\xe5\xa5\xbd"}', 200, None, "application/vnd.api+json",
          max_seconds=3),
+    Case("not sent as JSON", TTS, b'{"text": "\xe4\xbd\xa0\xe5\xa5\xbd"}', 200, None, "text/json; charset=utf-8",
+         max_seconds=3),   # what many older clients send: JSON all the same, and it needs a preflight too
+    Case("not sent as JSON", V1, b'{"model": "tts-1"}', 415, "Content-Type", "text/javascript"),
     # -- unknown fields: never silently ignored -------------------------------------------------------------
     Case("unknown field", TTS, tts(sped=2), 400, "sped"),
     Case("unknown field", TTS, tts(input="你好"), 400, "input"),

@@ -140,7 +140,7 @@ def test_any_captioned_speech_body_gets_a_documented_answer(app, contract, body)
 
 MEDIA_TYPES = ["application/json", "application/json; charset=utf-8", "application/problem+json", "text/plain",
                "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/xml",
-               "APPLICATION/JSON", "application/jsonp", "application/json-patch+json"]
+               "APPLICATION/JSON", "application/jsonp", "application/json-patch+json", "text/json"]
 RAW = (st.binary(max_size=64)
        | st.text(alphabet='{}[]":,0123456789.eE-+ tnulrfas\\u', max_size=64).map(str.encode)
        | st.sampled_from([b"[" * 5000, b"{" * 5000, b"9" * 5000, b"NaN", b'"\xed\xa0\x80"', b"\xef\xbb\xbf{}"]))

@@ -138,6 +138,14 @@ def keyed_and_metered(send) -> dict:
     return {"401": on_an_app(KEYED, send), "429": on_an_app(METERED, send, times=2)}
 
 
+def expired_job(app, c) -> str:
+    """A finished job's id once its TTL has passed (its finish moved back past it)."""
+    job_id = finished_job(app, c)
+    jobs = app.extensions["tts.service"].jobs
+    jobs.get(job_id).finished -= jobs.ttl + 1
+    return job_id
+
+
 def job_audio(headers: dict):
     return lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/audio", headers=headers)
 
@@ -161,8 +169,11 @@ EXAMPLES = {
     ("/dev/captioned_speech", "post"): synthesis_examples("/dev/captioned_speech"),
     ("/tts/jobs/{job_id}/captions", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=vtt"),
+        "304": lambda app, c: (lambda url: c.get(url, headers={"If-None-Match": c.get(url).headers["ETag"]}))(
+            f"/tts/jobs/{finished_job(app, c)}/captions"),
         "400": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}/captions?format=ass"),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/captions"),
+        "410": lambda app, c: c.get(f"/tts/jobs/{expired_job(app, c)}/captions"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/captions"), release(app, job))[0])(long_job(app, c))},
     ("/tts/hidden", "post"): {**synthesis_examples("/tts/hidden"),   # a stream: read it to the end before the next
                            "200": lambda app, c: read_to_end(app, c.post("/tts/hidden", json=BASES["/tts/hidden"]))},
@@ -172,10 +183,14 @@ EXAMPLES = {
         "404": lambda app, c: c.get("/vocoder/0123456789abcdef/mb_melgan_tail.onnx")},
     ("/tts/jobs/{job_id}", "get"): {
         "200": lambda app, c: c.get(f"/tts/jobs/{finished_job(app, c)}"),
-        "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef")},
+        "304": lambda app, c: (lambda url: c.get(url, headers={"If-None-Match": c.get(url).headers["ETag"]}))(
+            f"/tts/jobs/{finished_job(app, c)}"),
+        "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef"),
+        "410": lambda app, c: c.get(f"/tts/jobs/{expired_job(app, c)}")},
     ("/tts/jobs/{job_id}", "delete"): {
         "204": lambda app, c: (c.delete(f"/tts/jobs/{long_job(app, c)}"), drain(app))[0],
-        "404": lambda app, c: c.delete("/tts/jobs/0123456789abcdef0123456789abcdef")},
+        "404": lambda app, c: c.delete("/tts/jobs/0123456789abcdef0123456789abcdef"),
+        "410": lambda app, c: c.delete(f"/tts/jobs/{expired_job(app, c)}")},
     ("/tts/jobs/{job_id}/audio", "get"): {
         "200": job_audio({}),
         "206": job_audio({"Range": "bytes=-10"}),
@@ -183,6 +198,7 @@ EXAMPLES = {
             f"/tts/jobs/{finished_job(app, c)}/audio"),
         "416": job_audio({"Range": "bytes=99999999-"}),
         "404": lambda app, c: c.get("/tts/jobs/0123456789abcdef0123456789abcdef/audio"),
+        "410": lambda app, c: c.get(f"/tts/jobs/{expired_job(app, c)}/audio"),
         "409": lambda app, c: (lambda job: (c.get(f"/tts/jobs/{job}/audio"), release(app, job))[0])(long_job(app, c))},
     ("/v1/audio/voices", "get"): {"200": lambda app, c: c.get("/v1/audio/voices")},
     ("/v1/models", "get"): {"200": lambda app, c: c.get("/v1/models")},

@@ -35,7 +35,8 @@ def test_an_unwritable_model_directory_is_a_clear_engine_error(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     engine = declare_engines(Settings(kokoro_dir=str(blocked / "kokoro")))["kokoro"]
-    with pytest.raises(EngineUnavailable, match="Kokoro voices are not available"):
+    with pytest.raises(EngineUnavailable, match=r"Kokoro voices are not available: .* \(the model is joined in "
+                                                rf"TTS_KOKORO_DIR={blocked}/kokoro, writable until it is there\)"):
         list(engine.synthesize(Phrase(("ni3", "hao3"), (0, 0), text="你好。"), "zf_xiaobei", EngineOptions()))
 
 

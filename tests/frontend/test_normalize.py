@@ -475,3 +475,29 @@ def test_third_round_classes(written, spoken):
 })
 def test_held_out_classes_leave_alone(written, spoken):
     assert normalize(written) == spoken
+
+
+# Classes of the fifth blind round (blind11), each beside what it must leave alone.
+@reads({
+    "a pick-up code after its cue is read digit by digit": ("提货码：5172", "提货码：五幺七二"),
+    "an invitation code after 是": ("邀请码是2048", "邀请码是二零四八"),
+    "a three-digit error is named digit by digit": ("服务器返回500错误", "服务器返回五零零错误"),
+    "a count of errors still counts": ("一共发现135个错误", "一共发现一百三十五个错误"),
+    "an em dash between dates is 到": ("6月1日—6月3日", "六月一日到六月三日"),
+    "a hyphen between months is 到": ("3月-5月", "三月到五月"),
+    "an em dash between clock times is 到": ("9:00—11:30", "九点到十一点三十分"),
+    "a leading 2 before 百 in a decimal is 两": ("营收253.8亿元", "营收两百五十三点八亿元"),
+    "a lone 2 before the point stays 二": ("增长2.5亿元", "增长二点五亿元"),
+    "millimoles per litre are read, per-unit first as km/h is": ("5.6mmol/L", "每升五点六毫摩尔"),
+    "处 counts places, so a famous number before it counts too": ("全市共有120处景点", "全市共有一百二十处景点"),
+    "two places are 两处": ("会馆共有2处", "会馆共有两处"),
+    "a below-zero low bound of a temperature range": ("温度在-5~3℃之间", "温度在零下五度到三度之间"),
+    "both bounds below zero": ("气温-10~-2℃", "气温零下十度到零下两度"),
+    "a negative low bound of another unit stays 负": ("-5-3V", "负五到三伏"),
+    "a range above zero keeps one unit": ("气温8~15℃", "气温八到十五度"),
+    "a licence plate is read one by one": ("车牌号是京A·12345", "车牌号是京A·幺二三四五"),
+    "a plate with letters among its digits": ("粤B 8C123的车", "粤B八C幺二三的车"),
+    "a number after a province's name and a letter that counts stays a count": ("京A区住了12345天", "京A区住了一万二千三百四十五天"),
+})
+def test_blind11_classes(written, spoken):
+    assert normalize(written) == spoken

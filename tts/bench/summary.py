@@ -55,17 +55,26 @@ def rows(out: Path = RESULTS) -> list[dict]:
     if cost:
         kwh = {r["variant"]: r["kwh_per_day_at_1000_per_hour"] for r in cost["rows"]}
         table.append(_row("energy at 1,000 requests/hour", ARTICLE["energy"], kwh.get("baseline"),
-                          kwh.get("ours normal"), f"kWh/day, estimated at {cost['watts_per_core_assumed']} W "
-                                                  "per busy core (assumption)"))
+                          kwh.get("ours normal"), f"kWh/day (eco {kwh.get('ours eco', '–')}), estimated at "
+                                                  f"{cost['watts_per_core_assumed']} W per busy core (assumption)"))
     return table
 
 
+def sources(out: Path = RESULTS) -> list[dict]:
+    """When and how quietly each input was measured: this table is built now, its figures are theirs."""
+    found = {name: _load(out, name) for name in ("load", "cost", "soak")}
+    return [{"scenario": name, "measured": result["machine"]["date"], "load_average": result["machine"]["load_average"]}
+            for name, result in found.items() if result]
+
+
 def run(out: Path = RESULTS) -> dict:
-    return {"rows": rows(out)}
+    return {"rows": rows(out), "sources": sources(out)}
 
 
 def table(result: dict) -> str:
     if not result["rows"]:
         return "No load, cost or soak results yet: run `python -m tts.bench all`."
+    measured = "; ".join(f"`{s['scenario']}` measured {s['measured']} (load average {s['load_average']})"
+                         for s in result["sources"])
     return markdown_table(result["rows"], ["metric", "article (before → after)", "baseline (article design)",
-                                           "ours", "note"])
+                                           "ours", "note"]) + f"\n\nBuilt from {measured}.\n"

@@ -42,8 +42,11 @@ def _kokoro(settings: Settings) -> ManagedEngine:
         """Join and verify the model from its PyPI parts (quick when already done), then load it."""
         try:
             return KokoroEngine(assemble(settings.kokoro_dir), DEFAULT_VOICES_DIR, threads=settings.kokoro_threads)
-        except (ModelFileError, ModelPartError, OSError) as error:
+        except (ModelFileError, ModelPartError) as error:
             raise EngineUnavailable(f"the Kokoro voices are not available: {error}") from error
+        except OSError as error:   # where it is joined: the setting to change
+            raise EngineUnavailable(f"the Kokoro voices are not available: {error} (the model is joined in "
+                                    f"TTS_KOKORO_DIR={settings.kokoro_dir}, writable until it is there)") from error
     return ManagedEngine(EngineInfo.of(KokoroEngine), load, preload=settings.kokoro_preload,
                          idle_seconds=settings.kokoro_idle_seconds)
 

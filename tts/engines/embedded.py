@@ -2,7 +2,7 @@
 
 The acoustic model runs in two halves. The symbol half (text encoder; duration, pitch and
 energy predictors) runs on LiteRT from the wheel's tflite, cut at the decoder's input
-(tflite_graph.keep_outputs: the frame-rate ops are gone) with its two random ops rewritten
+(tflite_graph.cut_to_outputs: the frame-rate ops are gone) with its two random ops rewritten
 into inputs at load; its dropout noise is fed from a generator seeded by the request seed
 and the phrase's ids, so the same phrase always sounds the same (the sentence cache relies
 on it) while keeping the trained behaviour. Between the halves the durations are plain
@@ -41,7 +41,7 @@ from tts.engines.baker_symbols import BakerSymbols
 from tts.engines.base import EngineOptions, Onsets, Voice
 from tts.engines.embedded_assets import VERSION as WHEEL_VERSION, EmbeddedAssets
 from tts.engines.litert import LiteRTModel
-from tts.engines.tflite_graph import feed_random_uniform_from_inputs, fold_dilated_convolutions, keep_outputs
+from tts.engines.tflite_graph import cut_to_outputs, fold_dilated_convolutions, packed, random_uniform_as_inputs, unpacked
 from tts.errors import EngineUnavailable, SynthesisFailed
 from tts.frontend.phrase import Phrase
 
@@ -209,8 +209,11 @@ class EmbeddedEngine:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._symbols = BakerSymbols(assets.load_mapper())
-        acoustic, self._noise_inputs = feed_random_uniform_from_inputs(assets.acoustic.read_bytes())
-        self._acoustic: LiteRTModel | None = LiteRTModel(keep_outputs(acoustic, list(SYMBOL_OUTPUTS)),
+        shipped = assets.acoustic.read_bytes()
+        acoustic = unpacked(shipped)   # both rewrites in place, one pack
+        self._noise_inputs = random_uniform_as_inputs(acoustic)
+        cut_to_outputs(acoustic, list(SYMBOL_OUTPUTS))
+        self._acoustic: LiteRTModel | None = LiteRTModel(packed(acoustic, len(shipped)),
                                                            ACOUSTIC_THREADS)   # same numbers as on 2
         self.decoder_file = embedded_decoder.verified(vocoder_dir)
         self._decoder: _OnnxDecoder | None = _OnnxDecoder(self.decoder_file, integer_products_saturate())

@@ -44,7 +44,7 @@ _DEGREE_AFTER_DE = _DEGREE | {"不行", "要命", "要死", "厉害", "不得了
 _MUST_SOME = {"有点", "有些"}
 # What a person must do that jieba does not tag a verb: a verb tried (X一X, tagged an idiom) or taking care.
 _TRIED = re.compile(r"(.)一\1")
-_TAKING_CARE = ("小心", "注意", "留神", "当心")
+_CARE_WORDS = ("小心", "注意", "留神", "当心")
 # Verbs whose result complement 着 is zhao2 "reach, succeed" (找着了, 睡着, 猜不着), or "suffer"
 # what the verb does (别冻着, 累着了, 吓着孩子了).
 _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
@@ -52,7 +52,7 @@ _ZHAO_VERBS = set("找睡猜够碰逮见摸冻累吓烫伤")
 # go on (想着你, 买着玩): durative. Stative verbs stay durative after 没 too (没闲着, 没坐着).
 _ZHAO_AFTER_NOT = set("想买借抢赶吃用")
 # Results after the verb 调 "adjust" (调大, 调高一点); elsewhere it may be "transfer" (调到).
-_TIAO_RESULTS = set("大小高低好快慢亮暗准匀整")
+_TIAO_RESULTS = set("大小高低好快慢亮暗准匀整升降涨")
 _GROWN = set("高大胖壮出满齐")   # 长高, 长胖, 长满: results of 长 "grow"
 _NUMERALS = set("一二三四五六七八九十百千万两几半")
 # Demonstratives and distributives before a measure word (这只, 那种, 每行, 某种).
@@ -97,8 +97,10 @@ def _de_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
         return "dei3"
     if prev in _PERSONS and nxt in _MUST_SOME:   # 她得有点耐心, 你得有些准备: "must have some"
         return "dei3"
-    if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_TAKING_CARE) and not nxt.startswith("注意力")):
+    if prev in _PERSONS and (_TRIED.fullmatch(nxt) or nxt.startswith(_CARE_WORDS) and not nxt.startswith("注意力")):
         return "dei3"   # 我得想一想, 你得小心点, 你得注意安全 (jieba: i, n, nz)
+    if prev in _PERSONS and nxt_pos == "i":   # 你得从长计议, 我们得全力以赴: an idiom of what to do
+        return "dei3"
     joined = prev_pos == "c" and prev not in _JOINING_ONLY   # 所以得小心, 但是得认真准备
     must_do = nxt_pos.startswith(("v", "d", "p", "l"))
     if (joined or prev_pos == "t") and nxt and nxt[0] not in _PAUSES and (must_do or nxt_pos[:1] in ("a", "n", "z")):
@@ -128,7 +130,8 @@ def _di_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos
     reduplicated = len(prev) >= 2 and prev[-1] == prev[-2]   # 高高兴兴 (tagged a place name), 静悄悄
     if len(prev) >= 2 and (descriptive or reduplicated) and nxt_pos.startswith(("v", "a", "d")):
         return "de5"
-    return None
+    set_phrase = prev_pos in ("i", "l") and len(prev) >= 4   # 处心积虑地谋划 (jieba tags 谋划 a noun)
+    return "de5" if set_phrase and nxt and nxt[0] not in _PAUSES else None
 
 
 def _zhang_reading(word: str, pos: str, prev: str, prev_pos: str, nxt: str, nxt_pos: str, after: str) -> str | None:
@@ -388,7 +391,9 @@ _BENEFICIARIES = ("你", "我", "他", "她", "您", "大家", "人民", "祖国
 _SERVED = ("公司", "国家", "社会", "集体", "孩子", "家人", "父母", "自己", "别人", "客户", "顾客", "群众", "百姓", "这", "那")
 # Persons, then modals and adverbs; the persons include nouns by their last character (老师为这件事操心,
 # 医生为那个病人): 长 is left out for 增长为, 延长为 "grow, extend to".
-_BEFORE_FOR = set("你我他她它您们家人妈爸师生员友姐哥弟妹爷奶士亲夫要该意会能想都也还就愿肯得须")
+_BEFORE_FOR = set("你我他她它您们家人妈爸师生员友姐哥弟妹爷奶士亲夫要该意会能想都也还就愿肯得须别")
+# Words ending in 别 that are no "don't" before 为 (分别为A和B: "are respectively", wei2).
+_NOT_DONT = ("分别", "区别", "识别", "级别", "类别", "性别", "个别", "告别", "辨别", "鉴别", "差别", "特别")
 _TAKING_VERBS = set("选成称作视当认分化改变转被")
 
 
@@ -487,9 +492,11 @@ def _wei_for(text: str, i: int, word: str) -> str | None:
         return None if _acts_as(text, i) else "wei4"
     served = text.startswith(_SERVED, i + 1)
     purpose = _PURPOSE.match(text, i + 1) is not None
+    # 他为公司工作, 辛勤工作为家人挣钱, 别为小事计较
+    after_subject = clause[-1:] in _BEFORE_FOR and not clause.endswith(_NOT_DONT) or clause.endswith(_NOT_TAKING)
     if not (served or purpose or text.startswith(_BENEFICIARIES, i + 1)):
-        return None
-    after_subject = clause[-1:] in _BEFORE_FOR or clause.endswith(_NOT_TAKING)   # 辛勤工作为家人挣钱
+        doer = after_subject or clause.endswith(_HABITUALLY)   # 要为所有的孩子提供帮助, 他每天为母亲下厨
+        return "wei4" if doer and _done_for(text, i) else None
     return None if served and not purpose and not after_subject else "wei4"
 
 
@@ -502,9 +509,15 @@ def _opens_for(text: str, i: int) -> bool:
     if _acts_as(text, i):
         return False
     doing = nxt_pos.startswith(("v", "d")) and nxt not in ("有", "是", "将") or nxt in _PURPOSE_NOUNS
-    done_for = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1)
-    ranked = _RANKED.match(text, i + 1)   # 为国内首家提供云服务的企业: the copula
-    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or bool(done_for and not ranked)
+    return text.startswith(_BENEFICIARIES + _OTHERS, i + 1) or doing or _done_for(text, i)
+
+
+def _done_for(text: str, i: int) -> bool:
+    """Whether the clause after 为 names something done for someone or something: a verb of doing for
+    (为乘客提供了方便, 为母亲下厨), a purpose (为别人着想), 而 and an effort (为会议成功而努力), or kin and
+    what is done for them (为其母丧事大操大办); not after a rank (为国内首家提供云服务的企业: the copula)."""
+    done = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1) or _FOR_SAKE.match(text, i + 1)
+    return bool(done or _KIN_FOR.match(text, i + 1)) and not _RANKED.match(text, i + 1)
 
 
 def _acts_as(text: str, i: int) -> bool:
@@ -520,12 +533,20 @@ _OTHERS = ("人们", "别人", "他人")
 _DONE_FOR = re.compile(_NOT_PAUSE + r"{1,10}?(?:提供|打下|奠定|创造|带来|扳平|扳回|夺得|赢得|"
                        r"举行|解围|铺平|发挥|培养|起名|报了仇|熬|下厨|引进|进行)")
 _RANKED = re.compile(_NOT_PAUSE + r"{0,6}?(?:首|第|唯一|最)")
+# How often or how long someone does something for another, right before 为 (他每天为母亲下厨, 一直在为比赛而努力).
+_HABITUALLY = ("每天", "一直", "经常", "常常", "总是", "正在", "都在", "也在", "还在", "一直在")
+# 为…而 and an effort or a feeling: "for the sake of" (为会议成功而努力, 为理想而奋斗, 为你而骄傲); not 为零而不是一.
+_FOR_SAKE = re.compile(_NOT_PAUSE + r"{1,12}?而(?:努力|奋斗|战斗|战|献身|牺牲|拼搏|斗争|忙碌|奔波|操劳|欢呼|干杯|举杯|"
+                       r"工作|学习|活|死|歌|哭|流泪|骄傲|自豪|高兴|欣慰|担忧|发愁|烦恼|操心|付出|祈祷)")
+# Kin 为 does something for, with more of the clause after them (为母亲下厨, 为其母丧事大操大办); not 其母公司.
+_KIN_FOR = re.compile(r"(?:其|他的|她的|自己的|我的|你的)?(?:母亲|父亲|妈妈|爸爸|妻子|丈夫|儿子|女儿|家人|亲人|老人|"
+                      r"[其亡][母父妻夫](?![公校体语国港舰本亲系]))(?=" + _NOT_PAUSE + ")(?!所)")
 # Roles 为 "be, act as" takes (为人父母, 为师者要以身作则, 为将之道, 为奴): wei2 even opening a clause.
 _ROLES = set("人师官将王臣父母妻夫奴")
 # Purposes jieba tags as nouns (为纪念他, 为庆祝国庆, 为方便群众, 为效力去征服那不勒斯王国).
 _PURPOSE_NOUNS = ("纪念", "庆祝", "方便", "效力")
 # 为人所知, 为大家所熟悉; not the 所 of 所有, 所在, 研究所, 派出所 (为所有的孩子, 为研究所工作).
-_PASSIVE = re.compile(r"[^，。！？；：,.!?;:]{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
+_PASSIVE = re.compile(_NOT_PAUSE + r"{0,6}(?<![究出厕诊场住])所(?![有在以属谓])")
 # The 以 of 以…为 "take … as" (以他为榜样, 以此为戒); not 可以, 所以, 以后, 以来, 以为 (我可以为你做饭).
 _TAKE_AS = re.compile(r"(?<![可所难加予得足])以(?![后前来及便免至上下内外为])")
 # Two-character verbs that take 为 "as, into" (设置为, 定义为, 衍生为, 转生为): their last character
@@ -537,7 +558,7 @@ _NOT_TAKING = ("应当", "工作", "合作", "操作", "写作")
 _WILLING = ("愿意", "乐意", "甘愿", "愿", "肯")
 # What one does "for" someone or something, a few characters after 为 in its clause (处处为别人着想,
 # 为这件事操心); not the nouns made of them (任命为负责人, 选为服务员: wei2).
-_PURPOSE = re.compile(r"[^，。！？；：,.!?;:]{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
+_PURPOSE = re.compile(_NOT_PAUSE + r"{0,8}?(?:着想|服务|操心|担心|发愁|负责|骄傲|自豪|争光|加油|鼓掌|分忧)(?![人员者台站费处部区中])")
 
 
 _GIVEN_BACK = set("给回了掉清到")   # 还给, 还回去, 还了, 还掉, 还清, 把书还到图书馆
@@ -706,10 +727,18 @@ _NEIGHBOURS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     "薄": (("且很太较又更变得越最", "", "bao2"),),
     # 之差 "the difference": cha1
     "差": (("之", "", "cha1"),),
-    # 划 "row" (hua2) with what is rowed or what rows
-    "划": (("桨船", "", "hua2"), ("", "船桨水行", "hua2")),
+    # 划 "row" (hua2) with what is rowed or what rows, and "scratch, cut" with its result (划破, 划伤, 划痕)
+    "划": (("桨船", "", "hua2"), ("", "船桨水行破伤痕", "hua2")),
     # 垛 "stack" (duo4: 草垛, 麦秸垛); duo3 is the battlement (城垛)
     "垛": (("草秸柴稻砖粮", "", "duo4"),),
+    # 卷 the verb "roll up, sweep along" before its result (juan3: 卷起来, 卷成, 卷入, 卷走); 卷子, 试卷 are juan4
+    "卷": (("", "起成入走着住", "juan3"),),
+    # 盛 "fill, ladle" (cheng2: 盛出, 盛饭, 盛汤, 盛满) vs "flourishing" (sheng4: 盛开, 茂盛)
+    "盛": (("", "出饭汤粥满了碗", "cheng2"),),
+    # 汗 "sweat" (han4) after what one sweats (一把汗, 出汗, 流汗, 冷汗) or before its drops; 可汗, 大汗 the khan are han2
+    "汗": (("把出流冒满擦虚冷盗身", "", "han4"), ("", "水珠流淋津", "han4")),
+    # 干 "dry" as the result of draining, drying or wiping (gan1: 沥干, 晒干, 擦干, 吹干) vs "do" (gan4: 苦干, 实干)
+    "干": (("沥晒烤擦吹晾烘风吸控榨烧炸", "", "gan1"),),
     # 载 "year" after a number (三载, 千载): zai3; not "carry" (十二载人飞船)
     "载": (("", "人货客重体荷运", "zai4"), ("一二三四五六七八九十百千万半数几", "", "zai3")),
 }
@@ -866,7 +895,21 @@ _DELIGHTED = set("了坏开呵")
 _MUSIC_BEFORE = set("古民雅礼国器声奏弦管鼓")   # 听了一晚上古乐了: music that jieba splits (yue4)
 
 
+def _hao_fond(text: str, i: int, word: str) -> str | None:
+    """好 on its own before what one is fond of (他这个人好面子, 好管闲事, 好打抱不平) is hao4 "be fond of";
+    after 个/的/一 it is "good" (给他一个好面子); before the particle 得 it is "well, good" (病好得差不多了: hao3)."""
+    if word == "好" and text[i + 1 : i + 2] == "得" and not text.startswith("得罪", i + 1):
+        return "hao3"
+    fond = word == "好" and text.startswith(_FOND_OF, i + 1)
+    return "hao4" if fond and text[i - 1 : i] not in _BEFORE_GOOD else None
+
+
+_FOND_OF = ("面子", "虚荣", "管闲事", "打抱不平")
+_BEFORE_GOOD = set("个的一")
+
+
 _CHAR_RULES: dict[str, CharRule] = {
+    "好": _hao_fond,
     "调": _tiao_reading,
     "数": _shu_verb_reading,
     "着": _zhao_potential,
@@ -969,7 +1012,118 @@ _CLOSING_PARTICLES = set("了吗呢啊吧呀啦嘛哩哪嘞")
 _HURRIED = set("想抢赶")
 
 
+def _de_got_from(text: str, i: int, word: str) -> str | None:
+    """处得来 after 从/自 and a source is "got from there" (从朋友处得来的消息: de2), not "get along" (de5)."""
+    return "de2" if word == "处得来" and _SOURCE.search(_clause(text, i)) else None
+
+
+def _qie_cut(text: str, i: int, word: str) -> str | None:
+    """切 opening its word before a result or a shape is the verb "cut" (切开, 切成薄片, 切碎, 切丝: qie1); the qie4
+    of 一切, 亲切, 切记, 切中 ends its word or has another character after it."""
+    return "qie1" if word[0] == "切" and text.startswith(word, i) and text[i + 1 : i + 2] in _CUT_INTO else None
+
+
+_CUT_INTO = set("开碎丝成块片段丁条好掉下断")
+
+
+def _la_left(text: str, i: int, word: str) -> str | None:
+    """落 after 把 and what was left, before 在/下 (我把钥匙落在家里了, 把书落下了), is "leave behind" (la4), not "fall";
+    a gaze or a focus laid on something falls (把目光落在他身上, 把重点落在质量上: luo4)."""
+    clause = _clause(text, i)
+    left = word in ("落", "落下") and "把" in clause[:-1] and text[i + 1 : i + 2] in _LEFT_AT
+    return "la4" if left and not any(w in clause for w in _LAID_ON) else None
+
+
+_LEFT_AT = set("在下")
+_LAID_ON = ("目光", "视线", "眼光", "重点", "重心", "焦点", "希望", "责任", "注意力", "落脚点")
+
+
+def _dao_pour(text: str, i: int, word: str) -> str | None:
+    """倒 opening its word before 入/进/掉/满/出/在 in a clause about a liquid, a container or rubbish is "pour"
+    (锅里倒入适量的油, 把水倒掉, 把水倒在盆里: dao4), and so is 把…倒在 "dump" (把东西倒在桌上); 倒在 naming none
+    is "fall" (他倒在床上: dao3), and so is 倒 alone
+    as the result of a verb of falling or force (累倒了, 病倒, 晕倒在路边: dao3), not 倒是 "but"."""
+    after_verb = text[i - 1 : i] in _FELLED_BY
+    felled = after_verb and (word == "倒" or len(word) == 2 and word == text[i - 1 : i + 1])
+    if felled and text[i + 1 : i + 2] not in _BUT_AFTER:   # 累倒, 晕倒 as one word or two; 他累倒是不累: "but"
+        return "dao3"
+    if word[0] != "倒" or not text.startswith(word, i):
+        return None
+    if text[i + 1 : i + 2] not in _POURED_AFTER:
+        return None
+    clause = _clause(text, i)
+    if _POURED.search(clause + text[i : i + 8].split("，")[0]) or text[i + 1] == "在" and "把" in clause:
+        return "dao4"   # 把书包里的东西倒在桌上: dumped
+    return "dao3" if text[i + 1] == "在" else None
+
+
+_POURED_AFTER = set("入进掉满出在")
+_FELLED_BY = set("累病摔晕推打跌绊撞吹压放撂扳醉吓滑冻饿砍击")
+_BUT_AFTER = set("是也")
+_POURED = re.compile("[油水汤酒茶奶醋酱液汁浆糊锅碗杯盆壶桶瓶]|面粉|垃圾|饮料")
+
+
+def _tiao_raised(text: str, i: int, word: str) -> str | None:
+    """上调 before an amount or a level (上调到4.2元, 上调了百分之五, 上调0.5个百分点) is "adjust upward" (tiao2);
+    上调 a person to a higher office (他被上调到省里) stays the dictionary's diao4."""
+    if word != "上调" or text[i - 2 : i - 1] == "被":
+        return None
+    return "tiao2" if _RAISED_BY.match(text, i + 1) else None
+
+
+_RAISED_BY = re.compile("(?:了|到|至|为)?(?:约|近|每.)?[0-9一二三四五六七八九十两几零半百]|了?(?:百分|个百分点|利率|价格)")
+
+
+def _juan_roll(text: str, i: int, word: str) -> str | None:
+    """卷 counted by a numeral or a demonstrative before what comes in rolls (一卷胶带, 两卷卫生纸: juan3); a volume
+    (第一卷, 全书共三卷) stays juan4."""
+    counted = word[:-1] and set(word[:-1]) <= _BEFORE_MEASURE or word == "卷" and text[i - 1 : i] in _BEFORE_MEASURE
+    return "juan3" if word.endswith("卷") and counted and text.startswith(_ROLLS, i + 1) else None
+
+
+_ROLLS = ("胶带", "纸", "卫生纸", "布", "线", "绳", "地毯", "凉席", "铺盖", "胶卷", "毛线", "钢丝", "铁丝", "电线",
+          "保鲜膜", "锡纸", "草席", "竹帘", "绷带", "纱布", "透明胶", "席子")
+
+
+def _chang_spell(text: str, i: int, word: str) -> str | None:
+    """场 counting an illness (一场大病) or closing a spell of weeping, illness or fuss (大病了一场, 哭了一场, 白忙一场) is
+    the cháng of how a thing went (chang2); 一场比赛, 赢了一场 stay chang3, and so does rain or snow (这场雨: speech
+    says chǎng as often as the dictionary's cháng, and an earlier held-out round is labelled chang3)."""
+    if not word.endswith("场") or not (word[:-1] and set(word[:-1]) <= _BEFORE_MEASURE or text[i - 1 : i] in _NUMERALS):
+        return None
+    spell = _closes(text, i + 1) and text[: i + 1 - len(word)].removesuffix("了")[-1:] in _SPELLS
+    return "chang2" if _ILLNESS.match(text, i + 1) or spell else None
+
+
+_ILLNESS = re.compile("[大重]?病(?!毒)|虚惊|大梦")
+_SPELLS = set("哭病闹忙吵喜惊梦")   # 哭了一场, 大病了一场, 白忙一场, 空欢喜一场, 虚惊一场
+
+
+def _surname_before_title(text: str, i: int, word: str) -> str | None:
+    """A polyphone that is also a surname, before a title, a word of its own or after what a name follows (问曾先生,
+    单老师和解老师):
+    the surname's reading (zeng1, shan4, xie4, qiu2, piao2); 理解老师的苦心, 曾经理解, 简单老师 are other words."""
+    title = text.startswith(_TITLES, i + 1) and not (text[i] == "曾" and text[i + 1 : i + 2] == "经")
+    before_name = i == 0 or text[i - 1] in _BEFORE_NAME or word == text[i]   # 见过曾老师: a word of its own
+    return _SURNAMES[text[i]] if title and before_name else None
+
+
+_SURNAMES = {"曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2"}
+_TITLES = ("先生", "女士", "小姐", "老师", "医生", "大夫", "师傅", "经理", "主任", "书记", "局长", "校长", "院长",
+           "部长", "市长", "县长", "厂长", "所长", "科长", "处长", "队长", "班长", "董事长", "律师", "警官", "同学",
+           "阿姨", "叔叔", "大爷", "大妈", "奶奶", "爷爷", "老板", "教练")
+_BEFORE_NAME = set("和与跟同问找请叫是给对向把被让的位，。、：；！？“「（ ")
+
+
 _OVER_DICTIONARY: dict[str, CharRule] = {
+    "得": _de_got_from,
+    "切": _qie_cut,
+    "倒": _dao_pour,
+    "落": _la_left,
+    "调": _tiao_raised,
+    "卷": _juan_roll,
+    "场": _chang_spell,
+    **dict.fromkeys(_SURNAMES, _surname_before_title),
     "重": _zhong_heavily,
     "长": _zhang_grown,
     "没": _mei_received,

@@ -33,12 +33,14 @@ import gevent
 import numpy as np
 
 from tts.audio import AudioChunk, dequantize, quantize
-from tts.errors import Busy, DiskFull, SynthesisFailed, TTSError
+from tts.errors import Busy, DiskFull, ResultLost, TTSError
 
 log = logging.getLogger(__name__)
 
 MEMORY_BYTES = 1 << 20      # ~22 s of 24 kHz audio per job in memory, the rest on disk
 BLOCK_SAMPLES = 1 << 16     # what one read hands out when a whole result is sent
+SPAN_BYTES = 256            # memory a chunk's bookkeeping holds, and each of its captions (measured: ~235, ~250)
+CAPTION_BYTES = 256
 DISK_RETRY_SECONDS = 30     # Retry-After when the temporary directory is full
 RESULTS_PREFIX = "tts-results-"
 _FOR_A_WHILE = (errno.EMFILE, errno.ENFILE, errno.EACCES, errno.EPERM, errno.ENOMEM)   # a read that may work later
@@ -51,6 +53,7 @@ def disk_full(error: OSError) -> DiskFull:
 
 
 _results_dir: str | None = None   # where kept results wait (made on first use)
+_swept = False                    # the temporary directory was swept for stale results (once per process)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -65,7 +68,13 @@ def _pid_alive(pid: int) -> bool:
 
 def sweep_stale_results() -> None:
     """Remove the results directories processes that are gone left behind (SIGKILL, the OOM killer,
-    `os._exit`): of a dead pid, or of this pid (a container's server is pid 1 after every restart)."""
+    `os._exit`): of a dead pid, or of this pid (a container's server is pid 1 after every restart).
+    Once per process: at start (`serve`), or before the first results directory of a process `serve` did
+    not start (one listing of the temporary directory, which may hold thousands of entries)."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
     root = tempfile.gettempdir()
     with suppress(OSError):
         for name in os.listdir(root):
@@ -140,6 +149,7 @@ class AudioBuffer:
         self.encoded_bytes = 0
         self.sample_rate = 0
         self.samples = 0
+        self._captions = 0
 
     def append(self, chunk: AudioChunk) -> None:
         if self._spans and chunk.sample_rate != self.sample_rate:
@@ -150,6 +160,7 @@ class AudioBuffer:
             self._file.write(quantize(chunk.samples).tobytes())
         self._spans.append(_Span(chunk.phrase, self.samples, len(chunk.samples), chunk.captions))
         self.samples += len(chunk.samples)
+        self._captions += len(chunk.captions)
 
     def __len__(self) -> int:
         """Chunks held."""
@@ -190,6 +201,12 @@ class AudioBuffer:
     @property
     def nbytes(self) -> int:
         return self.samples * 2
+
+    @property
+    def memory_bytes(self) -> int:
+        """What this buffer holds in memory besides the samples (kept results' samples are on disk): its chunks'
+        bookkeeping and captions."""
+        return len(self._spans) * SPAN_BYTES + self._captions * CAPTION_BYTES
 
     @property
     def seconds(self) -> float:
@@ -276,8 +293,20 @@ class AudioBuffer:
         if error.errno in _FOR_A_WHILE:
             return Busy(f"the server cannot read this result just now ({error.strerror or error}); retry in a "
                         f"moment", retry_after=1)
-        self._lost = SynthesisFailed(f"this result's file is gone from the server ({error.strerror or error}); "
-                                     f"send the request again")
+        self._lost = ResultLost(f"this result's file is gone from the server ({error.strerror or error}: something "
+                                f"removed it from {os.path.dirname(self._kept or '') or 'its directory'}); send the "
+                                f"request again")
+        return self._lost
+
+    def lost(self) -> TTSError | None:
+        """Why this result can never be read again (its kept file is gone: a /tmp cleaner removed it), or None."""
+        if self._lost is None and self._kept is not None:
+            try:
+                os.stat(self._kept)
+            except FileNotFoundError as error:
+                self._unreadable(error)
+            except OSError:   # not now (no permission, no memory): not lost
+                pass
         return self._lost
 
     @contextmanager

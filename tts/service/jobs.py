@@ -16,22 +16,34 @@ one after a restart, can answer for them.
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 import uuid
 from collections import OrderedDict
+from datetime import datetime, timezone
 from typing import Iterator, Protocol
 
 import numpy as np
 from gevent.event import Event
 
 from tts.audio import AudioChunk
-from tts.errors import AudioTooLong, DiskFull, JobNotFound, StoreFull, TTSError, shown
+from tts.errors import AudioTooLong, DiskFull, JobExpired, JobNotFound, StoreFull, TTSError, shown
 from tts.hidden import HIDDEN, HiddenCalls
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import AudioBuffer
 
+log = logging.getLogger(__name__)
+
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
+# A job the store dropped (its TTL passed, or its fetched result made room) answers 410 for this long after, then
+# 404 as an id never seen; at most MAX_GONE such ids are remembered (the oldest forgotten first): ~250 bytes each,
+# so ~3 MB at most (tests/test_jobs.py measures it).
+GONE_SECONDS = 3600
+MAX_GONE = 10_000
+_FOR_ROOM = "its result had been fetched, and the store needed the room"
+JOB_BYTES = 4096   # memory a kept job holds besides its text and audio: the objects, its buffer (measured ~2.1 KB)
 
 
 class Job:
@@ -139,10 +151,13 @@ class Job:
 
     @property
     def held_bytes(self) -> int:
-        """What the store counts for this job: its reservation until it ends, then its audio."""
+        """What the store counts for this job: its reservation until it ends, then its audio (and its kept
+        encoding); and all along what it holds in memory, its request's text (up to TTS_MAX_BODY_BYTES) and
+        captions included, so that results with (next to) no audio do not pile up in memory uncounted."""
+        memory = JOB_BYTES + sys.getsizeof(self.request.text) + getattr(self.audio, "memory_bytes", 0)
         if self.status in FINISHED:
-            return self.audio.nbytes + getattr(self.audio, "encoded_bytes", 0)   # and its kept encoding
-        return max(self.reserved_bytes, self.audio.nbytes)
+            return memory + self.audio.nbytes + getattr(self.audio, "encoded_bytes", 0)
+        return memory + max(self.reserved_bytes, self.audio.nbytes)
 
 
 class SharedJobs(Protocol):
@@ -152,6 +167,9 @@ class SharedJobs(Protocol):
         """Write `job`; False when the store could not take it (down, full)."""
 
     def load(self, job_id: str) -> Job | None: ...
+
+    def gone(self, job_id: str) -> float | None:
+        """When a job the store held (and no longer does) went, for GONE_SECONDS after; None otherwise."""
 
     def delete(self, job_id: str) -> None: ...
 
@@ -169,15 +187,17 @@ class JobStore:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._shared = shared
         self._unpublished: set[str] = set()   # kept jobs whose last state the shared store missed
+        self._gone: OrderedDict[str, tuple[float, str]] = OrderedDict()   # dropped: id → (when, why), oldest first
+        self._after_ttl = f"{ttl:.0f} s after it finished"   # why (one string for every id)
 
     def admit(self, job: Job) -> None:
         """Keep `job`, or refuse it when its result could not be kept."""
-        if job.reserved_bytes > self.max_bytes:
-            raise AudioTooLong(f"the result could take {job.reserved_bytes / 2**20:.1f} MB, more than the job store "
+        if job.held_bytes > self.max_bytes:
+            raise AudioTooLong(f"the result could take {job.held_bytes / 2**20:.1f} MB, more than the job store "
                                f"keeps ({self.max_bytes / 2**20:.1f} MB); ask without 'async' or send less text",
                                field="text")
-        self.prune(room_for=job.reserved_bytes)
-        if self.bytes + job.reserved_bytes > self.max_bytes:
+        self.prune(room_for=job.held_bytes)
+        if self.bytes + job.held_bytes > self.max_bytes:
             raise StoreFull("the job store is full of results nobody has fetched yet; retry later",
                             retry_after=self._seconds_until_room())
         self.add(job)
@@ -200,11 +220,31 @@ class JobStore:
                 job.audio.to_disk()
             except DiskFull as error:
                 job.lose(error)
+        if self._readable(job):
+            self._publish(job)
+
+    def _publish(self, job: Job) -> None:
         if self._shared:
             if self._shared.save(job):
                 self._unpublished.discard(job.id)
             else:
                 self._unpublished.add(job.id)
+
+    def _readable(self, job: Job) -> bool:
+        """Whether this process still answers for `job`. A kept result whose file is gone (a /tmp cleaner) fails
+        with ResultLost, said once in the log, and reads so from then on, here and (published) in the shared
+        store: never retried. One the shared store holds whole is forgotten here instead (False): it answers."""
+        lost = job.audio.lost() if job.status == DONE else None
+        if lost is None:
+            return True
+        if self._shared and job.id not in self._unpublished:
+            log.warning("job %s: its kept result's file is gone; the shared store answers for it", job.id)
+            self._jobs.pop(job.id, None)
+            return False
+        log.warning("job %s: its kept result's file is gone; the job reads as failed: %s", job.id, lost.message)
+        job.lose(lost)
+        self._unpublished.add(job.id)   # the shared store hears of it (now, or at the keeper's next round)
+        return True
 
     def keep_shared(self) -> None:
         """Renew the leases of unfinished kept jobs, and publish again each job whose last state the shared
@@ -219,12 +259,34 @@ class JobStore:
     def get(self, job_id: str) -> Job:
         self.prune()
         job = self._jobs.get(job_id)
+        if job is not None and not self._readable(job):
+            job = None
         if job is None and self._shared:
             job = self._shared.load(job_id)
         if job is None:
-            raise JobNotFound(f"no job {shown(job_id)} (unknown, or expired {self.ttl:.0f} s after it finished)",
-                              field="id")
+            self._expired(job_id)
+            raise JobNotFound(f"no job {shown(job_id)}: unknown (or it expired more than {GONE_SECONDS} s ago, or "
+                              f"was deleted)", field="id")
         return job
+
+    def _expired(self, job_id: str) -> None:
+        """Raise JobExpired for a job this store, or the shared one, dropped in the last GONE_SECONDS."""
+        when, why = self._gone.get(job_id) or (None, "")
+        if when is None and self._shared:
+            when, why = self._shared.gone(job_id), self._after_ttl
+        if when is not None:
+            at = datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+            raise JobExpired(f"job {job_id} expired at {at} ({why}); its result is no longer kept: send the request "
+                             f"again", field="id")
+
+    def _drop(self, job_id: str, when: float, why: str) -> None:
+        """Forget a kept job the store no longer keeps, remembering that it did (410 rather than 404) for a while."""
+        del self._jobs[job_id]
+        self._unpublished.discard(job_id)
+        self._gone[job_id] = (when, why)
+        self._gone.move_to_end(job_id)
+        while len(self._gone) > MAX_GONE:
+            self._gone.popitem(last=False)
 
     def remove(self, job: Job) -> None:
         """Forget `job` and its audio, here and in the shared store."""
@@ -245,18 +307,18 @@ class JobStore:
     def prune(self, room_for: int = 0) -> None:
         """Drop expired jobs; then, to make room, fetched finished ones, oldest first."""
         now = time.time()
+        while self._gone and next(iter(self._gone.values()))[0] < now - GONE_SECONDS:
+            self._gone.popitem(last=False)
         for job_id, job in list(self._jobs.items()):
             if job.finished is not None and now - job.finished > self.ttl:
-                del self._jobs[job_id]
-                self._unpublished.discard(job_id)
+                self._drop(job_id, job.finished + self.ttl, self._after_ttl)
         total = self.bytes
         for job_id, job in list(self._jobs.items()):
             if total + room_for <= self.max_bytes:
                 break
             if job.finished is not None and job.fetched:
                 total -= job.held_bytes
-                del self._jobs[job_id]
-                self._unpublished.discard(job_id)
+                self._drop(job_id, now, _FOR_ROOM)
 
     def _seconds_until_room(self) -> int:
         """When the oldest finished result expires (a fair Retry-After when the store is full)."""

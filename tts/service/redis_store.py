@@ -37,7 +37,7 @@ from tts.errors import SynthesisFailed, TTSError
 from tts.request import SynthesisRequest
 from tts.service.audio_buffer import BLOCK_SAMPLES
 from tts.service.cache import MemoryCache
-from tts.service.jobs import DONE, FAILED, FINISHED, Job
+from tts.service.jobs import DONE, FAILED, FINISHED, GONE_SECONDS, Job
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -143,10 +143,15 @@ class RedisJobs:
 
         def write(client: redis.Redis) -> bool:
             if job.status in FINISHED and job.audio.samples:   # the audio first: a done record has its audio
-                self._write_audio(client, key + ":audio", job)
+                try:
+                    self._write_audio(client, key + ":audio", job)
+                except TTSError:   # its file went meanwhile: the job store fails it at its next look (no retry)
+                    return False
             pipe = client.pipeline()
             pipe.hset(key, mapping=record)
             pipe.expire(key, self._ttl)
+            if job.status in FINISHED:   # when the record will expire, kept GONE_SECONDS longer (410, not 404)
+                pipe.set(PREFIX + "gone:" + job.id, repr(time.time() + self._ttl), ex=self._ttl + GONE_SECONDS)
             pipe.execute()
             return True
         return self._guard.run(write, lambda: False)
@@ -174,10 +179,16 @@ class RedisJobs:
             return job
         return self._guard.run(read, lambda: None)
 
+    def gone(self, job_id: str) -> float | None:
+        """When the record of a finished job expired (or Redis dropped it early), for GONE_SECONDS after."""
+        def read(client: redis.Redis) -> float | None:
+            expires = client.get(PREFIX + "gone:" + job_id)
+            return None if expires is None else min(float(expires), time.time())
+        return self._guard.run(read, lambda: None)
 
     def delete(self, job_id: str) -> None:
         key = PREFIX + "job:" + job_id
-        self._guard.run(lambda client: client.delete(key, key + ":audio"), lambda: None)
+        self._guard.run(lambda client: client.delete(key, key + ":audio", PREFIX + "gone:" + job_id), lambda: None)
 
 
 def _read_audio(client: redis.Redis, key: str, job: Job, captions: tuple = ()) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from functools import partial
 
 from flask import Blueprint, jsonify, request, url_for
 
-from tts.errors import JobNotReady
+from tts.errors import JobNotReady, ResultLost
 from tts.request import TTS, read_flag, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.captions import captioned
@@ -53,19 +54,38 @@ def tts():
 @api.get("/tts/jobs/<job_id>")
 def job_status(job_id: str):
     job = service().jobs.get(job_id)
+    expires = None if job.finished is None else job.finished + service().jobs.ttl
     body = {"id": job.id, "status": job.status, **queue_place(job), "created": job.created,
-            "started": job.started, "finished": job.finished, "links": job_links(job)}
+            "started": job.started, "finished": job.finished, "expires": expires, "links": job_links(job)}
     if job.status == DONE:
         body["audio_seconds"] = round(job.audio.seconds, 3)
         body["cpu_seconds"] = round(job.cpu_seconds, 4)
         body["omitted_tokens"] = len(job.omitted)
     if job.error:
         body["error"] = {"code": job.error.code, "message": job.error.message, "field": job.error.field}
+    retry_after = poll_after(job) if job.status not in FINISHED else None
     response = jsonify(body)
-    response.headers["Cache-Control"] = "no-store"   # it changes as the job runs: a cache must never answer a poll
-    if job.status not in FINISHED:
-        response.headers["Retry-After"] = str(poll_after(job))
+    etag = status_etag(response.get_data())
+    cached = unchanged(etag, STATUS_CACHING, retry_after)
+    if cached is not None:   # the poller holds this very document: nothing to send
+        return cached
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = STATUS_CACHING
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+# A status document changes as its job runs: any cache (a browser's included) may keep it but must ask again every
+# time (no-cache, not no-store, which forbade keeping it, so that clients never sent If-None-Match), and the ETag
+# makes asking again a 304 with no body while nothing changed.
+STATUS_CACHING = "no-cache"
+
+
+def status_etag(document: bytes) -> str:
+    """A strong validator of a job's status document: a digest of its bytes, so it changes exactly when they do
+    (the status, and a waiting job's place and expected time; also for a job another replica holds)."""
+    return f'"{hashlib.blake2b(document, digest_size=12).hexdigest()}"'
 
 
 @api.delete("/tts/jobs/<job_id>")
@@ -79,6 +99,8 @@ def delete_job(job_id: str):
 @api.get("/tts/jobs/<job_id>/audio")
 def job_audio(job_id: str):
     job = service().jobs.get(job_id)
+    if job.status == FAILED and job.error is not None and job.error.code == ResultLost.code:
+        raise ResultLost(f"job {job.id}: {job.error.message}", field="id")   # gone for good (410), no conflict
     if job.status == FAILED:
         raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
     if job.status != DONE:

@@ -31,6 +31,7 @@ from tts.request import CAPTIONED, CAPTIONS_QUERY, read_params, read_value
 from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.web.context import json_body, poll_after, service, synthesis_request
 from tts.web.openai import model_ids
+from tts.web.ranges import unchanged
 from tts.web.responses import Watcher, encoded_stream, framed_stream, job_headers, whole_audio
 
 captions = Blueprint("captions", __name__)
@@ -125,7 +126,14 @@ def job_captions(job_id: str):
         state = "failed" if job.status == FAILED else job.status
         raise JobNotReady(f"job {job.id} is {state}; its captions come when it is done", field="id",
                           retry_after=None if job.status in FINISHED else poll_after(job))
+    etag = f'"{job.id}.captions.{form}"'   # a finished job's captions never change, as its audio's do not
+    cached = unchanged(etag)
+    if cached is not None:
+        return cached
     items = job.audio.captions
     if form == "json":
-        return jsonify({"captions": formats.as_json(items)})
-    return Response(formats.render(items, form), content_type=formats.MEDIA_TYPES[form])
+        response = jsonify({"captions": formats.as_json(items)})
+    else:
+        response = Response(formats.render(items, form), content_type=formats.MEDIA_TYPES[form])
+    response.headers["ETag"] = etag
+    return response

@@ -40,14 +40,21 @@ def poll_after(job: Job) -> int:
     return max(1, min(wait, ttl // 4, MAX_POLL_SECONDS))
 
 
+def is_json(media_type: str) -> bool:
+    """Whether a body of `media_type` (lower case, without parameters) is read as JSON: application/json (RFC 8259),
+    any application/*+json (RFC 6839: problem+json, vnd.api+json, merge-patch+json) and text/json, the name many
+    older clients and libraries send (jQuery's era, some .NET and PHP clients; registered nowhere). None of them is
+    one a page may send cross-origin without a preflight (only text/plain, forms and typeless bodies are)."""
+    return media_type in ("application/json", "text/json") or (media_type.startswith("application/")
+                                                               and media_type.endswith("+json"))
+
+
 def json_body() -> dict:
-    """The request's JSON object, read only under a JSON media type (application/json or
-    application/*+json; 415 otherwise, a missing Content-Type included): any web page can make
-    a browser POST text/plain, a form or a typeless Blob here without a CORS preflight,
-    but not application/json."""
+    """The request's JSON object, read only under a JSON media type (`is_json`; 415 otherwise, a missing
+    Content-Type included): any web page can make a browser POST text/plain, a form or a typeless Blob here
+    without a CORS preflight, but not JSON."""
     media_type = request.mimetype   # lower case, without parameters; "" when none was sent
-    if media_type != "application/json" and not (media_type.startswith("application/")
-                                                 and media_type.endswith("+json")):
+    if not is_json(media_type):
         sent = f"got {media_type!r}" if media_type else "none was sent"
         raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json ({sent})",
                                    field="Content-Type")

@@ -8,7 +8,9 @@ for (bounded: SDKs send their own), and every answer to one of them says it may 
 included. No credentials: the API takes a Bearer key, never a cookie, so Access-Control-Allow-Credentials
 is never sent and "*" gives away nothing the keys guard; without keys, "*" lets every page the user
 visits drive and read the server, so that is warned about at start. The answers the server makes before
-the app reads a request (tts.web.server: 408, 431, the 503s at the connection cap and at shutdown) carry no CORS headers.
+the app reads a request (tts.web.server: 408, 431, the 503s at the connection cap and at shutdown) carry the same
+headers (`CorsPolicy.headers`, the one place both take them from) when the Origin came before the answer: a browser
+shows a cross-origin answer without them as an opaque network error, never its status or Retry-After.
 """
 
 from __future__ import annotations
@@ -45,10 +47,20 @@ def allowed_headers(requested: str | None) -> str:
     return ", ".join((*ALLOWED_HEADERS, *extra))
 
 
+CORS = "tts.cors"   # the app's CorsPolicy (app.extensions), for the answers the server makes itself
+
+
 class CorsPolicy:
     def __init__(self, origins: tuple[str, ...]) -> None:
         self.any = "*" in origins
         self.origins = frozenset(origin.rstrip("/").lower() for origin in origins)
+
+    def headers(self, origin: str | None) -> dict[str, str]:
+        """The headers that let a page of `origin` read an answer (none for an origin not served)."""
+        allowed = self.allowed(origin)
+        if not allowed:
+            return {}
+        return {"Access-Control-Allow-Origin": allowed, "Access-Control-Expose-Headers": ", ".join(EXPOSED_HEADERS)}
 
     def allowed(self, origin: str | None) -> str | None:
         """What Access-Control-Allow-Origin says to `origin`, or None when it is not served."""
@@ -63,7 +75,7 @@ def register_cors(app: Flask, settings: Settings) -> None:
     """Before the access checks (register it first): a preflight carries no key."""
     if not settings.cors:
         return
-    policy = CorsPolicy(settings.cors)
+    policy = app.extensions[CORS] = CorsPolicy(settings.cors)
     if policy.any and not settings.keys:
         log.warning("TTS_CORS_ORIGINS=* without API keys: any web page the user visits can use this server "
                     "and read its answers (set TTS_API_KEYS, or list the origins; README: Exposing it safely)")
@@ -80,9 +92,7 @@ def register_cors(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def cross_origin(response: Response) -> Response:
-        allowed = policy.allowed(request.headers.get("Origin"))
         response.vary.add("Origin")   # an answer differs by Origin: caches must keep them apart
-        if allowed and "Access-Control-Allow-Origin" not in response.headers:
-            response.headers["Access-Control-Allow-Origin"] = allowed
-            response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+        if "Access-Control-Allow-Origin" not in response.headers:
+            response.headers.update(policy.headers(request.headers.get("Origin")))
         return response

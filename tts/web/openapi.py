@@ -15,7 +15,7 @@ from tts.audio.encode import FORMATS
 from tts.config import Settings
 from tts.hidden import MEDIA_TYPE as HIDDEN_MEDIA_TYPE
 from tts.request import CAPTION_FORMATS, CAPTIONED, EXCLUSIVE, HIDDEN, OPENAI, TTS, URL, Dialect, Field
-from tts.service.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING
+from tts.service.jobs import CANCELLED, DONE, FAILED, GONE_SECONDS, QUEUED, RUNNING
 
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
 
@@ -121,7 +121,11 @@ def _schemas(settings: Settings) -> dict:
                              "links": links}, additionalProperties=False),
         "Job": _obj({"id": _STR, "status": status, "position": position, "expected_seconds": expected,
                      "created": _NUM,
-                     "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM, "links": links,
+                     "started": _NULLABLE_NUM, "finished": _NULLABLE_NUM,
+                     "expires": {"type": ["number", "null"], "description": "once finished: when (Unix time) the job "
+                                 "is dropped, TTS_JOB_TTL_SECONDS after it finished (from then on 410 job_expired; a "
+                                 "result already fetched may go earlier to make room); null until it finishes"},
+                     "links": links,
                      "audio_seconds": {"type": "number", "description": "when done"},
                      "cpu_seconds": {"type": "number", "description": "when done: the worker's CPU seconds spent "
                                      "on it (0 for phrases from the cache)"},
@@ -170,9 +174,17 @@ def _caption_schemas(settings: Settings) -> dict:
 _NDJSON = "application/x-ndjson"
 
 
+def _job_missing() -> dict:
+    """What every route of a job id answers when the store has no such job (any more)."""
+    return {"404": _json(f"No such job: unknown, deleted, or expired over {GONE_SECONDS // 60} minutes ago.", "Error"),
+            "410": _json(f"The job expired within the last {GONE_SECONDS // 60} minutes (code job_expired: the "
+                         "message says when), or its kept result was lost (code result_lost); send the request "
+                         "again.", "Error")}
+
+
 def _unfinished_job() -> dict:
     """What every route reading a finished job's result answers when there is none (yet)."""
-    return {"404": _json("No such job (or it expired).", "Error"),
+    return {**_job_missing(),
             "409": _json("The job is not done (yet, or it failed); while it is queued or running, Retry-After says "
                          "when to ask again.", "Error", _RETRY)}
 
@@ -189,7 +201,10 @@ def _caption_paths() -> dict:
         "/tts/jobs/{job_id}/captions": _get("Captions of a finished async job (for `<track src>`)", {
             "200": {"description": "Each character's start and end.", "content": {
                 "application/json": {"schema": {"$ref": _REF + "Captions"}},
-                "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}}},
+                "text/vtt": {"schema": _STR}, "application/x-subrip": {"schema": _STR}},
+                "headers": {"ETag": _header(_STR, "never changes for the job and format")}},
+            "304": {"description": "If-None-Match named this ETag: no body.",
+                    "headers": {"ETag": _header(_STR, "as sent")}},
             "400": _json("`format` is not json, vtt or srt, or another parameter was sent.", "Error"),
             **_unfinished_job()}, parameters=job_id),
         "/dev/captioned_speech": {"post": {
@@ -342,15 +357,21 @@ def openapi_document(settings: Settings) -> dict:
                               **_synthesis_errors("Error")}}},
             "/tts/jobs/{job_id}": {
                 **_get("Status of an async job", {
-                    "200": _json("The job.", "Job", {**_POLL, "Cache-Control": _header({"const": "no-store"},
-                                                                                       "never from a cache")}),
-                    "404": _json("No such job (or it expired).", "Error")}, parameters=job_id),
+                    "200": _json("The job.", "Job", {**_POLL, "ETag": _header(_STR, "changes whenever the document "
+                                                                                     "does"),
+                                                       "Cache-Control": _header({"const": "no-cache"},
+                                                                                "always revalidated")}),
+                    "304": {"description": "If-None-Match named this ETag: the job's status is as the client holds "
+                                           "it; no body.",
+                            "headers": {"ETag": _header(_STR, "as sent"), **_POLL,
+                                        "Cache-Control": _header({"const": "no-cache"}, "always revalidated")}},
+                    **_job_missing()}, parameters=job_id),
                 "delete": {"summary": "Cancel an async job and delete it", "parameters": job_id,
                            "description": "Queued or running: its work stops before the next phrase and its queue "
                                           "slot frees at once. Finished: its audio is deleted. Either way the id is "
                                           "unknown afterwards (404).",
                            "responses": {"204": {"description": "Cancelled and deleted."},
-                                         "404": _json("No such job (or it expired, or was deleted).", "Error")}}},
+                                         **_job_missing()}}},
             "/tts/jobs/{job_id}/audio": _get("Audio of a finished async job", {
                 "200": _audio("The audio, whole.", _WHOLE_HEADERS), **_ranges("Error"),
                 "304": {"description": "If-None-Match named this ETag (a job's audio never changes): no body.",

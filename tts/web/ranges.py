@@ -21,11 +21,13 @@ def not_modified(etag: str) -> bool:
     return header is not None and parse_etags(header).contains_weak(etag.strip('"'))
 
 
-def unchanged(etag: str, cache_control: str | None = None) -> Response | None:
-    """304 (no body: the validators the full answer would carry) when the client already holds `etag`."""
+def unchanged(etag: str, cache_control: str | None = None, retry_after: int | None = None) -> Response | None:
+    """304 (no body: the validators and caching headers the full answer would carry, and when to ask again)
+    when the client already holds `etag`."""
     if not not_modified(etag):
         return None
-    headers = {"ETag": etag, **({"Cache-Control": cache_control} if cache_control else {})}
+    headers = {"ETag": etag, **({"Cache-Control": cache_control} if cache_control else {}),
+               **({"Retry-After": str(retry_after)} if retry_after is not None else {})}
     return Response(status=304, headers=headers)
 
 

@@ -200,11 +200,13 @@ class _EncodedBody:
             self._file = named[1] if named else tempfile.SpooledTemporaryFile(max_size=1 << 20)
             try:   # past 1 MB the encoded file is on disk, which may be full
                 _encode(job, self._file)
-            except OSError as error:
+            except BaseException as error:   # a full disk, the samples' file gone (ResultLost), the client gone
                 self._file.close()
                 if named:
                     os.unlink(named[0])
-                raise disk_full(error) from error
+                if isinstance(error, OSError):
+                    raise disk_full(error) from error
+                raise
             if named:
                 audio.keep_encoded(named[0])
         self.length = self._file.seek(0, io.SEEK_END)   # not tell(): closing may have patched a header

@@ -63,6 +63,7 @@ from tts.service.audio_buffer import remove_results, sweep_stale_results
 from tts.systemd import Notifier, feed_watchdog
 from tts.web import shutdown
 from tts.web.context import SERVICE
+from tts.web.cors import CORS
 from tts.web.observability import CONNECTIONS, log_unparsed, new_request_id
 from tts.web.responses import CLIENT_SOCKET
 from tts.web.security import SECURITY_HEADERS
@@ -73,6 +74,11 @@ _HIGH_BYTE = re.compile("[\x80-\xff]")   # of a request line read as latin-1
 # Descriptors kept free of connections: model and data files, Redis, the notify socket,
 # the worker's pipes and libraries' own (measured: ~10 with both voices loaded).
 DESCRIPTOR_RESERVE = 64
+# What one connection may hold while its answer is sent to a slow reader: its socket, the file its result's
+# samples spilled to past audio_buffer.MEMORY_BYTES, and the file of its encoding (spilled past 1 MB, or a kept
+# result's, open while it is read). The cap counts each connection so: counted as one, ~(limit - 64) / 2 slow
+# readers of long results took every descriptor, accept() failed and results could not spill.
+DESCRIPTORS_PER_CONNECTION = 3
 MIN_CONNECTIONS = 16
 DEFAULT_MAX_CONNECTIONS = 4096   # ~20 KB each when idle: ~80 MB for a full table (Docker's limit is often 1M)
 EXIT_BAD_SETTINGS = 2         # a setting no retry fixes (TTS_*, a host to listen on): RestartPreventExitStatus=
@@ -80,6 +86,7 @@ EXIT_ADDRESS_IN_USE = 75      # EX_TEMPFAIL (sysexits.h): the port is held, mayb
 SHUTDOWN_GRACE_SECONDS = 5    # responses still in flight after the drain get this long to reach their clients
 REFUSE_LINGER_SECONDS = 1     # a refused client gets this long to read its 503 before the socket closes
 MAX_REFUSING = 64             # past this many refusals at once, excess connections are closed unanswered
+PEEK_BYTES = 8192             # of a refused request, looked at for its Origin (with TTS_CORS_ORIGINS)
 REFUSED_WARNING_SECONDS = 1   # at most one warning about refused connections this often
 LINGER_SECONDS = 2            # a connection closed with a request body unread drops what still comes this long…
 LINGER_BYTES = 16 << 20       # …up to this much (a client sends it all, then reads the answer)
@@ -131,19 +138,33 @@ class ConnectionLimits:
 
 
 def connection_cap(wanted: int = 0) -> int:
-    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most the descriptor
-    limit less DESCRIPTOR_RESERVE."""
+    """Connections allowed at once: `wanted` (0 = DEFAULT_MAX_CONNECTIONS), at most what the descriptor limit
+    less DESCRIPTOR_RESERVE holds at DESCRIPTORS_PER_CONNECTION each."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 1 << 20
-    room = soft - DESCRIPTOR_RESERVE
+    room = (soft - DESCRIPTOR_RESERVE) // DESCRIPTORS_PER_CONNECTION
     if room < MIN_CONNECTIONS:
         raise RuntimeError(f"the descriptor limit ({soft}) leaves no room for connections: raise it "
-                           f"(LimitNOFILE= in the unit, ulimit -n) to at least {DESCRIPTOR_RESERVE + MIN_CONNECTIONS}")
+                           f"(LimitNOFILE= in the unit, ulimit -n) to at least "
+                           f"{DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * MIN_CONNECTIONS}")
     if wanted > room:
         log.warning("TTS_MAX_CONNECTIONS=%d is above what the descriptor limit (%d) allows; using %d",
                     wanted, soft, room)
     return min(wanted or DEFAULT_MAX_CONNECTIONS, room)
+
+
+def raise_descriptor_limit(wanted: int = 0) -> None:
+    """Raise the soft descriptor limit toward the hard one, as far as `wanted` connections (0 =
+    DEFAULT_MAX_CONNECTIONS) need. systemd gives a service a soft limit of 1,024 under a far higher hard one,
+    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * (wanted or DEFAULT_MAX_CONNECTIONS)
+    target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+    if soft != resource.RLIM_INFINITY and target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        log.info("raised the descriptor limit from %d to %d (the hard limit is %s)", soft, target,
+                 "unlimited" if hard == resource.RLIM_INFINITY else hard)
 
 
 class ConnectionDeadline(OSError):
@@ -160,10 +181,13 @@ class HeadersTooLarge(ValueError):
 
 
 class _HeaderBudget:
-    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge."""
+    """The connection's reader as the header parser sees it: MAX_HEADER_BYTES in all, then HeadersTooLarge.
+    It notes the Origin header as it passes (`handler.origin`), for the answers the server makes itself to
+    requests whose headers never came whole (408, 431, 503)."""
 
-    def __init__(self, rfile) -> None:
+    def __init__(self, rfile, handler: "Handler") -> None:
         self._rfile = rfile
+        self._handler = handler
         self._left = MAX_HEADER_BYTES
 
     def readline(self, limit: int = -1) -> bytes:
@@ -172,6 +196,8 @@ class _HeaderBudget:
         self._left -= len(line)
         if self._left < 0:
             raise HeadersTooLarge(f"the request's headers take more than {MAX_HEADER_BYTES} bytes")
+        if line[:7].lower() == b"origin:" and line.endswith(b"\n"):
+            self._handler.origin = line[7:].strip().decode("latin-1")
         return line
 
 
@@ -205,12 +231,17 @@ class BoundedInput(Input):
 
 
 def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str | None = None,
-                    path: str | None = None) -> bytes:
+                    path: str | None = None, origin: str | None = None) -> bytes:
     """The server's own answer to a request the app never saw, under a request id of its own (its
-    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not."""
+    X-Request-ID, as every response has), and its access line (tts.web.observability), sent or not. With
+    TTS_CORS_ORIGINS, the CORS headers the app's answers carry, for an `origin` it serves (what came of the
+    request's Origin header), so that a page's script reads the status instead of a network error."""
     status_line, code, message, *headers = _ANSWERED_HERE[status]
     request_id = new_request_id()
-    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers)
+    policy = app.extensions.get(CORS)
+    cors = [f"{name}: {value}" for name, value in policy.headers(origin).items()] if policy and origin else []
+    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers, *cors,
+                             *(["Vary: Origin"] if policy else []))
     log_unparsed(app, request_id, int(status_line[:3]), code, remote, len(answer), method=method, path=path)
     return answer
 
@@ -234,6 +265,7 @@ class Handler(WSGIHandler):
         self.requests = 0
         self.waiting = False   # for a request (kept by Connections)
         self.reading = False   # …and its first bytes have come
+        self.origin: str | None = None   # the request's Origin header, once read (_HeaderBudget)
         self.deadline: Timeout | None = None
 
     # -- the connection's life: waiting for a request (evictable), then working on it ------
@@ -264,6 +296,7 @@ class Handler(WSGIHandler):
 
     def read_requestline(self) -> str:
         self.connections.waiting(self)
+        self.origin = None
         if self.requests:   # kept alive: idle until the next request begins, then its headers are timed
             with Timeout(self.limits.keepalive_timeout, ConnectionDeadline(errno.ETIMEDOUT, "idle")):
                 self.rfile.peek(1)
@@ -289,7 +322,7 @@ class Handler(WSGIHandler):
             self.connections.working(self)
 
     def MessageClass(self, fp, *args):   # noqa: N802 (gevent's name): the headers, read within MAX_HEADER_BYTES
-        return headers_factory(_HeaderBudget(fp), *args)
+        return headers_factory(_HeaderBudget(fp, self), *args)
 
     def _answer(self, response: bytes) -> None:
         """Send an answer the server makes itself (its access line is the caller's, sent or not)."""
@@ -318,7 +351,8 @@ class Handler(WSGIHandler):
         return self._unparsed(status, method=method, path=path)
 
     def _unparsed(self, status: str, *, method: str | None = None, path: str | None = None) -> bytes:
-        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path)
+        return answer_unparsed(self.server.application, status, self.client_address[0], method=method, path=path,
+                               origin=self.origin)
 
     def handle_error(self, t, v, tb) -> None:
         """What the application raised after it returned its response, out of its body (gevent's own
@@ -547,7 +581,8 @@ class Server(WSGIServer):
         self._warn_refused(address[0])
         try:
             with Timeout(REFUSE_LINGER_SECONDS, False):   # the answer and the linger together
-                sock.sendall(answer_unparsed(self.application, "503", address[0]))
+                origin = _peeked_origin(sock) if CORS in self.application.extensions else None
+                sock.sendall(answer_unparsed(self.application, "503", address[0], origin=origin))
                 linger(sock, REFUSE_LINGER_SECONDS)
         except OSError:
             pass
@@ -577,6 +612,19 @@ class Server(WSGIServer):
         log.warning("refusing a connection from %s: all %d connections are busy%s", remote, self.connections.cap,
                     others)
         self._refused, self._next_refused_warning = 0, now + REFUSED_WARNING_SECONDS
+
+
+def _peeked_origin(sock) -> str | None:
+    """The Origin header among a refused request's first bytes, peeked (the linger drops them after the answer);
+    waited for at most half of REFUSE_LINGER_SECONDS (a client sends its request as soon as it has connected)."""
+    head = b""
+    with Timeout(REFUSE_LINGER_SECONDS / 2, False):
+        head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
+    for line in head.split(b"\r\n")[1:-1]:   # whole header lines only
+        name, colon, value = line.partition(b":")
+        if colon and name.strip().lower() == b"origin":
+            return value.strip().decode("latin-1")
+    return None
 
 
 def linger(sock, seconds: float) -> None:
@@ -632,6 +680,7 @@ def listen(settings: Settings) -> socket.socket:
 
 def serve(app: Flask, settings: Settings, listener: socket.socket) -> None:
     """Serve `app` on `listener` (from `listen`) until SIGTERM or SIGINT, then shut down; systemd hears of each step."""
+    raise_descriptor_limit(settings.max_connections)
     server = Server(listener, app, ConnectionLimits.from_settings(settings))
     stop, hurry = Event(), Event()   # the first signal drains; a second one ends the drain at once
 

@@ -52,6 +52,19 @@ _DECADE_WORD = re.compile(r"(?<![0-9.])([0-9][05])(?=[后後](?![面来边头]))
 _COHORT = re.compile(r"(?<![0-9.,第])((?:19|20)[0-9]{2})(?=[级届](?![台石阶梯]))")
 
 
+# A Chinese licence plate (京A·12345, 粤B 8C123, 沪AD12345): a province's one-character name, a letter, then five or six
+# letters and digits, read one by one (京A幺二三四五), never as a quantity.
+_PLATE = re.compile(r"(?<=[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z])([·・ ]?)([A-Z0-9]{5,6})(?![A-Za-z0-9])")
+
+
+def _read_plate(match: re.Match[str]) -> str:
+    """The plate's letters kept, its digits one by one; unless a quantity follows (京A12345元 is money)."""
+    dot, body = match.groups()
+    if quantity_follows(match.string, match.end()):
+        return match.group()
+    return dot + "".join(read_digits(c, phone=True) if c.isdigit() else c for c in body)
+
+
 # A masked phone or card number (138****5678): the digits on both sides one by one, the stars left.
 _MASKED = re.compile(r"(?<![0-9])([0-9]{2,})(\*{2,}|＊{2,})([0-9]{2,})(?![0-9])")
 # Model and room codes with a hyphen: i7-13700H, A-305 (a name with a digit, or one capital, then 3+ digits):
@@ -119,6 +132,7 @@ PASSES = (
     (_TO, lambda m: f"{m.group(1)} to {m.group(2)}"),
     (_PHONE, lambda m: read_digits(m.group(), phone=True)),  # +86 stays, read 八六
     (_MASKED, lambda m: read_digits(m.group(1), phone=True) + m.group(2) + read_digits(m.group(3), phone=True)),
+    (_PLATE, _read_plate),
     (_HYPHEN_CODE, _read_hyphen_code),
     (_CUED, _read_cued),  # 门牌号是1203: the cue, 号, then 是/为/a colon
     (_NAMED_BY_NEXT, lambda m: read_digits(m.group(), phone=True)),

@@ -72,5 +72,6 @@ def read_number(number: str, liang: bool = True, drop_zero_cents: bool = False) 
     whole, _, fraction = number.lstrip("+-").replace(",", "").partition(".")
     if drop_zero_cents:
         fraction = fraction.rstrip("0")
-    spoken = read_integer(whole, liang=liang and not fraction) if whole else "零"
+    # 两 before 百/千 in a decimal too (286.5亿 两百八十六点五亿); a lone 2 before the point stays 二 (二点五).
+    spoken = read_integer(whole, liang=liang and (not fraction or len(whole) >= 3)) if whole else "零"
     return sign + spoken + ("点" + read_digits(fraction) if fraction else "")

@@ -31,7 +31,7 @@ _MONEY_AFTER = re.compile(rf"({_NUM})\s?(万|亿)?\s?({alternation(CURRENCY_CODE
 _PERCENT_SPAN = re.compile(rf"{_SIGN}({_NUM})\s?%?\s?[-~到至]\s?(-)?({_NUM})\s?%")
 _PERCENT = re.compile(rf"{_SIGN}({_NUM})\s?([%‰])")
 _UNIT = re.compile(
-    rf"(?:(?<![0-9.])({_NUM}) ?[-~] ?)?{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
+    rf"(?:{_SIGN}(?<![0-9.])({_NUM}) ?[-~] ?)?{_SIGN}({_NUM})( ?)({alternation(LATIN_UNITS)})"
     rf"(?:/({alternation(LATIN_UNITS)}))?(?![A-Za-z])"
 )
 # 元/斤, 次/分, 微克/立方米: a slash after a Chinese word and before a unit is 每
@@ -127,13 +127,18 @@ def _percent(minus: str | None, amount: str, sign: str = "%") -> str:
 
 def _unit(m: re.Match[str]) -> str:
     """Spell a unit after its number: 10km/h → 每小时10公里, -10°C → 零下10度; a range
-    before it shares it (0-100km/h → 每小时0到100公里)."""
-    low, minus, amount, space, unit, per = m.groups()
+    before it shares it (0-100km/h → 每小时0到100公里), a temperature's below-zero sign too
+    (-5~3℃ → 零下5度到3度)."""
+    low_minus, low, minus, amount, space, unit, per = m.groups()
     short = unit in SHORT_LATIN_UNITS
-    if short and (space or after_latin(m.string, m.start(3))):
+    if short and (space or after_latin(m.string, m.start(4))):
         return m.group()
-    sign = ("零下" if unit in TEMPERATURE_UNITS else "-") if minus else ""
-    quantity = f"{low}到{sign}{amount}{LATIN_UNITS[unit]}" if low else f"{sign}{amount}{LATIN_UNITS[unit]}"
+    word = LATIN_UNITS[unit]
+    temperature = unit in TEMPERATURE_UNITS
+    sign = ("零下" if temperature else "-") if minus else ""
+    if low and low_minus:
+        low = f"零下{low}{word}" if temperature else f"-{low}"   # 零下5度到3度, as a speaker repeats the unit
+    quantity = f"{low}到{sign}{amount}{word}" if low else f"{sign}{amount}{word}"
     return f"每{LATIN_UNITS[per]}{quantity}" if per else quantity
 
 

@@ -26,7 +26,7 @@ LATIN_UNITS = {
     "W": "瓦", "kW": "千瓦", "kw": "千瓦", "MW": "兆瓦", "kWh": "千瓦时", "kwh": "千瓦时",
     "V": "伏", "kV": "千伏", "mV": "毫伏", "mA": "毫安", "mAh": "毫安时",
     "Pa": "帕", "kPa": "千帕", "MPa": "兆帕", "dB": "分贝", "cal": "卡", "kcal": "千卡", "J": "焦耳", "kJ": "千焦",
-    "mol": "摩尔", "rpm": "转每分", "mph": "英里每小时", "w": "万", "mmHg": "毫米汞柱",
+    "mol": "摩尔", "mmol": "毫摩尔", "μmol": "微摩尔", "dL": "分升", "dl": "分升", "rpm": "转每分", "mph": "英里每小时", "w": "万", "mmHg": "毫米汞柱",
 }
 # Single-letter units count only when written tight after a number that is not part
 # of a Latin name: 5s is 五秒 but iPhone 5s keeps its s.
@@ -50,7 +50,7 @@ LIANG_MEASURES = tuple(
     "个 位 名 只 条 件 本 张 次 回 遍 趟 天 年 岁 周 倍 成 层 辆 台 架 艘 匹 头 口 家 户 间 套 座 栋 所 块 片 "
     "颗 粒 根 支 枝 朵 棵 株 把 双 对 副 份 杯 瓶 碗 盘 包 袋 箱 盒 斤 克 吨 升 米 里 亩 元 角 毛 人 部 首 篇 封 "
     "句 门 样 类 种 项 组 批 群 队 届 期 场 局 轮 款 段 节 章 集 季 声 下 步 圈 站 点 分 秒 刻 公斤 公里 公分 "
-    "千克 千米 厘米 毫米 分钟 小时 秒钟 星期 礼拜 万 千 百 亿 页 题 道 枚 幅 册 卷 笔 通 列 排 盏 扇 顶 桌 例".split()
+    "千克 千米 厘米 毫米 分钟 小时 秒钟 星期 礼拜 万 千 百 亿 页 题 道 枚 幅 册 卷 笔 通 列 排 盏 扇 顶 桌 例 处".split()
 )
 # Every word that says what the number before it counts: the measure words and the units as spoken.
 MEASURES = LIANG_MEASURES + tuple(LATIN_UNITS.values())
@@ -69,11 +69,12 @@ QUANTITY_WORDS = tuple("月 日 号 楼 级 等 度 路 多 余 几 来 左右 �
 # Words after which a digit string is a code read digit by digit (尾号1702, 拨打10015).
 CODE_CUES = (
     "电话 手机 尾号 号码 编号 工号 学号 账号 帐号 卡号 单号 订单号 邮编 邮政编码 密码 验证码 热线 拨打 致电 "
-    "呼叫 房间 房号 航班 车次 车牌 门牌 身份证 QQ 微信 分机 传真 代码 代号 序列号 型号 称为 叫做 名为"
+    "呼叫 房间 房号 航班 车次 车牌 门牌 身份证 QQ 微信 分机 传真 代码 代号 序列号 型号 称为 叫做 名为 "
+    "取件码 取货码 提货码 取餐码 取票码 兑换码 邀请码 优惠码 激活码 识别码 校验码 核销码 错误码 错误代码 状态码 故障码 口令"
 ).split()
 
-# Words before which a number of three digits or more names something (a room, a house, a seat).
-NAMED_BEFORE = "号 室 房 房间 宿舍 寝室 病房 包厢 包间 教室 办公室 会议室".split()
+# Words before which a number of three digits or more names something (a room, a house, a seat, an error: 404错误).
+NAMED_BEFORE = "号 室 房 房间 宿舍 寝室 病房 包厢 包间 教室 办公室 会议室 错误".split()
 
 # Well-known numbers that name a service or a programme rather than a quantity.
 FAMOUS_CODES = frozenset("110 112 114 119 120 122 12306 12315 10086 10010 985 211 996 007".split())
