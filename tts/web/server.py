@@ -157,12 +157,19 @@ def connection_cap(wanted: int = 0) -> int:
 def raise_descriptor_limit(wanted: int = 0) -> None:
     """Raise the soft descriptor limit toward the hard one, as far as `wanted` connections (0 =
     DEFAULT_MAX_CONNECTIONS) need. systemd gives a service a soft limit of 1,024 under a far higher hard one,
-    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll)."""
+    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll).
+    Only an optimisation: where the system refuses (a sandbox that forbids it; macOS above kern.maxfilesperproc
+    under an unlimited hard limit), a warning, and connection_cap works within the limit as it is."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * (wanted or DEFAULT_MAX_CONNECTIONS)
     target = need if hard == resource.RLIM_INFINITY else min(need, hard)
     if soft != resource.RLIM_INFINITY and target > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as error:
+            log.warning("could not raise the descriptor limit from %d to %d (%s); connections are capped within %d",
+                        soft, target, error, soft)
+            return
         log.info("raised the descriptor limit from %d to %d (the hard limit is %s)", soft, target,
                  "unlimited" if hard == resource.RLIM_INFINITY else hard)
 
