@@ -7,9 +7,8 @@ import pytest
 from gevent import socket
 
 from fakes import tone_app
-from tts.config import Settings
+from live import served_in_process
 from tts.errors import ResultLost
-from tts.web.server import ConnectionLimits, Server
 
 PAGE = "https://app.example.com"
 
@@ -22,12 +21,8 @@ def cors_server():
             yield b""
 
         app.add_url_rule("/lost", "lost", lambda: app.response_class(lost()))
-        server = Server(("127.0.0.1", 0), app, ConnectionLimits.from_settings(Settings()))
-        server.start()
-        try:
-            yield server.server_host, server.server_port
-        finally:
-            server.stop()
+        with served_in_process(app) as address:
+            yield address
 
 
 def get(address, path: str, origin: str) -> tuple[str, dict[str, str]]:
