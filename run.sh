@@ -45,10 +45,17 @@ install_page_packages() {
   # onnxruntime-web, which the page runs to vocode in the listener's browser (served from our own origin):
   # npm/install.sh runs `npm ci` (exactly npm/package-lock.json, integrity-checked) and makes the gzip
   # copies the server sends; the Dockerfile's page-runtime stage runs the same script.
-  local stamp=npm/node_modules/.installed-lock digest
+  # A failed `npm ci` is noted for its lock: a plain start does not wait on an unreachable registry again
+  # (npm's retries take minutes), `./run.sh setup` and `./run.sh test` try again.
+  local stamp=npm/node_modules/.installed-lock failed="$VENV/.failed-npm-lock" digest
   digest=$(sha256sum npm/package-lock.json | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
     sh npm/install.sh --gzip-only
+    return
+  fi
+  if [ "$NPM_AGAIN" = no ] && [ -f "$failed" ] && [ "$(cat "$failed")" = "$digest" ]; then
+    echo "npm ci failed for this lock at an earlier set-up: the page's 在本机合成 (browser vocoding) stays off," \
+         "the server makes the audio; ./run.sh setup tries again" >&2
     return
   fi
   if ! command -v npm >/dev/null; then
@@ -57,10 +64,12 @@ install_page_packages() {
     return
   fi
   if ! sh npm/install.sh; then   # e.g. no route to the npm registry: the server does not need it to serve
+    echo "$digest" > "$failed"
     echo "npm ci failed (above): the page's 在本机合成 (browser vocoding) stays off, the server makes the audio;" \
-         "run ./run.sh again once the npm registry is reachable" >&2
+         "run ./run.sh setup once the npm registry is reachable (a plain ./run.sh does not try again)" >&2
     return
   fi
+  rm -f "$failed"
   echo "$digest" > "$stamp"
 }
 
@@ -78,13 +87,20 @@ setup() {
   install_page_packages
 }
 
+NPM_AGAIN=yes   # whether a `npm ci` that failed for this lock before is tried again (install_page_packages)
 case "${1:-serve}" in
   serve)
     # checked before the set-up: taskset's own complaint would come after it and not name the variable
+    if [ -n "${TTS_CPUS:-}" ] && ! command -v taskset >/dev/null; then
+      echo "run.sh: TTS_CPUS=$TTS_CPUS needs taskset, which is not installed (Debian: apt-get install" \
+           "util-linux); install it or unset TTS_CPUS" >&2
+      exit 2
+    fi
     if [ -n "${TTS_CPUS:-}" ] && ! taskset -c "$TTS_CPUS" true 2>/dev/null; then
       echo "run.sh: TTS_CPUS=$TTS_CPUS is not a list of this machine's cores (e.g. 0 or 0-1; it has $(nproc))" >&2
       exit 2
     fi
+    NPM_AGAIN=no
     setup requirements.txt
     if [ -n "${TTS_CPUS:-}" ]; then
       exec taskset -c "$TTS_CPUS" "$VENV/bin/python" app.py

@@ -1,4 +1,5 @@
-"""A real server process for tests: `python app.py` as production runs it, on a free loopback port.
+"""A real server process for tests: `python app.py` as production runs it, on a free loopback port
+(and the real gevent server in the test's own process, for an app the test made: `served_in_process`).
 
 Its log goes to a file, so a long test run can never fill an unread pipe and stall the
 server, and a test that fails can show the log's tail. Tests that start one are marked
@@ -13,11 +14,27 @@ import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from tts.probe import wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def served_in_process(app) -> Iterator[tuple[str, int]]:
+    """`app` on tts.web.server's Server (the default limits) on a free loopback port of this process: its address."""
+    from tts.config import Settings
+    from tts.web.server import ConnectionLimits, Server
+
+    server = Server(("127.0.0.1", 0), app, ConnectionLimits.from_settings(Settings()))
+    server.start()
+    try:
+        yield server.server_host, server.server_port
+    finally:
+        server.stop()
 
 
 def free_port() -> int:

@@ -44,9 +44,10 @@ def test_bad_values_fail_naming_the_variable(env, name):
 
 def test_settings_that_may_be_empty_or_padded_still_read_as_meant():
     settings = Settings.from_env({"TTS_PORT": " 8001 ", "TTS_QUEUE_SIZE": "+4", "TTS_API_KEYS": "", "TTS_REDIS_URL": "",
-                                  "TTS_ALLOWED_HOSTS": "tts.example.com, .example.org,xn--fiqs8s.cn,*"})
+                                  "TTS_ALLOWED_HOSTS": "tts.example.com, .example.org,xn--fiqs8s.cn,tts_app,*"})
     assert (settings.port, settings.queue_size, settings.keys, settings.redis_url) == (8001, 4, (), "")
-    assert settings.hosts == ("tts.example.com", ".example.org", "xn--fiqs8s.cn", "*")
+    # tts_app: a Docker service name (resolvable, sent as Host:); refused for a while, which ended such starts
+    assert settings.hosts == ("tts.example.com", ".example.org", "xn--fiqs8s.cn", "tts_app", "*")
 
 
 def test_the_log_level_is_read_in_any_case():
@@ -65,6 +66,27 @@ def test_a_misspelled_setting_ends_the_start_naming_the_setting_it_is_close_to()
 def test_a_variable_that_is_no_setting_is_named_with_the_nearest_setting_not_silently_ignored():
     environ = {"TTS_QUEU_SIZE": "4", "TTS_CPUS": "0-1", "TTS_PORT": "8001", "OTHER": "x"}
     assert Settings.ignored(environ) == ["TTS_QUEU_SIZE is not a setting (did you mean TTS_QUEUE_SIZE?); it is ignored"]
+
+
+# what Kubernetes injects into every pod of the namespace for a Service named tts (and one named tts-redis)
+SERVICE_LINKS = {"TTS_SERVICE_HOST": "10.0.0.7", "TTS_SERVICE_PORT": "8000", "TTS_SERVICE_PORT_HTTP": "8000",
+                 "TTS_PORT_8000_TCP": "tcp://10.0.0.7:8000", "TTS_PORT_8000_TCP_PROTO": "tcp",
+                 "TTS_PORT_8000_TCP_PORT": "8000", "TTS_PORT_8000_TCP_ADDR": "10.0.0.7",
+                 "TTS_REDIS_SERVICE_HOST": "10.0.0.8", "TTS_REDIS_PORT": "tcp://10.0.0.8:6379",
+                 "TTS_REDIS_PORT_6379_TCP_PORT": "6379"}
+
+
+def test_kubernetes_service_links_are_no_typos_and_no_warnings():
+    """Each was named at every start as "not a setting (did you mean TTS_PORT?)", of which the operator set none."""
+    assert Settings.from_env({**SERVICE_LINKS, "TTS_PORT": "8001"}).port == 8001
+    assert Settings.ignored(SERVICE_LINKS) == []
+
+
+def test_a_service_links_tts_port_ends_the_start_saying_what_set_it():
+    """It said only "TTS_PORT must be a whole number, got 'tcp://10.0.0.7:8000'"."""
+    with pytest.raises(SettingsError, match=r"^TTS_PORT=tcp://10.0.0.7:8000 is a Kubernetes service link.*"
+                                            r"enableServiceLinks: false"):
+        Settings.from_env({**SERVICE_LINKS, "TTS_PORT": "tcp://10.0.0.7:8000"})
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -99,9 +99,10 @@ def test_the_test_set_up_without_root_names_the_missing_system_packages_and_neve
     assert said and {"redis-server", "systemd"} <= set(said[1].split())   # (nginx: found in /usr/sbin when there)
 
 
-def set_up(copy: Path, npm: str | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """`./run.sh setup` in the copy with a python whose venv's python and pip only note how they were called,
-    and only the tools the script uses (npm: a stand-in script's body, or none at all): nothing is fetched."""
+def set_up(copy: Path, npm: str | None = None, *commands: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`./run.sh setup` (or each of `commands` in turn: the last one's outcome) in the copy with a python whose
+    venv's python and pip only note how they were called, and only the tools the script uses (npm: a stand-in
+    script's body, or none at all): nothing is fetched."""
     for name in ("requirements.txt", "requirements-dev.txt", "requirements-voice.txt", "npm/package-lock.json",
                  "npm/install.sh"):
         (copy / name).parent.mkdir(exist_ok=True)
@@ -124,8 +125,9 @@ esac
     if npm is not None:
         (tools / "npm").write_text(f"#!/bin/sh\n{npm}\n")
         (tools / "npm").chmod(0o755)
-    done = subprocess.run(["bash", str(copy / "run.sh"), "setup"], env={"PATH": str(tools), "PYTHON": str(python)},
-                          capture_output=True, text=True, timeout=60)
+    for command in commands or ("setup",):
+        done = subprocess.run(["bash", str(copy / "run.sh"), command], env={"PATH": str(tools), "PYTHON": str(python)},
+                              capture_output=True, text=True, timeout=60)
     return done, calls.read_text().splitlines()
 
 
@@ -145,3 +147,29 @@ def test_an_npm_that_cannot_reach_its_registry_leaves_browser_vocoding_off_and_t
     assert done.returncode == 0, done.stderr
     assert "npm ERR! network" in done.stderr and "npm ci failed (above)" in done.stderr
     assert not (copy / "npm" / "node_modules" / ".installed-lock").exists()   # tried again next time
+
+
+def test_a_start_after_npm_failed_for_this_lock_does_not_wait_on_the_registry_again_and_setup_does(copy):
+    """Before, every ./run.sh on a box with npm but no route to its registry ran `npm ci` again, whose retries
+    can take minutes before the server starts."""
+    tries = copy / "npm-tries"
+    npm = f'echo "npm $*" >> {tries}; echo "npm ERR! network request failed" >&2; exit 1'
+    done, made = set_up(copy, npm, "setup", "serve")
+    assert done.returncode == 0 and made[-1] == "python app.py", done.stderr
+    assert len(tries.read_text().splitlines()) == 1
+    assert "npm ci failed for this lock at an earlier set-up" in done.stderr and "./run.sh setup tries again" in done.stderr
+    done = subprocess.run(["bash", str(copy / "run.sh"), "setup"], env={"PATH": str(copy / "bin"),
+                          "PYTHON": str(copy / "python3")}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and len(tries.read_text().splitlines()) == 2   # setup: tried again
+
+
+def test_tts_cpus_without_taskset_says_that_taskset_is_missing(copy):
+    """Before, a box without util-linux heard that TTS_CPUS=0 was not a list of its cores."""
+    tools = copy / "bin"
+    tools.mkdir()
+    for tool in ("bash", "dirname", "nproc"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    done = subprocess.run([str(tools / "bash"), str(copy / "run.sh")], env={"PATH": str(tools), "TTS_CPUS": "0"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and not (copy / ".venv").exists()
+    assert done.stderr.startswith("run.sh: TTS_CPUS=0 needs taskset, which is not installed")

@@ -58,6 +58,20 @@ def test_the_soft_descriptor_limit_is_raised_as_far_as_the_connections_need_with
         assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == min(need, hard)
 
 
+def test_a_system_that_refuses_to_raise_the_limit_gets_a_warning_not_an_ended_start(monkeypatch, caplog):
+    """setrlimit's ValueError or OSError (a sandbox, macOS's kern.maxfilesperproc) ended the start with a traceback."""
+    def refused(*_):
+        raise OSError(1, "Operation not permitted")
+
+    low = DESCRIPTOR_RESERVE + 16 * DESCRIPTORS_PER_CONNECTION
+    with soft_limit(low):
+        monkeypatch.setattr(resource, "setrlimit", refused)
+        raise_descriptor_limit(100)
+        monkeypatch.undo()
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == low and connection_cap(100) == 16
+    assert f"could not raise the descriptor limit from {low}" in caplog.text
+
+
 def test_the_deadlines_come_from_the_settings():
     limits = ConnectionLimits.from_settings(Settings(header_timeout_seconds=3, body_timeout_seconds=4,
                                                      keepalive_timeout_seconds=5, send_timeout_seconds=6,

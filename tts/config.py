@@ -17,7 +17,13 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")   # ASCII digits only: int() would also take "1_0" or "١٢"
-_HOST_NAME = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?")   # as TTS_ALLOWED_HOSTS compares them: no scheme, port or path
+# as TTS_ALLOWED_HOSTS compares them: no scheme, port or path; `_` is in names Docker resolves (tts_app)
+_HOST_NAME = re.compile(r"\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+# what Kubernetes injects into every pod of a namespace for each Service (docker links too): a Service named tts
+# gives TTS_PORT=tcp://10.0.0.7:8000, TTS_SERVICE_HOST, TTS_PORT_8000_TCP_ADDR… (a service named tts-redis,
+# TTS_REDIS_PORT…); they are no settings and no typos of one
+_SERVICE_LINK = re.compile(r"TTS_(?:\w+_)?(?:SERVICE_HOST|SERVICE_PORT(?:_\w+)?|PORT_[0-9]+_(?:TCP|UDP|SCTP)(?:_\w+)?)")
+_SERVICE_LINK_VALUE = re.compile(r"(?:tcp|udp|sctp)://", re.IGNORECASE)
 
 
 def _origin(text: str) -> str:
@@ -118,6 +124,10 @@ class Settings:
             if raw is None:
                 continue
             if f.type == "int":
+                if _SERVICE_LINK_VALUE.match(raw):
+                    raise SettingsError(f"TTS_{f.name.upper()}={raw} is a Kubernetes service link, not a setting: a "
+                                        "Service named tts injects it into every pod of its namespace; set "
+                                        "enableServiceLinks: false in the pod spec or name the Service otherwise")
                 if not _WHOLE_NUMBER.fullmatch(raw):
                     raise SettingsError(f"TTS_{f.name.upper()} must be a whole number, got {raw!r}")
                 values[f.name] = int(raw)
@@ -144,7 +154,14 @@ class Settings:
         names = [f"TTS_{f.name.upper()}" for f in fields(cls)]
         return [(variable, next(iter(difflib.get_close_matches(variable, names, n=1, cutoff=similarity)), None))
                 for variable in sorted(environ)
-                if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS]
+                if variable.startswith("TTS_") and variable not in names and variable not in NOT_SETTINGS
+                and not cls._service_link(variable, environ[variable])]
+
+    @staticmethod
+    def _service_link(variable: str, value: str) -> bool:
+        """Whether this variable is one a Kubernetes Service (or a docker link) set, not the operator."""
+        return bool(_SERVICE_LINK.fullmatch(variable)
+                    or (variable.endswith("_PORT") and _SERVICE_LINK_VALUE.match(value)))
 
     def validated(self) -> "Settings":
         minimums = {"port": 0, "threads": 1, "queue_size": 1, "max_text_chars": 1, "max_audio_seconds": 1,

@@ -14,18 +14,13 @@ import logging
 import pytest
 from gevent import socket
 
-from tts.config import Settings
-from tts.web.server import ConnectionLimits, Server
+from live import served_in_process
 
 
 @pytest.fixture(scope="module")
 def address(app):
-    server = Server(("127.0.0.1", 0), app, ConnectionLimits.from_settings(Settings()))
-    server.start()
-    try:
-        yield server.server_host, server.server_port
-    finally:
-        server.stop()
+    with served_in_process(app) as address:
+        yield address
 
 
 def send(address, target: bytes) -> tuple[bytes, bytes]:

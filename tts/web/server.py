@@ -157,12 +157,19 @@ def connection_cap(wanted: int = 0) -> int:
 def raise_descriptor_limit(wanted: int = 0) -> None:
     """Raise the soft descriptor limit toward the hard one, as far as `wanted` connections (0 =
     DEFAULT_MAX_CONNECTIONS) need. systemd gives a service a soft limit of 1,024 under a far higher hard one,
-    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll)."""
+    expecting a program that uses no select() to raise it itself; nothing here does (gevent polls with epoll).
+    Only an optimisation: where the system refuses (a sandbox that forbids it; macOS above kern.maxfilesperproc
+    under an unlimited hard limit), a warning, and connection_cap works within the limit as it is."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = DESCRIPTOR_RESERVE + DESCRIPTORS_PER_CONNECTION * (wanted or DEFAULT_MAX_CONNECTIONS)
     target = need if hard == resource.RLIM_INFINITY else min(need, hard)
     if soft != resource.RLIM_INFINITY and target > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as error:
+            log.warning("could not raise the descriptor limit from %d to %d (%s); connections are capped within %d",
+                        soft, target, error, soft)
+            return
         log.info("raised the descriptor limit from %d to %d (the hard limit is %s)", soft, target,
                  "unlimited" if hard == resource.RLIM_INFINITY else hard)
 
@@ -238,12 +245,17 @@ def answer_unparsed(app: Flask, status: str, remote: str | None, *, method: str 
     request's Origin header), so that a page's script reads the status instead of a network error."""
     status_line, code, message, *headers = _ANSWERED_HERE[status]
     request_id = new_request_id()
-    policy = app.extensions.get(CORS)
-    cors = [f"{name}: {value}" for name, value in policy.headers(origin).items()] if policy and origin else []
-    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers, *cors,
-                             *(["Vary: Origin"] if policy else []))
+    cors = [f"{name}: {value}" for name, value in _cors_headers(app, origin).items()]
+    answer = _plain_response(status_line, code, message, f"X-Request-ID: {request_id}", *headers, *cors)
     log_unparsed(app, request_id, int(status_line[:3]), code, remote, len(answer), method=method, path=path)
     return answer
+
+
+def _cors_headers(app: Flask, origin: str | None) -> dict[str, str]:
+    """With TTS_CORS_ORIGINS, what the app's after-request hook (tts.web.cors) adds to an answer: the CORS
+    headers for an `origin` it serves, and Vary: Origin; nothing without the setting."""
+    policy = app.extensions.get(CORS)
+    return {**policy.headers(origin), "Vary": "Origin"} if policy else {}
 
 
 def _percent_encoded(line: str) -> str:
@@ -377,8 +389,8 @@ class Handler(WSGIHandler):
 
     def _answer_error(self, error: Exception) -> None:
         """Nothing sent yet: the app's own answer to `error` (tts.web.errors: its status, JSON, headers),
-        with the headers every response carries but not the after-request hooks (they ran for the stream).
-        Its access line, written as the body closed (tts.web.observability), has this status and the
+        with the headers every response carries, the CORS ones included, but not the after-request hooks (they
+        ran for the stream). Its access line, written as the body closed (tts.web.observability), has this status and the
         error's code; its error line carries the same request id."""
         app: Flask = self.application
         request_id = self._request_id()
@@ -386,6 +398,10 @@ class Handler(WSGIHandler):
             g.request_id = request_id
             response = app.make_response(app.handle_user_exception(error))
         response.headers.update(SECURITY_HEADERS)
+        cors = _cors_headers(app, self.environ.get("HTTP_ORIGIN"))
+        if cors:
+            response.vary.add(cors.pop("Vary"))
+            response.headers.update(cors)
         if request_id:
             response.headers["X-Request-ID"] = request_id
         try:
