@@ -87,8 +87,7 @@ ADJUSTED = [
 ]
 
 # Measure words: 卷 counting rolls, and the verb 卷起/卷走 (juan3), but not volumes or 卷子; 场 of an illness or a
-# spell of weeping (chang2) but not of a game, and not of rain (chang3 as an earlier held-out round has it: speech
-# says both).
+# spell of weeping or of weather (chang2; 现代汉语词典: 一场透雨) but not of a game (chang3).
 MEASURES = [
     ("超市里买了两卷卫生纸。", "卷", 0, "juan3"),
     ("这部小说一共有三卷。", "卷", 0, "juan4"),
@@ -100,7 +99,7 @@ MEASURES = [
     ("去年他生了一场大病。", "场", 0, "chang2"),
     ("我们昨天赢了一场。", "场", 0, "chang3"),
     ("今晚有一场足球比赛。", "场", 0, "chang3"),
-    ("这场雨下得真大。", "场", 0, "chang3"),
+    ("这场雨下得真大。", "场", 0, "chang2"),
 ]
 
 # A polyphonic surname before a title, after what a name follows (zeng1, shan4, xie4, qiu2); the words 理解, 曾经,
@@ -157,7 +156,90 @@ DIALOGUE = [
     ("他的伤好得很快。", "好", 0, "hao3"),
 ]
 
-CASES = DEI_IDIOM + DIALOGUE + WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
+# reviewB's counter-examples to the classes above (read right before them, wrong after), each class both ways.
+# 水分 before whom it goes to or what it is split into is the verb 分 (fen1); moisture stays fen4.
+FEN_SPLIT = [
+    ("把水分给大家喝。", "分", 0, "fen1"),
+    ("这些水分三天喝完。", "分", 0, "fen1"),
+    ("把这桶水分到各家。", "分", 0, "fen1"),
+    ("西瓜的水分十足。", "分", 0, "fen4"),
+    ("土壤里的水分蒸发了。", "分", 0, "fen4"),
+]
+# 倒在 is "pour" after 把 or with a liquid as its subject; a vessel or someone who drank falls over (dao3).
+# X倒不X is 倒 "but" (dao4).
+DAO_FALL_OR_POUR = [
+    ("他喝醉了酒倒在路边。", "倒", 0, "dao3"),
+    ("一辆油罐车倒在路边。", "倒", 0, "dao3"),
+    ("桌上的水杯倒在了地上。", "倒", 0, "dao3"),
+    ("把酒倒在杯子里。", "倒", 0, "dao4"),
+    ("锅里的油都倒在碗里。", "倒", 0, "dao4"),
+    ("他把酒倒进杯子。", "倒", 0, "dao4"),
+    ("这活儿累倒不累。", "倒", 0, "dao4"),
+    ("他醉倒没醉，就是困了。", "倒", 0, "dao4"),
+    ("他累倒了。", "倒", 0, "dao3"),
+]
+# 从/自 and a time before 处得来 is "get along" (de5); 从 and a person or place is the source (de2).
+DE_GET_ALONG = [
+    ("他们从一开始就处得来。", "得", 0, "de5"),
+    ("他从上学起就和同学们处得来。", "得", 0, "de5"),
+    ("这是从朋友处得来的消息。", "得", 0, "de2"),
+    ("这是自他处得来的。", "得", 0, "de2"),
+]
+# A role holder before 为 其 kin is the copula of legal and news text (wei2); someone doing for kin stays wei4.
+WEI_ROLE_COPULA = [
+    ("她的监护人为其父亲的朋友。", "为", 0, "wei2"),
+    ("他的继承人为其儿子和女儿。", "为", 0, "wei2"),
+    ("房屋的实际所有人为其妻子的弟弟。", "为", 0, "wei2"),
+    ("这个房子的主人为其母亲的表姐。", "为", 0, "wei2"),
+    ("他每天为其母亲下厨。", "为", 0, "wei4"),
+    ("老人为其儿子的婚事操碎了心。", "为", 0, "wei4"),
+    ("他们都为本地人提供的房子所吸引。", "为", 0, "wei2"),
+    ("我们要为每一位老人提供帮助。", "为", 0, "wei4"),
+    ("他为偏远山村的孩子们提供帮助。", "为", 0, "wei4"),
+    ("这首歌为全国各地的年轻人所喜爱。", "为", 0, "wei2"),
+]
+# 解 after 的 is "the solution" (jie3); after 和/问 it is the surname (xie4).
+# 该行 before 则/就 is "should go" (xing2); 该行 "this bank" stays hang2.
+# 上调 to a post (一个岗位, 一所学校) is diao4; 上调 by an amount stays tiao2.
+# 卷 before a binding counts volumes (juan4); before a roll of cloth it is juan3.
+OTHER_WORDS = [
+    ("这道题的解老师已经讲过了。", "解", 0, "jie3"),
+    ("我去问解老师。", "解", 0, "xie4"),
+    ("我们该行则行，该停则停。", "行", 0, "xing2"),
+    ("该行今年利润增长了。", "行", 0, "hang2"),
+    ("他去年上调到一个更重要的岗位。", "调", 0, "diao4"),
+    ("他上调到一所重点中学任教。", "调", 0, "diao4"),
+    ("贷款利率上调一个百分点。", "调", 0, "tiao2"),
+    ("油价上调到每升八元。", "调", 0, "tiao2"),
+    ("全书共三卷布面精装。", "卷", 0, "juan4"),
+    ("他买了一卷布。", "卷", 0, "juan3"),
+]
+# 把 a policy, a sail 落 is luo4; 把 what one carries 落在/落下 stays la4.
+# 盛了 closing a clause or before 起来 is "flourishing" (sheng4); before what was ladled it stays cheng2.
+LA_AND_CHENG = [
+    ("把政策落在实处。", "落", 0, "luo4"),
+    ("水手们把帆落下了。", "落", 0, "luo4"),
+    ("我把钥匙落在家里了。", "落", 0, "la4"),
+    ("他把伞落在车上了。", "落", 0, "la4"),
+    ("火势越来越盛了。", "盛", 0, "sheng4"),
+    ("他的气焰太盛了。", "盛", 0, "sheng4"),
+    ("这几年的风气日渐盛了起来。", "盛", 0, "sheng4"),
+    ("妈妈给我盛了一碗饭。", "盛", 0, "cheng2"),
+    ("他盛了两勺汤。", "盛", 0, "cheng2"),
+]
+# 场 of weather is cháng like an illness (现代汉语词典: 一场透雨); 文娱体育 stay chǎng. 似的 is shìde.
+CHANG_WEATHER = [
+    ("这场大雨下了一整天。", "场", 0, "chang2"),
+    ("昨晚下了一场冰雹。", "场", 0, "chang2"),
+    ("一场暴风雪袭击了北方。", "场", 0, "chang2"),
+    ("我们看了一场电影。", "场", 0, "chang3"),
+    ("孩子们打了一场雪仗。", "场", 0, "chang3"),
+    ("他像疯了似的往前跑。", "似", 0, "shi4"),
+    ("这两幅画很相似。", "似", 0, "si4"),
+]
+
+CASES = FEN_SPLIT + DAO_FALL_OR_POUR + DE_GET_ALONG + WEI_ROLE_COPULA + OTHER_WORDS + LA_AND_CHENG + CHANG_WEATHER
+CASES += DEI_IDIOM + DIALOGUE + WEI_DONE_FOR + HAO_FOND + DE_GOT_FROM + KITCHEN + ADJUSTED + MEASURES + SURNAMES + WORDS
 
 
 def _reading(sentence: str, char: str, nth: int) -> str:

@@ -501,3 +501,24 @@ def test_held_out_classes_leave_alone(written, spoken):
 })
 def test_blind11_classes(written, spoken):
     assert normalize(written) == spoken
+
+
+# reviewB's counter-examples to the blind11 classes: 处 opening a verb or a title is no measure, so the digits before
+# it keep their own reading (a famous number, a model number), beside the places 处 still counts; the Chinese
+# double dash between dates and times is 到 like the single one; a code cue before a list of single digits counts.
+@reads({
+    "a famous number before 处理 stays the service": ("发现问题后，12315处理得很及时。", "发现问题后，幺二三幺五处理得很及时。"),
+    "a famous number before 处于": ("目前120处于满负荷运转状态。", "目前幺二零处于满负荷运转状态。"),
+    "a famous number before 处置": ("由110处置。", "由幺幺零处置。"),
+    "a famous number before 处警": ("110处警人员迅速赶到现场", "幺幺零处警人员迅速赶到现场"),
+    "a model number before 处理器 is no count of places": ("苹果M2处理器", "苹果M二处理器"),
+    "places counted by 处 are still counted": ("景区共有120处景点", "景区共有一百二十处景点"),
+    "two branches are 两处": ("已有2处分店", "已有两处分店"),
+    "a double dash between dates is 到": ("12月20日——12月25日", "十二月二十日到十二月二十五日"),
+    "a double dash between clock times is 到": ("营业时间9:00——18:00", "营业时间九点到十八点"),
+    "a double dash elsewhere stays a dash": ("他说——12月25日见", "他说——十二月二十五日见"),
+    "a drill count after 口令 is a list of counts": ("教官喊着口令：1、2、1。", "教官喊着口令：一、二、一。"),
+    "a password after 口令 is still a code": ("口令是1234", "口令是幺二三四"),
+})
+def test_measure_chu_and_double_dash(written, spoken):
+    assert normalize(written) == spoken

@@ -77,7 +77,7 @@ _TABLE = """
 事假 shi4 jia4 | 休假 xiu1 jia4 | 寒假 han2 jia4 | 暑假 shu3 jia4 | 丧假 sang1 jia4
 弹着点 dan4 zhuo2 dian3 | 变差 bian4 cha4 | 几只 ji3 zhi1
 水分 shui3 fen4 | 水分子 shui3 fen1 zi3 | 华山 hua4 shan1 | 九华山 jiu3 hua2 shan1 | 好动 hao4 dong4
-好胜 hao4 sheng4 | 卷子 juan4 zi5 | 一着不慎 yi1 zhao1 bu4 shen4 | 该行 gai1 hang2
+好胜 hao4 sheng4 | 卷子 juan4 zi5 | 一着不慎 yi1 zhao1 bu4 shen4 | 该行 gai1 hang2 | 似的 shi4 de5
 """
 
 READINGS: dict[str, tuple[str, ...]] = {

@@ -30,7 +30,8 @@ _PHONE = re.compile(
     r"|(?<![0-9])[0-9]{3,4}-[0-9]{7,8}(?![0-9])"
     r"|(?<![0-9.])[0-9]{3,4}(?:-[0-9]{3,8}){2,}(?![0-9])"
 )
-_CUED = re.compile(rf"({alternation(CODE_CUES)})(号?(?:是|为|:|：|\s)*)([0-9][0-9 \-]*[0-9]|[0-9])(?![0-9.])")
+# Not a list of single counts (口令：1、2、1 is a drill count, 一、二、一).
+_CUED = re.compile(rf"({alternation(CODE_CUES)})(号?(?:是|为|:|：|\s)*)([0-9][0-9 \-]*[0-9]|[0-9])(?![0-9.]|、[0-9])")
 # B2B, O2O, P2P: the 2 is English "to".
 _TO = re.compile(r"(?<![A-Za-z0-9])([BCOPGMFASE])2([BCOPGMFASE])(?![A-Za-z0-9])")
 _ABBREVIATION = re.compile(rf"(?<![A-Za-z])({alternation(ABBREVIATIONS)})(?![A-Za-z])")

@@ -52,15 +52,15 @@ def _short_year(m: re.Match[str]) -> str:
 # The class of a school year (98级学生, 16级同学, 05届毕业生) is a year too; 10级台风, 第98届 are not.
 _CLASS_YEAR = re.compile(r"(?<![0-9.第])([0-9]{2})(?=[级届](?:的)?(?:学生|校友|新生|本科|硕士|博士|研究生|毕业生|学员|同学|新兵|班))")
 
-# 12月20日—12月25日, 3月-5月: a dash between a date and the next one is 到.
-_DATE_SPAN = re.compile(r"(?<=[0-9][月日号])\s?[-–—~]\s?(?=[0-9]{1,2}\s?[月日号])")
+# 12月20日—12月25日, 12月20日——12月25日 (the Chinese double dash), 3月-5月: a dash between a date and the next is 到.
+_DATE_SPAN = re.compile(r"(?<=[0-9][月日号])\s?(?:——|[-–—~])\s?(?=[0-9]{1,2}\s?[月日号])")
 
 # a number before 月/日/号 is a plain number (二月, not 两月)
 _DAY_OF = re.compile(r"(?<![0-9.])([0-9]{1,2})(?=\s?(?:月|日|号))")
 
 _CLOCK = r"([01]?[0-9]|2[0-4])[:：]([0-5][0-9])(?:[:：]([0-5][0-9]))?"
 _HALF_DAY = r"(?:\s?([ap])\.?m\.?(?![A-Za-z]))?"
-_TIME = re.compile(rf"(?<![0-9.])(?<![0-9]:){_CLOCK}{_HALF_DAY}(?:\s?[-–—~到至]\s?{_CLOCK}{_HALF_DAY})?(?![0-9]|[:：][0-9])",
+_TIME = re.compile(rf"(?<![0-9.])(?<![0-9]:){_CLOCK}{_HALF_DAY}(?:\s?(?:——|[-–—~到至])\s?{_CLOCK}{_HALF_DAY})?(?![0-9]|[:：][0-9])",
                    re.IGNORECASE)
 _HALF_DAY_WORDS = {"a": "上午", "p": "下午"}
 

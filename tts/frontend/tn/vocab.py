@@ -45,6 +45,9 @@ CURRENCY_CODES = {
     "RUB": "卢布", "INR": "印度卢比", "THB": "泰铢", "SEK": "瑞典克朗", "TRY": "土耳其里拉", "AED": "阿联酋迪拉姆",
 }
 
+# Words opening with the measure 处 that are verbs or titles, not places counted.
+NOT_PLACE_WORDS = ("处理", "处于", "处置", "处警", "处罚", "处长", "处以", "处在")
+
 # Measure words and units after which a bare 2 is read 两 (两个, 两年, 两公里).
 LIANG_MEASURES = tuple(
     "个 位 名 只 条 件 本 张 次 回 遍 趟 天 年 岁 周 倍 成 层 辆 台 架 艘 匹 头 口 家 户 间 套 座 栋 所 块 片 "
@@ -55,10 +58,11 @@ LIANG_MEASURES = tuple(
 # Every word that says what the number before it counts: the measure words and the units as spoken.
 MEASURES = LIANG_MEASURES + tuple(LATIN_UNITS.values())
 # Compounds starting with a measure word that name an order or a power, not a count (二年级, 二次方).
-NOT_LIANG_AFTER = ("年级", "年代", "分之", "号", "次方")
+# 处 opening a verb or a title is no measure (M2处理器, 120处于, 110处置, 12315处理, 处长); 3处分店 still counts.
+NOT_LIANG_AFTER = ("年级", "年代", "分之", "号", "次方") + NOT_PLACE_WORDS
 # Words that start with a measure word and count nothing (1920x1080分辨率 is a code, not 1080分). Not 分为/分成:
 # a score comes before them (110分为全班第一).
-NOT_MEASURE_WORDS = ("分辨率", "分辨", "米饭", "度假", "点赞")
+NOT_MEASURE_WORDS = ("分辨率", "分辨", "米饭", "度假", "点赞") + NOT_PLACE_WORDS
 
 # Words after an amount that make it money, read without trailing zero cents.
 MONEY_WORDS = tuple(sorted(set(CURRENCY_SIGNS.values()) | set(CURRENCY_CODES.values()) | {"块", "块钱", "元"}))
