@@ -274,7 +274,7 @@ class JobStore:
         when, why = self._gone.get(job_id) or (None, "")
         if when is None and self._shared:
             when, why = self._shared.gone(job_id), self._after_ttl
-        if when is not None:
+        if when is not None and when >= time.time() - GONE_SECONDS:   # `_gone` is in drop order, not `when` order
             at = datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
             raise JobExpired(f"job {job_id} expired at {at} ({why}); its result is no longer kept: send the request "
                              f"again", field="id")
