@@ -143,6 +143,19 @@ def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410
     assert audio.status_code == 410 and audio.get_json()["error"]["code"] == "result_lost"
 
 
+def test_a_lost_results_captions_are_a_410_as_its_audio_and_no_answer_names_the_servers_path(app, client, caplog):
+    """Its captions were a 409 job_not_ready ("failed": poll again), and every answer gave the client the server's
+    temporary directory and pid; the path is the operator's, in the log."""
+    job = _finished_job(client)
+    kept = app.extensions["tts.service"].jobs.get(job["id"]).audio._kept
+    os.unlink(kept)
+    answers = [client.get(job["links"][link]) for link in ("self", "audio", "captions")]
+    assert [answer.status_code for answer in answers] == [200, 410, 410]
+    assert answers[2].get_json()["error"]["code"] == "result_lost" and answers[2].get_json()["error"]["field"] == "id"
+    assert not [answer for answer in answers if os.path.dirname(kept).encode() in answer.data]
+    assert [record for record in caplog.records if kept in record.getMessage()]
+
+
 def test_a_kept_result_whose_file_goes_as_it_is_encoded_is_a_410_leaving_no_file_behind(app, client, monkeypatch):
     from tts.service.audio_buffer import AudioBuffer
 

@@ -8,11 +8,10 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request, url_for
 
-from tts.errors import JobNotReady, ResultLost
 from tts.request import TTS, read_flag, read_value
-from tts.service.jobs import DONE, FAILED, FINISHED, Job
+from tts.service.jobs import DONE, FINISHED, Job
 from tts.web.captions import captioned
-from tts.web.context import json_body, poll_after, service, synthesis_request
+from tts.web.context import done_job, json_body, poll_after, service, synthesis_request
 from tts.web.ranges import unchanged
 from tts.web.responses import audio_response, job_etag, whole_audio
 
@@ -98,14 +97,7 @@ def delete_job(job_id: str):
 
 @api.get("/tts/jobs/<job_id>/audio")
 def job_audio(job_id: str):
-    job = service().jobs.get(job_id)
-    if job.status == FAILED and job.error is not None and job.error.code == ResultLost.code:
-        raise ResultLost(f"job {job.id}: {job.error.message}", field="id")   # gone for good (410), no conflict
-    if job.status == FAILED:
-        raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
-    if job.status != DONE:
-        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
-                          retry_after=None if job.status in FINISHED else poll_after(job))
+    job = done_job(job_id, "its audio")
     cached = unchanged(job_etag(job))
     if cached is not None:   # the client holds it already
         job.fetched = job.fetched or request.method != "HEAD"
