@@ -133,6 +133,17 @@ def test_a_jobs_audio_answers_304_to_the_etag_the_client_holds(client):
     assert client.get(audio.request.path, headers={"If-None-Match": '"another"'}).data == audio.data
 
 
+def test_a_job_past_its_ttl_is_410_saying_when_and_an_unknown_one_404(app, client):
+    job = _finished_job(client)
+    jobs = app.extensions["tts.service"].jobs
+    jobs.get(job["id"]).finished -= jobs.ttl + 1   # its TTL has passed (no sleep: the verdict never hangs on time)
+    gone, audio = client.get(job["links"]["self"]), client.get(job["links"]["audio"])
+    error = gone.get_json()["error"]
+    assert gone.status_code == audio.status_code == 410 and error["code"] == "job_expired" and error["field"] == "id"
+    assert job["id"] in error["message"] and "expired at 20" in error["message"]
+    assert client.get(f"/tts/jobs/{'0' * 32}").status_code == 404
+
+
 def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410(app, client):
     """It read as done, and each fetch of it was a 500."""
     job = _finished_job(client)
