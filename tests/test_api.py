@@ -154,6 +154,20 @@ def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410
     assert audio.status_code == 410 and audio.get_json()["error"]["code"] == "result_lost"
 
 
+def test_a_lost_result_is_counted_once_for_monitoring(app, client):
+    """A /tmp cleaner removing kept results answered 410s (no 5xx) and moved no metric: nobody was told."""
+    def lost_total() -> str:
+        scrape = client.get("/metrics").get_data(as_text=True)
+        return next(line for line in scrape.splitlines() if line.startswith("tts_results_lost_total "))
+
+    assert lost_total() == "tts_results_lost_total 0.0"
+    job = _finished_job(client)
+    os.unlink(app.extensions["tts.service"].jobs.get(job["id"]).audio._kept)
+    for link in ("self", "audio", "captions", "self"):
+        client.get(job["links"][link])
+    assert lost_total() == "tts_results_lost_total 1.0"
+
+
 def test_a_lost_results_captions_are_a_410_as_its_audio_and_no_answer_names_the_servers_path(app, client, caplog):
     """Its captions were a 409 job_not_ready ("failed": poll again), and every answer gave the client the server's
     temporary directory and pid; the path is the operator's, in the log."""
