@@ -25,11 +25,12 @@ def job_links(job: Job) -> dict:
 
 def queue_place(job: Job) -> dict:
     """Where a job stands: its position among those not started, and the seconds it should still take,
-    rounded up to a tenth (an unfinished job never reads 0: a short one's estimate is a few ms); both
-    null for another replica's unfinished job (shared store), which this process cannot place."""
+    rounded up to whole seconds as Retry-After is (an unfinished job never reads 0: a short one's estimate is a
+    few ms; in tenths the document, and its ETag, changed at nearly every poll, so a poll was seldom a 304);
+    both null for another replica's unfinished job (shared store), which this process cannot place."""
     expected = service().expected_seconds(job)
     if expected is not None and job.status not in FINISHED:
-        expected = max(0.1, math.ceil(round(expected * 10, 6)) / 10)
+        expected = max(1, math.ceil(round(expected, 6)))
     return {"position": service().position(job), "expected_seconds": expected}
 
 
