@@ -133,6 +133,17 @@ def test_a_jobs_audio_answers_304_to_the_etag_the_client_holds(client):
     assert client.get(audio.request.path, headers={"If-None-Match": '"another"'}).data == audio.data
 
 
+def test_a_job_past_its_ttl_is_410_saying_when_and_an_unknown_one_404(app, client):
+    job = _finished_job(client)
+    jobs = app.extensions["tts.service"].jobs
+    jobs.get(job["id"]).finished -= jobs.ttl + 1   # its TTL has passed (no sleep: the verdict never hangs on time)
+    gone, audio = client.get(job["links"]["self"]), client.get(job["links"]["audio"])
+    error = gone.get_json()["error"]
+    assert gone.status_code == audio.status_code == 410 and error["code"] == "job_expired" and error["field"] == "id"
+    assert job["id"] in error["message"] and "expired at 20" in error["message"]
+    assert client.get(f"/tts/jobs/{'0' * 32}").status_code == 404
+
+
 def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410(app, client):
     """It read as done, and each fetch of it was a 500."""
     job = _finished_job(client)
@@ -141,6 +152,33 @@ def test_a_kept_result_whose_file_is_gone_reads_as_failed_and_its_audio_is_a_410
     audio = client.get(job["links"]["audio"])
     assert status["status"] == "failed" and status["error"]["code"] == "result_lost"
     assert audio.status_code == 410 and audio.get_json()["error"]["code"] == "result_lost"
+
+
+def test_a_lost_result_is_counted_once_for_monitoring(app, client):
+    """A /tmp cleaner removing kept results answered 410s (no 5xx) and moved no metric: nobody was told."""
+    def lost_total() -> float:   # the app is the session's: other tests lose results too
+        scrape = client.get("/metrics").get_data(as_text=True)
+        return float(next(line for line in scrape.splitlines() if line.startswith("tts_results_lost_total "))[23:])
+
+    before = lost_total()
+    job = _finished_job(client)
+    os.unlink(app.extensions["tts.service"].jobs.get(job["id"]).audio._kept)
+    for link in ("self", "audio", "captions", "self"):
+        client.get(job["links"][link])
+    assert lost_total() == before + 1
+
+
+def test_a_lost_results_captions_are_a_410_as_its_audio_and_no_answer_names_the_servers_path(app, client, caplog):
+    """Its captions were a 409 job_not_ready ("failed": poll again), and every answer gave the client the server's
+    temporary directory and pid; the path is the operator's, in the log."""
+    job = _finished_job(client)
+    kept = app.extensions["tts.service"].jobs.get(job["id"]).audio._kept
+    os.unlink(kept)
+    answers = [client.get(job["links"][link]) for link in ("self", "audio", "captions")]
+    assert [answer.status_code for answer in answers] == [200, 410, 410]
+    assert answers[2].get_json()["error"]["code"] == "result_lost" and answers[2].get_json()["error"]["field"] == "id"
+    assert not [answer for answer in answers if os.path.dirname(kept).encode() in answer.data]
+    assert [record for record in caplog.records if kept in record.getMessage()]
 
 
 def test_a_kept_result_whose_file_goes_as_it_is_encoded_is_a_410_leaving_no_file_behind(app, client, monkeypatch):

@@ -32,7 +32,17 @@ def test_a_queued_job_never_reads_as_expected_in_0_seconds(held):
     contract.check("/tts/jobs/{job_id}", "get", status)
     for body in (accepted.get_json(), status.get_json()):
         assert body["status"] == "queued" and body["position"] == 1
-        assert body["expected_seconds"] >= 0.1 and round(body["expected_seconds"], 1) == body["expected_seconds"]
+        assert body["expected_seconds"] == 1 and isinstance(body["expected_seconds"], int)   # whole seconds
+
+
+def test_a_waiting_jobs_estimate_is_whole_seconds_as_its_retry_after_so_a_poll_within_one_is_a_304(held):
+    """In tenths it changed (and the status ETag with it) at nearly every poll: a polled job was seldom a 304."""
+    app, client, model = held
+    link = client.post("/tts", json={"text": "你好。" * 20, "voice": "tone", "async": True}).get_json()["links"]["self"]
+    status = client.get(link)
+    expected = status.get_json()["expected_seconds"]
+    assert isinstance(expected, int) and expected >= 1 and status.headers["Retry-After"] == str(expected)
+    assert client.get(link, headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
 
 
 def test_a_finished_job_expects_0_seconds_and_has_no_place(held):

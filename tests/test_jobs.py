@@ -33,7 +33,8 @@ def finished_job(seconds_of_audio: float = 1.0, finished_at: float | None = None
 
 def test_finished_jobs_expire_after_the_ttl():
     store = JobStore(ttl=60, max_bytes=10**9)
-    old, fresh = finished_job(finished_at=0.0), finished_job()
+    old, fresh = finished_job(), finished_job()
+    old.finished -= 61
     store.add(old)
     store.add(fresh)
     with pytest.raises(JobExpired):
@@ -55,6 +56,19 @@ def test_an_expired_job_is_410_saying_when_for_a_while_then_404_like_an_unknown_
         store.get("0" * 32)
     assert unknown.value.status == 404
     monkeypatch.setattr(jobs.time, "time", lambda: 1_000_000.0 + 60 + jobs.GONE_SECONDS + 1)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+
+
+def test_a_job_first_seen_expired_over_the_while_ago_is_404_not_410(monkeypatch):
+    """A job the store first looked at long after its TTL was remembered as gone at finished + TTL, already older
+    than GONE_SECONDS, and kept answering 410 (the head-only ageing in prune() never reached it)."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(jobs.time, "time", lambda: now[0])
+    store = JobStore(ttl=60, max_bytes=10**9)
+    job = finished_job()
+    store.add(job)
+    now[0] += 60 + jobs.GONE_SECONDS + 100
     with pytest.raises(JobNotFound):
         store.get(job.id)
 

@@ -1,5 +1,4 @@
-"""On the wire, against `python app.py`: a job's status revalidates (ETag, 304, also for HEAD), an expired job
-is 410 saying when, and the answers the server makes itself (408, 431, the 503s at the connection cap) can be
+"""On the wire, against `python app.py`: a job's status revalidates (ETag, 304, also for HEAD), and the answers the server makes itself (408, 431, the 503s at the connection cap) can be
 read by a page of a listed origin (CORS headers), as the app's own answers can."""
 
 from __future__ import annotations
@@ -10,22 +9,22 @@ import time
 import pytest
 import requests
 
-from test_connections_live import SLACK, connect, head_and_body, read_until_closed, refused_at_the_cap, serving_again
+from test_connections_live import SLACK, connect, connection_states, head_and_body, read_until_closed, refused_at_the_cap, serving_again
 
 pytestmark = pytest.mark.live
 
 ORIGIN = "https://app.example"
-HEADER_TIMEOUT = 2
-JOB_TTL = 3
+HEADER_TIMEOUT = 5   # the 408 tests wait it out; the eviction test must make room within it (a few requests)
 
 
 @pytest.fixture(scope="module")
 def server():
-    """At most three connections, short deadlines, one listed origin."""
+    """At most three connections, short header deadlines, one listed origin; jobs kept for the default TTL (an hour:
+    no stall of a loaded machine turns a finished job's 304 into a 410 between two requests)."""
     from live import LiveServer
 
     server = LiveServer(TTS_CORS_ORIGINS=ORIGIN, TTS_MAX_CONNECTIONS="3", TTS_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT),
-                        TTS_BODY_TIMEOUT_SECONDS="60", TTS_JOB_TTL_SECONDS=str(JOB_TTL), TTS_KOKORO="0")
+                        TTS_BODY_TIMEOUT_SECONDS="60", TTS_KOKORO="0")
     try:
         yield server.wait_ready()
     finally:
@@ -74,17 +73,6 @@ def test_a_running_jobs_status_changes_its_etag_as_it_changes(server):
     assert len(set(seen.values())) == len(seen) >= 2   # one ETag per document, and the document changed
 
 
-def test_a_job_past_its_ttl_is_410_saying_when_and_an_unknown_one_404(server):
-    job = finished(server)
-    time.sleep(JOB_TTL + 1)
-    gone = requests.get(server.url + job["links"]["self"], timeout=10)
-    audio = requests.get(server.url + job["links"]["audio"], timeout=10)
-    error = gone.json()["error"]
-    assert gone.status_code == audio.status_code == 410 and error["code"] == "job_expired" and error["field"] == "id"
-    assert job["id"] in error["message"] and "expired at 20" in error["message"]
-    assert requests.get(f"{server.url}/tts/jobs/{'0' * 32}", timeout=10).status_code == 404
-
-
 def cors_of(response: bytes) -> str | None:
     return head_and_body(response)[1].get("access-control-allow-origin")
 
@@ -113,8 +101,11 @@ def test_a_431_can_be_read_by_a_listed_origin(server):
 def test_a_connection_closed_mid_headers_to_make_room_can_be_read_by_a_listed_origin(server):
     slow = connect(server)
     slow.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {ORIGIN}\r\n".encode())   # still coming
-    idle = [connect(server) for _ in range(2)]
-    time.sleep(0.2)   # let the server accept them in order
+    deadline = time.monotonic() + SLACK
+    while connection_states(server).get("reading") != 1:   # accepted first: it has waited longest (the scrape's
+        assert time.monotonic() < deadline, "the server never began to read the request"   # own connection ends)
+        time.sleep(0.05)
+    idle = [connect(server) for _ in range(2)]   # accepted after it (one listen queue, in order)
     assert requests.get(f"{server.url}/healthz", timeout=10).status_code == 200   # the slow one waited longest
     response, closed = read_until_closed(slow, time.monotonic() + SLACK)
     for sock in [slow, *idle]:

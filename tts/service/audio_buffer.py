@@ -293,9 +293,10 @@ class AudioBuffer:
         if error.errno in _FOR_A_WHILE:
             return Busy(f"the server cannot read this result just now ({error.strerror or error}); retry in a "
                         f"moment", retry_after=1)
-        self._lost = ResultLost(f"this result's file is gone from the server ({error.strerror or error}: something "
-                                f"removed it from {os.path.dirname(self._kept or '') or 'its directory'}); send the "
-                                f"request again")
+        # the path and the cause are the operator's (in the log); the client learns only that the result is gone
+        log.warning("a kept result's file %s is gone (%s): something removed it (a /tmp cleaner?)", self._kept,
+                    error.strerror or error)
+        self._lost = ResultLost("this result's file is gone from the server; send the request again")
         return self._lost
 
     def lost(self) -> TTSError | None:

@@ -189,6 +189,7 @@ class JobStore:
         self._unpublished: set[str] = set()   # kept jobs whose last state the shared store missed
         self._gone: OrderedDict[str, tuple[float, str]] = OrderedDict()   # dropped: id → (when, why), oldest first
         self._after_ttl = f"{ttl:.0f} s after it finished"   # why (one string for every id)
+        self.lost = 0   # kept results whose file went (tts_results_lost_total)
 
     def admit(self, job: Job) -> None:
         """Keep `job`, or refuse it when its result could not be kept."""
@@ -243,6 +244,7 @@ class JobStore:
             return False
         log.warning("job %s: its kept result's file is gone; the job reads as failed: %s", job.id, lost.message)
         job.lose(lost)
+        self.lost += 1
         self._unpublished.add(job.id)   # the shared store hears of it (now, or at the keeper's next round)
         return True
 
@@ -274,7 +276,7 @@ class JobStore:
         when, why = self._gone.get(job_id) or (None, "")
         if when is None and self._shared:
             when, why = self._shared.gone(job_id), self._after_ttl
-        if when is not None:
+        if when is not None and when >= time.time() - GONE_SECONDS:   # `_gone` is in drop order, not `when` order
             at = datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
             raise JobExpired(f"job {job_id} expired at {at} ({why}); its result is no longer kept: send the request "
                              f"again", field="id")

@@ -20,7 +20,8 @@ _RTF = (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1)
 
 
 class ServiceMetrics:
-    def __init__(self, registry: CollectorRegistry, depth: Callable[[], int], healthy: Callable[[], bool]) -> None:
+    def __init__(self, registry: CollectorRegistry, depth: Callable[[], int], healthy: Callable[[], bool],
+                 lost: Callable[[], int]) -> None:
         ProcessCollector(registry=registry)    # process CPU seconds, RSS, open fds
         PlatformCollector(registry=registry)
         self.queue_depth = Gauge("tts_queue_depth", "Requests waiting or running.", registry=registry)
@@ -43,6 +44,8 @@ class ServiceMetrics:
                            "(cached phrases cost none).", ["voice"], registry=registry)
         self.restarts = Counter("tts_loop_restarts", "Times a service loop crashed and was started again.",
                                 ["loop"], registry=registry)
+        registry.register(_ReadCounter("tts_results_lost", "Kept results whose file went from under the server (a /tmp "
+                                       "cleaner): their jobs read as failed, result_lost (a 410).", lost))
         self._registry = registry
 
     def watch(self, memory: MemoryCache | None, guard: RedisGuard | None) -> None:
@@ -69,6 +72,16 @@ class ServiceMetrics:
         self.audio.inc(audio)
         if audio > 0:
             self.rtf.observe(busy / audio)
+
+
+class _ReadCounter:
+    """A counter another object keeps, read at scrape time."""
+
+    def __init__(self, name: str, documentation: str, read: Callable[[], int]) -> None:
+        self._name, self._documentation, self._read = name, documentation, read
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(self._name, self._documentation, value=self._read())
 
 
 class _BackendCollector:

@@ -76,7 +76,7 @@ class SynthesisService:
         self.synthesizer = synthesizer
         self.catalogue = synthesizer.catalogue
         self.jobs = jobs
-        self.metrics = ServiceMetrics(registry, lambda: self.depth, lambda: self.healthy)
+        self.metrics = ServiceMetrics(registry, lambda: self.depth, lambda: self.healthy, lambda: self.jobs.lost)
         self._cache = cache
         self._singleflight = singleflight
         self._flights: dict[SynthesisRequest, Job] = {}

@@ -8,11 +8,10 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request, url_for
 
-from tts.errors import JobNotReady, ResultLost
 from tts.request import TTS, read_flag, read_value
-from tts.service.jobs import DONE, FAILED, FINISHED, Job
+from tts.service.jobs import DONE, FINISHED, Job
 from tts.web.captions import captioned
-from tts.web.context import json_body, poll_after, service, synthesis_request
+from tts.web.context import done_job, json_body, poll_after, service, synthesis_request
 from tts.web.ranges import unchanged
 from tts.web.responses import audio_response, job_etag, whole_audio
 
@@ -26,11 +25,12 @@ def job_links(job: Job) -> dict:
 
 def queue_place(job: Job) -> dict:
     """Where a job stands: its position among those not started, and the seconds it should still take,
-    rounded up to a tenth (an unfinished job never reads 0: a short one's estimate is a few ms); both
-    null for another replica's unfinished job (shared store), which this process cannot place."""
+    rounded up to whole seconds as Retry-After is (an unfinished job never reads 0: a short one's estimate is a
+    few ms; in tenths the document, and its ETag, changed at nearly every poll, so a poll was seldom a 304);
+    both null for another replica's unfinished job (shared store), which this process cannot place."""
     expected = service().expected_seconds(job)
     if expected is not None and job.status not in FINISHED:
-        expected = max(0.1, math.ceil(round(expected * 10, 6)) / 10)
+        expected = max(1, math.ceil(round(expected, 6)))
     return {"position": service().position(job), "expected_seconds": expected}
 
 
@@ -98,14 +98,7 @@ def delete_job(job_id: str):
 
 @api.get("/tts/jobs/<job_id>/audio")
 def job_audio(job_id: str):
-    job = service().jobs.get(job_id)
-    if job.status == FAILED and job.error is not None and job.error.code == ResultLost.code:
-        raise ResultLost(f"job {job.id}: {job.error.message}", field="id")   # gone for good (410), no conflict
-    if job.status == FAILED:
-        raise JobNotReady(f"job {job.id} failed: {job.error.message if job.error else 'unknown error'}", field="id")
-    if job.status != DONE:
-        raise JobNotReady(f"job {job.id} is {job.status}; poll its status until it is done", field="id",
-                          retry_after=None if job.status in FINISHED else poll_after(job))
+    job = done_job(job_id, "its audio")
     cached = unchanged(job_etag(job))
     if cached is not None:   # the client holds it already
         job.fetched = job.fetched or request.method != "HEAD"

@@ -26,10 +26,10 @@ from tts import captions as formats
 from tts.audio import AudioChunk
 from tts.audio.encode import FORMATS
 from tts.captions import Caption
-from tts.errors import JobNotReady, TTSError
+from tts.errors import TTSError
 from tts.request import CAPTIONED, CAPTIONS_QUERY, read_params, read_value
-from tts.service.jobs import DONE, FAILED, FINISHED, Job
-from tts.web.context import json_body, poll_after, service, synthesis_request
+from tts.service.jobs import Job
+from tts.web.context import done_job, json_body, service, synthesis_request
 from tts.web.openai import model_ids
 from tts.web.ranges import unchanged
 from tts.web.responses import Watcher, encoded_stream, framed_stream, job_headers, whole_audio
@@ -121,11 +121,7 @@ def _lines(job: Job, chunks: Iterator[AudioChunk], watcher: Watcher, shape: Shap
 def job_captions(job_id: str):
     """A finished job's captions as json (default), vtt or srt (`?format=`)."""
     form = read_params(request.query_string, CAPTIONS_QUERY)["format"]
-    job = service().jobs.get(job_id)
-    if job.status != DONE:
-        state = "failed" if job.status == FAILED else job.status
-        raise JobNotReady(f"job {job.id} is {state}; its captions come when it is done", field="id",
-                          retry_after=None if job.status in FINISHED else poll_after(job))
+    job = done_job(job_id, "its captions")
     etag = f'"{job.id}.captions.{form}"'   # a finished job's captions never change, as its audio's do not
     cached = unchanged(etag)
     if cached is not None:

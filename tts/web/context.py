@@ -14,9 +14,10 @@ import zlib
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from tts.errors import InvalidInput, PayloadTooLarge, UnsupportedEncoding, UnsupportedMediaType, shown
+from tts.errors import (InvalidInput, JobNotReady, PayloadTooLarge, ResultLost, UnsupportedEncoding,
+                        UnsupportedMediaType, shown)
 from tts.request import TTS, Dialect, SynthesisRequest, load_json_object, parse_request
-from tts.service.jobs import Job
+from tts.service.jobs import DONE, FAILED, FINISHED, Job
 from tts.service.service import SynthesisService
 
 SERVICE = "tts.service"
@@ -38,6 +39,22 @@ def poll_after(job: Job) -> int:
     ttl = current_app.config["TTS_SETTINGS"].job_ttl_seconds
     wait = math.ceil(expected) if expected is not None else 1
     return max(1, min(wait, ttl // 4, MAX_POLL_SECONDS))
+
+
+def done_job(job_id: str, what: str) -> Job:
+    """The done job whose `what` (its audio, its captions) a client asks for; else why not, the same for all of
+    them: 410 when its kept result was lost (gone for good: send the request again), 409 when it failed or while
+    it runs (with a Retry-After to poll)."""
+    job = service().jobs.get(job_id)
+    error = job.error
+    if job.status == FAILED and error is not None and error.code == ResultLost.code:
+        raise ResultLost(f"job {job.id}: {error.message}", field="id")
+    if job.status == FAILED:
+        raise JobNotReady(f"job {job.id} failed: {error.message if error else 'unknown error'}", field="id")
+    if job.status != DONE:
+        raise JobNotReady(f"job {job.id} is {job.status}; {what} comes when it is done: poll its status", field="id",
+                          retry_after=None if job.status in FINISHED else poll_after(job))
+    return job
 
 
 def is_json(media_type: str) -> bool:

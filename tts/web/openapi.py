@@ -88,8 +88,8 @@ def _schemas(settings: Settings) -> dict:
                 "the requests not started yet that go before it (requests take turns phrase by phrase, the one "
                 "with the least work left first)" + unplaced}
     expected = {"type": ["number", "null"], "minimum": 0, "description": "estimated seconds until it is done, from "
-                "the work queued (each request's phrases times its voice's measured cost), rounded up to a tenth: "
-                "at least 0.1 until it has finished, 0 when finished" + unplaced}
+                "the work queued (each request's phrases times its voice's measured cost), rounded up to whole "
+                "seconds: at least 1 until it has finished, 0 when finished" + unplaced}
     status = {"type": "string", "enum": [QUEUED, RUNNING, DONE, FAILED, CANCELLED]}
     voice = _obj({"id": _STR, "name": _STR, "engine": _STR, "gender": {"type": "string", "enum": ["female", "male"]},
                   "language": _STR, "description": _STR,

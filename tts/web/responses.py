@@ -200,12 +200,10 @@ class _EncodedBody:
             self._file = named[1] if named else tempfile.SpooledTemporaryFile(max_size=1 << 20)
             try:   # past 1 MB the encoded file is on disk, which may be full
                 _encode(job, self._file)
-            except BaseException as error:   # a full disk, the samples' file gone (ResultLost), the client gone
+            except BaseException:   # a full disk, the samples' file gone, a deadline or a kill: the thread is done
                 self._file.close()
                 if named:
                     os.unlink(named[0])
-                if isinstance(error, OSError):
-                    raise disk_full(error) from error
                 raise
             if named:
                 audio.keep_encoded(named[0])
@@ -221,11 +219,37 @@ class _EncodedBody:
 
 def _encode(job: Job, file) -> None:
     """The whole audio of `job` in its format into `file` (the encoder on a helper thread)."""
-    audio, pool = job.audio, gevent.get_hub().threadpool
-    encoder = pool.apply(WholeEncoder, (job.request.format, audio.sample_rate, file))
-    for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
-        pool.apply(encoder.write, (block,))
-    pool.apply(encoder.close)
+    audio = job.audio
+    encoder = _on_thread(WholeEncoder, job.request.format, audio.sample_rate, file)
+    try:
+        for block in audio.blocks():   # read here, on the hub: the buffer is shared with other readers
+            _on_thread(encoder.write, block)
+    finally:   # also when interrupted: else libsndfile's own close, at garbage collection, wrote to a closed file
+        _on_thread(encoder.close)
+
+
+def _on_thread(function: Callable, *args):
+    """`function(*args)` on the hub's helper thread. An OSError it raises (a full disk) is a DiskFull; whatever is
+    thrown into this greenlet as it waits (a connection's deadline, shutdown's kill) is raised as itself once the
+    call has returned: the OS thread cannot be stopped, and the caller then closes the file it writes."""
+    call = gevent.get_hub().threadpool.spawn(function, *args)
+    try:
+        return call.get()
+    except BaseException as error:
+        _returned(call)
+        if isinstance(error, OSError) and call.exception is error:
+            raise disk_full(error) from error
+        raise
+
+
+def _returned(call) -> None:
+    """Wait for a helper thread's call to return, through anything else thrown in meanwhile (the first one thrown
+    is the one raised after)."""
+    while not call.ready():
+        try:
+            call.wait()
+        except BaseException:   # a second kill: the thread still writes (the first one is raised after)
+            pass
 
 
 # A stream's framing: the job, its chunks and first_chunk's watcher → the response's bytes (encoded audio as
