@@ -1,4 +1,5 @@
-"""What a user audit of the page found (session 11): each test fails on the page as it was before."""
+"""What a user audit of the page found (session 11): each test fails on the page as it was before, but
+`test_a_server_that_dies_midway...`, which guards what the page already did right (the audit checked it)."""
 
 from __future__ import annotations
 
@@ -150,13 +151,14 @@ def test_a_refused_run_leaves_no_frame_loop_running(visit):
 def test_a_server_that_dies_midway_is_said_to_have_cut_the_speech(chromium):
     """The server killed while it streams (a crash, an OOM kill): the page says in Chinese that the connection
     broke and the speech is incomplete, 停止 goes off and 合成 comes back; nothing half-made is kept."""
-    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0")
+    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0",
+                        FAULTY_HANG_SECONDS="600")   # the second phrase holds until the kill, however slow the run
     visit = Visit(chromium, server.wait_ready())
     try:
         page = visit.page
         visit.open()
         page.select_option("#voice", "tone")
-        page.fill("#text", "你好。挂一下。")                   # a phrase, then one the tone voice holds for 4 s
+        page.fill("#text", "你好。挂一下。")                   # a phrase, then one the tone voice holds till the kill
         page.click("#speak")
         expect(page.locator("#status")).to_have_text("正在合成，边合成边播放…", timeout=20_000)   # the first phrase plays
         server.process.kill()
