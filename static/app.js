@@ -214,8 +214,8 @@ loadVoices();
 function setStatus(message, kind = "", detail = "") {
   if (statusLine.textContent !== message) statusLine.textContent = message;   // re-announce only changes
   statusLine.className = `status ${kind}`.trim();
-  // in English (the server's words): read as English
-  const words = element("span", { textContent: detail, lang: /[\u3400-\u9fff]/.test(detail) ? "zh-CN" : "en" });
+  // the server's (or the browser's) English words: read as English, also where they quote the user's Chinese
+  const words = element("span", { textContent: detail, lang: "en" });
   detailLine.replaceChildren(...(detail ? ["详情：", words] : []));
   detailLine.hidden = !detail;
 }
@@ -463,7 +463,8 @@ async function keep(request, audio, fmt, run) {
     const wait = typeof job.expected_seconds === "number" ? `，约 ${Math.max(1, Math.ceil(job.expected_seconds))} 秒` : "";
     preparing(job.status === "queued" && job.position > 0 ? `：排队第 ${job.position} 位${wait}` : "");
     await sleep(POLL_MS, run.signal);
-    const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-store", signal: run.signal });
+    // revalidated with the ETag: an unchanged status comes back as a 304 with no body
+    const answer = await fetch(links.self, { headers: withKey({ Accept: "application/json" }), cache: "no-cache", signal: run.signal });
     if (!answer.ok) throw await ApiError.from(answer);
     job = await answer.json();
   }
@@ -629,9 +630,11 @@ function stop() {
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); synthesize(); });
-// Esc is 停止 while there is something to stop (not while an input method composes).
+// Esc is 停止 while there is something to stop (not while an input method composes: WebKit's keydown that
+// ends a composition has isComposing false and keyCode 229).
 document.addEventListener("keydown", (event) => {
-  if (event.key !== "Escape" || event.isComposing || event.defaultPrevented || stopButton.disabled) return;
+  const composing = event.isComposing || event.keyCode === 229;
+  if (event.key !== "Escape" || composing || event.defaultPrevented || stopButton.disabled) return;
   event.preventDefault();
   stop();
 });

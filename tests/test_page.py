@@ -20,7 +20,7 @@ from tts.web.security import CONTENT_SECURITY_POLICY
 PAGE_BUDGET = 68 * 1024
 
 
-def test_page_and_its_files_weigh_less_than_64_kb(client):
+def test_page_and_its_files_weigh_less_than_the_budget(client):
     page = client.get("/")
     assert page.status_code == 200
     files = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.get_data(as_text=True))

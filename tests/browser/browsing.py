@@ -20,6 +20,10 @@ AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 MAX_CHARS = 120          # the browser server's text limit: small, so a 400 is one fill away
 QUEUE_SIZE = 2           # one running, one waiting: a third request is a 503
+# How long a wait for the page (an action, an `expect`) may take before the test fails: Playwright's `expect`
+# gives up after 5 s, which a synthesis on a loaded 2-core CI runner can exceed; a wait ends as soon as it holds
+# (conftest.py sets it for `expect`).
+WAIT_MS = 20_000
 SETUP_HINT = "run tests/browser/setup.sh (as root: Debian's chromium, fonts-noto-cjk, npm axe-core)"
 
 
@@ -31,7 +35,7 @@ class Visit:
         self.context = chromium.new_context(locale="zh-CN", viewport={"width": 900, "height": 1000},
                                             color_scheme=color_scheme, service_workers="block")
         self.page = self.context.new_page()
-        self.page.set_default_timeout(20_000)
+        self.page.set_default_timeout(WAIT_MS)
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.requests: list[str] = []

@@ -10,14 +10,16 @@ import os
 
 import pytest
 
-from browsing import AXE_JS, CHROMIUM, CHROMIUM_ARGS, MAX_CHARS, QUEUE_SIZE, SETUP_HINT, Visit, wait_idle
+from browsing import AXE_JS, CHROMIUM, CHROMIUM_ARGS, MAX_CHARS, QUEUE_SIZE, SETUP_HINT, WAIT_MS, Visit, wait_idle
 from live import LiveServer
 
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 except ImportError as error:   # a clear failure, not a skip
     raise ImportError("tests/browser needs the Python package playwright==1.65.2 "
                       "(pip install -r requirements-dev.txt)") from error
+
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,13 @@
-"""What a user audit of the page found (session 11): each test fails on the page as it was before."""
+"""What a user audit of the page found (session 11): each test fails on the page as it was before, but
+`test_a_server_that_dies_midway...`, which guards what the page already did right (the audit checked it)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from browsing import MAX_CHARS, Visit, wait_for
@@ -54,6 +57,81 @@ def test_esc_stops_the_speech_from_the_text_box(visit):
     expect(page.locator("#speak")).to_be_enabled()
     expect(page.locator("#text")).to_be_focused()
     visit.assert_clean()
+
+
+def test_esc_that_ends_an_input_methods_composition_in_webkit_does_not_stop(visit):
+    """WebKit's keydown for the Esc that closes a pinyin candidate list has isComposing false and keyCode 229:
+    that Esc belongs to the input method, not to 停止."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", PLAYS_ON)
+    page.locator("#text").press("Control+Enter")
+    expect(page.locator("#stop")).to_be_enabled()
+    sent = page.evaluate("""() => {
+        const event = new KeyboardEvent("keydown", { key: "Escape", keyCode: 229, bubbles: true, cancelable: true });
+        const taken = !document.getElementById("text").dispatchEvent(event);
+        return { keyCode: event.keyCode, composing: event.isComposing, taken,
+                 stopOff: document.getElementById("stop").disabled };
+    }""")
+    assert sent == {"keyCode": 229, "composing": False, "taken": False, "stopOff": False}
+    page.locator("#text").press("Escape")                       # the next Esc is the user's: it stops
+    expect(page.locator("#status")).to_have_text(re.compile("^已停止"))
+    visit.assert_clean()
+
+
+def test_a_server_message_quoting_chinese_text_is_still_read_as_english(visit):
+    """The server's messages are English; one that quotes the user's Chinese (a misplaced reading here) was
+    marked lang="zh-CN" for its quote and read whole in a Chinese voice."""
+    page = visit.page
+    visit.open()
+    page.fill("#text", "银 行{yin2 hang2}开门了")
+    with page.expect_response(lambda r: r.url.endswith("/tts")) as answer:
+        page.click("#speak")
+    message = answer.value.json()["error"]["message"]
+    assert answer.value.status == 400 and "银 行" in message
+    expect(page.locator("#status-detail [lang=en]")).to_have_text(message)
+    visit.assert_clean(400)
+
+
+def test_a_polled_job_status_is_revalidated_with_its_etag(chromium):
+    """An encoded download is an async job the page polls every 300 ms; with `cache: "no-store"` it never sent
+    If-None-Match, so an unchanged status was sent whole each time. Now the browser revalidates each poll with
+    the ETag it holds (the server answers 304 while nothing changed), and the run still ends as before."""
+    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0",
+                        TTS_SINGLEFLIGHT="0", FAULTY_HANG_SECONDS="10")   # the page's job waits its turn that long
+    visit = Visit(chromium, server.wait_ready())
+    try:
+        page = visit.page
+        visit.open()
+        posted, polls = [], []
+
+        def hold_async_posts(route):
+            if route.request.method == "POST" and json.loads(route.request.post_data or "{}").get("async"):
+                posted.append(route)
+            else:
+                route.continue_()
+        page.route("**/tts", hold_async_posts)
+        page.on("request", lambda r: r.method == "GET" and re.search(r"/tts/jobs/\w+$", r.url) and polls.append(r))
+        page.select_option("#voice", "tone")
+        page.select_option("#format", "mp3")
+        page.fill("#text", "你好。")
+        page.click("#speak")
+        wait_for(page, lambda: posted, "the page's async job")
+        holder = requests.post(f"{server.url}/tts", json={"text": "挂一下。", "voice": "tone", "async": True}, timeout=10)
+        assert holder.status_code == 202, holder.text
+        held = server.url + holder.json()["links"]["self"]
+        wait_for(page, lambda: requests.get(held, timeout=10).json()["status"] == "running", "the worker to be held")
+        posted[0].continue_()                                     # the page's job comes after the held phrase
+        page.unroute("**/tts")                                    # routes turn the browser's HTTP cache off
+        wait_for(page, lambda: len(polls) >= 2, "a second poll of the job's status")
+        revalidated = polls[1].all_headers().get("if-none-match")
+        assert revalidated and revalidated.startswith('"'), polls[1].all_headers()
+        expect(page.locator("#status")).to_have_text(re.compile(r"^完成：\d+\.\d 秒的语音"), timeout=60_000)
+        expect(page.locator("#download")).to_have_attribute("download", re.compile(r"\.mp3$"))
+        visit.assert_clean()
+    finally:
+        visit.close()
+        server.stop()
 
 
 def test_a_hand_edited_slider_value_is_not_read_as_another(visit):
@@ -150,13 +228,14 @@ def test_a_refused_run_leaves_no_frame_loop_running(visit):
 def test_a_server_that_dies_midway_is_said_to_have_cut_the_speech(chromium):
     """The server killed while it streams (a crash, an OOM kill): the page says in Chinese that the connection
     broke and the speech is incomplete, 停止 goes off and 合成 comes back; nothing half-made is kept."""
-    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0")
+    server = LiveServer("tests/servers/faulty.py", TTS_LOG_LEVEL="WARNING", TTS_CACHE_MB="0", TTS_KOKORO="0",
+                        FAULTY_HANG_SECONDS="600")   # the second phrase holds until the kill, however slow the run
     visit = Visit(chromium, server.wait_ready())
     try:
         page = visit.page
         visit.open()
         page.select_option("#voice", "tone")
-        page.fill("#text", "你好。挂一下。")                   # a phrase, then one the tone voice holds for 4 s
+        page.fill("#text", "你好。挂一下。")                   # a phrase, then one the tone voice holds till the kill
         page.click("#speak")
         expect(page.locator("#status")).to_have_text("正在合成，边合成边播放…", timeout=20_000)   # the first phrase plays
         server.process.kill()
