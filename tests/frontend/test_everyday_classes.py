@@ -169,6 +169,8 @@ FEN_SPLIT = [
     ("西瓜的水分一多就不甜了。", "分", 0, "fen4"),
     ("土壤水分一旦流失就很难恢复。", "分", 0, "fen4"),
     ("叶片的水分两天就蒸发完了。", "分", 0, "fen4"),
+    ("土壤水分两天就蒸发完了。", "分", 0, "fen4"),
+    ("这瓶水分两次喝完。", "分", 0, "fen1"),
 ]
 # 倒在 is "pour" after 把 or with a liquid as its subject; a vessel or someone who drank falls over (dao3).
 # X倒不X is 倒 "but" (dao4).
@@ -210,8 +212,8 @@ WEI_ROLE_COPULA = [
     ("监护人为其女儿办理了入学手续。", "为", 0, "wei4"),
 ]
 # 解 after 的 is "the solution" (jie3); after 和/问 it is the surname (xie4).
-# 该行 before 则/就 is "should go" (xing2); 该行 "this bank" stays hang2.
-# 上调 to a post (一个岗位, 一所学校) is diao4; 上调 by an amount stays tiao2.
+# 该行 before 则, or 就/便 and 行 again, is "should go" (xing2); 该行 "this bank" stays hang2 (该行就此事, 在该行就职).
+# A person 上调 to a post (一个岗位, 一所学校) is diao4; 上调 by an amount, or a price to any level, stays tiao2.
 # 卷 before a binding counts volumes (juan4); before a roll of cloth it is juan3.
 OTHER_WORDS = [
     ("这道题的解老师已经讲过了。", "解", 0, "jie3"),

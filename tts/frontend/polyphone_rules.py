@@ -1061,8 +1061,16 @@ def _fen_divided(text: str, i: int, word: str) -> str | None:
     水 and the verb 分 (fen1), not the word 水分 "moisture" (水分十足, 水分十分充足: fen4)."""
     if text[i - 1 : i] != "水":
         return None
-    portioned = _PORTIONS.match(text, i + 1) and text[i - 2 : i - 1] != "的"   # not 蔬菜的水分一天就蒸发了
+    portioned = _PORTIONS.match(text, i + 1) and not _owned(text, i - 1)   # not 蔬菜的水分一天就蒸发了
     return "fen1" if _SPLIT_INTO.match(text, i + 1) or portioned else None
+
+
+def _owned(text: str, i: int) -> bool:
+    """Whether the word before text[i] makes it something's own: 的 or a noun of two or more characters
+    (蔬菜的水分, 土壤水分: moisture), not a demonstrative, 把 or a vessel (这些水分, 这瓶水分两次喝完)."""
+    words = lexicon().cut(_clause(text, i))
+    word, pos = words[-1] if words else ("", "")
+    return word == "的" or pos.startswith("n") and len(word) > 1
 
 
 _SPLIT_INTO = re.compile("[给成开到]")
