@@ -514,6 +514,8 @@ def test_blind11_classes(written, spoken):
     "a model number before 处理器 is no count of places": ("苹果M2处理器", "苹果M二处理器"),
     "places counted by 处 are still counted": ("景区共有120处景点", "景区共有一百二十处景点"),
     "two branches are 两处": ("已有2处分店", "已有两处分店"),
+    "two places being built are 两处": ("全市有2处在建工程", "全市有两处在建工程"),
+    "two places or more are 两处": ("全市有2处以上景点", "全市有两处以上景点"),
     "a double dash between dates is 到": ("12月20日——12月25日", "十二月二十日到十二月二十五日"),
     "a double dash between clock times is 到": ("营业时间9:00——18:00", "营业时间九点到十八点"),
     "a double dash elsewhere stays a dash": ("他说——12月25日见", "他说——十二月二十五日见"),

@@ -517,8 +517,16 @@ def _done_for(text: str, i: int) -> bool:
     (为乘客提供了方便, 为母亲下厨), a purpose (为别人着想), 而 and an effort (为会议成功而努力), or kin and
     what is done for them (为其母丧事大操大办); not after a rank (为国内首家提供云服务的企业: the copula)."""
     done = _DONE_FOR.match(text, i + 1) or _PURPOSE.match(text, i + 1) or _FOR_SAKE.match(text, i + 1)
-    kin = _KIN_FOR.match(text, i + 1) and not text[:i].endswith(_ROLE_HOLDERS)
-    return bool(done or kin) and not _RANKED.match(text, i + 1)
+    kin = _KIN_FOR.match(text, i + 1)
+    named = kin and text[:i].endswith(_ROLE_HOLDERS) and not _verb_follows(text, kin.end())
+    return bool(done or kin and not named) and not _RANKED.match(text, i + 1)
+
+
+def _verb_follows(text: str, j: int) -> bool:
+    """Whether the clause from text[j] on holds a verb: what is done for the kin named before it (当事人为其儿子辩护),
+    not the rest of a noun phrase the copula names (监护人为其父亲的朋友, 继承人为其儿子和女儿)."""
+    end = min((k for k in (text.find(p, j) for p in _PAUSES) if k >= 0), default=len(text))
+    return any(pos.startswith("v") for _, pos in lexicon().cut(text[j:end]))
 
 
 def _acts_as(text: str, i: int) -> bool:
@@ -542,7 +550,8 @@ _FOR_SAKE = re.compile(_NOT_PAUSE + r"{1,12}?而(?:努力|奋斗|战斗|战|献�
 # Kin 为 does something for, with more of the clause after them (为母亲下厨, 为其母丧事大操大办); not 其母公司.
 _KIN_FOR = re.compile(r"(?:其|他的|她的|自己的|我的|你的)?(?:母亲|父亲|妈妈|爸爸|妻子|丈夫|儿子|女儿|家人|亲人|老人|"
                       r"[其亡][母父妻夫](?![公校体语国港舰本亲系]))(?=" + _NOT_PAUSE + ")(?!所)")
-# Who holds a role in legal and news text, before the copula 为 (她的监护人为其父亲的朋友, 继承人为其儿子): wei2.
+# Who holds a role in legal and news text, before the copula 为 (她的监护人为其父亲的朋友, 继承人为其儿子): wei2
+# when no verb follows the kin (当事人为其儿子辩护 is "for": wei4).
 _ROLE_HOLDERS = ("监护人", "继承人", "所有人", "主人", "负责人", "法人", "代理人", "受益人", "联系人", "当事人",
                  "申请人", "担保人", "代表人", "持有人", "候选人", "发起人", "创始人", "委托人", "经办人", "责任人",
                  "承包人", "投保人", "被保险人", "收款人", "户主", "房东", "业主", "嫌疑人", "死者", "受害人")
@@ -1005,7 +1014,7 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
     在这一行干了十年), hang2, not the
     travelling party of 一行人, 他们一行, 我们这一行五人 (xing2); so is 行 alone after a demonstrative that a verb of
     working takes (干这行, 在这行干了多久, 是这行的老手), where 这行吗, 那行, 现在这行了 are "all right" (xing2)."""
-    if text[i - 1 : i] == "该" and text[i + 1 : i + 2] in _THEN:   # 该行则行，该停则停: "go, act"
+    if text[i - 1 : i] == "该" and _THEN.match(text, i + 1):   # 该行则行, 该行就行: "go, act"; not 该行就此事
         return "xing2"
     lines = text.startswith(_IN_LINES, i + 1)
     if word[:-1] and set(word[:-1]) <= _NUMERALS and lines:   # 三行字, 三行诗
@@ -1020,7 +1029,7 @@ def _hang_trade(text: str, i: int, word: str) -> str | None:
     return "hang2" if text[i - 2] in _WORKING or text[i + 1 : i + 2] not in _CLOSING_PARTICLES else None
 
 
-_THEN = set("则就便")
+_THEN = re.compile("则|[就便][行止]")
 _TRADE_VERBS = set("干做在入进转是懂爱改回换")
 _WORKING = set("干做入进转懂爱换")   # of those, the ones that make 这行 a trade before a particle too (干那行吗？)
 _PARTY_AFTER = set("人共等")   # what follows the travelling party 一行: its count (这一行五人, 一行共十人, 一行等人)
@@ -1050,10 +1059,23 @@ def _de_got_from(text: str, i: int, word: str) -> str | None:
 def _fen_divided(text: str, i: int, word: str) -> str | None:
     """水分 before whom the water goes to or what it is split into (把水分给大家喝, 这些水分三天喝完, 把水分成两份) is
     水 and the verb 分 (fen1), not the word 水分 "moisture" (水分十足, 水分十分充足: fen4)."""
-    return "fen1" if text[i - 1 : i] == "水" and _SPLIT_INTO.match(text, i + 1) else None
+    if text[i - 1 : i] != "水":
+        return None
+    portioned = _PORTIONS.match(text, i + 1) and not _owned(text, i - 1)   # not 蔬菜的水分一天就蒸发了
+    return "fen1" if _SPLIT_INTO.match(text, i + 1) or portioned else None
 
 
-_SPLIT_INTO = re.compile("[给成开到]|[一二三四五六七八九十两几]+(?![足分])")
+def _owned(text: str, i: int) -> bool:
+    """Whether the word before text[i] makes it something's own: 的 or a noun of two or more characters
+    (蔬菜的水分, 土壤水分: moisture), not a demonstrative, 把 or a vessel (这些水分, 这瓶水分两次喝完)."""
+    words = lexicon().cut(_clause(text, i))
+    word, pos = words[-1] if words else ("", "")
+    return word == "的" or pos.startswith("n") and len(word) > 1
+
+
+_SPLIT_INTO = re.compile("[给成开到]")
+# A numeral and the portions or times the water is shared in (这些水分三天喝完, 水分三次加入); not 水分一旦, 一多.
+_PORTIONS = re.compile("[一二三四五六七八九十两几]+[次份杯碗瓶批半天桶壶盆口]")
 
 
 def _qie_cut(text: str, i: int, word: str) -> str | None:
@@ -1070,7 +1092,9 @@ def _la_left(text: str, i: int, word: str) -> str | None:
     a gaze or a focus laid on something falls (把目光落在他身上, 把重点落在质量上: luo4)."""
     clause = _clause(text, i)
     left = word in ("落", "落下") and "把" in clause[:-1] and text[i + 1 : i + 2] in _LEFT_AT
-    return "la4" if left and not any(w in clause for w in _LAID_ON) else None
+    words = [w for w, _ in lexicon().cut(clause)]
+    laid = words[-1] in _LAID_ON if words else False   # what 把 takes, as a word: 帆, but not 帆布包 nor 政策文件
+    return "la4" if left and not laid else None
 
 
 _LEFT_AT = set("在下")
@@ -1124,12 +1148,16 @@ def _tiao_raised(text: str, i: int, word: str) -> str | None:
     上调 a person to a higher office (他被上调到省里) stays the dictionary's diao4."""
     if word != "上调" or text[i - 2 : i - 1] == "被":
         return None
-    return "tiao2" if _RAISED_BY.match(text, i + 1) else None
+    priced = any(c in _PRICED for c in _clause(text, i))   # 价格上调到一个新的水平: not a person moved to a post
+    return "tiao2" if (_RAISED_TO if priced else _RAISED_BY).match(text, i + 1) else None
 
 
+_PRICED = set("价费率资薪租息税")
 # An amount, not the 一 of a post or a place a person is moved to (上调到一个更重要的岗位, 上调到一所中学: diao4).
 _RAISED_BY = re.compile("(?:了|到|至|为)?(?:约|近|每.)?[0-9一二三四五六七八九十两几零半百](?!个(?!百分点)|所|家|位)"
                         "|了?(?:百分|个百分点|利率|价格)")
+# What a price or a rate is raised to: any amount or level (上调到一个新的水平).
+_RAISED_TO = re.compile("(?:了|到|至|为)?(?:约|近|每.)?[0-9一二三四五六七八九十两几零半百]|了?(?:百分|个百分点)")
 
 
 def _juan_roll(text: str, i: int, word: str) -> str | None:
@@ -1156,7 +1184,7 @@ def _chang_spell(text: str, i: int, word: str) -> str | None:
     return "chang2" if _ILLNESS.match(text, i + 1) or spell else None
 
 
-_ILLNESS = re.compile("[大重]?病(?!毒)|虚惊|大梦|(?:大|暴|小|中|阵|透|春|秋|冬|夏|及时|暴风|雷阵|冻)?[雨雪](?![仗糕衣伞人花])"
+_ILLNESS = re.compile("[大重]?病(?!毒)|虚惊|大梦|(?:大|暴|小|中|阵|透|春|秋|冬|夏|及时|暴风|雷阵|冻)?[雨雪](?![仗糕衣伞人花地橇林上]|中的)"
                       "|冰雹|台风|寒潮|沙尘暴|大雾|霜冻|洪水")
 # Not 风暴: the CPP test split labels 这场风暴 chang3 (twice), as it does every 场, even 这场战斗.
 _SPELLS = set("哭病闹忙吵喜惊梦")   # 哭了一场, 大病了一场, 白忙一场, 空欢喜一场, 虚惊一场

@@ -46,7 +46,7 @@ CURRENCY_CODES = {
 }
 
 # Words opening with the measure 处 that are verbs or titles, not places counted.
-NOT_PLACE_WORDS = ("处理", "处于", "处置", "处警", "处罚", "处长", "处以", "处在")
+NOT_PLACE_WORDS = ("处理", "处于", "处置", "处警", "处罚", "处长")
 
 # Measure words and units after which a bare 2 is read 两 (两个, 两年, 两公里).
 LIANG_MEASURES = tuple(
