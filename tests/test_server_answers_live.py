@@ -20,11 +20,12 @@ HEADER_TIMEOUT = 5   # the 408 tests wait it out; the eviction test must make ro
 @pytest.fixture(scope="module")
 def server():
     """At most three connections, short header deadlines, one listed origin; jobs kept for the default TTL (an hour:
-    no stall of a loaded machine turns a finished job's 304 into a 410 between two requests)."""
+    no stall of a loaded machine turns a finished job's 304 into a 410 between two requests); a short drain (the cap
+    tests leave connections open, and the default 20 s drain made its teardown the suite's slowest)."""
     from live import LiveServer
 
     server = LiveServer(TTS_CORS_ORIGINS=ORIGIN, TTS_MAX_CONNECTIONS="3", TTS_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT),
-                        TTS_BODY_TIMEOUT_SECONDS="60", TTS_KOKORO="0")
+                        TTS_BODY_TIMEOUT_SECONDS="60", TTS_KOKORO="0", TTS_DRAIN_SECONDS="2")
     try:
         yield server.wait_ready()
     finally:
