@@ -62,6 +62,13 @@ class CorsPolicy:
             return {}
         return {"Access-Control-Allow-Origin": allowed, "Access-Control-Expose-Headers": ", ".join(EXPOSED_HEADERS)}
 
+    def apply(self, response: Response, origin: str | None) -> None:
+        """Vary: Origin on `response` (an answer differs by Origin: caches must keep them apart), and the headers
+        that let a page of `origin` read it, unless the response set its own."""
+        response.vary.add("Origin")
+        if "Access-Control-Allow-Origin" not in response.headers:
+            response.headers.update(self.headers(origin))
+
     def allowed(self, origin: str | None) -> str | None:
         """What Access-Control-Allow-Origin says to `origin`, or None when it is not served."""
         if not origin:
@@ -92,7 +99,5 @@ def register_cors(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def cross_origin(response: Response) -> Response:
-        response.vary.add("Origin")   # an answer differs by Origin: caches must keep them apart
-        if "Access-Control-Allow-Origin" not in response.headers:
-            response.headers.update(policy.headers(request.headers.get("Origin")))
+        policy.apply(response, request.headers.get("Origin"))
         return response

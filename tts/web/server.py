@@ -203,8 +203,9 @@ class _HeaderBudget:
         self._left -= len(line)
         if self._left < 0:
             raise HeadersTooLarge(f"the request's headers take more than {MAX_HEADER_BYTES} bytes")
-        if line[:7].lower() == b"origin:" and line.endswith(b"\n"):
-            self._handler.origin = line[7:].strip().decode("latin-1")
+        origin = _origin_in(line) if line.endswith(b"\n") else None
+        if origin is not None:
+            self._handler.origin = origin
         return line
 
 
@@ -398,10 +399,9 @@ class Handler(WSGIHandler):
             g.request_id = request_id
             response = app.make_response(app.handle_user_exception(error))
         response.headers.update(SECURITY_HEADERS)
-        cors = _cors_headers(app, self.environ.get("HTTP_ORIGIN"))
-        if cors:
-            response.vary.add(cors.pop("Vary"))
-            response.headers.update(cors)
+        policy = app.extensions.get(CORS)
+        if policy:
+            policy.apply(response, self.environ.get("HTTP_ORIGIN"))
         if request_id:
             response.headers["X-Request-ID"] = request_id
         try:
@@ -636,11 +636,15 @@ def _peeked_origin(sock) -> str | None:
     head = b""
     with Timeout(REFUSE_LINGER_SECONDS / 2, False):
         head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
-    for line in head.split(b"\r\n")[1:-1]:   # whole header lines only
-        name, colon, value = line.partition(b":")
-        if colon and name.strip().lower() == b"origin":
-            return value.strip().decode("latin-1")
-    return None
+    origins = (_origin_in(line) for line in head.split(b"\r\n")[1:-1])   # whole header lines only
+    return next((origin for origin in origins if origin is not None), None)
+
+
+def _origin_in(line: bytes) -> str | None:
+    """The value of a raw header line that is the Origin header; None for any other line (a name with
+    whitespace around it is no header name: RFC 9110 5.1, and a leading one is a folded continuation)."""
+    name, colon, value = line.partition(b":")
+    return value.strip().decode("latin-1") if colon and name.lower() == b"origin" else None
 
 
 def linger(sock, seconds: float) -> None:
